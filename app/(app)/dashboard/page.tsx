@@ -1,0 +1,113 @@
+import Link from "next/link";
+import type { Metadata } from "next";
+import { serverCaller } from "@/server/trpc/server-caller";
+import type { Actor } from "@/server/actor";
+import { Badge, Card, EmptyState, PageHeader, Stat } from "../../_components/ui";
+import { formatMinor } from "../../_lib/format";
+import { ROLE_LABEL } from "../../_lib/labels";
+import { requireActor } from "../../_lib/session";
+import { LedgerPanel } from "./ledger-panel";
+
+export const metadata: Metadata = { title: "Dashboard" };
+export const dynamic = "force-dynamic";
+
+export default async function DashboardPage() {
+  const actor = await requireActor();
+  return (
+    <div data-testid={`dashboard-${actor.orgRole}`}>
+      <PageHeader title={TITLES[actor.orgRole]} subtitle={`${actor.orgName} · ${ROLE_LABEL[actor.orgRole]}`} />
+      {actor.orgRole === "operator" ? <OperatorDashboard /> : <BusinessDashboard actor={actor} />}
+      <div className="mt-6">
+        <LedgerPanel />
+      </div>
+    </div>
+  );
+}
+
+const TITLES: Record<Actor["orgRole"], string> = {
+  core_enterprise: "Credit and issued claims",
+  supplier: "Your receivables",
+  lender: "Financing desk",
+  operator: "Platform operations",
+  auditor: "Audit overview",
+};
+
+async function OperatorDashboard() {
+  const caller = await serverCaller();
+  const orgs = await caller.organisations.list({});
+  const pending = orgs.filter((o) => o.status === "pending");
+  return (
+    <div className="space-y-6">
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Stat label="Organisations" value={orgs.length} hint="on the platform" />
+        <Stat label="Awaiting review" value={pending.length} hint="onboarding applications" />
+        <Stat label="Approved" value={orgs.filter((o) => o.status === "approved").length} hint="can transact" />
+      </div>
+      <Card title="Onboarding queue" action={<Link className="text-sm font-medium text-brand-600 hover:underline" href="/operator/organisations">Review all</Link>}>
+        {pending.length === 0 ? (
+          <EmptyState title="No applications waiting">New organisations that apply appear here for review.</EmptyState>
+        ) : (
+          <ul className="divide-y divide-slate-100">
+            {pending.map((org) => (
+              <li key={org.id} className="flex items-center justify-between py-3">
+                <div>
+                  <div className="text-sm font-medium text-slate-900">{org.name}</div>
+                  <div className="text-xs text-slate-500">
+                    {ROLE_LABEL[org.role]} · {org.city || "—"}
+                  </div>
+                </div>
+                <Badge tone="amber">Pending</Badge>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+const STATS: Record<Exclude<Actor["orgRole"], "operator">, { label: string; hint: string }[]> = {
+  core_enterprise: [
+    { label: "Credit available", hint: "across your credit lines" },
+    { label: "Outstanding claims", hint: "issued, not yet repaid" },
+    { label: "Due in 30 days", hint: "repayments coming up" },
+  ],
+  supplier: [
+    { label: "Holdings", hint: "claims you hold" },
+    { label: "Awaiting your acceptance", hint: "offers in your inbox" },
+    { label: "Received early", hint: "cash from financing" },
+  ],
+  lender: [
+    { label: "Exposure", hint: "financed claims outstanding" },
+    { label: "Applications", hint: "waiting for a decision" },
+    { label: "Credit granted", hint: "lines to core enterprises" },
+  ],
+  auditor: [
+    { label: "Claims on the ledger", hint: "face value issued" },
+    { label: "Outstanding", hint: "not yet settled" },
+    { label: "Overdue", hint: "unpaid after maturity" },
+  ],
+};
+
+const EMPTY: Record<Exclude<Actor["orgRole"], "operator">, { title: string; body: string }> = {
+  core_enterprise: { title: "No claims issued yet", body: "Once a lender grants you a credit line, you can issue claims to your tier-1 suppliers here." },
+  supplier: { title: "Nothing in your inbox", body: "Claims offered to you by your customers appear here for acceptance; you can then split them and pass parts to your own suppliers." },
+  lender: { title: "No applications yet", body: "Financing requests from holders, with their provenance verified in your browser, will queue here." },
+  auditor: { title: "Nothing to review yet", body: "Every issuance, transfer and financing on the ledger will be listed here, read-only, with its verification status." },
+};
+
+function BusinessDashboard({ actor }: { actor: Actor }) {
+  const role = actor.orgRole as Exclude<Actor["orgRole"], "operator">;
+  return (
+    <div className="space-y-6">
+      <div className="grid gap-4 sm:grid-cols-3">
+        {STATS[role].map((s) => (
+          <Stat key={s.label} label={s.label} value={formatMinor(0n)} hint={s.hint} />
+        ))}
+      </div>
+      <Card title="Activity">
+        <EmptyState title={EMPTY[role].title}>{EMPTY[role].body}</EmptyState>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import { signOut } from "next-auth/react";
+import { useState, type ReactNode } from "react";
+import { cx } from "./ui";
+import type { NavItem } from "./nav";
+
+interface ShellProps {
+  nav: NavItem[];
+  orgName: string;
+  roleLabel: string;
+  userName: string;
+  userEmail: string;
+  pendingReview: boolean;
+  children: ReactNode;
+}
+
+export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, children }: ShellProps) {
+  const pathname = usePathname();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const links = nav.map((item) => {
+    const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+    return (
+      <Link
+        key={item.href}
+        href={item.href}
+        aria-current={active ? "page" : undefined}
+        onClick={() => setMenuOpen(false)}
+        className={cx("block rounded-md px-3 py-2 text-sm font-medium", active ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900")}
+      >
+        {item.label}
+      </Link>
+    );
+  });
+  return (
+    <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">
+      <aside className="hidden border-r border-slate-200 bg-white lg:block">
+        <Brand />
+        <nav aria-label="Main" className="space-y-1 px-3 py-4">
+          {links}
+        </nav>
+      </aside>
+      <div className="flex min-w-0 flex-col">
+        <header className="sticky top-0 z-10 flex items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-4 py-3 backdrop-blur sm:px-6">
+          <div className="flex items-center gap-3">
+            <button
+              type="button"
+              className="rounded-md p-2 text-slate-600 hover:bg-slate-100 lg:hidden"
+              aria-label="Open navigation"
+              aria-expanded={menuOpen}
+              onClick={() => setMenuOpen((open) => !open)}
+            >
+              <svg width="20" height="20" viewBox="0 0 20 20" fill="currentColor" aria-hidden>
+                <path d="M3 5h14v2H3zM3 9h14v2H3zM3 13h14v2H3z" />
+              </svg>
+            </button>
+            <div>
+              <div className="text-sm font-semibold text-slate-900" data-testid="header-org">
+                {orgName}
+              </div>
+              <div className="text-xs text-slate-500" data-testid="header-role">
+                {roleLabel}
+              </div>
+            </div>
+          </div>
+          <div className="flex items-center gap-3">
+            <div className="hidden text-right sm:block">
+              <div className="text-sm font-medium text-slate-800">{userName}</div>
+              <div className="text-xs text-slate-500">{userEmail}</div>
+            </div>
+            <button
+              type="button"
+              onClick={() => signOut({ callbackUrl: "/signin" })}
+              className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+            >
+              Sign out
+            </button>
+          </div>
+        </header>
+        {menuOpen ? (
+          <nav aria-label="Main" className="space-y-1 border-b border-slate-200 bg-white px-3 py-3 lg:hidden">
+            {links}
+          </nav>
+        ) : null}
+        {pendingReview ? (
+          <div className="border-b border-amber-200 bg-amber-50 px-6 py-2 text-sm text-amber-900">
+            Your organisation is awaiting review by the platform operator. You can look around; business actions unlock once it is approved.
+          </div>
+        ) : null}
+        <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">{children}</main>
+      </div>
+    </div>
+  );
+}
+
+export function Brand() {
+  return (
+    <div className="flex items-center gap-2 px-6 py-5">
+      <svg width="28" height="28" viewBox="0 0 32 32" aria-hidden>
+        <rect width="32" height="32" rx="8" className="fill-brand-600" />
+        <path d="M9 11h8a5 5 0 010 10H9" stroke="white" strokeWidth="2.5" fill="none" strokeLinecap="round" />
+        <path d="M15 11h8M15 21h8" stroke="#9cc0ff" strokeWidth="2.5" strokeLinecap="round" />
+      </svg>
+      <span className="text-base font-semibold tracking-tight text-slate-900">Double-chain</span>
+    </div>
+  );
+}

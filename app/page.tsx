@@ -1,0 +1,8 @@
+import { redirect } from "next/navigation";
+import { currentUserId } from "@/server/auth/options";
+
+export const dynamic = "force-dynamic";
+
+export default async function Home() {
+  redirect((await currentUserId()) ? "/dashboard" : "/signin");
+}

@@ -1,0 +1,19 @@
+import type { OrgRole, OrgStatus, Permission } from "@/db/schema";
+
+/** Who is asking: loaded from the database on every request, never trusted from the cookie alone. */
+export interface Actor {
+  userId: string;
+  email: string;
+  name: string;
+  permission: Permission;
+  orgId: string;
+  orgName: string;
+  orgRole: OrgRole;
+  orgStatus: OrgStatus;
+}
+
+const PERMISSION_RANK: Record<Permission, number> = { viewer: 0, maker: 1, approver: 2, admin: 3 };
+
+export function hasPermission(actor: Actor, atLeast: Permission): boolean {
+  return PERMISSION_RANK[actor.permission] >= PERMISSION_RANK[atLeast];
+}

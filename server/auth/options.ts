@@ -1,0 +1,54 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { getServerSession } from "next-auth";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { serverEnv } from "../env";
+import { authenticate } from "../services/users";
+import { signInLimiter } from "./rate-limit";
+
+const credentialsSchema = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(200) });
+
+export const SIGN_IN_ERRORS = {
+  CredentialsSignin: "Wrong email or password. Check both and try again.",
+  RateLimited: "Too many sign-in attempts. Wait 15 minutes and try again.",
+} as const;
+
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: serverEnv().NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    pages: { signIn: "/signin" },
+    providers: [
+      CredentialsProvider({
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(raw) {
+          const parsed = credentialsSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          const email = parsed.data.email.toLowerCase();
+          if (!signInLimiter.take(email)) throw new Error("RateLimited");
+          const result = await authenticate(await getDb(), email, parsed.data.password);
+          if (!result) return null;
+          signInLimiter.reset(email);
+          return { id: result.userId, email };
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) token.sub = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        return { ...session, userId: token.sub };
+      },
+    },
+  };
+}
+
+/** The signed-in user's id, or null. The actor itself is loaded fresh from the database. */
+export async function currentUserId(): Promise<string | null> {
+  const session = (await getServerSession(authOptions())) as { userId?: string } | null;
+  return session?.userId ?? null;
+}

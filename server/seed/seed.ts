@@ -1,0 +1,42 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { organisations, users } from "@/db/schema";
+import { hashPassword } from "../auth/password";
+import { DEMO_ORGS, DEMO_PASSWORD } from "./demo-data";
+
+export async function isSeeded(db: Db): Promise<boolean> {
+  const [row] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, "org_operator"));
+  return Boolean(row);
+}
+
+/** Creates the demo organisations and their users. Safe to call twice: it does nothing the second time. */
+export async function seedDemo(db: Db, log: (line: string) => void = () => {}): Promise<boolean> {
+  if (await isSeeded(db)) return false;
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  await db.transaction(async (tx) => {
+    for (const org of DEMO_ORGS) {
+      await tx.insert(organisations).values({
+        id: org.id,
+        name: org.name,
+        role: org.role,
+        city: org.city,
+        registrationNumber: org.registrationNumber,
+        status: org.status,
+        reviewedAt: org.status === "approved" ? new Date() : null,
+      });
+      for (const [index, user] of org.users.entries()) {
+        await tx.insert(users).values({
+          id: `usr_${org.id.slice(4)}_${index + 1}`,
+          orgId: org.id,
+          email: user.email,
+          name: user.name,
+          passwordHash,
+          permission: user.permission,
+          status: "active",
+        });
+      }
+      log(`  ${org.name} (${org.role}, ${org.status})`);
+    }
+  });
+  return true;
+}

@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import type { DbOrTx } from "@/db/client";
+import { invites, organisations, users, type Permission, type UserStatus } from "@/db/schema";
+import type { Actor } from "../actor";
+import { assertAllowed, canManageUsers, canReadUsers } from "../authz";
+import { badRequest, conflict, notFound } from "../errors";
+import { newId, newToken } from "../ids";
+import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/password";
+
+const INVITE_VALID_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface UserDto {
+  id: string;
+  orgId: string;
+  email: string;
+  name: string;
+  permission: Permission;
+  status: UserStatus;
+  createdAt: Date;
+}
+
+const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export async function listUsers(db: DbOrTx, actor: Actor, orgId: string): Promise<UserDto[]> {
+  assertAllowed(canReadUsers(actor, orgId), "You can only see the people of your own organisation.");
+  const rows = await db.select().from(users).where(eq(users.orgId, orgId)).orderBy(asc(users.createdAt), asc(users.email));
+  return rows.map(toDto);
+}
+
+/** Creates an invited user and a one-time link; the inviter passes the link on. */
+export async function inviteUser(
+  db: DbOrTx,
+  actor: Actor,
+  input: { orgId: string; email: string; name: string; permission: Permission },
+): Promise<{ user: UserDto; inviteToken: string }> {
+  assertAllowed(canManageUsers(actor, input.orgId), "Only your organisation's admins can invite people.");
+  const email = input.email.trim().toLowerCase();
+  const [org] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.orgId));
+  if (!org) throw notFound("organisation_not_found", "No such organisation.");
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  if (existing) throw conflict("email_taken", "Somebody already uses this email address.");
+  const token = newToken();
+  const user = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(users)
+      .values({ id: newId("usr"), orgId: input.orgId, email, name: input.name.trim(), permission: input.permission, status: "invited" })
+      .returning();
+    if (!row) throw new Error("insert returned no row");
+    await tx.insert(invites).values({ tokenHash: hashToken(token), userId: row.id, expiresAt: new Date(Date.now() + INVITE_VALID_MS) });
+    return row;
+  });
+  return { user: toDto(user), inviteToken: token };
+}
+
+export async function describeInvite(db: DbOrTx, token: string): Promise<{ email: string; name: string; orgName: string }> {
+  const [row] = await db
+    .select({ email: users.email, name: users.name, orgName: organisations.name })
+    .from(invites)
+    .innerJoin(users, eq(users.id, invites.userId))
+    .innerJoin(organisations, eq(organisations.id, users.orgId))
+    .where(and(eq(invites.tokenHash, hashToken(token)), isNull(invites.usedAt), gt(invites.expiresAt, sql`now()`)));
+  if (!row) throw notFound("invite_invalid", "This invitation link is invalid, used or expired. Ask for a new one.");
+  return row;
+}
+
+export async function acceptInvite(db: DbOrTx, input: { token: string; password: string }): Promise<{ email: string }> {
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const [invite] = await tx
+      .update(invites)
+      .set({ usedAt: sql`now()` })
+      .where(and(eq(invites.tokenHash, hashToken(input.token)), isNull(invites.usedAt), gt(invites.expiresAt, sql`now()`)))
+      .returning();
+    if (!invite) throw notFound("invite_invalid", "This invitation link is invalid, used or expired. Ask for a new one.");
+    const [user] = await tx
+      .update(users)
+      .set({ passwordHash, status: "active" })
+      .where(and(eq(users.id, invite.userId), eq(users.status, "invited")))
+      .returning();
+    if (!user) throw conflict("invite_invalid", "This invitation was already used.");
+    return { email: user.email };
+  });
+}
+
+export async function updateUser(
+  db: DbOrTx,
+  actor: Actor,
+  input: { userId: string; permission?: Permission; status?: "active" | "disabled" },
+): Promise<UserDto> {
+  const [target] = await db.select().from(users).where(eq(users.id, input.userId));
+  if (!target) throw notFound("user_not_found", "No such user.");
+  assertAllowed(canManageUsers(actor, target.orgId), "Only your organisation's admins can change people's access.");
+  if (input.status === "active" && !target.passwordHash) {
+    throw badRequest("user_not_activated", "This person has not accepted the invitation yet.");
+  }
+  const losesAdmin = target.permission === "admin" && ((input.permission && input.permission !== "admin") || input.status === "disabled");
+  if (losesAdmin) await assertAnotherAdmin(db, target.orgId, target.id);
+  const [row] = await db
+    .update(users)
+    .set({ ...(input.permission ? { permission: input.permission } : {}), ...(input.status ? { status: input.status } : {}) })
+    .where(eq(users.id, input.userId))
+    .returning();
+  if (!row) throw notFound("user_not_found", "No such user.");
+  return toDto(row);
+}
+
+async function assertAnotherAdmin(db: DbOrTx, orgId: string, exceptUserId: string): Promise<void> {
+  const [other] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.orgId, orgId), eq(users.permission, "admin"), eq(users.status, "active"), ne(users.id, exceptUserId)));
+  if (!other) throw conflict("last_admin", "An organisation needs at least one active admin. Make someone else admin first.");
+}
+
+/** Checks a password; unknown emails cost the same time as wrong passwords. */
+export async function authenticate(db: DbOrTx, email: string, password: string): Promise<{ userId: string } | null> {
+  const [row] = await db
+    .select({ id: users.id, passwordHash: users.passwordHash, status: users.status })
+    .from(users)
+    .where(eq(users.email, email.trim().toLowerCase()));
+  const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyPasswordHash()));
+  if (!row || !ok || row.status !== "active") return null;
+  return { userId: row.id };
+}
+
+export async function loadActor(db: DbOrTx, userId: string): Promise<Actor | null> {
+  const [row] = await db
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      permission: users.permission,
+      status: users.status,
+      orgId: organisations.id,
+      orgName: organisations.name,
+      orgRole: organisations.role,
+      orgStatus: organisations.status,
+    })
+    .from(users)
+    .innerJoin(organisations, eq(organisations.id, users.orgId))
+    .where(eq(users.id, userId));
+  if (!row || row.status !== "active") return null;
+  return {
+    userId: row.userId,
+    email: row.email,
+    name: row.name,
+    permission: row.permission,
+    orgId: row.orgId,
+    orgName: row.orgName,
+    orgRole: row.orgRole,
+    orgStatus: row.orgStatus,
+  };
+}
+
+function toDto(row: typeof users.$inferSelect): UserDto {
+  return { id: row.id, orgId: row.orgId, email: row.email, name: row.name, permission: row.permission, status: row.status, createdAt: row.createdAt };
+}

@@ -1,0 +1,97 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { Db } from "@/db/client";
+import type { OrgRole, Permission } from "@/db/schema";
+import { hasPermission, type Actor } from "../actor";
+import { DomainError, type ErrorKind } from "../errors";
+import { loadActor } from "../services/users";
+
+export interface Context {
+  db: Db;
+  userId: string | null;
+}
+
+export function createContextFactory(getDb: () => Promise<Db>, getUserId: () => Promise<string | null>) {
+  return async (): Promise<Context> => ({ db: await getDb(), userId: await getUserId() });
+}
+
+/** The one place where domain error kinds become transport codes. */
+const KIND_TO_TRPC: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
+  bad_request: "BAD_REQUEST",
+  unauthenticated: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  rate_limited: "TOO_MANY_REQUESTS",
+};
+
+const GENERIC_MESSAGE = "Something went wrong on our side. Try again; if it keeps happening, contact the platform operator.";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const domain = cause instanceof DomainError ? cause : null;
+    const isInternal = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      // Unknown failures never leak internals (SQL, stack traces) to the client.
+      message: isInternal ? GENERIC_MESSAGE : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        domainCode: domain?.code ?? (cause instanceof ZodError ? "invalid_input" : isInternal ? "internal_error" : null),
+        details: domain?.details ?? null,
+        fieldErrors: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError) {
+      throw new TRPCError({ code: KIND_TO_TRPC[cause.kind], message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") console.error("[trpc] internal error:", result.error.cause ?? result.error);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (!ctx.userId) throw new DomainError("unauthenticated", "not_signed_in", "Sign in to continue.");
+  const actor = await loadActor(ctx.db, ctx.userId);
+  if (!actor) throw new DomainError("unauthenticated", "session_invalid", "Your session has ended. Sign in again.");
+  return next({ ctx: { ...ctx, actor } });
+});
+
+/** Members of an approved organisation: everything that touches business data. */
+export const orgProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.orgStatus !== "approved") {
+    throw new DomainError("forbidden", "organisation_not_approved", "Your organisation is awaiting approval by the platform operator.");
+  }
+  return next();
+});
+
+export function roleProcedure(roles: readonly OrgRole[], atLeast: Permission = "viewer") {
+  return orgProcedure.use(({ ctx, next }) => {
+    if (!roles.includes(ctx.actor.orgRole)) {
+      throw new DomainError("forbidden", "role_not_allowed", `Only ${roles.join(" or ").replaceAll("_", " ")} organisations can do this.`);
+    }
+    if (!hasPermission(ctx.actor, atLeast)) {
+      throw new DomainError("forbidden", "permission_too_low", `This needs the ${atLeast} permission; ask your organisation's admin.`);
+    }
+    return next();
+  });
+}
+
+export type { Actor };

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { ORG_ROLES } from "@/db/schema";
+import { acceptInvite, describeInvite } from "../../services/users";
+import { applyForOnboarding } from "../../services/organisations";
+import { authedProcedure, publicProcedure, router } from "../init";
+
+export const passwordSchema = z
+  .string()
+  .min(10, "Use at least 10 characters.")
+  .max(200, "Use at most 200 characters.");
+
+const applicationSchema = z.object({
+  organisationName: z.string().trim().min(2).max(120),
+  role: z.enum(ORG_ROLES.filter((r) => r !== "operator") as ["core_enterprise", "supplier", "lender", "auditor"]),
+  city: z.string().trim().max(80).default(""),
+  registrationNumber: z.string().trim().max(40).default(""),
+  adminName: z.string().trim().min(1).max(120),
+  adminEmail: z.string().trim().email().max(254),
+  adminPassword: passwordSchema,
+});
+
+export const authRouter = router({
+  me: authedProcedure.query(({ ctx }) => ctx.actor),
+  applyToJoin: publicProcedure.input(applicationSchema).mutation(({ ctx, input }) => applyForOnboarding(ctx.db, input)),
+  describeInvite: publicProcedure.input(z.object({ token: z.string().min(10).max(200) })).query(({ ctx, input }) => describeInvite(ctx.db, input.token)),
+  acceptInvite: publicProcedure
+    .input(z.object({ token: z.string().min(10).max(200), password: passwordSchema }))
+    .mutation(({ ctx, input }) => acceptInvite(ctx.db, input)),
+});

@@ -12,7 +12,8 @@ const nextConfig: NextConfig = {
   // and postgres.js is a plain Node library; neither should be bundled.
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],
   poweredByHeader: false,
-  typedRoutes: false,
+  // Types are checked once by `npm run typecheck` (its own CI step), not a second time inside the build.
+  typescript: { ignoreBuildErrors: true },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -73,7 +73,7 @@ function openPglite(dataDir: string | null): Database {
 /** Options from the environment: DATABASE_URL selects a server, otherwise embedded PGlite. */
 export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
   if (env.DATABASE_URL) return { kind: "postgres", url: env.DATABASE_URL };
-  return { kind: "pglite", dataDir: path.resolve(env.PGLITE_DIR ?? path.join("data", "pglite")) };
+  return { kind: "pglite", dataDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DIR ?? path.join("data", "pglite")) };
 }
 
 const globalForDb = globalThis as unknown as { __doubleChainDb?: Promise<Database> };

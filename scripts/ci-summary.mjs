@@ -1,0 +1,41 @@
+// Sums the vitest and Playwright JSON reports and the plain steps of a CI run into one line:
+// "N passed, N failed". Exits non-zero when anything failed or no test ran.
+import fs from "node:fs";
+import path from "node:path";
+
+const dir = process.argv[2];
+let passed = 0;
+let failed = 0;
+const lines = [];
+for (const file of fs.readdirSync(dir).sort()) {
+  const full = path.join(dir, file);
+  if (file.startsWith("step-")) {
+    const ok = fs.readFileSync(full, "utf8").trim() === "ok";
+    if (!ok) failed += 1;
+    lines.push(`${file.slice(5)}: ${ok ? "ok" : "FAILED"}`);
+  } else if (file.startsWith("vitest-")) {
+    const report = JSON.parse(fs.readFileSync(full, "utf8"));
+    const p = report.numPassedTests ?? 0;
+    const f = (report.numFailedTests ?? 0) + (report.numTotalTestSuites > 0 && report.success === false && report.numFailedTests === 0 ? 1 : 0);
+    passed += p;
+    failed += f;
+    lines.push(`${file}: ${p} passed, ${f} failed, ${report.numPendingTests ?? 0} skipped`);
+  } else if (file.startsWith("playwright-")) {
+    const stats = JSON.parse(fs.readFileSync(full, "utf8")).stats ?? {};
+    const p = stats.expected ?? 0;
+    const f = (stats.unexpected ?? 0) + (stats.flaky ?? 0);
+    passed += p;
+    failed += f;
+    lines.push(`${file}: ${p} passed, ${f} failed, ${stats.skipped ?? 0} skipped`);
+  }
+}
+for (const suite of ["vitest-pglite.json", "vitest-postgres.json", "playwright-e2e.json"]) {
+  if (!fs.existsSync(path.join(dir, suite))) {
+    failed += 1;
+    lines.push(`${suite}: MISSING (the suite did not run)`);
+  }
+}
+console.log("--- CI summary");
+for (const line of lines) console.log(line);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

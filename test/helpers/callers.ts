@@ -1,0 +1,10 @@
+import type { Db } from "@/db/client";
+import { createCallerFactory } from "@/server/trpc/init";
+import { appRouter } from "@/server/trpc/root";
+
+const createCaller = createCallerFactory(appRouter);
+
+/** A tRPC caller acting as the given user (or anonymous): the same path as an HTTP request. */
+export function callerFor(db: Db, userId: string | null) {
+  return createCaller({ db, userId });
+}

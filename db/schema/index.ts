@@ -1,3 +1,4 @@
 export * from "../enums";
 export * from "./organisations";
 export * from "./users";
+export * from "./ledger";

@@ -1,0 +1,233 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+
+/*
+ * The ledger: an append-only log of signed transactions (ledger_entries), the signed
+ * checkpoints that close its blocks, and the head row whose lock serialises appends.
+ * Every other table here is materialised state: a cache of the log that replaying it must
+ * reproduce exactly. Their constraints mirror the contracts' invariants, so a bug in the
+ * service cannot store what the contracts would never allow.
+ */
+
+const amount = (name: string) => bigint(name, { mode: "bigint" });
+const ms = (name: string) => bigint(name, { mode: "number" });
+
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    leafIndex: ms("leaf_index").primaryKey(),
+    txId: text("tx_id").notNull(),
+    type: text("type").notNull(),
+    signerOrgId: text("signer_org_id").notNull(),
+    signerKeyId: text("signer_key_id").notNull(),
+    acceptedAtMs: ms("accepted_at_ms").notNull(),
+    /** RFC 8785 canonical JSON of the LogEntry: the exact bytes the leaf hash covers. */
+    entryCanonical: text("entry_canonical").notNull(),
+    leafHash: text("leaf_hash").notNull(),
+    /** Ids of the claims this transaction touched, for lineage and history queries. */
+    claimIds: text("claim_ids").array().notNull().default(sql`'{}'::text[]`),
+  },
+  (t) => [
+    uniqueIndex("ledger_entries_tx_id_unique").on(t.txId),
+    index("ledger_entries_claim_ids_idx").using("gin", t.claimIds),
+    check("ledger_entries_leaf_index_nonnegative", sql`${t.leafIndex} >= 0`),
+  ],
+);
+
+export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
+  size: ms("size").primaryKey(),
+  rootHash: text("root_hash").notNull(),
+  timestampMs: ms("timestamp_ms").notNull(),
+  previousCheckpointHash: text("previous_checkpoint_hash"),
+  checkpointHash: text("checkpoint_hash").notNull().unique(),
+  keyId: text("key_id").notNull(),
+  signatureHex: text("signature_hex").notNull(),
+});
+
+export const ledgerHead = pgTable(
+  "ledger_head",
+  {
+    id: integer("id").primaryKey(),
+    size: ms("size").notNull(),
+    frontier: jsonb("frontier").$type<unknown>().notNull(),
+    lastAcceptedAtMs: ms("last_accepted_at_ms").notNull(),
+    lastCheckpointHash: text("last_checkpoint_hash"),
+    lastCheckpointSize: ms("last_checkpoint_size").notNull(),
+  },
+  (t) => [check("ledger_head_single_row", sql`${t.id} = 1`), check("ledger_head_checkpoint_not_ahead", sql`${t.lastCheckpointSize} <= ${t.size}`)],
+);
+
+/** The platform operator's own signing key (checkpoints, co-signatures); env wins if set. */
+export const platformKeys = pgTable("platform_keys", {
+  keyId: text("key_id").primaryKey(),
+  privateKeyHex: text("private_key_hex").notNull(),
+  publicKeyHex: text("public_key_hex").notNull(),
+  createdAtMs: ms("created_at_ms").notNull(),
+});
+
+export const ledgerOrganisations = pgTable(
+  "ledger_organisations",
+  { id: text("id").primaryKey(), name: text("name").notNull(), role: text("role").notNull() },
+  (t) => [check("ledger_organisations_role_check", sql`${t.role} in ('core_enterprise','supplier','lender','operator','auditor')`)],
+);
+
+export const signingKeys = pgTable(
+  "signing_keys",
+  {
+    keyId: text("key_id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => ledgerOrganisations.id),
+    publicKeyHex: text("public_key_hex").notNull().unique(),
+    status: text("status").notNull(),
+    registeredAtMs: ms("registered_at_ms").notNull(),
+    revokedAtMs: ms("revoked_at_ms"),
+  },
+  (t) => [
+    check("signing_keys_status_check", sql`${t.status} in ('active','revoked')`),
+    check("signing_keys_revoked_has_time", sql`(${t.status} = 'revoked') = (${t.revokedAtMs} is not null)`),
+    index("signing_keys_org_idx").on(t.orgId),
+  ],
+);
+
+export const creditLines = pgTable(
+  "credit_lines",
+  {
+    id: text("id").primaryKey(),
+    lenderOrgId: text("lender_org_id").notNull(),
+    coreEnterpriseOrgId: text("core_enterprise_org_id").notNull(),
+    currency: text("currency").notNull(),
+    limitMinor: amount("limit_minor").notNull(),
+    usedMinor: amount("used_minor").notNull(),
+    expiresAtMs: ms("expires_at_ms").notNull(),
+    status: text("status").notNull(),
+    createdTxId: text("created_tx_id").notNull(),
+  },
+  (t) => [
+    check("credit_lines_used_in_range", sql`${t.usedMinor} >= 0 and ${t.usedMinor} <= ${t.limitMinor}`),
+    check("credit_lines_status_check", sql`${t.status} in ('active','frozen','expired')`),
+    check("credit_lines_currency_check", sql`${t.currency} = 'CNY'`),
+    index("credit_lines_core_idx").on(t.coreEnterpriseOrgId),
+    index("credit_lines_lender_idx").on(t.lenderOrgId),
+  ],
+);
+
+export const claims = pgTable(
+  "claims",
+  {
+    id: text("id").primaryKey(),
+    rootId: text("root_id").notNull(),
+    parentId: text("parent_id"),
+    issuerOrgId: text("issuer_org_id").notNull(),
+    creditLineId: text("credit_line_id")
+      .notNull()
+      .references(() => creditLines.id),
+    holderOrgId: text("holder_org_id").notNull(),
+    offeredToOrgId: text("offered_to_org_id"),
+    amountMinor: amount("amount_minor").notNull(),
+    settledMinor: amount("settled_minor").notNull(),
+    currency: text("currency").notNull(),
+    maturityDate: text("maturity_date").notNull(),
+    depth: integer("depth").notNull(),
+    state: text("state").notNull(),
+    documents: jsonb("documents").$type<{ invoiceSha256: string; contractSha256: string; deliveryNoteSha256: string } | null>(),
+    createdTxId: text("created_tx_id").notNull(),
+    financedOnce: boolean("financed_once").notNull(),
+    activeFinancingId: text("active_financing_id"),
+    rootRepaidMinor: amount("root_repaid_minor").notNull(),
+  },
+  (t) => [
+    check("claims_amount_positive", sql`${t.amountMinor} > 0`),
+    check("claims_settled_in_range", sql`${t.settledMinor} >= 0 and ${t.settledMinor} <= ${t.amountMinor}`),
+    check("claims_state_check", sql`${t.state} in ('offered','held','split','pledged','financed','settled','overdue','withdrawn','rejected')`),
+    check("claims_offer_iff_offered", sql`(${t.state} = 'offered') = (${t.offeredToOrgId} is not null)`),
+    check("claims_settled_means_paid", sql`${t.state} <> 'settled' or ${t.settledMinor} = ${t.amountMinor}`),
+    check("claims_depth_positive", sql`${t.depth} >= 1`),
+    check("claims_root_shape", sql`(${t.parentId} is null) = (${t.id} = ${t.rootId})`),
+    check("claims_repaid_only_on_root", sql`${t.id} = ${t.rootId} or ${t.rootRepaidMinor} = 0`),
+    check("claims_financed_state_needs_financing", sql`${t.state} <> 'financed' or ${t.financedOnce}`),
+    check("claims_maturity_date_format", sql`${t.maturityDate} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`),
+    index("claims_root_idx").on(t.rootId),
+    index("claims_holder_idx").on(t.holderOrgId),
+    index("claims_offered_to_idx").on(t.offeredToOrgId),
+    index("claims_parent_idx").on(t.parentId),
+  ],
+);
+
+export const pledges = pgTable(
+  "pledges",
+  {
+    id: text("id").primaryKey(),
+    claimId: text("claim_id")
+      .notNull()
+      .references(() => claims.id),
+    pledgorOrgId: text("pledgor_org_id").notNull(),
+    lenderOrgId: text("lender_org_id").notNull(),
+    status: text("status").notNull(),
+    createdTxId: text("created_tx_id").notNull(),
+    releasedTxId: text("released_tx_id"),
+  },
+  (t) => [
+    check("pledges_status_check", sql`${t.status} in ('active','released')`),
+    // A claim is locked to at most one lender at a time.
+    uniqueIndex("pledges_one_active_per_claim").on(t.claimId).where(sql`${t.status} = 'active'`),
+    index("pledges_lender_idx").on(t.lenderOrgId),
+  ],
+);
+
+export const financings = pgTable(
+  "financings",
+  {
+    id: text("id").primaryKey(),
+    claimId: text("claim_id")
+      .notNull()
+      .references(() => claims.id),
+    holderOrgId: text("holder_org_id").notNull(),
+    lenderOrgId: text("lender_org_id").notNull(),
+    status: text("status").notNull(),
+    faceMinor: amount("face_minor"),
+    rateBps: integer("rate_bps"),
+    feeMinor: amount("fee_minor"),
+    disbursementDate: text("disbursement_date"),
+    interestMinor: amount("interest_minor"),
+    netMinor: amount("net_minor"),
+    recourse: boolean("recourse"),
+    paymentReference: text("payment_reference"),
+    declinedByOrgId: text("declined_by_org_id"),
+    declineReason: text("decline_reason"),
+    createdTxId: text("created_tx_id").notNull(),
+  },
+  (t) => [
+    check("financings_status_check", sql`${t.status} in ('requested','offered','accepted','disbursed','declined')`),
+    check("financings_net_positive", sql`${t.netMinor} is null or ${t.netMinor} > 0`),
+    check("financings_net_below_face", sql`${t.netMinor} is null or ${t.netMinor} <= ${t.faceMinor}`),
+    // Financed at most once: never two disbursed financings of one claim.
+    uniqueIndex("financings_disbursed_once").on(t.claimId).where(sql`${t.status} = 'disbursed'`),
+    // At most one financing in progress per claim.
+    uniqueIndex("financings_one_open_per_claim").on(t.claimId).where(sql`${t.status} in ('requested','offered','accepted')`),
+    index("financings_lender_idx").on(t.lenderOrgId),
+    index("financings_holder_idx").on(t.holderOrgId),
+  ],
+);
+
+export const repayments = pgTable(
+  "repayments",
+  {
+    id: text("id").primaryKey(),
+    rootClaimId: text("root_claim_id")
+      .notNull()
+      .references(() => claims.id),
+    amountMinor: amount("amount_minor").notNull(),
+    paymentReference: text("payment_reference").notNull(),
+    allocations: jsonb("allocations").$type<{ claimId: string; holderOrgId: string; amountMinor: string }[]>().notNull(),
+    createdTxId: text("created_tx_id").notNull(),
+  },
+  (t) => [check("repayments_amount_positive", sql`${t.amountMinor} > 0`), index("repayments_root_idx").on(t.rootClaimId)],
+);
+
+/** Nonces used per signing key: a nonce is spent once, like the money it protects. */
+export const ledgerNonces = pgTable(
+  "ledger_nonces",
+  { orgId: text("org_id").notNull(), keyId: text("key_id").notNull(), nonce: text("nonce").notNull() },
+  (t) => [primaryKey({ columns: [t.orgId, t.keyId, t.nonce] })],
+);

@@ -1,17 +1,28 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { organisations, users } from "@/db/schema";
+import { ledgerHead, organisations, users } from "@/db/schema";
 import { hashPassword } from "../auth/password";
 import { DEMO_ORGS, DEMO_PASSWORD } from "./demo-data";
+import { seedLedger } from "./ledger-seed";
 
 export async function isSeeded(db: Db): Promise<boolean> {
   const [row] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, "org_operator"));
   return Boolean(row);
 }
 
+async function ledgerIsEmpty(db: Db): Promise<boolean> {
+  const [head] = await db.select({ size: ledgerHead.size }).from(ledgerHead);
+  return (head?.size ?? 0) === 0;
+}
+
 /** Creates the demo organisations and their users. Safe to call twice: it does nothing the second time. */
 export async function seedDemo(db: Db, log: (line: string) => void = () => {}): Promise<boolean> {
-  if (await isSeeded(db)) return false;
+  if (await isSeeded(db)) {
+    // A seed interrupted after the organisations but before the ledger is completed here.
+    if (!(await ledgerIsEmpty(db))) return false;
+    await seedLedger(db);
+    return true;
+  }
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await db.transaction(async (tx) => {
     for (const org of DEMO_ORGS) {
@@ -38,5 +49,7 @@ export async function seedDemo(db: Db, log: (line: string) => void = () => {}): 
       log(`  ${org.name} (${org.role}, ${org.status})`);
     }
   });
+  log("  ledger: keys, credit lines, an issuance split down to tier 3, one financing");
+  await seedLedger(db);
   return true;
 }

@@ -1,0 +1,209 @@
+/**
+ * applyTransaction: the ledger's one entry point. Pure: everything it reads comes from the
+ * view (prefetched by the caller) and ctx; it returns the upserts and events of the
+ * transition, or the code of the first check that failed (codes.ts lists them in order).
+ *
+ * Order: envelope well-formed -> createdAtMs within 24 h of ctx.nowMs -> signer key known,
+ * of the signer's organisation, active -> signature -> nonce unused by that key -> no
+ * stray cosignatures -> the checks of the transaction type. After a successful transition
+ * the invariants of everything it touched are asserted (invariants.ts).
+ */
+import { hexToBytes } from "../hex";
+import { checkTransactionSignature, transactionId, type SignedTransaction } from "../transaction";
+import {
+  applyClaimAccept,
+  applyClaimIssue,
+  applyClaimMarkOverdue,
+  applyClaimPledge,
+  applyClaimRelease,
+  applyClaimReject,
+  applyClaimSplit,
+  applyClaimWithdraw,
+} from "./claims";
+import type { CodeOf, ResultCode } from "./codes";
+import {
+  applyCreditLineAdjust,
+  applyCreditLineExpire,
+  applyCreditLineFreeze,
+  applyCreditLineGrant,
+} from "./credit-lines";
+import {
+  applyFinancingAccept,
+  applyFinancingDecline,
+  applyFinancingDisburse,
+  applyFinancingOffer,
+  applyFinancingRequest,
+} from "./financing";
+import { assertTransitionInvariants } from "./invariants";
+import { applyKeyRegister, applyKeyRevoke, applyKeyRotate, publicKeyProblem } from "./keys";
+import {
+  fail,
+  InvariantViolation,
+  type ApplyContext,
+  type Failure,
+  type Outcome,
+  type TransitionContext,
+} from "./outcome";
+import { applyRepaymentRecord } from "./repayment";
+import { decodeSignedTransaction, encodeSignedTransaction } from "./schema";
+import type { StateView } from "./state";
+import type { LedgerEnvelope, Organisation, SignedLedgerTransaction, StateChange, TransactionType } from "./types";
+
+export { CHECK_ORDER, RESULT_CODES, SIGNER_CHECKS, type ResultCode } from "./codes";
+export { InvariantViolation, type ApplyContext, type Failure, type Success } from "./outcome";
+export {
+  applyClaimAccept,
+  applyClaimIssue,
+  applyClaimMarkOverdue,
+  applyClaimPledge,
+  applyClaimRelease,
+  applyClaimReject,
+  applyClaimSplit,
+  applyClaimWithdraw,
+  applyCreditLineAdjust,
+  applyCreditLineExpire,
+  applyCreditLineFreeze,
+  applyCreditLineGrant,
+  applyFinancingAccept,
+  applyFinancingDecline,
+  applyFinancingDisburse,
+  applyFinancingOffer,
+  applyFinancingRequest,
+  applyKeyRegister,
+  applyKeyRevoke,
+  applyKeyRotate,
+  applyRepaymentRecord,
+};
+
+/** How far createdAtMs may be from ctx.nowMs, either way. */
+export const CREATED_AT_TOLERANCE_MS = 24 * 60 * 60 * 1000;
+
+export type ApplyResult = Outcome<ResultCode>;
+
+type Transition<K extends TransactionType> = (
+  view: StateView,
+  transaction: LedgerEnvelope<K>,
+  context: TransitionContext,
+) => Outcome<CodeOf<K>>;
+
+const TRANSITIONS: { [K in TransactionType]: Transition<K> } = {
+  "key.register": applyKeyRegister,
+  "key.rotate": applyKeyRotate,
+  "key.revoke": applyKeyRevoke,
+  "creditLine.grant": applyCreditLineGrant,
+  "creditLine.adjust": applyCreditLineAdjust,
+  "creditLine.freeze": applyCreditLineFreeze,
+  "creditLine.expire": applyCreditLineExpire,
+  "claim.issue": applyClaimIssue,
+  "claim.accept": applyClaimAccept,
+  "claim.reject": applyClaimReject,
+  "claim.withdraw": applyClaimWithdraw,
+  "claim.split": applyClaimSplit,
+  "claim.pledge": applyClaimPledge,
+  "claim.release": applyClaimRelease,
+  "claim.markOverdue": applyClaimMarkOverdue,
+  "financing.request": applyFinancingRequest,
+  "financing.offer": applyFinancingOffer,
+  "financing.accept": applyFinancingAccept,
+  "financing.decline": applyFinancingDecline,
+  "financing.disburse": applyFinancingDisburse,
+  "repayment.record": applyRepaymentRecord,
+};
+
+/** Types whose transitions read cosignatures; every other type refuses them. */
+const TAKES_COSIGNATURES: ReadonlySet<TransactionType> = new Set(["key.register", "key.rotate"]);
+
+type SignerCheck = { ok: true; signerOrg: Organisation | undefined } | Failure;
+
+function signatureVerifies(signed: SignedLedgerTransaction, publicKeyHex: string, ctx: ApplyContext): boolean {
+  return checkTransactionSignature(signed, hexToBytes(publicKeyHex, 32), ctx.verifier).ok;
+}
+
+/** Signer checks of every type but key.register: a registered, active key of the signer's organisation. */
+function checkRegisteredSigner(view: StateView, signed: SignedLedgerTransaction, ctx: ApplyContext): SignerCheck {
+  const { signer, nonce } = signed.transaction;
+  const key = view.getKey(signer.keyId);
+  if (key === undefined) return fail("signer_key_unknown");
+  if (key.orgId !== signer.orgId) return fail("signer_key_wrong_organisation");
+  if (key.status !== "active") return fail("signer_key_revoked");
+  if (!signatureVerifies(signed, key.publicKeyHex, ctx)) return fail("signature_invalid");
+  if (view.hasNonce(signer.orgId, signer.keyId, nonce)) return fail("nonce_reused");
+  const signerOrg = view.getOrg(signer.orgId);
+  if (signerOrg === undefined) throw new InvariantViolation(`key ${key.keyId}: organisation ${key.orgId} not loaded`);
+  return { ok: true, signerOrg };
+}
+
+/**
+ * key.register is signed by the key it registers, which the ledger does not know yet, so
+ * the public key comes from the body and must be the one the signer's keyId names.
+ */
+function checkRegistrationSigner(
+  view: StateView,
+  signed: SignedLedgerTransaction<"key.register">,
+  ctx: ApplyContext,
+): SignerCheck {
+  const { signer, nonce, body } = signed.transaction;
+  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
+  if (keyProblem !== undefined) return fail(keyProblem);
+  if (signer.keyId !== body.keyId) return fail("registration_not_self_signed");
+  if (signer.orgId !== body.orgId) return fail("signer_key_wrong_organisation");
+  if (!signatureVerifies(signed, body.publicKeyHex, ctx)) return fail("signature_invalid");
+  if (view.hasNonce(signer.orgId, signer.keyId, nonce)) return fail("nonce_reused");
+  return { ok: true, signerOrg: view.getOrg(signer.orgId) };
+}
+
+function isRegistration(signed: SignedLedgerTransaction): signed is SignedLedgerTransaction<"key.register"> {
+  return signed.transaction.type === "key.register";
+}
+
+function checkEnvelope(view: StateView, signed: SignedLedgerTransaction, ctx: ApplyContext): SignerCheck {
+  const transaction = signed.transaction;
+  if (Math.abs(transaction.createdAtMs - ctx.nowMs) > CREATED_AT_TOLERANCE_MS) {
+    return fail("created_at_out_of_range", `createdAtMs ${transaction.createdAtMs}, now ${ctx.nowMs}`);
+  }
+  const signerCheck = isRegistration(signed)
+    ? checkRegistrationSigner(view, signed, ctx)
+    : checkRegisteredSigner(view, signed, ctx);
+  if (!signerCheck.ok) return signerCheck;
+  if (!TAKES_COSIGNATURES.has(transaction.type) && signed.cosignatures.length > 0) {
+    return fail("unexpected_cosignature");
+  }
+  return signerCheck;
+}
+
+function runTransition(view: StateView, transaction: LedgerEnvelope, context: TransitionContext): ApplyResult {
+  // TypeScript cannot correlate TRANSITIONS[type] with the envelope of the same type.
+  const transition = TRANSITIONS[transaction.type] as Transition<TransactionType>;
+  return transition(view, transaction, context);
+}
+
+/**
+ * Applies one signed transaction to the state seen through `view`, without changing it.
+ * On success, `changes` are the upserts to write (the last one records the nonce) and
+ * `events` describe what happened. Throws InvariantViolation only for broken invariants
+ * (including a ctx.txId that is not the transaction's id).
+ */
+export function applyTransaction(view: StateView, signed: SignedTransaction, ctx: ApplyContext): ApplyResult {
+  // Re-decoding the wire form makes the in-memory value pass exactly the checks the wire
+  // does, so nothing reaches a transition that a client could not have submitted.
+  const decoded = decodeSignedTransaction(encodeSignedTransaction(signed));
+  if (!decoded.ok) {
+    const detail = decoded.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+    return fail("malformed_transaction", detail);
+  }
+  const canonical = decoded.value;
+  const txId = transactionId(canonical.transaction);
+  if (txId !== ctx.txId) throw new InvariantViolation(`ctx.txId ${ctx.txId} is not the transaction id ${txId}`);
+  const envelope = checkEnvelope(view, canonical, ctx);
+  if (!envelope.ok) return envelope;
+  const context: TransitionContext = { ...ctx, signed: canonical, signerOrg: envelope.signerOrg };
+  const outcome = runTransition(view, canonical.transaction, context);
+  if (!outcome.ok) return outcome;
+  const { signer, nonce } = canonical.transaction;
+  const changes: StateChange[] = [
+    ...outcome.changes,
+    { kind: "nonce", value: { orgId: signer.orgId, keyId: signer.keyId, nonce } },
+  ];
+  assertTransitionInvariants(view, changes, txId);
+  return { ok: true, changes, events: outcome.events };
+}

@@ -1,0 +1,298 @@
+/**
+ * Transitions of claims: issue, answer an offer (accept, reject, withdraw), split (which
+ * also transfers), pledge and release, and the overdue mark.
+ */
+import { deriveId } from "../canonical";
+import type { CodeOf } from "./codes";
+import { isCreditLineExpired } from "./credit-lines";
+import { maturityAtMs } from "./maturity";
+import { fail, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
+import type { StateView } from "./state";
+import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type StateChange } from "./types";
+
+export function outstandingMinor(claim: Claim): bigint {
+  return claim.amountMinor - claim.settledMinor;
+}
+
+/** True from UTC midnight of the maturity date on. */
+export function isMatured(claim: Claim, nowMs: number): boolean {
+  return nowMs >= maturityAtMs(claim.maturityDate);
+}
+
+/**
+ * The claim with its pending offer dropped: it stays with the sender. A piece handed to
+ * another organisation had gained a level of depth, which it gives back.
+ */
+export function withoutOffer(claim: Claim): Claim {
+  const depth = claim.parentId === null ? claim.depth : claim.depth - 1;
+  return { ...claim, offeredToOrgId: null, depth };
+}
+
+/** Gives `amountMinor` back to the claim's credit line (cancelled issuance or repayment). */
+export function restoreCreditLine(view: StateView, claim: Claim, amountMinor: bigint): [StateChange, LedgerEvent] {
+  const line = view.getCreditLine(claim.creditLineId);
+  if (line === undefined) throw new Error(`credit line ${claim.creditLineId} of claim ${claim.id} not loaded`);
+  return [
+    { kind: "creditLine", value: { ...line, usedMinor: line.usedMinor - amountMinor } },
+    { type: "creditLine.restored", creditLineId: line.id, amountMinor },
+  ];
+}
+
+export function applyClaimIssue(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.issue">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.issue">> {
+  const { body, signer } = transaction;
+  if (context.signerOrg?.role !== "core_enterprise") return fail("signer_not_core_enterprise");
+  const line = view.getCreditLine(body.creditLineId);
+  if (line === undefined) return fail("credit_line_not_found");
+  if (line.coreEnterpriseOrgId !== signer.orgId) return fail("credit_line_not_owned_by_signer");
+  if (line.status === "frozen") return fail("credit_line_frozen");
+  if (isCreditLineExpired(line, context.nowMs)) return fail("credit_line_expired");
+  if (body.amountMinor <= 0n) return fail("amount_not_positive");
+  const availableMinor = line.limitMinor - line.usedMinor;
+  if (availableMinor < body.amountMinor) return fail("credit_line_insufficient", `available ${availableMinor}`);
+  if (context.nowMs >= maturityAtMs(body.maturityDate)) return fail("maturity_not_in_future");
+  const receiver = view.getOrg(body.toOrgId);
+  if (receiver === undefined) return fail("organisation_not_found", body.toOrgId);
+  if (receiver.role !== "supplier") return fail("recipient_not_supplier", body.toOrgId);
+  const id = deriveId("c", context.txId, 0);
+  const claim: Claim = {
+    id,
+    rootId: id,
+    parentId: null,
+    issuerOrgId: signer.orgId,
+    creditLineId: line.id,
+    holderOrgId: signer.orgId,
+    offeredToOrgId: receiver.id,
+    amountMinor: body.amountMinor,
+    settledMinor: 0n,
+    currency: body.currency,
+    maturityDate: body.maturityDate,
+    depth: 1,
+    state: "offered",
+    documents: body.documents,
+    createdTxId: context.txId,
+    financedOnce: false,
+    activeFinancingId: null,
+    rootRepaidMinor: 0n,
+  };
+  const changes: StateChange[] = [
+    { kind: "claim", value: claim },
+    { kind: "creditLine", value: { ...line, usedMinor: line.usedMinor + body.amountMinor } },
+  ];
+  const event: LedgerEvent = {
+    type: "claim.offered",
+    claimId: id,
+    fromOrgId: signer.orgId,
+    toOrgId: receiver.id,
+    amountMinor: body.amountMinor,
+  };
+  return succeed(changes, [event]);
+}
+
+type OfferCheck = { ok: true; claim: Claim } | Failure<CodeOf<"claim.accept">>;
+
+/** The offer the signer is answering (accept or reject). */
+function offerToSigner(view: StateView, claimId: string, signerOrgId: string, nowMs: number): OfferCheck {
+  const claim = view.getClaim(claimId);
+  if (claim === undefined) return fail("claim_not_found");
+  if (claim.state !== "offered") return fail("claim_not_offered", `state ${claim.state}`);
+  if (claim.offeredToOrgId !== signerOrgId) return fail("claim_not_offered_to_signer");
+  if (isMatured(claim, nowMs)) return fail("claim_matured");
+  return { ok: true, claim };
+}
+
+/**
+ * An offer that does not happen. A root issuance is cancelled for good and gives its
+ * amount back to the credit line; a piece returns to its sender, held.
+ */
+function cancelOffer(view: StateView, claim: Claim, state: "rejected" | "withdrawn"): StateChange[] {
+  if (claim.parentId !== null) return [{ kind: "claim", value: { ...withoutOffer(claim), state: "held" } }];
+  const [lineChange] = restoreCreditLine(view, claim, claim.amountMinor);
+  return [{ kind: "claim", value: { ...withoutOffer(claim), state } }, lineChange];
+}
+
+export function applyClaimAccept(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.accept">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.accept">> {
+  const found = offerToSigner(view, transaction.body.claimId, transaction.signer.orgId, context.nowMs);
+  if (!found.ok) return found;
+  const claim = found.claim;
+  const accepted: Claim = { ...claim, state: "held", holderOrgId: transaction.signer.orgId, offeredToOrgId: null };
+  return succeed(
+    [{ kind: "claim", value: accepted }],
+    [{ type: "claim.accepted", claimId: claim.id, holderOrgId: accepted.holderOrgId }],
+  );
+}
+
+export function applyClaimReject(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.reject">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.reject">> {
+  const found = offerToSigner(view, transaction.body.claimId, transaction.signer.orgId, context.nowMs);
+  if (!found.ok) return found;
+  const changes = cancelOffer(view, found.claim, "rejected");
+  return succeed(changes, [{ type: "claim.rejected", claimId: found.claim.id, byOrgId: transaction.signer.orgId }]);
+}
+
+export function applyClaimWithdraw(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.withdraw">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.withdraw">> {
+  const claim = view.getClaim(transaction.body.claimId);
+  if (claim === undefined) return fail("claim_not_found");
+  if (claim.state !== "offered") return fail("claim_not_offered", `state ${claim.state}`);
+  if (claim.holderOrgId !== transaction.signer.orgId) return fail("claim_not_held_by_signer");
+  if (isMatured(claim, context.nowMs)) return fail("claim_matured");
+  const changes = cancelOffer(view, claim, "withdrawn");
+  return succeed(changes, [{ type: "claim.withdrawn", claimId: claim.id, byOrgId: transaction.signer.orgId }]);
+}
+
+type HeldCheck = { ok: true; claim: Claim } | Failure<CodeOf<"claim.split"> & CodeOf<"claim.pledge">>;
+
+/** A claim the signer holds outright: not offered, pledged, in financing or matured. */
+function heldBySigner(view: StateView, claimId: string, signerOrgId: string, nowMs: number): HeldCheck {
+  const claim = view.getClaim(claimId);
+  if (claim === undefined) return fail("claim_not_found");
+  if (claim.holderOrgId !== signerOrgId) return fail("claim_not_held_by_signer");
+  if (claim.state === "pledged") return fail("claim_is_pledged");
+  if (claim.state !== "held") return fail("claim_not_held", `state ${claim.state}`);
+  if (claim.activeFinancingId !== null) return fail("claim_in_financing", claim.activeFinancingId);
+  if (isMatured(claim, nowMs)) return fail("claim_matured");
+  return { ok: true, claim };
+}
+
+function childOf(parent: Claim, index: number, toOrgId: string, amountMinor: bigint, txId: string): Claim {
+  const handedOver = toOrgId !== parent.holderOrgId;
+  return {
+    ...parent,
+    id: deriveId("c", txId, index),
+    parentId: parent.id,
+    offeredToOrgId: handedOver ? toOrgId : null,
+    amountMinor,
+    settledMinor: 0n,
+    depth: handedOver ? parent.depth + 1 : parent.depth,
+    state: handedOver ? "offered" : "held",
+    documents: null,
+    createdTxId: txId,
+    financedOnce: false,
+    activeFinancingId: null,
+    rootRepaidMinor: 0n,
+  };
+}
+
+export function applyClaimSplit(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.split">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.split">> {
+  const { body, signer } = transaction;
+  const found = heldBySigner(view, body.claimId, signer.orgId, context.nowMs);
+  if (!found.ok) return found;
+  const parent = found.claim;
+  const badIndex = body.parts.findIndex((part) => part.amountMinor <= 0n);
+  if (badIndex >= 0) return fail("split_part_not_positive", `part ${badIndex}`);
+  const totalMinor = body.parts.reduce((sum, part) => sum + part.amountMinor, 0n);
+  if (totalMinor !== outstandingMinor(parent)) {
+    return fail("split_amounts_do_not_sum", `parts sum to ${totalMinor}, claim has ${outstandingMinor(parent)}`);
+  }
+  if (body.parts.length === 1 && body.parts[0]?.toOrgId === signer.orgId) return fail("split_changes_nothing");
+  for (const part of body.parts) {
+    const receiver = view.getOrg(part.toOrgId);
+    if (receiver === undefined) return fail("organisation_not_found", part.toOrgId);
+    if (receiver.role !== "supplier") return fail("recipient_not_supplier", part.toOrgId);
+  }
+  const children = body.parts.map((part, index) => childOf(parent, index, part.toOrgId, part.amountMinor, context.txId));
+  const changes: StateChange[] = [
+    { kind: "claim", value: { ...parent, state: "split" } },
+    ...children.map((child) => ({ kind: "claim", value: child }) as const),
+  ];
+  const events: LedgerEvent[] = [{ type: "claim.split", claimId: parent.id, childIds: children.map((child) => child.id) }];
+  for (const child of children) {
+    if (child.offeredToOrgId === null) continue;
+    events.push({
+      type: "claim.offered",
+      claimId: child.id,
+      fromOrgId: signer.orgId,
+      toOrgId: child.offeredToOrgId,
+      amountMinor: child.amountMinor,
+    });
+  }
+  return succeed(changes, events);
+}
+
+export function applyClaimPledge(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.pledge">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.pledge">> {
+  const { body, signer } = transaction;
+  const found = heldBySigner(view, body.claimId, signer.orgId, context.nowMs);
+  if (!found.ok) return found;
+  const lender = view.getOrg(body.lenderOrgId);
+  if (lender === undefined) return fail("organisation_not_found", body.lenderOrgId);
+  if (lender.role !== "lender") return fail("pledgee_not_lender");
+  const pledgeId = deriveId("pl", context.txId, 0);
+  const changes: StateChange[] = [
+    { kind: "claim", value: { ...found.claim, state: "pledged" } },
+    {
+      kind: "pledge",
+      value: {
+        id: pledgeId,
+        claimId: found.claim.id,
+        pledgorOrgId: signer.orgId,
+        lenderOrgId: lender.id,
+        status: "active",
+        createdTxId: context.txId,
+        releasedTxId: null,
+      },
+    },
+  ];
+  return succeed(changes, [{ type: "claim.pledged", claimId: found.claim.id, pledgeId, lenderOrgId: lender.id }]);
+}
+
+export function applyClaimRelease(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.release">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.release">> {
+  const claim = view.getClaim(transaction.body.claimId);
+  if (claim === undefined) return fail("claim_not_found");
+  const pledge = view.getActivePledge(claim.id);
+  if (claim.state !== "pledged" || pledge === undefined) return fail("claim_not_pledged", `state ${claim.state}`);
+  if (pledge.lenderOrgId !== transaction.signer.orgId) return fail("signer_not_pledgee");
+  if (isMatured(claim, context.nowMs)) return fail("claim_matured");
+  const changes: StateChange[] = [
+    { kind: "claim", value: { ...claim, state: "held" } },
+    { kind: "pledge", value: { ...pledge, status: "released", releasedTxId: context.txId } },
+  ];
+  return succeed(changes, [{ type: "pledge.released", claimId: claim.id, pledgeId: pledge.id }]);
+}
+
+export function applyClaimMarkOverdue(
+  view: StateView,
+  transaction: LedgerEnvelope<"claim.markOverdue">,
+  context: TransitionContext,
+): Outcome<CodeOf<"claim.markOverdue">> {
+  if (context.signerOrg?.role !== "operator") return fail("signer_not_operator");
+  const root = view.getClaim(transaction.body.rootClaimId);
+  if (root === undefined) return fail("claim_not_found");
+  if (root.id !== root.rootId) return fail("claim_not_root");
+  if (!isMatured(root, context.nowMs)) return fail("claim_not_matured");
+  const due = view
+    .getClaimsByRoot(root.id)
+    .filter((claim) => isLiveState(claim.state) && claim.state !== "overdue" && outstandingMinor(claim) > 0n);
+  if (due.length === 0) return fail("nothing_overdue");
+  // An offer still pending at maturity lapses: the sender keeps the piece, now overdue.
+  const overdue = due.map((claim): Claim => ({ ...(claim.state === "offered" ? withoutOffer(claim) : claim), state: "overdue" }));
+  return succeed(
+    overdue.map((claim) => ({ kind: "claim", value: claim }) as const),
+    overdue.map((claim) => ({ type: "claim.overdue", claimId: claim.id, holderOrgId: claim.holderOrgId }) as const),
+  );
+}

@@ -1,0 +1,146 @@
+/**
+ * Invariants of the ledger state, asserted before and after every transition.
+ *
+ * Per issuance (root claim):
+ *  - every piece is positive, 0 <= settled <= amount, and shares the root's issuer, credit
+ *    line, currency and maturity;
+ *  - the children of a split piece sum exactly to its unsettled amount;
+ *  - sum over live leaves of (amount - settled) + repaid on the root = the root's face,
+ *    and repaid on the root = sum of settled over all pieces (nothing appears or vanishes);
+ *  - one holder per piece, an offer only in state "offered", financed pieces were financed
+ *    once and are no longer in financing, and a pledged piece has exactly one active pledge.
+ * Per credit line: 0 <= used <= limit. Per key: revoked exactly when it has a revocation time.
+ */
+import { OverlayView, type StateView } from "./state";
+import { invariant } from "./outcome";
+import { isLiveState, type Claim, type StateChange } from "./types";
+
+function checkPiece(claim: Claim, root: Claim, byId: ReadonlyMap<string, Claim>): void {
+  const where = `claim ${claim.id}`;
+  invariant(claim.rootId === root.id, `${where}: listed under root ${root.id} but has rootId ${claim.rootId}`);
+  invariant(claim.amountMinor > 0n, `${where}: amount must be positive`);
+  invariant(claim.settledMinor >= 0n && claim.settledMinor <= claim.amountMinor, `${where}: settled out of range`);
+  invariant(
+    claim.issuerOrgId === root.issuerOrgId &&
+      claim.creditLineId === root.creditLineId &&
+      claim.currency === root.currency &&
+      claim.maturityDate === root.maturityDate,
+    `${where}: differs from its root in issuer, credit line, currency or maturity`,
+  );
+  invariant((claim.offeredToOrgId !== null) === (claim.state === "offered"), `${where}: offer without "offered" state`);
+  invariant(claim.offeredToOrgId !== claim.holderOrgId, `${where}: offered to its own holder`);
+  invariant(claim.state !== "settled" || claim.settledMinor === claim.amountMinor, `${where}: settled but unpaid`);
+  invariant(!isLiveState(claim.state) || claim.settledMinor < claim.amountMinor, `${where}: live but fully paid`);
+  invariant(
+    claim.state !== "financed" || (claim.financedOnce && claim.activeFinancingId === null),
+    `${where}: financed without financedOnce, or still in financing`,
+  );
+  if (claim.id === root.id) return;
+  const parent = claim.parentId === null ? undefined : byId.get(claim.parentId);
+  invariant(parent !== undefined && parent.state === "split", `${where}: parent missing or not split`);
+  invariant(claim.depth === parent.depth || claim.depth === parent.depth + 1, `${where}: depth not parent's or +1`);
+  invariant(claim.rootRepaidMinor === 0n && claim.documents === null, `${where}: root-only fields on a piece`);
+}
+
+function checkSplitSums(claims: readonly Claim[]): void {
+  const childSums = new Map<string, bigint>();
+  for (const claim of claims) {
+    if (claim.parentId !== null) childSums.set(claim.parentId, (childSums.get(claim.parentId) ?? 0n) + claim.amountMinor);
+  }
+  for (const claim of claims) {
+    const childSum = childSums.get(claim.id);
+    invariant((claim.state === "split") === (childSum !== undefined), `claim ${claim.id}: split exactly when it has children`);
+    if (childSum !== undefined) {
+      invariant(childSum === claim.amountMinor - claim.settledMinor, `claim ${claim.id}: children do not sum to it`);
+    }
+  }
+}
+
+function checkPledges(view: StateView, claims: readonly Claim[]): void {
+  for (const claim of claims) {
+    const pledge = view.getActivePledge(claim.id);
+    if (claim.state === "pledged") {
+      invariant(pledge !== undefined, `claim ${claim.id}: pledged without an active pledge`);
+    }
+    if (pledge !== undefined) {
+      invariant(pledge.claimId === claim.id, `pledge ${pledge.id}: returned for another claim`);
+      invariant(
+        claim.state === "pledged" || claim.state === "overdue",
+        `claim ${claim.id}: active pledge ${pledge.id} on a claim in state ${claim.state}`,
+      );
+    }
+    if (view instanceof OverlayView) {
+      invariant(view.countActivePledges(claim.id) <= 1, `claim ${claim.id}: more than one active pledge`);
+    }
+  }
+}
+
+/** Asserts every per-issuance invariant of the root `rootId`. */
+export function assertRootInvariants(view: StateView, rootId: string): void {
+  const claims = view.getClaimsByRoot(rootId);
+  const byId = new Map(claims.map((claim) => [claim.id, claim]));
+  const root = byId.get(rootId);
+  invariant(root !== undefined, `root ${rootId}: missing from its own tree`);
+  invariant(root.parentId === null && root.depth === 1 && root.documents !== null, `root ${rootId}: malformed root`);
+  for (const claim of claims) checkPiece(claim, root, byId);
+  checkSplitSums(claims);
+  checkPledges(view, claims);
+  let liveOutstandingMinor = 0n;
+  let settledMinor = 0n;
+  for (const claim of claims) {
+    settledMinor += claim.settledMinor;
+    if (isLiveState(claim.state)) liveOutstandingMinor += claim.amountMinor - claim.settledMinor;
+  }
+  invariant(settledMinor === root.rootRepaidMinor, `root ${rootId}: settled pieces do not add up to repaid`);
+  if (root.state === "rejected" || root.state === "withdrawn") {
+    invariant(claims.length === 1 && root.rootRepaidMinor === 0n, `root ${rootId}: cancelled issuance has activity`);
+    return;
+  }
+  invariant(
+    liveOutstandingMinor + root.rootRepaidMinor === root.amountMinor,
+    `root ${rootId}: outstanding ${liveOutstandingMinor} + repaid ${root.rootRepaidMinor} != face ${root.amountMinor}`,
+  );
+}
+
+function assertOtherInvariants(view: StateView, changes: readonly StateChange[]): void {
+  for (const change of changes) {
+    if (change.kind === "creditLine") {
+      const line = view.getCreditLine(change.value.id);
+      invariant(line !== undefined, `credit line ${change.value.id}: missing`);
+      invariant(line.usedMinor >= 0n && line.usedMinor <= line.limitMinor, `credit line ${line.id}: used out of range`);
+    } else if (change.kind === "key") {
+      const key = change.value;
+      invariant((key.status === "revoked") === (key.revokedAtMs !== null), `key ${key.keyId}: revocation time`);
+      invariant(view.getOrg(key.orgId) !== undefined, `key ${key.keyId}: organisation ${key.orgId} unknown`);
+    } else if (change.kind === "pledge") {
+      const claim = view.getClaim(change.value.claimId);
+      invariant(claim !== undefined, `pledge ${change.value.id}: claim missing`);
+    }
+  }
+}
+
+function touchedRootIds(view: StateView, changes: readonly StateChange[]): string[] {
+  const rootIds = new Set<string>();
+  for (const change of changes) {
+    if (change.kind === "claim") rootIds.add(change.value.rootId);
+    if (change.kind === "pledge") {
+      const claim = view.getClaim(change.value.claimId);
+      if (claim !== undefined) rootIds.add(claim.rootId);
+    }
+  }
+  return [...rootIds];
+}
+
+/**
+ * Asserts the invariants of everything `changes` (made by transaction `txId`) touch, first
+ * on `base` (so corrupted stored state is named as such rather than blamed on the
+ * transition) and then on the state after the changes. Throws InvariantViolation.
+ */
+export function assertTransitionInvariants(base: StateView, changes: readonly StateChange[], txId: string): void {
+  const after = new OverlayView(base, changes, txId);
+  for (const rootId of touchedRootIds(after, changes)) {
+    if (!after.isNewClaim(rootId)) assertRootInvariants(base, rootId);
+    assertRootInvariants(after, rootId);
+  }
+  assertOtherInvariants(after, changes);
+}

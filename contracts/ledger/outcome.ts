@@ -1,0 +1,60 @@
+/**
+ * Shapes shared by every transition: success (upserts and events), failure (a result code
+ * from CHECK_ORDER) and the context a transition runs in.
+ */
+import type { SignatureVerifier } from "../signing";
+import type { ResultCode } from "./codes";
+import type { LedgerEvent, Organisation, SignedLedgerTransaction, StateChange } from "./types";
+
+export interface ApplyContext {
+  /** Commit time of the transaction (the log's acceptedAtMs on replay). */
+  nowMs: number;
+  /** transactionId(signed.transaction); checked, since derived entity ids depend on it. */
+  txId: string;
+  verifier: SignatureVerifier;
+}
+
+export interface TransitionContext extends ApplyContext {
+  /** The decoded transaction, for its cosignatures. */
+  signed: SignedLedgerTransaction;
+  /** The signer's organisation; undefined only for a key.register of a new organisation. */
+  signerOrg: Organisation | undefined;
+}
+
+export interface Success {
+  ok: true;
+  changes: StateChange[];
+  events: LedgerEvent[];
+}
+
+export interface Failure<C extends string = ResultCode> {
+  ok: false;
+  code: C;
+  detail?: string;
+}
+
+export type Outcome<C extends string = ResultCode> = Success | Failure<C>;
+
+export function fail<C extends string>(code: C, detail?: string): Failure<C> {
+  return detail === undefined ? { ok: false, code } : { ok: false, code, detail };
+}
+
+export function succeed(changes: StateChange[], events: LedgerEvent[]): Success {
+  return { ok: true, changes, events };
+}
+
+/**
+ * Thrown when state that must always hold does not: a bug in a transition, corrupted
+ * stored state, or a caller that broke the contract (for example a wrong ctx.txId).
+ * Expected failures are never thrown; they are result codes.
+ */
+export class InvariantViolation extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InvariantViolation";
+  }
+}
+
+export function invariant(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new InvariantViolation(message);
+}

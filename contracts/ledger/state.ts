@@ -1,0 +1,340 @@
+/**
+ * What a transition may read (StateView), an in-memory implementation of it (MemoryState),
+ * a view of "base state plus pending changes" (OverlayView), and the list of rows a
+ * transaction needs loaded before it runs (prefetchKeys).
+ *
+ * Transitions never mutate the view. They return upserts (`StateChange[]`) that the caller
+ * writes: the service into the database, MemoryState through `applyChanges`.
+ */
+import type {
+  Claim,
+  CreditLine,
+  Financing,
+  NonceUse,
+  Organisation,
+  Pledge,
+  Repayment,
+  SignedLedgerTransaction,
+  SigningKey,
+  StateChange,
+} from "./types";
+
+export interface StateView {
+  getOrg(orgId: string): Organisation | undefined;
+  getKey(keyId: string): SigningKey | undefined;
+  getCreditLine(creditLineId: string): CreditLine | undefined;
+  getClaim(claimId: string): Claim | undefined;
+  /**
+   * Every claim of one issuance (the root, split parents, live and finished leaves), sorted
+   * by id ascending. Transitions filter the live leaves themselves; invariant checks need
+   * the whole tree.
+   */
+  getClaimsByRoot(rootId: string): readonly Claim[];
+  getFinancing(financingId: string): Financing | undefined;
+  /** The pledge of this claim whose status is "active", if any (there is at most one). */
+  getActivePledge(claimId: string): Pledge | undefined;
+  hasNonce(orgId: string, keyId: string, nonce: string): boolean;
+  /** False only for an empty ledger, where the first key registration is the genesis. */
+  hasKeys(): boolean;
+}
+
+function nonceKey(orgId: string, keyId: string, nonce: string): string {
+  return `${orgId}\u0000${keyId}\u0000${nonce}`;
+}
+
+function byId(left: Claim, right: Claim): number {
+  return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
+}
+
+export interface MemoryStateContents {
+  orgs?: readonly Organisation[];
+  keys?: readonly SigningKey[];
+  creditLines?: readonly CreditLine[];
+  claims?: readonly Claim[];
+  pledges?: readonly Pledge[];
+  financings?: readonly Financing[];
+  repayments?: readonly Repayment[];
+  nonces?: readonly NonceUse[];
+}
+
+/**
+ * StateView over Maps. Used by tests, by the verifier when it replays a log, and by the
+ * service, which can fill one with the prefetched rows and hand it to applyTransaction.
+ * Stored values are treated as immutable: applyChanges replaces them, never edits them.
+ */
+export class MemoryState implements StateView {
+  readonly orgs = new Map<string, Organisation>();
+  readonly keys = new Map<string, SigningKey>();
+  readonly creditLines = new Map<string, CreditLine>();
+  readonly claims = new Map<string, Claim>();
+  readonly pledges = new Map<string, Pledge>();
+  readonly financings = new Map<string, Financing>();
+  readonly repayments = new Map<string, Repayment>();
+  private readonly nonces = new Set<string>();
+  private readonly claimIdsByRoot = new Map<string, Set<string>>();
+  private readonly activePledgeIdByClaim = new Map<string, string>();
+
+  constructor(contents: MemoryStateContents = {}) {
+    const changes: StateChange[] = [
+      ...(contents.orgs ?? []).map((value) => ({ kind: "org", value }) as const),
+      ...(contents.keys ?? []).map((value) => ({ kind: "key", value }) as const),
+      ...(contents.creditLines ?? []).map((value) => ({ kind: "creditLine", value }) as const),
+      ...(contents.claims ?? []).map((value) => ({ kind: "claim", value }) as const),
+      ...(contents.pledges ?? []).map((value) => ({ kind: "pledge", value }) as const),
+      ...(contents.financings ?? []).map((value) => ({ kind: "financing", value }) as const),
+      ...(contents.repayments ?? []).map((value) => ({ kind: "repayment", value }) as const),
+      ...(contents.nonces ?? []).map((value) => ({ kind: "nonce", value }) as const),
+    ];
+    this.applyChanges(changes);
+  }
+
+  getOrg(orgId: string): Organisation | undefined {
+    return this.orgs.get(orgId);
+  }
+  getKey(keyId: string): SigningKey | undefined {
+    return this.keys.get(keyId);
+  }
+  getCreditLine(creditLineId: string): CreditLine | undefined {
+    return this.creditLines.get(creditLineId);
+  }
+  getClaim(claimId: string): Claim | undefined {
+    return this.claims.get(claimId);
+  }
+  getClaimsByRoot(rootId: string): readonly Claim[] {
+    const ids = this.claimIdsByRoot.get(rootId) ?? new Set<string>();
+    return [...ids].map((id) => this.claims.get(id) as Claim).sort(byId);
+  }
+  getFinancing(financingId: string): Financing | undefined {
+    return this.financings.get(financingId);
+  }
+  getActivePledge(claimId: string): Pledge | undefined {
+    const pledgeId = this.activePledgeIdByClaim.get(claimId);
+    return pledgeId === undefined ? undefined : this.pledges.get(pledgeId);
+  }
+  hasNonce(orgId: string, keyId: string, nonce: string): boolean {
+    return this.nonces.has(nonceKey(orgId, keyId, nonce));
+  }
+  hasKeys(): boolean {
+    return this.keys.size > 0;
+  }
+
+  /** Every nonce recorded so far (for snapshots and comparisons). */
+  listNonces(): NonceUse[] {
+    return [...this.nonces].map((entry) => {
+      const [orgId = "", keyId = "", nonce = ""] = entry.split("\u0000");
+      return { orgId, keyId, nonce };
+    });
+  }
+
+  /** Writes the upserts returned by applyTransaction, in order. */
+  applyChanges(changes: readonly StateChange[]): void {
+    for (const change of changes) this.applyChange(change);
+  }
+
+  private applyChange(change: StateChange): void {
+    switch (change.kind) {
+      case "org":
+        this.orgs.set(change.value.id, change.value);
+        return;
+      case "key":
+        this.keys.set(change.value.keyId, change.value);
+        return;
+      case "creditLine":
+        this.creditLines.set(change.value.id, change.value);
+        return;
+      case "claim":
+        this.putClaim(change.value);
+        return;
+      case "pledge":
+        this.putPledge(change.value);
+        return;
+      case "financing":
+        this.financings.set(change.value.id, change.value);
+        return;
+      case "repayment":
+        this.repayments.set(change.value.id, change.value);
+        return;
+      case "nonce":
+        this.nonces.add(nonceKey(change.value.orgId, change.value.keyId, change.value.nonce));
+        return;
+    }
+  }
+
+  private putClaim(claim: Claim): void {
+    const previous = this.claims.get(claim.id);
+    if (previous !== undefined && previous.rootId !== claim.rootId) {
+      this.claimIdsByRoot.get(previous.rootId)?.delete(claim.id);
+    }
+    this.claims.set(claim.id, claim);
+    const ids = this.claimIdsByRoot.get(claim.rootId) ?? new Set<string>();
+    ids.add(claim.id);
+    this.claimIdsByRoot.set(claim.rootId, ids);
+  }
+
+  private putPledge(pledge: Pledge): void {
+    this.pledges.set(pledge.id, pledge);
+    if (pledge.status === "active") {
+      this.activePledgeIdByClaim.set(pledge.claimId, pledge.id);
+    } else if (this.activePledgeIdByClaim.get(pledge.claimId) === pledge.id) {
+      this.activePledgeIdByClaim.delete(pledge.claimId);
+    }
+  }
+}
+
+/**
+ * The base view with pending changes laid over it: what the state will be once the
+ * changes are written. Transitions use it to check invariants before returning.
+ */
+export class OverlayView implements StateView {
+  private readonly pending = new MemoryState();
+  private readonly touchedPledgeClaims = new Set<string>();
+
+  /**
+   * `txId` names the transaction that produced `changes`: claims it created are known not
+   * to exist in the base, so the base is never asked about them (it may hold only the
+   * prefetched rows).
+   */
+  constructor(
+    private readonly base: StateView,
+    changes: readonly StateChange[],
+    private readonly txId: string | null = null,
+  ) {
+    this.pending.applyChanges(changes);
+    for (const pledge of this.pending.pledges.values()) this.touchedPledgeClaims.add(pledge.claimId);
+  }
+
+  /** True when `claimId` was created by the pending changes' transaction. */
+  isNewClaim(claimId: string): boolean {
+    return this.txId !== null && this.pending.getClaim(claimId)?.createdTxId === this.txId;
+  }
+
+  getOrg(orgId: string): Organisation | undefined {
+    return this.pending.getOrg(orgId) ?? this.base.getOrg(orgId);
+  }
+  getKey(keyId: string): SigningKey | undefined {
+    return this.pending.getKey(keyId) ?? this.base.getKey(keyId);
+  }
+  getCreditLine(creditLineId: string): CreditLine | undefined {
+    return this.pending.getCreditLine(creditLineId) ?? this.base.getCreditLine(creditLineId);
+  }
+  getClaim(claimId: string): Claim | undefined {
+    return this.pending.getClaim(claimId) ?? this.base.getClaim(claimId);
+  }
+  getClaimsByRoot(rootId: string): readonly Claim[] {
+    const merged = new Map<string, Claim>();
+    const baseClaims = this.isNewClaim(rootId) ? [] : this.base.getClaimsByRoot(rootId);
+    for (const claim of baseClaims) merged.set(claim.id, claim);
+    for (const claim of this.pending.getClaimsByRoot(rootId)) merged.set(claim.id, claim);
+    return [...merged.values()].sort(byId);
+  }
+  getFinancing(financingId: string): Financing | undefined {
+    return this.pending.getFinancing(financingId) ?? this.base.getFinancing(financingId);
+  }
+  getActivePledge(claimId: string): Pledge | undefined {
+    const pendingActive = this.pending.getActivePledge(claimId);
+    if (pendingActive !== undefined || this.isNewClaim(claimId)) return pendingActive;
+    const baseActive = this.base.getActivePledge(claimId);
+    if (baseActive === undefined || !this.touchedPledgeClaims.has(claimId)) return baseActive;
+    // The base's active pledge counts unless a pending change released it.
+    return this.pending.pledges.get(baseActive.id)?.status === "released" ? undefined : baseActive;
+  }
+  /** Active pledges of a claim in base and pending changes together (invariant checks). */
+  countActivePledges(claimId: string): number {
+    const ids = new Set<string>();
+    const baseActive = this.isNewClaim(claimId) ? undefined : this.base.getActivePledge(claimId);
+    if (baseActive !== undefined && this.pending.pledges.get(baseActive.id)?.status !== "released") {
+      ids.add(baseActive.id);
+    }
+    for (const pledge of this.pending.pledges.values()) {
+      if (pledge.claimId === claimId && pledge.status === "active") ids.add(pledge.id);
+    }
+    return ids.size;
+  }
+  hasNonce(orgId: string, keyId: string, nonce: string): boolean {
+    return this.pending.hasNonce(orgId, keyId, nonce) || this.base.hasNonce(orgId, keyId, nonce);
+  }
+  hasKeys(): boolean {
+    return this.pending.hasKeys() || this.base.hasKeys();
+  }
+}
+
+/**
+ * Rows a transaction needs loaded (and, in the service, locked) before applyTransaction
+ * runs. The lists come from the transaction alone. Loading them is one step; the service
+ * must then also load, transitively:
+ *  - for every key loaded: its organisation;
+ *  - for every financing loaded: its claim;
+ *  - for every claim loaded: every claim of its root (getClaimsByRoot), the active pledge
+ *    of each of those claims, and the root's credit line.
+ * Rows that do not exist are simply absent: "not found" is an answer the contract gives.
+ * `hasKeys` says whether the transition asks whether any key exists (genesis).
+ */
+export interface PrefetchKeys {
+  orgIds: string[];
+  keyIds: string[];
+  creditLineIds: string[];
+  claimIds: string[];
+  financingIds: string[];
+  nonces: NonceUse[];
+  hasKeys: boolean;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function bodyKeys(signed: SignedLedgerTransaction): Partial<PrefetchKeys> {
+  const transaction = signed.transaction;
+  switch (transaction.type) {
+    case "key.register":
+      return { orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId], hasKeys: true };
+    case "key.rotate":
+      return { orgIds: [transaction.body.orgId], keyIds: [transaction.body.oldKeyId, transaction.body.newKeyId] };
+    case "key.revoke":
+      return { orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId] };
+    case "creditLine.grant":
+      return { orgIds: [transaction.body.coreEnterpriseOrgId] };
+    case "creditLine.adjust":
+    case "creditLine.freeze":
+    case "creditLine.expire":
+    case "claim.issue":
+      return {
+        creditLineIds: [transaction.body.creditLineId],
+        orgIds: transaction.type === "claim.issue" ? [transaction.body.toOrgId] : [],
+      };
+    case "claim.accept":
+    case "claim.reject":
+    case "claim.withdraw":
+    case "claim.release":
+      return { claimIds: [transaction.body.claimId] };
+    case "claim.split":
+      return { claimIds: [transaction.body.claimId], orgIds: transaction.body.parts.map((part) => part.toOrgId) };
+    case "claim.pledge":
+    case "financing.request":
+      return { claimIds: [transaction.body.claimId], orgIds: [transaction.body.lenderOrgId] };
+    case "claim.markOverdue":
+    case "repayment.record":
+      return { claimIds: [transaction.body.rootClaimId] };
+    case "financing.offer":
+    case "financing.accept":
+    case "financing.decline":
+    case "financing.disburse":
+      return { financingIds: [transaction.body.financingId] };
+  }
+}
+
+/** The rows `signed` needs (see PrefetchKeys for the transitive rule). */
+export function prefetchKeys(signed: SignedLedgerTransaction): PrefetchKeys {
+  const { signer, nonce } = signed.transaction;
+  const fromBody = bodyKeys(signed);
+  const cosigners = signed.cosignatures;
+  return {
+    orgIds: unique([signer.orgId, ...cosigners.map((c) => c.orgId), ...(fromBody.orgIds ?? [])]),
+    keyIds: unique([signer.keyId, ...cosigners.map((c) => c.keyId), ...(fromBody.keyIds ?? [])]),
+    creditLineIds: unique(fromBody.creditLineIds ?? []),
+    claimIds: unique(fromBody.claimIds ?? []),
+    financingIds: unique(fromBody.financingIds ?? []),
+    nonces: [{ orgId: signer.orgId, keyId: signer.keyId, nonce }],
+    hasKeys: fromBody.hasKeys ?? false,
+  };
+}

@@ -1,0 +1,363 @@
+/**
+ * Entities of the ledger and the typed union of its transactions.
+ *
+ * Optional entity fields are `T | null`, never absent: an entity read back from the
+ * database, rebuilt by replaying the log or held in memory must compare equal field by
+ * field, and a missing key is too easy to confuse with a null column.
+ */
+import type { SignedTransaction, TransactionEnvelope } from "../transaction";
+
+export const ORGANISATION_ROLES = ["core_enterprise", "supplier", "lender", "operator", "auditor"] as const;
+export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
+
+export interface Organisation {
+  id: string;
+  name: string;
+  role: OrganisationRole;
+}
+
+export type SigningKeyStatus = "active" | "revoked";
+
+export interface SigningKey {
+  keyId: string;
+  orgId: string;
+  publicKeyHex: string;
+  status: SigningKeyStatus;
+  registeredAtMs: number;
+  revokedAtMs: number | null;
+}
+
+export const CURRENCIES = ["CNY"] as const;
+export type Currency = (typeof CURRENCIES)[number];
+
+export type CreditLineStatus = "active" | "frozen" | "expired";
+
+export interface CreditLine {
+  id: string;
+  lenderOrgId: string;
+  coreEnterpriseOrgId: string;
+  currency: Currency;
+  limitMinor: bigint;
+  usedMinor: bigint;
+  expiresAtMs: number;
+  status: CreditLineStatus;
+  createdTxId: string;
+}
+
+export const CLAIM_STATES = [
+  "offered",
+  "held",
+  "split",
+  "pledged",
+  "financed",
+  "settled",
+  "overdue",
+  "withdrawn",
+  "rejected",
+] as const;
+export type ClaimState = (typeof CLAIM_STATES)[number];
+
+/** States of a leaf that still carries value: it receives repayments and can go overdue. */
+export const LIVE_CLAIM_STATES: readonly ClaimState[] = ["offered", "held", "pledged", "financed", "overdue"];
+
+export function isLiveState(state: ClaimState): boolean {
+  return LIVE_CLAIM_STATES.includes(state);
+}
+
+/** SHA-256 (lowercase hex) of the documents behind an issuance. */
+export interface ClaimDocuments {
+  invoiceSha256: string;
+  contractSha256: string;
+  deliveryNoteSha256: string;
+}
+
+export interface Claim {
+  id: string;
+  rootId: string;
+  parentId: string | null;
+  /** The core enterprise that issued the root and will repay it. */
+  issuerOrgId: string;
+  creditLineId: string;
+  /** The one organisation that holds this piece (the sender, while it is still offered). */
+  holderOrgId: string;
+  /** Receiver of a pending offer; non-null exactly when the state is "offered". */
+  offeredToOrgId: string | null;
+  /** Face value of this piece. */
+  amountMinor: bigint;
+  /** Part of this piece already repaid to its holder. */
+  settledMinor: bigint;
+  currency: Currency;
+  maturityDate: string;
+  /** 1 for the root; +1 for every hand-over to another organisation. */
+  depth: number;
+  state: ClaimState;
+  /** Only the root carries documents; pieces inherit them through rootId. */
+  documents: ClaimDocuments | null;
+  createdTxId: string;
+  financedOnce: boolean;
+  activeFinancingId: string | null;
+  /** Total repaid on the whole issuance; kept on the root, always 0 on other pieces. */
+  rootRepaidMinor: bigint;
+}
+
+export type PledgeStatus = "active" | "released";
+
+export interface Pledge {
+  id: string;
+  claimId: string;
+  /** Holder that pledged the claim. */
+  pledgorOrgId: string;
+  lenderOrgId: string;
+  status: PledgeStatus;
+  createdTxId: string;
+  releasedTxId: string | null;
+}
+
+export type FinancingStatus = "requested" | "offered" | "accepted" | "disbursed" | "declined";
+
+export interface Financing {
+  id: string;
+  claimId: string;
+  holderOrgId: string;
+  lenderOrgId: string;
+  status: FinancingStatus;
+  /** Outstanding of the claim that the offer priced. */
+  faceMinor: bigint | null;
+  rateBps: number | null;
+  feeMinor: bigint | null;
+  disbursementDate: string | null;
+  interestMinor: bigint | null;
+  netMinor: bigint | null;
+  recourse: boolean | null;
+  paymentReference: string | null;
+  declinedByOrgId: string | null;
+  declineReason: string | null;
+  createdTxId: string;
+}
+
+export interface RepaymentAllocation {
+  claimId: string;
+  holderOrgId: string;
+  amountMinor: bigint;
+}
+
+export interface Repayment {
+  id: string;
+  rootClaimId: string;
+  amountMinor: bigint;
+  paymentReference: string;
+  allocations: RepaymentAllocation[];
+  createdTxId: string;
+}
+
+export interface NonceUse {
+  orgId: string;
+  keyId: string;
+  nonce: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Transaction bodies (decoded: amounts are bigint).
+
+export interface KeyRegisterBody {
+  orgId: string;
+  orgName: string;
+  role: OrganisationRole;
+  publicKeyHex: string;
+  keyId: string;
+}
+export interface KeyRotateBody {
+  orgId: string;
+  oldKeyId: string;
+  newKeyId: string;
+  newPublicKeyHex: string;
+}
+export interface KeyRevokeBody {
+  orgId: string;
+  keyId: string;
+  reason: string;
+}
+export interface CreditLineGrantBody {
+  coreEnterpriseOrgId: string;
+  currency: Currency;
+  limitMinor: bigint;
+  expiresAtMs: number;
+}
+export interface CreditLineAdjustBody {
+  creditLineId: string;
+  limitMinor: bigint;
+}
+export interface CreditLineFreezeBody {
+  creditLineId: string;
+  frozen: boolean;
+}
+export interface CreditLineExpireBody {
+  creditLineId: string;
+}
+export interface ClaimIssueBody {
+  creditLineId: string;
+  toOrgId: string;
+  amountMinor: bigint;
+  currency: Currency;
+  maturityDate: string;
+  documents: ClaimDocuments;
+}
+export interface ClaimAcceptBody {
+  claimId: string;
+}
+export interface ClaimRejectBody {
+  claimId: string;
+  reason: string;
+}
+export interface ClaimWithdrawBody {
+  claimId: string;
+}
+export interface SplitPart {
+  toOrgId: string;
+  amountMinor: bigint;
+}
+export interface ClaimSplitBody {
+  claimId: string;
+  parts: SplitPart[];
+}
+export interface ClaimPledgeBody {
+  claimId: string;
+  lenderOrgId: string;
+}
+export interface ClaimReleaseBody {
+  claimId: string;
+}
+export interface ClaimMarkOverdueBody {
+  rootClaimId: string;
+}
+export interface FinancingRequestBody {
+  claimId: string;
+  lenderOrgId: string;
+}
+export interface FinancingOfferBody {
+  financingId: string;
+  rateBps: number;
+  feeMinor: bigint;
+  disbursementDate: string;
+  recourse: boolean;
+}
+export interface FinancingAcceptBody {
+  financingId: string;
+}
+export interface FinancingDeclineBody {
+  financingId: string;
+  reason: string;
+}
+export interface FinancingDisburseBody {
+  financingId: string;
+  paymentReference: string;
+}
+export interface RepaymentRecordBody {
+  rootClaimId: string;
+  amountMinor: bigint;
+  paymentReference: string;
+}
+
+/** Body of every transaction type, keyed by the `type` field of the envelope. */
+export interface TransactionBodies {
+  "key.register": KeyRegisterBody;
+  "key.rotate": KeyRotateBody;
+  "key.revoke": KeyRevokeBody;
+  "creditLine.grant": CreditLineGrantBody;
+  "creditLine.adjust": CreditLineAdjustBody;
+  "creditLine.freeze": CreditLineFreezeBody;
+  "creditLine.expire": CreditLineExpireBody;
+  "claim.issue": ClaimIssueBody;
+  "claim.accept": ClaimAcceptBody;
+  "claim.reject": ClaimRejectBody;
+  "claim.withdraw": ClaimWithdrawBody;
+  "claim.split": ClaimSplitBody;
+  "claim.pledge": ClaimPledgeBody;
+  "claim.release": ClaimReleaseBody;
+  "claim.markOverdue": ClaimMarkOverdueBody;
+  "financing.request": FinancingRequestBody;
+  "financing.offer": FinancingOfferBody;
+  "financing.accept": FinancingAcceptBody;
+  "financing.decline": FinancingDeclineBody;
+  "financing.disburse": FinancingDisburseBody;
+  "repayment.record": RepaymentRecordBody;
+}
+
+export type TransactionType = keyof TransactionBodies;
+
+export const TRANSACTION_TYPES = [
+  "key.register",
+  "key.rotate",
+  "key.revoke",
+  "creditLine.grant",
+  "creditLine.adjust",
+  "creditLine.freeze",
+  "creditLine.expire",
+  "claim.issue",
+  "claim.accept",
+  "claim.reject",
+  "claim.withdraw",
+  "claim.split",
+  "claim.pledge",
+  "claim.release",
+  "claim.markOverdue",
+  "financing.request",
+  "financing.offer",
+  "financing.accept",
+  "financing.decline",
+  "financing.disburse",
+  "repayment.record",
+] as const satisfies readonly TransactionType[];
+
+/** The envelope of one transaction type. */
+export type LedgerEnvelope<K extends TransactionType = TransactionType> = {
+  [T in K]: TransactionEnvelope<T, TransactionBodies[T]>;
+}[K];
+
+/** Any ledger transaction, discriminated by `transaction.type`. */
+export type LedgerTransaction = LedgerEnvelope<TransactionType>;
+
+/** A signed ledger transaction, as decoded from the wire (amounts are bigint). */
+export type SignedLedgerTransaction<K extends TransactionType = TransactionType> = SignedTransaction<
+  LedgerEnvelope<K>
+>;
+
+// ---------------------------------------------------------------------------------------
+// What apply() returns on success.
+
+export type StateChange =
+  | { kind: "org"; value: Organisation }
+  | { kind: "key"; value: SigningKey }
+  | { kind: "creditLine"; value: CreditLine }
+  | { kind: "claim"; value: Claim }
+  | { kind: "pledge"; value: Pledge }
+  | { kind: "financing"; value: Financing }
+  | { kind: "repayment"; value: Repayment }
+  | { kind: "nonce"; value: NonceUse };
+
+export type LedgerEvent =
+  | { type: "organisation.registered"; orgId: string; role: OrganisationRole }
+  | { type: "key.registered"; orgId: string; keyId: string }
+  | { type: "key.rotated"; orgId: string; oldKeyId: string; newKeyId: string }
+  | { type: "key.revoked"; orgId: string; keyId: string }
+  | { type: "creditLine.granted"; creditLineId: string; limitMinor: bigint }
+  | { type: "creditLine.adjusted"; creditLineId: string; limitMinor: bigint }
+  | { type: "creditLine.frozen"; creditLineId: string }
+  | { type: "creditLine.unfrozen"; creditLineId: string }
+  | { type: "creditLine.expired"; creditLineId: string }
+  | { type: "creditLine.restored"; creditLineId: string; amountMinor: bigint }
+  | { type: "claim.offered"; claimId: string; fromOrgId: string; toOrgId: string; amountMinor: bigint }
+  | { type: "claim.accepted"; claimId: string; holderOrgId: string }
+  | { type: "claim.rejected"; claimId: string; byOrgId: string }
+  | { type: "claim.withdrawn"; claimId: string; byOrgId: string }
+  | { type: "claim.split"; claimId: string; childIds: string[] }
+  | { type: "claim.pledged"; claimId: string; pledgeId: string; lenderOrgId: string }
+  | { type: "pledge.released"; claimId: string; pledgeId: string }
+  | { type: "financing.requested"; financingId: string; claimId: string }
+  | { type: "financing.offered"; financingId: string; netMinor: bigint }
+  | { type: "financing.accepted"; financingId: string }
+  | { type: "financing.declined"; financingId: string; byOrgId: string }
+  | { type: "financing.disbursed"; financingId: string; claimId: string; netMinor: bigint }
+  | { type: "repayment.recorded"; repaymentId: string; rootClaimId: string; amountMinor: bigint }
+  | { type: "claim.settled"; claimId: string; holderOrgId: string }
+  | { type: "claim.overdue"; claimId: string; holderOrgId: string };

@@ -1,0 +1,26 @@
+/**
+ * Log entries: what each Merkle leaf of the ledger contains (docs/ledger.md "Log").
+ *
+ * A leaf is the canonical bytes of the entry, so anyone holding the entry (with amounts as
+ * bigints or as decimal strings, which canonicalise identically) recomputes the same leaf hash.
+ */
+import { canonicalBytes } from "./canonical";
+import { leafHash } from "./merkle";
+import type { SignedTransaction } from "./transaction";
+
+export interface LogEntry {
+  /** Position in the log, from 0, without gaps. */
+  leafIndex: number;
+  /** The server's commit time; never decreases along the log. */
+  acceptedAtMs: number;
+  signed: SignedTransaction;
+}
+
+export function logEntryBytes(entry: LogEntry): Uint8Array {
+  return canonicalBytes(entry);
+}
+
+/** RFC 9162 leaf hash (SHA-256 of 0x00 || canonical bytes), 32 bytes. */
+export function logEntryLeafHash(entry: LogEntry): Uint8Array {
+  return leafHash(logEntryBytes(entry));
+}

@@ -1,0 +1,223 @@
+import { eq, inArray, sql } from "drizzle-orm";
+import type { Db, Tx } from "@/db/client";
+import { ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys } from "@/db/schema";
+import { canonicalJson } from "@/contracts/canonical";
+import { checkpointHash, signCheckpoint, type Checkpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
+import { bytesToHex, hexToBytes } from "@/contracts/hex";
+import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
+import { MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
+import { transactionDigest, transactionId } from "@/contracts/transaction";
+import { applyTransaction, InvariantViolation, type ResultCode } from "@/contracts/ledger/apply";
+import { decodeSignedTransaction, encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
+import { prefetchKeys } from "@/contracts/ledger/state";
+import type { LedgerEvent, SignedLedgerTransaction } from "@/contracts/ledger/types";
+import type { SignatureVerifier } from "@/contracts/signing";
+import { nodeVerifier } from "../crypto/node-verifier";
+import { badRequest, DomainError } from "../errors";
+import { loadPlatformKey, type PlatformKey } from "./platform-key";
+import { prefetchState, touchedClaimIds, writeChanges } from "./repository";
+
+/*
+ * The ledger service: decode, verify signatures (before taking the lock), then, inside one
+ * database transaction holding the log head's row lock, load what the contract needs,
+ * apply it, append the log entry, write the new state and close the block with a signed
+ * checkpoint. Appends are serialised by that lock, so of two transactions spending the
+ * same claim exactly one wins and the other gets the contract's code.
+ */
+
+export type SubmitResult =
+  | { status: "accepted"; txId: string; leafIndex: number; acceptedAtMs: number; events: LedgerEvent[]; duplicate: boolean }
+  | { status: "refused"; txId: string | null; code: ResultCode | "malformed_transaction" | "transaction_id_conflict"; detail?: string };
+
+export interface LedgerOptions {
+  /** The commit clock; tests freeze it. Never decreases along the log (see nextAcceptedAtMs). */
+  clock?: () => number;
+  verifier?: SignatureVerifier;
+}
+
+interface Prepared {
+  signed: SignedLedgerTransaction;
+  wire: WireSignedTransaction;
+  txId: string;
+}
+
+/** Submits one signed transaction (wire JSON); see submitBatch. */
+export async function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
+  const [result] = await submitBatch(db, [wire], options);
+  if (!result) throw new Error("submitBatch returned no result");
+  return result;
+}
+
+/**
+ * Submits signed transactions in order as one block: each is accepted or refused on its own
+ * (a refusal writes nothing), and the accepted ones are committed together and closed by one
+ * checkpoint. Resubmitting an accepted transaction returns its original leaf (idempotent).
+ */
+export async function submitBatch(db: Db, wires: readonly unknown[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
+  const clock = options.clock ?? Date.now;
+  const verifier = options.verifier ?? nodeVerifier;
+  const prepared = wires.map(prepare);
+  const verified = await preverifySignatures(db, prepared, verifier);
+  const platformKey = await loadPlatformKey(db);
+  try {
+    return await db.transaction(async (tx) => {
+      const head = await lockHead(tx);
+      const results: SubmitResult[] = [];
+      for (const item of prepared) {
+        results.push("status" in item ? item : await appendOne(tx, head, item, clock, verified));
+      }
+      await closeBlock(tx, head, platformKey, clock);
+      return results;
+    });
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+}
+
+function prepare(wire: unknown): Prepared | SubmitResult {
+  const decoded = decodeSignedTransaction(wire);
+  if (!decoded.ok) {
+    return { status: "refused", txId: null, code: "malformed_transaction", detail: decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
+  }
+  const signed = decoded.value;
+  return { signed, wire: encodeSignedTransaction(signed), txId: transactionId(signed.transaction) };
+}
+
+/**
+ * Checks the signatures outside the lock, where they cost no one else time. The contract
+ * checks them again inside through this cache, so nothing unverified is ever applied.
+ */
+async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], verifier: SignatureVerifier): Promise<SignatureVerifier> {
+  const ok = new Set<string>();
+  const cacheKey = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
+    `${bytesToHex(publicKey)}:${bytesToHex(message)}:${bytesToHex(signature)}`;
+  const keyIds = items.flatMap((item) => ("status" in item ? [] : [item.signed.transaction.signer.keyId, ...item.signed.cosignatures.map((c) => c.keyId)]));
+  const rows = keyIds.length ? await db.select({ keyId: signingKeys.keyId, publicKeyHex: signingKeys.publicKeyHex }).from(signingKeys).where(inArray(signingKeys.keyId, keyIds)) : [];
+  const publicKeys = new Map(rows.map((r) => [r.keyId, r.publicKeyHex]));
+  for (const item of items) {
+    if ("status" in item) continue;
+    const body = item.signed.transaction.body as { publicKeyHex?: string; keyId?: string; newKeyId?: string; newPublicKeyHex?: string };
+    if (body.keyId && body.publicKeyHex) publicKeys.set(body.keyId, body.publicKeyHex);
+    if (body.newKeyId && body.newPublicKeyHex) publicKeys.set(body.newKeyId, body.newPublicKeyHex);
+    const digest = transactionDigest(item.signed.transaction);
+    const signatures = [{ keyId: item.signed.transaction.signer.keyId, signatureHex: item.signed.signatureHex }, ...item.signed.cosignatures];
+    for (const { keyId, signatureHex } of signatures) {
+      const publicKeyHex = publicKeys.get(keyId);
+      if (!publicKeyHex || !/^[0-9a-f]{64}$/.test(publicKeyHex)) continue;
+      const publicKey = hexToBytes(publicKeyHex, 32);
+      const signature = hexToBytes(signatureHex, 64);
+      if (verifier(publicKey, digest, signature)) ok.add(cacheKey(publicKey, digest, signature));
+    }
+  }
+  return (publicKey, message, signature) => ok.has(cacheKey(publicKey, message, signature)) || verifier(publicKey, message, signature);
+}
+
+interface Head {
+  size: number;
+  frontier: MerkleFrontier;
+  lastAcceptedAtMs: number;
+  lastCheckpointHash: string | null;
+  lastCheckpointSize: number;
+}
+
+async function lockHead(tx: Tx): Promise<Head> {
+  const [row] = await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1)).for("update");
+  if (!row) throw new Error("ledger_head row missing: run the migrations");
+  return {
+    size: row.size,
+    frontier: MerkleFrontier.deserialize(row.frontier as SerializedFrontier),
+    lastAcceptedAtMs: row.lastAcceptedAtMs,
+    lastCheckpointHash: row.lastCheckpointHash,
+    lastCheckpointSize: row.lastCheckpointSize,
+  };
+}
+
+async function appendOne(tx: Tx, head: Head, item: Prepared, clock: () => number, verifier: SignatureVerifier): Promise<SubmitResult> {
+  const existing = await findEntry(tx, item.txId);
+  if (existing) return replayResult(existing, item);
+  const acceptedAtMs = Math.max(clock(), head.lastAcceptedAtMs);
+  const state = await prefetchState(tx, prefetchKeys(item.signed));
+  const outcome = applyTransaction(state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
+  if (!outcome.ok) return { status: "refused", txId: item.txId, code: outcome.code, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+  const entry: LogEntry = { leafIndex: head.size, acceptedAtMs, signed: item.wire as LogEntry["signed"] };
+  const leafHash = logEntryLeafHash(entry);
+  await tx.insert(ledgerEntries).values({
+    leafIndex: entry.leafIndex,
+    txId: item.txId,
+    type: item.signed.transaction.type,
+    signerOrgId: item.signed.transaction.signer.orgId,
+    signerKeyId: item.signed.transaction.signer.keyId,
+    acceptedAtMs,
+    entryCanonical: canonicalJson(entry),
+    leafHash: bytesToHex(leafHash),
+    claimIds: touchedClaimIds(outcome.changes),
+  });
+  await writeChanges(tx, outcome.changes);
+  head.frontier.append(leafHash);
+  head.size += 1;
+  head.lastAcceptedAtMs = acceptedAtMs;
+  return { status: "accepted", txId: item.txId, leafIndex: entry.leafIndex, acceptedAtMs, events: outcome.events, duplicate: false };
+}
+
+type EntryRow = typeof ledgerEntries.$inferSelect;
+
+async function findEntry(tx: Tx, txId: string): Promise<EntryRow | undefined> {
+  const [row] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.txId, txId));
+  return row;
+}
+
+/** The same transaction again gets its original answer; the same id with other signatures is refused. */
+function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
+  const stored = JSON.parse(existing.entryCanonical) as { signed: WireSignedTransaction };
+  const sameSignatures = canonicalJson({ s: stored.signed.signatureHex, c: stored.signed.cosignatures }) === canonicalJson({ s: item.wire.signatureHex, c: item.wire.cosignatures });
+  if (!sameSignatures) {
+    return { status: "refused", txId: item.txId, code: "transaction_id_conflict", detail: `transaction ${item.txId} is already in the log with other signatures` };
+  }
+  return { status: "accepted", txId: item.txId, leafIndex: existing.leafIndex, acceptedAtMs: existing.acceptedAtMs, events: [], duplicate: true };
+}
+
+/** Ends the block: a checkpoint over the new size, signed by the operator key and linked to the previous one. */
+async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, clock: () => number): Promise<void> {
+  if (head.size === head.lastCheckpointSize) return;
+  const checkpoint: Checkpoint = {
+    size: head.size,
+    rootHash: bytesToHex(head.frontier.root()),
+    timestampMs: Math.max(clock(), head.lastAcceptedAtMs),
+    previousCheckpointHash: head.lastCheckpointHash,
+  };
+  const signed = signCheckpoint(checkpoint, platformKey.keyId, platformKey.privateKey);
+  const hash = checkpointHash(checkpoint);
+  await tx.insert(ledgerCheckpoints).values({ ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex });
+  await tx
+    .update(ledgerHead)
+    .set({ size: head.size, frontier: head.frontier.serialize(), lastAcceptedAtMs: head.lastAcceptedAtMs, lastCheckpointHash: hash, lastCheckpointSize: head.size })
+    .where(eq(ledgerHead.id, 1));
+}
+
+export async function latestCheckpoint(db: Db): Promise<SignedCheckpoint | null> {
+  const [row] = await db.select().from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);
+  if (!row) return null;
+  return {
+    checkpoint: { size: row.size, rootHash: row.rootHash, timestampMs: row.timestampMs, previousCheckpointHash: row.previousCheckpointHash },
+    keyId: row.keyId,
+    signatureHex: row.signatureHex,
+  };
+}
+
+/**
+ * A database constraint refusing a write means the service and the contracts disagree: a
+ * bug, never a user error. It surfaces as its own code so nobody mistakes it for bad input.
+ */
+function translateDatabaseError(error: unknown): unknown {
+  if (error instanceof DomainError || error instanceof InvariantViolation) return error;
+  const message = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
+  if (/invariant_violated|violates (check|unique|foreign key) constraint|ledger_append_only/.test(message)) {
+    return new DomainError("conflict", "invariant_violated", "The ledger refused a write that would break an invariant. Nothing was changed.", { reason: message.slice(0, 300) });
+  }
+  return error;
+}
+
+export function requireAccepted(result: SubmitResult): Extract<SubmitResult, { status: "accepted" }> {
+  if (result.status !== "accepted") throw badRequest(result.code, `The ledger refused the transaction: ${result.code}${result.detail ? ` (${result.detail})` : ""}`);
+  return result;
+}

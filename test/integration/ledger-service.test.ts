@@ -1,0 +1,183 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { claims, creditLines, ledgerCheckpoints, ledgerEntries, ledgerHead, pledges } from "@/db/schema";
+import { buildSigned, toWire } from "@/contracts/client";
+import { deriveId } from "@/contracts/canonical";
+import { checkpointHash, verifyCheckpointChain } from "@/contracts/checkpoint";
+import { transactionId } from "@/contracts/transaction";
+import { nobleVerifier } from "@/contracts/signing";
+import { seedDemo } from "@/server/seed/seed";
+import { demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
+import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { submitBatch, submitTransaction } from "@/server/ledger/service";
+import { createTestDatabase } from "../helpers/db";
+
+let database: Database;
+let demo: DemoLedger;
+const nonce = () => randomBytes(16).toString("hex");
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemo(database.db);
+  const [root] = await database.db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.amountMinor} = 100000000`);
+  demo = { rootClaimId: root!.id } as DemoLedger;
+});
+afterAll(async () => database.close());
+
+async function claimRow(id: string) {
+  const [row] = await database.db.select().from(claims).where(eq(claims.id, id));
+  return row;
+}
+
+describe("ledger service on the seeded demo chain", () => {
+  it("built the demo chain from signed transactions, closed blocks with linked checkpoints", async () => {
+    const entries = await database.db.select().from(ledgerEntries).orderBy(ledgerEntries.leafIndex);
+    expect(entries.map((e) => e.leafIndex)).toEqual(entries.map((_, i) => i));
+    expect(entries[0]?.type).toBe("key.register");
+    expect(new Set(entries.map((e) => e.type))).toEqual(
+      new Set(["key.register", "creditLine.grant", "claim.issue", "claim.accept", "claim.split", "financing.request", "financing.offer", "financing.accept", "financing.disburse"]),
+    );
+    const rows = await database.db.select().from(ledgerCheckpoints).orderBy(ledgerCheckpoints.size);
+    const chain = rows.map((r) => ({ checkpoint: { size: r.size, rootHash: r.rootHash, timestampMs: r.timestampMs, previousCheckpointHash: r.previousCheckpointHash }, keyId: r.keyId, signatureHex: r.signatureHex }));
+    const platform = await loadPlatformKey(database.db);
+    expect(verifyCheckpointChain(chain, platform.publicKey, nobleVerifier)).toMatchObject({ ok: true });
+    expect(rows.at(-1)?.size).toBe(entries.length);
+    expect(checkpointHash(chain.at(-1)!.checkpoint)).toBe(rows.at(-1)?.checkpointHash);
+    const [head] = await database.db.select().from(ledgerHead);
+    expect(head?.size).toBe(entries.length);
+  });
+
+  it("holds the pieces where the transactions put them, and the tree sums to the face value", async () => {
+    const tree = await database.db.select().from(claims).where(eq(claims.rootId, demo.rootClaimId));
+    const byHolder = (org: string, state: string) => tree.filter((c) => c.holderOrgId === org && c.state === state).map((c) => c.amountMinor);
+    expect(byHolder("org_pearl", "held")).toEqual([70_000_000n]);
+    expect(byHolder("org_lingnan", "held")).toEqual([29_980_000n]);
+    expect(byHolder("org_cmtb", "financed")).toEqual([20_000n]);
+    const live = tree.filter((c) => ["held", "financed", "offered", "pledged", "overdue"].includes(c.state));
+    expect(live.reduce((sum, c) => sum + c.amountMinor, 0n)).toBe(100_000_000n);
+    const [line] = await database.db.select().from(creditLines).where(eq(creditLines.id, tree[0]!.creditLineId));
+    expect(line?.usedMinor).toBe(100_000_000n);
+  });
+});
+
+describe("submitting transactions", () => {
+  const tier1 = demoIdentity("org_pearl");
+  const tier2 = demoIdentity("org_lingnan");
+
+  async function tier1HeldPiece() {
+    const [row] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held'`);
+    return row!;
+  }
+
+  it("refuses malformed input with a code and changes nothing", async () => {
+    const before = await database.db.select({ size: ledgerHead.size }).from(ledgerHead);
+    const result = await submitTransaction(database.db, { transaction: { type: "claim.split" }, signatureHex: "zz" });
+    expect(result).toMatchObject({ status: "refused", code: "malformed_transaction" });
+    expect(await database.db.select({ size: ledgerHead.size }).from(ledgerHead)).toEqual(before);
+  });
+
+  it("refuses a transaction whose body was changed after signing", async () => {
+    const piece = await tier1HeldPiece();
+    const signed = toWire(buildSigned(tier1, "claim.split", { claimId: piece.id, parts: [{ toOrgId: "org_lingnan", amountMinor: 1n }, { toOrgId: "org_pearl", amountMinor: piece.amountMinor - 1n }] }, { nonce: nonce(), createdAtMs: Date.now() }));
+    const tampered = structuredClone(signed);
+    (tampered.transaction.body as { parts: { amountMinor: string }[] }).parts[0]!.amountMinor = "2";
+    (tampered.transaction.body as { parts: { amountMinor: string }[] }).parts[1]!.amountMinor = (piece.amountMinor - 2n).toString();
+    expect(await submitTransaction(database.db, tampered)).toMatchObject({ status: "refused", code: "signature_invalid" });
+    expect((await claimRow(piece.id))?.state).toBe("held");
+  });
+
+  it("returns the original result when the same transaction is submitted again", async () => {
+    const piece = await tier1HeldPiece();
+    const wire = toWire(buildSigned(tier1, "claim.pledge", { claimId: piece.id, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() }));
+    const first = await submitTransaction(database.db, wire);
+    const again = await submitTransaction(database.db, wire);
+    expect(first).toMatchObject({ status: "accepted", duplicate: false });
+    expect(again).toMatchObject({ status: "accepted", duplicate: true, leafIndex: first.status === "accepted" ? first.leafIndex : -1 });
+    const [{ count }] = (await database.db.select({ count: sql<number>`count(*)::int` }).from(ledgerEntries).where(eq(ledgerEntries.txId, first.txId!))) as [{ count: number }];
+    expect(count).toBe(1);
+    // Release again, so later tests find the piece held.
+    const factor = demoIdentity("org_gbfactor");
+    expect((await submitTransaction(database.db, toWire(buildSigned(factor, "claim.release", { claimId: piece.id }, { nonce: nonce(), createdAtMs: Date.now() })))).status).toBe("accepted");
+  });
+
+  it("refuses the same transaction id with other signatures", async () => {
+    const [registration] = await database.db.select().from(ledgerEntries).where(sql`${ledgerEntries.type} = 'key.register' and ${ledgerEntries.leafIndex} > 0`).limit(1);
+    const stored = JSON.parse(registration!.entryCanonical) as { signed: { cosignatures: unknown[] } };
+    const withoutCosignature = { ...stored.signed, cosignatures: [] };
+    expect(await submitTransaction(database.db, withoutCosignature)).toMatchObject({ status: "refused", code: "transaction_id_conflict" });
+  });
+
+  it("of many concurrent transactions spending one claim, exactly one wins", async () => {
+    const piece = await tier1HeldPiece();
+    const attempts = Array.from({ length: 24 }, (_, i) =>
+      toWire(
+        i % 3 === 0
+          ? buildSigned(tier1, "claim.pledge", { claimId: piece.id, lenderOrgId: "org_cmtb" }, { nonce: nonce(), createdAtMs: Date.now() })
+          : buildSigned(tier1, "claim.split", { claimId: piece.id, parts: [{ toOrgId: "org_lingnan", amountMinor: BigInt(i + 1) }, { toOrgId: "org_pearl", amountMinor: piece.amountMinor - BigInt(i + 1) }] }, { nonce: nonce(), createdAtMs: Date.now() }),
+      ),
+    );
+    const results = await Promise.all(attempts.map((wire) => submitTransaction(database.db, wire)));
+    const accepted = results.filter((r) => r.status === "accepted");
+    expect(accepted).toHaveLength(1);
+    for (const refused of results.filter((r) => r.status === "refused")) {
+      expect(["claim_not_held", "claim_is_pledged", "claim_not_held_by_signer", "claim_already_split"]).toContain(refused.status === "refused" ? refused.code : "");
+    }
+    const tree = await database.db.select().from(claims).where(eq(claims.rootId, piece.rootId));
+    const live = tree.filter((c) => ["held", "financed", "offered", "pledged", "overdue"].includes(c.state));
+    expect(live.reduce((sum, c) => sum + c.amountMinor - c.settledMinor, 0n)).toBe(100_000_000n);
+  });
+
+  it("accepts a batch as one block with one checkpoint; a refusal inside it writes nothing", async () => {
+    const before = await database.db.select().from(ledgerCheckpoints);
+    const [kept] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held'`);
+    const split = buildSigned(tier2, "claim.split", { claimId: kept!.id, parts: [{ toOrgId: "org_pearl", amountMinor: 100n }, { toOrgId: "org_lingnan", amountMinor: kept!.amountMinor - 100n }] }, { nonce: nonce(), createdAtMs: Date.now() });
+    const childId = deriveId("c", transactionId(split.transaction), 0);
+    const txs = [
+      split,
+      buildSigned(tier1, "claim.reject", { claimId: childId, reason: "No purchase order for this" }, { nonce: nonce(), createdAtMs: Date.now() }),
+      buildSigned(tier1, "claim.reject", { claimId: childId, reason: "Twice" }, { nonce: nonce(), createdAtMs: Date.now() }),
+    ].map(toWire);
+    const results = await submitBatch(database.db, txs);
+    expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "refused"]);
+    const after = await database.db.select().from(ledgerCheckpoints);
+    expect(after.length).toBe(before.length + 1);
+    // The rejected part went back to its sender as a held claim.
+    expect(await claimRow(childId)).toMatchObject({ holderOrgId: "org_lingnan", state: "held", offeredToOrgId: null });
+  });
+});
+
+async function failureText(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause;
+    return `${(error as Error).message} ${cause?.message ?? ""}`;
+  }
+  return "did not fail";
+}
+
+describe("the database backs the invariants", () => {
+  it("refuses to update or delete the log and checkpoints", async () => {
+    expect(await failureText(database.db.execute(sql`update ledger_entries set type = 'x' where leaf_index = 0`))).toMatch(/ledger_append_only/);
+    expect(await failureText(database.db.execute(sql`delete from ledger_entries where leaf_index = 0`))).toMatch(/ledger_append_only/);
+    expect(await failureText(database.db.execute(sql`delete from ledger_checkpoints`))).toMatch(/ledger_append_only/);
+    expect(await failureText(database.db.execute(sql`truncate ledger_entries`))).toMatch(/ledger_append_only/);
+  });
+
+  it("refuses a credit line used beyond its limit, a second active pledge, and a broken sum", async () => {
+    const [line] = await database.db.select().from(creditLines).limit(1);
+    expect(await failureText(database.db.update(creditLines).set({ usedMinor: line!.limitMinor + 1n }).where(eq(creditLines.id, line!.id)))).toMatch(/credit_lines_used_in_range/);
+    const [piece] = await database.db.select().from(claims).where(eq(claims.state, "held")).limit(1);
+    const pledge = { claimId: piece!.id, pledgorOrgId: piece!.holderOrgId, lenderOrgId: "org_cmtb", status: "active", createdTxId: "t", releasedTxId: null };
+    const twoPledges = database.db.transaction(async (tx) => {
+      await tx.insert(pledges).values({ ...pledge, id: "pl_test_1" });
+      await tx.insert(pledges).values({ ...pledge, id: "pl_test_2" });
+    });
+    expect(await failureText(twoPledges)).toMatch(/pledges_one_active_per_claim/);
+    expect(await failureText(database.db.update(claims).set({ amountMinor: piece!.amountMinor + 1n }).where(eq(claims.id, piece!.id)))).toMatch(/invariant_violated/);
+    expect((await claimRow(piece!.id))?.amountMinor).toBe(piece!.amountMinor);
+  });
+});
+

@@ -38,3 +38,32 @@ describe("authorisation rules", () => {
     expect(canUseDirectory(actor({}))).toBe(true);
   });
 });
+
+import { canSeeClaim, canSubmitFor } from "@/server/ledger/authz";
+
+describe("ledger rules", () => {
+  const claim = { holderOrgId: "org_t3", offeredToOrgId: null, issuerOrgId: "org_core", ancestorHolderOrgIds: ["org_t1", "org_t2"], formerHolderOrgIds: [], lenderOrgIds: ["org_bank"] };
+  it.each([
+    ["org_t3", "supplier", true],
+    ["org_t1", "supplier", true],
+    ["org_core", "core_enterprise", true],
+    ["org_bank", "lender", true],
+    ["org_factor", "lender", false],
+    ["org_sibling", "supplier", false],
+    ["org_audit", "auditor", true],
+    ["org_op", "operator", true],
+  ] as const)("canSeeClaim for %s (%s) = %s", (orgId, orgRole, expected) => {
+    expect(canSeeClaim(actor({ orgId, orgRole }), claim)).toBe(expected);
+  });
+
+  it("a pending organisation sees nothing, even its own claim", () => {
+    expect(canSeeClaim(actor({ orgId: "org_t3", orgStatus: "pending" }), claim)).toBe(false);
+  });
+
+  it("canSubmitFor: own organisation, maker or above, approved", () => {
+    expect(canSubmitFor(actor({ permission: "maker" }), "org_a")).toBe(true);
+    expect(canSubmitFor(actor({ permission: "viewer" }), "org_a")).toBe(false);
+    expect(canSubmitFor(actor({ permission: "admin" }), "org_b")).toBe(false);
+    expect(canSubmitFor(actor({ permission: "admin", orgStatus: "pending" }), "org_a")).toBe(false);
+  });
+});

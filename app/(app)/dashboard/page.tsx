@@ -7,6 +7,7 @@ import { formatMinor } from "../../_lib/format";
 import { ROLE_LABEL } from "../../_lib/labels";
 import { requireActor } from "../../_lib/session";
 import { LedgerPanel } from "./ledger-panel";
+import { ClaimsTable } from "./claims-table";
 
 export const metadata: Metadata = { title: "Dashboard" };
 export const dynamic = "force-dynamic";
@@ -16,10 +17,20 @@ export default async function DashboardPage() {
   return (
     <div data-testid={`dashboard-${actor.orgRole}`}>
       <PageHeader title={TITLES[actor.orgRole]} subtitle={`${actor.orgName} · ${ROLE_LABEL[actor.orgRole]}`} />
-      {actor.orgRole === "operator" ? <OperatorDashboard /> : <BusinessDashboard actor={actor} />}
-      <div className="mt-6">
-        <LedgerPanel />
-      </div>
+      {actor.orgStatus !== "approved" ? (
+        <Card>
+          <EmptyState title="Awaiting the operator's review">
+            Your application is with the platform operator. Once your organisation is approved you can receive, split and finance claims here.
+          </EmptyState>
+        </Card>
+      ) : (
+        <>
+          {actor.orgRole === "operator" ? <OperatorDashboard /> : <BusinessDashboard actor={actor} />}
+          <div className="mt-6">
+            <LedgerPanel />
+          </div>
+        </>
+      )}
     </div>
   );
 }
@@ -66,47 +77,32 @@ async function OperatorDashboard() {
   );
 }
 
-const STATS: Record<Exclude<Actor["orgRole"], "operator">, { label: string; hint: string }[]> = {
-  core_enterprise: [
-    { label: "Credit available", hint: "across your credit lines" },
-    { label: "Outstanding claims", hint: "issued, not yet repaid" },
-    { label: "Due in 30 days", hint: "repayments coming up" },
-  ],
-  supplier: [
-    { label: "Holdings", hint: "claims you hold" },
-    { label: "Awaiting your acceptance", hint: "offers in your inbox" },
-    { label: "Received early", hint: "cash from financing" },
-  ],
-  lender: [
-    { label: "Exposure", hint: "financed claims outstanding" },
-    { label: "Applications", hint: "waiting for a decision" },
-    { label: "Credit granted", hint: "lines to core enterprises" },
-  ],
-  auditor: [
-    { label: "Claims on the ledger", hint: "face value issued" },
-    { label: "Outstanding", hint: "not yet settled" },
-    { label: "Overdue", hint: "unpaid after maturity" },
-  ],
-};
-
 const EMPTY: Record<Exclude<Actor["orgRole"], "operator">, { title: string; body: string }> = {
   core_enterprise: { title: "No claims issued yet", body: "Once a lender grants you a credit line, you can issue claims to your tier-1 suppliers here." },
   supplier: { title: "Nothing in your inbox", body: "Claims offered to you by your customers appear here for acceptance; you can then split them and pass parts to your own suppliers." },
-  lender: { title: "No applications yet", body: "Financing requests from holders, with their provenance verified in your browser, will queue here." },
-  auditor: { title: "Nothing to review yet", body: "Every issuance, transfer and financing on the ledger will be listed here, read-only, with its verification status." },
+  lender: { title: "No financed claims yet", body: "Claims you finance, with their provenance verified in your browser, are listed here." },
+  auditor: { title: "Nothing to review yet", body: "Every live claim on the ledger is listed here, read-only." },
 };
 
-function BusinessDashboard({ actor }: { actor: Actor }) {
+const LIST_TITLE: Record<Exclude<Actor["orgRole"], "operator">, string> = {
+  core_enterprise: "Issued claims",
+  supplier: "Holdings and offers",
+  lender: "Financed claims",
+  auditor: "Live claims on the ledger",
+};
+
+async function BusinessDashboard({ actor }: { actor: Actor }) {
   const role = actor.orgRole as Exclude<Actor["orgRole"], "operator">;
+  const { figures, claims } = await (await serverCaller()).ledger.dashboard();
   return (
     <div className="space-y-6">
       <div className="grid gap-4 sm:grid-cols-3">
-        {STATS[role].map((s) => (
-          <Stat key={s.label} label={s.label} value={formatMinor(0n)} hint={s.hint} />
+        {figures.map((f) => (
+          <Stat key={f.label} label={f.label} value={formatMinor(f.valueMinor)} hint={f.hint} />
         ))}
       </div>
-      <Card title="Activity">
-        <EmptyState title={EMPTY[role].title}>{EMPTY[role].body}</EmptyState>
+      <Card title={LIST_TITLE[role]}>
+        {claims.length === 0 ? <EmptyState title={EMPTY[role].title}>{EMPTY[role].body}</EmptyState> : <ClaimsTable claims={claims} selfOrgId={actor.orgId} />}
       </Card>
     </div>
   );

@@ -1,0 +1,129 @@
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { claims, creditLines, financings, ledgerOrganisations } from "@/db/schema";
+import type { Actor } from "../actor";
+import { assertAllowed } from "../authz";
+import { listOwnClaims } from "./ledger";
+
+const LIVE = ["offered", "held", "pledged", "financed", "overdue"] as const;
+const DAY_MS = 86_400_000;
+
+export interface Figure {
+  label: string;
+  valueMinor: bigint;
+  hint: string;
+}
+
+export interface ClaimRowDto {
+  id: string;
+  rootId: string;
+  amountMinor: bigint;
+  outstandingMinor: bigint;
+  state: string;
+  maturityDate: string;
+  depth: number;
+  holderOrgId: string;
+  holderName: string;
+  issuerName: string;
+  offeredToName: string | null;
+}
+
+async function orgNames(db: Db): Promise<Map<string, string>> {
+  const rows = await db.select().from(ledgerOrganisations);
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+function toRows(list: { id: string; rootId: string; amountMinor: bigint; settledMinor: bigint; state: string; maturityDate: string; depth: number; holderOrgId: string; issuerOrgId: string; offeredToOrgId: string | null }[], names: Map<string, string>): ClaimRowDto[] {
+  return list.map((c) => ({
+    id: c.id,
+    rootId: c.rootId,
+    amountMinor: c.amountMinor,
+    outstandingMinor: c.amountMinor - c.settledMinor,
+    state: c.state,
+    maturityDate: c.maturityDate,
+    depth: c.depth,
+    holderOrgId: c.holderOrgId,
+    holderName: names.get(c.holderOrgId) ?? c.holderOrgId,
+    issuerName: names.get(c.issuerOrgId) ?? c.issuerOrgId,
+    offeredToName: c.offeredToOrgId ? (names.get(c.offeredToOrgId) ?? c.offeredToOrgId) : null,
+  }));
+}
+
+const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
+
+/** The figures and claim list of an organisation's dashboard, computed from the materialised ledger state. */
+export async function dashboardFor(db: Db, actor: Actor, nowMs = Date.now()): Promise<{ figures: Figure[]; claims: ClaimRowDto[] }> {
+  assertAllowed(actor.orgStatus === "approved", "Your organisation is awaiting approval.");
+  const names = await orgNames(db);
+  switch (actor.orgRole) {
+    case "supplier":
+      return supplierDashboard(db, actor, names);
+    case "core_enterprise":
+      return coreDashboard(db, actor, names, nowMs);
+    case "lender":
+      return lenderDashboard(db, actor, names);
+    default:
+      return auditDashboard(db, names);
+  }
+}
+
+async function supplierDashboard(db: Db, actor: Actor, names: Map<string, string>) {
+  const own = await listOwnClaims(db, actor);
+  const held = own.filter((c) => c.holderOrgId === actor.orgId && ["held", "pledged"].includes(c.state));
+  const inbox = own.filter((c) => c.offeredToOrgId === actor.orgId);
+  const early = await db.select({ net: financings.netMinor }).from(financings).where(and(eq(financings.holderOrgId, actor.orgId), eq(financings.status, "disbursed")));
+  return {
+    figures: [
+      { label: "Holdings", valueMinor: sum(held.map((c) => c.amountMinor - c.settledMinor)), hint: `${held.length} claim${held.length === 1 ? "" : "s"} you hold` },
+      { label: "Awaiting your acceptance", valueMinor: sum(inbox.map((c) => c.amountMinor)), hint: `${inbox.length} offer${inbox.length === 1 ? "" : "s"} in your inbox` },
+      { label: "Received early", valueMinor: sum(early.map((e) => e.net ?? 0n)), hint: "cash from financing" },
+    ],
+    claims: toRows(own, names),
+  };
+}
+
+async function coreDashboard(db: Db, actor: Actor, names: Map<string, string>, nowMs: number) {
+  const lines = await db.select().from(creditLines).where(and(eq(creditLines.coreEnterpriseOrgId, actor.orgId), eq(creditLines.status, "active")));
+  const issued = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), isNull(claims.parentId)));
+  const live = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), inArray(claims.state, [...LIVE])));
+  const soon = new Date(nowMs + 30 * DAY_MS).toISOString().slice(0, 10);
+  return {
+    figures: [
+      { label: "Credit available", valueMinor: sum(lines.map((l) => l.limitMinor - l.usedMinor)), hint: `across ${lines.length} credit line${lines.length === 1 ? "" : "s"}` },
+      { label: "Outstanding claims", valueMinor: sum(live.map((c) => c.amountMinor - c.settledMinor)), hint: "issued, not yet repaid" },
+      { label: "Due in 30 days", valueMinor: sum(live.filter((c) => c.maturityDate <= soon).map((c) => c.amountMinor - c.settledMinor)), hint: "repayments coming up" },
+    ],
+    claims: toRows(issued, names),
+  };
+}
+
+async function lenderDashboard(db: Db, actor: Actor, names: Map<string, string>) {
+  const financed = await db.select().from(claims).where(and(eq(claims.holderOrgId, actor.orgId), inArray(claims.state, ["financed", "overdue"])));
+  const open = await db
+    .select({ amountMinor: claims.amountMinor, settledMinor: claims.settledMinor })
+    .from(financings)
+    .innerJoin(claims, eq(claims.id, financings.claimId))
+    .where(and(eq(financings.lenderOrgId, actor.orgId), eq(financings.status, "requested")));
+  const lines = await db.select().from(creditLines).where(eq(creditLines.lenderOrgId, actor.orgId));
+  return {
+    figures: [
+      { label: "Exposure", valueMinor: sum(financed.map((c) => c.amountMinor - c.settledMinor)), hint: `${financed.length} financed claim${financed.length === 1 ? "" : "s"}` },
+      { label: "Applications", valueMinor: sum(open.map((c) => c.amountMinor - c.settledMinor)), hint: `${open.length} waiting for a decision` },
+      { label: "Credit granted", valueMinor: sum(lines.map((l) => l.limitMinor)), hint: `${lines.length} line${lines.length === 1 ? "" : "s"} to core enterprises` },
+    ],
+    claims: toRows(financed, names),
+  };
+}
+
+async function auditDashboard(db: Db, names: Map<string, string>) {
+  const roots = await db.select().from(claims).where(and(isNull(claims.parentId), sql`${claims.state} not in ('withdrawn','rejected')`));
+  const live = await db.select().from(claims).where(inArray(claims.state, [...LIVE]));
+  return {
+    figures: [
+      { label: "Claims on the ledger", valueMinor: sum(roots.map((c) => c.amountMinor)), hint: `${roots.length} issuance${roots.length === 1 ? "" : "s"}` },
+      { label: "Outstanding", valueMinor: sum(live.map((c) => c.amountMinor - c.settledMinor)), hint: "not yet settled" },
+      { label: "Overdue", valueMinor: sum(live.filter((c) => c.state === "overdue").map((c) => c.amountMinor - c.settledMinor)), hint: "unpaid after maturity" },
+    ],
+    claims: toRows(live, names),
+  };
+}

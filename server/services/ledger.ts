@@ -1,0 +1,83 @@
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { claims, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, pledges } from "@/db/schema";
+import type { Actor } from "../actor";
+import { assertAllowed } from "../authz";
+import { badRequest, notFound } from "../errors";
+import { canSeeClaim, canSubmitFor } from "../ledger/authz";
+import { submitTransaction, type SubmitResult } from "../ledger/service";
+import { toClaim } from "../ledger/repository";
+import type { Claim } from "@/contracts/ledger/types";
+
+/** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
+export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { signer: { orgId: string } } }): Promise<SubmitResult> {
+  assertAllowed(canSubmitFor(actor, wire.transaction.signer.orgId), "You can only submit transactions signed for your own organisation, with the maker permission or above.");
+  const result = await submitTransaction(db, wire);
+  if (result.status === "refused" && result.code === "malformed_transaction") {
+    throw badRequest("malformed_transaction", `The transaction is malformed: ${result.detail ?? "check its fields"}`);
+  }
+  return result;
+}
+
+export async function ledgerStatus(db: Db) {
+  const [head] = await db.select({ size: ledgerHead.size }).from(ledgerHead);
+  const [checkpoint] = await db.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
+  const byType = await db.select({ type: ledgerEntries.type, count: sql<number>`count(*)::int` }).from(ledgerEntries).groupBy(ledgerEntries.type);
+  return {
+    size: head?.size ?? 0,
+    checkpoint: checkpoint ? { size: checkpoint.size, rootHash: checkpoint.rootHash, timestampMs: checkpoint.timestampMs, checkpointHash: checkpoint.checkpointHash, keyId: checkpoint.keyId } : null,
+    transactionsByType: Object.fromEntries(byType.map((r) => [r.type, r.count])),
+  };
+}
+
+/** Loads a claim with what its visibility rule needs, or refuses as not found (no existence leak). */
+export async function loadVisibleClaim(db: Db, actor: Actor, claimId: string): Promise<Claim> {
+  const [row] = await db.select().from(claims).where(eq(claims.id, claimId));
+  if (!row) throw notFound("claim_not_found", "No such claim.");
+  const ancestors = await ancestorRows(db, row);
+  const { lenders, formerHolders } = await financingParties(db, claimId);
+  const visible = canSeeClaim(actor, {
+    holderOrgId: row.holderOrgId,
+    offeredToOrgId: row.offeredToOrgId,
+    issuerOrgId: row.issuerOrgId,
+    ancestorHolderOrgIds: ancestors.map((a) => a.holderOrgId),
+    formerHolderOrgIds: formerHolders,
+    lenderOrgIds: lenders,
+  });
+  if (!visible) throw notFound("claim_not_found", "No such claim.");
+  return toClaim(row);
+}
+
+async function ancestorRows(db: Db, claim: typeof claims.$inferSelect) {
+  const tree = await db.select().from(claims).where(eq(claims.rootId, claim.rootId));
+  const byId = new Map(tree.map((c) => [c.id, c]));
+  const result: (typeof claims.$inferSelect)[] = [];
+  for (let parent = claim.parentId ? byId.get(claim.parentId) : undefined; parent; parent = parent.parentId ? byId.get(parent.parentId) : undefined) {
+    result.push(parent);
+  }
+  return result;
+}
+
+async function financingParties(db: Db, claimId: string): Promise<{ lenders: string[]; formerHolders: string[] }> {
+  const pledged = await db.select({ lender: pledges.lenderOrgId }).from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));
+  const financed = await db
+    .select({ lender: financings.lenderOrgId, holder: financings.holderOrgId, status: financings.status })
+    .from(financings)
+    .where(and(eq(financings.claimId, claimId), inArray(financings.status, ["requested", "offered", "accepted", "disbursed"])));
+  return {
+    lenders: [...pledged.map((r) => r.lender), ...financed.map((r) => r.lender)],
+    formerHolders: financed.filter((r) => r.status === "disbursed").map((r) => r.holder),
+  };
+}
+
+/** The claims an organisation holds or is offered (a supplier's or lender's own book). */
+export async function listOwnClaims(db: Db, actor: Actor) {
+  const rows = await db
+    .select()
+    .from(claims)
+    .where(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)))
+    .orderBy(claims.maturityDate, claims.id);
+  // A core enterprise "holds" its own issuance only while offering it; that is shown as issued, not held.
+  // A split claim was consumed into its children, which are listed instead.
+  return rows.filter((r) => r.state !== "split" && !(r.issuerOrgId === actor.orgId && r.id === r.rootId && r.state === "offered")).map(toClaim);
+}

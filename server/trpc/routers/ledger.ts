@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
+import { ledgerStatus, listOwnClaims, loadVisibleClaim, submitSigned } from "../../services/ledger";
+import { dashboardFor } from "../../services/dashboard";
+import { orgProcedure, router } from "../init";
+
+export const ledgerRouter = router({
+  /** A transaction built and signed in the caller's browser. */
+  submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input))),
+  dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
+  status: orgProcedure.query(({ ctx }) => ledgerStatus(ctx.db)),
+  myClaims: orgProcedure.query(({ ctx }) => listOwnClaims(ctx.db, ctx.actor)),
+  claim: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => loadVisibleClaim(ctx.db, ctx.actor, input.claimId)),
+});

@@ -1,0 +1,100 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { claims } from "@/db/schema";
+import { buildSigned, toWire } from "@/contracts/client";
+import { seedDemo } from "@/server/seed/seed";
+import { demoIdentity } from "@/server/seed/ledger-seed";
+import { createTestDatabase } from "../helpers/db";
+import { callerFor } from "../helpers/callers";
+
+let database: Database;
+let tier3ClaimId: string;
+let tier1KeptId: string;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemo(database.db);
+  const [t3] = await database.db.select().from(claims).where(sql`${claims.amountMinor} = 20000`);
+  const [t1] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held'`);
+  tier3ClaimId = t3!.id;
+  tier1KeptId = t1!.id;
+});
+afterAll(async () => database.close());
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCError) return error.code;
+    throw error;
+  }
+}
+
+const nonce = () => randomBytes(16).toString("hex");
+
+describe("ledger API authorisation", () => {
+  it("a user submits only transactions signed for their own organisation, as a maker or above", async () => {
+    const tier2Key = demoIdentity("org_lingnan");
+    const [kept] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held'`);
+    const wire = toWire(buildSigned(tier2Key, "claim.pledge", { claimId: kept!.id, lenderOrgId: "org_cmtb" }, { nonce: nonce(), createdAtMs: Date.now() }));
+    expect(await codeOf(callerFor(database.db, "usr_pearl_1").ledger.submit(wire))).toBe("FORBIDDEN");
+    expect(await codeOf(callerFor(database.db, null).ledger.submit(wire))).toBe("UNAUTHORIZED");
+    expect(await codeOf(callerFor(database.db, "usr_metalworks_1").ledger.submit(wire))).toBe("FORBIDDEN");
+    expect((await database.db.select().from(claims).where(eq(claims.id, kept!.id)))[0]?.state).toBe("held");
+    const result = await callerFor(database.db, "usr_lingnan_1").ledger.submit(wire);
+    expect(result).toMatchObject({ status: "accepted" });
+    expect((await database.db.select().from(claims).where(eq(claims.id, kept!.id)))[0]?.state).toBe("pledged");
+  });
+
+  it("a viewer cannot submit", async () => {
+    const core = demoIdentity("org_huaxin");
+    const wire = toWire(buildSigned(core, "claim.withdraw", { claimId: tier1KeptId }, { nonce: nonce(), createdAtMs: Date.now() }));
+    expect(await codeOf(callerFor(database.db, "usr_huaxin_2").ledger.submit(wire))).toBe("FORBIDDEN");
+  });
+
+  it("a malformed transaction is a BAD_REQUEST naming the field", async () => {
+    const error = await callerFor(database.db, "usr_pearl_1")
+      .ledger.submit({ transaction: { type: "claim.split" } } as never)
+      .catch((e: unknown) => e as TRPCError);
+    expect(error).toBeInstanceOf(TRPCError);
+    expect((error as TRPCError).code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("claim visibility", () => {
+  it.each([
+    ["usr_xinyuan_1", "the vendor that held it and financed it with the bank", "OK"],
+    ["usr_pearl_1", "tier 1 passed it on (lineage)", "OK"],
+    ["usr_lingnan_1", "tier 2 passed it on (lineage)", "OK"],
+    ["usr_huaxin_1", "the issuing core enterprise", "OK"],
+    ["usr_cmtb_1", "the bank that financed it", "OK"],
+    ["usr_gbfactor_1", "another lender", "NOT_FOUND"],
+    ["usr_zhengxin_1", "the auditor", "OK"],
+  ])("%s (%s) sees tier 3's claim: %s", async (userId, _why, expected) => {
+    expect(await codeOf(callerFor(database.db, userId).ledger.claim({ claimId: tier3ClaimId }))).toBe(expected);
+  });
+
+  it("a supplier does not see a sibling's holding", async () => {
+    expect(await codeOf(callerFor(database.db, "usr_xinyuan_1").ledger.claim({ claimId: tier1KeptId }))).toBe("NOT_FOUND");
+    expect(await codeOf(callerFor(database.db, "usr_lingnan_1").ledger.claim({ claimId: tier1KeptId }))).toBe("NOT_FOUND");
+    const mine = await callerFor(database.db, "usr_xinyuan_1").ledger.myClaims();
+    expect(mine.every((c) => c.holderOrgId === "org_xinyuan" || c.offeredToOrgId === "org_xinyuan")).toBe(true);
+  });
+
+  it("dashboards show each role its own figures", async () => {
+    const supplier = await callerFor(database.db, "usr_pearl_1").ledger.dashboard();
+    expect(supplier.figures[0]).toMatchObject({ label: "Holdings", valueMinor: 70_000_000n });
+    expect(supplier.figures[1]).toMatchObject({ label: "Awaiting your acceptance", valueMinor: 25_000_000n });
+    const tier3 = await callerFor(database.db, "usr_xinyuan_1").ledger.dashboard();
+    expect(tier3.figures[2]?.valueMinor).toBeGreaterThan(19_000n);
+    expect(tier3.figures[2]?.valueMinor).toBeLessThan(20_000n);
+    const core = await callerFor(database.db, "usr_huaxin_1").ledger.dashboard();
+    expect(core.figures[0]?.valueMinor).toBe(7_000_000_000n - 125_000_000n);
+    const bank = await callerFor(database.db, "usr_cmtb_1").ledger.dashboard();
+    expect(bank.figures[0]?.valueMinor).toBe(20_000n);
+    expect(await codeOf(callerFor(database.db, "usr_metalworks_1").ledger.dashboard())).toBe("FORBIDDEN");
+  });
+});

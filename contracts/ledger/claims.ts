@@ -6,7 +6,7 @@ import { deriveId } from "../canonical";
 import type { CodeOf } from "./codes";
 import { isCreditLineExpired } from "./credit-lines";
 import { maturityAtMs } from "./maturity";
-import { fail, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
+import { fail, invariant, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type StateChange } from "./types";
 
@@ -31,7 +31,7 @@ export function withoutOffer(claim: Claim): Claim {
 /** Gives `amountMinor` back to the claim's credit line (cancelled issuance or repayment). */
 export function restoreCreditLine(view: StateView, claim: Claim, amountMinor: bigint): [StateChange, LedgerEvent] {
   const line = view.getCreditLine(claim.creditLineId);
-  if (line === undefined) throw new Error(`credit line ${claim.creditLineId} of claim ${claim.id} not loaded`);
+  invariant(line !== undefined, `credit line ${claim.creditLineId} of claim ${claim.id} not loaded`);
   return [
     { kind: "creditLine", value: { ...line, usedMinor: line.usedMinor - amountMinor } },
     { type: "creditLine.restored", creditLineId: line.id, amountMinor },

@@ -89,7 +89,6 @@ export function applyCreditLineFreeze(
 export function applyCreditLineExpire(
   view: StateView,
   transaction: LedgerEnvelope<"creditLine.expire">,
-  _context: TransitionContext,
 ): Outcome<CodeOf<"creditLine.expire">> {
   const found = lineOfSigningLender(view, transaction.body.creditLineId, transaction.signer.orgId);
   if (!found.ok) return found;

@@ -164,7 +164,6 @@ export function applyFinancingAccept(
 export function applyFinancingDecline(
   view: StateView,
   transaction: LedgerEnvelope<"financing.decline">,
-  _context: TransitionContext,
 ): Outcome<CodeOf<"financing.decline">> {
   const { body, signer } = transaction;
   const financing = view.getFinancing(body.financingId);

@@ -1,12 +1,14 @@
-import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, arrayOverlaps, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, pledges } from "@/db/schema";
+import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
 import { badRequest, notFound } from "../errors";
 import { canSeeClaim, canSubmitFor } from "../ledger/authz";
 import { submitTransaction, type SubmitResult } from "../ledger/service";
 import { toClaim } from "../ledger/repository";
+import { buildProvenanceBundle } from "../ledger/provenance";
+import { loadPlatformKey } from "../ledger/platform-key";
 import type { Claim } from "@/contracts/ledger/types";
 
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
@@ -80,4 +82,66 @@ export async function listOwnClaims(db: Db, actor: Actor) {
   // A core enterprise "holds" its own issuance only while offering it; that is shown as issued, not held.
   // A split claim was consumed into its children, which are listed instead.
   return rows.filter((r) => r.state !== "split" && !(r.issuerOrgId === actor.orgId && r.id === r.rootId && r.state === "offered")).map(toClaim);
+}
+
+/** Credit lines of the caller: received (core enterprise) or granted (lender). */
+export async function listCreditLines(db: Db, actor: Actor) {
+  const column = actor.orgRole === "lender" ? creditLines.lenderOrgId : creditLines.coreEnterpriseOrgId;
+  const rows = await db.select().from(creditLines).where(eq(column, actor.orgId)).orderBy(creditLines.expiresAtMs);
+  const names = await orgNameMap(db);
+  return rows.map((r) => ({
+    id: r.id,
+    lenderOrgId: r.lenderOrgId,
+    lenderName: names.get(r.lenderOrgId) ?? r.lenderOrgId,
+    coreEnterpriseName: names.get(r.coreEnterpriseOrgId) ?? r.coreEnterpriseOrgId,
+    limitMinor: r.limitMinor,
+    usedMinor: r.usedMinor,
+    availableMinor: r.limitMinor - r.usedMinor,
+    expiresAtMs: r.expiresAtMs,
+    status: r.status,
+  }));
+}
+
+async function orgNameMap(db: Db): Promise<Map<string, string>> {
+  const rows = await db.select({ id: ledgerOrganisations.id, name: ledgerOrganisations.name }).from(ledgerOrganisations);
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/** The whole tree of one issuance (穿透): for its core enterprise, auditors and the operator. */
+export async function issuanceTree(db: Db, actor: Actor, rootId: string) {
+  const [root] = await db.select().from(claims).where(eq(claims.id, rootId));
+  const allowed = root && root.id === root.rootId && (root.issuerOrgId === actor.orgId || actor.orgRole === "auditor" || actor.orgRole === "operator");
+  if (!allowed) throw notFound("claim_not_found", "No such issuance.");
+  const tree = await db.select().from(claims).where(eq(claims.rootId, rootId)).orderBy(claims.depth, claims.id);
+  const names = await orgNameMap(db);
+  return tree.map((c) => ({ ...toClaim(c), holderName: names.get(c.holderOrgId) ?? c.holderOrgId, offeredToName: c.offeredToOrgId ? (names.get(c.offeredToOrgId) ?? null) : null }));
+}
+
+/** What came in and went out: ledger entries signed by the organisation or touching its claims. */
+export async function history(db: Db, actor: Actor, limit = 50) {
+  const own = await db.select({ id: claims.id }).from(claims).where(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)));
+  const ids = own.map((c) => c.id);
+  const touching = ids.length ? arrayOverlaps(ledgerEntries.claimIds, ids) : sql`false`;
+  const rows = await db
+    .select({ leafIndex: ledgerEntries.leafIndex, txId: ledgerEntries.txId, type: ledgerEntries.type, signerOrgId: ledgerEntries.signerOrgId, acceptedAtMs: ledgerEntries.acceptedAtMs, claimIds: ledgerEntries.claimIds })
+    .from(ledgerEntries)
+    .where(or(eq(ledgerEntries.signerOrgId, actor.orgId), touching))
+    .orderBy(desc(ledgerEntries.leafIndex))
+    .limit(limit);
+  const names = await orgNameMap(db);
+  return rows.map((r) => ({ ...r, signerName: names.get(r.signerOrgId) ?? r.signerOrgId, outgoing: r.signerOrgId === actor.orgId }));
+}
+
+/** The provenance bundle of a claim the caller may see, for verification in their own browser. */
+export async function provenanceFor(db: Db, actor: Actor, claimId: string) {
+  const claim = await loadVisibleClaim(db, actor, claimId);
+  const bundle = await buildProvenanceBundle(db, claimId);
+  const names = await orgNameMap(db);
+  return { claim, bundle, organisationNames: Object.fromEntries(names) };
+}
+
+/** The operator's public key that checkpoints are signed with: the anchor of every verification. */
+export async function operatorKey(db: Db) {
+  const key = await loadPlatformKey(db);
+  return { keyId: key.keyId, publicKeyHex: key.publicKeyHex };
 }

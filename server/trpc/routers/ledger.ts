@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
-import { ledgerStatus, listOwnClaims, loadVisibleClaim, submitSigned } from "../../services/ledger";
+import { history, issuanceTree, ledgerStatus, listCreditLines, listOwnClaims, loadVisibleClaim, operatorKey, provenanceFor, submitSigned } from "../../services/ledger";
 import { dashboardFor } from "../../services/dashboard";
 import { orgProcedure, router } from "../init";
 
@@ -8,6 +8,11 @@ export const ledgerRouter = router({
   /** A transaction built and signed in the caller's browser. */
   submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input))),
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
+  creditLines: orgProcedure.query(({ ctx }) => listCreditLines(ctx.db, ctx.actor)),
+  issuanceTree: orgProcedure.input(z.object({ rootId: claimIdSchema })).query(({ ctx, input }) => issuanceTree(ctx.db, ctx.actor, input.rootId)),
+  history: orgProcedure.query(({ ctx }) => history(ctx.db, ctx.actor)),
+  provenance: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => provenanceFor(ctx.db, ctx.actor, input.claimId)),
+  operatorKey: orgProcedure.query(({ ctx }) => operatorKey(ctx.db)),
   status: orgProcedure.query(({ ctx }) => ledgerStatus(ctx.db)),
   myClaims: orgProcedure.query(({ ctx }) => listOwnClaims(ctx.db, ctx.actor)),
   claim: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => loadVisibleClaim(ctx.db, ctx.actor, input.claimId)),

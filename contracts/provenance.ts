@@ -1,0 +1,459 @@
+/**
+ * Provenance of one claim: the part of the log that explains where it came from, with the
+ * proofs that this part really is in the log the operator signed. A lender's browser checks
+ * a bundle without trusting the platform: the checkpoint's signature, every entry's
+ * inclusion in that checkpoint's tree, and a replay of the entries through the contracts,
+ * which re-checks every transaction signature against keys registered in the same replay.
+ *
+ * What a bundle contains (selectProvenanceEntries; the server builds the same set):
+ *  - the genesis entry (the operator's key, which co-signs every other registration);
+ *  - every entry that touched the claim or one of its ancestors (issue, accept, split,
+ *    pledge, release, financing), EXCEPT repayment.record and claim.markOverdue;
+ *  - the credit-line entries (grant/adjust/freeze/expire) of the root's line that came
+ *    before the root's issuance: they decide whether the issuance was allowed;
+ *  - the key.register / key.rotate entries introducing every key that signed or co-signed
+ *    an included entry, and the first registration of every organisation an included entry
+ *    signs for or names (a split's receivers, a pledge's or financing's lender), since the
+ *    contracts look those organisations up. This is applied transitively.
+ *
+ * Why repayments and overdue marks are left out: they allocate over every live piece of the
+ * issuance, siblings included, which a replay of one lineage does not hold, so replaying
+ * them would compute different allocations. The price: a claim settled or marked overdue
+ * shows its state before that, and a lineage that continued after a partial early repayment
+ * (which lowers the outstanding of the pieces) does not replay (split_amounts_do_not_sum).
+ *
+ * Why a partial replay is still sound: leaving out entries only removes usage, nonces and
+ * revocations. The credit line sees none of the other issuances on it, so it has at least
+ * as much room as it had in the full log; no nonce is spent that was not spent there; no
+ * key is revoked that was active there. Each of those can only make a check pass that also
+ * passed in the full log, never the other way round. Credit-line changes after the root's
+ * issuance are left out for the same reason: without the repayments the replayed usage of
+ * the line could exceed the real one, and a later limit adjustment would then be refused.
+ *
+ * What a bundle cannot prove is completeness: inclusion proofs show that every entry shown
+ * is in the log, not that no later entry about the claim was left out. The checkpoint's
+ * timestamp says how recent the view is.
+ */
+import { z } from "zod";
+import { deriveId } from "./canonical";
+import { verifyCheckpoint, type SignedCheckpoint } from "./checkpoint";
+import { describeZodError, logEntryWireSchema, signedCheckpointSchema } from "./export";
+import { bytesToHex, tryHexToBytes } from "./hex";
+import { logEntryLeafHash, type LogEntry } from "./log";
+import { verifyInclusion } from "./merkle";
+import { nobleVerifier, type SignatureVerifier } from "./signing";
+import { transactionId } from "./transaction";
+import { applyTransaction, InvariantViolation } from "./ledger/apply";
+import { claimIdSchema, decodeSignedTransaction, sha256HexSchema } from "./ledger/schema";
+import { MemoryState } from "./ledger/state";
+import type { Claim, SignedLedgerTransaction, StateChange, TransactionType } from "./ledger/types";
+
+export interface InclusionProofHex {
+  leafIndex: number;
+  /** RFC 9162 audit path, leaf level first, lowercase hex. */
+  proofHex: string[];
+}
+
+export interface ProvenanceBundle {
+  claimId: string;
+  /** Ascending leafIndex, wire form (amounts as decimal strings). */
+  entries: LogEntry[];
+  /** One per entry, in the same order, against `checkpoint`. */
+  inclusionProofs: InclusionProofHex[];
+  checkpoint: SignedCheckpoint;
+}
+
+export interface LineageStep {
+  leafIndex: number;
+  txId: string;
+  type: TransactionType;
+  signerOrgId: string;
+  signerOrgName: string;
+  /** The claim of the lineage this step is about (the deepest one it touched). */
+  claimId: string;
+  amountMinor: bigint;
+  acceptedAtMs: number;
+}
+
+/** Failure codes, in the order the checks run. */
+export type ProvenanceCode =
+  | "bundle_malformed"
+  | "checkpoint_invalid"
+  | "entries_not_ascending"
+  | "entry_beyond_checkpoint"
+  | "inclusion_proof_missing"
+  | "inclusion_proof_invalid"
+  | "genesis_missing"
+  | "genesis_key_mismatch"
+  | "accepted_at_decreased"
+  | "contract_refused"
+  | "invariant_violated"
+  | "claim_not_in_bundle"
+  | "lineage_broken";
+
+export type ProvenanceResult =
+  | {
+      ok: true;
+      claim: Claim;
+      lineage: LineageStep[];
+      checked: { signatures: number; inclusionProofs: number; transactionsReplayed: number; checkpointSize: number };
+    }
+  | { ok: false; code: ProvenanceCode; detail: string; leafIndex?: number };
+
+type Failed = Extract<ProvenanceResult, { ok: false }>;
+
+export const provenanceBundleSchema = z
+  .object({
+    claimId: claimIdSchema,
+    entries: z.array(logEntryWireSchema).min(1),
+    inclusionProofs: z.array(z.object({ leafIndex: z.int().min(0), proofHex: z.array(sha256HexSchema).max(64) }).strict()),
+    checkpoint: signedCheckpointSchema,
+  })
+  .strict();
+
+/** Types left out of a lineage replay (see the top of this file). */
+const WHOLE_TREE_TYPES: ReadonlySet<string> = new Set(["repayment.record", "claim.markOverdue"]);
+const CREDIT_LINE_TYPES: ReadonlySet<string> = new Set(["creditLine.adjust", "creditLine.freeze", "creditLine.expire"]);
+
+export function verifyProvenance(
+  bundle: ProvenanceBundle,
+  operatorPublicKey: Uint8Array,
+  verifier: SignatureVerifier = nobleVerifier,
+): ProvenanceResult {
+  const parsed = provenanceBundleSchema.safeParse(bundle);
+  if (!parsed.success) return failed("bundle_malformed", describeZodError(parsed.error));
+  const failure =
+    checkCheckpointSignature(bundle, operatorPublicKey, verifier) ??
+    checkOrder(bundle) ??
+    checkInclusion(bundle) ??
+    checkGenesis(bundle.entries[0] as LogEntry, bytesToHex(operatorPublicKey));
+  if (failure !== null) return failure;
+  const replay = replayBundle(bundle.entries, verifier);
+  if ("code" in replay) return replay;
+  return lineageOf(bundle, replay);
+}
+
+function failed(code: ProvenanceCode, detail: string, leafIndex?: number): Failed {
+  return leafIndex === undefined ? { ok: false, code, detail } : { ok: false, code, detail, leafIndex };
+}
+
+function checkCheckpointSignature(bundle: ProvenanceBundle, operatorPublicKey: Uint8Array, verifier: SignatureVerifier): Failed | null {
+  const check = verifyCheckpoint(bundle.checkpoint, operatorPublicKey, verifier);
+  return check.ok ? null : failed("checkpoint_invalid", `${check.code}: ${check.detail}`);
+}
+
+function checkOrder(bundle: ProvenanceBundle): Failed | null {
+  const size = bundle.checkpoint.checkpoint.size;
+  let previous = -1;
+  for (const { leafIndex } of bundle.entries) {
+    if (leafIndex <= previous) return failed("entries_not_ascending", `leaf ${leafIndex} follows leaf ${previous}`, leafIndex);
+    if (leafIndex >= size) return failed("entry_beyond_checkpoint", `leaf ${leafIndex} is not in a checkpoint of size ${size}`, leafIndex);
+    previous = leafIndex;
+  }
+  return null;
+}
+
+function checkInclusion(bundle: ProvenanceBundle): Failed | null {
+  const { size, rootHash } = bundle.checkpoint.checkpoint;
+  const root = tryHexToBytes(rootHash, 32) as Uint8Array; // the checkpoint verified, so its root is well-formed
+  for (const [i, entry] of bundle.entries.entries()) {
+    const proof = bundle.inclusionProofs[i];
+    if (proof === undefined || proof.leafIndex !== entry.leafIndex) {
+      return failed("inclusion_proof_missing", `no inclusion proof for leaf ${entry.leafIndex} at position ${i}`, entry.leafIndex);
+    }
+    const path = proof.proofHex.map((hashHex) => tryHexToBytes(hashHex, 32) as Uint8Array);
+    const check = verifyInclusion(logEntryLeafHash(entry), entry.leafIndex, size, path, root);
+    if (!check.ok) return failed("inclusion_proof_invalid", `${check.code}: ${check.detail}`, entry.leafIndex);
+  }
+  if (bundle.inclusionProofs.length !== bundle.entries.length) {
+    return failed("inclusion_proof_missing", `${bundle.inclusionProofs.length} proofs for ${bundle.entries.length} entries`);
+  }
+  return null;
+}
+
+function checkGenesis(first: LogEntry, operatorPublicKeyHex: string): Failed | null {
+  if (first.leafIndex !== 0) return failed("genesis_missing", `the bundle starts at leaf ${first.leafIndex}, not at the genesis`, first.leafIndex);
+  const decoded = decodeSignedTransaction(first.signed);
+  const transaction = decoded.ok ? decoded.value.transaction : null;
+  const isOperatorRegistration =
+    transaction?.type === "key.register" && transaction.body.role === "operator" && transaction.body.publicKeyHex === operatorPublicKeyHex;
+  return isOperatorRegistration ? null : failed("genesis_key_mismatch", `the genesis entry does not register the operator key ${operatorPublicKeyHex}`, 0);
+}
+
+interface ReplayedEntry {
+  entry: LogEntry;
+  signed: SignedLedgerTransaction;
+  txId: string;
+  touched: Set<string>;
+}
+
+interface Replayed {
+  state: MemoryState;
+  replayed: ReplayedEntry[];
+}
+
+/** Applies the entries in order on an empty state, at each entry's commit time. */
+function replayBundle(entries: readonly LogEntry[], verifier: SignatureVerifier): Replayed | Failed {
+  const state = new MemoryState();
+  const replayed: ReplayedEntry[] = [];
+  let lastAcceptedAtMs = 0;
+  for (const entry of entries) {
+    if (entry.acceptedAtMs < lastAcceptedAtMs) {
+      return failed("accepted_at_decreased", `acceptedAtMs ${entry.acceptedAtMs} is before the previous ${lastAcceptedAtMs}`, entry.leafIndex);
+    }
+    const step = replayOne(state, entry, verifier);
+    if ("code" in step) return step;
+    replayed.push(step);
+    lastAcceptedAtMs = entry.acceptedAtMs;
+  }
+  return { state, replayed };
+}
+
+function replayOne(state: MemoryState, entry: LogEntry, verifier: SignatureVerifier): ReplayedEntry | Failed {
+  // The bundle schema already decoded every entry, so this cannot fail.
+  const signed = (decodeSignedTransaction(entry.signed) as { ok: true; value: SignedLedgerTransaction }).value;
+  const txId = transactionId(signed.transaction);
+  try {
+    const outcome = applyTransaction(state, signed, { nowMs: entry.acceptedAtMs, txId, verifier });
+    if (!outcome.ok) {
+      return failed("contract_refused", outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code, entry.leafIndex);
+    }
+    state.applyChanges(outcome.changes);
+    return { entry, signed, txId, touched: touchedClaims(outcome.changes) };
+  } catch (error) {
+    if (error instanceof InvariantViolation) return failed("invariant_violated", error.message, entry.leafIndex);
+    throw error;
+  }
+}
+
+/** Claims a transaction changed, directly or through its pledge or financing. */
+function touchedClaims(changes: readonly StateChange[]): Set<string> {
+  const ids = new Set<string>();
+  for (const change of changes) {
+    if (change.kind === "claim") ids.add(change.value.id);
+    if (change.kind === "pledge" || change.kind === "financing") ids.add(change.value.claimId);
+  }
+  return ids;
+}
+
+/** The claim's ancestors in the replayed state, root first, ending at a root claim.issue. */
+function lineageOf(bundle: ProvenanceBundle, { state, replayed }: Replayed): ProvenanceResult {
+  const claim = state.getClaim(bundle.claimId);
+  if (claim === undefined) return failed("claim_not_in_bundle", `replaying the bundle does not create claim ${bundle.claimId}`);
+  const chain = ancestorChain(state, claim);
+  if (typeof chain === "string") return failed("lineage_broken", chain);
+  const root = chain[0] as Claim;
+  const issue = replayed.find((step) => step.txId === root.createdTxId);
+  if (issue?.signed.transaction.type !== "claim.issue") {
+    return failed("lineage_broken", `root ${root.id} was not created by a claim.issue in the bundle`);
+  }
+  const position = new Map(chain.map((link, index) => [link.id, index]));
+  const lineage = replayed.flatMap((step) => lineageStep(state, step, chain, position));
+  const signatures = 1 + bundle.entries.reduce((sum, entry) => sum + 1 + entry.signed.cosignatures.length, 0);
+  const checked = { signatures, inclusionProofs: bundle.entries.length, transactionsReplayed: replayed.length, checkpointSize: bundle.checkpoint.checkpoint.size };
+  return { ok: true, claim, lineage, checked };
+}
+
+function ancestorChain(state: MemoryState, claim: Claim): Claim[] | string {
+  const chain: Claim[] = [claim];
+  for (let current = claim; current.parentId !== null; ) {
+    const parent = state.getClaim(current.parentId);
+    if (parent === undefined) return `parent ${current.parentId} of claim ${current.id} is not in the bundle`;
+    if (chain.length > state.claims.size) return `the parents of claim ${claim.id} form a cycle`;
+    chain.unshift(parent);
+    current = parent;
+  }
+  const root = chain[0] as Claim;
+  return root.id === root.rootId ? chain : `claim ${root.id} has no parent but is not a root`;
+}
+
+function lineageStep(state: MemoryState, step: ReplayedEntry, chain: readonly Claim[], position: ReadonlyMap<string, number>): LineageStep[] {
+  let deepest = -1;
+  for (const id of step.touched) deepest = Math.max(deepest, position.get(id) ?? -1);
+  if (deepest < 0) return [];
+  const claim = chain[deepest] as Claim;
+  const { type, signer } = step.signed.transaction;
+  return [
+    {
+      leafIndex: step.entry.leafIndex,
+      txId: step.txId,
+      type,
+      signerOrgId: signer.orgId,
+      signerOrgName: state.getOrg(signer.orgId)?.name ?? signer.orgId,
+      claimId: claim.id,
+      amountMinor: claim.amountMinor,
+      acceptedAtMs: step.entry.acceptedAtMs,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------
+// Selection: which entries of the whole log go into a claim's bundle.
+
+interface DecodedEntry {
+  entry: LogEntry;
+  signed: SignedLedgerTransaction;
+  txId: string;
+}
+
+/** What the log says about claims and financings, without replaying it. */
+interface LogIndex {
+  decoded: DecodedEntry[];
+  parentOf: Map<string, string | null>;
+  createdBy: Map<string, DecodedEntry>;
+  claimOfFinancing: Map<string, string>;
+}
+
+/**
+ * The entries of a provenance bundle for `claimId` (see the top of this file), ascending.
+ * `allEntries` may be the whole log or any part of it that holds every entry the selection
+ * needs (the server passes such a part). An empty list means the claim is not in the log.
+ */
+export function selectProvenanceEntries(allEntries: readonly LogEntry[], claimId: string): LogEntry[] {
+  const index = indexLog(allEntries);
+  const chain = chainOf(index, claimId);
+  if (chain.length === 0) return [];
+  const chainSet = new Set(chain);
+  const rootIssue = index.createdBy.get(chain[0] as string) as DecodedEntry;
+  const lineId = (rootIssue.signed.transaction.body as { creditLineId: string }).creditLineId;
+  const selected = index.decoded.filter(
+    (item) =>
+      item.entry.leafIndex === 0 ||
+      isLineageEntry(index, item, chainSet) ||
+      (item.entry.leafIndex < rootIssue.entry.leafIndex && isCreditLineEntry(item, lineId)),
+  );
+  const withKeys = addKeyIntroductions(index, selected);
+  return withKeys.sort((a, b) => a.entry.leafIndex - b.entry.leafIndex).map((item) => item.entry);
+}
+
+function indexLog(allEntries: readonly LogEntry[]): LogIndex {
+  const index: LogIndex = { decoded: [], parentOf: new Map(), createdBy: new Map(), claimOfFinancing: new Map() };
+  // Log order matters: an organisation's first registration is the one that created it.
+  const ordered = [...allEntries].sort((a, b) => a.leafIndex - b.leafIndex);
+  for (const entry of ordered) {
+    const decoded = decodeSignedTransaction(entry.signed);
+    // Selection runs on the operator's own log, which only ever holds accepted transactions.
+    if (!decoded.ok) throw new Error(`log entry ${entry.leafIndex} does not decode`);
+    const item = { entry, signed: decoded.value, txId: transactionId(decoded.value.transaction) };
+    index.decoded.push(item);
+    recordCreations(index, item);
+  }
+  return index;
+}
+
+function recordCreations(index: LogIndex, item: DecodedEntry): void {
+  const transaction = item.signed.transaction;
+  if (transaction.type === "claim.issue") {
+    const id = deriveId("c", item.txId, 0);
+    index.parentOf.set(id, null);
+    index.createdBy.set(id, item);
+  } else if (transaction.type === "claim.split") {
+    transaction.body.parts.forEach((_, part) => {
+      const id = deriveId("c", item.txId, part);
+      index.parentOf.set(id, transaction.body.claimId);
+      index.createdBy.set(id, item);
+    });
+  } else if (transaction.type === "financing.request") {
+    index.claimOfFinancing.set(deriveId("fin", item.txId, 0), transaction.body.claimId);
+  }
+}
+
+/** The claim and its ancestors, root first; empty if the log does not create the claim. */
+function chainOf(index: LogIndex, claimId: string): string[] {
+  const chain: string[] = [];
+  for (let id: string | null | undefined = claimId; id !== null; id = index.parentOf.get(id)) {
+    if (id === undefined || chain.includes(id)) return [];
+    chain.unshift(id);
+  }
+  return chain;
+}
+
+/** Claims an entry is about, read from its body (the server's claim_ids column says the same). */
+function claimsNamed(index: LogIndex, item: DecodedEntry): string[] {
+  const transaction = item.signed.transaction;
+  switch (transaction.type) {
+    case "claim.issue":
+      return [deriveId("c", item.txId, 0)];
+    case "claim.split":
+      return [transaction.body.claimId, ...transaction.body.parts.map((_, part) => deriveId("c", item.txId, part))];
+    case "claim.accept":
+    case "claim.reject":
+    case "claim.withdraw":
+    case "claim.pledge":
+    case "claim.release":
+    case "financing.request":
+      return [transaction.body.claimId];
+    case "financing.offer":
+    case "financing.accept":
+    case "financing.decline":
+    case "financing.disburse": {
+      const claimId = index.claimOfFinancing.get(transaction.body.financingId);
+      return claimId === undefined ? [] : [claimId];
+    }
+    default:
+      return [];
+  }
+}
+
+function isLineageEntry(index: LogIndex, item: DecodedEntry, chain: ReadonlySet<string>): boolean {
+  if (WHOLE_TREE_TYPES.has(item.signed.transaction.type)) return false;
+  return claimsNamed(index, item).some((id) => chain.has(id));
+}
+
+function isCreditLineEntry(item: DecodedEntry, lineId: string): boolean {
+  const transaction = item.signed.transaction;
+  if (transaction.type === "creditLine.grant") return deriveId("cl", item.txId, 0) === lineId;
+  return CREDIT_LINE_TYPES.has(transaction.type) && (transaction.body as { creditLineId: string }).creditLineId === lineId;
+}
+
+/** Organisations an entry signs for or names, which the contracts look up when it replays. */
+function orgsNamed(signed: SignedLedgerTransaction): string[] {
+  const { transaction } = signed;
+  const orgs = [transaction.signer.orgId, ...signed.cosignatures.map((c) => c.orgId)];
+  switch (transaction.type) {
+    case "creditLine.grant":
+      return [...orgs, transaction.body.coreEnterpriseOrgId];
+    case "claim.issue":
+      return [...orgs, transaction.body.toOrgId];
+    case "claim.split":
+      return [...orgs, ...transaction.body.parts.map((part) => part.toOrgId)];
+    case "claim.pledge":
+    case "financing.request":
+      return [...orgs, transaction.body.lenderOrgId];
+    default:
+      return orgs;
+  }
+}
+
+/** Adds, transitively, the entries that introduce every key and organisation the selection needs. */
+function addKeyIntroductions(index: LogIndex, selected: DecodedEntry[]): DecodedEntry[] {
+  const { keyIntroduction, firstRegistration } = keyIndex(index);
+  const result = new Set(selected);
+  const pending = [...selected];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { signer } = item.signed.transaction;
+    const keys = [signer.keyId, ...item.signed.cosignatures.map((c) => c.keyId)];
+    const needed = [...keys.map((keyId) => keyIntroduction.get(keyId)), ...orgsNamed(item.signed).map((orgId) => firstRegistration.get(orgId))];
+    for (const introduction of needed) {
+      if (introduction === undefined || result.has(introduction)) continue;
+      result.add(introduction);
+      pending.push(introduction);
+    }
+  }
+  return [...result];
+}
+
+function keyIndex(index: LogIndex): { keyIntroduction: Map<string, DecodedEntry>; firstRegistration: Map<string, DecodedEntry> } {
+  const keyIntroduction = new Map<string, DecodedEntry>();
+  const firstRegistration = new Map<string, DecodedEntry>();
+  for (const item of index.decoded) {
+    const transaction = item.signed.transaction;
+    if (transaction.type === "key.register") {
+      keyIntroduction.set(transaction.body.keyId, item);
+      if (!firstRegistration.has(transaction.body.orgId)) firstRegistration.set(transaction.body.orgId, item);
+    } else if (transaction.type === "key.rotate") {
+      keyIntroduction.set(transaction.body.newKeyId, item);
+    }
+  }
+  return { keyIntroduction, firstRegistration };
+}

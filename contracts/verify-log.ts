@@ -1,0 +1,237 @@
+/**
+ * Replays a whole exported ledger from genesis and checks everything the platform claims
+ * about it, so that an auditor needs to trust nothing but the operator's public key:
+ *
+ *  - every entry sits at its position (leafIndex = position), its acceptedAtMs never goes
+ *    back, it decodes, its transaction id is unique, and the contracts accept it at that
+ *    time (which re-checks every signature and cosignature against the replayed keys);
+ *  - the first entry registers exactly the given operator key;
+ *  - the Merkle tree of the entries has, at every checkpoint's size, that checkpoint's root;
+ *  - the checkpoints form a chain signed by the operator key (verifyCheckpointChain), and
+ *    the last one covers exactly all entries.
+ *
+ * The first failure in log order is reported (a checkpoint comes right after the last leaf
+ * it covers), so the answer points at the earliest place where the history went wrong. Any
+ * edited amount or flipped signature byte fails the signature check of its entry; a removed
+ * or reordered entry fails the position check, or, if the positions were renumbered, the
+ * root of the block that contains it.
+ */
+import { verifyCheckpointChain, type CheckpointChainCheck, type SignedCheckpoint } from "./checkpoint";
+import { LEDGER_EXPORT_FORMAT, type LedgerExport, type VerifyFailure } from "./export";
+import { bytesToHex, tryHexToBytes } from "./hex";
+import { logEntryLeafHash, type LogEntry } from "./log";
+import { MerkleFrontier } from "./merkle";
+import type { SignatureVerifier } from "./signing";
+import { transactionId } from "./transaction";
+import { applyTransaction, InvariantViolation } from "./ledger/apply";
+import { decodeSignedTransaction } from "./ledger/schema";
+import { MemoryState } from "./ledger/state";
+import type { SignedLedgerTransaction } from "./ledger/types";
+
+/** Failure codes, in the order they are checked for each entry, then per checkpoint, then at the end. */
+export type VerifyLogCode =
+  | "file_malformed"
+  | "leaf_missing"
+  | "leaf_out_of_order"
+  | "accepted_at_decreased"
+  | "entry_malformed"
+  | "genesis_key_mismatch"
+  | "duplicate_transaction"
+  | "contract_refused"
+  | "invariant_violated"
+  | "root_mismatch"
+  | Extract<CheckpointChainCheck, { ok: false }>["code"]
+  | "checkpoint_beyond_entries"
+  | "entries_not_checkpointed";
+
+export interface LogFailure extends VerifyFailure {
+  code: VerifyLogCode;
+  /** For root_mismatch: the leaves of the block that must contain the bad leaf (inclusive). */
+  leafRange?: { fromLeafIndex: number; toLeafIndex: number };
+}
+
+export interface VerifyLogSummary {
+  transactions: number;
+  checkpoints: number;
+  rootHashHex: string;
+  lastCheckpointSize: number;
+}
+
+export type VerifyLogResult = { ok: true; summary: VerifyLogSummary; state: MemoryState } | { ok: false; failure: LogFailure };
+
+export interface VerifyLogOptions {
+  onProgress?(done: number, total: number): void;
+}
+
+const PROGRESS_EVERY = 1000;
+
+export function verifyLog(exported: LedgerExport, verifier: SignatureVerifier, options: VerifyLogOptions = {}): VerifyLogResult {
+  const operatorKey = tryHexToBytes(exported.operatorPublicKeyHex, 32);
+  if (exported.format !== LEDGER_EXPORT_FORMAT || operatorKey === null) {
+    const detail = `expected format ${LEDGER_EXPORT_FORMAT} and a 32-byte operatorPublicKeyHex`;
+    return { ok: false, failure: { where: "file", index: 0, code: "file_malformed", detail } };
+  }
+  const replay = new LogReplay(exported, verifyCheckpointChain(exported.checkpoints, operatorKey, verifier), verifier);
+  const failure = replay.run(options.onProgress);
+  return failure === null ? { ok: true, summary: replay.summary(), state: replay.state } : { ok: false, failure };
+}
+
+class LogReplay {
+  readonly state = new MemoryState();
+  private readonly frontier = new MerkleFrontier();
+  private readonly leafOfTxId = new Map<string, number>();
+  private readonly presentLeafIndexes: Set<number>;
+  private lastAcceptedAtMs = 0;
+  /** Next checkpoint to check, and the size of the last one whose root matched. */
+  private nextCheckpoint = 0;
+  private verifiedSize = 0;
+
+  constructor(
+    private readonly exported: LedgerExport,
+    private readonly chain: CheckpointChainCheck,
+    private readonly verifier: SignatureVerifier,
+  ) {
+    this.presentLeafIndexes = new Set(exported.entries.map((entry) => entry.leafIndex));
+  }
+
+  run(onProgress?: (done: number, total: number) => void): LogFailure | null {
+    const entries = this.exported.entries;
+    if (entries.length === 0) return entryFailure(0, "leaf_missing", "the log is empty: it has no genesis entry");
+    let failure = this.checkCheckpointsUpTo(0);
+    for (let index = 0; failure === null && index < entries.length; index++) {
+      failure = this.replayEntry(index, entries[index] as LogEntry) ?? this.checkCheckpointsUpTo(index + 1);
+      if (onProgress && ((index + 1) % PROGRESS_EVERY === 0 || index + 1 === entries.length)) onProgress(index + 1, entries.length);
+    }
+    return failure ?? this.checkCoverage();
+  }
+
+  summary(): VerifyLogSummary {
+    const checkpoints = this.exported.checkpoints;
+    return {
+      transactions: this.exported.entries.length,
+      checkpoints: checkpoints.length,
+      rootHashHex: bytesToHex(this.frontier.root()),
+      lastCheckpointSize: checkpoints.at(-1)?.checkpoint.size ?? 0,
+    };
+  }
+
+  private replayEntry(index: number, entry: LogEntry): LogFailure | null {
+    const shape = this.checkPosition(index, entry);
+    if (shape !== null) return shape;
+    const decoded = decodeSignedTransaction(entry.signed);
+    if (!decoded.ok) return entryFailure(index, "entry_malformed", decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+    const signed = decoded.value;
+    const txId = transactionId(signed.transaction);
+    if (index === 0 && !this.registersOperatorKey(signed)) {
+      return entryFailure(0, "genesis_key_mismatch", `the genesis entry must be the operator's key.register of ${this.exported.operatorPublicKeyHex}`);
+    }
+    const earlier = this.leafOfTxId.get(txId);
+    if (earlier !== undefined) return entryFailure(index, "duplicate_transaction", `transaction ${txId} is already at leaf ${earlier}`);
+    const applied = this.apply(index, entry, signed, txId);
+    if (applied !== null) return applied;
+    this.leafOfTxId.set(txId, index);
+    this.lastAcceptedAtMs = entry.acceptedAtMs;
+    this.frontier.append(logEntryLeafHash(entry));
+    return null;
+  }
+
+  private checkPosition(index: number, entry: LogEntry): LogFailure | null {
+    if (entry.leafIndex !== index) {
+      // An entry that appears elsewhere was moved; one that appears nowhere was removed.
+      const moved = entry.leafIndex < index || this.presentLeafIndexes.has(index);
+      const code = moved ? "leaf_out_of_order" : "leaf_missing";
+      return entryFailure(index, code, `position ${index} holds leafIndex ${entry.leafIndex}${moved ? "" : `; leaf ${index} is not in the log`}`);
+    }
+    if (entry.acceptedAtMs < this.lastAcceptedAtMs) {
+      return entryFailure(index, "accepted_at_decreased", `acceptedAtMs ${entry.acceptedAtMs} is before the previous ${this.lastAcceptedAtMs}`);
+    }
+    return null;
+  }
+
+  private registersOperatorKey(signed: SignedLedgerTransaction): boolean {
+    const transaction = signed.transaction;
+    return (
+      transaction.type === "key.register" &&
+      transaction.body.role === "operator" &&
+      transaction.body.publicKeyHex === this.exported.operatorPublicKeyHex
+    );
+  }
+
+  /** Runs the contract at the entry's commit time and keeps its changes. */
+  private apply(index: number, entry: LogEntry, signed: SignedLedgerTransaction, txId: string): LogFailure | null {
+    try {
+      const outcome = applyTransaction(this.state, signed, { nowMs: entry.acceptedAtMs, txId, verifier: this.verifier });
+      if (!outcome.ok) return entryFailure(index, "contract_refused", outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code);
+      this.state.applyChanges(outcome.changes);
+      return null;
+    } catch (error) {
+      // Accepted history that breaks an invariant is a finding about the log, not a crash of the verifier.
+      if (error instanceof InvariantViolation) return entryFailure(index, "invariant_violated", error.message);
+      throw error;
+    }
+  }
+
+  /** Checks, in list order, every checkpoint that does not reach beyond `size` leaves. */
+  private checkCheckpointsUpTo(size: number): LogFailure | null {
+    const checkpoints = this.exported.checkpoints;
+    while (this.nextCheckpoint < checkpoints.length && (checkpoints[this.nextCheckpoint] as SignedCheckpoint).checkpoint.size <= size) {
+      const failure = this.checkCheckpoint(this.nextCheckpoint, size);
+      if (failure !== null) return failure;
+      this.nextCheckpoint += 1;
+    }
+    return null;
+  }
+
+  /**
+   * The root first: an edited root also breaks the signature, but the root comparison says
+   * what is wrong and which block to look in. A checkpoint smaller than the current size
+   * came out of order, which the chain check names (size_decreased).
+   */
+  private checkCheckpoint(index: number, size: number): LogFailure | null {
+    const { checkpoint } = this.exported.checkpoints[index] as SignedCheckpoint;
+    if (checkpoint.size === size) {
+      const rootHex = bytesToHex(this.frontier.root());
+      if (rootHex !== checkpoint.rootHash) return this.rootMismatch(index, size, checkpoint.rootHash, rootHex);
+    }
+    const chainFailure = this.chainFailureAt(index);
+    if (chainFailure !== null) return chainFailure;
+    if (checkpoint.size > this.verifiedSize) this.verifiedSize = checkpoint.size;
+    return null;
+  }
+
+  private rootMismatch(index: number, size: number, expectedHex: string, actualHex: string): LogFailure {
+    const from = this.verifiedSize;
+    const detail =
+      `checkpoint ${index} (size ${size}) has root ${expectedHex}, but the entries give ${actualHex}; ` +
+      `the previous checkpoint matched, so an edited, removed or reordered leaf is in the block (${from}, ${size}], ` +
+      `leaf indexes ${from}..${size - 1}`;
+    return { where: "checkpoint", index, code: "root_mismatch", detail, leafRange: { fromLeafIndex: from, toLeafIndex: size - 1 } };
+  }
+
+  private chainFailureAt(index: number): LogFailure | null {
+    if (this.chain.ok || this.chain.index !== index) return null;
+    return { where: "checkpoint", index, code: this.chain.code, detail: this.chain.detail };
+  }
+
+  /** After the last entry: nothing checkpointed beyond the log, nothing in the log uncheckpointed. */
+  private checkCoverage(): LogFailure | null {
+    const checkpoints = this.exported.checkpoints;
+    const total = this.exported.entries.length;
+    if (this.nextCheckpoint < checkpoints.length) {
+      const index = this.nextCheckpoint;
+      const size = (checkpoints[index] as SignedCheckpoint).checkpoint.size;
+      const detail = `checkpoint ${index} covers ${size} leaves but the log has ${total}; entries ${total}..${size - 1} are missing`;
+      return this.chainFailureAt(index) ?? { where: "checkpoint", index, code: "checkpoint_beyond_entries", detail };
+    }
+    const covered = checkpoints.at(-1)?.checkpoint.size ?? 0;
+    if (covered < total) {
+      const detail = `the last checkpoint covers ${covered} leaves but the log has ${total}; leaves ${covered}..${total - 1} are not checkpointed`;
+      return entryFailure(covered, "entries_not_checkpointed", detail);
+    }
+    return null;
+  }
+}
+
+function entryFailure(index: number, code: VerifyLogCode, detail: string): LogFailure {
+  return { where: "entry", index, code, detail };
+}

@@ -1,0 +1,52 @@
+// npm run verify                      -> replay the database's log and compare it with the materialised tables
+// npm run verify -- --export FILE     -> verify an exported log offline, with no database
+import fs from "node:fs";
+import { parseLedgerExportText } from "@/contracts/export";
+import { verifyLog } from "@/contracts/verify-log";
+import { nodeVerifier } from "@/server/crypto/node-verifier";
+import { verifyDatabase } from "@/server/ledger/export";
+import { openForScript } from "./db-open";
+
+function describe(failure: Record<string, unknown>): string {
+  return Object.entries(failure)
+    .map(([key, value]) => `${key}=${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+    .join(" ");
+}
+
+const exportIndex = process.argv.indexOf("--export");
+if (exportIndex >= 0) {
+  const file = process.argv[exportIndex + 1];
+  if (!file) {
+    console.error("Usage: npm run verify -- --export FILE");
+    process.exit(2);
+  }
+  const started = performance.now();
+  const parsed = parseLedgerExportText(fs.readFileSync(file, "utf8"));
+  if (!parsed.ok) {
+    console.error(`FAILED ${describe({ ...parsed.failure })}`);
+    process.exit(1);
+  }
+  const result = verifyLog(parsed.value, nodeVerifier, {
+    onProgress: (done, total) => process.stderr.write(`\rreplayed ${done}/${total}`),
+  });
+  process.stderr.write("\n");
+  if (!result.ok) {
+    console.error(`FAILED ${describe({ ...result.failure })}`);
+    process.exit(1);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`OK export ${file}: transactions=${result.summary.transactions} checkpoints=${result.summary.checkpoints} root=${result.summary.rootHashHex} seconds=${seconds.toFixed(2)}`);
+  process.exit(0);
+}
+
+const database = openForScript();
+await database.migrate();
+const result = await verifyDatabase(database.db, nodeVerifier);
+await database.close();
+if (!result.ok) {
+  console.error(`FAILED ${describe({ ...result.failure })}`);
+  process.exit(1);
+}
+console.log(
+  `OK ${database.kind}: transactions=${result.summary.transactions} blocks=${result.summary.checkpoints} root=${result.summary.rootHashHex} seconds=${result.seconds.toFixed(2)} (signatures, hashes, Merkle roots, checkpoint signatures and links, contract rules, materialised tables)`,
+);

@@ -1,0 +1,203 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, isNull, sql, TransactionRollbackError } from "drizzle-orm";
+import type { Database, DbOrTx } from "@/db/client";
+import { claims, ledgerCheckpoints, ledgerEntries } from "@/db/schema";
+import { buildSigned, toWire } from "@/contracts/client";
+import { parseLedgerExportText, serializeLedgerExport } from "@/contracts/export";
+import { hexToBytes } from "@/contracts/hex";
+import { selectProvenanceEntries, verifyProvenance } from "@/contracts/provenance";
+import { nobleVerifier } from "@/contracts/signing";
+import { verifyLog } from "@/contracts/verify-log";
+import { nodeVerifier } from "@/server/crypto/node-verifier";
+import { DomainError } from "@/server/errors";
+import { exportLedger, verifyDatabase, type VerifyDatabaseResult } from "@/server/ledger/export";
+import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { buildProvenanceBundle } from "@/server/ledger/provenance";
+import { toClaim } from "@/server/ledger/repository";
+import { submitBatch } from "@/server/ledger/service";
+import { demoIdentity } from "@/server/seed/ledger-seed";
+import { seedDemo } from "@/server/seed/seed";
+import { createTestDatabase } from "../helpers/db";
+
+/*
+ * The verifiers on the seeded demo chain, on PGlite or on the PostgreSQL of DATABASE_URL.
+ * Tampering happens the way a malicious administrator would do it: straight in the tables,
+ * with the append-only triggers switched off first. Each edit runs in a transaction that is
+ * rolled back, so every test sees the intact chain.
+ */
+
+let database: Database;
+const ids = { root: "", tier2: "", tier3: "", tier1Kept: "", tier2Kept: "" };
+const siblingTxIds: string[] = [];
+const nonce = () => randomBytes(16).toString("hex");
+
+async function claimId(where: ReturnType<typeof and>): Promise<string> {
+  const [row] = await database.db.select({ id: claims.id }).from(claims).where(where);
+  if (!row) throw new Error("seeded claim not found");
+  return row.id;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemo(database.db);
+  ids.root = await claimId(and(isNull(claims.parentId), eq(claims.amountMinor, 100_000_000n)));
+  ids.tier2 = await claimId(and(eq(claims.parentId, ids.root), eq(claims.amountMinor, 30_000_000n)));
+  ids.tier1Kept = await claimId(and(eq(claims.parentId, ids.root), eq(claims.holderOrgId, "org_pearl")));
+  ids.tier3 = await claimId(and(eq(claims.parentId, ids.tier2), eq(claims.amountMinor, 20_000n)));
+  ids.tier2Kept = await claimId(and(eq(claims.parentId, ids.tier2), eq(claims.holderOrgId, "org_lingnan")));
+  // Later activity on the tier-3 claim's siblings, which its bundle must not contain.
+  const pledge = buildSigned(demoIdentity("org_pearl"), "claim.pledge", { claimId: ids.tier1Kept, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() });
+  const split = buildSigned(demoIdentity("org_lingnan"), "claim.split", { claimId: ids.tier2Kept, parts: [{ toOrgId: "org_pearl", amountMinor: 100n }, { toOrgId: "org_lingnan", amountMinor: 29_979_900n }] }, { nonce: nonce(), createdAtMs: Date.now() });
+  const results = await submitBatch(database.db, [toWire(pledge), toWire(split)]);
+  for (const result of results) {
+    if (result.status !== "accepted") throw new Error(`sibling transaction refused: ${result.code}`);
+    siblingTxIds.push(result.txId);
+  }
+});
+afterAll(async () => database.close());
+
+/** Runs `edit` and verifyDatabase in one transaction, then rolls both back. */
+async function tamperAndVerify(edit: (tx: DbOrTx) => Promise<unknown>): Promise<VerifyDatabaseResult> {
+  let result: VerifyDatabaseResult | undefined;
+  try {
+    await database.db.transaction(async (tx) => {
+      await tx.execute(sql`alter table ledger_entries disable trigger ledger_entries_append_only`);
+      await tx.execute(sql`alter table ledger_checkpoints disable trigger ledger_checkpoints_append_only`);
+      await edit(tx);
+      result = await verifyDatabase(tx, nodeVerifier);
+      tx.rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof TransactionRollbackError)) throw error;
+  }
+  if (!result) throw new Error("verifyDatabase did not run");
+  return result;
+}
+
+async function leafOf(type: string, claimIdInBody: string): Promise<number> {
+  const [row] = await database.db
+    .select({ leafIndex: ledgerEntries.leafIndex })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.type, type), sql`${ledgerEntries.entryCanonical}::jsonb #>> '{signed,transaction,body,claimId}' = ${claimIdInBody}`));
+  if (!row) throw new Error(`no ${type} of ${claimIdInBody}`);
+  return row.leafIndex;
+}
+
+describe("verifying the seeded database", () => {
+  it("replays the whole log and finds every table as the log says", async () => {
+    const result = await verifyDatabase(database.db, nodeVerifier);
+    expect(result).toMatchObject({ ok: true });
+    const [{ count }] = (await database.db.select({ count: sql<number>`count(*)::int` }).from(ledgerEntries)) as [{ count: number }];
+    expect(result.ok && result.summary).toMatchObject({ transactions: count, lastCheckpointSize: count });
+  });
+
+  it("exports a file that an auditor verifies with the browser's verifier", async () => {
+    const parsed = parseLedgerExportText(serializeLedgerExport(await exportLedger(database.db)));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value.operatorPublicKeyHex).toBe((await loadPlatformKey(database.db)).publicKeyHex);
+    expect(verifyLog(parsed.value, nobleVerifier)).toMatchObject({ ok: true });
+  });
+});
+
+describe("the provenance of the tier-3 claim", () => {
+  it("verifies, and its lineage runs core enterprise -> tier 1 -> tier 2 -> tier 3", async () => {
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    // What a browser receives: plain JSON.
+    const received = JSON.parse(JSON.stringify(bundle)) as typeof bundle;
+    const result = verifyProvenance(received, (await loadPlatformKey(database.db)).publicKey);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const [row] = await database.db.select().from(claims).where(eq(claims.id, ids.tier3));
+    expect(result.claim).toEqual(toClaim(row!));
+    const holders = result.lineage.filter((step) => ["claim.issue", "claim.accept", "claim.split"].includes(step.type)).map((step) => step.signerOrgId);
+    expect(holders.filter((org, i) => org !== holders[i - 1])).toEqual(["org_huaxin", "org_pearl", "org_lingnan", "org_xinyuan"]);
+    expect(result.lineage.map((step) => step.claimId).filter((id, i, all) => id !== all[i - 1])).toEqual([ids.root, ids.tier2, ids.tier3]);
+  });
+
+  it("holds exactly what the pure selector picks from the whole log, and none of the siblings' later transactions", async () => {
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    const exported = await exportLedger(database.db);
+    expect(bundle.entries).toEqual(selectProvenanceEntries(exported.entries, ids.tier3));
+    const inBundle = new Set((await database.db.select({ txId: ledgerEntries.txId, leafIndex: ledgerEntries.leafIndex }).from(ledgerEntries))
+      .filter((row) => bundle.entries.some((entry) => entry.leafIndex === row.leafIndex))
+      .map((row) => row.txId));
+    expect(siblingTxIds).toHaveLength(2);
+    for (const txId of siblingTxIds) expect(inBundle.has(txId)).toBe(false);
+    expect(bundle.entries.some((entry) => entry.signed.transaction.type === "claim.pledge")).toBe(false);
+  });
+
+  it("is refused for an unknown claim with a not-found domain error", async () => {
+    const error = await buildProvenanceBundle(database.db, `c_${"0".repeat(24)}`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainError);
+    expect(error).toMatchObject({ kind: "not_found", code: "claim_not_found" });
+  });
+
+  it("fails to verify once a leaf hash it relies on was edited", async () => {
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    const forged = structuredClone(bundle);
+    forged.inclusionProofs[2]!.proofHex[0] = "00".repeat(32);
+    const result = verifyProvenance(forged, hexToBytes((await loadPlatformKey(database.db)).publicKeyHex));
+    expect(result).toMatchObject({ ok: false, code: "inclusion_proof_invalid", leafIndex: bundle.entries[2]!.leafIndex });
+  });
+});
+
+describe("verifyDatabase names what a database administrator edited", () => {
+  it("an amount inside a stored entry", async () => {
+    const leaf = await leafOf("claim.split", ids.root);
+    const result = await tamperAndVerify((tx) =>
+      tx.execute(sql`update ledger_entries set entry_canonical = replace(entry_canonical, '"amountMinor":"30000000"', '"amountMinor":"30000001"') where leaf_index = ${leaf}`),
+    );
+    expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: leaf, code: "contract_refused" } });
+    expect(!result.ok && "detail" in result.failure && result.failure.detail).toMatch(/^signature_invalid/);
+  });
+
+  it("the holder of a claims row", async () => {
+    const result = await tamperAndVerify((tx) => tx.update(claims).set({ holderOrgId: "org_cmtb" }).where(eq(claims.id, ids.tier1Kept)));
+    expect(result).toEqual({ ok: false, failure: { where: "row", table: "claims", id: ids.tier1Kept, field: "holderOrgId", expected: "org_pearl", actual: "org_cmtb" } });
+  });
+
+  it("the root hash of a checkpoint", async () => {
+    const rows = await database.db.select({ size: ledgerCheckpoints.size }).from(ledgerCheckpoints).orderBy(ledgerCheckpoints.size);
+    const index = 3;
+    const [previousSize, size] = [rows[index - 1]!.size, rows[index]!.size];
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update ledger_checkpoints set root_hash = ${"ab".repeat(32)} where size = ${size}`));
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { where: "checkpoint", index, code: "root_mismatch", leafRange: { fromLeafIndex: previousSize, toLeafIndex: size - 1 } },
+    });
+  });
+
+  it("the leaf_hash column of an entry", async () => {
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update ledger_entries set leaf_hash = ${"cd".repeat(32)} where leaf_index = 4`));
+    expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 4, code: "leaf_hash_mismatch" } });
+  });
+
+  it("the tx_id column of an entry", async () => {
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update ledger_entries set tx_id = ${"ef".repeat(32)} where leaf_index = 6`));
+    expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 6, code: "tx_id_mismatch" } });
+  });
+
+  it("an entry overwritten with text that is not JSON", async () => {
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update ledger_entries set entry_canonical = 'gone' where leaf_index = 5`));
+    expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 5, code: "entry_malformed" } });
+  });
+
+  it("the used amount of a credit line", async () => {
+    const [root] = await database.db.select().from(claims).where(eq(claims.id, ids.root));
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update credit_lines set used_minor = used_minor - 1 where id = ${root!.creditLineId}`));
+    expect(result).toMatchObject({ ok: false, failure: { where: "row", table: "credit_lines", id: root!.creditLineId, field: "usedMinor" } });
+  });
+
+  it("a nonce row that no transaction spent", async () => {
+    const result = await tamperAndVerify((tx) => tx.execute(sql`insert into ledger_nonces (org_id, key_id, nonce) values ('org_pearl', 'k', 'n')`));
+    expect(result).toEqual({ ok: false, failure: { where: "row", table: "ledger_nonces", id: "org_pearl/k/n", field: "(row)", expected: "absent", actual: "present" } });
+  });
+
+  it("leaves the database intact once each edit is rolled back, triggers included", async () => {
+    expect(await verifyDatabase(database.db, nodeVerifier)).toMatchObject({ ok: true });
+    const refused = await database.db.execute(sql`update ledger_entries set type = type where leaf_index = 0`).then(() => "updated", (e: unknown) => String((e as { cause?: unknown }).cause ?? e));
+    expect(refused).toMatch(/ledger_append_only/);
+  });
+});

@@ -3,6 +3,7 @@ import { AppShell } from "../_components/app-shell";
 import { navFor } from "../_components/nav";
 import { ROLE_LABEL } from "../_lib/labels";
 import { requireActor } from "../_lib/session";
+import { SigningProvider } from "../_lib/signing-context";
 
 export const dynamic = "force-dynamic";
 
@@ -17,7 +18,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       userEmail={actor.email}
       pendingReview={actor.orgStatus !== "approved"}
     >
-      {children}
+      <SigningProvider userEmail={actor.email} orgId={actor.orgId}>
+        {children}
+      </SigningProvider>
     </AppShell>
   );
 }

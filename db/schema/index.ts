@@ -2,3 +2,4 @@ export * from "../enums";
 export * from "./organisations";
 export * from "./users";
 export * from "./ledger";
+export * from "./key-requests";

@@ -3,12 +3,14 @@ import { authRouter } from "./routers/auth";
 import { organisationsRouter } from "./routers/organisations";
 import { usersRouter } from "./routers/users";
 import { ledgerRouter } from "./routers/ledger";
+import { keysRouter } from "./routers/keys";
 
 export const appRouter = router({
   auth: authRouter,
   organisations: organisationsRouter,
   users: usersRouter,
   ledger: ledgerRouter,
+  keys: keysRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,172 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
+import { parseAmountMinor } from "@/contracts/money";
+import { Alert, Button, Card, inputClass } from "../../../../_components/ui";
+import { formatMinor } from "../../../../_lib/format";
+import { useLedgerAction } from "../../../../_lib/use-ledger-action";
+
+interface Part {
+  key: number;
+  toOrgId: string;
+  amountText: string;
+}
+
+const MAX_PARTS = 100;
+
+export function SplitForm({
+  claim,
+  recipients,
+  selfOrgId,
+}: {
+  claim: { id: string; amountMinor: bigint; state: string; holderOrgId: string; maturityDate: string };
+  recipients: { id: string; name: string; city: string }[];
+  selfOrgId: string;
+}) {
+  const router = useRouter();
+  const action = useLedgerAction();
+  const [parts, setParts] = useState<Part[]>([{ key: 1, toOrgId: "", amountText: "" }]);
+  const [keepRemainder, setKeepRemainder] = useState(true);
+  const [previewing, setPreviewing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const parsed = parts.map((p) => ({ ...p, amount: p.amountText.trim() ? parseAmountMinor(p.amountText) : null }));
+  const assignedMinor = parsed.reduce((sum, p) => sum + (p.amount?.ok ? p.amount.amountMinor : 0n), 0n);
+  const remainderMinor = claim.amountMinor - assignedMinor;
+  const problems = useMemo(() => validate(), [parts, keepRemainder, claim.amountMinor]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  function validate(): string[] {
+    const list: string[] = [];
+    parsed.forEach((p, i) => {
+      if (!p.toOrgId) list.push(`Part ${i + 1}: choose a recipient.`);
+      if (!p.amount) list.push(`Part ${i + 1}: enter an amount.`);
+      else if (!p.amount.ok) list.push(`Part ${i + 1}: ${p.amount.message}`);
+    });
+    if (remainderMinor < 0n) list.push(`The parts exceed the claim by ${formatMinor(-remainderMinor)}.`);
+    if (!keepRemainder && remainderMinor > 0n) list.push(`The parts must add up exactly to ${formatMinor(claim.amountMinor)}: ${formatMinor(remainderMinor)} is not assigned. Assign it or keep the remainder.`);
+    if (parts.length + (keepRemainder && remainderMinor > 0n ? 1 : 0) > MAX_PARTS) list.push(`At most ${MAX_PARTS} parts.`);
+    return list;
+  }
+
+  const finalParts = [
+    ...parsed.map((p) => ({ toOrgId: p.toOrgId, amountMinor: p.amount?.ok ? p.amount.amountMinor : 0n })),
+    ...(keepRemainder && remainderMinor > 0n ? [{ toOrgId: selfOrgId, amountMinor: remainderMinor }] : []),
+  ];
+  const nameOf = (id: string) => (id === selfOrgId ? "You (kept)" : (recipients.find((r) => r.id === id)?.name ?? id));
+
+  async function submit() {
+    setError(null);
+    const result = await action.run("claim.split", { claimId: claim.id, parts: finalParts });
+    if (!result.ok) return setError(result.message);
+    router.push(`/claims?done=split`);
+    router.refresh();
+  }
+
+  const update = (key: number, patch: Partial<Part>) => setParts((list) => list.map((p) => (p.key === key ? { ...p, ...patch } : p)));
+
+  if (claim.state !== "held" || claim.holderOrgId !== selfOrgId) {
+    return <Alert tone="amber">This claim is {claim.state} and cannot be split by you now.</Alert>;
+  }
+
+  return (
+    <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
+      <Card title="Parts">
+        <div className="space-y-3">
+          {parts.map((p, i) => (
+            <div key={p.key} className="grid items-end gap-3 sm:grid-cols-[1fr_12rem_auto]" data-testid={`part-${i}`}>
+              <label className="text-sm">
+                <span className="text-slate-700">Recipient {i + 1}</span>
+                <select className={`${inputClass} mt-1`} value={p.toOrgId} onChange={(e) => update(p.key, { toOrgId: e.target.value })} aria-label={`Recipient ${i + 1}`}>
+                  <option value="">Choose an approved supplier…</option>
+                  {recipients.map((r) => (
+                    <option key={r.id} value={r.id}>
+                      {r.name}
+                      {r.city ? ` — ${r.city}` : ""}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label className="text-sm">
+                <span className="text-slate-700">Amount (CNY)</span>
+                <input
+                  className={`${inputClass} mt-1 text-right tabular-nums`}
+                  inputMode="decimal"
+                  placeholder="0.00"
+                  value={p.amountText}
+                  onChange={(e) => update(p.key, { amountText: e.target.value })}
+                  aria-label={`Amount ${i + 1}`}
+                />
+              </label>
+              <Button variant="ghost" onClick={() => setParts((list) => list.filter((x) => x.key !== p.key))} disabled={parts.length === 1} aria-label={`Remove part ${i + 1}`}>
+                Remove
+              </Button>
+            </div>
+          ))}
+          <Button variant="secondary" onClick={() => setParts((list) => [...list, { key: Math.max(...list.map((x) => x.key)) + 1, toOrgId: "", amountText: "" }])} disabled={parts.length >= MAX_PARTS - 1}>
+            Add a part
+          </Button>
+          <label className="flex items-center gap-2 pt-2 text-sm text-slate-700">
+            <input type="checkbox" checked={keepRemainder} onChange={(e) => setKeepRemainder(e.target.checked)} />
+            Keep the remainder myself
+          </label>
+        </div>
+      </Card>
+      <div className="space-y-4">
+        <Card title="Summary">
+          <dl className="space-y-2 text-sm">
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Claim</dt>
+              <dd className="font-medium tabular-nums">{formatMinor(claim.amountMinor)}</dd>
+            </div>
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Passed on</dt>
+              <dd className="tabular-nums">{formatMinor(assignedMinor)}</dd>
+            </div>
+            <div className="flex justify-between border-t border-slate-100 pt-2">
+              <dt className="text-slate-500">Remainder</dt>
+              <dd className={`font-semibold tabular-nums ${remainderMinor < 0n ? "text-rose-600" : "text-slate-900"}`} data-testid="remainder">
+                {formatMinor(remainderMinor)}
+              </dd>
+            </div>
+          </dl>
+        </Card>
+        {problems.length > 0 && (parts.some((p) => p.amountText || p.toOrgId) || previewing) ? (
+          <Alert tone="amber">
+            <ul className="list-disc space-y-1 pl-4" data-testid="split-problems">
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </Alert>
+        ) : null}
+        {error ? <Alert>{error}</Alert> : null}
+        {!previewing ? (
+          <Button className="w-full" onClick={() => setPreviewing(true)} disabled={problems.length > 0}>
+            Preview
+          </Button>
+        ) : (
+          <Card title="Preview">
+            <ul className="space-y-1 text-sm" data-testid="split-preview">
+              {finalParts.map((p, i) => (
+                <li key={i} className="flex justify-between gap-2">
+                  <span className="text-slate-700">{nameOf(p.toOrgId)}</span>
+                  <span className="tabular-nums">{formatMinor(p.amountMinor)}</span>
+                </li>
+              ))}
+            </ul>
+            <p className="mt-3 text-xs text-slate-500">Signing uses your key in this browser. Recipients other than you must accept their part.</p>
+            <div className="mt-4 flex gap-2">
+              <Button onClick={() => void submit()} disabled={action.busy || problems.length > 0}>
+                {action.busy ? "Signing…" : "Sign and submit"}
+              </Button>
+              <Button variant="secondary" onClick={() => setPreviewing(false)}>
+                Edit
+              </Button>
+            </div>
+          </Card>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { serverCaller } from "@/server/trpc/server-caller";
+import { Badge, Card, PageHeader } from "../../../_components/ui";
+import { formatMinor } from "../../../_lib/format";
+import { requireActor } from "../../../_lib/session";
+
+export const metadata: Metadata = { title: "Issuance tree" };
+export const dynamic = "force-dynamic";
+
+type Node = Awaited<ReturnType<Awaited<ReturnType<typeof serverCaller>>["ledger"]["issuanceTree"]>>[number];
+
+/** 穿透: the whole tree of one issuance down to the last tier, and who holds what. */
+export default async function TreePage({ params }: { params: Promise<{ rootId: string }> }) {
+  const { rootId } = await params;
+  await requireActor();
+  const tree = await (await serverCaller()).ledger.issuanceTree({ rootId });
+  const children = new Map<string, Node[]>();
+  for (const node of tree) if (node.parentId) children.set(node.parentId, [...(children.get(node.parentId) ?? []), node]);
+  const root = tree.find((n) => n.id === rootId);
+  if (!root) return null;
+  const live = tree.filter((n) => ["held", "offered", "pledged", "financed", "overdue"].includes(n.state));
+  return (
+    <>
+      <PageHeader title="Issuance tree" subtitle={`${formatMinor(root.amountMinor)} maturing ${root.maturityDate} · ${live.length} live pieces`} actions={<Link href="/issuances" className="text-sm font-medium text-brand-600 hover:underline">All issuances</Link>} />
+      <Card title="Who holds what">
+        <ul className="space-y-1" data-testid="tree">
+          <TreeNode node={root} childrenOf={children} />
+        </ul>
+      </Card>
+    </>
+  );
+}
+
+function TreeNode({ node, childrenOf }: { node: Node; childrenOf: Map<string, Node[]> }) {
+  const kids = childrenOf.get(node.id) ?? [];
+  return (
+    <li>
+      <div className="flex flex-wrap items-center gap-3 rounded-md px-2 py-1.5 hover:bg-slate-50">
+        <span className="w-32 text-right font-semibold tabular-nums">{formatMinor(node.amountMinor - node.settledMinor)}</span>
+        <span className="text-sm text-slate-800">{node.offeredToName ? `${node.holderName} → ${node.offeredToName}` : node.holderName}</span>
+        <Badge tone={node.state === "split" ? "slate" : node.state === "offered" ? "amber" : node.state === "financed" ? "blue" : "green"}>{node.state}</Badge>
+        <span className="text-xs text-slate-400">tier {node.depth}</span>
+      </div>
+      {kids.length > 0 ? (
+        <ul className="ml-8 border-l border-slate-200 pl-3">
+          {kids.map((k) => (
+            <TreeNode key={k.id} node={k} childrenOf={childrenOf} />
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,168 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Alert, Button, Field, inputClass } from "../../_components/ui";
+import { ScryptProgress } from "../../_components/unlock-dialog";
+import { errorMessage } from "../../_lib/errors";
+import { downloadKeyFile, KeystoreError, MIN_PASSPHRASE_LENGTH, passphraseProblem, signKeyRegistration, type KeyFile, type OrganisationProfile } from "../../_lib/keystore";
+import { useSigner } from "../../_lib/signing-context";
+import { useTRPC } from "../../_trpc/client";
+
+type Phase = "form" | "encrypting" | "requesting" | "done" | "request_failed";
+
+interface CreateKeyFormProps {
+  profile: OrganisationProfile;
+  userName: string;
+  onClose: () => void;
+}
+
+/**
+ * Creates a key in this browser: generate, encrypt under the passphrase (scrypt, with
+ * progress), store, then sign its own key.register and file it for the operator's review.
+ */
+export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const signer = useSigner();
+  const request = useMutation(trpc.keys.requestRegistration.mutationOptions({ onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.keys.myKeys.queryKey() }) }));
+  const [phase, setPhase] = useState<Phase>("form");
+  const [progress, setProgress] = useState(0);
+  const [errors, setErrors] = useState<{ passphrase?: string; confirm?: string; form?: string }>({});
+  const [created, setCreated] = useState<KeyFile | null>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const label = String(form.get("label") ?? "").trim();
+    const passphrase = String(form.get("passphrase") ?? "");
+    const confirm = String(form.get("confirm") ?? "");
+    const problem = passphraseProblem(passphrase);
+    const nextErrors = { ...(problem ? { passphrase: problem } : {}), ...(confirm !== passphrase ? { confirm: "The two passphrases differ." } : {}) };
+    setErrors(nextErrors);
+    if (Object.keys(nextErrors).length > 0) return;
+
+    setPhase("encrypting");
+    setProgress(0);
+    let key;
+    try {
+      key = await signer.keystore.create({ orgId: profile.orgId, passphrase, label: label || `${userName}'s key`, nowMs: Date.now(), onProgress: setProgress });
+    } catch (failure) {
+      setPhase("form");
+      setErrors({ form: failure instanceof KeystoreError ? failure.message : "The key could not be created in this browser." });
+      return;
+    }
+    setCreated(key.file);
+    setPhase("requesting");
+    try {
+      await request.mutateAsync({ signed: signKeyRegistration(key.identity, profile, Date.now()) });
+      setPhase("done");
+    } catch (failure) {
+      setErrors({ form: errorMessage(failure) });
+      setPhase("request_failed");
+    } finally {
+      key.identity.privateKey.fill(0);
+    }
+  }
+
+  if (phase === "form") {
+    return (
+      <form onSubmit={(event) => void onSubmit(event)} className="space-y-4" noValidate aria-labelledby="create-key-title">
+        <div>
+          <h3 id="create-key-title" className="text-sm font-semibold text-slate-900">
+            Create a signing key
+          </h3>
+          <p className="mt-1 text-sm text-slate-500">
+            The key is generated in this browser and stored here, encrypted with your passphrase. Nobody, including the platform, can recover it: keep the
+            passphrase safe and download a backup once it is created.
+          </p>
+        </div>
+        {errors.form ? <Alert>{errors.form}</Alert> : null}
+        <Field label="Label" htmlFor="key-label" hint="Helps you tell your keys apart, e.g. the computer it lives on.">
+          <input id="key-label" name="label" maxLength={200} defaultValue={`${userName}'s key`} className={inputClass} />
+        </Field>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Passphrase" htmlFor="key-passphrase" hint={`At least ${MIN_PASSPHRASE_LENGTH} characters; a few unrelated words work well.`} error={errors.passphrase}>
+            <input
+              id="key-passphrase"
+              name="passphrase"
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={MIN_PASSPHRASE_LENGTH}
+              aria-invalid={errors.passphrase ? true : undefined}
+              className={inputClass}
+            />
+          </Field>
+          <Field label="Repeat the passphrase" htmlFor="key-confirm" error={errors.confirm}>
+            <input id="key-confirm" name="confirm" type="password" autoComplete="new-password" required aria-invalid={errors.confirm ? true : undefined} className={inputClass} />
+          </Field>
+        </div>
+        <div className="flex gap-2">
+          <Button type="submit">Create key and request registration</Button>
+          <Button type="button" variant="ghost" onClick={onClose}>
+            Cancel
+          </Button>
+        </div>
+      </form>
+    );
+  }
+
+  const encrypted = phase !== "encrypting";
+  const requested = phase === "done";
+  return (
+    <div className="space-y-4" data-testid="create-key-progress">
+      <h3 className="text-sm font-semibold text-slate-900">Creating your signing key</h3>
+      <ol className="space-y-3 text-sm">
+        <Step done label="Key generated in this browser" />
+        <li>
+          <Step done={encrypted} active={!encrypted} label="Encrypted with your passphrase and stored in this browser" asItem={false} />
+          <div className="mt-2 pl-7">
+            <ScryptProgress percent={Math.round(progress * 100)} label="Encrypting the key (scrypt)" />
+          </div>
+        </li>
+        <Step done={requested} active={phase === "requesting"} failed={phase === "request_failed"} label="Registration requested from the platform operator" />
+      </ol>
+      {phase === "done" ? (
+        <Alert tone="green">
+          Your key is ready and its registration is waiting for operator approval. Until the operator approves it, the ledger refuses what it signs.
+        </Alert>
+      ) : null}
+      {phase === "request_failed" ? (
+        <Alert>
+          The key is stored in this browser, but its registration request failed: {errors.form}. Close this panel and use &ldquo;Request registration&rdquo; to try again.
+        </Alert>
+      ) : null}
+      {created && encrypted ? (
+        <div className="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
+          <Button variant="secondary" onClick={() => downloadKeyFile(created)}>
+            Download backup file
+          </Button>
+          {phase !== "requesting" ? (
+            <Button variant="ghost" onClick={onClose}>
+              Done
+            </Button>
+          ) : null}
+          <p className="basis-full text-xs text-slate-500">The backup is encrypted with the same passphrase. Keep it somewhere other than this computer.</p>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function Step({ label, done = false, active = false, failed = false, asItem = true }: { label: string; done?: boolean; active?: boolean; failed?: boolean; asItem?: boolean }) {
+  const icon = failed ? "!" : done ? "✓" : active ? "…" : "";
+  const tone = failed ? "bg-rose-100 text-rose-700" : done ? "bg-emerald-100 text-emerald-700" : active ? "bg-brand-50 text-brand-700" : "bg-slate-100 text-slate-400";
+  const content = (
+    <span className="flex items-center gap-2">
+      <span aria-hidden className={`inline-flex h-5 w-5 items-center justify-center rounded-full text-xs font-semibold ${tone}`}>
+        {icon}
+      </span>
+      <span className={done || active ? "text-slate-900" : "text-slate-500"}>
+        {label}
+        <span className="sr-only">{failed ? " (failed)" : done ? " (done)" : active ? " (in progress)" : ""}</span>
+      </span>
+    </span>
+  );
+  return asItem ? <li>{content}</li> : content;
+}

@@ -1,0 +1,62 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { Alert, Card } from "../../_components/ui";
+import { errorMessage } from "../../_lib/errors";
+import type { OrganisationProfile } from "../../_lib/keystore";
+import { useSigner } from "../../_lib/signing-context";
+import { useTRPC } from "../../_trpc/client";
+import { BrowserKey } from "./browser-key";
+import { CreateKeyForm } from "./create-key-form";
+import { NoKeyYet } from "./no-key-yet";
+import { OrganisationKeys } from "./organisation-keys";
+
+export interface KeysWorkspaceProps {
+  profile: OrganisationProfile;
+  /** Set for demo users whose organisation has a public demo key (public/demo-keys/<login>.json). */
+  demoLogin: string | null;
+  userName: string;
+  /** Makers and above sign, so they may request keys. */
+  canRequest: boolean;
+  isOperatorApprover: boolean;
+}
+
+export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOperatorApprover }: KeysWorkspaceProps) {
+  const trpc = useTRPC();
+  const signer = useSigner();
+  const keys = useQuery(trpc.keys.myKeys.queryOptions());
+  // The create flow stays on screen until the person closes it, even once the key is stored.
+  const [creating, setCreating] = useState(false);
+
+  return (
+    <div className="space-y-6">
+      {isOperatorApprover ? (
+        <Alert tone="blue">
+          Organisations&apos; new keys wait for your review under{" "}
+          <Link href="/operator/keys" className="font-medium underline">
+            Key requests
+          </Link>
+          .
+        </Alert>
+      ) : null}
+      <Card title="This browser's key">
+        {creating ? (
+          <CreateKeyForm profile={profile} userName={userName} onClose={() => setCreating(false)} />
+        ) : signer.status === "loading" ? (
+          <p className="text-sm text-slate-500">Looking for your key in this browser…</p>
+        ) : signer.keyFile ? (
+          <BrowserKey profile={profile} keyFile={signer.keyFile} keys={keys.data} canRequest={canRequest} />
+        ) : (
+          <NoKeyYet orgId={profile.orgId} orgName={profile.orgName} demoLogin={demoLogin} canRequest={canRequest} onCreate={() => setCreating(true)} />
+        )}
+      </Card>
+      <Card title={`Keys of ${profile.orgName}`}>
+        {keys.error ? <Alert>{errorMessage(keys.error)}</Alert> : null}
+        {keys.isPending ? <p className="text-sm text-slate-500">Loading keys…</p> : null}
+        {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} /> : null}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { Metadata } from "next";
+import { Card, EmptyState, PageHeader } from "../../_components/ui";
+import { hasPermission } from "@/server/actor";
+import { requireActor } from "../../_lib/session";
+import { SigningProvider } from "../../_lib/signing-context";
+import { KeysWorkspace } from "./keys-workspace";
+
+export const metadata: Metadata = { title: "Signing keys" };
+export const dynamic = "force-dynamic";
+
+/**
+ * The demo login whose public demo key file exists (public/demo-keys/<login>.json, written by
+ * scripts/demo-key-files.ts), or null: real users, and demo users without a signing role.
+ */
+function demoKeyLogin(email: string): string | null {
+  const login = /^([a-z0-9.]+)@demo\.doublechain\.cn$/.exec(email.toLowerCase())?.[1];
+  if (!login) return null;
+  return existsSync(path.join(/*turbopackIgnore: true*/ process.cwd(), "public", "demo-keys", `${login}.json`)) ? login : null;
+}
+
+export default async function KeysPage() {
+  const actor = await requireActor();
+  return (
+    <>
+      <PageHeader
+        title="Signing keys"
+        subtitle="Every ledger transaction is signed with an Ed25519 key. Yours is created in this browser and kept encrypted under your passphrase; the platform never receives it."
+      />
+      {actor.orgStatus !== "approved" ? (
+        <Card>
+          <EmptyState title="Awaiting the operator's review">
+            Once the platform operator approves {actor.orgName}, create your signing key here. The operator then registers it on the ledger.
+          </EmptyState>
+        </Card>
+      ) : (
+        // The app layout may provide the signer already; this one then defers to it.
+        <SigningProvider userEmail={actor.email} orgId={actor.orgId}>
+          <KeysWorkspace
+            profile={{ orgId: actor.orgId, orgName: actor.orgName, role: actor.orgRole }}
+            demoLogin={demoKeyLogin(actor.email)}
+            userName={actor.name}
+            canRequest={hasPermission(actor, "maker")}
+            isOperatorApprover={actor.orgRole === "operator" && hasPermission(actor, "approver")}
+          />
+        </SigningProvider>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,298 @@
+"use client";
+
+/**
+ * The signed-in user's signing key, for the pages that sign ledger transactions.
+ *
+ * The encrypted key lives in localStorage (keystore.ts); once the user types the passphrase
+ * the decrypted key lives only in this provider's memory, never in storage, state that
+ * React could serialise, or the network. It is forgotten (and its bytes zeroed) on
+ * `lock()`, after IDLE_TIMEOUT_MS without keyboard, pointer or touch activity, when the
+ * session ends, when the stored key changes (another tab removed or replaced it), and when
+ * the provider unmounts (sign-out navigates away from the app layout).
+ *
+ *   const signer = useSigner();
+ *   const identity = await signer.requireIdentity({ reason: "to accept claim c_…" });
+ *   const signed = buildSigned(identity, "claim.accept", body, { nonce: randomNonce(), createdAtMs: Date.now() });
+ *
+ * `requireIdentity` resolves at once when the key is unlocked, and otherwise opens the
+ * unlock dialog. It rejects with a SignerError whose message can be shown as is: "no_key"
+ * (send the user to the Signing keys page), "wrong_organisation" or "cancelled". Use the
+ * identity right away and do not keep it: locking zeroes the key.
+ */
+import { useSession } from "next-auth/react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
+import type { SigningIdentity } from "@/contracts/client";
+import { UnlockDialog } from "../_components/unlock-dialog";
+import { openKeystore, parseKeyFileText, type KeyFile, type Keystore, type ProgressListener } from "./keystore";
+
+export const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
+/** Where a user without a key is sent. */
+export const SIGNING_KEYS_PATH = "/keys";
+
+export type SignerStatus = "loading" | "no_key" | "locked" | "unlocked";
+export type SignerErrorCode = "no_key" | "wrong_organisation" | "cancelled";
+
+export class SignerError extends Error {
+  constructor(
+    readonly code: SignerErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "SignerError";
+  }
+}
+
+export interface RequireIdentityOptions {
+  /** Shown in the unlock dialog, e.g. "to accept claim c_1a2b…"; completes "Enter your passphrase …". */
+  reason?: string;
+}
+
+export interface Signer {
+  /** "loading" until the browser's storage has been read (server render and hydration). */
+  status: SignerStatus;
+  /** This browser's key for the signed-in user (encrypted), or null. */
+  keyFile: KeyFile | null;
+  /** The keystore of the signed-in user; its writes update `keyFile` at once. */
+  keystore: Keystore;
+  /** The unlocked identity, opening the unlock dialog if needed. */
+  requireIdentity(options?: RequireIdentityOptions): Promise<SigningIdentity>;
+  /** Forgets the unlocked key now. */
+  lock(): void;
+}
+
+const SigningContext = createContext<Signer | null>(null);
+
+/** The signer of the nearest SigningProvider. */
+export function useSigner(): Signer {
+  const signer = useContext(SigningContext);
+  if (!signer) throw new Error("useSigner() needs a <SigningProvider> above it (app/(app)/layout.tsx).");
+  return signer;
+}
+
+interface ProviderProps {
+  userEmail: string;
+  orgId: string;
+  children: ReactNode;
+  idleTimeoutMs?: number;
+}
+
+/**
+ * Provides useSigner(). Mount it once around the signed-in pages; a nested provider defers
+ * to the outer one, so a page may also wrap itself without splitting the unlocked key.
+ */
+export function SigningProvider(props: ProviderProps) {
+  const outer = useContext(SigningContext);
+  if (outer) return <>{props.children}</>;
+  return <SigningProviderRoot {...props} />;
+}
+
+const LOCAL_CHANGE_EVENT = "double-chain:keystore-change";
+
+function readStored(storageKey: string): string | null {
+  try {
+    return window.localStorage.getItem(storageKey);
+  } catch {
+    return null;
+  }
+}
+
+function parseOrNull(text: string | null | undefined): KeyFile | null {
+  if (text == null) return null;
+  try {
+    return parseKeyFileText(text);
+  } catch {
+    return null;
+  }
+}
+
+/** The stored key file as an external store: other tabs' writes arrive as storage events. */
+function useStoredKeyFile(storageKey: string): { ready: boolean; keyFile: KeyFile | null } {
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const onStorage = (event: StorageEvent) => {
+        if (event.key === null || event.key === storageKey) onChange();
+      };
+      window.addEventListener("storage", onStorage);
+      window.addEventListener(LOCAL_CHANGE_EVENT, onChange);
+      return () => {
+        window.removeEventListener("storage", onStorage);
+        window.removeEventListener(LOCAL_CHANGE_EVENT, onChange);
+      };
+    },
+    [storageKey],
+  );
+  const text = useSyncExternalStore(subscribe, () => readStored(storageKey), () => undefined);
+  const keyFile = useMemo(() => parseOrNull(text), [text]);
+  return { ready: text !== undefined, keyFile };
+}
+
+/** The user's keystore, announcing its writes so every reader in this tab re-renders. */
+function notifyingKeystore(base: Keystore): Keystore {
+  const notify = () => window.dispatchEvent(new Event(LOCAL_CHANGE_EVENT));
+  return {
+    ...base,
+    save(file) {
+      base.save(file);
+      notify();
+    },
+    remove() {
+      base.remove();
+      notify();
+    },
+    async create(options) {
+      const created = await base.create(options);
+      notify();
+      return created;
+    },
+    importBackup(json, expectedOrgId) {
+      const file = base.importBackup(json, expectedOrgId);
+      notify();
+      return file;
+    },
+  };
+}
+
+interface Waiter {
+  resolve: (identity: SigningIdentity) => void;
+  reject: (error: Error) => void;
+}
+
+interface PendingUnlock {
+  keyFile: KeyFile;
+  reason: string | undefined;
+  waiters: Waiter[];
+}
+
+const ACTIVITY_EVENTS = ["pointerdown", "keydown", "touchstart", "wheel"] as const;
+const IDLE_CHECK_INTERVAL_MS = 10_000;
+
+function SigningProviderRoot({ userEmail, orgId, children, idleTimeoutMs = IDLE_TIMEOUT_MS }: ProviderProps) {
+  const keystore = useMemo(() => notifyingKeystore(openKeystore(userEmail)), [userEmail]);
+  const { ready, keyFile } = useStoredKeyFile(keystore.storageKey);
+  const session = useSession();
+  const signedOut = session.status === "unauthenticated";
+
+  const identityRef = useRef<SigningIdentity | null>(null);
+  const lastActivityRef = useRef(0);
+  const pendingRef = useRef<PendingUnlock | null>(null);
+  // The key file (as read from storage) that was unlocked: a new read of storage is a new
+  // object, so a key removed and put back (or replaced) needs its passphrase again.
+  const [unlockedFile, setUnlockedFile] = useState<KeyFile | null>(null);
+  const [pending, setPending] = useState<PendingUnlock | null>(null);
+
+  const forget = useCallback(() => {
+    identityRef.current?.privateKey.fill(0);
+    identityRef.current = null;
+  }, []);
+
+  const lock = useCallback(() => {
+    forget();
+    setUnlockedFile(null);
+  }, [forget]);
+
+  // The unlocked key counts only while it is still this browser's key and the session lives.
+  const unlocked = unlockedFile !== null && unlockedFile === keyFile && !signedOut;
+  const status: SignerStatus = !ready ? "loading" : !keyFile ? "no_key" : unlocked ? "unlocked" : "locked";
+
+  useEffect(() => {
+    if (!unlocked) forget();
+  }, [unlocked, forget]);
+  useEffect(
+    () => () => {
+      // Leaving the signed-in pages: forget the key and release anyone still waiting.
+      forget();
+      const waiting = pendingRef.current;
+      pendingRef.current = null;
+      for (const waiter of waiting?.waiters ?? []) waiter.reject(new SignerError("cancelled", "Signing was cancelled; nothing was sent."));
+    },
+    [forget],
+  );
+
+  useEffect(() => {
+    if (!unlocked) return;
+    const touch = () => {
+      lastActivityRef.current = Date.now();
+    };
+    const check = () => {
+      if (Date.now() - lastActivityRef.current >= idleTimeoutMs) lock();
+    };
+    for (const name of ACTIVITY_EVENTS) window.addEventListener(name, touch, { passive: true, capture: true });
+    document.addEventListener("visibilitychange", check);
+    const timer = window.setInterval(check, Math.min(IDLE_CHECK_INTERVAL_MS, idleTimeoutMs));
+    return () => {
+      for (const name of ACTIVITY_EVENTS) window.removeEventListener(name, touch, { capture: true });
+      document.removeEventListener("visibilitychange", check);
+      window.clearInterval(timer);
+    };
+  }, [unlocked, idleTimeoutMs, lock]);
+
+  const settle = useCallback((outcome: { identity: SigningIdentity } | { error: Error }) => {
+    const current = pendingRef.current;
+    pendingRef.current = null;
+    setPending(null);
+    for (const waiter of current?.waiters ?? []) {
+      if ("identity" in outcome) waiter.resolve(outcome.identity);
+      else waiter.reject(outcome.error);
+    }
+  }, []);
+
+  const requireIdentity = useCallback(
+    (options: RequireIdentityOptions = {}): Promise<SigningIdentity> => {
+      const file = keystore.load();
+      if (!file) {
+        return Promise.reject(new SignerError("no_key", "There is no signing key for you in this browser. Open Signing keys to create one or restore your backup file."));
+      }
+      if (file.orgId !== orgId) {
+        return Promise.reject(new SignerError("wrong_organisation", "The signing key in this browser belongs to another organisation. Open Signing keys to replace it."));
+      }
+      const identity = identityRef.current;
+      if (identity && identity.keyId === file.keyId && !signedOut) {
+        lastActivityRef.current = Date.now();
+        return Promise.resolve(identity);
+      }
+      return new Promise<SigningIdentity>((resolve, reject) => {
+        const waiter = { resolve, reject };
+        if (pendingRef.current && pendingRef.current.keyFile.keyId === file.keyId) {
+          pendingRef.current.waiters.push(waiter);
+          return;
+        }
+        // A dialog for another key (replaced meanwhile) is moot: its callers start again.
+        for (const stale of pendingRef.current?.waiters ?? []) stale.reject(new SignerError("cancelled", "Your signing key changed; try again."));
+        const next: PendingUnlock = { keyFile: file, reason: options.reason, waiters: [waiter] };
+        pendingRef.current = next;
+        setPending(next);
+      });
+    },
+    [keystore, orgId, signedOut],
+  );
+
+  const unlockWith = useCallback(
+    async (passphrase: string, onProgress: ProgressListener) => {
+      const request = pendingRef.current;
+      if (!request) return;
+      const identity = await keystore.unlock(passphrase, onProgress);
+      if (pendingRef.current !== request || identity.keyId !== keyFile?.keyId) {
+        // Cancelled (or the key was replaced) while scrypt ran: nobody asked for this any more.
+        identity.privateKey.fill(0);
+        return;
+      }
+      forget();
+      identityRef.current = identity;
+      lastActivityRef.current = Date.now();
+      setUnlockedFile(keyFile);
+      settle({ identity });
+    },
+    [keystore, keyFile, forget, settle],
+  );
+
+  const cancel = useCallback(() => settle({ error: new SignerError("cancelled", "Signing was cancelled; nothing was sent.") }), [settle]);
+
+  const signer = useMemo<Signer>(() => ({ status, keyFile, keystore, requireIdentity, lock }), [status, keyFile, keystore, requireIdentity, lock]);
+
+  return (
+    <SigningContext.Provider value={signer}>
+      {children}
+      {pending ? <UnlockDialog keyFile={pending.keyFile} reason={pending.reason} idleMinutes={Math.round(idleTimeoutMs / 60_000)} onUnlock={unlockWith} onCancel={cancel} /> : null}
+    </SigningContext.Provider>
+  );
+}

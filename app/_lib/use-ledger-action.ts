@@ -1,0 +1,51 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { buildSigned, toWire } from "@/contracts/client";
+import { transactionId } from "@/contracts/transaction";
+import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import { useTRPC } from "../_trpc/client";
+import { errorMessage } from "./errors";
+import { refusalMessage } from "./refusals";
+import { useSigner } from "./signing-context";
+import { randomNonce } from "./keystore";
+
+export type ActionOutcome = { ok: true; txId: string; leafIndex: number } | { ok: false; message: string };
+
+
+/**
+ * Builds a ledger transaction in the browser, signs it with the user's unlocked key (the
+ * private key never leaves this page) and submits it. Returns what happened in words a
+ * person can act on.
+ */
+export function useLedgerAction() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const signer = useSigner();
+  const submit = useMutation(trpc.ledger.submit.mutationOptions());
+  const [busy, setBusy] = useState(false);
+
+  async function run<K extends TransactionType>(type: K, body: TransactionBodies[K]): Promise<ActionOutcome> {
+    setBusy(true);
+    try {
+      const identity = await signer.requireIdentity();
+      const signed = buildSigned(identity, type, body, { nonce: randomNonce(), createdAtMs: Date.now() });
+      const result = await submit.mutateAsync(toWire(signed as unknown as SignedLedgerTransaction));
+      await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
+      if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };
+      return { ok: false, message: refusalMessage(result.code, result.detail) };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error && !("data" in error) ? error.message : errorMessage(error) };
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  /** The id a transaction will have, so derived ids (children, financings) are known before submitting. */
+  function previewId<K extends TransactionType>(identity: Parameters<typeof buildSigned>[0], type: K, body: TransactionBodies[K]) {
+    return transactionId(buildSigned(identity, type, body, { nonce: randomNonce(), createdAtMs: Date.now() }).transaction);
+  }
+
+  return { run, busy, previewId };
+}

@@ -1,0 +1,305 @@
+import { and, asc, count, desc, eq, ne } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { Db, DbOrTx } from "@/db/client";
+import { keyRequests, organisations, signingKeys, users, type KeyRequestStatus } from "@/db/schema";
+import { hexToBytes } from "@/contracts/hex";
+import { checkTransactionSignature, cosignTransaction } from "@/contracts/transaction";
+import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
+import { publicKeyProblem } from "@/contracts/ledger/keys";
+import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
+import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
+import { hasPermission, type Actor } from "../actor";
+import { assertAllowed } from "../authz";
+import { nodeVerifier } from "../crypto/node-verifier";
+import { badRequest, conflict, notFound } from "../errors";
+import { newId } from "../ids";
+import { loadPlatformKey } from "../ledger/platform-key";
+import { submitTransaction, type LedgerOptions, type SubmitResult } from "../ledger/service";
+
+/*
+ * Registering users' signing keys. A key is generated in the user's browser, which signs a
+ * key.register with it (proving possession) and sends it here; the request waits for an
+ * operator approver, whose approval cosigns it with the platform key and submits it to the
+ * ledger. The private key never reaches the server, and nothing here can sign for a user.
+ */
+
+// ---------------------------------------------------------------------------------------
+// Authorisation (tested on its own in test/unit/keys-authz.test.ts).
+
+/** A maker (or above) of an approved organisation asks for a key of its own organisation. */
+export function canRequestKeyRegistration(actor: Actor, orgId: string): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === orgId && hasPermission(actor, "maker");
+}
+
+/** Every member of an approved organisation sees its keys and key requests. */
+export function canReadOrganisationKeys(actor: Actor, orgId: string): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === orgId;
+}
+
+/** Operator approvers review key requests, as they review onboarding. */
+export function canDecideKeyRequests(actor: Actor): boolean {
+  return actor.orgRole === "operator" && actor.orgStatus === "approved" && hasPermission(actor, "approver");
+}
+
+// ---------------------------------------------------------------------------------------
+
+export interface KeyServiceOptions extends LedgerOptions {
+  /** The request clock (tests freeze it); also the ledger's commit clock unless LedgerOptions says otherwise. */
+  clock?: () => number;
+}
+
+/** More pending requests than this per organisation is a mistake or abuse, never a need. */
+export const MAX_PENDING_REQUESTS_PER_ORG = 5;
+
+export interface KeyRequestDto {
+  id: string;
+  orgId: string;
+  keyId: string;
+  publicKeyHex: string;
+  status: KeyRequestStatus;
+  requestedBy: { userId: string; name: string; email: string };
+  createdAt: Date;
+  /** When the browser signed the key.register; the ledger accepts it for 24 hours from then. */
+  signedAtMs: number;
+  expiresAtMs: number;
+  /** Pending, but signed too long ago for the ledger to accept: the owner must sign it again. */
+  expired: boolean;
+  decidedAt: Date | null;
+  txId: string | null;
+}
+
+export interface PendingKeyRequestDto extends KeyRequestDto {
+  orgName: string;
+  orgRole: OrganisationRole;
+}
+
+export interface RegisteredKeyDto {
+  keyId: string;
+  publicKeyHex: string;
+  status: "active" | "revoked";
+  registeredAtMs: number;
+  revokedAtMs: number | null;
+}
+
+export interface OrganisationKeysDto {
+  keys: RegisteredKeyDto[];
+  requests: KeyRequestDto[];
+}
+
+type Registration = SignedLedgerTransaction<"key.register">;
+
+function decodeRegistration(wire: unknown): Registration {
+  const decoded = decodeSignedTransaction(wire);
+  if (!decoded.ok) {
+    const detail = decoded.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+    throw badRequest("malformed_transaction", `The transaction is malformed: ${detail}`);
+  }
+  if (decoded.value.transaction.type !== "key.register") {
+    throw badRequest("not_a_key_registration", "Only key.register transactions can be sent as key requests.");
+  }
+  return decoded.value as Registration;
+}
+
+/**
+ * The checks the ledger will run on the signer of a key.register, run now so that the
+ * operator only ever sees requests that prove possession of the key.
+ */
+function assertSelfSigned(signed: Registration): void {
+  const { signer, body } = signed.transaction;
+  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
+  if (keyProblem === "public_key_invalid") throw badRequest(keyProblem, "The public key is not a valid Ed25519 key.");
+  if (keyProblem === "key_id_mismatch") throw badRequest(keyProblem, "The key id does not name the public key.");
+  if (signer.keyId !== body.keyId || signer.orgId !== body.orgId) {
+    throw badRequest("registration_not_self_signed", "A key registration must be signed by the key it registers, for its organisation.");
+  }
+  if (signed.cosignatures.length > 0) throw badRequest("unexpected_cosignature", "Send the registration without cosignatures; the operator cosigns on approval.");
+  const check = checkTransactionSignature(signed, hexToBytes(body.publicKeyHex, 32), nodeVerifier);
+  if (!check.ok) throw badRequest(check.code, "The signature does not verify with the key being registered.");
+}
+
+const signedAtOf = (signedTransaction: unknown) => (signedTransaction as { transaction: { createdAtMs: number } }).transaction.createdAtMs;
+const isExpired = (signedAtMs: number, nowMs: number) => nowMs - signedAtMs > CREATED_AT_TOLERANCE_MS;
+
+/**
+ * Files a key registration signed in the caller's browser. A key id is requested once; the
+ * one exception is a pending request the ledger would no longer accept (signed more than
+ * 24 hours ago), which the same organisation renews by signing it again.
+ */
+export async function requestRegistration(db: Db, actor: Actor, wire: unknown, options: KeyServiceOptions = {}): Promise<KeyRequestDto> {
+  const nowMs = (options.clock ?? Date.now)();
+  const signed = decodeRegistration(wire);
+  const { body, createdAtMs } = signed.transaction;
+  assertAllowed(canRequestKeyRegistration(actor, body.orgId), "You can only request keys for your own organisation, with the maker permission or above.");
+  assertSelfSigned(signed);
+  const [org] = await db.select().from(organisations).where(eq(organisations.id, body.orgId));
+  if (!org || org.name !== body.orgName || org.role !== body.role) {
+    throw badRequest("registration_organisation_mismatch", "The registration must name your organisation exactly as registered (name and role). Reload the page and try again.");
+  }
+  if (Math.abs(createdAtMs - nowMs) > CREATED_AT_TOLERANCE_MS) {
+    throw badRequest("created_at_out_of_range", "Your computer's clock is off by more than a day. Fix the clock and try again.");
+  }
+  const [registered] = await db.select({ keyId: signingKeys.keyId }).from(signingKeys).where(eq(signingKeys.keyId, body.keyId));
+  if (registered) throw conflict("key_already_registered", "This key is already registered on the ledger.");
+
+  const storedWire = encodeSignedTransaction(signed);
+  const [existing] = await db.select().from(keyRequests).where(eq(keyRequests.keyId, body.keyId));
+  if (existing) return renewExpired(db, existing, body.orgId, storedWire, nowMs);
+  const [pending] = await db.select({ n: count() }).from(keyRequests).where(and(eq(keyRequests.orgId, body.orgId), eq(keyRequests.status, "pending")));
+  if ((pending?.n ?? 0) >= MAX_PENDING_REQUESTS_PER_ORG) {
+    throw conflict("too_many_pending_requests", `Your organisation already has ${MAX_PENDING_REQUESTS_PER_ORG} key requests waiting; wait for the operator's review.`);
+  }
+  const [row] = await db
+    .insert(keyRequests)
+    .values({ id: newId("kreq"), orgId: body.orgId, userId: actor.userId, keyId: body.keyId, publicKeyHex: body.publicKeyHex, signedTransaction: storedWire })
+    .onConflictDoNothing({ target: keyRequests.keyId })
+    .returning();
+  if (!row) throw conflict("key_already_requested", "This key has already been requested.");
+  return (await loadRequest(db, row.id, nowMs))!;
+}
+
+async function renewExpired(db: DbOrTx, existing: typeof keyRequests.$inferSelect, orgId: string, storedWire: unknown, nowMs: number): Promise<KeyRequestDto> {
+  const renewable = existing.status === "pending" && existing.orgId === orgId && isExpired(signedAtOf(existing.signedTransaction), nowMs);
+  if (!renewable) throw conflict("key_already_requested", `This key has already been requested (${existing.status}).`);
+  await db
+    .update(keyRequests)
+    .set({ signedTransaction: storedWire })
+    .where(and(eq(keyRequests.id, existing.id), eq(keyRequests.status, "pending")));
+  return (await loadRequest(db, existing.id, nowMs))!;
+}
+
+/** The caller's organisation's keys on the ledger, and its key requests (newest first). */
+export async function organisationKeys(db: DbOrTx, actor: Actor, options: KeyServiceOptions = {}): Promise<OrganisationKeysDto> {
+  const nowMs = (options.clock ?? Date.now)();
+  assertAllowed(canReadOrganisationKeys(actor, actor.orgId), "You can only see the keys of your own organisation.");
+  const keys = await db
+    .select({ keyId: signingKeys.keyId, publicKeyHex: signingKeys.publicKeyHex, status: signingKeys.status, registeredAtMs: signingKeys.registeredAtMs, revokedAtMs: signingKeys.revokedAtMs })
+    .from(signingKeys)
+    .where(eq(signingKeys.orgId, actor.orgId))
+    .orderBy(asc(signingKeys.registeredAtMs), asc(signingKeys.keyId));
+  const requests = await requestQuery(db).where(eq(keyRequests.orgId, actor.orgId)).orderBy(desc(keyRequests.createdAt), asc(keyRequests.id));
+  return {
+    keys: keys.map((key) => ({ ...key, status: key.status === "revoked" ? "revoked" : "active" })),
+    requests: requests.map((row) => toDto(row, nowMs)),
+  };
+}
+
+/** The operator's queue: every pending request, oldest first. */
+export async function pendingRequests(db: DbOrTx, actor: Actor, options: KeyServiceOptions = {}): Promise<PendingKeyRequestDto[]> {
+  assertAllowed(canDecideKeyRequests(actor), "Only an operator approver reviews key requests.");
+  const nowMs = (options.clock ?? Date.now)();
+  const rows = await requestQuery(db).where(eq(keyRequests.status, "pending")).orderBy(asc(keyRequests.createdAt), asc(keyRequests.id));
+  return rows.map((row) => ({ ...toDto(row, nowMs), orgName: row.orgName, orgRole: row.orgRole as OrganisationRole }));
+}
+
+export interface DecisionResult {
+  request: KeyRequestDto;
+  /** The ledger's answer when the key was registered by this decision. */
+  ledger: Extract<SubmitResult, { status: "accepted" }> | null;
+}
+
+/**
+ * Approves or rejects a pending request. Approval cosigns the stored key.register with the
+ * platform key and submits it; the request records the transaction id only once the ledger
+ * has accepted it, and a refusal leaves the request pending and names the contract's code.
+ */
+export async function decideRequest(
+  db: Db,
+  actor: Actor,
+  input: { requestId: string; decision: "approved" | "rejected" },
+  options: KeyServiceOptions = {},
+): Promise<DecisionResult> {
+  assertAllowed(canDecideKeyRequests(actor), "Only an operator approver can decide key requests.");
+  const nowMs = (options.clock ?? Date.now)();
+  const [request] = await db.select().from(keyRequests).where(eq(keyRequests.id, input.requestId));
+  if (!request) throw notFound("key_request_not_found", "No such key request.");
+  if (request.status !== "pending") throw conflict("key_request_already_decided", `This request was already ${request.status}.`);
+  if (input.decision === "rejected") return { request: await reject(db, actor, request.id, nowMs), ledger: null };
+  return approve(db, actor, request, options);
+}
+
+async function reject(db: DbOrTx, actor: Actor, requestId: string, nowMs: number): Promise<KeyRequestDto> {
+  // Compare-and-set on the status: of two operators deciding at once, one wins.
+  const [row] = await db
+    .update(keyRequests)
+    .set({ status: "rejected", decidedAt: new Date(), decidedByUserId: actor.userId })
+    .where(and(eq(keyRequests.id, requestId), eq(keyRequests.status, "pending")))
+    .returning();
+  if (!row) throw conflict("key_request_already_decided", "Another operator decided this request meanwhile.");
+  return (await loadRequest(db, requestId, nowMs))!;
+}
+
+async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferSelect, options: KeyServiceOptions): Promise<DecisionResult> {
+  const [org] = await db.select({ status: organisations.status }).from(organisations).where(eq(organisations.id, request.orgId));
+  if (org?.status !== "approved") throw conflict("organisation_not_approved", "The organisation is not approved; its keys cannot be registered.");
+  const signed = decodeSignedTransaction(request.signedTransaction);
+  if (!signed.ok) throw new Error(`key request ${request.id} holds a malformed transaction`);
+  const platform = await loadPlatformKey(db);
+  const [operatorKey] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, platform.keyId));
+  if (operatorKey?.status !== "active") {
+    throw conflict("platform_key_not_registered", "The platform key is not an active key on the ledger, so it cannot cosign.");
+  }
+  const cosigned = cosignTransaction(signed.value, operatorKey.orgId, platform.keyId, platform.privateKey);
+  const result = await submitTransaction(db, encodeSignedTransaction(cosigned), options);
+  if (result.status === "refused") throw refusal(result);
+  // The ledger is the truth: the key is registered now, so the request says so even if a
+  // concurrent rejection landed between loading it and submitting (this approval won).
+  await db
+    .update(keyRequests)
+    .set({ status: "approved", decidedAt: new Date(), decidedByUserId: actor.userId, txId: result.txId })
+    .where(and(eq(keyRequests.id, request.id), ne(keyRequests.status, "approved")));
+  return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
+}
+
+function refusal(result: Extract<SubmitResult, { status: "refused" }>) {
+  const advice =
+    result.code === "created_at_out_of_range"
+      ? " The request was signed more than 24 hours ago: ask the organisation to open Signing keys and sign it again."
+      : "";
+  return badRequest(result.code, `The ledger refused the registration: ${result.code.replaceAll("_", " ")}.${advice}`, {
+    ...(result.detail ? { detail: result.detail } : {}),
+    txId: result.txId,
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+
+const requester = alias(users, "requester");
+
+function requestQuery(db: DbOrTx) {
+  return db
+    .select({
+      request: keyRequests,
+      requesterName: requester.name,
+      requesterEmail: requester.email,
+      orgName: organisations.name,
+      orgRole: organisations.role,
+    })
+    .from(keyRequests)
+    .innerJoin(requester, eq(requester.id, keyRequests.userId))
+    .innerJoin(organisations, eq(organisations.id, keyRequests.orgId))
+    .$dynamic();
+}
+
+async function loadRequest(db: DbOrTx, id: string, nowMs: number): Promise<KeyRequestDto | undefined> {
+  const [row] = await requestQuery(db).where(eq(keyRequests.id, id));
+  return row ? toDto(row, nowMs) : undefined;
+}
+
+function toDto(row: { request: typeof keyRequests.$inferSelect; requesterName: string; requesterEmail: string }, nowMs: number): KeyRequestDto {
+  const { request } = row;
+  const signedAtMs = signedAtOf(request.signedTransaction);
+  return {
+    id: request.id,
+    orgId: request.orgId,
+    keyId: request.keyId,
+    publicKeyHex: request.publicKeyHex,
+    status: request.status,
+    requestedBy: { userId: request.userId, name: row.requesterName, email: row.requesterEmail },
+    createdAt: request.createdAt,
+    signedAtMs,
+    expiresAtMs: signedAtMs + CREATED_AT_TOLERANCE_MS,
+    expired: request.status === "pending" && isExpired(signedAtMs, nowMs),
+    decidedAt: request.decidedAt,
+    txId: request.txId,
+  };
+}

@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
+import { decideRequest, organisationKeys, pendingRequests, requestRegistration } from "../../services/keys";
+import { orgProcedure, router } from "../init";
+
+export const keysRouter = router({
+  /** A key.register signed in the caller's browser by the new key itself (no cosignature). */
+  requestRegistration: orgProcedure
+    .input(z.object({ signed: signedTransactionSchema }))
+    .mutation(({ ctx, input }) => requestRegistration(ctx.db, ctx.actor, encodeSignedTransaction(input.signed))),
+  /** The caller's organisation's keys on the ledger and its key requests. */
+  myKeys: orgProcedure.query(({ ctx }) => organisationKeys(ctx.db, ctx.actor)),
+  /** The operator's review queue. */
+  pendingRequests: orgProcedure.query(({ ctx }) => pendingRequests(ctx.db, ctx.actor)),
+  decide: orgProcedure
+    .input(z.object({ requestId: z.string().min(1).max(64), decision: z.enum(["approved", "rejected"]) }))
+    .mutation(({ ctx, input }) => decideRequest(ctx.db, ctx.actor, input)),
+});

@@ -1,0 +1,217 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TRPCError } from "@trpc/server";
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { claims, keyRequests, ledgerEntries, ledgerOrganisations, signingKeys } from "@/db/schema";
+import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contracts/client";
+import { bytesToHex } from "@/contracts/hex";
+import { signDigest } from "@/contracts/signing";
+import { transactionDigest } from "@/contracts/transaction";
+import type { WireSignedTransaction } from "@/contracts/ledger/schema";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import { DomainError } from "@/server/errors";
+import { seedDemo } from "@/server/seed/seed";
+import { demoIdentity } from "@/server/seed/ledger-seed";
+import { decideRequest, pendingRequests, requestRegistration } from "@/server/services/keys";
+import { loadActor } from "@/server/services/users";
+import { createTestDatabase } from "../helpers/db";
+import { callerFor } from "../helpers/callers";
+
+let database: Database;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemo(database.db);
+});
+afterAll(async () => database.close());
+
+const HOUR_MS = 3_600_000;
+const PEARL = { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as OrganisationRole };
+const nonce = () => randomBytes(16).toString("hex");
+const newKey = (orgId: string) => identityFor(orgId, new Uint8Array(randomBytes(32)));
+
+/** The key.register a browser signs for a new key (what app/_lib/keystore.ts signKeyRegistration builds). */
+function registration(key: SigningIdentity & { publicKeyHex: string }, org = PEARL, createdAtMs = Date.now()): WireSignedTransaction {
+  const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
+  return toWire(buildSigned(key, "key.register", body, { nonce: nonce(), createdAtMs }));
+}
+
+/** "OK", or the tRPC code and the domain code of the refusal. */
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (error) {
+    if (error instanceof TRPCError) return `${error.code} ${error.cause instanceof DomainError ? error.cause.code : "-"}`;
+    if (error instanceof DomainError) return `${error.kind} ${error.code}`;
+    throw error;
+  }
+}
+
+async function actor(userId: string) {
+  const loaded = await loadActor(database.db, userId);
+  if (!loaded) throw new Error(`no actor ${userId}`);
+  return loaded;
+}
+
+async function keyRow(keyId: string) {
+  const [row] = await database.db.select().from(signingKeys).where(eq(signingKeys.keyId, keyId));
+  return row;
+}
+
+describe("key registration: request, operator approval, use", () => {
+  it("registers a browser key after the operator approves, and the organisation signs with it", async () => {
+    const key = newKey("org_pearl");
+    const tier1 = callerFor(database.db, "usr_pearl_1");
+    const request = await tier1.keys.requestRegistration({ signed: registration(key) });
+    expect(request).toMatchObject({ orgId: "org_pearl", keyId: key.keyId, status: "pending", txId: null, requestedBy: { email: "tier1@demo.doublechain.cn" } });
+    expect(await keyRow(key.keyId)).toBeUndefined();
+
+    const [stored] = await database.db.select().from(keyRequests).where(eq(keyRequests.keyId, key.keyId));
+    expect((stored?.signedTransaction as WireSignedTransaction).cosignatures).toEqual([]);
+
+    const operator = callerFor(database.db, "usr_operator_1");
+    const queue = await operator.keys.pendingRequests();
+    expect(queue.map((r) => r.keyId)).toContain(key.keyId);
+    expect(queue.find((r) => r.keyId === key.keyId)).toMatchObject({ orgName: "Pearl River Assembly Ltd.", expired: false });
+
+    const decision = await operator.keys.decide({ requestId: request.id, decision: "approved" });
+    expect(decision.request).toMatchObject({ status: "approved", txId: decision.ledger?.txId });
+    expect(decision.ledger?.events).toEqual([{ type: "key.registered", orgId: "org_pearl", keyId: key.keyId }]);
+    expect(await keyRow(key.keyId)).toMatchObject({ orgId: "org_pearl", publicKeyHex: key.publicKeyHex, status: "active" });
+    const [entry] = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.txId, decision.ledger!.txId));
+    const logged = JSON.parse(entry!.entryCanonical) as { signed: WireSignedTransaction };
+    expect(logged.signed.cosignatures).toHaveLength(1);
+    expect(logged.signed.cosignatures[0]?.orgId).toBe("org_operator");
+
+    const mine = await tier1.keys.myKeys();
+    expect(mine.keys.map((k) => k.keyId)).toEqual(expect.arrayContaining([demoIdentity("org_pearl").keyId, key.keyId]));
+    expect(mine.requests.find((r) => r.keyId === key.keyId)?.status).toBe("approved");
+    expect(await operator.keys.pendingRequests()).not.toContainEqual(expect.objectContaining({ keyId: key.keyId }));
+
+    // The new key signs for Pearl River: accept the issuance waiting in its inbox.
+    const [offer] = await database.db.select().from(claims).where(sql`${claims.offeredToOrgId} = 'org_pearl' and ${claims.state} = 'offered'`);
+    const accept = toWire(buildSigned(key, "claim.accept", { claimId: offer!.id }, { nonce: nonce(), createdAtMs: Date.now() }));
+    expect(await tier1.ledger.submit(accept)).toMatchObject({ status: "accepted" });
+    expect((await database.db.select().from(claims).where(eq(claims.id, offer!.id)))[0]?.state).toBe("held");
+  });
+
+  it("registers the first key of a newly approved organisation, creating it on the ledger", async () => {
+    const key = newKey("org_metalworks");
+    const metalworks = { orgId: "org_metalworks", orgName: "Guangzhou Precision Metalworks", role: "supplier" as OrganisationRole };
+    const pending = callerFor(database.db, "usr_metalworks_1");
+    expect(await outcome(pending.keys.requestRegistration({ signed: registration(key, metalworks) }))).toBe("FORBIDDEN organisation_not_approved");
+    await callerFor(database.db, "usr_operator_1").organisations.review({ orgId: "org_metalworks", decision: "approved" });
+    const request = await pending.keys.requestRegistration({ signed: registration(key, metalworks) });
+    const decision = await callerFor(database.db, "usr_operator_1").keys.decide({ requestId: request.id, decision: "approved" });
+    expect(decision.ledger?.events).toEqual([
+      { type: "organisation.registered", orgId: "org_metalworks", role: "supplier" },
+      { type: "key.registered", orgId: "org_metalworks", keyId: key.keyId },
+    ]);
+    expect((await database.db.select().from(ledgerOrganisations).where(eq(ledgerOrganisations.id, "org_metalworks")))[0]?.name).toBe("Guangzhou Precision Metalworks");
+    expect((await keyRow(key.keyId))?.status).toBe("active");
+  });
+
+  it("rejects: the request is closed and the key never reaches the ledger", async () => {
+    const key = newKey("org_pearl");
+    const request = await callerFor(database.db, "usr_pearl_1").keys.requestRegistration({ signed: registration(key) });
+    const operator = callerFor(database.db, "usr_operator_1");
+    const decision = await operator.keys.decide({ requestId: request.id, decision: "rejected" });
+    expect(decision).toMatchObject({ request: { status: "rejected", txId: null }, ledger: null });
+    expect(await keyRow(key.keyId)).toBeUndefined();
+    expect(await outcome(operator.keys.decide({ requestId: request.id, decision: "approved" }))).toBe("CONFLICT key_request_already_decided");
+    expect(await outcome(operator.keys.decide({ requestId: "kreq_missing", decision: "approved" }))).toBe("NOT_FOUND key_request_not_found");
+  });
+});
+
+describe("key requests that are refused", () => {
+  it("a forged request (signature by another key) is refused", async () => {
+    const victim = newKey("org_pearl");
+    const forger = newKey("org_pearl");
+    const honest = registration(victim);
+    const digest = transactionDigest(buildSigned(victim, "key.register", honest.transaction.body as never, { nonce: honest.transaction.nonce, createdAtMs: honest.transaction.createdAtMs }).transaction);
+    const forged = { ...honest, signatureHex: bytesToHex(signDigest(forger.privateKey, digest)) };
+    const tier1 = callerFor(database.db, "usr_pearl_1");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: forged }))).toBe("BAD_REQUEST signature_invalid");
+
+    // Signed honestly, but by another key than the one it registers.
+    const body = { ...PEARL, publicKeyHex: victim.publicKeyHex, keyId: victim.keyId };
+    const otherSigner = toWire(buildSigned(forger, "key.register", body, { nonce: nonce(), createdAtMs: Date.now() }));
+    expect(await outcome(tier1.keys.requestRegistration({ signed: otherSigner }))).toBe("BAD_REQUEST registration_not_self_signed");
+    expect(await database.db.select().from(keyRequests).where(eq(keyRequests.keyId, victim.keyId))).toEqual([]);
+  });
+
+  it("a supplier cannot request a key for another organisation, nor can a viewer for its own", async () => {
+    const key = newKey("org_lingnan");
+    const lingnan = { orgId: "org_lingnan", orgName: "Lingnan PCB Manufacturing Co.", role: "supplier" as OrganisationRole };
+    expect(await outcome(callerFor(database.db, "usr_pearl_1").keys.requestRegistration({ signed: registration(key, lingnan) }))).toBe("FORBIDDEN not_allowed");
+    const core = newKey("org_huaxin");
+    const huaxin = { orgId: "org_huaxin", orgName: "Huaxin Electronics Co., Ltd.", role: "core_enterprise" as OrganisationRole };
+    expect(await outcome(callerFor(database.db, "usr_huaxin_2").keys.requestRegistration({ signed: registration(core, huaxin) }))).toBe("FORBIDDEN not_allowed");
+    expect(await outcome(callerFor(database.db, null).keys.requestRegistration({ signed: registration(key, lingnan) }))).toBe("UNAUTHORIZED not_signed_in");
+  });
+
+  it("another organisation cannot see the queue or approve", async () => {
+    const key = newKey("org_pearl");
+    const request = await callerFor(database.db, "usr_pearl_1").keys.requestRegistration({ signed: registration(key) });
+    for (const userId of ["usr_pearl_1", "usr_huaxin_1", "usr_cmtb_1", "usr_zhengxin_1"]) {
+      const caller = callerFor(database.db, userId);
+      expect(await outcome(caller.keys.decide({ requestId: request.id, decision: "approved" }))).toBe("FORBIDDEN not_allowed");
+      expect(await outcome(caller.keys.pendingRequests())).toBe("FORBIDDEN not_allowed");
+    }
+    expect(await keyRow(key.keyId)).toBeUndefined();
+    await callerFor(database.db, "usr_operator_1").keys.decide({ requestId: request.id, decision: "rejected" });
+  });
+
+  it("a key id is requested once; a key already on the ledger is not requested at all", async () => {
+    const key = newKey("org_pearl");
+    const tier1 = callerFor(database.db, "usr_pearl_1");
+    const first = await tier1.keys.requestRegistration({ signed: registration(key) });
+    expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key) }))).toBe("CONFLICT key_already_requested");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: registration(demoIdentity("org_pearl")) }))).toBe("CONFLICT key_already_registered");
+    await callerFor(database.db, "usr_operator_1").keys.decide({ requestId: first.id, decision: "rejected" });
+    expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key) }))).toBe("CONFLICT key_already_requested");
+  });
+
+  it("the registration must name the organisation as registered, without cosignatures, with a sane clock", async () => {
+    const key = newKey("org_pearl");
+    const tier1 = callerFor(database.db, "usr_pearl_1");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, orgName: "Pearl River Holdings" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, role: "lender" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, PEARL, Date.now() - 25 * HOUR_MS) }))).toBe("BAD_REQUEST created_at_out_of_range");
+    const cosigned = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [demoIdentity("org_pearl")] }));
+    expect(await outcome(tier1.keys.requestRegistration({ signed: cosigned }))).toBe("BAD_REQUEST unexpected_cosignature");
+    const notRegistration = toWire(buildSigned(key, "claim.accept", { claimId: `c_${"0".repeat(24)}` }, { nonce: nonce(), createdAtMs: Date.now() }));
+    expect(await outcome(tier1.keys.requestRegistration({ signed: notRegistration }))).toBe("BAD_REQUEST not_a_key_registration");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: { transaction: { type: "key.register" } } as never }))).toBe("BAD_REQUEST -");
+  });
+
+  it("approving a request signed more than 24 hours ago surfaces the contract's code; the owner renews it", async () => {
+    const signedAtMs = Date.now();
+    let nowMs = signedAtMs;
+    const clock = () => nowMs;
+    const key = newKey("org_pearl");
+    const tier1 = await actor("usr_pearl_1");
+    const operator = await actor("usr_operator_1");
+    const request = await requestRegistration(database.db, tier1, registration(key, PEARL, signedAtMs), { clock });
+    nowMs = signedAtMs + 25 * HOUR_MS;
+    expect((await pendingRequests(database.db, operator, { clock })).find((r) => r.id === request.id)?.expired).toBe(true);
+    expect(await outcome(decideRequest(database.db, operator, { requestId: request.id, decision: "approved" }, { clock }))).toBe("bad_request created_at_out_of_range");
+    const [stillPending] = await database.db.select().from(keyRequests).where(eq(keyRequests.id, request.id));
+    expect(stillPending).toMatchObject({ status: "pending", txId: null, decidedAt: null });
+    expect(await keyRow(key.keyId)).toBeUndefined();
+
+    const renewed = await requestRegistration(database.db, tier1, registration(key, PEARL, nowMs), { clock });
+    expect(renewed).toMatchObject({ id: request.id, signedAtMs: nowMs, status: "pending" });
+    const decision = await decideRequest(database.db, operator, { requestId: request.id, decision: "approved" }, { clock });
+    expect(decision.request.status).toBe("approved");
+    expect((await keyRow(key.keyId))?.registeredAtMs).toBeGreaterThanOrEqual(nowMs);
+  });
+
+  it("limits the pending requests of one organisation", async () => {
+    const tier2 = callerFor(database.db, "usr_lingnan_1");
+    const lingnan = { orgId: "org_lingnan", orgName: "Lingnan PCB Manufacturing Co.", role: "supplier" as OrganisationRole };
+    for (let i = 0; i < 5; i++) await tier2.keys.requestRegistration({ signed: registration(newKey("org_lingnan"), lingnan) });
+    expect(await outcome(tier2.keys.requestRegistration({ signed: registration(newKey("org_lingnan"), lingnan) }))).toBe("CONFLICT too_many_pending_requests");
+  });
+});

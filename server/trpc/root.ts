@@ -3,6 +3,7 @@ import { authRouter } from "./routers/auth";
 import { organisationsRouter } from "./routers/organisations";
 import { usersRouter } from "./routers/users";
 import { ledgerRouter } from "./routers/ledger";
+import { financingRouter } from "./routers/financing";
 import { keysRouter } from "./routers/keys";
 
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   organisations: organisationsRouter,
   users: usersRouter,
   ledger: ledgerRouter,
+  financing: financingRouter,
   keys: keysRouter,
 });
 

@@ -158,9 +158,14 @@ function HoldingsTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolea
                   Provenance
                 </Link>
                 {canSign && c.state === "held" ? (
-                  <Link href={`/claims/${c.id}/split`} className="text-sm font-medium text-brand-600 hover:underline">
-                    Split &amp; transfer
-                  </Link>
+                  <>
+                    <Link href={`/claims/${c.id}/split`} className="text-sm font-medium text-brand-600 hover:underline">
+                      Split &amp; transfer
+                    </Link>
+                    <Link href={`/claims/${c.id}/finance`} className="text-sm font-medium text-brand-600 hover:underline">
+                      Finance
+                    </Link>
+                  </>
                 ) : null}
               </td>
             </tr>

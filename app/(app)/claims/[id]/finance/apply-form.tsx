@@ -1,0 +1,97 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { quoteFinancing } from "@/contracts/pricing";
+import { Alert, Button, Card, Field, inputClass } from "../../../../_components/ui";
+import { formatMinor } from "../../../../_lib/format";
+import { useLedgerAction } from "../../../../_lib/use-ledger-action";
+
+/** An indicative rate for the quote; the lender's signed offer sets the real one. */
+const INDICATIVE_RATE_PERCENT = "4.50";
+
+export function ApplyForm({
+  claim,
+  lenders,
+  selfOrgId,
+}: {
+  claim: { id: string; outstandingMinor: bigint; maturityDate: string; state: string; holderOrgId: string; financedOnce: boolean; inFinancing: boolean };
+  lenders: { id: string; name: string }[];
+  selfOrgId: string;
+}) {
+  const router = useRouter();
+  const action = useLedgerAction();
+  const [lenderOrgId, setLenderOrgId] = useState(lenders[0]?.id ?? "");
+  const [ratePercent, setRatePercent] = useState(INDICATIVE_RATE_PERCENT);
+  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const [error, setError] = useState<string | null>(null);
+  const rateBps = Math.round(Number(ratePercent) * 100);
+  const quote = Number.isFinite(rateBps) && rateBps >= 0 ? quoteFinancing({ faceMinor: claim.outstandingMinor, rateBps, feeMinor: 0n, disbursementDate: today, maturityDate: claim.maturityDate }) : null;
+
+  if (claim.holderOrgId !== selfOrgId || claim.state !== "held") return <Alert tone="amber">Only a held claim of yours can be financed; this one is {claim.state}.</Alert>;
+  if (claim.financedOnce) return <Alert tone="amber">This claim has already been financed once; it cannot be financed again.</Alert>;
+  if (claim.inFinancing) return <Alert tone="amber">A financing request for this claim is already open. Follow it on the Financing page.</Alert>;
+  if (lenders.length === 0) return <Alert tone="amber">No lender has a credit line for this claim&apos;s core enterprise yet.</Alert>;
+
+  async function apply() {
+    setError(null);
+    const result = await action.run("financing.request", { claimId: claim.id, lenderOrgId });
+    if (!result.ok) return setError(result.message);
+    router.push("/financing?done=applied");
+    router.refresh();
+  }
+
+  return (
+    <div className="grid items-start gap-6 lg:grid-cols-[1fr_22rem]">
+      <Card title="Lender">
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="Lender" htmlFor="lender" hint="Lenders with a credit line for this claim's core enterprise">
+            <select id="lender" className={inputClass} value={lenderOrgId} onChange={(e) => setLenderOrgId(e.target.value)}>
+              {lenders.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Indicative annual rate (%)" htmlFor="rate" hint="For this quote; the lender's offer sets the rate">
+            <input id="rate" className={`${inputClass} text-right`} inputMode="decimal" value={ratePercent} onChange={(e) => setRatePercent(e.target.value)} />
+          </Field>
+        </div>
+      </Card>
+      <div className="space-y-4">
+        <Card title="Quote">
+          {quote && quote.ok ? (
+            <dl className="space-y-2 text-sm" data-testid="quote">
+              <Row label="Face value" value={formatMinor(claim.outstandingMinor)} />
+              <Row label="Days to maturity" value={String(quote.days)} />
+              <Row label="Discount interest (ACT/360)" value={`− ${formatMinor(quote.interestMinor)}`} />
+              <Row label="Fees" value={`− ${formatMinor(quote.feesMinor)}`} />
+              <div className="flex justify-between border-t border-slate-100 pt-2 font-semibold">
+                <dt>You receive</dt>
+                <dd className="tabular-nums" data-testid="quote-net">
+                  {formatMinor(quote.netMinor)}
+                </dd>
+              </div>
+            </dl>
+          ) : (
+            <Alert tone="amber">This claim cannot be priced ({quote ? quote.code.replaceAll("_", " ") : "enter a valid rate"}).</Alert>
+          )}
+        </Card>
+        {error ? <Alert>{error}</Alert> : null}
+        <Button className="w-full" onClick={() => void apply()} disabled={action.busy || !quote?.ok}>
+          {action.busy ? "Signing…" : "Sign and apply"}
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function Row({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="flex justify-between gap-2">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="tabular-nums">{value}</dd>
+    </div>
+  );
+}

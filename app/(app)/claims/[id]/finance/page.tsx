@@ -1,0 +1,25 @@
+import type { Metadata } from "next";
+import { serverCaller } from "@/server/trpc/server-caller";
+import { PageHeader } from "../../../../_components/ui";
+import { requireActor } from "../../../../_lib/session";
+import { ApplyForm } from "./apply-form";
+
+export const metadata: Metadata = { title: "Apply for financing" };
+export const dynamic = "force-dynamic";
+
+export default async function FinancePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const actor = await requireActor();
+  const caller = await serverCaller();
+  const [claim, lenders] = await Promise.all([caller.ledger.claim({ claimId: id }), caller.financing.lendersForClaim({ claimId: id })]);
+  return (
+    <>
+      <PageHeader title="Apply for financing" subtitle="Turn this claim into cash now: the lender checks its provenance and pays you the discounted amount." />
+      <ApplyForm
+        claim={{ id: claim.id, outstandingMinor: claim.amountMinor - claim.settledMinor, maturityDate: claim.maturityDate, state: claim.state, holderOrgId: claim.holderOrgId, financedOnce: claim.financedOnce, inFinancing: claim.activeFinancingId !== null }}
+        lenders={lenders}
+        selfOrgId={actor.orgId}
+      />
+    </>
+  );
+}

@@ -1,0 +1,132 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { quoteFinancing } from "@/contracts/pricing";
+import { parseAmountMinor } from "@/contracts/money";
+import type { FinancingDto } from "@/server/services/financing";
+import { Alert, Badge, Button, Card, Field, inputClass } from "../../../_components/ui";
+import { formatMinor } from "../../../_lib/format";
+import { useLedgerAction } from "../../../_lib/use-ledger-action";
+
+export function FinancingActions({ financing, role, canSign }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean }) {
+  const router = useRouter();
+  const action = useLedgerAction();
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function run(result: Promise<{ ok: true } | { ok: false; message: string }>, message: string) {
+    setError(null);
+    const outcome = await result;
+    if (!outcome.ok) return setError(outcome.message);
+    setDone(message);
+    router.refresh();
+  }
+
+  const id = financing.id;
+  return (
+    <Card title={<span className="flex items-center gap-2">Status <Badge tone="blue">{financing.status}</Badge></span>}>
+      <div className="space-y-4" data-testid="financing-panel">
+        <Terms financing={financing} />
+        {done ? <div data-testid="financing-notice"><Alert tone="green">{done}</Alert></div> : null}
+        {error ? <Alert>{error}</Alert> : null}
+        {canSign && role === "lender" && financing.status === "requested" ? (
+          <OfferForm financing={financing} busy={action.busy} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), "Offer signed and sent to the holder.")} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), "Application declined.")} />
+        ) : null}
+        {canSign && role === "holder" && financing.status === "offered" ? (
+          <div className="flex gap-2">
+            <Button disabled={action.busy} onClick={() => void run(action.run("financing.accept", { financingId: id }), "Offer accepted; the lender will now pay out.")}>
+              Accept offer
+            </Button>
+            <Button variant="secondary" disabled={action.busy} onClick={() => void run(action.run("financing.decline", { financingId: id, reason: "Declined by the holder" }), "Offer declined; the claim is yours again.")}>
+              Decline
+            </Button>
+          </div>
+        ) : null}
+        {canSign && role === "lender" && financing.status === "accepted" ? <DisburseForm busy={action.busy} onDisburse={(paymentReference) => void run(action.run("financing.disburse", { financingId: id, paymentReference }), "Disbursement confirmed; you now hold the claim.")} /> : null}
+        {financing.status === "requested" && role === "holder" ? <p className="text-sm text-slate-600">Waiting for {financing.lenderName} to check the provenance and make an offer.</p> : null}
+        {financing.status === "accepted" && role === "holder" ? <p className="text-sm text-slate-600">Waiting for {financing.lenderName} to pay out.</p> : null}
+      </div>
+    </Card>
+  );
+}
+
+function Terms({ financing }: { financing: FinancingDto }) {
+  const items: [string, string][] = [["Amount", formatMinor(financing.outstandingMinor)]];
+  if (financing.rateBps !== null) items.push(["Annual rate", `${(financing.rateBps / 100).toFixed(2)}%`]);
+  if (financing.interestMinor !== null) items.push(["Discount interest", formatMinor(financing.interestMinor)]);
+  if (financing.feeMinor !== null) items.push(["Fees", formatMinor(financing.feeMinor)]);
+  if (financing.netMinor !== null) items.push(["Net proceeds", formatMinor(financing.netMinor)]);
+  if (financing.recourse !== null) items.push(["Recourse", financing.recourse ? "With recourse" : "Without recourse"]);
+  if (financing.paymentReference) items.push(["Payment reference", financing.paymentReference]);
+  if (financing.declineReason) items.push(["Decline reason", financing.declineReason]);
+  return (
+    <dl className="grid gap-4 text-sm sm:grid-cols-4">
+      {items.map(([label, value]) => (
+        <div key={label}>
+          <dt className="text-xs uppercase tracking-wide text-slate-500">{label}</dt>
+          <dd className="mt-1 font-medium tabular-nums text-slate-900">{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function OfferForm({ financing, busy, onOffer, onDecline }: { financing: FinancingDto; busy: boolean; onOffer: (body: { rateBps: number; feeMinor: bigint; disbursementDate: string; recourse: boolean }) => void; onDecline: (reason: string) => void }) {
+  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const [ratePercent, setRatePercent] = useState("4.50");
+  const [feeText, setFeeText] = useState("");
+  const [recourse, setRecourse] = useState(false);
+  const [reason, setReason] = useState("");
+  const rateBps = Math.round(Number(ratePercent) * 100);
+  const fee = feeText.trim() ? parseAmountMinor(feeText) : ({ ok: true, amountMinor: 0n } as const);
+  const quote = fee.ok && Number.isFinite(rateBps) ? quoteFinancing({ faceMinor: financing.outstandingMinor, rateBps, feeMinor: fee.amountMinor, disbursementDate: today, maturityDate: financing.maturityDate }) : null;
+  return (
+    <div className="space-y-4 border-t border-slate-100 pt-4">
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Field label="Annual rate (%)" htmlFor="offer-rate">
+          <input id="offer-rate" className={`${inputClass} text-right`} inputMode="decimal" value={ratePercent} onChange={(e) => setRatePercent(e.target.value)} />
+        </Field>
+        <Field label="Fee (CNY)" htmlFor="offer-fee" error={fee.ok ? undefined : fee.message}>
+          <input id="offer-fee" className={`${inputClass} text-right`} inputMode="decimal" placeholder="0.00" value={feeText} onChange={(e) => setFeeText(e.target.value)} />
+        </Field>
+        <label className="flex items-center gap-2 pt-6 text-sm text-slate-700">
+          <input type="checkbox" checked={recourse} onChange={(e) => setRecourse(e.target.checked)} /> With recourse to the holder
+        </label>
+      </div>
+      {quote?.ok ? (
+        <p className="text-sm text-slate-700" data-testid="offer-quote">
+          {quote.days} days to maturity: interest {formatMinor(quote.interestMinor)}, fees {formatMinor(quote.feesMinor)}, the holder receives <strong>{formatMinor(quote.netMinor)}</strong>.
+        </p>
+      ) : (
+        <Alert tone="amber">Cannot price this offer{quote ? ` (${quote.code.replaceAll("_", " ")})` : ""}.</Alert>
+      )}
+      <div className="flex flex-wrap items-end gap-2">
+        <Button disabled={busy || !quote?.ok} onClick={() => fee.ok && onOffer({ rateBps, feeMinor: fee.amountMinor, disbursementDate: today, recourse })}>
+          Sign offer
+        </Button>
+        <label className="ml-auto text-sm">
+          <span className="sr-only">Reason for declining</span>
+          <input className={`${inputClass} w-64`} placeholder="Reason for declining" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+        </label>
+        <Button variant="secondary" disabled={busy || !reason.trim()} onClick={() => onDecline(reason.trim())}>
+          Decline
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+function DisburseForm({ busy, onDisburse }: { busy: boolean; onDisburse: (reference: string) => void }) {
+  const [reference, setReference] = useState("");
+  return (
+    <div className="flex flex-wrap items-end gap-2 border-t border-slate-100 pt-4">
+      <Field label="Payment reference" htmlFor="payment-ref" hint="The bank transfer that paid the holder">
+        <input id="payment-ref" className={`${inputClass} w-72`} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={140} />
+      </Field>
+      <Button disabled={busy || !reference.trim()} onClick={() => onDisburse(reference.trim())}>
+        Confirm disbursement
+      </Button>
+    </div>
+  );
+}

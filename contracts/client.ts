@@ -41,6 +41,6 @@ export function buildSigned<K extends TransactionType>(
 }
 
 /** The JSON form sent to the server (amounts as decimal strings). */
-export function toWire(signed: SignedLedgerTransaction): WireSignedTransaction {
+export function toWire<K extends TransactionType>(signed: SignedLedgerTransaction<K>): WireSignedTransaction {
   return encodeSignedTransaction(signed);
 }

@@ -1,6 +1,6 @@
 import { and, desc, eq, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, creditLines, financings, ledgerOrganisations } from "@/db/schema";
+import { claims, creditLines, financings, ledgerOrganisations, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
 import { loadVisibleClaim } from "./ledger";
 
@@ -92,3 +92,23 @@ export async function listFinancings(db: Db, actor: Actor, filter: { financingId
     .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));
 }
 
+
+/** Active pledges the organisation gave (as holder) or received (as lender). */
+export async function listPledges(db: Db, actor: Actor) {
+  const rows = await db
+    .select({ p: pledges, c: claims })
+    .from(pledges)
+    .innerJoin(claims, eq(claims.id, pledges.claimId))
+    .where(and(eq(pledges.status, "active"), or(eq(pledges.lenderOrgId, actor.orgId), eq(pledges.pledgorOrgId, actor.orgId))));
+  const map = await names(db);
+  return rows.map(({ p, c }) => ({
+    id: p.id,
+    claimId: p.claimId,
+    pledgorName: map.get(p.pledgorOrgId) ?? p.pledgorOrgId,
+    lenderName: map.get(p.lenderOrgId) ?? p.lenderOrgId,
+    lenderOrgId: p.lenderOrgId,
+    amountMinor: c.amountMinor - c.settledMinor,
+    maturityDate: c.maturityDate,
+    issuerName: map.get(c.issuerOrgId) ?? c.issuerOrgId,
+  }));
+}

@@ -165,6 +165,7 @@ function HoldingsTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolea
                     <Link href={`/claims/${c.id}/finance`} className="text-sm font-medium text-brand-600 hover:underline">
                       Finance
                     </Link>
+                    <PledgeControl claimId={c.id} />
                   </>
                 ) : null}
               </td>
@@ -173,5 +174,44 @@ function HoldingsTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolea
         </tbody>
       </table>
     </div>
+  );
+}
+
+function PledgeControl({ claimId }: { claimId: string }) {
+  const trpc = useTRPC();
+  const [open, setOpen] = useState(false);
+  const lenders = useQuery(trpc.organisations.directory.queryOptions({ role: "lender" }, { enabled: open }));
+  const action = useLedgerAction();
+  const [lenderOrgId, setLenderOrgId] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  if (!open) {
+    return (
+      <button type="button" className="text-sm font-medium text-brand-600 hover:underline" onClick={() => setOpen(true)}>
+        Pledge…
+      </button>
+    );
+  }
+  async function pledge() {
+    const result = await action.run("claim.pledge", { claimId, lenderOrgId });
+    if (!result.ok) setError(result.message);
+  }
+  return (
+    <span className="inline-flex flex-wrap items-center gap-2 align-middle">
+      <label className="sr-only" htmlFor={`pledge-${claimId}`}>
+        Pledge to lender
+      </label>
+      <select id={`pledge-${claimId}`} className={`${inputClass} w-48`} value={lenderOrgId} onChange={(e) => setLenderOrgId(e.target.value)}>
+        <option value="">Choose a lender…</option>
+        {(lenders.data ?? []).map((l) => (
+          <option key={l.id} value={l.id}>
+            {l.name}
+          </option>
+        ))}
+      </select>
+      <Button disabled={!lenderOrgId || action.busy} onClick={() => void pledge()}>
+        Sign pledge
+      </Button>
+      {error ? <span className="block w-full text-xs text-rose-600">{error}</span> : null}
+    </span>
   );
 }

@@ -4,6 +4,7 @@ import { serverCaller } from "@/server/trpc/server-caller";
 import { Badge, Card, EmptyState, PageHeader } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";
 import { requireActor } from "../../_lib/session";
+import { PledgesCard } from "./pledges-card";
 
 export const metadata: Metadata = { title: "Financing" };
 export const dynamic = "force-dynamic";
@@ -57,6 +58,9 @@ export default async function FinancingPage() {
           </div>
         )}
       </Card>
+      <div className="mt-6">
+        <PledgesCard selfOrgId={actor.orgId} canSign={actor.permission !== "viewer"} />
+      </div>
     </>
   );
 }

@@ -4,6 +4,7 @@ import { serverCaller } from "@/server/trpc/server-caller";
 import { Badge, Card, PageHeader } from "../../../_components/ui";
 import { formatMinor } from "../../../_lib/format";
 import { requireActor } from "../../../_lib/session";
+import { RepaymentForm } from "./repayment-form";
 
 export const metadata: Metadata = { title: "Issuance tree" };
 export const dynamic = "force-dynamic";
@@ -13,7 +14,7 @@ type Node = Awaited<ReturnType<Awaited<ReturnType<typeof serverCaller>>["ledger"
 /** 穿透: the whole tree of one issuance down to the last tier, and who holds what. */
 export default async function TreePage({ params }: { params: Promise<{ rootId: string }> }) {
   const { rootId } = await params;
-  await requireActor();
+  const actor = await requireActor();
   const tree = await (await serverCaller()).ledger.issuanceTree({ rootId });
   const children = new Map<string, Node[]>();
   for (const node of tree) if (node.parentId) children.set(node.parentId, [...(children.get(node.parentId) ?? []), node]);
@@ -23,6 +24,11 @@ export default async function TreePage({ params }: { params: Promise<{ rootId: s
   return (
     <>
       <PageHeader title="Issuance tree" subtitle={`${formatMinor(root.amountMinor)} maturing ${root.maturityDate} · ${live.length} live pieces`} actions={<Link href="/issuances" className="text-sm font-medium text-brand-600 hover:underline">All issuances</Link>} />
+      {actor.orgId === root.issuerOrgId && actor.permission !== "viewer" && !["withdrawn", "rejected", "offered"].includes(root.state) ? (
+        <Card title="Repayment" className="mb-6">
+          <RepaymentForm rootClaimId={root.id} outstandingMinor={root.amountMinor - root.rootRepaidMinor} />
+        </Card>
+      ) : null}
       <Card title="Who holds what">
         <ul className="space-y-1" data-testid="tree">
           <TreeNode node={root} childrenOf={children} />

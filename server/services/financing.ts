@@ -23,6 +23,7 @@ export interface FinancingDto {
   outstandingMinor: bigint;
   maturityDate: string;
   depth: number;
+  claimState: string;
   rateBps: number | null;
   feeMinor: bigint | null;
   interestMinor: bigint | null;
@@ -79,6 +80,7 @@ export async function listFinancings(db: Db, actor: Actor, filter: { financingId
       outstandingMinor: c.amountMinor - c.settledMinor,
       maturityDate: c.maturityDate,
       depth: c.depth,
+      claimState: c.state,
       rateBps: f.rateBps,
       feeMinor: f.feeMinor,
       interestMinor: f.interestMinor,

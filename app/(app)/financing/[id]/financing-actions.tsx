@@ -59,6 +59,10 @@ function Terms({ financing }: { financing: FinancingDto }) {
   if (financing.netMinor !== null) items.push(["Net proceeds", formatMinor(financing.netMinor)]);
   if (financing.recourse !== null) items.push(["Recourse", financing.recourse ? "With recourse" : "Without recourse"]);
   if (financing.paymentReference) items.push(["Payment reference", financing.paymentReference]);
+  if (financing.status === "disbursed") {
+    const overdue = financing.claimState === "overdue";
+    items.push(["Claim", overdue ? (financing.recourse ? `Overdue — recourse to ${financing.holderName}` : "Overdue — without recourse, claim on the core enterprise") : financing.claimState]);
+  }
   if (financing.declineReason) items.push(["Decline reason", financing.declineReason]);
   return (
     <dl className="grid gap-4 text-sm sm:grid-cols-4">

@@ -26,6 +26,11 @@ export class RateLimiter {
     this.hits.delete(key);
   }
 
+  /** Forgets every key (tests start each scenario with a full budget). */
+  clear(): void {
+    this.hits.clear();
+  }
+
   private prune(nowMs: number): void {
     if (this.hits.size < 10_000) return;
     for (const [key, entry] of this.hits) if (nowMs - entry.windowStartMs >= this.windowMs) this.hits.delete(key);
@@ -33,3 +38,16 @@ export class RateLimiter {
 }
 
 export const signInLimiter = new RateLimiter(10, 15 * 60 * 1000);
+
+/** Ledger submissions per organisation per minute; LEDGER_SUBMISSIONS_PER_MINUTE overrides it (load tests). */
+export function submissionsPerMinute(env: Record<string, string | undefined> = process.env): number {
+  const configured = Number(env.LEDGER_SUBMISSIONS_PER_MINUTE);
+  return Number.isInteger(configured) && configured > 0 ? configured : 120;
+}
+
+/**
+ * Signed transactions submitted per organisation, per process (like signInLimiter). A
+ * browser submits a handful a minute; this stops one organisation's runaway script or
+ * stolen session from monopolising the ledger's append lock.
+ */
+export const submissionLimiter = new RateLimiter(submissionsPerMinute(), 60 * 1000);

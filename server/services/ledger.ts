@@ -3,7 +3,8 @@ import type { Db } from "@/db/client";
 import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
-import { badRequest, notFound } from "../errors";
+import { badRequest, DomainError, notFound } from "../errors";
+import { submissionLimiter, submissionsPerMinute } from "../auth/rate-limit";
 import { canSeeClaim, canSubmitFor } from "../ledger/authz";
 import { submitTransaction, type SubmitResult } from "../ledger/service";
 import { toClaim } from "../ledger/repository";
@@ -14,6 +15,10 @@ import type { Claim } from "@/contracts/ledger/types";
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
 export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { signer: { orgId: string } } }): Promise<SubmitResult> {
   assertAllowed(canSubmitFor(actor, wire.transaction.signer.orgId), "You can only submit transactions signed for your own organisation, with the maker permission or above.");
+  // Counted per organisation after the authorisation check, so nobody spends another organisation's budget.
+  if (!submissionLimiter.take(actor.orgId)) {
+    throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${submissionsPerMinute()} transactions in the last minute. Wait a minute and try again.`);
+  }
   const result = await submitTransaction(db, wire);
   if (result.status === "refused" && result.code === "malformed_transaction") {
     throw badRequest("malformed_transaction", `The transaction is malformed: ${result.detail ?? "check its fields"}`);

@@ -53,6 +53,36 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * What the server log keeps of an unexpected error: each error in the cause chain by name,
+ * message and code, and the stack frames. Never the values a query was run with: a
+ * failed SQL statement's message carries its parameters (password hashes, emails, names),
+ * and a database error's detail repeats the offending values, so both are cut off.
+ */
+export function describeInternalError(error: unknown): string {
+  const lines: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
+    if (!(current instanceof Error)) {
+      lines.push(`(${typeof current})`);
+      break;
+    }
+    const code = (current as { code?: unknown }).code;
+    const message = current.message.split(/\nparams:/)[0]!.slice(0, 500);
+    lines.push(`${depth === 0 ? "" : "caused by "}${current.name}: ${message}${typeof code === "string" ? ` [${code}]` : ""}`);
+    if (depth === 0) lines.push(...(current.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 8));
+    current = current.cause;
+  }
+  return lines.join("\n");
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
+    if ((current as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}
+
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
@@ -60,12 +90,33 @@ const mapErrors = t.middleware(async ({ next }) => {
     if (cause instanceof DomainError) {
       throw new TRPCError({ code: KIND_TO_TRPC[cause.kind], message: cause.message, cause });
     }
-    if (result.error.code === "INTERNAL_SERVER_ERROR") console.error("[trpc] internal error:", result.error.cause ?? result.error);
+    // A unique constraint refusing a write is a lost race between two requests doing the
+    // same thing (two sign-ups with one email), not a fault: the loser is told to retry.
+    if (isUniqueViolation(cause)) {
+      const conflict = new DomainError("conflict", "concurrent_change", "Someone else made the same change at the same moment. Reload the page and try again.");
+      throw new TRPCError({ code: "CONFLICT", message: conflict.message, cause: conflict });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] internal error: ${describeInternalError(cause ?? result.error)}`);
   }
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (value === null || typeof value !== "object" || depth > 32) return false;
+  if (Array.isArray(value)) return value.some((item) => containsNul(item, depth + 1));
+  return Object.entries(value).some(([key, item]) => key.includes("\u0000") || containsNul(item, depth + 1));
+}
+
+/** PostgreSQL text cannot hold U+0000: input carrying it anywhere is a bad request, for every procedure. */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput())) {
+    throw new DomainError("bad_request", "nul_character", "Text must not contain the NUL character (U+0000).");
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseNul);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.userId) throw new DomainError("unauthenticated", "not_signed_in", "Sign in to continue.");

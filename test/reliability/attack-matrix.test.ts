@@ -1,0 +1,302 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import type { Database, Db } from "@/db/client";
+import { claims, financings, organisations } from "@/db/schema";
+import { identityFor, type SigningIdentity } from "@/contracts/client";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import { appRouter } from "@/server/trpc/root";
+import { submissionLimiter } from "@/server/auth/rate-limit";
+import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { requireAccepted, submitTransaction } from "@/server/ledger/service";
+import { applyForOnboarding } from "@/server/services/organisations";
+import { inviteUser, loadActor } from "@/server/services/users";
+import { requestRegistration } from "@/server/services/keys";
+import { seedDemo } from "@/server/seed/seed";
+import { DEMO_PASSWORD } from "@/server/seed/demo-data";
+import { createTestDatabase } from "../helpers/db";
+import { callerFor } from "../helpers/callers";
+import { addFigures } from "./figures";
+import { codeOf, ids, signed, stateHash } from "./support";
+
+/*
+ * Every tRPC procedure x every role, with the expected answer, as a table. The procedures
+ * are enumerated from appRouter itself: a procedure added without a row here fails the
+ * first test, and a row for a procedure that no longer exists fails it too. A denied call
+ * must leave the whole database exactly as it was.
+ */
+
+const ROLES = ["operator", "core", "supplier", "lender", "auditor", "pending", "viewer", "anonymous"] as const;
+type Role = (typeof ROLES)[number];
+
+const USER_OF: Record<Role, string | null> = {
+  operator: "usr_operator_1", // Double-chain Operations, admin
+  core: "usr_huaxin_1", // Huaxin Electronics, admin
+  supplier: "usr_pearl_1", // Pearl River Assembly (tier 1), admin
+  lender: "usr_cmtb_1", // China Merchants Trade Bank, admin
+  auditor: "usr_zhengxin_1", // Zhengxin Audit, viewer
+  pending: "usr_metalworks_1", // Guangzhou Precision Metalworks, awaiting review, admin
+  viewer: "usr_huaxin_2", // Huaxin Electronics, viewer permission
+  anonymous: null,
+};
+const ORG_OF: Record<Role, string> = {
+  operator: "org_operator",
+  core: "org_huaxin",
+  supplier: "org_pearl",
+  lender: "org_cmtb",
+  auditor: "org_zhengxin",
+  pending: "org_metalworks",
+  viewer: "org_huaxin",
+  anonymous: "org_pearl",
+};
+
+const CODES = { O: "OK", F: "FORBIDDEN", U: "UNAUTHORIZED", N: "NOT_FOUND" } as const;
+/** Eight letters in ROLES order: O allowed, F FORBIDDEN, U UNAUTHORIZED, N NOT_FOUND (hidden). */
+function expect8(letters: string): Record<Role, string> {
+  const list = letters.split(/\s+/);
+  if (list.length !== ROLES.length) throw new Error(`expected ${ROLES.length} outcomes, got "${letters}"`);
+  return Object.fromEntries(ROLES.map((role, i) => [role, CODES[list[i] as keyof typeof CODES]])) as Record<Role, string>;
+}
+
+interface Row {
+  procedure: string;
+  scenario: string;
+  expected: Record<Role, string>;
+  /** Builds the input for one cell (fresh fixtures for mutations that consume them). */
+  input?: (role: Role) => unknown;
+  /** Checks an allowed answer: what it returns to whom (no data leak). */
+  check?: (result: unknown, role: Role) => void;
+}
+
+let database: Database;
+let db: Db;
+const fx = {
+  rootClaimId: "",
+  tier1KeptId: "",
+  financingId: "",
+  inviteToken: "",
+  operatorKey: null as unknown as SigningIdentity,
+};
+const unique = () => randomBytes(5).toString("hex");
+const MISSING_CLAIM = `c_${"0".repeat(24)}`;
+
+async function actorOf(userId: string) {
+  const actor = await loadActor(db, userId);
+  if (!actor) throw new Error(`no actor ${userId}`);
+  return actor;
+}
+
+async function freshInvite(orgId = "org_pearl") {
+  return inviteUser(db, await actorOf("usr_operator_1"), { orgId, email: `invitee-${unique()}@example.com`, name: "Invitee", permission: "maker" });
+}
+
+async function orgRecord(orgId: string) {
+  const [org] = await db.select().from(organisations).where(eq(organisations.id, orgId));
+  if (!org) throw new Error(`no organisation ${orgId}`);
+  return org;
+}
+
+/** A key.register signed by a brand-new key of the organisation: what its browser sends. */
+async function keyRegistration(orgId: string) {
+  const org = await orgRecord(orgId);
+  const key = identityFor(orgId, new Uint8Array(randomBytes(32)));
+  return signed(key, "key.register", { orgId, orgName: org.name, role: org.role as OrganisationRole, publicKeyHex: key.publicKeyHex, keyId: key.keyId });
+}
+
+const REQUESTERS = ["usr_lingnan_1", "usr_xinyuan_1", "usr_gbfactor_1"];
+let requesterTurn = 0;
+async function freshKeyRequest() {
+  const userId = REQUESTERS[requesterTurn++ % REQUESTERS.length]!;
+  const actor = await actorOf(userId);
+  return requestRegistration(db, actor, await keyRegistration(actor.orgId));
+}
+
+function ownKey(role: Role): SigningIdentity {
+  switch (role) {
+    case "operator":
+      return fx.operatorKey;
+    case "core":
+    case "viewer":
+      return ids.core;
+    case "lender":
+      return ids.bank;
+    case "auditor":
+      return ids.auditor;
+    case "pending":
+      return identityFor("org_metalworks", new Uint8Array(32).fill(7));
+    default:
+      return ids.tier1;
+  }
+}
+
+const APPROVED = "O O O O O F O U";
+const ROWS: Row[] = [
+  { procedure: "auth.me", scenario: "who am I", expected: expect8("O O O O O O O U"), check: (r, role) => expect((r as { userId: string }).userId).toBe(USER_OF[role]) },
+  {
+    procedure: "auth.applyToJoin",
+    scenario: "a new organisation applies (public)",
+    expected: expect8("O O O O O O O O"),
+    input: () => ({ organisationName: `Applicant ${unique()}`, role: "supplier", city: "Foshan", registrationNumber: "", adminName: "Applicant", adminEmail: `applicant-${unique()}@example.com`, adminPassword: "a long enough password" }),
+  },
+  { procedure: "auth.describeInvite", scenario: "an invitation link (public)", expected: expect8("O O O O O O O O"), input: () => ({ token: fx.inviteToken }) },
+  {
+    procedure: "auth.acceptInvite",
+    scenario: "an invitation accepted (public, token is the credential)",
+    expected: expect8("O O O O O O O O"),
+    input: async () => ({ token: (await freshInvite()).inviteToken, password: "a long enough password" }),
+  },
+  { procedure: "organisations.list", scenario: "every organisation with review status", expected: expect8("O F F F O F F U") },
+  { procedure: "organisations.directory", scenario: "approved organisations to address", expected: expect8(APPROVED) },
+  { procedure: "organisations.get", scenario: "another organisation (Pearl River)", expected: expect8("O F O F O F F U"), input: () => ({ orgId: "org_pearl" }) },
+  { procedure: "organisations.get", scenario: "the caller's own organisation", expected: expect8("O O O O O O O U"), input: (role) => ({ orgId: ORG_OF[role] }) },
+  {
+    procedure: "organisations.review",
+    scenario: "approve a pending applicant",
+    expected: expect8("O F F F F F F U"),
+    input: async () => ({ orgId: (await applyForOnboarding(db, { organisationName: `Pending ${unique()}`, role: "supplier", city: "", registrationNumber: "", adminName: "P", adminEmail: `pending-${unique()}@example.com`, adminPassword: DEMO_PASSWORD })).orgId, decision: "approved" }),
+  },
+  { procedure: "users.list", scenario: "Pearl River's people", expected: expect8("O F O F F F F U"), input: () => ({ orgId: "org_pearl" }) },
+  { procedure: "users.invite", scenario: "invite into Pearl River", expected: expect8("O F O F F F F U"), input: () => ({ orgId: "org_pearl", email: `new-${unique()}@example.com`, name: "New Person", permission: "maker" }) },
+  { procedure: "users.update", scenario: "change a Pearl River member's permission", expected: expect8("O F O F F F F U"), input: async () => ({ userId: (await freshInvite()).user.id, permission: "approver" }) },
+  {
+    procedure: "ledger.submit",
+    scenario: "a transaction signed for Pearl River",
+    expected: expect8("F F O F F F F U"),
+    input: () => signed(ids.tier1, "claim.release", { claimId: MISSING_CLAIM }),
+    check: (r) => expect(r).toMatchObject({ status: "refused", code: "claim_not_found" }),
+  },
+  {
+    procedure: "ledger.submit",
+    scenario: "a transaction signed with the caller's own organisation's key",
+    expected: expect8("O O O O F F F U"),
+    input: (role) => signed(ownKey(role), "claim.release", { claimId: MISSING_CLAIM }),
+    check: (r) => expect(r).toMatchObject({ status: "refused", code: "claim_not_found" }),
+  },
+  { procedure: "ledger.dashboard", scenario: "own figures", expected: expect8(APPROVED) },
+  {
+    procedure: "ledger.creditLines",
+    scenario: "credit lines received or granted",
+    expected: expect8(APPROVED),
+    check: (r, role) => {
+      for (const line of r as { lenderOrgId: string }[]) expect(role === "lender" ? line.lenderOrgId === "org_cmtb" : role === "core" || role === "viewer").toBe(true);
+    },
+  },
+  { procedure: "ledger.issuanceTree", scenario: "the demo issuance (穿透)", expected: expect8("O O N N O F O U"), input: () => ({ rootId: fx.rootClaimId }) },
+  {
+    procedure: "ledger.history",
+    scenario: "own history",
+    expected: expect8(APPROVED),
+    check: (r, role) => {
+      for (const e of r as { signerOrgId: string; outgoing: boolean }[]) expect(e.outgoing).toBe(e.signerOrgId === ORG_OF[role]);
+    },
+  },
+  { procedure: "ledger.provenance", scenario: "tier 1's own piece (a lender with no part in it is refused)", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
+  { procedure: "ledger.operatorKey", scenario: "the verification anchor", expected: expect8(APPROVED) },
+  { procedure: "ledger.status", scenario: "log size and checkpoint", expected: expect8(APPROVED) },
+  {
+    procedure: "ledger.myClaims",
+    scenario: "own book",
+    expected: expect8(APPROVED),
+    check: (r, role) => {
+      for (const c of r as { holderOrgId: string; offeredToOrgId: string | null }[]) expect(c.holderOrgId === ORG_OF[role] || c.offeredToOrgId === ORG_OF[role]).toBe(true);
+    },
+  },
+  { procedure: "ledger.claim", scenario: "tier 1's own piece", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
+  { procedure: "financing.lendersForClaim", scenario: "tier 1's own piece", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
+  {
+    procedure: "financing.pledges",
+    scenario: "active pledges given or received (tier 2's pledge to the factor is nobody else's business)",
+    expected: expect8(APPROVED),
+    check: (r) => expect(r).toEqual([]),
+  },
+  {
+    procedure: "financing.list",
+    scenario: "financings the organisation takes part in",
+    expected: expect8(APPROVED),
+    check: (r, role) => {
+      for (const f of r as { holderOrgId: string; lenderOrgId: string }[]) expect([f.holderOrgId, f.lenderOrgId]).toContain(ORG_OF[role]);
+    },
+  },
+  {
+    procedure: "financing.get",
+    scenario: "the demo financing (tier 3 with the bank): null to non-parties",
+    expected: expect8(APPROVED),
+    input: () => ({ financingId: fx.financingId }),
+    check: (r, role) => expect(r === null).toBe(role !== "lender"),
+  },
+  { procedure: "keys.requestRegistration", scenario: "a new key for the caller's own organisation", expected: expect8("O O O O F F F U"), input: (role) => ({ signed: keyRegistrationCache.get(role) }) },
+  { procedure: "keys.myKeys", scenario: "own organisation's keys", expected: expect8(APPROVED) },
+  { procedure: "keys.pendingRequests", scenario: "the operator's review queue", expected: expect8("O F F F F F F U") },
+  { procedure: "keys.decide", scenario: "reject a pending key request", expected: expect8("O F F F F F F U"), input: async () => ({ requestId: (await freshKeyRequest()).id, decision: "rejected" }) },
+];
+
+const keyRegistrationCache = new Map<Role, unknown>();
+
+function procedureAt(caller: unknown, path: string): (input?: unknown) => Promise<unknown> {
+  let node = caller as Record<string, unknown>;
+  for (const part of path.split(".")) node = node[part] as Record<string, unknown>;
+  return node as unknown as (input?: unknown) => Promise<unknown>;
+}
+
+const logged: string[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.db;
+  await seedDemo(db);
+  const [root] = await db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.amountMinor} = 100000000`);
+  const [kept] = await db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held'`);
+  const [financing] = await db.select().from(financings);
+  fx.rootClaimId = root!.id;
+  fx.tier1KeptId = kept!.id;
+  fx.financingId = financing!.id;
+  fx.inviteToken = (await freshInvite()).inviteToken;
+  // A pledge between tier 2 and the factor, neither of which is a role in the matrix.
+  const [tier2Kept] = await db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held'`);
+  requireAccepted(await submitTransaction(db, signed(ids.tier2, "claim.pledge", { claimId: tier2Kept!.id, lenderOrgId: "org_gbfactor" })));
+  const platform = await loadPlatformKey(db);
+  fx.operatorKey = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+  for (const role of ROLES) keyRegistrationCache.set(role, await keyRegistration(ORG_OF[role]));
+  for (const method of ["log", "info", "warn", "error"] as const) {
+    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+  }
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await database?.close();
+});
+
+describe("attack matrix: every procedure x every role", () => {
+  it("has a row for every procedure of appRouter, and no row for a procedure that does not exist", () => {
+    const procedures = Object.keys(appRouter._def.procedures).sort();
+    const covered = new Set(ROWS.map((r) => r.procedure));
+    expect(procedures.filter((p) => !covered.has(p)), "procedures without a row in the attack matrix").toEqual([]);
+    expect([...covered].filter((p) => !procedures.includes(p)), "rows for procedures that do not exist").toEqual([]);
+  });
+
+  for (const row of ROWS) {
+    it(`${row.procedure}: ${row.scenario}`, async ({ task }) => {
+      const outcomes: Record<string, string> = {};
+      for (const role of ROLES) {
+        submissionLimiter.clear();
+        const input = row.input ? await row.input(role) : undefined;
+        const before = await stateHash(db);
+        let result: unknown;
+        const code = await codeOf(
+          procedureAt(callerFor(db, USER_OF[role]), row.procedure)(input).then((r) => {
+            result = r;
+          }),
+        );
+        outcomes[role] = code;
+        if (code !== "OK") expect(await stateHash(db), `${row.procedure} denied to ${role} changed the database`).toBe(before);
+        else row.check?.(result, role);
+      }
+      expect(outcomes).toEqual(row.expected);
+      addFigures(task, { attackCells: ROLES.length });
+    });
+  }
+
+  it("logged nothing: no internal error, no secret, no personal data", () => {
+    expect(logged).toEqual([]);
+  });
+});

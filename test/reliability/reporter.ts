@@ -1,0 +1,52 @@
+import type { Reporter, TestModule } from "vitest/node";
+
+/*
+ * Prints what the reliability run did, from the figures each test records in its task
+ * meta (see figures.ts), and ends with the one line CI and the README quote:
+ * "N passed, N failed".
+ */
+
+type Figures = Record<string, number>;
+
+const LABELS: Record<string, string> = {
+  requestsRaced: "requests raced",
+  raceAccepted: "  of which accepted",
+  raceRefused: "  of which refused with a result code",
+  raceDuplicates: "  of which the same transaction again (answered duplicate)",
+  parallelIndependent: "independent submissions in parallel",
+  crashesInjected: "crashes injected (SIGKILL)",
+  crashSubmissions: "signed submissions sent under crash load",
+  acknowledged: "transactions acknowledged before a crash",
+  inFlightAtCrash: "submissions in flight at a kill",
+  committedButUnanswered: "  of which committed before the kill (answer lost, retried)",
+  retriedDuplicates: "retries answered duplicate: true",
+  attackCells: "attack matrix cells (procedure x role)",
+  tamperedRefused: "forged, replayed or tampered transactions refused",
+  inputsTried: "fuzzed inputs tried",
+  webChecks: "HTTP hardening checks",
+  transactionsChecked: "transactions re-checked by verifyDatabase (all runs)",
+};
+
+export default class ReliabilityReporter implements Reporter {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const totals: Figures = {};
+    let passed = 0;
+    let failed = 0;
+    for (const testModule of testModules) {
+      for (const test of testModule.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") passed += 1;
+        else if (state === "failed") failed += 1;
+        const figures = (test.meta() as { figures?: Figures }).figures ?? {};
+        for (const [key, value] of Object.entries(figures)) totals[key] = (totals[key] ?? 0) + value;
+      }
+      // A file that failed to load (or a failing hook) has no failed test but did fail.
+      if (testModule.state() === "failed" && ![...testModule.children.allTests()].some((t) => t.result().state === "failed")) failed += 1;
+    }
+    const lines = ["", "--- Reliability figures"];
+    const keys = [...Object.keys(LABELS).filter((k) => k in totals), ...Object.keys(totals).filter((k) => !(k in LABELS)).sort()];
+    for (const key of keys) lines.push(`${(LABELS[key] ?? key).padEnd(62)} ${totals[key]}`);
+    lines.push(`${passed} passed, ${failed} failed`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+}

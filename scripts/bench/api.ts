@@ -1,0 +1,389 @@
+/**
+ * The API under load: `next start` (the production build) on a free loopback port against
+ * the bench database, demo suppliers signed in through next-auth's credentials endpoint,
+ * and a closed-loop mixed workload (every client sends its next request as soon as the
+ * previous one answered, like autocannon): dashboard and own-claims reads, provenance
+ * bundles of claims the client's organisation holds, and claim.split submissions signed
+ * with the organisation's demo key (a small part to a bench supplier, the rest kept, so
+ * each client walks its own chain and books keep their size). Bounded by time and count,
+ * loopback only; the load generator runs in this process, on the same two cores.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { and, asc, desc, eq, inArray, like, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { claims, ledgerHead, ledgerOrganisations } from "@/db/schema";
+import { deriveId } from "@/contracts/canonical";
+import { encodeSignedTransaction } from "@/contracts/ledger/schema";
+import { DEMO_PASSWORD } from "@/server/seed/demo-data";
+import { fmt, now, say, section, sleep, stats, type Stats } from "./common";
+import { CpuMeter, describeCpu, type CpuReport } from "./cpu";
+import { demoSigningIdentity, type Identity, signTx } from "./seed-core";
+import { randomBytes } from "node:crypto";
+
+const SUPPLIER_LOGINS: readonly { email: string; orgId: string }[] = [
+  { email: "tier1@demo.doublechain.cn", orgId: "org_pearl" },
+  { email: "tier2@demo.doublechain.cn", orgId: "org_lingnan" },
+  { email: "tier3@demo.doublechain.cn", orgId: "org_xinyuan" },
+];
+
+export type Operation = "dashboard" | "myClaims" | "provenance" | "submit" | "operatorKey";
+type Mix = readonly [Operation, number][];
+/** The floor: the cheapest authenticated procedure (session, actor, one small query). */
+const FLOOR: Mix = [["operatorKey", 1]];
+export const MIX: Mix = [
+  ["dashboard", 0.35],
+  ["myClaims", 0.35],
+  ["provenance", 0.1],
+  ["submit", 0.2],
+];
+
+export interface LevelResult {
+  clients: number;
+  seconds: number;
+  requests: number;
+  errors: number;
+  requestsPerSecond: number;
+  latency: Stats;
+  byOperation: Map<Operation, Stats & { errors: number }>;
+  cpu: CpuReport;
+  firstError: string | null;
+}
+
+export interface ApiResult {
+  levels: LevelResult[];
+  /** 50 clients calling only ledger.operatorKey: what the framework itself allows. */
+  floor: LevelResult | null;
+  ledgerSize: number;
+}
+
+// ---------------------------------------------------------------------------------------
+// next start
+
+export function isBuilt(): boolean {
+  return fs.existsSync(path.join(".next", "BUILD_ID"));
+}
+
+/** Waits for a build that may be running (another session's), then builds if there is none. */
+export async function ensureBuilt(options: { build: boolean; waitSeconds: number }): Promise<boolean> {
+  const deadline = now() + options.waitSeconds * 1000;
+  while (!isBuilt() && now() < deadline && fs.existsSync(".next")) await sleep(2000);
+  if (isBuilt()) return true;
+  if (!options.build) return false;
+  say("no production build in .next: running next build (about a minute)");
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [nextBin(), "build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    child.on("exit", (status) => resolve(status ?? 1));
+  });
+  return code === 0 && isBuilt();
+}
+
+function nextBin(): string {
+  return createRequire(import.meta.url).resolve("next/dist/bin/next");
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export interface RunningApp {
+  baseUrl: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startApp(env: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // BENCH_NEXT_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the server (written when it stops).
+  const nodeArgs = (process.env.BENCH_NEXT_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"], {
+    env: { ...process.env, ...env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl, NEXTAUTH_SECRET: "bench-secret-not-for-production-use", NEXT_TELEMETRY_DISABLED: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "1000000" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await Promise.race([exited, sleep(5000)]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+  };
+  const deadline = now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}: ${stderr}`);
+    try {
+      const response = await request(baseUrl, "GET", "/api/auth/csrf", {});
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (now() > deadline) {
+      await stop();
+      throw new Error(`next start did not answer within 60 s: ${stderr}`);
+    }
+    await sleep(250);
+  }
+  return { baseUrl, child, stop };
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP
+
+interface Response {
+  status: number;
+  body: string;
+  setCookie: string[];
+}
+
+let agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+let requestTimeoutMs = 30_000;
+
+function request(baseUrl: string, method: string, pathname: string, headers: Record<string, string>, body?: string, timeoutMs = requestTimeoutMs): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${baseUrl}${pathname}`, { method, headers, agent, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8"), setCookie: res.headers["set-cookie"] ?? [] }));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)));
+    req.on("error", reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function cookiesFrom(setCookie: string[]): Map<string, string> {
+  const jar = new Map<string, string>();
+  for (const line of setCookie) {
+    const [pair] = line.split(";", 1);
+    const eq = pair?.indexOf("=") ?? -1;
+    if (pair && eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return jar;
+}
+
+const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+
+/** next-auth credentials sign-in: the CSRF token and cookie, then the callback; returns the session cookie header. */
+export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
+  const csrf = await request(baseUrl, "GET", "/api/auth/csrf", {});
+  const jar = cookiesFrom(csrf.setCookie);
+  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+  const form = new URLSearchParams({ csrfToken, email, password, callbackUrl: `${baseUrl}/`, json: "true" }).toString();
+  const callback = await request(baseUrl, "POST", "/api/auth/callback/credentials", { "content-type": "application/x-www-form-urlencoded", cookie: cookieHeader(jar) }, form);
+  for (const [k, v] of cookiesFrom(callback.setCookie)) jar.set(k, v);
+  if (![...jar.keys()].some((k) => k.endsWith("next-auth.session-token"))) {
+    throw new Error(`sign-in as ${email} failed: HTTP ${callback.status} ${callback.body.slice(0, 200)}`);
+  }
+  return cookieHeader(jar);
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients
+
+interface ClientPlan {
+  cookie: string;
+  identity: Identity;
+  /** The claim this client splits next (held by its organisation). */
+  splitClaimId: string;
+  outstanding: bigint;
+  provenanceClaimIds: string[];
+}
+
+/** `count` clients over the three demo suppliers, each with its own held claim to split. */
+async function planClients(db: Db, count: number): Promise<ClientPlan[]> {
+  const perOrg = SUPPLIER_LOGINS.map(() => [] as ClientPlan[]);
+  for (const [index, login] of SUPPLIER_LOGINS.entries()) {
+    const wanted = Math.ceil(count / SUPPLIER_LOGINS.length);
+    const held = await db
+      .select({ id: claims.id, amount: claims.amountMinor, settled: claims.settledMinor })
+      .from(claims)
+      .where(and(eq(claims.holderOrgId, login.orgId), eq(claims.state, "held"), sql`${claims.activeFinancingId} is null`, sql`${claims.maturityDate} > to_char(now() + interval '2 days', 'YYYY-MM-DD')`))
+      .orderBy(desc(claims.amountMinor), asc(claims.id));
+    const deep = await db
+      .select({ id: claims.id })
+      .from(claims)
+      .where(and(eq(claims.holderOrgId, login.orgId), inArray(claims.state, ["held", "financed", "pledged"])))
+      .orderBy(desc(claims.depth), asc(claims.id))
+      .limit(20);
+    if (held.length < wanted) throw new Error(`${login.orgId} holds ${held.length} claims that can be split; ${wanted} clients need one each (seed more demo programs)`);
+    const identity = demoSigningIdentity(login.orgId);
+    for (const claim of held.slice(0, wanted)) {
+      (perOrg[index] as ClientPlan[]).push({ cookie: "", identity, splitClaimId: claim.id, outstanding: claim.amount - claim.settled, provenanceClaimIds: deep.map((d) => d.id) });
+    }
+  }
+  const plans: ClientPlan[] = [];
+  for (let i = 0; plans.length < count; i++) plans.push(perOrg[i % perOrg.length]?.[Math.floor(i / perOrg.length)] as ClientPlan);
+  return plans;
+}
+
+const trpcInput = (value: unknown) => encodeURIComponent(JSON.stringify({ json: value }));
+
+async function runOperation(baseUrl: string, plan: ClientPlan, op: Operation, receivers: readonly string[], nonceBase: string, counter: { n: number }): Promise<void> {
+  const headers = { cookie: plan.cookie };
+  let response: Response;
+  switch (op) {
+    case "dashboard":
+      response = await request(baseUrl, "GET", "/api/trpc/ledger.dashboard", headers);
+      break;
+    case "myClaims":
+      response = await request(baseUrl, "GET", "/api/trpc/ledger.myClaims", headers);
+      break;
+    case "operatorKey":
+      response = await request(baseUrl, "GET", "/api/trpc/ledger.operatorKey", headers);
+      break;
+    case "provenance": {
+      const claimId = plan.provenanceClaimIds[counter.n % Math.max(1, plan.provenanceClaimIds.length)];
+      response = await request(baseUrl, "GET", `/api/trpc/ledger.provenance?input=${trpcInput({ claimId })}`, headers);
+      break;
+    }
+    case "submit": {
+      const part = plan.outstanding / 100n;
+      const kept = plan.outstanding - part;
+      const to = receivers[counter.n % receivers.length] as string;
+      const nonce = `${nonceBase}${counter.n.toString(16).padStart(16, "0")}`;
+      const { signed, txId } = signTx(plan.identity, "claim.split", { claimId: plan.splitClaimId, parts: [{ toOrgId: to, amountMinor: part }, { toOrgId: plan.identity.orgId, amountMinor: kept }] }, nonce, Date.now());
+      const body = JSON.stringify({ json: encodeSignedTransaction(signed) });
+      response = await request(baseUrl, "POST", "/api/trpc/ledger.submit", { ...headers, "content-type": "application/json" }, body);
+      if (response.status === 200) {
+        const result = (JSON.parse(response.body) as { result?: { data?: { json?: { status?: string; code?: string } } } }).result?.data?.json;
+        if (result?.status !== "accepted") throw new Error(`split refused: ${result?.code ?? response.body.slice(0, 200)}`);
+        plan.splitClaimId = deriveId("c", txId, 1);
+        plan.outstanding = kept;
+      }
+      break;
+    }
+  }
+  counter.n += 1;
+  if (response.status !== 200) throw new Error(`${op}: HTTP ${response.status} ${response.body.slice(0, 200)}`);
+}
+
+function pickOperation(mix: Mix, random: number): Operation {
+  let r = random;
+  for (const [op, weight] of mix) if ((r -= weight) < 0) return op;
+  return mix[0]?.[0] ?? "dashboard";
+}
+
+async function runLevel(baseUrl: string, plans: ClientPlan[], receivers: readonly string[], seconds: number, maxRequests: number, mix: Mix = MIX): Promise<LevelResult> {
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: plans.length + 8 });
+  const latencies: number[] = [];
+  const byOp = new Map<Operation, { samples: number[]; errors: number }>(mix.map(([op]) => [op, { samples: [], errors: 0 }]));
+  let errors = 0;
+  let sent = 0;
+  let firstError: string | null = null;
+  const nonceBase = randomBytes(8).toString("hex");
+  const meter = new CpuMeter();
+  const started = now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    plans.map(async (plan, index) => {
+      const counter = { n: index * 1_000_000 };
+      while (now() < deadline && sent < maxRequests) {
+        sent += 1;
+        const op = pickOperation(mix, Math.random());
+        const t0 = now();
+        try {
+          await runOperation(baseUrl, plan, op, receivers, nonceBase, counter);
+          const ms = now() - t0;
+          latencies.push(ms);
+          byOp.get(op)?.samples.push(ms);
+        } catch (error) {
+          // A failed request counts in the latency too (a timeout at its limit), so errors
+          // cannot make the percentiles look better than what the clients saw.
+          latencies.push(now() - t0);
+          errors += 1;
+          const entry = byOp.get(op);
+          if (entry) {
+            entry.errors += 1;
+            entry.samples.push(now() - t0);
+          }
+          firstError ??= error instanceof Error ? error.message : String(error);
+        }
+      }
+    }),
+  );
+  const elapsed = (now() - started) / 1000;
+  const cpu = meter.stop();
+  const byOperation = new Map<Operation, Stats & { errors: number }>();
+  for (const [op, { samples, errors: opErrors }] of byOp) byOperation.set(op, { ...stats(samples), errors: opErrors });
+  return { clients: plans.length, seconds: elapsed, requests: latencies.length, errors, requestsPerSecond: (latencies.length - errors) / elapsed, latency: stats(latencies), byOperation, cpu, firstError };
+}
+
+export interface ApiOptions {
+  levels: number[];
+  seconds: number;
+  maxRequests: number;
+  warmupSeconds: number;
+  /** A request still unanswered after this is an error (counted at this latency). */
+  timeoutSeconds: number;
+}
+
+/**
+ * Plans every level's clients first (disjoint claims to split), then releases the bench's
+ * own database handle (`release`: PGlite allows one process per folder) and starts the app.
+ */
+export async function measureApi(db: Db, env: Record<string, string>, options: ApiOptions, release: () => Promise<void>): Promise<ApiResult> {
+  section("API under load: next start, mixed workload (closed loop)");
+  requestTimeoutMs = options.timeoutSeconds * 1000;
+  say(`mix: ${MIX.map(([op, w]) => `${op} ${Math.round(w * 100)}%`).join(", ")}; ${options.seconds} s per level (then in-flight requests finish), at most ${fmt(options.maxRequests)} requests, ${options.timeoutSeconds} s timeout`);
+  const [head] = await db.select({ size: ledgerHead.size }).from(ledgerHead);
+  const receivers = (await db.select({ id: ledgerOrganisations.id }).from(ledgerOrganisations).where(like(ledgerOrganisations.id, "bsup_t4_%"))).map((r) => r.id);
+  if (receivers.length === 0) throw new Error("the bench database has no bench suppliers: seed it first");
+  const warmupClients = 6;
+  const all = await planClients(db, warmupClients + options.levels.reduce((a, b) => a + b, 0));
+  await release();
+  say(`ledger of ${fmt(head?.size ?? 0)} transactions; ${all.length} clients planned`);
+  const app = await startApp(env);
+  try {
+    const sessions = new Map<string, string>();
+    for (const login of SUPPLIER_LOGINS) sessions.set(login.orgId, await signIn(app.baseUrl, login.email, DEMO_PASSWORD));
+    for (const plan of all) plan.cookie = sessions.get(plan.identity.orgId) as string;
+    // Warm up: every route compiled and cached once, a few seconds of light load.
+    let offset = 0;
+    const take = (count: number) => all.slice(offset, (offset += count));
+    await runLevel(app.baseUrl, take(warmupClients), receivers, options.warmupSeconds, 2000);
+    // The floor first, before any slow request can still be running on the server.
+    const floor = await runLevel(app.baseUrl, all.slice(0, Math.min(50, all.length)), receivers, Math.max(5, options.seconds / 4), options.maxRequests, FLOOR);
+    say(`floor (the cheapest authenticated procedure, ledger.operatorKey, only):`);
+    reportLevel(floor);
+    const levels: LevelResult[] = [];
+    for (const clients of options.levels) {
+      const result = await runLevel(app.baseUrl, take(clients), receivers, options.seconds, options.maxRequests);
+      levels.push(result);
+      reportLevel(result);
+    }
+    return { levels, floor, ledgerSize: head?.size ?? 0 };
+  } finally {
+    agent.destroy();
+    await app.stop();
+  }
+}
+
+export function reportLevel(result: LevelResult): void {
+  say(
+    `${result.clients} clients: ${fmt(result.requests - result.errors)} answered in ${result.seconds.toFixed(1)} s = ${fmt(result.requestsPerSecond, 1)} req/s, ${result.errors} errors; ` +
+      `latency (errors included) p50 ${fmt(result.latency.p50)} ms, p95 ${fmt(result.latency.p95)} ms, p99 ${fmt(result.latency.p99)} ms`,
+  );
+  for (const [op, s] of result.byOperation) {
+    say(`  ${op.padEnd(10)} ${fmt(s.count - s.errors).padStart(6)} ok, ${String(s.errors).padStart(3)} errors: p50 ${fmt(s.p50)} ms, p95 ${fmt(s.p95)} ms, max ${fmt(s.max)} ms`);
+  }
+  say(`  ${describeCpu(result.cpu)}`);
+  if (result.firstError) say(`  first error: ${result.firstError.slice(0, 300)}`);
+}

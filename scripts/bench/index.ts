@@ -1,0 +1,132 @@
+// npm run bench [-- --quick] [--only limits,ledger,replay,provenance,api] [--ledger-db NAME]
+//               [--scratch-db NAME] [--keep] [--profile DIR] [--no-build]
+//
+// Measures, in one run: the machine's Ed25519/SHA-256 limits; ledger throughput through the
+// ledger service; full replay verification; provenance verification of a depth-10 lineage
+// in the big ledger built by `npm run bench:seed -- --tx 1000000` (database --ledger-db,
+// default dc_bench_ledger; a smaller ledger is used, and said, when it is missing); the API
+// under load against `next start`. DATABASE_URL names a PostgreSQL server (the bench makes
+// its own databases there); without it everything runs on embedded PGlite under data/bench/.
+// The last line is the summary: ledger_tx_per_s=N verify_limit_per_s=N ratio=N api_p95_ms=N
+// provenance_verify_ms=N replay_tx_per_s=N
+import os from "node:os";
+import path from "node:path";
+import { argFlag, argValue, fmt, machine, round, say, section } from "./common";
+import { databaseExists, dropDatabase, openBenchDatabase, serverUrl, type BenchDatabase } from "./db";
+import { measureLimits, type Limits } from "./limits";
+import { measureLedger, type ThroughputConfig, type ThroughputRun } from "./ledger";
+import { measureReplay, type ReplayResult } from "./replay";
+import { crossCheck, measureProvenance, type ProvenanceResult } from "./provenance";
+import { ensureBuilt, measureApi, type ApiResult } from "./api";
+import { seedBenchLedger } from "./seed-core";
+import fs from "node:fs";
+
+const argv = process.argv.slice(2);
+const quick = argFlag(argv, "quick");
+const only = new Set((argValue(argv, "only") ?? "limits,ledger,replay,provenance,api").split(","));
+const ledgerDbName = argValue(argv, "ledger-db") ?? "dc_bench_ledger";
+const scratchName = argValue(argv, "scratch-db") ?? "dc_bench_run";
+const profileDir = argValue(argv, "profile");
+const profile = (name: string) => (profileDir === undefined ? undefined : path.join(profileDir, `${name}.cpuprofile`));
+
+const started = performance.now();
+say(`Double-chain benchmarks (${quick ? "quick" : "full"}) — ${new Date().toISOString()}`);
+say(`machine: ${machine()}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+say(`database: ${serverUrl() ? `PostgreSQL server ${new URL(serverUrl() as string).host}` : "embedded PGlite (set DATABASE_URL for a PostgreSQL server)"}`);
+
+let limits: Limits | null = null;
+let ledgerRuns: ThroughputRun[] = [];
+let replay: ReplayResult | null = null;
+let provenance: ProvenanceResult | null = null;
+let api: ApiResult | null = null;
+
+if (only.has("limits")) limits = await measureLimits({ quick });
+
+const needsScratch = only.has("ledger") || only.has("replay") || only.has("api") || only.has("provenance");
+let scratch: BenchDatabase | null = null;
+if (needsScratch) {
+  section("Scratch ledger for this run");
+  scratch = await openBenchDatabase(scratchName, { fresh: true, max: 10 });
+  const transactions = quick ? 30_000 : 120_000;
+  const seeded = await seedBenchLedger(scratch.db, { transactions, blockSize: 1000, seed: 11, demoPrograms: 150, concurrentPrograms: Math.min(2000, Math.max(50, transactions / 100)), log: () => {} });
+  say(`${scratch.label}: demo data + ${fmt(seeded.appended)} signed transactions in ${seeded.seconds.toFixed(1)} s (${fmt(seeded.appended / seeded.seconds)} tx/s, bench seed path)`);
+}
+
+if (scratch && only.has("ledger")) {
+  const configs: ThroughputConfig[] = quick
+    ? [
+        { label: "blocks of 500, 2 submitters", blockSize: 500, lanes: 2, transactions: 6000, maxSeconds: 25 },
+        { label: "one transaction per block, 8 submitters", blockSize: 1, lanes: 8, transactions: 1500, maxSeconds: 12 },
+      ]
+    : [
+        { label: "blocks of 100, 2 submitters", blockSize: 100, lanes: 2, transactions: 8000, maxSeconds: 40 },
+        { label: "blocks of 500, 2 submitters", blockSize: 500, lanes: 2, transactions: 16000, maxSeconds: 60 },
+        { label: "blocks of 500, 4 submitters", blockSize: 500, lanes: 4, transactions: 16000, maxSeconds: 60 },
+        { label: "blocks of 2000, 2 submitters", blockSize: 2000, lanes: 2, transactions: 16000, maxSeconds: 60 },
+        { label: "one transaction per block, 8 submitters", blockSize: 1, lanes: 8, transactions: 3000, maxSeconds: 30 },
+      ];
+  if (profileDir !== undefined) configs.push({ label: "profiled: blocks of 500, 2 submitters", blockSize: 500, lanes: 2, transactions: 3000, maxSeconds: 20, profile: profile("ledger") ?? null });
+  const url = scratch.env.DATABASE_URL ?? null;
+  ledgerRuns = await measureLedger(scratch.db, url, configs);
+}
+
+if (scratch && only.has("replay")) replay = await measureReplay(scratch.db, { full: !quick, profile: profile("replay") });
+
+if (only.has("provenance")) {
+  const base = serverUrl();
+  const bigExists = base ? await databaseExists(base, ledgerDbName) : fs.existsSync(path.resolve("data", "bench", ledgerDbName));
+  if (bigExists) {
+    const big = await openBenchDatabase(ledgerDbName, { fresh: false, max: 4 });
+    try {
+      provenance = await measureProvenance(big.db, { label: big.label, depth: 10, iterations: quick ? 10 : 50, profile: profile("provenance") });
+    } finally {
+      await big.close();
+    }
+  } else if (scratch) {
+    say();
+    say(`no big ledger (${ledgerDbName}): build it once with`);
+    say(`  ${base ? `DATABASE_URL=${base} ` : ""}npm run bench:seed -- --tx 1000000 --db ${ledgerDbName}`);
+    provenance = await measureProvenance(scratch.db, { label: `scratch ledger, not the 1,000,000-transaction one`, depth: 10, iterations: quick ? 10 : 50, profile: profile("provenance") });
+  }
+  if (scratch) await crossCheck(scratch.db, quick ? 2 : 10);
+}
+
+if (scratch && only.has("api")) {
+  const built = await ensureBuilt({ build: !argFlag(argv, "no-build"), waitSeconds: 120 });
+  if (!built) {
+    section("API under load");
+    say("skipped: no production build (npm run build)");
+  } else {
+    const db = scratch;
+    api = await measureApi(db.db, db.env, { levels: [50, 200], seconds: quick ? 20 : 60, maxRequests: quick ? 20_000 : 100_000, warmupSeconds: quick ? 5 : 10, timeoutSeconds: quick ? 15 : 30 }, async () => {
+      await db.close();
+      scratch = null;
+    });
+  }
+}
+
+if (scratch) await scratch.close();
+const base = serverUrl();
+if (needsScratch && !argFlag(argv, "keep")) {
+  if (base) await dropDatabase(base, scratchName);
+  else fs.rmSync(path.resolve("data", "bench", scratchName), { recursive: true, force: true });
+}
+
+section("Summary");
+const best = ledgerRuns.filter((r) => r.blockSize > 1).sort((a, b) => b.txPerSecond - a.txPerSecond)[0] ?? ledgerRuns[0];
+const ledgerTx = best ? best.txPerSecond : Number.NaN;
+const limit = limits ? limits.fastest : Number.NaN;
+const api200 = api?.levels.find((l) => l.clients === 200) ?? api?.levels.at(-1);
+if (best) say(`ledger: ${fmt(ledgerTx)} tx/s (${best.label}), commit p50 ${fmt(best.latency.p50)} ms, p99 ${fmt(best.latency.p99)} ms (target 3,000 tx/s)`);
+if (limits) say(`verification limit: ${fmt(limit)} Ed25519 verifications/s; ratio ${(ledgerTx / limit).toFixed(3)} (target 0.5)`);
+for (const level of api?.levels ?? []) say(`API ${level.clients} clients: ${fmt(level.requestsPerSecond, 1)} req/s, p95 ${fmt(level.latency.p95)} ms, ${level.errors} errors (target at 200: 100 ms)`);
+if (api?.floor) say(`API floor (ledger.operatorKey only, ${api.floor.clients} clients): ${fmt(api.floor.requestsPerSecond, 1)} req/s, p95 ${fmt(api.floor.latency.p95)} ms`);
+if (provenance) say(`provenance: ${provenance.nobleMs.toFixed(1)} ms in the browser's verifier (@noble/curves), ${provenance.webCryptoMs.toFixed(1)} ms with WebCrypto, ${fmt(provenance.bundleBytes)} bytes, ledger of ${fmt(provenance.ledgerSize)} tx (target 20 ms)`);
+if (replay) say(`replay: ${fmt(replay.replayTxPerSecond)} tx/s (target 10,000)`);
+say(`total time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+const n = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? "NaN" : String(round(value, digits)));
+say(
+  `ledger_tx_per_s=${n(ledgerTx)} verify_limit_per_s=${n(limit)} ratio=${n(ledgerTx / limit, 4)} api_p95_ms=${n(api200?.latency.p95)} ` +
+    `provenance_verify_ms=${n(provenance?.nobleMs, 1)} replay_tx_per_s=${n(replay?.replayTxPerSecond)}`,
+);
+process.exit(0);

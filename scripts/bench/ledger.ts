@@ -1,0 +1,184 @@
+/**
+ * Ledger throughput: signed split-and-transfer transactions (claim.split handing a part of
+ * a held claim to another supplier, the holder keeping the rest) committed through the
+ * ledger service (submitBatch: one database transaction and one checkpoint per block,
+ * under the ledger_head row lock), with several submitters at once so that signature
+ * checks (done before the lock) overlap with the locked work of the block in flight.
+ *
+ * Transactions are built and signed before the clock starts: signing is the client's job.
+ * Each chain of splits (a claim, then the part its holder kept, ...) stays in one lane, so
+ * no block ever depends on a block of another lane.
+ */
+import { drizzle } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { and, eq, like, sql } from "drizzle-orm";
+import * as schema from "@/db/schema";
+import { claims } from "@/db/schema";
+import type { Db } from "@/db/client";
+import { deriveId } from "@/contracts/canonical";
+import { encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
+import { submitBatch } from "@/server/ledger/service";
+import { fmt, now, say, section, stats, type Stats } from "./common";
+import { CpuMeter, describeCpu, Profiler, type CpuReport } from "./cpu";
+import { benchIdentity, signTx, type Identity } from "./seed-core";
+import { randomBytes } from "node:crypto";
+
+export interface ThroughputRun {
+  label: string;
+  blockSize: number;
+  lanes: number;
+  transactions: number;
+  seconds: number;
+  txPerSecond: number;
+  latency: Stats;
+  queriesPerTx: number | null;
+  cpu: CpuReport;
+  profile: string[];
+}
+
+export interface ThroughputConfig {
+  label: string;
+  blockSize: number;
+  lanes: number;
+  transactions: number;
+  /** Stop starting new blocks after this many seconds. */
+  maxSeconds: number;
+  profile?: string | null;
+}
+
+/** A database handle that counts the queries it sends (postgres.js debug hook), or the given one (PGlite). */
+export function countingDb(url: string | null, fallback: Db, max = 10): { db: Db; queries: () => number; close: () => Promise<void> } {
+  if (!url) return { db: fallback, queries: () => Number.NaN, close: async () => {} };
+  let count = 0;
+  const client = postgres(url, { max, onnotice: () => {}, debug: () => void count++ });
+  return { db: drizzle(client, { schema }) as unknown as Db, queries: () => count, close: () => client.end({ timeout: 5 }) };
+}
+
+interface Chain {
+  claimId: string;
+  holder: Identity;
+  outstanding: bigint;
+}
+
+/** Held bench claims, one per issuance, with the suppliers that can receive parts. */
+async function heldChains(db: Db, wanted: number): Promise<{ chains: Chain[]; receivers: string[] }> {
+  const rows = await db
+    .selectDistinctOn([claims.rootId], { id: claims.id, holder: claims.holderOrgId, amount: claims.amountMinor, settled: claims.settledMinor })
+    .from(claims)
+    .where(and(eq(claims.state, "held"), like(claims.holderOrgId, "bsup_%"), sql`${claims.activeFinancingId} is null`, sql`${claims.maturityDate} > to_char(now() + interval '2 days', 'YYYY-MM-DD')`))
+    .orderBy(claims.rootId)
+    .limit(wanted);
+  const identities = new Map<string, Identity>();
+  const identity = (orgId: string) => {
+    let found = identities.get(orgId);
+    if (!found) identities.set(orgId, (found = benchIdentity(orgId)));
+    return found;
+  };
+  const receivers = (await db.select({ id: schema.ledgerOrganisations.id }).from(schema.ledgerOrganisations).where(like(schema.ledgerOrganisations.id, "bsup_%"))).map((r) => r.id);
+  return { chains: rows.map((r) => ({ claimId: r.id, holder: identity(r.holder), outstanding: r.amount - r.settled })), receivers };
+}
+
+/**
+ * Signed splits for `lanes` lanes: each lane gets its chains and, for each step of the
+ * chains, one split per chain, so every step follows the one it depends on.
+ */
+export async function prepareSplits(db: Db, count: number, lanes: number, chainLength: number): Promise<WireSignedTransaction[][]> {
+  const { chains, receivers } = await heldChains(db, Math.ceil(count / chainLength));
+  if (chains.length === 0 || receivers.length < 2) throw new Error("the bench database has no held claims to split: seed it first (bench:seed)");
+  const perLane: WireSignedTransaction[][] = Array.from({ length: lanes }, () => []);
+  let made = 0;
+  let nonceCounter = 0;
+  const nonceBase = randomBytes(8).toString("hex");
+  for (let step = 0; step < chainLength && made < count; step++) {
+    for (const [index, chain] of chains.entries()) {
+      if (made >= count) break;
+      if (chain.outstanding < 100n) continue;
+      let to = receivers[(index * 7 + step * 13) % receivers.length] as string;
+      if (to === chain.holder.orgId) to = receivers[(index * 7 + step * 13 + 1) % receivers.length] as string;
+      const part = chain.outstanding / 50n;
+      const kept = chain.outstanding - part;
+      const nonce = `${nonceBase}${(nonceCounter++).toString(16).padStart(16, "0")}`;
+      const { signed, txId } = signTx(chain.holder, "claim.split", { claimId: chain.claimId, parts: [{ toOrgId: to, amountMinor: part }, { toOrgId: chain.holder.orgId, amountMinor: kept }] }, nonce, Date.now());
+      (perLane[index % lanes] as WireSignedTransaction[]).push(encodeSignedTransaction(signed));
+      chain.claimId = deriveId("c", txId, 1);
+      chain.outstanding = kept;
+      made += 1;
+    }
+  }
+  return perLane;
+}
+
+/** Runs the lanes concurrently, block after block, and measures commits. */
+export async function runThroughput(db: Db, queries: () => number, config: ThroughputConfig): Promise<ThroughputRun> {
+  const lanes = await prepareSplits(db, config.transactions, config.lanes, 4);
+  const latencies: number[] = [];
+  let committed = 0;
+  const profiler = config.profile !== undefined ? new Profiler() : null;
+  await profiler?.start();
+  const queriesBefore = queries();
+  const meter = new CpuMeter();
+  const started = now();
+  const deadline = started + config.maxSeconds * 1000;
+  await Promise.all(
+    lanes.map(async (lane) => {
+      for (let i = 0; i < lane.length && now() < deadline; i += config.blockSize) {
+        const block = lane.slice(i, i + config.blockSize);
+        const t0 = now();
+        const results = await submitBatch(db, block);
+        const ms = now() - t0;
+        const refused = results.filter((r) => r.status !== "accepted");
+        if (refused.length > 0) {
+          const first = refused[0] as { code?: string; detail?: string };
+          throw new Error(`${refused.length} of ${results.length} refused, first: ${first.code} ${first.detail ?? ""}`);
+        }
+        for (let k = 0; k < block.length; k++) latencies.push(ms);
+        committed += block.length;
+      }
+    }),
+  );
+  const seconds = (now() - started) / 1000;
+  const cpu = meter.stop();
+  const queryCount = queries() - queriesBefore;
+  const profile = profiler ? await profiler.stop(config.profile ?? null) : [];
+  return {
+    label: config.label,
+    blockSize: config.blockSize,
+    lanes: config.lanes,
+    transactions: committed,
+    seconds,
+    txPerSecond: committed / seconds,
+    latency: stats(latencies),
+    queriesPerTx: Number.isNaN(queryCount) ? null : queryCount / committed,
+    cpu,
+    profile,
+  };
+}
+
+export function reportThroughput(run: ThroughputRun): void {
+  say(
+    `${run.label}: ${fmt(run.transactions)} tx in ${run.seconds.toFixed(1)} s = ${fmt(run.txPerSecond)} tx/s; ` +
+      `commit latency p50 ${fmt(run.latency.p50)} ms, p99 ${fmt(run.latency.p99)} ms` +
+      (run.queriesPerTx === null ? "" : `; ${run.queriesPerTx < 1 ? run.queriesPerTx.toFixed(3) : run.queriesPerTx.toFixed(1)} SQL statements per tx`),
+  );
+  say(`  ${describeCpu(run.cpu)}`);
+  if (run.profile.length > 0) {
+    say("  this process's CPU by file (self time):");
+    for (const line of run.profile) say(`    ${line}`);
+  }
+}
+
+export async function measureLedger(db: Db, url: string | null, configs: ThroughputConfig[]): Promise<ThroughputRun[]> {
+  section("Ledger throughput: signed splits through submitBatch (blocks, one checkpoint each)");
+  const runs: ThroughputRun[] = [];
+  for (const config of configs) {
+    const counting = countingDb(url, db, Math.max(10, config.lanes + 2));
+    try {
+      const run = await runThroughput(counting.db, counting.queries, config);
+      reportThroughput(run);
+      runs.push(run);
+    } finally {
+      await counting.close();
+    }
+  }
+  return runs;
+}

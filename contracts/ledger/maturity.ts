@@ -8,6 +8,44 @@
 const MS_PER_DAY = 86_400_000;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/*
+ * Calendar arithmetic is done here with integers (H. Hinnant's days_from_civil and
+ * civil_from_days, proleptic Gregorian) rather than through Date objects, so the contracts
+ * need no host date library and give the same answer in every runtime.
+ */
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** The proleptic Gregorian date of a day number since 1970-01-01. */
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  return { year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
 /**
  * UTC midnight of a `YYYY-MM-DD` date in epoch milliseconds, or undefined when the text
  * is not a real calendar date (2023-02-29, 2024-13-01, 2024-04-31 are all refused).
@@ -18,12 +56,8 @@ export function parseUtcDateMs(date: string): number | undefined {
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
-  // setUTCFullYear, unlike Date.UTC, does not map the years 0-99 onto 1900-1999.
-  const value = new Date(0);
-  value.setUTCFullYear(year, month - 1, day);
-  const roundTrips =
-    value.getUTCFullYear() === year && value.getUTCMonth() === month - 1 && value.getUTCDate() === day;
-  return roundTrips ? value.getTime() : undefined;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  return daysFromCivil(year, month, day) * MS_PER_DAY;
 }
 
 /** True when the text is a real `YYYY-MM-DD` calendar date. */
@@ -50,12 +84,9 @@ export function isBeforeMaturity(maturityDate: string, nowMs: number): boolean {
 
 /** The UTC calendar date (`YYYY-MM-DD`) that contains the instant `atMs`. */
 export function utcDateOf(atMs: number): string {
-  const value = new Date(atMs);
-  const year = value.getUTCFullYear();
+  const { year, month, day } = civilFromDays(Math.floor(atMs / MS_PER_DAY));
   const yearText = year >= 0 && year <= 9999 ? String(year).padStart(4, "0") : String(year);
-  const month = String(value.getUTCMonth() + 1).padStart(2, "0");
-  const day = String(value.getUTCDate()).padStart(2, "0");
-  return `${yearText}-${month}-${day}`;
+  return `${yearText}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
 /**

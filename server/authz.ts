@@ -1,6 +1,5 @@
 import { forbidden } from "./errors";
 import { hasPermission, type Actor } from "./actor";
-import type { Permission } from "@/db/schema";
 
 /*
  * Authorisation: one named rule per resource and action. Services call these; each is
@@ -35,11 +34,6 @@ export function canUseDirectory(actor: Actor): boolean {
   return actor.orgStatus === "approved";
 }
 
-export function requirePermission(actor: Actor, atLeast: Permission): void {
-  if (!hasPermission(actor, atLeast)) {
-    throw forbidden("permission_too_low", `This needs the ${atLeast} permission; ask your organisation's admin.`);
-  }
-}
 
 export function assertAllowed(allowed: boolean, message = "You are not allowed to do this."): void {
   if (!allowed) throw forbidden("not_allowed", message);

@@ -3,8 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { buildSigned, toWire } from "@/contracts/client";
-import { transactionId } from "@/contracts/transaction";
-import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { useTRPC } from "../_trpc/client";
 import { errorMessage } from "./errors";
 import { refusalMessage } from "./refusals";
@@ -31,21 +30,17 @@ export function useLedgerAction() {
     try {
       const identity = await signer.requireIdentity();
       const signed = buildSigned(identity, type, body, { nonce: randomNonce(), createdAtMs: Date.now() });
-      const result = await submit.mutateAsync(toWire(signed as unknown as SignedLedgerTransaction));
+      const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };
       return { ok: false, message: refusalMessage(result.code, result.detail) };
     } catch (error) {
-      return { ok: false, message: error instanceof Error && !("data" in error) ? error.message : errorMessage(error) };
+      return { ok: false, message: errorMessage(error) };
     } finally {
       setBusy(false);
     }
   }
 
-  /** The id a transaction will have, so derived ids (children, financings) are known before submitting. */
-  function previewId<K extends TransactionType>(identity: Parameters<typeof buildSigned>[0], type: K, body: TransactionBodies[K]) {
-    return transactionId(buildSigned(identity, type, body, { nonce: randomNonce(), createdAtMs: Date.now() }).transaction);
-  }
 
-  return { run, busy, previewId };
+  return { run, busy };
 }

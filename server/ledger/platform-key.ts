@@ -18,9 +18,18 @@ export interface PlatformKey {
   publicKeyHex: string;
 }
 
+// Deriving the public key costs a scalar multiplication; every submission needs the key, so
+// each private key is derived once per process.
+const derived = new Map<string, PlatformKey>();
+
 function fromPrivate(privateKey: Uint8Array): PlatformKey {
+  const cacheKey = bytesToHex(privateKey);
+  const cached = derived.get(cacheKey);
+  if (cached) return cached;
   const publicKey = publicKeyFromPrivate(privateKey);
-  return { keyId: keyIdFor(publicKey), privateKey, publicKey, publicKeyHex: bytesToHex(publicKey) };
+  const key = { keyId: keyIdFor(publicKey), privateKey, publicKey, publicKeyHex: bytesToHex(publicKey) };
+  derived.set(cacheKey, key);
+  return key;
 }
 
 export async function loadPlatformKey(db: DbOrTx, env: NodeJS.ProcessEnv = process.env): Promise<PlatformKey> {

@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, or } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import {
   claims,
@@ -139,14 +139,12 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
   const creditLineRows = creditLineIds.length ? await db.select().from(creditLines).where(inArray(creditLines.id, creditLineIds)) : [];
   const orgIds = [...new Set([...keys.orgIds, ...keyRows.map((k) => k.orgId)])];
   const orgRows = orgIds.length ? await db.select().from(ledgerOrganisations).where(inArray(ledgerOrganisations.id, orgIds)) : [];
-  const nonceRows = [];
-  for (const n of keys.nonces) {
-    const found = await db
-      .select()
-      .from(ledgerNonces)
-      .where(and(eq(ledgerNonces.orgId, n.orgId), eq(ledgerNonces.keyId, n.keyId), eq(ledgerNonces.nonce, n.nonce)));
-    nonceRows.push(...found);
-  }
+  const nonceRows = keys.nonces.length
+    ? await db
+        .select()
+        .from(ledgerNonces)
+        .where(or(...keys.nonces.map((n) => and(eq(ledgerNonces.orgId, n.orgId), eq(ledgerNonces.keyId, n.keyId), eq(ledgerNonces.nonce, n.nonce)))))
+    : [];
   const anyKey = keys.hasKeys && keyRows.length === 0 ? await db.select({ keyId: signingKeys.keyId }).from(signingKeys).limit(1) : [];
   return new PrefetchedState(anyKey.length > 0, {
     orgs: orgRows.map(toOrganisation),
@@ -170,6 +168,12 @@ class PrefetchedState extends MemoryState {
   override hasKeys(): boolean {
     return this.keysExistElsewhere || super.hasKeys();
   }
+}
+
+/** Display names of the organisations on the ledger, by id. */
+export async function organisationNames(db: DbOrTx): Promise<Map<string, string>> {
+  const rows = await db.select({ id: ledgerOrganisations.id, name: ledgerOrganisations.name }).from(ledgerOrganisations);
+  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 /** Writes the upserts a transaction produced, in order. */

@@ -1,11 +1,12 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, creditLines, financings, ledgerOrganisations } from "@/db/schema";
+import { claims, creditLines, financings } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
 import { listOwnClaims } from "./ledger";
+import { organisationNames } from "../ledger/repository";
+import { LIVE_CLAIM_STATES } from "@/contracts/ledger/types";
 
-const LIVE = ["offered", "held", "pledged", "financed", "overdue"] as const;
 const DAY_MS = 86_400_000;
 
 export interface Figure {
@@ -26,11 +27,6 @@ export interface ClaimRowDto {
   holderName: string;
   issuerName: string;
   offeredToName: string | null;
-}
-
-async function orgNames(db: Db): Promise<Map<string, string>> {
-  const rows = await db.select().from(ledgerOrganisations);
-  return new Map(rows.map((r) => [r.id, r.name]));
 }
 
 function toRows(list: { id: string; rootId: string; amountMinor: bigint; settledMinor: bigint; state: string; maturityDate: string; depth: number; holderOrgId: string; issuerOrgId: string; offeredToOrgId: string | null }[], names: Map<string, string>): ClaimRowDto[] {
@@ -54,7 +50,7 @@ const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 /** The figures and claim list of an organisation's dashboard, computed from the materialised ledger state. */
 export async function dashboardFor(db: Db, actor: Actor, nowMs = Date.now()): Promise<{ figures: Figure[]; claims: ClaimRowDto[] }> {
   assertAllowed(actor.orgStatus === "approved", "Your organisation is awaiting approval.");
-  const names = await orgNames(db);
+  const names = await organisationNames(db);
   switch (actor.orgRole) {
     case "supplier":
       return supplierDashboard(db, actor, names);
@@ -85,7 +81,7 @@ async function supplierDashboard(db: Db, actor: Actor, names: Map<string, string
 async function coreDashboard(db: Db, actor: Actor, names: Map<string, string>, nowMs: number) {
   const lines = await db.select().from(creditLines).where(and(eq(creditLines.coreEnterpriseOrgId, actor.orgId), eq(creditLines.status, "active")));
   const issued = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), isNull(claims.parentId)));
-  const live = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), inArray(claims.state, [...LIVE])));
+  const live = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), inArray(claims.state, [...LIVE_CLAIM_STATES])));
   const soon = new Date(nowMs + 30 * DAY_MS).toISOString().slice(0, 10);
   return {
     figures: [
@@ -117,7 +113,7 @@ async function lenderDashboard(db: Db, actor: Actor, names: Map<string, string>)
 
 async function auditDashboard(db: Db, names: Map<string, string>) {
   const roots = await db.select().from(claims).where(and(isNull(claims.parentId), sql`${claims.state} not in ('withdrawn','rejected')`));
-  const live = await db.select().from(claims).where(inArray(claims.state, [...LIVE]));
+  const live = await db.select().from(claims).where(inArray(claims.state, [...LIVE_CLAIM_STATES]));
   return {
     figures: [
       { label: "Claims on the ledger", valueMinor: sum(roots.map((c) => c.amountMinor)), hint: `${roots.length} issuance${roots.length === 1 ? "" : "s"}` },

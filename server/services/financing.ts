@@ -1,8 +1,9 @@
 import { and, desc, eq, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, creditLines, financings, ledgerOrganisations, pledges } from "@/db/schema";
+import { claims, creditLines, financings, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
 import { loadVisibleClaim } from "./ledger";
+import { organisationNames } from "../ledger/repository";
 
 /*
  * Reads for financing: the lenders a holder can apply to, and the financings an
@@ -35,11 +36,6 @@ export interface FinancingDto {
   createdTxId: string;
 }
 
-async function names(db: Db): Promise<Map<string, string>> {
-  const rows = await db.select({ id: ledgerOrganisations.id, name: ledgerOrganisations.name }).from(ledgerOrganisations);
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
 /** Lenders holding an active credit line for the claim's core enterprise: who the holder may apply to. */
 export async function lendersForClaim(db: Db, actor: Actor, claimId: string) {
   const claim = await loadVisibleClaim(db, actor, claimId);
@@ -47,7 +43,7 @@ export async function lendersForClaim(db: Db, actor: Actor, claimId: string) {
     .select({ lenderOrgId: creditLines.lenderOrgId })
     .from(creditLines)
     .where(and(eq(creditLines.coreEnterpriseOrgId, claim.issuerOrgId), eq(creditLines.status, "active")));
-  const map = await names(db);
+  const map = await organisationNames(db);
   const ids = [...new Set(lines.map((l) => l.lenderOrgId))];
   return ids.map((id) => ({ id, name: map.get(id) ?? id }));
 }
@@ -64,7 +60,7 @@ export async function listFinancings(db: Db, actor: Actor, filter: { financingId
       ),
     )
     .orderBy(desc(financings.createdTxId));
-  const map = await names(db);
+  const map = await organisationNames(db);
   const order = ["requested", "offered", "accepted", "disbursed", "declined"];
   return rows
     .map(({ f, c }) => ({
@@ -102,7 +98,7 @@ export async function listPledges(db: Db, actor: Actor) {
     .from(pledges)
     .innerJoin(claims, eq(claims.id, pledges.claimId))
     .where(and(eq(pledges.status, "active"), or(eq(pledges.lenderOrgId, actor.orgId), eq(pledges.pledgorOrgId, actor.orgId))));
-  const map = await names(db);
+  const map = await organisationNames(db);
   return rows.map(({ p, c }) => ({
     id: p.id,
     claimId: p.claimId,

@@ -1,13 +1,13 @@
 import { and, arrayOverlaps, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
+import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
 import { badRequest, DomainError, notFound } from "../errors";
 import { submissionLimiter, submissionsPerMinute } from "../auth/rate-limit";
 import { canSeeClaim, canSubmitFor } from "../ledger/authz";
 import { submitTransaction, type SubmitResult } from "../ledger/service";
-import { toClaim } from "../ledger/repository";
+import { organisationNames, toClaim } from "../ledger/repository";
 import { buildProvenanceBundle } from "../ledger/provenance";
 import { loadPlatformKey } from "../ledger/platform-key";
 import type { Claim } from "@/contracts/ledger/types";
@@ -93,7 +93,7 @@ export async function listOwnClaims(db: Db, actor: Actor) {
 export async function listCreditLines(db: Db, actor: Actor) {
   const column = actor.orgRole === "lender" ? creditLines.lenderOrgId : creditLines.coreEnterpriseOrgId;
   const rows = await db.select().from(creditLines).where(eq(column, actor.orgId)).orderBy(creditLines.expiresAtMs);
-  const names = await orgNameMap(db);
+  const names = await organisationNames(db);
   return rows.map((r) => ({
     id: r.id,
     lenderOrgId: r.lenderOrgId,
@@ -107,18 +107,13 @@ export async function listCreditLines(db: Db, actor: Actor) {
   }));
 }
 
-async function orgNameMap(db: Db): Promise<Map<string, string>> {
-  const rows = await db.select({ id: ledgerOrganisations.id, name: ledgerOrganisations.name }).from(ledgerOrganisations);
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
 /** The whole tree of one issuance (穿透): for its core enterprise, auditors and the operator. */
 export async function issuanceTree(db: Db, actor: Actor, rootId: string) {
   const [root] = await db.select().from(claims).where(eq(claims.id, rootId));
   const allowed = root && root.id === root.rootId && (root.issuerOrgId === actor.orgId || actor.orgRole === "auditor" || actor.orgRole === "operator");
   if (!allowed) throw notFound("claim_not_found", "No such issuance.");
   const tree = await db.select().from(claims).where(eq(claims.rootId, rootId)).orderBy(claims.depth, claims.id);
-  const names = await orgNameMap(db);
+  const names = await organisationNames(db);
   return tree.map((c) => ({ ...toClaim(c), holderName: names.get(c.holderOrgId) ?? c.holderOrgId, offeredToName: c.offeredToOrgId ? (names.get(c.offeredToOrgId) ?? null) : null }));
 }
 
@@ -133,7 +128,7 @@ export async function history(db: Db, actor: Actor, limit = 50) {
     .where(or(eq(ledgerEntries.signerOrgId, actor.orgId), touching))
     .orderBy(desc(ledgerEntries.leafIndex))
     .limit(limit);
-  const names = await orgNameMap(db);
+  const names = await organisationNames(db);
   return rows.map((r) => ({ ...r, signerName: names.get(r.signerOrgId) ?? r.signerOrgId, outgoing: r.signerOrgId === actor.orgId }));
 }
 
@@ -141,7 +136,7 @@ export async function history(db: Db, actor: Actor, limit = 50) {
 export async function provenanceFor(db: Db, actor: Actor, claimId: string) {
   const claim = await loadVisibleClaim(db, actor, claimId);
   const bundle = await buildProvenanceBundle(db, claimId);
-  const names = await orgNameMap(db);
+  const names = await organisationNames(db);
   return { claim, bundle, organisationNames: Object.fromEntries(names) };
 }
 

@@ -4,7 +4,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
 import type { OrgRole, Permission } from "@/db/schema";
-import { hasPermission, type Actor } from "../actor";
+import { hasPermission } from "../actor";
 import { DomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../services/users";
 
@@ -145,4 +145,3 @@ export function roleProcedure(roles: readonly OrgRole[], atLeast: Permission = "
   });
 }
 
-export type { Actor };

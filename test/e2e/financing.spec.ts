@@ -1,5 +1,5 @@
-import { test, type Page } from "@playwright/test";
-import { expect, shot, signIn } from "./helpers";
+import { test } from "@playwright/test";
+import { expect, shot, signOut, startWithKey, unlockIfAsked } from "./helpers";
 
 /*
  * Manual financing (issue #5): tier 2 applies with a quote, the bank checks provenance in its
@@ -12,28 +12,8 @@ test.describe.configure({ mode: "serial" });
 let financingUrl = "";
 let claimId = "";
 
-async function start(page: Page, login: string) {
-  await signIn(page, login);
-  await page.waitForURL("**/dashboard");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Signing keys" }).click();
-  // The key stays in this browser between sign-ins; import the demo key only the first time.
-  const useDemo = page.getByRole("button", { name: "Use the demo key" });
-  await expect(useDemo.or(page.getByTestId("browser-key-status"))).toBeVisible();
-  if (await useDemo.isVisible()) await useDemo.click();
-  await expect(page.getByTestId("browser-key-status")).toHaveText("Registered on the ledger");
-}
-
-async function unlockIfAsked(page: Page, login: string) {
-  const dialog = page.getByRole("dialog", { name: "Unlock your signing key" });
-  const asked = await dialog.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false);
-  if (!asked) return;
-  await dialog.getByLabel("Passphrase").fill(`demo-key-${login}`);
-  await dialog.getByRole("button", { name: "Unlock" }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
-}
-
 test("tier 2 sees a quote and applies to the bank", async ({ page }) => {
-  await start(page, "tier2");
+  await startWithKey(page, "tier2");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Claims" }).click();
   const row = page.getByTestId(/^holding-/).filter({ hasText: "¥299,800.00" }).first();
   claimId = ((await row.getAttribute("data-testid")) ?? "").replace("holding-", "");
@@ -50,7 +30,7 @@ test("tier 2 sees a quote and applies to the bank", async ({ page }) => {
 });
 
 test("the bank checks provenance in its browser and signs a priced offer", async ({ page }) => {
-  await start(page, "bank");
+  await startWithKey(page, "bank");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Financing desk" }).click();
   await page.getByTestId(/^financing-/).filter({ hasText: "requested" }).getByRole("link").click();
   await page.waitForURL(/\/financing\/fin_/);
@@ -65,16 +45,15 @@ test("the bank checks provenance in its browser and signs a priced offer", async
 });
 
 test("tier 2 accepts the offer and the bank confirms disbursement", async ({ page }) => {
-  await start(page, "tier2");
+  await startWithKey(page, "tier2");
   await page.goto(financingUrl);
   await expect(page.getByTestId("financing-panel")).toContainText("3.85%");
   await page.getByRole("button", { name: "Accept offer" }).click();
   await unlockIfAsked(page, "tier2");
   await expect(page.getByTestId("financing-notice")).toContainText("Offer accepted");
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL("**/signin");
+  await signOut(page);
 
-  await start(page, "bank");
+  await startWithKey(page, "bank");
   await page.goto(financingUrl);
   await page.getByLabel("Payment reference").fill("CMTB-20261125-0042");
   await page.getByRole("button", { name: "Confirm disbursement" }).click();
@@ -86,7 +65,7 @@ test("tier 2 accepts the offer and the bank confirms disbursement", async ({ pag
 });
 
 test("a second financing of the same piece is refused", async ({ page }) => {
-  await start(page, "tier2");
+  await startWithKey(page, "tier2");
   await page.goto(`/claims/${claimId}/finance`);
   await expect(page.getByText(/cannot be financed again|Only a held claim of yours can be financed/)).toBeVisible();
 });

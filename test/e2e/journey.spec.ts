@@ -1,5 +1,5 @@
 import { test, type Page } from "@playwright/test";
-import { expect, shot, signIn } from "./helpers";
+import { expect, shot, signIn, signOut, startWithKey, unlockIfAsked } from "./helpers";
 
 /*
  * The journey of issue #4, in a real browser with keys that never leave it: the core
@@ -10,28 +10,6 @@ import { expect, shot, signIn } from "./helpers";
 test.describe.configure({ mode: "serial" });
 
 const MATURITY = new Date(Date.now() + 120 * 86_400_000).toISOString().slice(0, 10);
-
-async function start(page: Page, login: string) {
-  await signIn(page, login);
-  await page.waitForURL("**/dashboard");
-  // The demo key file is encrypted under demo-key-<login>; it is imported into this browser.
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Signing keys" }).click();
-  await page.waitForURL("**/keys");
-  // The key stays in this browser between sign-ins; import the demo key only the first time.
-  const useDemo = page.getByRole("button", { name: "Use the demo key" });
-  await expect(useDemo.or(page.getByTestId("browser-key-status"))).toBeVisible();
-  if (await useDemo.isVisible()) await useDemo.click();
-  await expect(page.getByTestId("browser-key-status")).toHaveText("Registered on the ledger");
-}
-
-async function unlockIfAsked(page: Page, login: string) {
-  const dialog = page.getByRole("dialog", { name: "Unlock your signing key" });
-  const asked = await dialog.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false);
-  if (!asked) return;
-  await dialog.getByLabel("Passphrase").fill(`demo-key-${login}`);
-  await dialog.getByRole("button", { name: "Unlock" }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
-}
 
 async function openClaims(page: Page) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Claims" }).click();
@@ -64,7 +42,7 @@ async function split(page: Page, login: string, holding: string, parts: { to: st
 }
 
 test("the core enterprise issues 1,000,000.00 to tier 1", async ({ page }) => {
-  await start(page, "core");
+  await startWithKey(page, "core");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Issue a claim" }).click();
   await page.waitForURL("**/issue");
   await page.getByLabel("Tier-1 supplier").selectOption("org_pearl");
@@ -83,7 +61,7 @@ test("the core enterprise issues 1,000,000.00 to tier 1", async ({ page }) => {
 });
 
 test("tier 1 accepts, keeps 700,000.00 and passes 300,000.00 to tier 2", async ({ page }) => {
-  await start(page, "tier1");
+  await startWithKey(page, "tier1");
   await acceptOffer(page, "tier1", "¥1,000,000.00");
   await split(page, "tier1", "¥1,000,000.00", [{ to: "org_lingnan", amount: "300,000.00" }]);
   await expect(page.getByTestId(/^holding-/).filter({ hasText: "¥700,000.00" }).filter({ hasText: "held" })).toHaveCount(2);
@@ -92,7 +70,7 @@ test("tier 1 accepts, keeps 700,000.00 and passes 300,000.00 to tier 2", async (
 });
 
 test("a split whose parts do not sum is refused with a clear message", async ({ page }) => {
-  await start(page, "tier1");
+  await startWithKey(page, "tier1");
   await openClaims(page);
   await page.getByTestId(/^holding-/).filter({ hasText: "¥700,000.00" }).first().getByRole("link", { name: "Split & transfer" }).click();
   await page.getByLabel("Recipient 1").selectOption("org_lingnan");
@@ -108,14 +86,14 @@ test("a split whose parts do not sum is refused with a clear message", async ({ 
 });
 
 test("tier 2 accepts and passes 200.00 to the Chengdu vendor", async ({ page }) => {
-  await start(page, "tier2");
+  await startWithKey(page, "tier2");
   await acceptOffer(page, "tier2", "¥300,000.00");
   await split(page, "tier2", "¥300,000.00", [{ to: "org_xinyuan", amount: "200.00" }]);
   await expect(page.getByTestId(/^holding-/).filter({ hasText: "¥299,800.00" }).first()).toBeVisible();
 });
 
 test("tier 3 accepts and sees a green provenance check back to the core enterprise", async ({ page }) => {
-  await start(page, "tier3");
+  await startWithKey(page, "tier3");
   await acceptOffer(page, "tier3", "¥200.00");
   await page.getByTestId(/^holding-/).filter({ hasText: "¥200.00" }).filter({ hasText: "held" }).first().getByRole("link", { name: "Provenance" }).click();
   await expect(page.getByTestId("provenance-ok")).toBeVisible({ timeout: 30_000 });
@@ -129,12 +107,11 @@ test("tier 3 accepts and sees a green provenance check back to the core enterpri
 });
 
 test("an offer that is rejected returns to its sender", async ({ page }) => {
-  await start(page, "tier2");
+  await startWithKey(page, "tier2");
   await split(page, "tier2", "¥299,800.00", [{ to: "org_xinyuan", amount: "1,000.00" }]);
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL("**/signin");
+  await signOut(page);
 
-  await start(page, "tier3");
+  await startWithKey(page, "tier3");
   await openClaims(page);
   const offer = page.getByTestId(/^inbox-/).filter({ hasText: "¥1,000.00" }).first();
   await offer.getByRole("button", { name: "Reject…" }).click();
@@ -142,8 +119,7 @@ test("an offer that is rejected returns to its sender", async ({ page }) => {
   await offer.getByRole("button", { name: "Reject offer" }).click();
   await unlockIfAsked(page, "tier3");
   await expect(page.getByTestId("claims-notice")).toContainText("went back to the sender");
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL("**/signin");
+  await signOut(page);
 
   await signIn(page, "tier2");
   await page.waitForURL("**/dashboard");

@@ -1,12 +1,7 @@
 import { test, type Page } from "@playwright/test";
-import { expect, shot, signIn } from "./helpers";
+import { expect, shot, signIn, signOut } from "./helpers";
 
 const TIER1_DEMO_KEY_ID = "55b775030dd4669d4f3ac15e498ed4dc";
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL("**/signin");
-}
 
 async function openSigningKeys(page: Page) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Signing keys" }).click();

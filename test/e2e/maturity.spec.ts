@@ -1,5 +1,5 @@
-import { test, type Page } from "@playwright/test";
-import { expect, shot, signIn } from "./helpers";
+import { test } from "@playwright/test";
+import { expect, shot, signOut, startWithKey, unlockIfAsked } from "./helpers";
 
 /* Pledge and release, and repayment of an issuance (partial, then full) with every holder settled. */
 
@@ -7,34 +7,9 @@ test.describe.configure({ mode: "serial" });
 
 const MATURITY = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
 
-async function start(page: Page, login: string) {
-  await signIn(page, login);
-  await page.waitForURL("**/dashboard");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Signing keys" }).click();
-  // The key stays in this browser between sign-ins; import the demo key only the first time.
-  const useDemo = page.getByRole("button", { name: "Use the demo key" });
-  await expect(useDemo.or(page.getByTestId("browser-key-status"))).toBeVisible();
-  if (await useDemo.isVisible()) await useDemo.click();
-  await expect(page.getByTestId("browser-key-status")).toHaveText("Registered on the ledger");
-}
-
-async function unlockIfAsked(page: Page, login: string) {
-  const dialog = page.getByRole("dialog", { name: "Unlock your signing key" });
-  const asked = await dialog.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false);
-  if (!asked) return;
-  await dialog.getByLabel("Passphrase").fill(`demo-key-${login}`);
-  await dialog.getByRole("button", { name: "Unlock" }).click();
-  await expect(dialog).toBeHidden({ timeout: 30_000 });
-}
-
-async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
-  await page.waitForURL("**/signin");
-}
-
 test("tier 1 pledges a claim to the factor, which sees it and releases it", async ({ page }) => {
   test.setTimeout(120_000);
-  await start(page, "tier1");
+  await startWithKey(page, "tier1");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Claims" }).click();
   const row = page.getByTestId(/^holding-/).filter({ hasText: "¥700,000.00" }).filter({ hasText: "held" }).first();
   const claimId = ((await row.getAttribute("data-testid")) ?? "").replace("holding-", "");
@@ -47,7 +22,7 @@ test("tier 1 pledges a claim to the factor, which sees it and releases it", asyn
   await expect(page.getByTestId(`holding-${claimId}`).getByRole("link", { name: "Split & transfer" })).toHaveCount(0);
   await signOut(page);
 
-  await start(page, "factor");
+  await startWithKey(page, "factor");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Financing desk" }).click();
   const pledge = page.getByTestId(`pledge-${claimId}`);
   await expect(pledge).toContainText("Pearl River Assembly Ltd. → Greater Bay Factoring Co.");
@@ -60,7 +35,7 @@ test("tier 1 pledges a claim to the factor, which sees it and releases it", asyn
 test("the core enterprise repays an issuance partly, then fully, and every holder is settled", async ({ page }) => {
   // Three people sign in and unlock their keys (scrypt) in turn.
   test.setTimeout(180_000);
-  await start(page, "core");
+  await startWithKey(page, "core");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Issue a claim" }).click();
   await page.getByLabel("Tier-1 supplier").selectOption("org_pearl");
   await page.getByLabel("Amount (CNY)").fill("10,000.00");
@@ -71,7 +46,7 @@ test("the core enterprise repays an issuance partly, then fully, and every holde
   await page.waitForURL("**/issuances?done=issued");
   await signOut(page);
 
-  await start(page, "tier1");
+  await startWithKey(page, "tier1");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Claims" }).click();
   const offer = page.getByTestId(/^inbox-/).filter({ hasText: "¥10,000.00" }).first();
   await offer.getByRole("button", { name: "Accept" }).click();
@@ -79,7 +54,7 @@ test("the core enterprise repays an issuance partly, then fully, and every holde
   await expect(page.getByTestId("claims-notice")).toContainText("Accepted ¥10,000.00");
   await signOut(page);
 
-  await start(page, "core");
+  await startWithKey(page, "core");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Issued claims" }).click();
   await page.getByTestId(/^issuance-/).filter({ hasText: "¥10,000.00" }).first().getByRole("link", { name: "Tree" }).click();
   await page.getByLabel("Amount (CNY)").fill("4,000.00");

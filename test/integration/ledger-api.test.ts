@@ -8,7 +8,7 @@ import { buildSigned, toWire } from "@/contracts/client";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 import { createTestDatabase } from "../helpers/db";
-import { callerFor } from "../helpers/callers";
+import { callerFor, codeOf } from "../helpers/callers";
 
 let database: Database;
 let tier3ClaimId: string;
@@ -22,16 +22,6 @@ beforeAll(async () => {
   tier1KeptId = t1!.id;
 });
 afterAll(async () => database.close());
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 const nonce = () => randomBytes(16).toString("hex");
 

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import type { Database } from "@/db/client";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
-import { callerFor } from "../helpers/callers";
+import { callerFor, codeOf } from "../helpers/callers";
 
 let database: Database;
 beforeAll(async () => {
@@ -22,16 +21,6 @@ const USERS = {
   auditor: "usr_zhengxin_1",
   pending: "usr_metalworks_1",
 };
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
 
 describe("organisations", () => {
   it("anonymous callers are refused with UNAUTHORIZED", async () => {

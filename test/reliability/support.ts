@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { TRPCError } from "@trpc/server";
 import type { Db } from "@/db/client";
 import { claims, creditLines, financings, pledges } from "@/db/schema";
 import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
@@ -38,16 +37,8 @@ export const DOCUMENTS = {
   deliveryNoteSha256: sha256Hex(utf8ToBytes("reliability delivery note")),
 };
 
-/** The TRPCError code of a call, or "OK". Anything that is not a TRPCError is rethrown. */
-export async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (error) {
-    if (error instanceof TRPCError) return error.code;
-    throw error;
-  }
-}
+// The tRPC code of a call, or "OK" (shared with the integration tests).
+export { codeOf } from "../helpers/callers";
 
 export async function bankLineId(db: Db): Promise<string> {
   const [line] = await db.select({ id: creditLines.id }).from(creditLines).where(sql`${creditLines.lenderOrgId} = 'org_cmtb'`);

@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { LogBuilder, T0 } from "./log-builder";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contracts/client";
+import { identityFor, type SigningIdentity } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
-import { checkpointHash, signCheckpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
-import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
+import { signCheckpoint } from "@/contracts/checkpoint";
+import { hexToBytes, utf8ToBytes } from "@/contracts/hex";
 import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
-import { hashesToHex, inclusionProof, MerkleFrontier } from "@/contracts/merkle";
+import { hashesToHex, inclusionProof } from "@/contracts/merkle";
 import { selectProvenanceEntries, verifyProvenance, type ProvenanceBundle } from "@/contracts/provenance";
-import { nobleVerifier } from "@/contracts/signing";
 import { transactionId } from "@/contracts/transaction";
-import { applyTransaction } from "@/contracts/ledger/apply";
-import { MemoryState } from "@/contracts/ledger/state";
-import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import type { TransactionBodies } from "@/contracts/ledger/types";
 
 /*
  * A log where one issuance is split down to tier 3, with activity on the siblings and a key
@@ -19,8 +17,6 @@ import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from
  * lineage, and each corruption fails with its code.
  */
 
-const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
-const MINUTE = 60_000;
 const identity = (orgId: string, label = orgId) => identityFor(orgId, sha256(utf8ToBytes(`provenance test key ${label}`)));
 const operator = identity("org_operator");
 const core = identity("org_core");
@@ -32,47 +28,9 @@ const s4 = identity("org_s4");
 const bank = identity("org_bank");
 const attacker = identity("org_attacker");
 
-class LogBuilder {
-  readonly state = new MemoryState();
-  readonly frontier = new MerkleFrontier();
-  readonly entries: LogEntry[] = [];
-  readonly checkpoints: SignedCheckpoint[] = [];
-  clock = T0;
-  private nonces = 0;
-
-  sign<K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) {
-    this.nonces += 1;
-    return buildSigned(who, type, body, { nonce: this.nonces.toString(16).padStart(32, "0"), createdAtMs: this.clock, cosigners });
-  }
-
-  block(...transactions: SignedLedgerTransaction[]): string[] {
-    const ids = transactions.map((signed) => this.append(signed));
-    const previous = this.checkpoints.at(-1);
-    const checkpoint = {
-      size: this.entries.length,
-      rootHash: bytesToHex(this.frontier.root()),
-      timestampMs: this.clock,
-      previousCheckpointHash: previous ? checkpointHash(previous.checkpoint) : null,
-    };
-    this.checkpoints.push(signCheckpoint(checkpoint, operator.keyId, operator.privateKey));
-    return ids;
-  }
-
-  private append(signed: SignedLedgerTransaction): string {
-    const txId = transactionId(signed.transaction);
-    const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier });
-    if (!outcome.ok) throw new Error(`fixture transaction refused: ${outcome.code} ${outcome.detail ?? ""}`);
-    this.state.applyChanges(outcome.changes);
-    const entry: LogEntry = { leafIndex: this.entries.length, acceptedAtMs: this.clock, signed: toWire(signed) as LogEntry["signed"] };
-    this.entries.push(entry);
-    this.frontier.append(logEntryLeafHash(entry));
-    this.clock += MINUTE;
-    return txId;
-  }
-}
 
 function buildLog() {
-  const log = new LogBuilder();
+  const log = new LogBuilder(operator);
   const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
     log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
   log.block(register(operator, "Operator", "operator", []));

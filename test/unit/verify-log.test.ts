@@ -1,18 +1,16 @@
 import { describe, expect, it } from "vitest";
+import { LogBuilder, T0 } from "./log-builder";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contracts/client";
+import { identityFor, type SigningIdentity } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
-import { checkpointHash, signCheckpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
-import { LEDGER_EXPORT_FORMAT, parseLedgerExport, parseLedgerExportText, serializeLedgerExport, type LedgerExport } from "@/contracts/export";
-import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
-import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
-import { MerkleFrontier } from "@/contracts/merkle";
+import { signCheckpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
+import { parseLedgerExport, parseLedgerExportText, serializeLedgerExport, type LedgerExport } from "@/contracts/export";
+import { utf8ToBytes } from "@/contracts/hex";
+import { type LogEntry } from "@/contracts/log";
 import { nobleVerifier } from "@/contracts/signing";
 import { transactionId } from "@/contracts/transaction";
 import { verifyLog } from "@/contracts/verify-log";
-import { applyTransaction } from "@/contracts/ledger/apply";
-import { MemoryState } from "@/contracts/ledger/state";
-import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import type { TransactionBodies } from "@/contracts/ledger/types";
 
 /*
  * A small log built the way the service builds one (apply, append, one signed checkpoint per
@@ -20,8 +18,6 @@ import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from
  * its code and the index of the entry or checkpoint at fault.
  */
 
-const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
-const MINUTE = 60_000;
 const identity = (orgId: string) => identityFor(orgId, sha256(utf8ToBytes(`verify-log test key ${orgId}`)));
 const operator = identity("org_operator");
 const core = identity("org_core");
@@ -29,53 +25,10 @@ const s1 = identity("org_s1");
 const s2 = identity("org_s2");
 const bank = identity("org_bank");
 
-class LogBuilder {
-  readonly state = new MemoryState();
-  readonly frontier = new MerkleFrontier();
-  readonly entries: LogEntry[] = [];
-  readonly checkpoints: SignedCheckpoint[] = [];
-  clock = T0;
-  private nonces = 0;
-
-  sign<K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) {
-    this.nonces += 1;
-    return buildSigned(who, type, body, { nonce: this.nonces.toString(16).padStart(32, "0"), createdAtMs: this.clock, cosigners });
-  }
-
-  /** Appends the transactions as one block and closes it with a checkpoint; returns their ids. */
-  block(...transactions: SignedLedgerTransaction[]): string[] {
-    const ids = transactions.map((signed) => this.append(signed));
-    const previous = this.checkpoints.at(-1);
-    const checkpoint = {
-      size: this.entries.length,
-      rootHash: bytesToHex(this.frontier.root()),
-      timestampMs: this.clock,
-      previousCheckpointHash: previous ? checkpointHash(previous.checkpoint) : null,
-    };
-    this.checkpoints.push(signCheckpoint(checkpoint, operator.keyId, operator.privateKey));
-    return ids;
-  }
-
-  private append(signed: SignedLedgerTransaction): string {
-    const txId = transactionId(signed.transaction);
-    const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier });
-    if (!outcome.ok) throw new Error(`fixture transaction refused: ${outcome.code} ${outcome.detail ?? ""}`);
-    this.state.applyChanges(outcome.changes);
-    const entry: LogEntry = { leafIndex: this.entries.length, acceptedAtMs: this.clock, signed: toWire(signed) as LogEntry["signed"] };
-    this.entries.push(entry);
-    this.frontier.append(logEntryLeafHash(entry));
-    this.clock += MINUTE;
-    return txId;
-  }
-
-  export(): LedgerExport {
-    return { format: LEDGER_EXPORT_FORMAT, operatorPublicKeyHex: operator.publicKeyHex, entries: this.entries, checkpoints: this.checkpoints };
-  }
-}
 
 /** 12 entries in 6 blocks: keys, a credit line, an issuance split between two suppliers. */
 function buildLog(): LedgerExport {
-  const log = new LogBuilder();
+  const log = new LogBuilder(operator);
   const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
     log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
   log.block(register(operator, "Operator", "operator", [])); // leaf 0

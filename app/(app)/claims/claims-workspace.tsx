@@ -6,12 +6,10 @@ import { useState } from "react";
 import type { ClaimRowDto } from "@/server/services/dashboard";
 import { useTRPC } from "../../_trpc/client";
 import { Alert, Badge, Button, Card, EmptyState, inputClass } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { daysUntil, formatDate, formatMinor } from "../../_lib/format";
 import { errorMessage } from "../../_lib/errors";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
 
-const DAY_MS = 86_400_000;
-const daysLeft = (date: string) => Math.ceil((Date.parse(`${date}T00:00:00Z`) - Date.now()) / DAY_MS);
 
 export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; canSign: boolean }) {
   const trpc = useTRPC();
@@ -90,7 +88,7 @@ function InboxItem({ claim, canSign, onDone }: { claim: ClaimRowDto; canSign: bo
         <div>
           <div className="text-lg font-semibold tabular-nums text-slate-900">{formatMinor(claim.amountMinor)}</div>
           <div className="text-sm text-slate-600">
-            from {claim.holderName} · issued by {claim.issuerName} · matures {formatDate(`${claim.maturityDate}T00:00:00Z`)} ({daysLeft(claim.maturityDate)} days)
+            from {claim.holderName} · issued by {claim.issuerName} · matures {formatDate(`${claim.maturityDate}T00:00:00Z`)} ({daysUntil(claim.maturityDate)} days)
           </div>
           <Link href={`/claims/${claim.id}`} className="text-xs font-medium text-brand-600 hover:underline">
             Check provenance
@@ -147,7 +145,7 @@ function HoldingsTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolea
               <td className="px-5 py-3 font-semibold tabular-nums text-slate-900">{formatMinor(c.outstandingMinor)}</td>
               <td className="px-5 py-3 text-slate-700">{c.issuerName}</td>
               <td className="px-5 py-3 text-slate-600">
-                {formatDate(`${c.maturityDate}T00:00:00Z`)} <span className="text-xs text-slate-500">({daysLeft(c.maturityDate)} days)</span>
+                {formatDate(`${c.maturityDate}T00:00:00Z`)} <span className="text-xs text-slate-500">({daysUntil(c.maturityDate)} days)</span>
               </td>
               <td className="px-5 py-3 text-slate-600">{c.depth}</td>
               <td className="px-5 py-3">

@@ -1,6 +1,6 @@
 import type { ClaimRowDto } from "@/server/services/dashboard";
 import { Badge } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { daysUntil, formatDate, formatMinor } from "../../_lib/format";
 
 const STATE_TONE: Record<string, "slate" | "green" | "amber" | "red" | "blue"> = {
   offered: "amber",
@@ -14,11 +14,6 @@ const STATE_TONE: Record<string, "slate" | "green" | "amber" | "red" | "blue"> =
   rejected: "red",
 };
 
-const DAY_MS = 86_400_000;
-
-function daysLeft(maturityDate: string): number {
-  return Math.ceil((Date.parse(`${maturityDate}T00:00:00Z`) - Date.now()) / DAY_MS);
-}
 
 export function ClaimsTable({ claims, selfOrgId }: { claims: ClaimRowDto[]; selfOrgId: string }) {
   return (
@@ -36,7 +31,7 @@ export function ClaimsTable({ claims, selfOrgId }: { claims: ClaimRowDto[]; self
         </thead>
         <tbody className="divide-y divide-slate-100">
           {claims.map((c) => {
-            const left = daysLeft(c.maturityDate);
+            const left = daysUntil(c.maturityDate);
             const incoming = c.offeredToName !== null && c.holderOrgId !== selfOrgId;
             return (
               <tr key={c.id} data-testid={`claim-row-${c.id}`}>

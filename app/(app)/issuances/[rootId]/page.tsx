@@ -5,6 +5,7 @@ import { Badge, Card, PageHeader } from "../../../_components/ui";
 import { formatMinor } from "../../../_lib/format";
 import { requireActor } from "../../../_lib/session";
 import { RepaymentForm } from "./repayment-form";
+import { isLiveState } from "@/contracts/ledger/types";
 
 export const metadata: Metadata = { title: "Issuance tree" };
 export const dynamic = "force-dynamic";
@@ -20,7 +21,7 @@ export default async function TreePage({ params }: { params: Promise<{ rootId: s
   for (const node of tree) if (node.parentId) children.set(node.parentId, [...(children.get(node.parentId) ?? []), node]);
   const root = tree.find((n) => n.id === rootId);
   if (!root) return null;
-  const live = tree.filter((n) => ["held", "offered", "pledged", "financed", "overdue"].includes(n.state));
+  const live = tree.filter((n) => isLiveState(n.state));
   return (
     <>
       <PageHeader title="Issuance tree" subtitle={`${formatMinor(root.amountMinor)} maturing ${root.maturityDate} · ${live.length} live pieces`} actions={<Link href="/issuances" className="text-sm font-medium text-brand-600 hover:underline">All issuances</Link>} />

@@ -1,0 +1,65 @@
+/**
+ * Builds a small ledger log in memory the way the service does (apply, append, one signed
+ * checkpoint per block), for tests of the log verifier and of provenance bundles. Not a
+ * test file itself.
+ */
+import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
+import { checkpointHash, signCheckpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
+import { LEDGER_EXPORT_FORMAT, type LedgerExport } from "@/contracts/export";
+import { bytesToHex } from "@/contracts/hex";
+import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
+import { MerkleFrontier } from "@/contracts/merkle";
+import { nobleVerifier } from "@/contracts/signing";
+import { transactionId } from "@/contracts/transaction";
+import { applyTransaction } from "@/contracts/ledger/apply";
+import { MemoryState } from "@/contracts/ledger/state";
+import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+
+export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
+export const MINUTE = 60_000;
+
+export class LogBuilder {
+  readonly state = new MemoryState();
+  readonly frontier = new MerkleFrontier();
+  readonly entries: LogEntry[] = [];
+  readonly checkpoints: SignedCheckpoint[] = [];
+  clock = T0;
+  private nonces = 0;
+
+  constructor(private readonly operator: SigningIdentity & { publicKeyHex: string }) {}
+
+  sign<K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) {
+    this.nonces += 1;
+    return buildSigned(who, type, body, { nonce: this.nonces.toString(16).padStart(32, "0"), createdAtMs: this.clock, cosigners });
+  }
+
+  /** Appends the transactions as one block and closes it with a checkpoint; returns their ids. */
+  block(...transactions: SignedLedgerTransaction[]): string[] {
+    const ids = transactions.map((signed) => this.append(signed));
+    const previous = this.checkpoints.at(-1);
+    const checkpoint = {
+      size: this.entries.length,
+      rootHash: bytesToHex(this.frontier.root()),
+      timestampMs: this.clock,
+      previousCheckpointHash: previous ? checkpointHash(previous.checkpoint) : null,
+    };
+    this.checkpoints.push(signCheckpoint(checkpoint, this.operator.keyId, this.operator.privateKey));
+    return ids;
+  }
+
+  export(): LedgerExport {
+    return { format: LEDGER_EXPORT_FORMAT, operatorPublicKeyHex: this.operator.publicKeyHex, entries: this.entries, checkpoints: this.checkpoints };
+  }
+
+  private append(signed: SignedLedgerTransaction): string {
+    const txId = transactionId(signed.transaction);
+    const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier });
+    if (!outcome.ok) throw new Error(`fixture transaction refused: ${outcome.code} ${outcome.detail ?? ""}`);
+    this.state.applyChanges(outcome.changes);
+    const entry: LogEntry = { leafIndex: this.entries.length, acceptedAtMs: this.clock, signed: toWire(signed) as LogEntry["signed"] };
+    this.entries.push(entry);
+    this.frontier.append(logEntryLeafHash(entry));
+    this.clock += MINUTE;
+    return txId;
+  }
+}

@@ -3,3 +3,4 @@ export * from "./organisations";
 export * from "./users";
 export * from "./ledger";
 export * from "./key-requests";
+export * from "./jobs";

@@ -30,6 +30,8 @@ export const ledgerEntries = pgTable(
   (t) => [
     uniqueIndex("ledger_entries_tx_id_unique").on(t.txId),
     index("ledger_entries_claim_ids_idx").using("gin", t.claimIds),
+    // Provenance bundles look up key registrations and policies by type.
+    index("ledger_entries_type_idx").on(t.type),
     check("ledger_entries_leaf_index_nonnegative", sql`${t.leafIndex} >= 0`),
   ],
 );
@@ -175,6 +177,41 @@ export const pledges = pgTable(
   ],
 );
 
+/**
+ * A lender's standing, signed mandate to finance claims of one core enterprise without a
+ * person: pieces up to maxAmountMinor, at most maxDepth hand-overs from the issuance,
+ * priced at rateBps and feeMinor. At most one policy per lender and core enterprise is
+ * active; setting a new one replaces it.
+ */
+export const financingPolicies = pgTable(
+  "financing_policies",
+  {
+    id: text("id").primaryKey(),
+    lenderOrgId: text("lender_org_id").notNull(),
+    coreEnterpriseOrgId: text("core_enterprise_org_id").notNull(),
+    currency: text("currency").notNull(),
+    maxAmountMinor: amount("max_amount_minor").notNull(),
+    maxDepth: integer("max_depth").notNull(),
+    rateBps: integer("rate_bps").notNull(),
+    feeMinor: amount("fee_minor").notNull(),
+    recourse: boolean("recourse").notNull(),
+    status: text("status").notNull(),
+    createdTxId: text("created_tx_id").notNull(),
+    endedTxId: text("ended_tx_id"),
+  },
+  (t) => [
+    check("financing_policies_status_check", sql`${t.status} in ('active','replaced','revoked')`),
+    check("financing_policies_max_amount_positive", sql`${t.maxAmountMinor} > 0`),
+    check("financing_policies_max_depth_positive", sql`${t.maxDepth} >= 1`),
+    check("financing_policies_rate_range", sql`${t.rateBps} >= 0 and ${t.rateBps} <= 100000`),
+    check("financing_policies_fee_nonnegative", sql`${t.feeMinor} >= 0`),
+    check("financing_policies_currency_check", sql`${t.currency} = 'CNY'`),
+    check("financing_policies_ended_has_tx", sql`(${t.status} = 'active') = (${t.endedTxId} is null)`),
+    // One active policy per lender and core enterprise.
+    uniqueIndex("financing_policies_one_active").on(t.lenderOrgId, t.coreEnterpriseOrgId).where(sql`${t.status} = 'active'`),
+  ],
+);
+
 export const financings = pgTable(
   "financings",
   {
@@ -195,6 +232,8 @@ export const financings = pgTable(
     paymentReference: text("payment_reference"),
     declinedByOrgId: text("declined_by_org_id"),
     declineReason: text("decline_reason"),
+    /** The lender's auto-financing policy that priced and approved it, if any. */
+    policyId: text("policy_id").references(() => financingPolicies.id),
     createdTxId: text("created_tx_id").notNull(),
   },
   (t) => [

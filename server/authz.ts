@@ -34,6 +34,25 @@ export function canUseDirectory(actor: Actor): boolean {
   return actor.orgStatus === "approved";
 }
 
+/**
+ * Granting, adjusting, freezing and expiring credit lines is a credit decision of the
+ * lender: only its admins sign them. Its other members see the lines read-only.
+ */
+export function canManageCreditLines(actor: Actor): boolean {
+  return actor.orgRole === "lender" && actor.orgStatus === "approved" && hasPermission(actor, "admin");
+}
+
+const BUSINESS_ROLES: readonly Actor["orgRole"][] = ["lender", "core_enterprise", "supplier"];
+
+/**
+ * Portfolio figures (dashboard charts) and CSV exports: members of an approved business
+ * organisation, always about their own organisation only. Auditors and the operator have
+ * their own ledger-wide views instead.
+ */
+export function canSeeOwnPortfolio(actor: Actor): boolean {
+  return actor.orgStatus === "approved" && BUSINESS_ROLES.includes(actor.orgRole);
+}
+
 
 export function assertAllowed(allowed: boolean, message = "You are not allowed to do this."): void {
   if (!allowed) throw forbidden("not_allowed", message);

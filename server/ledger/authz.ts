@@ -1,5 +1,6 @@
 import type { Actor } from "../actor";
 import { hasPermission } from "../actor";
+import { canManageCreditLines } from "../authz";
 
 /*
  * Who may do what on the ledger. A signature proves which key signed; these rules decide
@@ -9,6 +10,14 @@ import { hasPermission } from "../actor";
 /** A maker of an approved organisation submits transactions signed by its own organisation. */
 export function canSubmitFor(actor: Actor, signerOrgId: string): boolean {
   return actor.orgStatus === "approved" && actor.orgId === signerOrgId && hasPermission(actor, "maker");
+}
+
+/**
+ * Credit line decisions (grant, adjust, freeze, expire) need the lender's admin permission:
+ * a maker may sign claims and financing steps, not change how much credit a bank extends.
+ */
+export function canSubmitType(actor: Actor, type: string): boolean {
+  return !type.startsWith("creditLine.") || canManageCreditLines(actor);
 }
 
 export interface ClaimVisibility {

@@ -1,11 +1,11 @@
 import { and, arrayOverlaps, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, pledges } from "@/db/schema";
+import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
-import { assertAllowed } from "../authz";
+import { assertAllowed, canManageCreditLines } from "../authz";
 import { badRequest, DomainError, notFound } from "../errors";
 import { submissionLimiter, submissionsPerMinute } from "../auth/rate-limit";
-import { canSeeClaim, canSubmitFor } from "../ledger/authz";
+import { canSeeClaim, canSubmitFor, canSubmitType } from "../ledger/authz";
 import { submitTransaction, type SubmitResult } from "../ledger/service";
 import { organisationNames, toClaim } from "../ledger/repository";
 import { buildProvenanceBundle } from "../ledger/provenance";
@@ -13,8 +13,9 @@ import { loadPlatformKey } from "../ledger/platform-key";
 import type { Claim } from "@/contracts/ledger/types";
 
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
-export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { signer: { orgId: string } } }): Promise<SubmitResult> {
+export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { type: string; signer: { orgId: string } } }): Promise<SubmitResult> {
   assertAllowed(canSubmitFor(actor, wire.transaction.signer.orgId), "You can only submit transactions signed for your own organisation, with the maker permission or above.");
+  assertAllowed(canSubmitType(actor, wire.transaction.type), "Only an admin of the lender can grant, adjust, freeze or expire its credit lines.");
   // Counted per organisation after the authorisation check, so nobody spends another organisation's budget.
   if (!submissionLimiter.take(actor.orgId)) {
     throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${submissionsPerMinute()} transactions in the last minute. Wait a minute and try again.`);
@@ -89,8 +90,12 @@ export async function listOwnClaims(db: Db, actor: Actor) {
   return rows.filter((r) => r.state !== "split" && !(r.issuerOrgId === actor.orgId && r.id === r.rootId && r.state === "offered")).map(toClaim);
 }
 
-/** Credit lines of the caller: received (core enterprise) or granted (lender). */
-export async function listCreditLines(db: Db, actor: Actor) {
+/**
+ * Credit lines of the caller: received (core enterprise) or granted (lender). A line whose
+ * expiry time has passed is shown as expired even before anyone signs creditLine.expire,
+ * because the contracts already treat it so.
+ */
+export async function listCreditLines(db: Db, actor: Actor, nowMs = Date.now()) {
   const column = actor.orgRole === "lender" ? creditLines.lenderOrgId : creditLines.coreEnterpriseOrgId;
   const rows = await db.select().from(creditLines).where(eq(column, actor.orgId)).orderBy(creditLines.expiresAtMs);
   const names = await organisationNames(db);
@@ -98,13 +103,24 @@ export async function listCreditLines(db: Db, actor: Actor) {
     id: r.id,
     lenderOrgId: r.lenderOrgId,
     lenderName: names.get(r.lenderOrgId) ?? r.lenderOrgId,
+    coreEnterpriseOrgId: r.coreEnterpriseOrgId,
     coreEnterpriseName: names.get(r.coreEnterpriseOrgId) ?? r.coreEnterpriseOrgId,
     limitMinor: r.limitMinor,
     usedMinor: r.usedMinor,
     availableMinor: r.limitMinor - r.usedMinor,
     expiresAtMs: r.expiresAtMs,
-    status: r.status,
+    status: (r.status !== "expired" && nowMs >= r.expiresAtMs ? "expired" : r.status) as "active" | "frozen" | "expired",
   }));
+}
+
+/** The core enterprises registered on the ledger: whom a lender can grant a credit line to. */
+export async function grantableCoreEnterprises(db: Db, actor: Actor) {
+  assertAllowed(canManageCreditLines(actor), "Only an admin of a lender grants credit lines.");
+  return db
+    .select({ id: ledgerOrganisations.id, name: ledgerOrganisations.name })
+    .from(ledgerOrganisations)
+    .where(eq(ledgerOrganisations.role, "core_enterprise"))
+    .orderBy(ledgerOrganisations.name);
 }
 
 /** The whole tree of one issuance (穿透): for its core enterprise, auditors and the operator. */

@@ -5,6 +5,7 @@ import { usersRouter } from "./routers/users";
 import { ledgerRouter } from "./routers/ledger";
 import { financingRouter } from "./routers/financing";
 import { keysRouter } from "./routers/keys";
+import { reportsRouter } from "./routers/reports";
 
 export const appRouter = router({
   auth: authRouter,
@@ -13,6 +14,7 @@ export const appRouter = router({
   ledger: ledgerRouter,
   financing: financingRouter,
   keys: keysRouter,
+  reports: reportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
-import { history, issuanceTree, ledgerStatus, listCreditLines, listOwnClaims, loadVisibleClaim, operatorKey, provenanceFor, submitSigned } from "../../services/ledger";
+import { grantableCoreEnterprises, history, issuanceTree, ledgerStatus, listCreditLines, listOwnClaims, loadVisibleClaim, operatorKey, provenanceFor, submitSigned } from "../../services/ledger";
 import { dashboardFor } from "../../services/dashboard";
 import { orgProcedure, router } from "../init";
 
@@ -9,6 +9,8 @@ export const ledgerRouter = router({
   submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input))),
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
   creditLines: orgProcedure.query(({ ctx }) => listCreditLines(ctx.db, ctx.actor)),
+  /** Core enterprises on the ledger, for a lender's admin granting a credit line. */
+  grantableCoreEnterprises: orgProcedure.query(({ ctx }) => grantableCoreEnterprises(ctx.db, ctx.actor)),
   issuanceTree: orgProcedure.input(z.object({ rootId: claimIdSchema })).query(({ ctx, input }) => issuanceTree(ctx.db, ctx.actor, input.rootId)),
   history: orgProcedure.query(({ ctx }) => history(ctx.db, ctx.actor)),
   provenance: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => provenanceFor(ctx.db, ctx.actor, input.claimId)),

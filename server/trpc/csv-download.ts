@@ -1,0 +1,37 @@
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { EXPORT_DATASETS, type CsvFile, type ExportDataset } from "../services/exports";
+
+/** What the download needs of a tRPC caller: the same procedure, gate and error mapping as the API. */
+export interface ExportCaller {
+  reports: { exportCsv(input: { dataset: ExportDataset }): Promise<CsvFile> };
+}
+
+const isDataset = (value: string): value is ExportDataset => (EXPORT_DATASETS as readonly string[]).includes(value);
+
+function plain(status: number, message: string): Response {
+  return new Response(`${message}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/**
+ * A CSV export as a file download (`/api/export/holdings`). It goes through the tRPC
+ * procedure, so the session check (401), the authorisation rule (403) and the messages are
+ * exactly those of the API; this only turns the answer into an HTTP response.
+ */
+export async function csvDownload(caller: ExportCaller, dataset: string): Promise<Response> {
+  if (!isDataset(dataset)) return plain(404, `No export named "${dataset.slice(0, 40)}". Use one of: ${EXPORT_DATASETS.join(", ")}.`);
+  try {
+    const file = await caller.reports.exportCsv({ dataset });
+    return new Response(file.csv, {
+      status: 200,
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${file.filename}"`,
+        "cache-control": "private, no-store",
+      },
+    });
+  } catch (error) {
+    if (error instanceof TRPCError) return plain(getHTTPStatusCodeFromError(error), error.code === "INTERNAL_SERVER_ERROR" ? "The export failed. Try again." : error.message);
+    throw error;
+  }
+}

@@ -66,7 +66,7 @@ describe("a lender's credit line, granted to adjusted to frozen and back", () =>
     expect(choices).toEqual([{ id: "org_huaxin", name: "Huaxin Electronics Co., Ltd." }]);
     const result = await submitAs(BANK_ADMIN, bank, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 300_000_000n, expiresAtMs });
     expect(result.status).toBe("accepted");
-    lineId = deriveId("cl", result.txId, 0);
+    lineId = deriveId("cl", result.txId!, 0);
     const mine = await callerFor(database.db, BANK_ADMIN).ledger.creditLines();
     expect(mine.find((l) => l.id === lineId)).toMatchObject({ coreEnterpriseOrgId: "org_huaxin", limitMinor: 300_000_000n, usedMinor: 0n, availableMinor: 300_000_000n, status: "active", expiresAtMs });
     const theirs = await callerFor(database.db, CORE_ADMIN).ledger.creditLines();

@@ -79,6 +79,7 @@ const fx = {
 };
 const unique = () => randomBytes(5).toString("hex");
 const MISSING_CLAIM = `c_${"0".repeat(24)}`;
+const MISSING_LINE = `cl_${"0".repeat(24)}`;
 
 async function actorOf(userId: string) {
   const actor = await loadActor(db, userId);
@@ -181,6 +182,19 @@ const ROWS: Row[] = [
       for (const line of r as { lenderOrgId: string }[]) expect(role === "lender" ? line.lenderOrgId === "org_cmtb" : role === "core" || role === "viewer").toBe(true);
     },
   },
+  {
+    procedure: "ledger.grantableCoreEnterprises",
+    scenario: "core enterprises a lender's admin can grant a line to",
+    expected: expect8("F F F O F F F U"),
+    check: (r) => expect(r).toEqual([{ id: "org_huaxin", name: "Huaxin Electronics Co., Ltd." }]),
+  },
+  {
+    procedure: "ledger.submit",
+    scenario: "a credit line decision signed with the caller's own key: only a lender's admin",
+    expected: expect8("F F F O F F F U"),
+    input: (role) => signed(ownKey(role), "creditLine.freeze", { creditLineId: MISSING_LINE, frozen: true }),
+    check: (r) => expect(r).toMatchObject({ status: "refused", code: "credit_line_not_found" }),
+  },
   { procedure: "ledger.issuanceTree", scenario: "the demo issuance (穿透)", expected: expect8("O O N N O F O U"), input: () => ({ rootId: fx.rootClaimId }) },
   {
     procedure: "ledger.history",
@@ -223,6 +237,36 @@ const ROWS: Row[] = [
     expected: expect8(APPROVED),
     input: () => ({ financingId: fx.financingId }),
     check: (r, role) => expect(r === null).toBe(role !== "lender"),
+  },
+  {
+    procedure: "reports.portfolio",
+    scenario: "own dashboard charts (business organisations only)",
+    expected: expect8("F O O O F F O U"),
+    check: (r, role) => {
+      const charts = r as { id: string; slices: { key: string }[] }[];
+      if (role === "lender") expect(charts.map((c) => c.id)).toEqual(["exposure-by-core", "exposure-by-maturity"]);
+      else expect(charts.map((c) => c.id)).toEqual([role === "supplier" ? "supplier-cash" : "outstanding-by-tier"]);
+    },
+  },
+  {
+    procedure: "reports.exportCsv",
+    scenario: "own financings as CSV (nobody else's)",
+    expected: expect8("F O O O F F O U"),
+    input: () => ({ dataset: "financings" }),
+    check: (r, role) => {
+      const rows = (r as { csv: string }).csv.trim().split("\r\n").slice(1);
+      // The only financing is tier 3's with the bank: the bank sees it, the others (not parties) see none.
+      expect(rows.length).toBe(role === "lender" ? 1 : 0);
+    },
+  },
+  {
+    procedure: "reports.exportCsv",
+    scenario: "own holdings as CSV",
+    expected: expect8("F O O O F F O U"),
+    input: () => ({ dataset: "holdings" }),
+    check: (r, role) => {
+      for (const line of (r as { csv: string }).csv.trim().split("\r\n").slice(1)) expect(role === "supplier" || role === "lender", line).toBe(true);
+    },
   },
   { procedure: "keys.requestRegistration", scenario: "a new key for the caller's own organisation", expected: expect8("O O O O F F F U"), input: (role) => ({ signed: keyRegistrationCache.get(role) }) },
   { procedure: "keys.myKeys", scenario: "own organisation's keys", expected: expect8(APPROVED) },

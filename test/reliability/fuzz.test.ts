@@ -258,6 +258,7 @@ beforeAll(async () => {
   add("ledger.claim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.lendersForClaim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.get", { userId: "usr_cmtb_1", base: { financingId: financing!.id } });
+  add("reports.exportCsv", { userId: "usr_pearl_1", base: { dataset: "holdings" } });
   add("keys.decide", { userId: "usr_operator_1", base: { requestId: "kreq_does_not_exist", decision: "rejected" } });
   // Pearl River's own, already registered key: every variant is refused.
   add("keys.requestRegistration", {
@@ -274,6 +275,9 @@ beforeAll(async () => {
   add("ledger.submit", { userId: "usr_pearl_1", base: split, signer: ids.tier1, validBase: true });
   add("ledger.submit", { userId: "usr_huaxin_1", base: issue, signer: ids.core });
   add("ledger.submit", { userId: "usr_huaxin_1", base: repay, signer: ids.core });
+  // A credit line decision by the bank's admin on a line that does not exist: refused whatever the limit.
+  const adjust = signed(ids.bank, "creditLine.adjust", { creditLineId: `cl_${"0".repeat(24)}`, limitMinor: 1n });
+  add("ledger.submit", { userId: "usr_cmtb_1", base: adjust, signer: ids.bank });
 });
 afterAll(async () => database?.close());
 

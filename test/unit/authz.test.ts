@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canUseDirectory } from "@/server/authz";
+import { canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canUseDirectory } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "viewer", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
@@ -32,6 +32,25 @@ describe("authorisation rules", () => {
     expect(canReadUsers(actor({}), "org_b")).toBe(false);
   });
 
+  it.each([
+    [actor({ orgRole: "lender", permission: "admin" }), true],
+    [actor({ orgRole: "lender", permission: "approver" }), false],
+    [actor({ orgRole: "lender", permission: "maker" }), false],
+    [actor({ orgRole: "lender", permission: "viewer" }), false],
+    [actor({ orgRole: "lender", permission: "admin", orgStatus: "pending" }), false],
+    [actor({ orgRole: "core_enterprise", permission: "admin" }), false],
+    [actor({ orgRole: "operator", permission: "admin" }), false],
+  ])("canManageCreditLines %#: only a lender's admin", (a, expected) => expect(canManageCreditLines(a)).toBe(expected));
+
+  it.each([
+    [actor({ orgRole: "lender" }), true],
+    [actor({ orgRole: "core_enterprise" }), true],
+    [actor({ orgRole: "supplier" }), true],
+    [actor({ orgRole: "supplier", orgStatus: "pending" }), false],
+    [actor({ orgRole: "auditor" }), false],
+    [actor({ orgRole: "operator", permission: "admin" }), false],
+  ])("canSeeOwnPortfolio %#: approved business organisations, any permission", (a, expected) => expect(canSeeOwnPortfolio(a)).toBe(expected));
+
   it("the directory needs an approved organisation", () => {
     expect(canUseDirectory(actor({ orgStatus: "pending" }))).toBe(false);
     expect(canUseDirectory(actor({ orgStatus: "rejected" }))).toBe(false);
@@ -39,7 +58,7 @@ describe("authorisation rules", () => {
   });
 });
 
-import { canSeeClaim, canSubmitFor } from "@/server/ledger/authz";
+import { canSeeClaim, canSubmitFor, canSubmitType } from "@/server/ledger/authz";
 
 describe("ledger rules", () => {
   const claim = { holderOrgId: "org_t3", offeredToOrgId: null, issuerOrgId: "org_core", ancestorHolderOrgIds: ["org_t1", "org_t2"], formerHolderOrgIds: [], lenderOrgIds: ["org_bank"] };
@@ -65,5 +84,17 @@ describe("ledger rules", () => {
     expect(canSubmitFor(actor({ permission: "viewer" }), "org_a")).toBe(false);
     expect(canSubmitFor(actor({ permission: "admin" }), "org_b")).toBe(false);
     expect(canSubmitFor(actor({ permission: "admin", orgStatus: "pending" }), "org_a")).toBe(false);
+  });
+});
+
+describe("transaction types that need more than the maker permission", () => {
+  it("credit line decisions need the lender's admin; claim steps do not", () => {
+    for (const type of ["creditLine.grant", "creditLine.adjust", "creditLine.freeze", "creditLine.expire"]) {
+      expect(canSubmitType(actor({ orgRole: "lender", permission: "admin" }), type)).toBe(true);
+      expect(canSubmitType(actor({ orgRole: "lender", permission: "approver" }), type)).toBe(false);
+      expect(canSubmitType(actor({ orgRole: "core_enterprise", permission: "admin" }), type)).toBe(false);
+    }
+    expect(canSubmitType(actor({ orgRole: "lender", permission: "maker" }), "financing.offer")).toBe(true);
+    expect(canSubmitType(actor({ permission: "maker" }), "claim.split")).toBe(true);
   });
 });

@@ -1,53 +1,40 @@
 import type { Metadata } from "next";
 import { serverCaller } from "@/server/trpc/server-caller";
-import { Badge, Card, EmptyState, PageHeader } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { canManageCreditLines } from "@/server/authz";
+import { Alert, Card, EmptyState, PageHeader } from "../../_components/ui";
 import { requireActor } from "../../_lib/session";
+import { CreditLinesTable } from "./credit-lines-table";
+import { GrantForm } from "./grant-form";
 
 export const metadata: Metadata = { title: "Credit lines" };
 export const dynamic = "force-dynamic";
 
 export default async function CreditLinesPage() {
   const actor = await requireActor();
-  const lines = await (await serverCaller()).ledger.creditLines();
+  const caller = await serverCaller();
+  const lines = await caller.ledger.creditLines();
   const lender = actor.orgRole === "lender";
+  const manage = canManageCreditLines(actor);
+  const coreEnterprises = manage ? await caller.ledger.grantableCoreEnterprises() : [];
   return (
     <>
-      <PageHeader title="Credit lines" subtitle={lender ? "Lines you granted to core enterprises." : "Lines lenders granted you; issuing a claim uses them, repayment restores them."} />
-      <Card>
-        {lines.length === 0 ? (
-          <EmptyState title="No credit lines" />
-        ) : (
-          <div className="-mx-5 -my-5 overflow-x-auto">
-            <table className="min-w-full text-sm">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-5 py-3 font-medium">{lender ? "Core enterprise" : "Lender"}</th>
-                  <th className="px-5 py-3 text-right font-medium">Limit</th>
-                  <th className="px-5 py-3 text-right font-medium">Used</th>
-                  <th className="px-5 py-3 text-right font-medium">Available</th>
-                  <th className="px-5 py-3 font-medium">Expires</th>
-                  <th className="px-5 py-3 font-medium">Status</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {lines.map((l) => (
-                  <tr key={l.id}>
-                    <td className="px-5 py-3 font-medium text-slate-900">{lender ? l.coreEnterpriseName : l.lenderName}</td>
-                    <td className="px-5 py-3 text-right tabular-nums">{formatMinor(l.limitMinor)}</td>
-                    <td className="px-5 py-3 text-right tabular-nums">{formatMinor(l.usedMinor)}</td>
-                    <td className="px-5 py-3 text-right font-semibold tabular-nums">{formatMinor(l.availableMinor)}</td>
-                    <td className="px-5 py-3">{formatDate(l.expiresAtMs)}</td>
-                    <td className="px-5 py-3">
-                      <Badge tone={l.status === "active" ? "green" : "amber"}>{l.status}</Badge>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Card>
+      <PageHeader
+        title="Credit lines"
+        subtitle={lender ? "Lines you granted to core enterprises: issuing a claim uses them, repayment restores them." : "Lines lenders granted you; issuing a claim uses them, repayment restores them."}
+      />
+      <div className="space-y-6">
+        {manage ? <GrantForm coreEnterprises={coreEnterprises} /> : null}
+        {lender && !manage ? (
+          <Alert tone="blue">You can see your organisation&apos;s credit lines. Granting and changing them is a credit decision that only your organisation&apos;s admins sign.</Alert>
+        ) : null}
+        <Card title={lender ? "Lines granted" : "Your credit lines"}>
+          {lines.length === 0 ? (
+            <EmptyState title="No credit lines">{lender ? "Grant a core enterprise a line above; it can then issue claims to its suppliers against it." : "A lender must grant you a credit line before you can issue claims."}</EmptyState>
+          ) : (
+            <CreditLinesTable lines={lines} view={lender ? "lender" : "core"} manage={manage} />
+          )}
+        </Card>
+      </div>
     </>
   );
 }

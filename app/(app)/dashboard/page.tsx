@@ -8,6 +8,8 @@ import { ROLE_LABEL } from "../../_lib/labels";
 import { requireActor } from "../../_lib/session";
 import { LedgerPanel } from "./ledger-panel";
 import { ClaimsTable } from "./claims-table";
+import { ExportsCard } from "./exports-card";
+import { PortfolioChart } from "./portfolio-chart";
 
 export const metadata: Metadata = { title: "Dashboard" };
 export const dynamic = "force-dynamic";
@@ -93,7 +95,10 @@ const LIST_TITLE: Record<Exclude<Actor["orgRole"], "operator">, string> = {
 
 async function BusinessDashboard({ actor }: { actor: Actor }) {
   const role = actor.orgRole as Exclude<Actor["orgRole"], "operator">;
-  const { figures, claims } = await (await serverCaller()).ledger.dashboard();
+  const caller = await serverCaller();
+  const { figures, claims } = await caller.ledger.dashboard();
+  // Portfolio charts and exports are about the organisation's own book; auditors have the ledger-wide list instead.
+  const charts = role === "auditor" ? [] : await caller.reports.portfolio();
   return (
     <div className="space-y-6">
       <div className="grid gap-4 sm:grid-cols-3">
@@ -101,9 +106,17 @@ async function BusinessDashboard({ actor }: { actor: Actor }) {
           <Stat key={f.label} label={f.label} value={formatMinor(f.valueMinor)} hint={f.hint} />
         ))}
       </div>
+      {charts.length > 0 ? (
+        <div className={charts.length > 1 ? "grid gap-6 lg:grid-cols-2" : "grid gap-6"}>
+          {charts.map((chart) => (
+            <PortfolioChart key={chart.id} chart={chart} />
+          ))}
+        </div>
+      ) : null}
       <Card title={LIST_TITLE[role]}>
         {claims.length === 0 ? <EmptyState title={EMPTY[role].title}>{EMPTY[role].body}</EmptyState> : <ClaimsTable claims={claims} selfOrgId={actor.orgId} />}
       </Card>
+      {role === "auditor" ? null : <ExportsCard />}
     </div>
   );
 }

@@ -1,0 +1,34 @@
+import { Card } from "../../_components/ui";
+
+const EXPORTS = [
+  { dataset: "holdings", label: "Holdings", hint: "Claims you hold now, with outstanding amounts and maturity" },
+  { dataset: "financings", label: "Financings", hint: "Every financing you applied for or granted, with its pricing" },
+  { dataset: "repayments", label: "Repayments", hint: "What repayments paid you (or, for an issuer, every holder paid)" },
+] as const;
+
+/** Download buttons for the organisation's own records as CSV (served by /api/export/<dataset>). */
+export function ExportsCard() {
+  return (
+    <Card title="Export to CSV">
+      <p className="mb-4 text-sm text-slate-600">Your organisation&apos;s records only. Amounts are exact CNY decimals (e.g. 200.00), dates ISO 8601 in UTC.</p>
+      <ul className="grid gap-3 sm:grid-cols-3">
+        {EXPORTS.map((e) => (
+          <li key={e.dataset} className="flex flex-col justify-between gap-2 rounded-lg border border-slate-200 p-3">
+            <span className="text-xs text-slate-500">{e.hint}</span>
+            <a
+              href={`/api/export/${e.dataset}`}
+              download
+              data-testid={`export-${e.dataset}`}
+              className="inline-flex items-center justify-center gap-2 rounded-md bg-white px-3 py-2 text-sm font-medium text-slate-700 shadow-xs ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+            >
+              <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="currentColor">
+                <path d="M10 3a1 1 0 0 1 1 1v7.59l2.3-2.3a1 1 0 1 1 1.4 1.42l-4 4a1 1 0 0 1-1.4 0l-4-4a1 1 0 1 1 1.4-1.42L9 11.6V4a1 1 0 0 1 1-1ZM4 15a1 1 0 0 1 1 1v1h10v-1a1 1 0 1 1 2 0v2a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-2a1 1 0 0 1 1-1Z" />
+              </svg>
+              {e.label} (CSV)
+            </a>
+          </li>
+        ))}
+      </ul>
+    </Card>
+  );
+}

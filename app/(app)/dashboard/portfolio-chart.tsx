@@ -1,0 +1,112 @@
+"use client";
+
+import { Bar, BarChart, CartesianGrid, Rectangle, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { Chart } from "@/server/services/portfolio";
+import { DataTable } from "../../_components/data-table";
+import { formatMinor } from "../../_lib/format";
+
+/** Colours per slice key where a key has a meaning (overdue is red); otherwise the brand ramp. */
+const KEY_COLOUR: Record<string, string> = { overdue: "#e11d48", early: "#059669", waiting: "#2f6fed", settled: "#64748b" };
+const RAMP = ["#1f57d6", "#2f6fed", "#5b8ef2", "#8fb3f6", "#b9cff9", "#10275e"];
+
+interface Datum {
+  key: string;
+  label: string;
+  /** Yuan as a number: only to draw. Every figure shown comes from `valueMinor`. */
+  value: number;
+  valueMinor: bigint;
+  count: number;
+  colour: string;
+}
+
+const compactCny = new Intl.NumberFormat("en", { style: "currency", currency: "CNY", currencyDisplay: "narrowSymbol", notation: "compact", maximumFractionDigits: 1 });
+
+function share(part: bigint, total: bigint): string {
+  if (total === 0n) return "—";
+  return `${(Number((part * 1000n) / total) / 10).toFixed(1)}%`;
+}
+
+function ChartTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload?: unknown }[] }) {
+  const datum = payload?.[0]?.payload as Datum | undefined;
+  if (!active || !datum) return null;
+  return (
+    <div className="rounded-md border border-slate-200 bg-white px-3 py-2 text-xs shadow-sm">
+      <div className="font-medium text-slate-900">{datum.label}</div>
+      <div className="tabular-nums text-slate-700">{formatMinor(datum.valueMinor)}</div>
+      <div className="text-slate-500">
+        {datum.count} claim{datum.count === 1 ? "" : "s"}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * One chart of the dashboard: a bar per slice, drawn by recharts, with the exact figures in
+ * a table below it that is both the legend and the text alternative. The drawing itself is
+ * hidden from screen readers (it would repeat the table with rounded axis labels), and
+ * recharts' keyboard layer is off for the same reason: the table is reachable as it is.
+ */
+export function PortfolioChart({ chart }: { chart: Chart }) {
+  const data: Datum[] = chart.slices.map((s, i) => ({ key: s.key, label: s.label, value: Number(s.valueMinor) / 100, valueMinor: s.valueMinor, count: s.count, colour: KEY_COLOUR[s.key] ?? RAMP[i % RAMP.length]! }));
+  const total = chart.slices.reduce((sum, s) => sum + s.valueMinor, 0n);
+  const horizontal = data.length > 0 && data.length <= 6 && data.some((d) => d.label.length > 14);
+  const titleId = `${chart.id}-title`;
+  return (
+    <figure aria-labelledby={titleId} className="rounded-xl border border-slate-200 bg-white shadow-xs" data-testid={`chart-${chart.id}`}>
+      <figcaption className="border-b border-slate-100 px-5 py-3.5">
+        <h2 id={titleId} className="text-sm font-semibold text-slate-900">
+          {chart.title}
+        </h2>
+        <p className="mt-0.5 text-xs text-slate-500">{chart.description}</p>
+      </figcaption>
+      <div className="space-y-4 p-5">
+        {total === 0n ? (
+          <p className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-500">Nothing to show yet: every figure is ¥0.00.</p>
+        ) : (
+          <div aria-hidden="true" className="h-56">
+            <ResponsiveContainer width="100%" height="100%">
+              <BarChart data={data} layout={horizontal ? "vertical" : "horizontal"} margin={{ top: 4, right: 12, bottom: 4, left: 4 }} accessibilityLayer={false}>
+                <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" horizontal={!horizontal} vertical={horizontal} />
+                {horizontal ? (
+                  <>
+                    <XAxis type="number" tickFormatter={(v: number) => compactCny.format(v)} tick={{ fontSize: 11, fill: "#64748b" }} />
+                    <YAxis type="category" dataKey="label" width={150} tick={{ fontSize: 11, fill: "#334155" }} />
+                  </>
+                ) : (
+                  <>
+                    <XAxis type="category" dataKey="label" tick={{ fontSize: 11, fill: "#334155" }} interval={0} />
+                    <YAxis type="number" tickFormatter={(v: number) => compactCny.format(v)} tick={{ fontSize: 11, fill: "#64748b" }} width={56} />
+                  </>
+                )}
+                <Tooltip content={(props) => <ChartTooltip active={props.active} payload={props.payload} />} cursor={{ fill: "#f1f5f9" }} />
+                <Bar dataKey="value" name="Amount" isAnimationActive={false} shape={(props) => <Rectangle {...props} fill={(props.payload as Datum).colour} radius={3} />} />
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+        )}
+        <DataTable
+          bleed={false}
+          dense
+          caption={`${chart.title}: figures`}
+          rows={data}
+          rowKey={(d) => d.key}
+          rowTestId={(d) => `${chart.id}-${d.key}`}
+          columns={[
+            {
+              header: "Category",
+              cell: (d) => (
+                <span className="flex items-center gap-2">
+                  <span aria-hidden="true" className="inline-block size-2.5 shrink-0 rounded-sm" style={{ background: d.colour }} />
+                  {d.label}
+                </span>
+              ),
+            },
+            { header: "Amount", align: "right", cell: (d) => formatMinor(d.valueMinor) },
+            { header: "Share", align: "right", cell: (d) => share(d.valueMinor, total) },
+            { header: "Claims", align: "right", cell: (d) => d.count },
+          ]}
+        />
+      </div>
+    </figure>
+  );
+}

@@ -35,7 +35,8 @@ export function DataTable<T>({
 }) {
   const pad = dense ? "px-3 py-2" : "px-5 py-3";
   return (
-    <div className={cx("overflow-x-auto", bleed && "-mx-5")}>
+    // relative: screen-reader-only text inside is absolutely positioned; it must be clipped here, not widen the page.
+    <div className={cx("relative overflow-x-auto", bleed && "-mx-5")}>
       <table className="min-w-full text-sm">
         {caption ? <caption className="sr-only">{caption}</caption> : null}
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500">

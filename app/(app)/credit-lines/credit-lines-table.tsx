@@ -29,12 +29,29 @@ function statusExplanation(line: CreditLineDto, view: View): string | null {
   return null;
 }
 
-function percentUsed(line: CreditLineDto): string {
-  if (line.limitMinor === 0n) return "0%";
-  return `${(Number((line.usedMinor * 1000n) / line.limitMinor) / 10).toFixed(1)}% used`;
+/** Share of the limit in use, in tenths of a percent, from bigints (0 to 1000). */
+function permilleUsed(line: CreditLineDto): number {
+  return line.limitMinor === 0n ? 0 : Number((line.usedMinor * 1000n) / line.limitMinor);
 }
 
-type Panel = { lineId: string; mode: "adjust" | "expire" } | null;
+/** Available credit, what is used of the limit, and a bar of the utilisation. */
+function CreditCell({ line }: { line: CreditLineDto }) {
+  const permille = permilleUsed(line);
+  const usable = line.status === "active";
+  return (
+    <div className="min-w-52">
+      <div className={usable ? "font-semibold tabular-nums text-slate-900" : "font-semibold tabular-nums text-slate-400 line-through"}>{formatMinor(line.availableMinor)} available</div>
+      <div className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-100" role="img" aria-label={`${permille / 10}% of the limit used`}>
+        <div className={usable ? "h-full rounded-full bg-brand-500" : "h-full rounded-full bg-slate-400"} style={{ width: `${Math.min(100, permille / 10)}%` }} />
+      </div>
+      <div className="mt-1 text-xs tabular-nums text-slate-500">
+        {formatMinor(line.usedMinor)} used of {formatMinor(line.limitMinor)}
+      </div>
+    </div>
+  );
+}
+
+type Panel = { lineId: string; confirmExpire: boolean } | null;
 
 export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto[]; view: View; manage: boolean }) {
   const router = useRouter();
@@ -51,32 +68,19 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
     router.refresh();
   }
 
-  const counterparty = (l: CreditLineDto) => (view === "lender" ? l.coreEnterpriseName : l.lenderName);
   const columns: Column<CreditLineDto>[] = [
-    { header: view === "lender" ? "Core enterprise" : "Lender", cell: (l) => <span className="font-medium text-slate-900">{counterparty(l)}</span> },
-    { header: "Limit", align: "right", cell: (l) => formatMinor(l.limitMinor) },
-    {
-      header: "Used",
-      align: "right",
-      cell: (l) => (
-        <>
-          {formatMinor(l.usedMinor)}
-          <div className="text-xs text-slate-500">{percentUsed(l)}</div>
-        </>
-      ),
-    },
-    { header: "Available", align: "right", cell: (l) => <span className="font-semibold">{l.status === "active" ? formatMinor(l.availableMinor) : formatMinor(0n)}</span> },
+    { header: view === "lender" ? "Core enterprise" : "Lender", cell: (l) => <span className="font-medium text-slate-900">{view === "lender" ? l.coreEnterpriseName : l.lenderName}</span> },
+    { header: "Credit", cell: (l) => <CreditCell line={l} /> },
     { header: "Expires", cell: (l) => <span className="whitespace-nowrap">{formatDate(l.expiresAtMs)}</span> },
     {
       header: "Status",
-      className: "min-w-56",
       cell: (l) => {
         const why = statusExplanation(l, view);
         return (
-          <>
+          <div className="min-w-40 max-w-64">
             <Badge tone={STATUS_TONE[l.status]}>{l.status}</Badge>
-            {why ? <p className="mt-1 max-w-xs text-xs text-slate-500">{why}</p> : null}
-          </>
+            {why ? <p className="mt-1 text-xs text-slate-500">{why}</p> : null}
+          </div>
         );
       },
     },
@@ -84,24 +88,12 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
   if (manage) {
     columns.push({
       header: <span className="sr-only">Actions</span>,
+      align: "right",
       cell: (l) =>
         l.status === "expired" ? null : (
-          <div className="flex flex-wrap justify-end gap-2">
-            <Button variant="secondary" className="px-2.5 py-1 text-xs" disabled={action.busy} onClick={() => setPanel({ lineId: l.id, mode: "adjust" })}>
-              Adjust limit
-            </Button>
-            <Button
-              variant="secondary"
-              className="px-2.5 py-1 text-xs"
-              disabled={action.busy}
-              onClick={() => void sign(action.run("creditLine.freeze", { creditLineId: l.id, frozen: l.status === "active" }), l.status === "active" ? `Line to ${l.coreEnterpriseName} frozen: no new claims can be issued on it.` : `Line to ${l.coreEnterpriseName} unfrozen: it can be used again.`)}
-            >
-              {l.status === "active" ? "Freeze" : "Unfreeze"}
-            </Button>
-            <Button variant="ghost" className="px-2.5 py-1 text-xs text-rose-700" disabled={action.busy} onClick={() => setPanel({ lineId: l.id, mode: "expire" })}>
-              Expire
-            </Button>
-          </div>
+          <Button variant="secondary" className="px-2.5 py-1 text-xs" aria-expanded={panel?.lineId === l.id} onClick={() => setPanel(panel?.lineId === l.id ? null : { lineId: l.id, confirmExpire: false })}>
+            Manage
+          </Button>
         ),
     });
   }
@@ -115,29 +107,52 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
         </div>
       ) : null}
       <DataTable columns={columns} rows={lines} rowKey={(l) => l.id} rowTestId={(l) => `credit-line-${l.id}`} caption="Credit lines" />
-      {selected && panel?.mode === "adjust" ? (
-        <AdjustPanel key={selected.id} line={selected} busy={action.busy} onCancel={() => setPanel(null)} onSign={(limitMinor) => void sign(action.run("creditLine.adjust", { creditLineId: selected.id, limitMinor }), `Limit of the line to ${selected.coreEnterpriseName} set to ${formatMinor(limitMinor)}.`)} />
-      ) : null}
-      {selected && panel?.mode === "expire" ? (
-        <div className="space-y-3 rounded-lg border border-rose-200 bg-rose-50/50 p-4" data-testid="expire-panel">
-          <p className="text-sm text-slate-800">
-            Expire the line to <strong>{selected.coreEnterpriseName}</strong> now? No new claims can be issued on it; the {formatMinor(selected.usedMinor)} already issued stays valid until repaid. This cannot be undone: a new line would have to be granted.
-          </p>
-          <div className="flex gap-2">
-            <Button variant="danger" disabled={action.busy} onClick={() => void sign(action.run("creditLine.expire", { creditLineId: selected.id }), `Line to ${selected.coreEnterpriseName} expired.`)}>
-              {action.busy ? "Signing…" : "Sign and expire"}
+      {selected && panel ? (
+        <section aria-label={`Manage the line to ${selected.coreEnterpriseName}`} className="space-y-4 rounded-lg border border-slate-200 bg-slate-50 p-4" data-testid="manage-panel">
+          <h3 className="text-sm font-semibold text-slate-900">
+            Line to {selected.coreEnterpriseName}, {formatMinor(selected.limitMinor)}
+          </h3>
+          <AdjustForm key={selected.id} line={selected} busy={action.busy} onSign={(limitMinor) => void sign(action.run("creditLine.adjust", { creditLineId: selected.id, limitMinor }), `Limit of the line to ${selected.coreEnterpriseName} set to ${formatMinor(limitMinor)}.`)} />
+          <div className="flex flex-wrap items-center gap-2 border-t border-slate-200 pt-4">
+            <Button
+              variant="secondary"
+              disabled={action.busy}
+              onClick={() =>
+                void sign(
+                  action.run("creditLine.freeze", { creditLineId: selected.id, frozen: selected.status === "active" }),
+                  selected.status === "active" ? `Line to ${selected.coreEnterpriseName} frozen: no new claims can be issued on it.` : `Line to ${selected.coreEnterpriseName} unfrozen: it can be used again.`,
+                )
+              }
+            >
+              {selected.status === "active" ? "Freeze" : "Unfreeze"}
             </Button>
-            <Button variant="secondary" onClick={() => setPanel(null)}>
-              Cancel
+            <span className="text-xs text-slate-500">{selected.status === "active" ? "Stops new issuance at once; reversible." : "Allows issuance again."}</span>
+            <Button variant="ghost" className="ml-auto text-rose-700" disabled={action.busy} onClick={() => setPanel({ lineId: selected.id, confirmExpire: true })}>
+              Expire…
             </Button>
           </div>
-        </div>
+          {panel.confirmExpire ? (
+            <div className="space-y-3 rounded-lg border border-rose-200 bg-rose-50 p-4" data-testid="expire-panel">
+              <p className="text-sm text-slate-800">
+                Expire this line now? No new claims can be issued on it; the {formatMinor(selected.usedMinor)} already issued stays valid until repaid. This cannot be undone: a new line would have to be granted.
+              </p>
+              <div className="flex gap-2">
+                <Button variant="danger" disabled={action.busy} onClick={() => void sign(action.run("creditLine.expire", { creditLineId: selected.id }), `Line to ${selected.coreEnterpriseName} expired.`)}>
+                  {action.busy ? "Signing…" : "Sign and expire"}
+                </Button>
+                <Button variant="secondary" onClick={() => setPanel({ lineId: selected.id, confirmExpire: false })}>
+                  Keep the line
+                </Button>
+              </div>
+            </div>
+          ) : null}
+        </section>
       ) : null}
     </div>
   );
 }
 
-function AdjustPanel({ line, busy, onSign, onCancel }: { line: CreditLineDto; busy: boolean; onSign: (limitMinor: bigint) => void; onCancel: () => void }) {
+function AdjustForm({ line, busy, onSign }: { line: CreditLineDto; busy: boolean; onSign: (limitMinor: bigint) => void }) {
   const [text, setText] = useState(formatAmountPlain(line.limitMinor));
   const parsed = parseAmountMinor(text);
   const problem = !parsed.ok
@@ -149,7 +164,6 @@ function AdjustPanel({ line, busy, onSign, onCancel }: { line: CreditLineDto; bu
         : null;
   return (
     <form
-      className="space-y-3 rounded-lg border border-slate-200 bg-slate-50 p-4"
       data-testid="adjust-panel"
       onSubmit={(event) => {
         event.preventDefault();
@@ -160,12 +174,9 @@ function AdjustPanel({ line, busy, onSign, onCancel }: { line: CreditLineDto; bu
         <Field label={`New limit for ${line.coreEnterpriseName} (CNY)`} htmlFor="adjust-limit" hint={`Now ${formatMinor(line.limitMinor)}; used ${formatMinor(line.usedMinor)}`} error={text ? (problem ?? undefined) : undefined}>
           <input id="adjust-limit" className={`${inputClass} w-56 text-right tabular-nums`} inputMode="decimal" autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} />
         </Field>
-        <div className="flex gap-2 pb-5">
+        <div className="pb-5">
           <Button type="submit" disabled={busy || Boolean(problem)}>
             {busy ? "Signing…" : "Sign new limit"}
-          </Button>
-          <Button type="button" variant="secondary" onClick={onCancel}>
-            Cancel
           </Button>
         </div>
       </div>

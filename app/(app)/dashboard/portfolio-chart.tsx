@@ -5,9 +5,9 @@ import type { Chart } from "@/server/services/portfolio";
 import { DataTable } from "../../_components/data-table";
 import { formatMinor } from "../../_lib/format";
 
-/** Colours per slice key where a key has a meaning (overdue is red); otherwise the brand ramp. */
+/** One colour per series (brand blue), except where a slice has a meaning of its own: overdue is red. */
 const KEY_COLOUR: Record<string, string> = { overdue: "#e11d48", early: "#059669", waiting: "#2f6fed", settled: "#64748b" };
-const RAMP = ["#1f57d6", "#2f6fed", "#5b8ef2", "#8fb3f6", "#b9cff9", "#10275e"];
+const SERIES_COLOUR = "#2f6fed";
 
 interface Datum {
   key: string;
@@ -47,7 +47,7 @@ function ChartTooltip({ active, payload }: { active?: boolean; payload?: readonl
  * recharts' keyboard layer is off for the same reason: the table is reachable as it is.
  */
 export function PortfolioChart({ chart }: { chart: Chart }) {
-  const data: Datum[] = chart.slices.map((s, i) => ({ key: s.key, label: s.label, value: Number(s.valueMinor) / 100, valueMinor: s.valueMinor, count: s.count, colour: KEY_COLOUR[s.key] ?? RAMP[i % RAMP.length]! }));
+  const data: Datum[] = chart.slices.map((s) => ({ key: s.key, label: s.label, value: Number(s.valueMinor) / 100, valueMinor: s.valueMinor, count: s.count, colour: KEY_COLOUR[s.key] ?? SERIES_COLOUR }));
   const total = chart.slices.reduce((sum, s) => sum + s.valueMinor, 0n);
   const horizontal = data.length > 0 && data.length <= 6 && data.some((d) => d.label.length > 14);
   const titleId = `${chart.id}-title`;
@@ -63,7 +63,7 @@ export function PortfolioChart({ chart }: { chart: Chart }) {
         {total === 0n ? (
           <p className="rounded-lg border border-dashed border-slate-300 px-4 py-8 text-center text-sm text-slate-500">Nothing to show yet: every figure is ¥0.00.</p>
         ) : (
-          <div aria-hidden="true" className="h-56">
+          <div aria-hidden="true" className={horizontal ? undefined : "h-56"} style={horizontal ? { height: 48 + 44 * data.length } : undefined}>
             <ResponsiveContainer width="100%" height="100%">
               <BarChart data={data} layout={horizontal ? "vertical" : "horizontal"} margin={{ top: 4, right: 12, bottom: 4, left: 4 }} accessibilityLayer={false}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" horizontal={!horizontal} vertical={horizontal} />
@@ -79,7 +79,7 @@ export function PortfolioChart({ chart }: { chart: Chart }) {
                   </>
                 )}
                 <Tooltip content={(props) => <ChartTooltip active={props.active} payload={props.payload} />} cursor={{ fill: "#f1f5f9" }} />
-                <Bar dataKey="value" name="Amount" isAnimationActive={false} shape={(props) => <Rectangle {...props} fill={(props.payload as Datum).colour} radius={3} />} />
+                <Bar dataKey="value" name="Amount" maxBarSize={44} isAnimationActive={false} shape={(props) => <Rectangle {...props} fill={(props.payload as Datum).colour} radius={3} />} />
               </BarChart>
             </ResponsiveContainer>
           </div>

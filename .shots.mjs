@@ -1,0 +1,21 @@
+import { chromium } from "playwright-core";
+const base = "http://127.0.0.1:3413";
+const [login, path, width, out] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--headless"] });
+const page = await browser.newPage({ viewport: { width: Number(width), height: 900 } });
+await page.goto(`${base}/signin`);
+await page.getByLabel("Work email").fill(`${login}@demo.doublechain.cn`);
+await page.getByLabel("Password").fill("doublechain-demo");
+await page.getByRole("button", { name: "Sign in" }).click();
+await page.waitForURL("**/dashboard");
+await page.goto(`${base}${path}`);
+await page.waitForLoadState("networkidle");
+const info = await page.evaluate(() => {
+  const vw = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > vw + 1 && !e.closest("table")).slice(0, 8).map((e) => `${e.tagName}.${e.className}`.slice(0, 120));
+  const t = document.querySelector("table"); const chain = []; for (let e = t; e && e !== document.body; e = e.parentElement) chain.push(`${e.tagName}.${e.className.slice(0,60)} w=${Math.round(e.getBoundingClientRect().width)} ox=${getComputedStyle(e).overflowX}`);
+  return { chain, scrollWidth: document.documentElement.scrollWidth, vw, wide };
+});
+console.log(JSON.stringify(info, null, 1));
+await page.screenshot({ path: out, fullPage: true });
+await browser.close();

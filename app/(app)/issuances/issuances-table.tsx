@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { ClaimRowDto } from "@/server/services/dashboard";
+import { DataTable } from "../../_components/data-table";
 import { Alert, Badge, Button } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
@@ -18,32 +19,28 @@ export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign
     router.refresh();
   }
   return (
-    <div className="-mx-5 -my-5 overflow-x-auto">
-      {message ? (
-        <div className="p-4">
-          <Alert>{message}</Alert>
-        </div>
-      ) : null}
-      <table className="min-w-full text-sm">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-5 py-3 font-medium">Maturity</th>
-            <th className="px-5 py-3 text-right font-medium">Face value</th>
-            <th className="px-5 py-3 font-medium">Tier-1 supplier</th>
-            <th className="px-5 py-3 font-medium">Status</th>
-            <th className="px-5 py-3" />
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((c) => (
-            <tr key={c.id} data-testid={`issuance-${c.id}`}>
-              <td className="px-5 py-3">{formatDate(`${c.maturityDate}T00:00:00Z`)}</td>
-              <td className="px-5 py-3 text-right font-semibold tabular-nums">{formatMinor(c.amountMinor)}</td>
-              <td className="px-5 py-3 text-slate-700">{c.offeredToName ?? c.holderName}</td>
-              <td className="px-5 py-3">
-                <Badge tone={c.state === "offered" ? "amber" : c.state === "rejected" || c.state === "withdrawn" ? "red" : "green"}>{c.state === "offered" ? "awaiting acceptance" : c.state === "split" ? "accepted, passed on" : c.state}</Badge>
-              </td>
-              <td className="space-x-3 whitespace-nowrap px-5 py-3 text-right">
+    <div className="-my-2 space-y-4">
+      {message ? <Alert>{message}</Alert> : null}
+      <DataTable
+        rows={rows}
+        rowKey={(c) => c.id}
+        rowTestId={(c) => `issuance-${c.id}`}
+        caption="Issued claims"
+        columns={[
+          { header: "Maturity", cell: (c) => formatDate(`${c.maturityDate}T00:00:00Z`) },
+          { header: "Face value", align: "right", cell: (c) => <span className="font-semibold">{formatMinor(c.amountMinor)}</span> },
+          { header: "Tier-1 supplier", className: "text-slate-700", cell: (c) => c.offeredToName ?? c.holderName },
+          {
+            header: "Status",
+            cell: (c) => (
+              <Badge tone={c.state === "offered" ? "amber" : c.state === "rejected" || c.state === "withdrawn" ? "red" : "green"}>{c.state === "offered" ? "awaiting acceptance" : c.state === "split" ? "accepted, passed on" : c.state}</Badge>
+            ),
+          },
+          {
+            header: <span className="sr-only">Actions</span>,
+            className: "space-x-3 whitespace-nowrap text-right",
+            cell: (c) => (
+              <>
                 <Link className="font-medium text-brand-600 hover:underline" href={`/issuances/${c.id}`}>
                   Tree
                 </Link>
@@ -52,11 +49,11 @@ export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign
                     Withdraw
                   </Button>
                 ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }

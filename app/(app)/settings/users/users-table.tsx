@@ -3,6 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { PERMISSIONS, type Permission } from "@/db/enums";
 import { useTRPC } from "../../../_trpc/client";
+import { DataTable } from "../../../_components/data-table";
 import { Alert, Badge, Button, inputClass } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
 import { PERMISSION_LABEL } from "../../../_lib/labels";
@@ -18,27 +19,28 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
   if (list.isPending) return <p className="text-sm text-slate-500">Loading people…</p>;
   if (list.error) return <Alert>{errorMessage(list.error)}</Alert>;
   return (
-    <div className="-mx-5 overflow-x-auto">
-      {update.error ? <div className="mx-5 mb-4"><Alert>{errorMessage(update.error)}</Alert></div> : null}
-      <table className="min-w-full text-sm">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-5 py-2 font-medium">Name</th>
-            <th className="px-5 py-2 font-medium">Permission</th>
-            <th className="px-5 py-2 font-medium">Status</th>
-            <th className="px-5 py-2" />
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {list.data.map((user) => (
-            <tr key={user.id}>
-              <td className="px-5 py-3">
+    <div className="space-y-4">
+      {update.error ? <Alert>{errorMessage(update.error)}</Alert> : null}
+      <DataTable
+        rows={list.data}
+        rowKey={(user) => user.id}
+        caption="People"
+        columns={[
+          {
+            header: "Name",
+            cell: (user) => (
+              <>
                 <div className="font-medium text-slate-900">
                   {user.name} {user.id === selfId ? <span className="text-xs font-normal text-slate-500">(you)</span> : null}
                 </div>
                 <div className="text-xs text-slate-500">{user.email}</div>
-              </td>
-              <td className="px-5 py-3">
+              </>
+            ),
+          },
+          {
+            header: "Permission",
+            cell: (user) => (
+              <>
                 <label className="sr-only" htmlFor={`perm-${user.id}`}>
                   Permission of {user.name}
                 </label>
@@ -55,11 +57,15 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
                     </option>
                   ))}
                 </select>
-              </td>
-              <td className="px-5 py-3">
-                <Badge tone={STATUS_TONE[user.status]}>{user.status}</Badge>
-              </td>
-              <td className="px-5 py-3 text-right">
+              </>
+            ),
+          },
+          { header: "Status", cell: (user) => <Badge tone={STATUS_TONE[user.status]}>{user.status}</Badge> },
+          {
+            header: <span className="sr-only">Actions</span>,
+            className: "text-right",
+            cell: (user) => (
+              <>
                 {user.status === "active" && user.id !== selfId ? (
                   <Button variant="secondary" onClick={() => update.mutate({ userId: user.id, status: "disabled" })}>
                     Disable
@@ -70,11 +76,11 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
                     Enable
                   </Button>
                 ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+        ]}
+      />
     </div>
   );
 }

@@ -55,7 +55,7 @@ function attributes(setCookie: string): { name: string; value: string; attrs: Ma
 }
 
 describe("security headers", () => {
-  it.for(["/signin", "/dashboard", "/api/auth/csrf", "/api/trpc/ledger.status"])("on %s", async (path, { task }) => {
+  it.for(["/signin", "/dashboard", "/api/auth/csrf", "/api/trpc/ledger.status", "/api/export/holdings"])("on %s", async (path, { task }) => {
     const res = await fetch(`${http.url}${path}`, { redirect: "manual" });
     const csp = res.headers.get("content-security-policy") ?? "";
     const directives = new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
@@ -119,6 +119,22 @@ describe("CSRF", () => {
     expect((await trpcMutation(http.url, "ledger.submit", wire, "")).status).toBe(401);
     expect(await stateHash(own.database.db)).toBe(before);
     addFigures(task, { webChecks: 9 });
+  });
+
+  it("CSV exports need a session, are private downloads and hold only the caller's own rows", async ({ task }) => {
+    const anonymous = await fetch(`${http.url}/api/export/financings`);
+    expect(anonymous.status).toBe(401);
+    const cookie = await sessionCookie(http.url, "tier1@demo.doublechain.cn", DEMO_PASSWORD);
+    secretsSeen.add(cookie.split("=").slice(1).join("="));
+    const res = await fetch(`${http.url}/api/export/financings`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="double-chain-financings-/);
+    expect(res.headers.get("cache-control")).toContain("no-store");
+    // Tier 1 takes part in no financing: the header row only, never tier 3's with the bank.
+    expect((await res.text()).trim().split("\r\n")).toHaveLength(1);
+    expect((await fetch(`${http.url}/api/export/secrets`, { headers: { cookie } })).status).toBe(404);
+    addFigures(task, { webChecks: 6 });
   });
 });
 

@@ -155,6 +155,8 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
 function AdjustForm({ line, busy, onSign }: { line: CreditLineDto; busy: boolean; onSign: (limitMinor: bigint) => void }) {
   const [text, setText] = useState(formatAmountPlain(line.limitMinor));
   const parsed = parseAmountMinor(text);
+  // The form opens on the current limit: that is not an error, there is just nothing to sign yet.
+  const unchanged = parsed.ok && parsed.amountMinor === line.limitMinor;
   const problem = !parsed.ok
     ? parsed.message
     : parsed.amountMinor < line.usedMinor
@@ -171,7 +173,7 @@ function AdjustForm({ line, busy, onSign }: { line: CreditLineDto; busy: boolean
       }}
     >
       <div className="flex flex-wrap items-end gap-3">
-        <Field label={`New limit for ${line.coreEnterpriseName} (CNY)`} htmlFor="adjust-limit" hint={`Now ${formatMinor(line.limitMinor)}; used ${formatMinor(line.usedMinor)}`} error={text ? (problem ?? undefined) : undefined}>
+        <Field label={`New limit for ${line.coreEnterpriseName} (CNY)`} htmlFor="adjust-limit" hint={`Now ${formatMinor(line.limitMinor)}; used ${formatMinor(line.usedMinor)}`} error={unchanged ? undefined : (problem ?? undefined)}>
           <input id="adjust-limit" className={`${inputClass} w-56 text-right tabular-nums`} inputMode="decimal" autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} />
         </Field>
         <div className="pb-5">

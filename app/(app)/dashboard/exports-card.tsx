@@ -1,18 +1,21 @@
+import type { OrgRole } from "@/db/enums";
 import { Card } from "../../_components/ui";
 
 const EXPORTS = [
-  { dataset: "holdings", label: "Holdings", hint: "Claims you hold now, with outstanding amounts and maturity" },
-  { dataset: "financings", label: "Financings", hint: "Every financing you applied for or granted, with its pricing" },
-  { dataset: "repayments", label: "Repayments", hint: "What repayments paid you (or, for an issuer, every holder paid)" },
-] as const;
+  { dataset: "holdings", label: "Holdings", hint: "Claims you hold now, with outstanding amounts and maturity", roles: ["supplier", "lender"] },
+  { dataset: "financings", label: "Financings", hint: "Every financing you applied for or granted, with its pricing", roles: ["supplier", "lender"] },
+  { dataset: "repayments", label: "Repayments", hint: "What repayments paid you; for your own issuances, every holder paid", roles: ["supplier", "lender", "core_enterprise"] },
+] as const satisfies readonly { dataset: string; label: string; hint: string; roles: readonly OrgRole[] }[];
 
 /** Download buttons for the organisation's own records as CSV (served by /api/export/<dataset>). */
-export function ExportsCard() {
+export function ExportsCard({ role }: { role: OrgRole }) {
+  // A core enterprise holds no claims and takes no part in financings: only its repayments are its records.
+  const exports = EXPORTS.filter((e) => (e.roles as readonly OrgRole[]).includes(role));
   return (
     <Card title="Export to CSV">
       <p className="mb-4 text-sm text-slate-600">Your organisation&apos;s records only. Amounts are exact CNY decimals (e.g. 200.00), dates ISO 8601 in UTC.</p>
       <ul className="grid gap-3 sm:grid-cols-3">
-        {EXPORTS.map((e) => (
+        {exports.map((e) => (
           <li key={e.dataset} className="flex flex-col justify-between gap-2 rounded-lg border border-slate-200 p-3">
             <span className="text-xs text-slate-500">{e.hint}</span>
             <a

@@ -116,7 +116,7 @@ async function BusinessDashboard({ actor }: { actor: Actor }) {
       <Card title={LIST_TITLE[role]}>
         {claims.length === 0 ? <EmptyState title={EMPTY[role].title}>{EMPTY[role].body}</EmptyState> : <ClaimsTable claims={claims} selfOrgId={actor.orgId} />}
       </Card>
-      {role === "auditor" ? null : <ExportsCard />}
+      {role === "auditor" ? null : <ExportsCard role={role} />}
     </div>
   );
 }

@@ -23,7 +23,9 @@ const compactCny = new Intl.NumberFormat("en", { style: "currency", currency: "C
 
 function share(part: bigint, total: bigint): string {
   if (total === 0n) return "—";
-  return `${(Number((part * 1000n) / total) / 10).toFixed(1)}%`;
+  const permille = (part * 1000n) / total;
+  if (permille === 0n && part > 0n) return "< 0.1%";
+  return `${(Number(permille) / 10).toFixed(1)}%`;
 }
 
 function ChartTooltip({ active, payload }: { active?: boolean; payload?: readonly { payload?: unknown }[] }) {

@@ -12,7 +12,7 @@ import { quoteFinancing } from "@/contracts/pricing";
 import { verifyProvenance } from "@/contracts/provenance";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
-import { submitBatch, submitTransaction } from "@/server/ledger/service";
+import { submitTransaction } from "@/server/ledger/service";
 import { disburseAutoFinancings, settlementReference } from "@/server/services/auto-financing";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";

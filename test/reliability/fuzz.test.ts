@@ -258,6 +258,7 @@ beforeAll(async () => {
   add("ledger.claim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.lendersForClaim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.get", { userId: "usr_cmtb_1", base: { financingId: financing!.id } });
+  add("financing.policyOffers", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("reports.exportCsv", { userId: "usr_pearl_1", base: { dataset: "holdings" } });
   add("keys.decide", { userId: "usr_operator_1", base: { requestId: "kreq_does_not_exist", decision: "rejected" } });
   // Pearl River's own, already registered key: every variant is refused.

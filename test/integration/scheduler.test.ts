@@ -3,6 +3,9 @@ import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { scheduledJobs } from "@/db/schema";
 import { createScheduler, defineJob, finishRun, leaseJob, type JobDefinition, type RunResult } from "@/server/jobs/scheduler";
+import type { Actor } from "@/server/actor";
+import { DomainError } from "@/server/errors";
+import { listScheduledJobs } from "@/server/services/jobs";
 import { createTestDatabase } from "../helpers/db";
 
 /*
@@ -177,5 +180,24 @@ describe("the schedule in PostgreSQL", () => {
     expect(await rowOf(job.name)).toMatchObject({ intervalMs: 10_000, nextRunAtMs: START_MS + 10_000, runs: 1 });
     expect(() => defineJob({ ...job, intervalMs: 0 })).toThrow(/intervalMs/);
     expect(() => createScheduler(database.db, [job, job])).toThrow(/share a name/);
+  });
+
+  it("the operator's view lists the registered jobs and every row, with running and stalled leases", async () => {
+    nowMs = START_MS;
+    const { job } = countingJob("probe-view");
+    await schedulerOf("viewer", [job]).register();
+    await leaseJob(database.db, job, "busy-instance", nowMs, "due");
+    const operator: Actor = { userId: "u", email: "op@x.cn", name: "Op", permission: "viewer", orgId: "org_operator", orgName: "Ops", orgRole: "operator", orgStatus: "approved" };
+
+    const view = await listScheduledJobs(database.db, operator, { clock });
+    // The app's own overdue job is listed before any instance registered it.
+    expect(view[0]).toMatchObject({ name: "overdue", nextRunAtMs: null, runs: 0, lastStatus: null, state: "idle" });
+    expect(view[0]?.description).toMatch(/overdue/);
+    expect(view.find((j) => j.name === "probe-view")).toMatchObject({ description: null, state: "running", lockedBy: "busy-instance", intervalMs: INTERVAL_MS });
+    expect(view.find((j) => j.name === "probe-failing")).toMatchObject({ lastStatus: "ok", failures: 1, state: "idle" });
+    nowMs += LEASE_MS + 1;
+    expect((await listScheduledJobs(database.db, operator, { clock })).find((j) => j.name === "probe-view")?.state).toBe("stalled");
+
+    await expect(listScheduledJobs(database.db, { ...operator, orgRole: "auditor" })).rejects.toBeInstanceOf(DomainError);
   });
 });

@@ -1,5 +1,5 @@
 import { test } from "@playwright/test";
-import { expect, openNav, signIn } from "./helpers";
+import { expect, openNav, shot, signIn } from "./helpers";
 
 /* The operator sees the shared job schedule, run by the server's own scheduler (instrumentation.ts). */
 
@@ -16,6 +16,7 @@ test("the operator sees the overdue job's last run and next run", async ({ page 
     await expect(row).toContainText("No matured issuance with unpaid pieces.", { timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
   await expect(row.getByText("ok", { exact: true })).toBeVisible();
+  await shot(page, "operator-scheduled-jobs");
 });
 
 test("other organisations do not see the schedule", async ({ page }) => {

@@ -52,7 +52,7 @@ export function ScheduledJobsTable() {
                   <th className="px-5 py-2 font-medium">Status</th>
                   <th className="px-5 py-2 font-medium">Last run</th>
                   <th className="px-5 py-2 font-medium">Next run</th>
-                  <th className="px-5 py-2 text-right font-medium">Runs / failed</th>
+                  <th className="whitespace-nowrap px-5 py-2 text-right font-medium">Runs / failed</th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">

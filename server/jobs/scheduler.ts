@@ -156,10 +156,22 @@ async function requestRun(db: Db, name: string, nowMs: number): Promise<void> {
     .where(eq(scheduledJobs.name, name));
 }
 
-/** A failure's message as the operator may see it: never the parameters a failed SQL statement ran with. */
+/**
+ * A failure as the operator may see it: each error of the cause chain (a failed query's
+ * cause is the database's own message), never the parameters a failed SQL statement ran with.
+ */
 function failureMessage(error: unknown): string {
-  const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
-  return message.split(/\nparams:/)[0]!.trim() || "failed without a message";
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 4; depth += 1) {
+    if (!(current instanceof Error)) {
+      parts.push(String(current));
+      break;
+    }
+    const name = current.name === "Error" ? "" : `${current.name}: `;
+    parts.push(`${name}${current.message.split(/\nparams:/)[0]!.trim()}`);
+    current = current.cause;
+  }
+  return parts.filter(Boolean).join("; caused by ") || "failed without a message";
 }
 
 export interface SchedulerOptions {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { scheduledJobs } from "@/db/schema";
 import { createScheduler, defineJob, finishRun, leaseJob, type JobDefinition, type RunResult } from "@/server/jobs/scheduler";
@@ -145,6 +145,24 @@ describe("the schedule in PostgreSQL", () => {
     expect(retried).toMatchObject({ status: "ok", summary: "recovered" });
     expect(calls.count).toBe(2);
     expect(await rowOf(job.name)).toMatchObject({ lastStatus: "ok", lastSummary: "recovered", runs: 2, failures: 1 });
+  });
+
+  it("a failed query is recorded with the database's message, never with the values it ran with", async () => {
+    nowMs = START_MS;
+    const job = defineJob({
+      name: "probe-sql",
+      description: "test job",
+      intervalMs: INTERVAL_MS,
+      run: async (db) => {
+        await db.execute(sql`select 1 / 0 where ${"a-secret-value"}::text <> ''`);
+        return "unreachable";
+      },
+    });
+    const [result] = await schedulerOf("sql", [job]).tick();
+    expect(result).toMatchObject({ status: "failed" });
+    const { lastSummary } = await rowOf(job.name);
+    expect(lastSummary).toMatch(/division by zero/);
+    expect(lastSummary).not.toContain("a-secret-value");
   });
 
   it("runNow runs a job that is not due, and a run requested during another instance's run happens right after it", async () => {

@@ -26,7 +26,7 @@ afterAll(async () => database.close());
 const nonce = () => randomBytes(16).toString("hex");
 
 describe("the overdue job", () => {
-  it("does nothing before maturity", async () => {
+  it("does nothing before maturity (the seed's matured issuances are overdue already)", async () => {
     expect(await markOverdueClaims(database.db)).toEqual({ roots: 0, accepted: 0, refused: [] });
   });
 
@@ -36,7 +36,8 @@ describe("the overdue job", () => {
     const repay = await submitTransaction(database.db, toWire(buildSigned(core, "repayment.record", { rootClaimId: root!.id, amountMinor: 40_000_000n, paymentReference: "HX-PARTIAL-1" }, { nonce: nonce(), createdAtMs: Date.now() })));
     expect(repay.status).toBe("accepted");
     const [line] = await database.db.select().from(creditLines).where(eq(creditLines.id, root!.creditLineId));
-    expect(line?.usedMinor).toBe(60_000_000n);
+    // 60% of this issuance, plus the unpaid 80,000.00 issuance that matured today on the same line.
+    expect(line?.usedMinor).toBe(60_000_000n + 8_000_000n);
 
     const afterMaturity = Date.parse(`${root!.maturityDate}T00:00:01Z`);
     const run = await markOverdueClaims(database.db, { clock: () => afterMaturity });

@@ -64,7 +64,7 @@ describe("the overdue job", () => {
     const body = { creditLineId: factorLine!.id, toOrgId: "org_pearl", amountMinor: 5_000_000n, currency: "CNY" as const, maturityDate: addDays(issuedAtMs, 30), documents };
     const issue = await submitTransaction(database.db, toWire(buildSigned(demoIdentity("org_huaxin"), "claim.issue", body, { nonce: nonce(), createdAtMs: issuedAtMs })), { clock: () => issuedAtMs });
     expect(issue.status).toBe("accepted");
-    const [issued] = await database.db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.amountMinor} = 5000000`);
+    const [issued] = await database.db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.createdTxId} = ${issue.txId}`);
 
     let nowMs = Date.parse(`${body.maturityDate}T00:00:00Z`) - 1;
     const clock = () => nowMs;

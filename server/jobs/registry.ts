@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { getDb } from "@/db/client";
+import { autoDisburseJob } from "./auto-disburse";
 import { overdueJob } from "./overdue";
 import { createScheduler, newInstanceId, type JobDefinition, type RunResult, type Scheduler, type SchedulerOptions } from "./scheduler";
 
@@ -9,7 +10,7 @@ import { createScheduler, newInstanceId, type JobDefinition, type RunResult, typ
  * should also run right after something happens (auto-disbursement after a submission) is
  * kicked with runJobNow, which takes the same lease: never two runs at once.
  */
-export const JOBS: readonly JobDefinition[] = [overdueJob];
+export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob];
 
 /** How often each instance looks for due jobs: one cheap UPDATE per job. */
 export const TICK_MS = 10_000;

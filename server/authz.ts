@@ -53,6 +53,10 @@ export function canSeeOwnPortfolio(actor: Actor): boolean {
   return actor.orgStatus === "approved" && BUSINESS_ROLES.includes(actor.orgRole);
 }
 
+/** The schedule of background jobs (last runs, failures, instance names) is the platform operator's business. */
+export function canSeeScheduledJobs(actor: Actor): boolean {
+  return isOperator(actor);
+}
 
 export function assertAllowed(allowed: boolean, message = "You are not allowed to do this."): void {
   if (!allowed) throw forbidden("not_allowed", message);

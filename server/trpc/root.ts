@@ -6,6 +6,7 @@ import { ledgerRouter } from "./routers/ledger";
 import { financingRouter } from "./routers/financing";
 import { keysRouter } from "./routers/keys";
 import { reportsRouter } from "./routers/reports";
+import { jobsRouter } from "./routers/jobs";
 
 export const appRouter = router({
   auth: authRouter,
@@ -15,6 +16,7 @@ export const appRouter = router({
   financing: financingRouter,
   keys: keysRouter,
   reports: reportsRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -31,12 +31,12 @@ test("tier 3 turns its 200.00 piece into cash in seconds, with nobody at the len
   await page.waitForURL("**/finance");
   const offer = page.getByTestId("instant-offer-org_gbfactor");
   await expect(offer).toContainText("paid now");
-  await expect(offer.getByTestId("instant-net")).toContainText("¥199.");
+  await expect(offer.getByTestId("instant-net")).toHaveText("¥195.80"); // 200.00 less 4.20% for 180 days (ACT/360): 4.20 interest
   await shot(page, "auto-financing-offer");
   const startedMs = Date.now();
   await offer.getByRole("button", { name: "Sign and get paid" }).click();
   await unlockIfAsked(page, "tier3");
-  await expect(page.getByTestId("auto-notice")).toContainText("Paid: ¥199.", { timeout: 30_000 });
+  await expect(page.getByTestId("auto-notice")).toContainText("Paid: ¥195.80 from Greater Bay Factoring Co.", { timeout: 30_000 });
   const elapsedMs = Date.now() - startedMs;
   await expect(page.getByTestId("financing-panel")).toContainText(/DC-AUTO-[0-9A-F]{12}/);
   await expect(page.getByTestId("financing-panel")).toContainText("Without recourse");

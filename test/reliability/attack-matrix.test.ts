@@ -300,6 +300,12 @@ const ROWS: Row[] = [
   { procedure: "keys.myKeys", scenario: "own organisation's keys", expected: expect8(APPROVED) },
   { procedure: "keys.pendingRequests", scenario: "the operator's review queue", expected: expect8("O F F F F F F U") },
   { procedure: "keys.decide", scenario: "reject a pending key request", expected: expect8("O F F F F F F U"), input: async () => ({ requestId: (await freshKeyRequest()).id, decision: "rejected" }) },
+  {
+    procedure: "jobs.list",
+    scenario: "the shared schedule of background jobs (operator only)",
+    expected: expect8("O F F F F F F U"),
+    check: (r) => expect((r as { name: string }[]).map((job) => job.name)).toContain("overdue"),
+  },
 ];
 
 const keyRegistrationCache = new Map<Role, unknown>();

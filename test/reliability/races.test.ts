@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { claims, creditLines, ledgerEntries, users } from "@/db/schema";
+import { claims, creditLines, financingPolicies, ledgerEntries, users } from "@/db/schema";
 import { submissionLimiter } from "@/server/auth/rate-limit";
 import { seedDemo } from "@/server/seed/seed";
 import type { SubmitResult } from "@/server/ledger/service";
@@ -88,6 +88,20 @@ describe(`${RACERS} concurrent requests spending one claim: exactly one is accep
     for (const code of refusedCodes(results)) expect(["claim_not_held", "claim_is_pledged", "claim_in_financing", "claim_pledged_to_other_lender"]).toContain(code);
     const row = await claimState(claimId!);
     expect(row?.state === "split" || row?.state === "pledged" || row?.activeFinancingId !== null).toBe(true);
+  });
+
+  it("auto-financing under the factor's policy, a manual financing request and a pledge at once", async ({ task }) => {
+    const [policy] = await database.db.select().from(financingPolicies).where(sql`${financingPolicies.status} = 'active' and ${financingPolicies.lenderOrgId} = 'org_gbfactor'`);
+    const [claimId] = await heldClaims(database.db, 1, 300_000n);
+    const today = addDays(Date.now(), 0);
+    const underPolicy = () => signed(ids.tier1, "financing.requestUnderPolicy", { claimId: claimId!, policyId: policy!.id, rateBps: 420, feeMinor: 0n, recourse: false, disbursementDate: today });
+    const results = await race(Array.from({ length: RACERS }, (_, i) => (i % 3 === 0 ? underPolicy() : i % 3 === 1 ? financeRequest(claimId!, i) : pledge(claimId!, i))));
+    await expectConsistent(task, results);
+    for (const code of refusedCodes(results)) expect(["claim_in_financing", "claim_is_pledged", "claim_not_held", "claim_pledged_to_other_lender", "claim_already_financed", "claim_not_held_by_signer"]).toContain(code);
+    // Whoever won, the piece is in at most one financing and at most one pledge; an
+    // application under the policy that won was disbursed right away.
+    const row = await claimState(claimId!);
+    expect(row?.state === "pledged" || row?.activeFinancingId !== null || row?.state === "financed").toBe(true);
   });
 
   it("the holder and the lenders: a pledge released and re-pledged, raced from both sides", async ({ task }) => {

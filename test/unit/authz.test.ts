@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canUseDirectory } from "@/server/authz";
+import { canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canSeeScheduledJobs, canUseDirectory } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "viewer", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
@@ -50,6 +50,15 @@ describe("authorisation rules", () => {
     [actor({ orgRole: "auditor" }), false],
     [actor({ orgRole: "operator", permission: "admin" }), false],
   ])("canSeeOwnPortfolio %#: approved business organisations, any permission", (a, expected) => expect(canSeeOwnPortfolio(a)).toBe(expected));
+
+  it.each([
+    [actor({ orgRole: "operator" }), true],
+    [actor({ orgRole: "operator", permission: "admin" }), true],
+    [actor({ orgRole: "operator", permission: "admin", orgStatus: "pending" }), false],
+    [actor({ orgRole: "auditor", permission: "admin" }), false],
+    [actor({ orgRole: "lender", permission: "admin" }), false],
+    [actor({ orgRole: "core_enterprise", permission: "admin" }), false],
+  ])("canSeeScheduledJobs %#", (a, expected) => expect(canSeeScheduledJobs(a)).toBe(expected));
 
   it("the directory needs an approved organisation", () => {
     expect(canUseDirectory(actor({ orgStatus: "pending" }))).toBe(false);

@@ -106,7 +106,7 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
           <Alert tone={notice.tone}>{notice.text}</Alert>
         </div>
       ) : null}
-      <DataTable columns={columns} rows={lines} rowKey={(l) => l.id} rowTestId={(l) => `credit-line-${l.id}`} caption="Credit lines" />
+      <DataTable stack columns={columns} rows={lines} rowKey={(l) => l.id} rowTestId={(l) => `credit-line-${l.id}`} caption="Credit lines" />
       {selected && panel ? (
         <section aria-label={`Manage the line to ${selected.coreEnterpriseName}`} className="space-y-4 rounded-lg border border-slate-200 bg-slate-50 p-4" data-testid="manage-panel">
           <h3 className="text-sm font-semibold text-slate-900">

@@ -20,6 +20,7 @@ export function ClaimsTable({ claims, selfOrgId }: { claims: ClaimRowDto[]; self
   const incoming = (c: ClaimRowDto) => c.offeredToName !== null && c.holderOrgId !== selfOrgId;
   return (
     <DataTable
+      stack
       rows={claims}
       rowKey={(c) => c.id}
       rowTestId={(c) => `claim-row-${c.id}`}

@@ -54,7 +54,7 @@ export function PortfolioChart({ chart }: { chart: Chart }) {
   const horizontal = data.length > 0 && data.length <= 6 && data.some((d) => d.label.length > 14);
   const titleId = `${chart.id}-title`;
   return (
-    <figure aria-labelledby={titleId} className="rounded-xl border border-slate-200 bg-white shadow-xs" data-testid={`chart-${chart.id}`}>
+    <figure aria-labelledby={titleId} className="min-w-0 rounded-xl border border-slate-200 bg-white shadow-xs" data-testid={`chart-${chart.id}`}>
       <figcaption className="border-b border-slate-100 px-5 py-3.5">
         <h2 id={titleId} className="text-sm font-semibold text-slate-900">
           {chart.title}

@@ -10,6 +10,8 @@ export interface Column<T> {
   className?: string;
   /** The heading as text, shown beside the value when rows are stacked on a phone. */
   label?: string;
+  /** A secondary column left out on narrow screens. */
+  hideOnPhone?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export function DataTable<T>({
         <thead className={cx("text-left text-xs uppercase tracking-wide text-slate-500", stack && "max-sm:sr-only")}>
           <tr>
             {columns.map((column, i) => (
-              <th key={i} scope="col" className={cx(pad, "font-medium", column.align === "right" && "text-right")}>
+              <th key={i} scope="col" className={cx(pad, "font-medium", column.align === "right" && "text-right", column.hideOnPhone && "max-sm:hidden")}>
                 {column.header}
               </th>
             ))}
@@ -64,9 +66,10 @@ export function DataTable<T>({
                 <td
                   key={i}
                   data-label={column.label ?? (typeof column.header === "string" ? column.header : "")}
-                  className={cx(pad, "align-top", column.align === "right" && "text-right tabular-nums", column.className, stacked)}
+                  className={cx(pad, "align-top", column.align === "right" && "text-right tabular-nums", column.className, column.hideOnPhone && "max-sm:hidden", stacked)}
                 >
-                  {column.cell(row)}
+                  {/* One box per cell, so that a stacked cell's lines stay together beside their label. */}
+                  {stack ? <div className="min-w-0">{column.cell(row)}</div> : column.cell(row)}
                 </td>
               ))}
             </tr>

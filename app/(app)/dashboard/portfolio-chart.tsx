@@ -105,7 +105,7 @@ export function PortfolioChart({ chart }: { chart: Chart }) {
             },
             { header: "Amount", align: "right", cell: (d) => formatMinor(d.valueMinor) },
             { header: "Share", align: "right", cell: (d) => share(d.valueMinor, total) },
-            { header: "Claims", align: "right", cell: (d) => d.count },
+            { header: "Claims", align: "right", hideOnPhone: true, cell: (d) => d.count },
           ]}
         />
       </div>

@@ -30,7 +30,7 @@ export interface Chart {
 
 const DAY_MS = 86_400_000;
 
-/** Maturity buckets, from the most urgent. A matured claim that is not repaid is overdue. */
+/** Maturity buckets, from the most urgent. A claim past its maturity date and not repaid is overdue. */
 export const MATURITY_BUCKETS = [
   { key: "overdue", label: "Overdue" },
   { key: "d30", label: "≤ 30 days" },
@@ -47,7 +47,8 @@ export function daysToMaturity(maturityDate: string, nowMs: number): number {
 
 export function maturityBucket(maturityDate: string, state: string, nowMs: number): (typeof MATURITY_BUCKETS)[number]["key"] {
   const days = daysToMaturity(maturityDate, nowMs);
-  if (state === "overdue" || days <= 0) return "overdue";
+  // Due today is not late yet; the day after, an unpaid claim is (the overdue job marks it so).
+  if (state === "overdue" || days < 0) return "overdue";
   if (days <= 30) return "d30";
   if (days <= 90) return "d90";
   if (days <= 180) return "d180";

@@ -39,7 +39,8 @@ afterAll(async () => database.close());
 describe("maturity buckets", () => {
   const now = Date.parse("2026-12-01T10:00:00Z");
   it.each([
-    ["2026-12-01", "held", "overdue"],
+    ["2026-12-01", "held", "d30"],
+    ["2026-11-30", "financed", "overdue"],
     ["2026-11-15", "held", "overdue"],
     ["2027-06-01", "overdue", "overdue"],
     ["2026-12-02", "held", "d30"],

@@ -12,12 +12,16 @@ export function canSubmitFor(actor: Actor, signerOrgId: string): boolean {
   return actor.orgStatus === "approved" && actor.orgId === signerOrgId && hasPermission(actor, "maker");
 }
 
+/** Types that decide how much credit a lender extends, and on what terms without a person. */
+const CREDIT_DECISION_PREFIXES = ["creditLine.", "financingPolicy."];
+
 /**
- * Credit line decisions (grant, adjust, freeze, expire) need the lender's admin permission:
- * a maker may sign claims and financing steps, not change how much credit a bank extends.
+ * Credit decisions (credit lines: grant, adjust, freeze, expire; auto-financing policies:
+ * set, revoke) need the lender's admin permission: a maker may sign claims and financing
+ * steps, not change how much credit a bank extends or what it pays out unattended.
  */
 export function canSubmitType(actor: Actor, type: string): boolean {
-  return !type.startsWith("creditLine.") || canManageCreditLines(actor);
+  return !CREDIT_DECISION_PREFIXES.some((prefix) => type.startsWith(prefix)) || canManageCreditLines(actor);
 }
 
 export interface ClaimVisibility {

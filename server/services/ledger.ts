@@ -17,7 +17,7 @@ import { disburseAutoFinancings } from "./auto-financing";
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
 export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { type: string; signer: { orgId: string } } }): Promise<SubmitResult> {
   assertAllowed(canSubmitFor(actor, wire.transaction.signer.orgId), "You can only submit transactions signed for your own organisation, with the maker permission or above.");
-  assertAllowed(canSubmitType(actor, wire.transaction.type), "Only an admin of the lender can grant, adjust, freeze or expire its credit lines.");
+  assertAllowed(canSubmitType(actor, wire.transaction.type), "Only an admin of the lender can change its credit lines or auto-financing policies.");
   // Counted per organisation after the authorisation check, so nobody spends another organisation's budget.
   if (!submissionLimiter.take(actor.orgId)) {
     throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${submissionsPerMinute()} transactions in the last minute. Wait a minute and try again.`);

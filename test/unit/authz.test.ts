@@ -97,13 +97,14 @@ describe("ledger rules", () => {
 });
 
 describe("transaction types that need more than the maker permission", () => {
-  it("credit line decisions need the lender's admin; claim steps do not", () => {
-    for (const type of ["creditLine.grant", "creditLine.adjust", "creditLine.freeze", "creditLine.expire"]) {
+  it("credit decisions (credit lines, auto-financing policies) need the lender's admin; claim and financing steps do not", () => {
+    for (const type of ["creditLine.grant", "creditLine.adjust", "creditLine.freeze", "creditLine.expire", "financingPolicy.set", "financingPolicy.revoke"]) {
       expect(canSubmitType(actor({ orgRole: "lender", permission: "admin" }), type)).toBe(true);
       expect(canSubmitType(actor({ orgRole: "lender", permission: "approver" }), type)).toBe(false);
       expect(canSubmitType(actor({ orgRole: "core_enterprise", permission: "admin" }), type)).toBe(false);
     }
     expect(canSubmitType(actor({ orgRole: "lender", permission: "maker" }), "financing.offer")).toBe(true);
     expect(canSubmitType(actor({ permission: "maker" }), "claim.split")).toBe(true);
+    expect(canSubmitType(actor({ permission: "maker" }), "financing.requestUnderPolicy")).toBe(true);
   });
 });

@@ -15,7 +15,8 @@ export default async function PoliciesPage() {
   const caller = await serverCaller();
   const [policies, targets, activity] = await Promise.all([caller.financing.policies(), caller.financing.policyTargets(), caller.financing.policyActivity()]);
   const active = policies.filter((p) => p.status === "active");
-  const canSign = actor.permission !== "viewer";
+  // Policies are credit decisions: the lender's admins sign them (server/ledger/authz.ts).
+  const canSign = actor.permission === "admin";
   return (
     <>
       <PageHeader
@@ -86,7 +87,7 @@ export default async function PoliciesPage() {
           )
         ) : (
           <Card title="Set a policy">
-            <p className="text-sm text-slate-600">Your permission is read-only; a maker or admin of your organisation sets policies.</p>
+            <p className="text-sm text-slate-600">Policies are credit decisions: an admin of your organisation sets and revokes them.</p>
           </Card>
         )}
       </div>

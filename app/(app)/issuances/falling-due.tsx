@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { MaturityDto } from "@/server/services/maturities";
+import { DataTable } from "../../_components/data-table";
 import { Badge, Card, EmptyState } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";
 
@@ -17,42 +18,38 @@ export function FallingDue({ rows, total }: { rows: MaturityDto[]; total: bigint
       {rows.length === 0 ? (
         <EmptyState title="Nothing to repay">Every issuance is repaid.</EmptyState>
       ) : (
-        <div className="-mx-5 -my-5 overflow-x-auto">
-          <table className="min-w-full text-sm">
-            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-5 py-3 font-medium">Maturity</th>
-                <th className="px-5 py-3 font-medium">Tier-1 supplier</th>
-                <th className="px-5 py-3 text-right font-medium">Outstanding</th>
-                <th className="px-5 py-3 text-right font-medium">Repaid</th>
-                <th className="px-5 py-3 font-medium">Holders</th>
-                <th className="px-5 py-3 font-medium">Status</th>
-                <th className="px-5 py-3" />
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map((m) => {
-                const due = dueLabel(m);
-                return (
-                  <tr key={m.rootId} data-testid={`due-${m.rootId}`}>
-                    <td className="px-5 py-3">{formatDate(`${m.maturityDate}T00:00:00Z`)}</td>
-                    <td className="px-5 py-3 text-slate-700">{m.tier1Name}</td>
-                    <td className="px-5 py-3 text-right font-semibold tabular-nums">{formatMinor(m.outstandingMinor)}</td>
-                    <td className="px-5 py-3 text-right tabular-nums text-slate-600">{formatMinor(m.repaidMinor)}</td>
-                    <td className="px-5 py-3">{m.holders}</td>
-                    <td className="px-5 py-3">
-                      <Badge tone={due.tone}>{due.text}</Badge>
-                    </td>
-                    <td className="px-5 py-3 text-right">
-                      <Link className="font-medium text-brand-600 hover:underline" href={`/issuances/${m.rootId}`}>
-                        Repay
-                      </Link>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+        <div className="-my-2">
+          <DataTable
+            caption="Issuances still owed, soonest first"
+            rows={rows}
+            rowKey={(m) => m.rootId}
+            rowTestId={(m) => `due-${m.rootId}`}
+            stack
+            columns={[
+              { header: "Maturity", cell: (m) => formatDate(`${m.maturityDate}T00:00:00Z`) },
+              { header: "Tier-1 supplier", cell: (m) => m.tier1Name, className: "text-slate-700", hideOnPhone: true },
+              { header: "Outstanding", align: "right", cell: (m) => <span className="font-semibold">{formatMinor(m.outstandingMinor)}</span> },
+              { header: "Repaid", align: "right", cell: (m) => <span className="text-slate-600">{formatMinor(m.repaidMinor)}</span> },
+              { header: "Holders", cell: (m) => m.holders, hideOnPhone: true },
+              {
+                header: "Status",
+                cell: (m) => {
+                  const due = dueLabel(m);
+                  return <Badge tone={due.tone}>{due.text}</Badge>;
+                },
+              },
+              {
+                header: <span className="sr-only">Action</span>,
+                label: "",
+                align: "right",
+                cell: (m) => (
+                  <Link className="font-medium text-brand-600 hover:underline" href={`/issuances/${m.rootId}`}>
+                    Repay
+                  </Link>
+                ),
+              },
+            ]}
+          />
         </div>
       )}
     </Card>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { serverCaller } from "@/server/trpc/server-caller";
+import { DataTable } from "../../../_components/data-table";
 import { Badge, Card, EmptyState, PageHeader } from "../../../_components/ui";
 import { formatMinor } from "../../../_lib/format";
 import { requireActor } from "../../../_lib/session";
@@ -50,29 +51,20 @@ export default async function PoliciesPage() {
             {activity.length === 0 ? (
               <EmptyState title="Nothing yet">Applications that match a policy appear here once paid.</EmptyState>
             ) : (
-              <div className="-mx-5 -my-5 overflow-x-auto">
-                <table className="min-w-full text-sm">
-                  <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                    <tr>
-                      <th className="px-5 py-3 font-medium">Holder</th>
-                      <th className="px-5 py-3 font-medium">Tier</th>
-                      <th className="px-5 py-3 text-right font-medium">Face</th>
-                      <th className="px-5 py-3 text-right font-medium">Paid out</th>
-                      <th className="px-5 py-3 font-medium">Reference</th>
-                    </tr>
-                  </thead>
-                  <tbody className="divide-y divide-slate-100">
-                    {activity.map((a) => (
-                      <tr key={a.financingId}>
-                        <td className="px-5 py-3 font-medium text-slate-900">{a.holderName}</td>
-                        <td className="px-5 py-3">{a.depth}</td>
-                        <td className="px-5 py-3 text-right tabular-nums">{a.faceMinor !== null ? formatMinor(a.faceMinor) : "—"}</td>
-                        <td className="px-5 py-3 text-right font-semibold tabular-nums">{a.netMinor !== null ? formatMinor(a.netMinor) : "—"}</td>
-                        <td className="px-5 py-3">{a.paymentReference ?? <Badge tone="amber">{a.status}</Badge>}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+              <div className="-my-2">
+                <DataTable
+                  caption="Financings paid under your policies"
+                  rows={activity}
+                  rowKey={(a) => a.financingId}
+                  stack
+                  columns={[
+                    { header: "Holder", cell: (a) => <span className="font-medium text-slate-900">{a.holderName}</span> },
+                    { header: "Tier", cell: (a) => a.depth },
+                    { header: "Face", align: "right", cell: (a) => (a.faceMinor !== null ? formatMinor(a.faceMinor) : "—") },
+                    { header: "Paid out", align: "right", cell: (a) => <span className="font-semibold">{a.netMinor !== null ? formatMinor(a.netMinor) : "—"}</span> },
+                    { header: "Reference", cell: (a) => a.paymentReference ?? <Badge tone="amber">{a.status}</Badge> },
+                  ]}
+                />
               </div>
             )}
           </Card>

@@ -17,6 +17,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256Hex } from "./canonical";
 import {
+  bytesToHex,
   ED25519_PRIVATE_KEY_BYTES,
   ED25519_PUBLIC_KEY_BYTES,
   ED25519_SIGNATURE_BYTES,
@@ -40,6 +41,55 @@ export const nobleVerifier: SignatureVerifier = (publicKey, message, signature) 
     return false;
   }
 };
+
+/** One signature to check: what a SignatureVerifier is called with. */
+export interface SignatureCheck {
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * Checks many signatures at once and answers in the same order, possibly asynchronously:
+ * WebCrypto's Ed25519 is asynchronous, and checking a bundle's signatures together lets the
+ * browser run them in parallel, off the replay's path.
+ */
+export type BatchSignatureVerifier = (checks: readonly SignatureCheck[]) => Promise<boolean[]>;
+
+/**
+ * Runs a pure, synchronous check (`run`) whose signature verifications a batch verifier
+ * answers. First `run` goes through optimistically, every signature taken as valid and
+ * recorded; then the batch checks all of them. If all are valid, that run saw exactly the
+ * answers a real verifier gives, so its result is the result. If one is not, `run` goes again
+ * with the real answers (a failed check is never trusted): its verifications are the first
+ * run's up to the first failure, and `fallback` answers any other.
+ */
+export async function runWithBatchVerifier<R>(
+  run: (verifier: SignatureVerifier) => R,
+  batch: BatchSignatureVerifier,
+  fallback: SignatureVerifier = nobleVerifier,
+): Promise<R> {
+  const checks: SignatureCheck[] = [];
+  let optimistic: { value: R } | { error: unknown };
+  try {
+    optimistic = { value: run((publicKey, message, signature) => (checks.push({ publicKey, message, signature }), true)) };
+  } catch (error) {
+    optimistic = { error };
+  }
+  const answers = await batch(checks);
+  if (answers.length === checks.length && answers.every((answer) => answer === true)) {
+    if ("error" in optimistic) throw optimistic.error;
+    return optimistic.value;
+  }
+  const known = new Map(checks.map((check, i) => [checkKey(check), answers[i] === true]));
+  return run((publicKey, message, signature) => known.get(checkKey({ publicKey, message, signature })) ?? fallback(publicKey, message, signature));
+}
+
+/** A map key for a check; malformed inputs (not bytes) all share one, answered by the fallback. */
+function checkKey({ publicKey, message, signature }: SignatureCheck): string {
+  const parts = [publicKey, message, signature];
+  return parts.every((part) => part instanceof Uint8Array) ? parts.map((part) => bytesToHex(part)).join(":") : "malformed";
+}
 
 /** Signs the 32-byte digest that the ledger signs (transaction id or checkpoint hash). */
 export function signDigest(privateKey: Uint8Array, digest: Uint8Array): Uint8Array {
@@ -75,7 +125,22 @@ export function keyIdFor(publicKey: Uint8Array): string {
  * let one signature verify for several messages and make verifiers disagree.
  */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
-  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  // The subgroup check costs about a millisecond in @noble/curves, and a verifier meets the
+  // same few keys again and again, so the answer is remembered per key.
+  const hex = bytesToHex(publicKey);
+  const known = acceptableKeys.get(hex);
+  if (known !== undefined) return known;
+  const acceptable = isPrimeOrderPoint(publicKey);
+  if (acceptableKeys.size >= ACCEPTABLE_KEYS_LIMIT) acceptableKeys.delete(acceptableKeys.keys().next().value as string);
+  acceptableKeys.set(hex, acceptable);
+  return acceptable;
+}
+
+const ACCEPTABLE_KEYS_LIMIT = 4096;
+const acceptableKeys = new Map<string, boolean>();
+
+function isPrimeOrderPoint(publicKey: Uint8Array): boolean {
   try {
     const point = ed25519.Point.fromBytes(publicKey, false);
     return !point.isSmallOrder() && point.isTorsionFree();

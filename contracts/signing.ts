@@ -42,6 +42,11 @@ export const nobleVerifier: SignatureVerifier = (publicKey, message, signature) 
   }
 };
 
+/** Answers remembered per public key (hex): keyIdFor and isAcceptablePublicKey. Bounded. */
+const KEY_MEMO_LIMIT = 4096;
+const keyIds = new Map<string, string>();
+const acceptableKeys = new Map<string, boolean>();
+
 /** One signature to check: what a SignatureVerifier is called with. */
 export interface SignatureCheck {
   publicKey: Uint8Array;
@@ -50,45 +55,51 @@ export interface SignatureCheck {
 }
 
 /**
- * Checks many signatures at once and answers in the same order, possibly asynchronously:
- * WebCrypto's Ed25519 is asynchronous, and checking a bundle's signatures together lets the
- * browser run them in parallel, off the replay's path.
+ * Checks many signatures, possibly asynchronously and in parallel: WebCrypto's Ed25519 in a
+ * browser, worker threads on a server. `add` starts one check and returns at once; `answers`
+ * resolves with every answer, in the order added.
  */
-export type BatchSignatureVerifier = (checks: readonly SignatureCheck[]) => Promise<boolean[]>;
+export interface SignatureBatch {
+  add(check: SignatureCheck): void;
+  answers(): Promise<boolean[]>;
+}
+
+/** Opens a new batch for one run. */
+export type BatchSignatureVerifier = () => SignatureBatch;
 
 /**
  * Runs a pure, synchronous check (`run`) whose signature verifications a batch verifier
- * answers. First `run` goes through optimistically, every signature taken as valid and
- * recorded; then the batch checks all of them. If all are valid, that run saw exactly the
- * answers a real verifier gives, so its result is the result. If one is not, `run` goes again
- * with the real answers (a failed check is never trusted): its verifications are the first
- * run's up to the first failure, and `fallback` answers any other.
+ * answers. `run` first goes through optimistically: every signature is handed to the batch
+ * and taken as valid for now, so the batch works while `run` goes on. If every answer then
+ * says valid, that run saw exactly what a real verifier would have answered, and its result
+ * stands. If one says invalid, the optimistic result is thrown away and `run` goes again with
+ * the real answers: `run` is deterministic, so up to the first invalid signature it asks for
+ * the same checks in the same order and gets the batch's answers; anything it asks after
+ * that, `fallback` answers.
  */
 export async function runWithBatchVerifier<R>(
   run: (verifier: SignatureVerifier) => R,
-  batch: BatchSignatureVerifier,
+  batchVerifier: BatchSignatureVerifier,
   fallback: SignatureVerifier = nobleVerifier,
 ): Promise<R> {
-  const checks: SignatureCheck[] = [];
+  const batch = batchVerifier();
   let optimistic: { value: R } | { error: unknown };
   try {
-    optimistic = { value: run((publicKey, message, signature) => (checks.push({ publicKey, message, signature }), true)) };
+    optimistic = { value: run((publicKey, message, signature) => (batch.add({ publicKey, message, signature }), true)) };
   } catch (error) {
     optimistic = { error };
   }
-  const answers = await batch(checks);
-  if (answers.length === checks.length && answers.every((answer) => answer === true)) {
+  const answers = await batch.answers();
+  const firstInvalid = answers.findIndex((answer) => answer !== true);
+  if (firstInvalid === -1) {
     if ("error" in optimistic) throw optimistic.error;
     return optimistic.value;
   }
-  const known = new Map(checks.map((check, i) => [checkKey(check), answers[i] === true]));
-  return run((publicKey, message, signature) => known.get(checkKey({ publicKey, message, signature })) ?? fallback(publicKey, message, signature));
-}
-
-/** A map key for a check; malformed inputs (not bytes) all share one, answered by the fallback. */
-function checkKey({ publicKey, message, signature }: SignatureCheck): string {
-  const parts = [publicKey, message, signature];
-  return parts.every((part) => part instanceof Uint8Array) ? parts.map((part) => bytesToHex(part)).join(":") : "malformed";
+  let calls = 0;
+  return run((publicKey, message, signature) => {
+    const call = calls++;
+    return call <= firstInvalid ? answers[call] === true : fallback(publicKey, message, signature);
+  });
 }
 
 /** Signs the 32-byte digest that the ledger signs (transaction id or checkpoint hash). */
@@ -116,7 +127,21 @@ export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
 /** keyId = first 32 hex characters (16 bytes) of SHA-256 of the raw 32-byte public key. */
 export function keyIdFor(publicKey: Uint8Array): string {
   assertLength(publicKey, ED25519_PUBLIC_KEY_BYTES, "public key");
-  return sha256Hex(publicKey).slice(0, KEY_ID_HEX_LENGTH);
+  // Every signature check asks for the keyId of its key; the same few keys come up again and again.
+  const hex = bytesToHex(publicKey);
+  let keyId = keyIds.get(hex);
+  if (keyId === undefined) {
+    keyId = sha256Hex(publicKey).slice(0, KEY_ID_HEX_LENGTH);
+    remember(keyIds, hex, keyId);
+  }
+  return keyId;
+}
+
+
+/** A bounded memo: the oldest entry goes when it is full. */
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= KEY_MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
 }
 
 /**
@@ -132,13 +157,10 @@ export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   const known = acceptableKeys.get(hex);
   if (known !== undefined) return known;
   const acceptable = isPrimeOrderPoint(publicKey);
-  if (acceptableKeys.size >= ACCEPTABLE_KEYS_LIMIT) acceptableKeys.delete(acceptableKeys.keys().next().value as string);
-  acceptableKeys.set(hex, acceptable);
+  remember(acceptableKeys, hex, acceptable);
   return acceptable;
 }
 
-const ACCEPTABLE_KEYS_LIMIT = 4096;
-const acceptableKeys = new Map<string, boolean>();
 
 function isPrimeOrderPoint(publicKey: Uint8Array): boolean {
   try {
@@ -149,7 +171,8 @@ function isPrimeOrderPoint(publicKey: Uint8Array): boolean {
   }
 }
 
-function hasLengths(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+/** Bytes of the right lengths for a key and a signature: what every verifier checks first. */
+export function hasLengths(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   return (
     publicKey instanceof Uint8Array &&
     message instanceof Uint8Array &&

@@ -1,6 +1,6 @@
 /**
  * Ed25519 through WebCrypto (crypto.subtle), which current Chrome, Firefox and Safari ship
- * natively: a bundle's signatures are checked in parallel at native speed instead of one by
+ * natively: a bundle's signatures are checked while the replay runs, at native speed instead of one by
  * one in @noble/curves (about 1.2 ms each). It answers exactly as strictly as the server's
  * verifier: malformed lengths are false, and a key must pass isAcceptablePublicKey (a
  * canonical point of prime order) before WebCrypto sees it, as in server/crypto/node-verifier.ts.
@@ -8,10 +8,8 @@
  * test/unit/signing.test.ts holds it to the golden vectors next to the other verifiers.
  */
 import { bytesToHex } from "@/contracts/hex";
-import { isAcceptablePublicKey, nobleVerifier, type BatchSignatureVerifier, type SignatureCheck } from "@/contracts/signing";
+import { hasLengths, isAcceptablePublicKey, nobleVerifier, type BatchSignatureVerifier, type SignatureCheck } from "@/contracts/signing";
 
-const KEY_BYTES = 32;
-const SIGNATURE_BYTES = 64;
 const KEY_CACHE_LIMIT = 1024;
 
 export function createWebCryptoVerifier(subtle: SubtleCrypto | undefined = globalThis.crypto?.subtle): BatchSignatureVerifier {
@@ -34,9 +32,7 @@ export function createWebCryptoVerifier(subtle: SubtleCrypto | undefined = globa
   }
 
   async function verifyOne({ publicKey, message, signature }: SignatureCheck): Promise<boolean> {
-    if (!(publicKey instanceof Uint8Array) || !(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
-    if (publicKey.length !== KEY_BYTES || signature.length !== SIGNATURE_BYTES) return false;
-    if (!isAcceptablePublicKey(publicKey)) return false;
+    if (!hasLengths(publicKey, message, signature) || !isAcceptablePublicKey(publicKey)) return false;
     const key = supported ? await importKey(publicKey) : null;
     if (key === null) return nobleVerifier(publicKey, message, signature);
     try {
@@ -46,5 +42,8 @@ export function createWebCryptoVerifier(subtle: SubtleCrypto | undefined = globa
     }
   }
 
-  return (checks) => Promise.all(checks.map(verifyOne));
+  return () => {
+    const pending: Promise<boolean>[] = [];
+    return { add: (check) => void pending.push(verifyOne(check)), answers: () => Promise.all(pending) };
+  };
 }

@@ -81,7 +81,7 @@ export function hashCanonicalHex(value: unknown): string {
 }
 
 /** Prefixes of entity ids (docs/ledger.md "Entity ids"). */
-export const ENTITY_ID_PREFIXES = ["cl", "c", "pl", "fin", "rp"] as const;
+export const ENTITY_ID_PREFIXES = ["cl", "c", "pl", "fin", "rp", "pol"] as const;
 export type EntityIdPrefix = (typeof ENTITY_ID_PREFIXES)[number];
 
 const DERIVED_ID_HEX_LENGTH = 24;

@@ -11,6 +11,7 @@
  *    pledge, release, financing), EXCEPT repayment.record and claim.markOverdue;
  *  - the credit-line entries (grant/adjust/freeze/expire) of the root's line that came
  *    before the root's issuance: they decide whether the issuance was allowed;
+ *  - the financingPolicy.set entry of every policy an included application was priced by;
  *  - the key.register / key.rotate entries introducing every key that signed or co-signed
  *    an included entry, and the first registration of every organisation an included entry
  *    signs for or names (a split's receivers, a pledge's or financing's lender), since the
@@ -314,6 +315,8 @@ interface LogIndex {
   parentOf: Map<string, string | null>;
   createdBy: Map<string, DecodedEntry>;
   claimOfFinancing: Map<string, string>;
+  /** The financingPolicy.set entry that created each policy. */
+  policyCreatedBy: Map<string, DecodedEntry>;
 }
 
 /**
@@ -334,12 +337,12 @@ export function selectProvenanceEntries(allEntries: readonly LogEntry[], claimId
       isLineageEntry(index, item, chainSet) ||
       (item.entry.leafIndex < rootIssue.entry.leafIndex && isCreditLineEntry(item, lineId)),
   );
-  const withKeys = addKeyIntroductions(index, selected);
+  const withKeys = addIntroductions(index, selected);
   return withKeys.sort((a, b) => a.entry.leafIndex - b.entry.leafIndex).map((item) => item.entry);
 }
 
 function indexLog(allEntries: readonly LogEntry[]): LogIndex {
-  const index: LogIndex = { decoded: [], parentOf: new Map(), createdBy: new Map(), claimOfFinancing: new Map() };
+  const index: LogIndex = { decoded: [], parentOf: new Map(), createdBy: new Map(), claimOfFinancing: new Map(), policyCreatedBy: new Map() };
   // Log order matters: an organisation's first registration is the one that created it.
   const ordered = [...allEntries].sort((a, b) => a.leafIndex - b.leafIndex);
   for (const entry of ordered) {
@@ -365,8 +368,10 @@ function recordCreations(index: LogIndex, item: DecodedEntry): void {
       index.parentOf.set(id, transaction.body.claimId);
       index.createdBy.set(id, item);
     });
-  } else if (transaction.type === "financing.request") {
+  } else if (transaction.type === "financing.request" || transaction.type === "financing.requestUnderPolicy") {
     index.claimOfFinancing.set(deriveId("fin", item.txId, 0), transaction.body.claimId);
+  } else if (transaction.type === "financingPolicy.set") {
+    index.policyCreatedBy.set(deriveId("pol", item.txId, 0), item);
   }
 }
 
@@ -394,6 +399,7 @@ function claimsNamed(index: LogIndex, item: DecodedEntry): string[] {
     case "claim.pledge":
     case "claim.release":
     case "financing.request":
+    case "financing.requestUnderPolicy":
       return [transaction.body.claimId];
     case "financing.offer":
     case "financing.accept":
@@ -424,6 +430,7 @@ function orgsNamed(signed: SignedLedgerTransaction): string[] {
   const orgs = [transaction.signer.orgId, ...signed.cosignatures.map((c) => c.orgId)];
   switch (transaction.type) {
     case "creditLine.grant":
+    case "financingPolicy.set":
       return [...orgs, transaction.body.coreEnterpriseOrgId];
     case "claim.issue":
       return [...orgs, transaction.body.toOrgId];
@@ -451,15 +458,25 @@ export function organisationsNamedBy(entries: readonly LogEntry[]): string[] {
   return [...orgs];
 }
 
-/** Adds, transitively, the entries that introduce every key and organisation the selection needs. */
-function addKeyIntroductions(index: LogIndex, selected: DecodedEntry[]): DecodedEntry[] {
+/** The policy an application under a policy was priced by: its creation decides the terms. */
+function policyIntroduction(index: LogIndex, signed: SignedLedgerTransaction): DecodedEntry | undefined {
+  const { transaction } = signed;
+  return transaction.type === "financing.requestUnderPolicy" ? index.policyCreatedBy.get(transaction.body.policyId) : undefined;
+}
+
+/** Adds, transitively, the entries that introduce every key, organisation and policy the selection needs. */
+function addIntroductions(index: LogIndex, selected: DecodedEntry[]): DecodedEntry[] {
   const { keyIntroduction, firstRegistration } = keyIndex(index);
   const result = new Set(selected);
   const pending = [...selected];
   for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
     const { signer } = item.signed.transaction;
     const keys = [signer.keyId, ...item.signed.cosignatures.map((c) => c.keyId)];
-    const needed = [...keys.map((keyId) => keyIntroduction.get(keyId)), ...orgsNamed(item.signed).map((orgId) => firstRegistration.get(orgId))];
+    const needed = [
+      ...keys.map((keyId) => keyIntroduction.get(keyId)),
+      ...orgsNamed(item.signed).map((orgId) => firstRegistration.get(orgId)),
+      policyIntroduction(index, item.signed),
+    ];
     for (const introduction of needed) {
       if (introduction === undefined || result.has(introduction)) continue;
       result.add(introduction);

@@ -33,7 +33,9 @@ import {
   applyFinancingDisburse,
   applyFinancingOffer,
   applyFinancingRequest,
+  applyFinancingRequestUnderPolicy,
 } from "./financing";
+import { applyFinancingPolicyRevoke, applyFinancingPolicySet } from "./policies";
 import { assertTransitionInvariants } from "./invariants";
 import { applyKeyRegister, applyKeyRevoke, applyKeyRotate, publicKeyProblem } from "./keys";
 import {
@@ -68,7 +70,10 @@ export {
   applyFinancingDecline,
   applyFinancingDisburse,
   applyFinancingOffer,
+  applyFinancingPolicyRevoke,
+  applyFinancingPolicySet,
   applyFinancingRequest,
+  applyFinancingRequestUnderPolicy,
   applyKeyRegister,
   applyKeyRevoke,
   applyKeyRotate,
@@ -102,7 +107,10 @@ const TRANSITIONS: { [K in TransactionType]: Transition<K> } = {
   "claim.pledge": applyClaimPledge,
   "claim.release": applyClaimRelease,
   "claim.markOverdue": applyClaimMarkOverdue,
+  "financingPolicy.set": applyFinancingPolicySet,
+  "financingPolicy.revoke": applyFinancingPolicyRevoke,
   "financing.request": applyFinancingRequest,
+  "financing.requestUnderPolicy": applyFinancingRequestUnderPolicy,
   "financing.offer": applyFinancingOffer,
   "financing.accept": applyFinancingAccept,
   "financing.decline": applyFinancingDecline,

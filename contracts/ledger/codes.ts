@@ -33,6 +33,16 @@ const HELD_BY_SIGNER = [
   "claim_matured",
 ] as const;
 
+/** What every application checks of the claim, once it is found (financing.ts checkFinanceable). */
+const FINANCEABLE = [
+  "claim_not_held_by_signer",
+  "claim_already_financed",
+  "claim_in_financing",
+  "claim_pledged_to_other_lender",
+  "claim_not_held",
+  "claim_matured",
+] as const;
+
 export const CHECK_ORDER = {
   "key.register": [
     "malformed_transaction",
@@ -119,17 +129,33 @@ export const CHECK_ORDER = {
     "claim_not_matured",
     "nothing_overdue",
   ],
+  "financingPolicy.set": [
+    ...NO_COSIGNATURES,
+    "signer_not_lender",
+    "organisation_not_found",
+    "recipient_not_core_enterprise",
+    "policy_max_amount_not_positive",
+  ],
+  "financingPolicy.revoke": [...NO_COSIGNATURES, "policy_not_found", "signer_not_policy_lender", "policy_not_active"],
   "financing.request": [
     ...NO_COSIGNATURES,
     "claim_not_found",
-    "claim_not_held_by_signer",
-    "claim_already_financed",
-    "claim_in_financing",
-    "claim_pledged_to_other_lender",
-    "claim_not_held",
-    "claim_matured",
+    ...FINANCEABLE,
     "organisation_not_found",
     "financier_not_lender",
+  ],
+  "financing.requestUnderPolicy": [
+    ...NO_COSIGNATURES,
+    "claim_not_found",
+    "policy_not_found",
+    ...FINANCEABLE,
+    "policy_not_active",
+    "policy_not_for_claim",
+    "policy_amount_exceeded",
+    "policy_depth_exceeded",
+    "policy_terms_changed",
+    "disbursement_date_not_today",
+    "net_proceeds_not_positive",
   ],
   "financing.offer": [
     ...NO_COSIGNATURES,

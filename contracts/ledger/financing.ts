@@ -1,6 +1,8 @@
 /**
  * Financing of one claim by one lender: request (holder) -> offer (lender, priced by
- * contracts/pricing.ts) -> accept (holder) -> disburse (lender). Either party may decline
+ * contracts/pricing.ts) -> accept (holder) -> disburse (lender). Under an auto-financing
+ * policy, requestUnderPolicy (holder) goes straight to accepted, and the disbursement may be
+ * confirmed by the platform's settlement agent. Either party may decline
  * before disbursement. While a financing is open the claim is locked (activeFinancingId),
  * and a claim is financed at most once (financedOnce).
  */
@@ -11,31 +13,42 @@ import { isMatured, outstandingMinor } from "./claims";
 import { utcDateOf } from "./maturity";
 import { fail, invariant, InvariantViolation, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
-import type { Claim, Financing, LedgerEnvelope, StateChange } from "./types";
+import type { Claim, Financing, FinancingPolicy, FinancingRequestUnderPolicyBody, LedgerEnvelope, StateChange } from "./types";
 
-export function applyFinancingRequest(
+type ClaimCheck<C extends string> = { ok: true; claim: Claim } | Failure<C>;
+
+type FinanceableCode =
+  | "claim_not_held_by_signer"
+  | "claim_already_financed"
+  | "claim_in_financing"
+  | "claim_pledged_to_other_lender"
+  | "claim_not_held"
+  | "claim_matured";
+
+/** The checks every application runs on the claim, in order, for a financing by `lenderOrgId`. */
+function checkFinanceable(
   view: StateView,
-  transaction: LedgerEnvelope<"financing.request">,
-  context: TransitionContext,
-): Outcome<CodeOf<"financing.request">> {
-  const { body, signer } = transaction;
-  const claim = view.getClaim(body.claimId);
-  if (claim === undefined) return fail("claim_not_found");
-  if (claim.holderOrgId !== signer.orgId) return fail("claim_not_held_by_signer");
+  claim: Claim,
+  signerOrgId: string,
+  lenderOrgId: string,
+  nowMs: number,
+): ClaimCheck<FinanceableCode> {
+  if (claim.holderOrgId !== signerOrgId) return fail("claim_not_held_by_signer");
   if (claim.financedOnce) return fail("claim_already_financed");
   if (claim.activeFinancingId !== null) return fail("claim_in_financing", claim.activeFinancingId);
   const pledge = view.getActivePledge(claim.id);
-  if (claim.state === "pledged" && pledge?.lenderOrgId !== body.lenderOrgId) return fail("claim_pledged_to_other_lender");
+  if (claim.state === "pledged" && pledge?.lenderOrgId !== lenderOrgId) return fail("claim_pledged_to_other_lender");
   if (claim.state !== "held" && claim.state !== "pledged") return fail("claim_not_held", `state ${claim.state}`);
-  if (isMatured(claim, context.nowMs)) return fail("claim_matured");
-  const lender = view.getOrg(body.lenderOrgId);
-  if (lender === undefined) return fail("organisation_not_found", body.lenderOrgId);
-  if (lender.role !== "lender") return fail("financier_not_lender");
-  const financing: Financing = {
-    id: deriveId("fin", context.txId, 0),
+  if (isMatured(claim, nowMs)) return fail("claim_matured");
+  return { ok: true, claim };
+}
+
+function newFinancing(id: string, claim: Claim, lenderOrgId: string, txId: string): Financing {
+  return {
+    id,
     claimId: claim.id,
-    holderOrgId: signer.orgId,
-    lenderOrgId: lender.id,
+    holderOrgId: claim.holderOrgId,
+    lenderOrgId,
     status: "requested",
     faceMinor: null,
     rateBps: null,
@@ -47,14 +60,108 @@ export function applyFinancingRequest(
     paymentReference: null,
     declinedByOrgId: null,
     declineReason: null,
-    createdTxId: context.txId,
+    policyId: null,
+    createdTxId: txId,
   };
+}
+
+export function applyFinancingRequest(
+  view: StateView,
+  transaction: LedgerEnvelope<"financing.request">,
+  context: TransitionContext,
+): Outcome<CodeOf<"financing.request">> {
+  const { body, signer } = transaction;
+  const claim = view.getClaim(body.claimId);
+  if (claim === undefined) return fail("claim_not_found");
+  const financeable = checkFinanceable(view, claim, signer.orgId, body.lenderOrgId, context.nowMs);
+  if (!financeable.ok) return financeable;
+  const lender = view.getOrg(body.lenderOrgId);
+  if (lender === undefined) return fail("organisation_not_found", body.lenderOrgId);
+  if (lender.role !== "lender") return fail("financier_not_lender");
+  const financing = newFinancing(deriveId("fin", context.txId, 0), claim, lender.id, context.txId);
   return succeed(
     [
       { kind: "financing", value: financing },
       { kind: "claim", value: { ...claim, activeFinancingId: financing.id } },
     ],
     [{ type: "financing.requested", financingId: financing.id, claimId: claim.id }],
+  );
+}
+
+type PolicyMatchCode = CodeOf<"financing.requestUnderPolicy">;
+
+/** Whether the policy covers this claim and the holder signed exactly its terms for today. */
+function checkPolicyMatch(
+  policy: FinancingPolicy,
+  claim: Claim,
+  body: FinancingRequestUnderPolicyBody,
+  nowMs: number,
+): Failure<PolicyMatchCode> | undefined {
+  if (policy.status !== "active") return fail("policy_not_active", `status ${policy.status}`);
+  if (policy.coreEnterpriseOrgId !== claim.issuerOrgId || policy.currency !== claim.currency) return fail("policy_not_for_claim");
+  const faceMinor = outstandingMinor(claim);
+  if (faceMinor > policy.maxAmountMinor) return fail("policy_amount_exceeded", `${faceMinor} > ${policy.maxAmountMinor}`);
+  if (claim.depth > policy.maxDepth) return fail("policy_depth_exceeded", `depth ${claim.depth} > ${policy.maxDepth}`);
+  if (body.rateBps !== policy.rateBps || body.feeMinor !== policy.feeMinor || body.recourse !== policy.recourse) {
+    return fail("policy_terms_changed");
+  }
+  if (body.disbursementDate !== utcDateOf(nowMs)) return fail("disbursement_date_not_today");
+  return undefined;
+}
+
+/**
+ * An application under a lender's policy: the policy is the lender's signed standing offer
+ * and the holder's signature accepts it, so the financing is priced and accepted at once,
+ * waiting only for the disbursement.
+ */
+export function applyFinancingRequestUnderPolicy(
+  view: StateView,
+  transaction: LedgerEnvelope<"financing.requestUnderPolicy">,
+  context: TransitionContext,
+): Outcome<CodeOf<"financing.requestUnderPolicy">> {
+  const { body, signer } = transaction;
+  const claim = view.getClaim(body.claimId);
+  if (claim === undefined) return fail("claim_not_found");
+  const policy = view.getPolicy(body.policyId);
+  if (policy === undefined) return fail("policy_not_found");
+  const financeable = checkFinanceable(view, claim, signer.orgId, policy.lenderOrgId, context.nowMs);
+  if (!financeable.ok) return financeable;
+  const mismatch = checkPolicyMatch(policy, claim, body, context.nowMs);
+  if (mismatch !== undefined) return mismatch;
+  const faceMinor = outstandingMinor(claim);
+  const quote = quoteFinancing({
+    faceMinor,
+    rateBps: policy.rateBps,
+    feeMinor: policy.feeMinor,
+    disbursementDate: body.disbursementDate,
+    maturityDate: claim.maturityDate,
+  });
+  // Disbursed today on a claim not yet matured, so there is at least one day to price.
+  if (!quote.ok) {
+    if (quote.code === "net_proceeds_not_positive") return fail(quote.code);
+    throw new InvariantViolation(`policy ${policy.id}: decoded application priced as ${quote.code}`);
+  }
+  const financing: Financing = {
+    ...newFinancing(deriveId("fin", context.txId, 0), claim, policy.lenderOrgId, context.txId),
+    status: "accepted",
+    faceMinor,
+    rateBps: policy.rateBps,
+    feeMinor: quote.feesMinor,
+    disbursementDate: body.disbursementDate,
+    interestMinor: quote.interestMinor,
+    netMinor: quote.netMinor,
+    recourse: policy.recourse,
+    policyId: policy.id,
+  };
+  return succeed(
+    [
+      { kind: "financing", value: financing },
+      { kind: "claim", value: { ...claim, activeFinancingId: financing.id } },
+    ],
+    [
+      { type: "financing.requested", financingId: financing.id, claimId: claim.id },
+      { type: "financing.autoApproved", financingId: financing.id, claimId: claim.id, policyId: policy.id, netMinor: quote.netMinor },
+    ],
   );
 }
 
@@ -187,15 +294,25 @@ export function applyFinancingDecline(
   return succeed(changes, [{ type: "financing.declined", financingId: financing.id, byOrgId: signer.orgId }]);
 }
 
+/**
+ * The lender confirms its own disbursements. Under a policy, the lender's signed mandate
+ * also lets the platform's settlement agent (the operator) confirm the payment it made from
+ * the lender's settlement account; that is what makes a small ticket finance itself.
+ */
+function maySignDisbursement(financing: Financing, signerOrgId: string, context: TransitionContext): boolean {
+  if (financing.lenderOrgId === signerOrgId) return true;
+  return financing.policyId !== null && context.signerOrg?.role === "operator";
+}
+
 export function applyFinancingDisburse(
   view: StateView,
   transaction: LedgerEnvelope<"financing.disburse">,
   context: TransitionContext,
 ): Outcome<CodeOf<"financing.disburse">> {
   const { body, signer } = transaction;
-  const found = financingSignedBy(view, body.financingId, signer.orgId, "lenderOrgId", "signer_not_financier");
-  if (!found.ok) return found;
-  const financing = found.financing;
+  const financing = view.getFinancing(body.financingId);
+  if (financing === undefined) return fail("financing_not_found");
+  if (!maySignDisbursement(financing, signer.orgId, context)) return fail("signer_not_financier");
   if (financing.status !== "accepted") return fail("financing_not_accepted");
   const claim = claimOf(view, financing);
   if (isMatured(claim, context.nowMs)) return fail("claim_matured");

@@ -9,11 +9,11 @@
  *    and repaid on the root = sum of settled over all pieces (nothing appears or vanishes);
  *  - one holder per piece, an offer only in state "offered", financed pieces were financed
  *    once and are no longer in financing, and a pledged piece has exactly one active pledge.
- * Per credit line: 0 <= used <= limit. Per key: revoked exactly when it has a revocation time.
+ * Per credit line: 0 <= used <= limit. Per lender and core enterprise: at most one active policy. Per key: revoked exactly when it has a revocation time.
  */
 import { OverlayView, type StateView } from "./state";
 import { invariant } from "./outcome";
-import { isLiveState, type Claim, type StateChange } from "./types";
+import { isLiveState, type Claim, type FinancingPolicy, type StateChange } from "./types";
 
 function checkPiece(claim: Claim, root: Claim, byId: ReadonlyMap<string, Claim>): void {
   const where = `claim ${claim.id}`;
@@ -115,7 +115,20 @@ function assertOtherInvariants(view: StateView, changes: readonly StateChange[])
     } else if (change.kind === "pledge") {
       const claim = view.getClaim(change.value.claimId);
       invariant(claim !== undefined, `pledge ${change.value.id}: claim missing`);
+    } else if (change.kind === "policy") {
+      assertPolicyInvariants(view, change.value);
     }
+  }
+}
+
+function assertPolicyInvariants(view: StateView, policy: FinancingPolicy): void {
+  const where = `policy ${policy.id}`;
+  invariant(policy.maxAmountMinor > 0n && policy.maxDepth >= 1 && policy.feeMinor >= 0n, `${where}: limits out of range`);
+  invariant((policy.status === "active") === (policy.endedTxId === null), `${where}: ended exactly when not active`);
+  // Ending a policy cannot add an active one; only a newly active policy needs the count.
+  if (policy.status === "active" && view instanceof OverlayView) {
+    const active = view.countActivePolicies(policy.lenderOrgId, policy.coreEnterpriseOrgId);
+    invariant(active <= 1, `${where}: more than one active policy for ${policy.lenderOrgId} and ${policy.coreEnterpriseOrgId}`);
   }
 }
 

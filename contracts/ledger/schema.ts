@@ -65,6 +65,9 @@ export const sha256HexSchema = lowerHex(64);
 export const nonceSchema = lowerHex(32);
 export const creditLineIdSchema = z.string().regex(/^cl_[0-9a-f]{24}$/, "malformed credit line id");
 export const claimIdSchema = z.string().regex(/^c_[0-9a-f]{24}$/, "malformed claim id");
+export const policyIdSchema = z.string().regex(/^pol_[0-9a-f]{24}$/, "malformed financing policy id");
+/** Hand-overs from the issuance a policy accepts: 1 is the tier-1 supplier. */
+export const MAX_POLICY_DEPTH = 100;
 export const financingIdSchema = z.string().regex(/^fin_[0-9a-f]{24}$/, "malformed financing id");
 export const epochMsSchema = z.int().min(0);
 export const rateBpsSchema = z.int().min(0).max(MAX_RATE_BPS);
@@ -125,7 +128,29 @@ export const bodySchemas = {
   "claim.pledge": z.object({ claimId: claimIdSchema, lenderOrgId: orgIdSchema }).strict(),
   "claim.release": z.object({ claimId: claimIdSchema }).strict(),
   "claim.markOverdue": z.object({ rootClaimId: claimIdSchema }).strict(),
+  "financingPolicy.set": z
+    .object({
+      coreEnterpriseOrgId: orgIdSchema,
+      currency: z.enum(CURRENCIES),
+      maxAmountMinor: amountMinorSchema,
+      maxDepth: z.int().min(1).max(MAX_POLICY_DEPTH),
+      rateBps: rateBpsSchema,
+      feeMinor: amountMinorSchema,
+      recourse: z.boolean(),
+    })
+    .strict(),
+  "financingPolicy.revoke": z.object({ policyId: policyIdSchema }).strict(),
   "financing.request": z.object({ claimId: claimIdSchema, lenderOrgId: orgIdSchema }).strict(),
+  "financing.requestUnderPolicy": z
+    .object({
+      claimId: claimIdSchema,
+      policyId: policyIdSchema,
+      rateBps: rateBpsSchema,
+      feeMinor: amountMinorSchema,
+      recourse: z.boolean(),
+      disbursementDate: dateSchema,
+    })
+    .strict(),
   "financing.offer": z
     .object({
       financingId: financingIdSchema,
@@ -188,7 +213,10 @@ export const transactionSchema = z.discriminatedUnion("type", [
   envelopeSchema("claim.pledge"),
   envelopeSchema("claim.release"),
   envelopeSchema("claim.markOverdue"),
+  envelopeSchema("financingPolicy.set"),
+  envelopeSchema("financingPolicy.revoke"),
   envelopeSchema("financing.request"),
+  envelopeSchema("financing.requestUnderPolicy"),
   envelopeSchema("financing.offer"),
   envelopeSchema("financing.accept"),
   envelopeSchema("financing.decline"),

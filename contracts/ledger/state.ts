@@ -10,6 +10,7 @@ import type {
   Claim,
   CreditLine,
   Financing,
+  FinancingPolicy,
   NonceUse,
   Organisation,
   Pledge,
@@ -31,6 +32,9 @@ export interface StateView {
    */
   getClaimsByRoot(rootId: string): readonly Claim[];
   getFinancing(financingId: string): Financing | undefined;
+  getPolicy(policyId: string): FinancingPolicy | undefined;
+  /** The lender's policy for this core enterprise whose status is "active", if any (at most one). */
+  getActivePolicy(lenderOrgId: string, coreEnterpriseOrgId: string): FinancingPolicy | undefined;
   /** The pledge of this claim whose status is "active", if any (there is at most one). */
   getActivePledge(claimId: string): Pledge | undefined;
   hasNonce(orgId: string, keyId: string, nonce: string): boolean;
@@ -40,6 +44,10 @@ export interface StateView {
 
 function nonceKey(orgId: string, keyId: string, nonce: string): string {
   return `${orgId}\u0000${keyId}\u0000${nonce}`;
+}
+
+function pairKey(lenderOrgId: string, coreEnterpriseOrgId: string): string {
+  return `${lenderOrgId}\u0000${coreEnterpriseOrgId}`;
 }
 
 function byId(left: Claim, right: Claim): number {
@@ -53,6 +61,7 @@ export interface MemoryStateContents {
   claims?: readonly Claim[];
   pledges?: readonly Pledge[];
   financings?: readonly Financing[];
+  policies?: readonly FinancingPolicy[];
   repayments?: readonly Repayment[];
   nonces?: readonly NonceUse[];
 }
@@ -69,10 +78,12 @@ export class MemoryState implements StateView {
   readonly claims = new Map<string, Claim>();
   readonly pledges = new Map<string, Pledge>();
   readonly financings = new Map<string, Financing>();
+  readonly policies = new Map<string, FinancingPolicy>();
   readonly repayments = new Map<string, Repayment>();
   private readonly nonces = new Set<string>();
   private readonly claimIdsByRoot = new Map<string, Set<string>>();
   private readonly activePledgeIdByClaim = new Map<string, string>();
+  private readonly activePolicyIdByPair = new Map<string, string>();
 
   constructor(contents: MemoryStateContents = {}) {
     const changes: StateChange[] = [
@@ -81,6 +92,7 @@ export class MemoryState implements StateView {
       ...(contents.creditLines ?? []).map((value) => ({ kind: "creditLine", value }) as const),
       ...(contents.claims ?? []).map((value) => ({ kind: "claim", value }) as const),
       ...(contents.pledges ?? []).map((value) => ({ kind: "pledge", value }) as const),
+      ...(contents.policies ?? []).map((value) => ({ kind: "policy", value }) as const),
       ...(contents.financings ?? []).map((value) => ({ kind: "financing", value }) as const),
       ...(contents.repayments ?? []).map((value) => ({ kind: "repayment", value }) as const),
       ...(contents.nonces ?? []).map((value) => ({ kind: "nonce", value }) as const),
@@ -110,6 +122,13 @@ export class MemoryState implements StateView {
   getActivePledge(claimId: string): Pledge | undefined {
     const pledgeId = this.activePledgeIdByClaim.get(claimId);
     return pledgeId === undefined ? undefined : this.pledges.get(pledgeId);
+  }
+  getPolicy(policyId: string): FinancingPolicy | undefined {
+    return this.policies.get(policyId);
+  }
+  getActivePolicy(lenderOrgId: string, coreEnterpriseOrgId: string): FinancingPolicy | undefined {
+    const policyId = this.activePolicyIdByPair.get(pairKey(lenderOrgId, coreEnterpriseOrgId));
+    return policyId === undefined ? undefined : this.policies.get(policyId);
   }
   hasNonce(orgId: string, keyId: string, nonce: string): boolean {
     return this.nonces.has(nonceKey(orgId, keyId, nonce));
@@ -151,6 +170,9 @@ export class MemoryState implements StateView {
       case "financing":
         this.financings.set(change.value.id, change.value);
         return;
+      case "policy":
+        this.putPolicy(change.value);
+        return;
       case "repayment":
         this.repayments.set(change.value.id, change.value);
         return;
@@ -169,6 +191,16 @@ export class MemoryState implements StateView {
     const ids = this.claimIdsByRoot.get(claim.rootId) ?? new Set<string>();
     ids.add(claim.id);
     this.claimIdsByRoot.set(claim.rootId, ids);
+  }
+
+  private putPolicy(policy: FinancingPolicy): void {
+    this.policies.set(policy.id, policy);
+    const pair = pairKey(policy.lenderOrgId, policy.coreEnterpriseOrgId);
+    if (policy.status === "active") {
+      this.activePolicyIdByPair.set(pair, policy.id);
+    } else if (this.activePolicyIdByPair.get(pair) === policy.id) {
+      this.activePolicyIdByPair.delete(pair);
+    }
   }
 
   private putPledge(pledge: Pledge): void {
@@ -238,6 +270,31 @@ export class OverlayView implements StateView {
     // The base's active pledge counts unless a pending change released it.
     return this.pending.pledges.get(baseActive.id)?.status === "released" ? undefined : baseActive;
   }
+  getPolicy(policyId: string): FinancingPolicy | undefined {
+    return this.pending.getPolicy(policyId) ?? this.base.getPolicy(policyId);
+  }
+  getActivePolicy(lenderOrgId: string, coreEnterpriseOrgId: string): FinancingPolicy | undefined {
+    const pendingActive = this.pending.getActivePolicy(lenderOrgId, coreEnterpriseOrgId);
+    if (pendingActive !== undefined) return pendingActive;
+    const baseActive = this.base.getActivePolicy(lenderOrgId, coreEnterpriseOrgId);
+    if (baseActive === undefined) return undefined;
+    // The base's active policy counts unless a pending change ended it.
+    const pendingVersion = this.pending.policies.get(baseActive.id);
+    return pendingVersion === undefined || pendingVersion.status === "active" ? baseActive : undefined;
+  }
+  /** Active policies of a lender and core enterprise in base and pending changes together (invariant checks). */
+  countActivePolicies(lenderOrgId: string, coreEnterpriseOrgId: string): number {
+    const ids = new Set<string>();
+    const baseActive = this.base.getActivePolicy(lenderOrgId, coreEnterpriseOrgId);
+    if (baseActive !== undefined && (this.pending.policies.get(baseActive.id)?.status ?? "active") === "active") {
+      ids.add(baseActive.id);
+    }
+    for (const policy of this.pending.policies.values()) {
+      const samePair = policy.lenderOrgId === lenderOrgId && policy.coreEnterpriseOrgId === coreEnterpriseOrgId;
+      if (samePair && policy.status === "active") ids.add(policy.id);
+    }
+    return ids.size;
+  }
   /** Active pledges of a claim in base and pending changes together (invariant checks). */
   countActivePledges(claimId: string): number {
     const ids = new Set<string>();
@@ -275,6 +332,9 @@ export interface PrefetchKeys {
   creditLineIds: string[];
   claimIds: string[];
   financingIds: string[];
+  policyIds: string[];
+  /** Lender and core enterprise pairs whose active policy the transition reads. */
+  activePolicies: { lenderOrgId: string; coreEnterpriseOrgId: string }[];
   nonces: NonceUse[];
   hasKeys: boolean;
 }
@@ -312,6 +372,15 @@ function bodyKeys(signed: SignedLedgerTransaction): Partial<PrefetchKeys> {
     case "claim.pledge":
     case "financing.request":
       return { claimIds: [transaction.body.claimId], orgIds: [transaction.body.lenderOrgId] };
+    case "financingPolicy.set":
+      return {
+        orgIds: [transaction.body.coreEnterpriseOrgId],
+        activePolicies: [{ lenderOrgId: transaction.signer.orgId, coreEnterpriseOrgId: transaction.body.coreEnterpriseOrgId }],
+      };
+    case "financingPolicy.revoke":
+      return { policyIds: [transaction.body.policyId] };
+    case "financing.requestUnderPolicy":
+      return { claimIds: [transaction.body.claimId], policyIds: [transaction.body.policyId] };
     case "claim.markOverdue":
     case "repayment.record":
       return { claimIds: [transaction.body.rootClaimId] };
@@ -334,6 +403,8 @@ export function prefetchKeys(signed: SignedLedgerTransaction): PrefetchKeys {
     creditLineIds: unique(fromBody.creditLineIds ?? []),
     claimIds: unique(fromBody.claimIds ?? []),
     financingIds: unique(fromBody.financingIds ?? []),
+    policyIds: unique(fromBody.policyIds ?? []),
+    activePolicies: fromBody.activePolicies ?? [],
     nonces: [{ orgId: signer.orgId, keyId: signer.keyId, nonce }],
     hasKeys: fromBody.hasKeys ?? false,
   };

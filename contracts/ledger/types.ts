@@ -113,6 +113,31 @@ export interface Pledge {
   releasedTxId: string | null;
 }
 
+export type FinancingPolicyStatus = "active" | "replaced" | "revoked";
+
+/**
+ * A lender's standing, signed mandate for one core enterprise's claims: any holder of a
+ * piece of at most maxAmountMinor outstanding, at most maxDepth hand-overs from the
+ * issuance, may take it at rateBps and feeMinor without a person approving. The mandate
+ * also authorises the platform's settlement agent (the operator key) to confirm the
+ * disbursement from the lender's settlement account, so small tickets finance themselves.
+ */
+export interface FinancingPolicy {
+  id: string;
+  lenderOrgId: string;
+  coreEnterpriseOrgId: string;
+  currency: Currency;
+  maxAmountMinor: bigint;
+  maxDepth: number;
+  rateBps: number;
+  feeMinor: bigint;
+  recourse: boolean;
+  status: FinancingPolicyStatus;
+  createdTxId: string;
+  /** The transaction that replaced or revoked it; null while active. */
+  endedTxId: string | null;
+}
+
 export type FinancingStatus = "requested" | "offered" | "accepted" | "disbursed" | "declined";
 
 export interface Financing {
@@ -132,6 +157,8 @@ export interface Financing {
   paymentReference: string | null;
   declinedByOrgId: string | null;
   declineReason: string | null;
+  /** The auto-financing policy that priced and approved it; null for a manual financing. */
+  policyId: string | null;
   createdTxId: string;
 }
 
@@ -234,6 +261,31 @@ export interface FinancingRequestBody {
   claimId: string;
   lenderOrgId: string;
 }
+export interface FinancingPolicySetBody {
+  coreEnterpriseOrgId: string;
+  currency: Currency;
+  maxAmountMinor: bigint;
+  maxDepth: number;
+  rateBps: number;
+  feeMinor: bigint;
+  recourse: boolean;
+}
+export interface FinancingPolicyRevokeBody {
+  policyId: string;
+}
+/**
+ * The holder's application under a lender's policy. It repeats the terms the holder was
+ * quoted, so the holder signs exactly the price it saw: a policy changed in between is
+ * refused rather than silently applied.
+ */
+export interface FinancingRequestUnderPolicyBody {
+  claimId: string;
+  policyId: string;
+  rateBps: number;
+  feeMinor: bigint;
+  recourse: boolean;
+  disbursementDate: string;
+}
 export interface FinancingOfferBody {
   financingId: string;
   rateBps: number;
@@ -275,7 +327,10 @@ export interface TransactionBodies {
   "claim.pledge": ClaimPledgeBody;
   "claim.release": ClaimReleaseBody;
   "claim.markOverdue": ClaimMarkOverdueBody;
+  "financingPolicy.set": FinancingPolicySetBody;
+  "financingPolicy.revoke": FinancingPolicyRevokeBody;
   "financing.request": FinancingRequestBody;
+  "financing.requestUnderPolicy": FinancingRequestUnderPolicyBody;
   "financing.offer": FinancingOfferBody;
   "financing.accept": FinancingAcceptBody;
   "financing.decline": FinancingDeclineBody;
@@ -301,7 +356,10 @@ export const TRANSACTION_TYPES = [
   "claim.pledge",
   "claim.release",
   "claim.markOverdue",
+  "financingPolicy.set",
+  "financingPolicy.revoke",
   "financing.request",
+  "financing.requestUnderPolicy",
   "financing.offer",
   "financing.accept",
   "financing.decline",
@@ -331,6 +389,7 @@ export type StateChange =
   | { kind: "creditLine"; value: CreditLine }
   | { kind: "claim"; value: Claim }
   | { kind: "pledge"; value: Pledge }
+  | { kind: "policy"; value: FinancingPolicy }
   | { kind: "financing"; value: Financing }
   | { kind: "repayment"; value: Repayment }
   | { kind: "nonce"; value: NonceUse };
@@ -353,7 +412,10 @@ export type LedgerEvent =
   | { type: "claim.split"; claimId: string; childIds: string[] }
   | { type: "claim.pledged"; claimId: string; pledgeId: string; lenderOrgId: string }
   | { type: "pledge.released"; claimId: string; pledgeId: string }
+  | { type: "financingPolicy.set"; policyId: string; lenderOrgId: string; coreEnterpriseOrgId: string }
+  | { type: "financingPolicy.ended"; policyId: string; status: "replaced" | "revoked" }
   | { type: "financing.requested"; financingId: string; claimId: string }
+  | { type: "financing.autoApproved"; financingId: string; claimId: string; policyId: string; netMinor: bigint }
   | { type: "financing.offered"; financingId: string; netMinor: bigint }
   | { type: "financing.accepted"; financingId: string }
   | { type: "financing.declined"; financingId: string; byOrgId: string }

@@ -42,3 +42,18 @@ export function canSeeClaim(actor: Actor, claim: ClaimVisibility): boolean {
     claim.lenderOrgIds.includes(org)
   );
 }
+
+export type PolicyScope = "none" | "lender" | "core_enterprise" | "all";
+
+/**
+ * Auto-financing policies: a lender sees its own (and sets them by signing), a core
+ * enterprise sees which lenders stand ready for its claims, the operator and auditors see
+ * all. Suppliers see only the offers for claims they hold (policyOffersForClaim).
+ */
+export function canSeePolicies(actor: Actor): PolicyScope {
+  if (actor.orgStatus !== "approved") return "none";
+  if (actor.orgRole === "lender") return "lender";
+  if (actor.orgRole === "core_enterprise") return "core_enterprise";
+  if (actor.orgRole === "operator" || actor.orgRole === "auditor") return "all";
+  return "none";
+}

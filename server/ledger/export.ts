@@ -4,6 +4,7 @@ import type { Db, DbOrTx } from "@/db/client";
 import {
   claims,
   creditLines,
+  financingPolicies,
   financings,
   ledgerCheckpoints,
   ledgerEntries,
@@ -26,7 +27,7 @@ import { decodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { MemoryState } from "@/contracts/ledger/state";
 import { runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "@/contracts/signing";
 import { loadPlatformKey } from "./platform-key";
-import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toRepayment } from "./repository";
+import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "./repository";
 
 /*
  * Export of the ledger, and the operator's own audit of its database: replay the exported
@@ -205,6 +206,7 @@ async function compareTables(db: DbOrTx, state: MemoryState): Promise<RowFailure
     { table: "credit_lines", expected: state.creditLines, actual: (await db.select().from(creditLines)).map(toCreditLine), idOf: (r) => (r as { id: string }).id },
     { table: "claims", expected: state.claims, actual: (await db.select().from(claims)).map(toClaim), idOf: (r) => (r as { id: string }).id },
     { table: "pledges", expected: state.pledges, actual: (await db.select().from(pledges)).map(toPledge), idOf: (r) => (r as { id: string }).id },
+    { table: "financing_policies", expected: state.policies, actual: (await db.select().from(financingPolicies)).map(toPolicy), idOf: (r) => (r as { id: string }).id },
     { table: "financings", expected: state.financings, actual: (await db.select().from(financings)).map(toFinancing), idOf: (r) => (r as { id: string }).id },
     { table: "repayments", expected: state.repayments, actual: (await db.select().from(repayments)).map(toRepayment), idOf: (r) => (r as { id: string }).id },
     { table: "ledger_nonces", expected: byId(state.listNonces(), nonceId), actual: await db.select().from(ledgerNonces), idOf: (r) => nonceId(r as { orgId: string; keyId: string; nonce: string }) },

@@ -1,6 +1,6 @@
 import { and, arrayOverlaps, asc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, creditLines, ledgerEntries } from "@/db/schema";
+import { claims, creditLines, financingPolicies, financings, ledgerEntries } from "@/db/schema";
 import type { SignedCheckpoint } from "@/contracts/checkpoint";
 import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import type { LogEntry } from "@/contracts/log";
@@ -63,6 +63,7 @@ async function lineageOf(db: Db, claimId: string): Promise<{ chain: string[]; cr
 async function candidateEntries(db: Db, chain: string[], creditLineId: string, size: number): Promise<LogEntry[]> {
   const [line] = await db.select({ createdTxId: creditLines.createdTxId }).from(creditLines).where(eq(creditLines.id, creditLineId));
   if (!line) throw new Error(`credit line ${creditLineId} of claim ${chain[0]} does not exist`);
+  const policyTxIds = await policyCreationsOf(db, chain);
   const bodyCreditLineId = sql`(${ledgerEntries.entryCanonical}::jsonb #>> '{signed,transaction,body,creditLineId}')`;
   const entries = await entriesWhere(
     db,
@@ -70,7 +71,7 @@ async function candidateEntries(db: Db, chain: string[], creditLineId: string, s
     or(
       eq(ledgerEntries.leafIndex, 0),
       and(arrayOverlaps(ledgerEntries.claimIds, chain), notInArray(ledgerEntries.type, LINEAGE_EXCLUDED_TYPES)),
-      eq(ledgerEntries.txId, line.createdTxId),
+      inArray(ledgerEntries.txId, [line.createdTxId, ...policyTxIds]),
       and(inArray(ledgerEntries.type, CREDIT_LINE_CHANGE_TYPES), eq(bodyCreditLineId, creditLineId)),
     ),
   );
@@ -95,6 +96,16 @@ async function entriesWhere(db: Db, size: number, condition: SQL | undefined): P
     .where(and(lt(ledgerEntries.leafIndex, size), condition))
     .orderBy(asc(ledgerEntries.leafIndex));
   return rows.map((row) => JSON.parse(row.entryCanonical) as LogEntry);
+}
+
+/** The transactions that created the policies the lineage's financings were priced by. */
+async function policyCreationsOf(db: Db, chain: string[]): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ createdTxId: financingPolicies.createdTxId })
+    .from(financings)
+    .innerJoin(financingPolicies, eq(financingPolicies.id, financings.policyId))
+    .where(inArray(financings.claimId, chain));
+  return rows.map((row) => row.createdTxId);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { DbOrTx } from "@/db/client";
 import {
   claims,
   creditLines,
+  financingPolicies,
   financings,
   ledgerNonces,
   ledgerOrganisations,
@@ -15,6 +16,7 @@ import type {
   Claim,
   CreditLine,
   Financing,
+  FinancingPolicy,
   Organisation,
   Pledge,
   Repayment,
@@ -30,6 +32,7 @@ import type {
 type ClaimRow = typeof claims.$inferSelect;
 type CreditLineRow = typeof creditLines.$inferSelect;
 type FinancingRow = typeof financings.$inferSelect;
+type PolicyRow = typeof financingPolicies.$inferSelect;
 type PledgeRow = typeof pledges.$inferSelect;
 type RepaymentRow = typeof repayments.$inferSelect;
 type KeyRow = typeof signingKeys.$inferSelect;
@@ -108,7 +111,23 @@ export const toFinancing = (row: FinancingRow): Financing => ({
   paymentReference: row.paymentReference,
   declinedByOrgId: row.declinedByOrgId,
   declineReason: row.declineReason,
+  policyId: row.policyId,
   createdTxId: row.createdTxId,
+});
+
+export const toPolicy = (row: PolicyRow): FinancingPolicy => ({
+  id: row.id,
+  lenderOrgId: row.lenderOrgId,
+  coreEnterpriseOrgId: row.coreEnterpriseOrgId,
+  currency: row.currency as FinancingPolicy["currency"],
+  maxAmountMinor: row.maxAmountMinor,
+  maxDepth: row.maxDepth,
+  rateBps: row.rateBps,
+  feeMinor: row.feeMinor,
+  recourse: row.recourse,
+  status: row.status as FinancingPolicy["status"],
+  createdTxId: row.createdTxId,
+  endedTxId: row.endedTxId,
 });
 
 export const toRepayment = (row: RepaymentRow): Repayment => ({
@@ -145,6 +164,7 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
         .from(ledgerNonces)
         .where(or(...keys.nonces.map((n) => and(eq(ledgerNonces.orgId, n.orgId), eq(ledgerNonces.keyId, n.keyId), eq(ledgerNonces.nonce, n.nonce)))))
     : [];
+  const policyRows = await loadPolicies(db, keys);
   const anyKey = keys.hasKeys && keyRows.length === 0 ? await db.select({ keyId: signingKeys.keyId }).from(signingKeys).limit(1) : [];
   return new PrefetchedState(anyKey.length > 0, {
     orgs: orgRows.map(toOrganisation),
@@ -153,8 +173,19 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
     claims: claimRows.map(toClaim),
     pledges: pledgeRows.map(toPledge),
     financings: financingRows.map(toFinancing),
+    policies: policyRows.map(toPolicy),
     nonces: nonceRows,
   });
+}
+
+/** The policies named by id and the active policy of each lender and core enterprise pair asked for. */
+async function loadPolicies(db: DbOrTx, keys: PrefetchKeys): Promise<PolicyRow[]> {
+  const byId = keys.policyIds.length ? inArray(financingPolicies.id, keys.policyIds) : undefined;
+  const byPair = keys.activePolicies.map((p) =>
+    and(eq(financingPolicies.lenderOrgId, p.lenderOrgId), eq(financingPolicies.coreEnterpriseOrgId, p.coreEnterpriseOrgId), eq(financingPolicies.status, "active")),
+  );
+  const conditions = [...(byId ? [byId] : []), ...byPair];
+  return conditions.length ? db.select().from(financingPolicies).where(or(...conditions)) : [];
 }
 
 /** The prefetched rows; knows whether the ledger has keys even when none was loaded. */
@@ -206,6 +237,11 @@ async function writeChange(db: DbOrTx, change: StateChange): Promise<void> {
     case "pledge": {
       const { id, ...rest } = change.value;
       await db.insert(pledges).values(change.value).onConflictDoUpdate({ target: pledges.id, set: rest });
+      return void id;
+    }
+    case "policy": {
+      const { id, ...rest } = change.value;
+      await db.insert(financingPolicies).values(change.value).onConflictDoUpdate({ target: financingPolicies.id, set: rest });
       return void id;
     }
     case "financing": {

@@ -11,9 +11,11 @@ import { organisationNames, toClaim } from "../ledger/repository";
 import { buildProvenanceBundle } from "../ledger/provenance";
 import { loadPlatformKey } from "../ledger/platform-key";
 import type { Claim } from "@/contracts/ledger/types";
+import { deriveId } from "@/contracts/canonical";
+import { disburseAutoFinancings } from "./auto-financing";
 
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
-export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { signer: { orgId: string } } }): Promise<SubmitResult> {
+export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { type: string; signer: { orgId: string } } }): Promise<SubmitResult> {
   assertAllowed(canSubmitFor(actor, wire.transaction.signer.orgId), "You can only submit transactions signed for your own organisation, with the maker permission or above.");
   // Counted per organisation after the authorisation check, so nobody spends another organisation's budget.
   if (!submissionLimiter.take(actor.orgId)) {
@@ -23,7 +25,23 @@ export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { 
   if (result.status === "refused" && result.code === "malformed_transaction") {
     throw badRequest("malformed_transaction", `The transaction is malformed: ${result.detail ?? "check its fields"}`);
   }
+  if (result.status === "accepted" && wire.transaction.type === "financing.requestUnderPolicy") {
+    await disburseRightAway(db, deriveId("fin", result.txId, 0));
+  }
   return result;
+}
+
+/**
+ * An application under a policy is already accepted when it commits; its disbursement is
+ * confirmed at once so that the holder's answer comes back with the money on its way. The
+ * application stands even if this fails: the scheduled job confirms it later.
+ */
+async function disburseRightAway(db: Db, financingId: string): Promise<void> {
+  try {
+    await disburseAutoFinancings(db, { financingIds: [financingId] });
+  } catch (error) {
+    console.error(`[auto-financing] disbursement of ${financingId} deferred to the job:`, error instanceof Error ? error.message : error);
+  }
 }
 
 export async function ledgerStatus(db: Db) {

@@ -591,6 +591,108 @@ rowsFor("financing.disburse", (w) => disburseOf(financing(w, "accepted").financi
   },
 });
 
+// financingPolicy.* and financing.requestUnderPolicy -----------------------------------
+const MISSING_POLICY = `pol_${"0".repeat(24)}`;
+type PolicyBody = TransactionBodies["financingPolicy.set"];
+const policyBody = (over: Partial<PolicyBody> = {}): PolicyBody => ({
+  coreEnterpriseOrgId: A.core.orgId,
+  currency: "CNY",
+  maxAmountMinor: 50_000n,
+  maxDepth: 3,
+  rateBps: 450,
+  feeMinor: 0n,
+  recourse: false,
+  ...over,
+});
+const policySpec = (over: Partial<PolicyBody> = {}, who: Actor = A.bank) => spec(who, "financingPolicy.set", policyBody(over));
+function setPolicy(w: World, over: Partial<PolicyBody> = {}, who: Actor = A.bank): string {
+  const applied = w.d.run(who, "financingPolicy.set", policyBody(over));
+  const created = applied.changes.find((c) => c.kind === "policy" && c.value.status === "active");
+  if (created === undefined || created.kind !== "policy") throw new Error("no policy created");
+  return created.value.id;
+}
+rowsFor("financingPolicy.set", () => policySpec(), {
+  signer_not_lender: (w) => sign(w, policySpec({}, A.core)),
+  organisation_not_found: (w) => sign(w, policySpec({ coreEnterpriseOrgId: "org-nobody" })),
+  recipient_not_core_enterprise: (w) => sign(w, policySpec({ coreEnterpriseOrgId: A.s1.orgId })),
+  policy_max_amount_not_positive: (w) => sign(w, policySpec({ maxAmountMinor: 0n })),
+});
+ROWS.push({ type: "financingPolicy.set", code: "ok", build: (w) => {
+  // A second policy for the same pair replaces the first.
+  setPolicy(w);
+  return sign(w, policySpec({ rateBps: 520 }));
+} });
+
+const revokePolicyOf = (policyId: string, who: Actor = A.bank) => spec(who, "financingPolicy.revoke", { policyId });
+rowsFor("financingPolicy.revoke", (w) => revokePolicyOf(setPolicy(w)), {
+  policy_not_found: (w) => sign(w, revokePolicyOf(MISSING_POLICY)),
+  signer_not_policy_lender: (w) => sign(w, revokePolicyOf(setPolicy(w), A.bank2)),
+  policy_not_active: (w) => {
+    const policyId = setPolicy(w);
+    setPolicy(w, { rateBps: 600 });
+    return sign(w, revokePolicyOf(policyId));
+  },
+});
+
+type UnderPolicyBody = TransactionBodies["financing.requestUnderPolicy"];
+const underPolicyOf = (claimId: string, policyId: string, who: Actor = A.s1, over: Partial<UnderPolicyBody> = {}) =>
+  spec(who, "financing.requestUnderPolicy", {
+    claimId,
+    policyId,
+    rateBps: 450,
+    feeMinor: 0n,
+    recourse: false,
+    disbursementDate: "2025-03-01",
+    ...over,
+  });
+/** A tier-2 piece: s1 splits its held root and s2 accepts its 600. */
+function tier2Piece(w: World): string {
+  const [, piece] = w.d.split(A.s1, heldRoot(w), [[A.s1, 400n], [A.s2, 600n]]);
+  w.d.run(A.s2, "claim.accept", { claimId: piece! });
+  return piece!;
+}
+rowsFor("financing.requestUnderPolicy", (w) => underPolicyOf(heldRoot(w), setPolicy(w)), {
+  claim_not_found: (w) => sign(w, underPolicyOf(MISSING_CLAIM, setPolicy(w))),
+  policy_not_found: (w) => sign(w, underPolicyOf(heldRoot(w), MISSING_POLICY)),
+  claim_not_held_by_signer: (w) => sign(w, underPolicyOf(heldRoot(w), setPolicy(w), A.s2)),
+  claim_already_financed: (w) => sign(w, underPolicyOf(financed(w), setPolicy(w, {}, A.bank2), A.bank, { rateBps: 450 })),
+  claim_in_financing: (w) => sign(w, underPolicyOf(financing(w, "requested").claimId, setPolicy(w, {}, A.bank2))),
+  claim_pledged_to_other_lender: (w) => sign(w, underPolicyOf(pledged(w, A.bank2), setPolicy(w))),
+  claim_not_held: (w) => sign(w, underPolicyOf(offeredRoot(w), setPolicy(w), A.core)),
+  claim_matured: (w) => {
+    const claimId = heldRoot(w);
+    const policyId = setPolicy(w);
+    atMaturity(w);
+    return sign(w, underPolicyOf(claimId, policyId, A.s1, { disbursementDate: MATURITY_DATE }));
+  },
+  policy_not_active: (w) => {
+    const policyId = setPolicy(w);
+    w.d.run(A.bank, "financingPolicy.revoke", { policyId });
+    return sign(w, underPolicyOf(heldRoot(w), policyId));
+  },
+  policy_not_for_claim: (w) => sign(w, underPolicyOf(heldRoot(w), setPolicy(w, { coreEnterpriseOrgId: A.core2.orgId }))),
+  policy_amount_exceeded: (w) => sign(w, underPolicyOf(heldRoot(w), setPolicy(w, { maxAmountMinor: 999n }))),
+  policy_depth_exceeded: (w) => sign(w, underPolicyOf(tier2Piece(w), setPolicy(w, { maxDepth: 1 }), A.s2)),
+  policy_terms_changed: (w) => sign(w, underPolicyOf(heldRoot(w), setPolicy(w), A.s1, { rateBps: 449 })),
+  disbursement_date_not_today: (w) => sign(w, underPolicyOf(heldRoot(w), setPolicy(w), A.s1, { disbursementDate: "2025-03-02" })),
+  net_proceeds_not_positive: (w) => sign(w, underPolicyOf(heldRoot(w), setPolicy(w, { feeMinor: 1000n }), A.s1, { feeMinor: 1000n })),
+});
+ROWS.push({ type: "financing.requestUnderPolicy", code: "ok", build: (w) => sign(w, underPolicyOf(tier2Piece(w), setPolicy(w, { maxDepth: 2 }), A.s2)) });
+ROWS.push({ type: "financing.requestUnderPolicy", code: "ok", build: (w) => sign(w, underPolicyOf(pledged(w, A.bank), setPolicy(w))) });
+
+/** An application under the bank's policy, accepted at once. */
+function policyFinancing(w: World): string {
+  const applied = w.d.run(A.s1, "financing.requestUnderPolicy", underPolicyOf(heldRoot(w), setPolicy(w)).body);
+  const created = applied.changes.find((c) => c.kind === "financing");
+  if (created === undefined || created.kind !== "financing") throw new Error("no financing created");
+  return created.value.id;
+}
+// The platform's settlement agent confirms disbursements under a policy, and only those.
+ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.operator)) });
+ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank)) });
+ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(financing(w, "accepted").financingId, A.operator)) });
+ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank2)) });
+
 // repayment.record ----------------------------------------------------------------------
 const repayOf = (rootClaimId: string, amountMinor = 400n, who: Actor = A.core) =>
   spec(who, "repayment.record", { rootClaimId, amountMinor, paymentReference: "REPAY-1" });
@@ -658,6 +760,12 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
     getClaimsByRoot: (id) => (allow("root", roots.has(id), id), state.getClaimsByRoot(id)),
     getFinancing: (id) => (allow("financing", keys.financingIds.includes(id), id), state.getFinancing(id)),
     getActivePledge: (id) => (allow("pledge of claim", claims.has(id), id), state.getActivePledge(id)),
+    getPolicy: (id) => (allow("policy", keys.policyIds.includes(id), id), state.getPolicy(id)),
+    getActivePolicy: (lenderOrgId, coreEnterpriseOrgId) => {
+      const listed = keys.activePolicies.some((p) => p.lenderOrgId === lenderOrgId && p.coreEnterpriseOrgId === coreEnterpriseOrgId);
+      allow("active policy", listed, `${lenderOrgId}/${coreEnterpriseOrgId}`);
+      return state.getActivePolicy(lenderOrgId, coreEnterpriseOrgId);
+    },
     hasNonce: (orgId, keyId, nonce) => {
       const listed = keys.nonces.some((n) => n.orgId === orgId && n.keyId === keyId && n.nonce === nonce);
       allow("nonce", listed, nonce);

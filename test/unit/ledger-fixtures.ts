@@ -82,6 +82,7 @@ export function cloneState(state: MemoryState): MemoryState {
     claims: [...state.claims.values()],
     pledges: [...state.pledges.values()],
     financings: [...state.financings.values()],
+    policies: [...state.policies.values()],
     repayments: [...state.repayments.values()],
     nonces: state.listNonces(),
   });
@@ -98,6 +99,7 @@ export function snapshot(state: MemoryState): unknown {
     claims: sorted(state.claims),
     pledges: sorted(state.pledges),
     financings: sorted(state.financings),
+    policies: sorted(state.policies),
     repayments: sorted(state.repayments),
     nonces: state.listNonces().map((n) => `${n.orgId}/${n.keyId}/${n.nonce}`).sort(),
   });

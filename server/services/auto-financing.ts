@@ -1,0 +1,199 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, desc, eq, inArray, isNotNull, or } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { claims, creditLines, financingPolicies, financings } from "@/db/schema";
+import { buildSigned, toWire } from "@/contracts/client";
+import { outstandingMinor } from "@/contracts/ledger/claims";
+import { utcDateOf } from "@/contracts/ledger/maturity";
+import { quoteFinancing } from "@/contracts/pricing";
+import type { Actor } from "../actor";
+import { assertAllowed } from "../authz";
+import { canSeePolicies } from "../ledger/authz";
+import { loadPlatformKey } from "../ledger/platform-key";
+import { organisationNames, toClaim, toPolicy } from "../ledger/repository";
+import { submitBatch, type LedgerOptions } from "../ledger/service";
+import { loadVisibleClaim } from "./ledger";
+
+/*
+ * Auto-financing. A lender signs a policy (financingPolicy.set) for one core enterprise; a
+ * holder whose piece it covers signs an application under it with the quoted terms
+ * (financing.requestUnderPolicy), which the contract prices and accepts at once. Nobody at
+ * the lender looks at it: the policy is the lender's standing mandate, and it also lets the
+ * platform's settlement agent (the operator key) confirm the disbursement, which happens
+ * here right after the application commits, and again from the scheduled job for anything
+ * a crash left behind.
+ */
+
+export interface PolicyDto {
+  id: string;
+  lenderOrgId: string;
+  lenderName: string;
+  coreEnterpriseOrgId: string;
+  coreEnterpriseName: string;
+  maxAmountMinor: bigint;
+  maxDepth: number;
+  rateBps: number;
+  feeMinor: bigint;
+  recourse: boolean;
+  status: string;
+  createdTxId: string;
+}
+
+/** A lender's own policies (active first), a core enterprise's lenders' active policies, everything for operator and auditor. */
+export async function listPolicies(db: Db, actor: Actor): Promise<PolicyDto[]> {
+  const scope = canSeePolicies(actor);
+  assertAllowed(scope !== "none", "Only lenders, core enterprises, the operator and auditors see financing policies.");
+  const where =
+    scope === "all"
+      ? undefined
+      : scope === "lender"
+        ? eq(financingPolicies.lenderOrgId, actor.orgId)
+        : and(eq(financingPolicies.coreEnterpriseOrgId, actor.orgId), eq(financingPolicies.status, "active"));
+  const rows = await db.select().from(financingPolicies).where(where).orderBy(asc(financingPolicies.status), desc(financingPolicies.createdTxId));
+  const names = await organisationNames(db);
+  return rows.map(toPolicy).map((p) => ({
+    id: p.id,
+    lenderOrgId: p.lenderOrgId,
+    lenderName: names.get(p.lenderOrgId) ?? p.lenderOrgId,
+    coreEnterpriseOrgId: p.coreEnterpriseOrgId,
+    coreEnterpriseName: names.get(p.coreEnterpriseOrgId) ?? p.coreEnterpriseOrgId,
+    maxAmountMinor: p.maxAmountMinor,
+    maxDepth: p.maxDepth,
+    rateBps: p.rateBps,
+    feeMinor: p.feeMinor,
+    recourse: p.recourse,
+    status: p.status,
+    createdTxId: p.createdTxId,
+  }));
+}
+
+/** Core enterprises a lender can set a policy for: those it granted a line to. */
+export async function policyTargets(db: Db, actor: Actor): Promise<{ id: string; name: string }[]> {
+  assertAllowed(canSeePolicies(actor) === "lender", "Only lenders set financing policies.");
+  const rows = await db.selectDistinct({ id: creditLines.coreEnterpriseOrgId }).from(creditLines).where(eq(creditLines.lenderOrgId, actor.orgId));
+  const names = await organisationNames(db);
+  return rows.map((r) => ({ id: r.id, name: names.get(r.id) ?? r.id })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export type PolicyOfferIneligibility = "amount_above_policy" | "depth_above_policy" | "not_priceable";
+
+export interface PolicyOfferDto {
+  policyId: string;
+  lenderOrgId: string;
+  lenderName: string;
+  rateBps: number;
+  feeMinor: bigint;
+  recourse: boolean;
+  maxAmountMinor: bigint;
+  maxDepth: number;
+  disbursementDate: string;
+  eligible: boolean;
+  reason: PolicyOfferIneligibility | null;
+  days: number | null;
+  interestMinor: bigint | null;
+  feesMinor: bigint | null;
+  netMinor: bigint | null;
+}
+
+/**
+ * The instant offers a holder has for one of its claims: every active policy for the claim's
+ * core enterprise, priced for today exactly as the contract will price it, or the reason it
+ * does not apply. Only the claim's holder asks (others see no offers, not an error).
+ */
+export async function policyOffersForClaim(db: Db, actor: Actor, claimId: string, nowMs = Date.now()): Promise<PolicyOfferDto[]> {
+  const claim = await loadVisibleClaim(db, actor, claimId);
+  if (claim.holderOrgId !== actor.orgId) return [];
+  const rows = await db
+    .select()
+    .from(financingPolicies)
+    .where(and(eq(financingPolicies.coreEnterpriseOrgId, claim.issuerOrgId), eq(financingPolicies.status, "active")))
+    .orderBy(asc(financingPolicies.rateBps));
+  const names = await organisationNames(db);
+  const faceMinor = outstandingMinor(claim);
+  const disbursementDate = utcDateOf(nowMs);
+  return rows.map(toPolicy).map((policy) => {
+    const quote = quoteFinancing({ faceMinor, rateBps: policy.rateBps, feeMinor: policy.feeMinor, disbursementDate, maturityDate: claim.maturityDate });
+    const reason: PolicyOfferIneligibility | null =
+      faceMinor > policy.maxAmountMinor ? "amount_above_policy" : claim.depth > policy.maxDepth ? "depth_above_policy" : quote.ok ? null : "not_priceable";
+    return {
+      policyId: policy.id,
+      lenderOrgId: policy.lenderOrgId,
+      lenderName: names.get(policy.lenderOrgId) ?? policy.lenderOrgId,
+      rateBps: policy.rateBps,
+      feeMinor: policy.feeMinor,
+      recourse: policy.recourse,
+      maxAmountMinor: policy.maxAmountMinor,
+      maxDepth: policy.maxDepth,
+      disbursementDate,
+      eligible: reason === null,
+      reason,
+      days: quote.ok ? quote.days : null,
+      interestMinor: quote.ok ? quote.interestMinor : null,
+      feesMinor: quote.ok ? quote.feesMinor : null,
+      netMinor: quote.ok ? quote.netMinor : null,
+    };
+  });
+}
+
+/** The platform's settlement reference for an automatic disbursement: stable per financing. */
+export function settlementReference(financingId: string): string {
+  return `DC-AUTO-${financingId.slice(4, 16).toUpperCase()}`;
+}
+
+export interface AutoDisbursementRun {
+  pending: number;
+  disbursed: number;
+  refused: { financingId: string; code: string }[];
+}
+
+/**
+ * Confirms, with the operator's platform key, the disbursement of every accepted financing
+ * approved under a policy (or only `financingIds`). The contract allows the operator to
+ * sign exactly these and refuses a second disbursement, so concurrent runs are harmless.
+ */
+export async function disburseAutoFinancings(db: Db, options: LedgerOptions & { financingIds?: string[] } = {}): Promise<AutoDisbursementRun> {
+  const nowMs = (options.clock ?? Date.now)();
+  const pending = await db
+    .select({ id: financings.id })
+    .from(financings)
+    .where(
+      and(
+        eq(financings.status, "accepted"),
+        isNotNull(financings.policyId),
+        options.financingIds ? inArray(financings.id, options.financingIds) : undefined,
+      ),
+    )
+    .orderBy(asc(financings.id));
+  if (pending.length === 0) return { pending: 0, disbursed: 0, refused: [] };
+  const platform = await loadPlatformKey(db);
+  const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+  const txs = pending.map((f) =>
+    toWire(buildSigned(operator, "financing.disburse", { financingId: f.id, paymentReference: settlementReference(f.id) }, { nonce: randomBytes(16).toString("hex"), createdAtMs: nowMs })),
+  );
+  const results = await submitBatch(db, txs, options);
+  const refused = results.flatMap((r, i) => (r.status === "refused" ? [{ financingId: pending[i]?.id ?? "", code: r.code }] : []));
+  return { pending: pending.length, disbursed: results.length - refused.length, refused };
+}
+
+/** Figures for a lender's policy page: what its policies financed so far. */
+export async function policyActivity(db: Db, actor: Actor) {
+  assertAllowed(canSeePolicies(actor) === "lender", "Only lenders see their auto-financing activity.");
+  const rows = await db
+    .select({ f: financings, c: claims })
+    .from(financings)
+    .innerJoin(claims, eq(claims.id, financings.claimId))
+    .where(and(eq(financings.lenderOrgId, actor.orgId), isNotNull(financings.policyId), or(eq(financings.status, "disbursed"), eq(financings.status, "accepted"))))
+    .orderBy(desc(financings.createdTxId))
+    .limit(50);
+  const names = await organisationNames(db);
+  return rows.map(({ f, c }) => ({
+    financingId: f.id,
+    policyId: f.policyId,
+    status: f.status,
+    holderName: names.get(f.holderOrgId) ?? f.holderOrgId,
+    depth: toClaim(c).depth,
+    faceMinor: f.faceMinor,
+    netMinor: f.netMinor,
+    paymentReference: f.paymentReference,
+  }));
+}

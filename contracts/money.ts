@@ -30,3 +30,17 @@ export function formatAmountPlain(amountMinor: bigint): string {
   const grouped = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   return `${negative ? "-" : ""}${grouped}.${(abs % 100n).toString().padStart(2, "0")}`;
 }
+
+export type RateParse = { ok: true; rateBps: number } | { ok: false; message: string };
+
+/**
+ * An annual rate typed as a percentage with up to two decimals, "4.2" or "4.20" -> 420 bps.
+ * Exact: digits only, never floating point. 0% is allowed (a fee-only or promotional policy).
+ */
+export function parseRatePercent(text: string, maxBps = 100_000): RateParse {
+  const match = /^(\d{1,4})(?:\.(\d{1,2}))?\s*%?$/.exec(text.trim());
+  if (!match) return { ok: false, message: "Enter the annual rate as a percentage with up to two decimals, e.g. 4.20." };
+  const rateBps = Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0") || "0");
+  if (rateBps > maxBps) return { ok: false, message: `The rate can be at most ${maxBps / 100}%.` };
+  return { ok: true, rateBps };
+}

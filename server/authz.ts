@@ -34,6 +34,10 @@ export function canUseDirectory(actor: Actor): boolean {
   return actor.orgStatus === "approved";
 }
 
+/** The schedule of background jobs (last runs, failures, instance names) is the platform operator's business. */
+export function canSeeScheduledJobs(actor: Actor): boolean {
+  return isOperator(actor);
+}
 
 export function assertAllowed(allowed: boolean, message = "You are not allowed to do this."): void {
   if (!allowed) throw forbidden("not_allowed", message);

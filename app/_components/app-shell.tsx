@@ -20,8 +20,11 @@ interface ShellProps {
 export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, children }: ShellProps) {
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
+  // The most specific entry wins: /financing/policies is Auto-financing, not also the desk.
+  const matches = nav.filter((item) => pathname === item.href || pathname.startsWith(`${item.href}/`));
+  const activeHref = matches.sort((a, b) => b.href.length - a.href.length)[0]?.href;
   const links = nav.map((item) => {
-    const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+    const active = item.href === activeHref;
     return (
       <Link
         key={item.href}

@@ -30,6 +30,16 @@ const MESSAGES: Record<string, string> = {
   created_at_out_of_range: "Your computer's clock is off by more than a day. Fix the clock and retry.",
   transaction_id_conflict: "This transaction is already on the ledger with different signatures.",
   malformed_transaction: "The transaction was malformed. Reload the page and try again.",
+  policy_not_found: "This lender has no such auto-financing policy. Reload the page for its current offers.",
+  policy_not_active: "The lender changed or withdrew this policy a moment ago. Reload the page for its current terms.",
+  policy_terms_changed: "The lender's terms changed since the page was loaded. Reload the page for the current quote.",
+  policy_amount_exceeded: "This piece is larger than the lender finances automatically. Split off a smaller piece or apply for a manual decision.",
+  policy_depth_exceeded: "This piece is further down the chain than the lender finances automatically. Apply for a manual decision instead.",
+  policy_not_for_claim: "This policy covers another core enterprise's claims.",
+  disbursement_date_not_today: "The quote was for another day. Reload the page for today's quote.",
+  policy_max_amount_not_positive: "Set the largest piece to at least ¥0.01.",
+  signer_not_policy_lender: "Only the lender that set this policy can revoke it.",
+  net_proceeds_not_positive: "The fee would leave nothing to pay out at this amount. Lower the fee.",
 };
 
 export function refusalMessage(code: string, detail?: string): string {

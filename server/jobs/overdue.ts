@@ -5,12 +5,14 @@ import { claims } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { loadPlatformKey } from "../ledger/platform-key";
 import { submitBatch, type LedgerOptions } from "../ledger/service";
+import { defineJob } from "./scheduler";
 
 /*
  * The overdue job: at maturity, unpaid pieces of an issuance become overdue through a
  * claim.markOverdue transaction signed by the operator's platform key. It runs inside the
- * app on a timer (instrumentation.ts; no extra server). The contract refuses anything not
- * yet matured or already overdue, so running twice is harmless.
+ * app on the schedule kept in PostgreSQL (scheduler.ts, registry.ts; no extra server), once
+ * across all instances. The contract refuses anything not yet matured or already overdue, so
+ * a second run (a lease taken over from a crashed instance) is harmless.
  */
 
 export interface OverdueRun {
@@ -39,11 +41,21 @@ export async function markOverdueClaims(db: Db, options: LedgerOptions = {}): Pr
   return { roots: due.length, accepted: results.length - refused.length, refused };
 }
 
-/**
- * One tick of the scheduler. Several app instances may tick at once: the ledger serialises
- * their submissions and the contract refuses the second markOverdue of an issuance
- * (nothing_overdue), so no lock is needed for correctness.
- */
-export async function overdueTick(db: Db): Promise<OverdueRun> {
-  return markOverdueClaims(db);
+export function describeOverdueRun(run: OverdueRun): string {
+  if (run.roots === 0) return "No matured issuance with unpaid pieces.";
+  const named = run.refused.slice(0, 5).map((r) => `${r.rootId}: ${r.code}`);
+  if (run.refused.length > named.length) named.push("…");
+  const refused = run.refused.length === 0 ? "" : `; ${run.refused.length} refused (${named.join(", ")})`;
+  return `${run.accepted} of ${run.roots} matured issuance(s) marked overdue${refused}.`;
 }
+
+export const overdueJob = defineJob({
+  name: "overdue",
+  description: "Marks the unpaid pieces of every matured issuance overdue (claim.markOverdue, signed with the platform key).",
+  intervalMs: 60_000,
+  run: async (db, ctx) => {
+    const run = await markOverdueClaims(db, { clock: ctx.clock });
+    if (run.accepted > 0) console.log(`[jobs] marked ${run.accepted} matured issuance(s) overdue`);
+    return describeOverdueRun(run);
+  },
+});

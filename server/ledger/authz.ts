@@ -57,3 +57,8 @@ export function canSeePolicies(actor: Actor): PolicyScope {
   if (actor.orgRole === "operator" || actor.orgRole === "auditor") return "all";
   return "none";
 }
+
+/** What falls due on an issuance is its issuer's business (the tree page shows it to auditors too). */
+export function canSeeMaturities(actor: Actor): boolean {
+  return actor.orgStatus === "approved" && actor.orgRole === "core_enterprise";
+}

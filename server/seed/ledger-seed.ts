@@ -5,6 +5,7 @@ import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contra
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import { markOverdueClaims } from "../jobs/overdue";
 import { loadPlatformKey } from "../ledger/platform-key";
 import { requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
 import { DEMO_ORGS } from "./demo-data";
@@ -30,22 +31,37 @@ export interface DemoLedger {
   rootClaimId: string;
   tier1KeptClaimId: string;
   tier2ClaimId: string;
+  /** Tier 2's 100,000.00 piece (manual financing in the demo). */
   tier2KeptClaimId: string;
+  /** Tier 3's 200.00 piece financed by the bank through the manual path. */
   tier3ClaimId: string;
+  /** Tier 3's second 200.00 piece, free to finance under the factor's auto-financing policy. */
+  tier3FreeClaimId: string;
   pendingOfferClaimId: string;
   bankLineId: string;
   factorLineId: string;
+  factorPolicyId: string;
+  /** An issuance that matured three days ago, unpaid and overdue; its tier-2 piece was financed by the factor with recourse. */
+  overdueRootClaimId: string;
+  /** An issuance that matured today, unpaid and overdue; its tier-2 piece was financed by the bank. */
+  dueTodayRootClaimId: string;
 }
 
+/** How far back the demo's history starts: the matured issuances were issued then. */
+export const HISTORY_DAYS = 120;
+
 export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<DemoLedger> {
-  const clock = options.clock ?? Date.now;
+  const presentClock = options.clock ?? Date.now;
+  // The demo's history starts HISTORY_DAYS ago, so that some issuances have matured by now;
+  // the log's times stay monotonic because the history is written first.
+  let clock = () => presentClock() - HISTORY_DAYS * DAY_MS;
   const platform = await loadPlatformKey(db);
   const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
   const id = (orgId: string) => demoIdentity(orgId);
   const sign = <K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) =>
     buildSigned(who, type, body, { nonce: nonce(), createdAtMs: clock(), cosigners });
   const submit = async (...txs: SignedLedgerTransaction[]) => {
-    const results = await submitBatch(db, txs.map(toWire), options);
+    const results = await submitBatch(db, txs.map(toWire), { ...options, clock });
     return results.map(requireAccepted);
   };
   const txId = async (signed: SignedLedgerTransaction) => (await submit(signed))[0]!.txId;
@@ -66,7 +82,7 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const tier3 = id("org_xinyuan");
   const bank = id("org_cmtb");
   const factor = id("org_gbfactor");
-  const expiresAtMs = clock() + 365 * DAY_MS;
+  const expiresAtMs = presentClock() + 365 * DAY_MS;
   const bankLineId = deriveId("cl", await txId(sign(bank, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 5_000_000_000n, expiresAtMs })), 0);
   const factorLineId = deriveId("cl", await txId(sign(factor, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 2_000_000_000n, expiresAtMs })), 0);
 
@@ -75,24 +91,80 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
     contractSha256: sha256Hex(utf8ToBytes("Framework purchase contract HX-PR-2026")),
     deliveryNoteSha256: sha256Hex(utf8ToBytes("Delivery note DN-77031, received 2026-11-20")),
   };
-  const maturityDate = addDays(clock(), 180);
-  const rootClaimId = deriveId("c", await txId(sign(core, "claim.issue", { creditLineId: bankLineId, toOrgId: "org_pearl", amountMinor: 100_000_000n, currency: "CNY", maturityDate, documents })), 0);
-  await submit(sign(tier1, "claim.accept", { claimId: rootClaimId }));
-  const split1 = await txId(sign(tier1, "claim.split", { claimId: rootClaimId, parts: [{ toOrgId: "org_lingnan", amountMinor: 30_000_000n }, { toOrgId: "org_pearl", amountMinor: 70_000_000n }] }));
-  const tier2ClaimId = deriveId("c", split1, 0);
-  await submit(sign(tier2, "claim.accept", { claimId: tier2ClaimId }));
-  const split2 = await txId(sign(tier2, "claim.split", { claimId: tier2ClaimId, parts: [{ toOrgId: "org_xinyuan", amountMinor: 20_000n }, { toOrgId: "org_lingnan", amountMinor: 29_980_000n }] }));
-  const tier3ClaimId = deriveId("c", split2, 0);
-  await submit(sign(tier3, "claim.accept", { claimId: tier3ClaimId }));
+  const issue = async (creditLineId: string, amountMinor: bigint, maturityDate: string) =>
+    deriveId("c", await txId(sign(core, "claim.issue", { creditLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate, documents })), 0);
+  /** Tier 1 accepts and passes `toTier2Minor` of it to tier 2, who accepts: [tier 1's piece, tier 2's piece]. */
+  const passToTier2 = async (rootId: string, toTier2Minor: bigint, keptMinor: bigint) => {
+    await submit(sign(tier1, "claim.accept", { claimId: rootId }));
+    const split = await txId(sign(tier1, "claim.split", { claimId: rootId, parts: [{ toOrgId: "org_lingnan", amountMinor: toTier2Minor }, { toOrgId: "org_pearl", amountMinor: keptMinor }] }));
+    await submit(sign(tier2, "claim.accept", { claimId: deriveId("c", split, 0) }));
+    return [deriveId("c", split, 1), deriveId("c", split, 0)] as const;
+  };
+  const finance = async (holder: SigningIdentity, lender: SigningIdentity, claimId: string, rateBps: number, recourse: boolean, paymentReference: string) => {
+    const financingId = deriveId("fin", await txId(sign(holder, "financing.request", { claimId, lenderOrgId: lender.orgId })), 0);
+    await submit(sign(lender, "financing.offer", { financingId, rateBps, feeMinor: 0n, disbursementDate: addDays(clock(), 0), recourse }));
+    await submit(sign(holder, "financing.accept", { financingId }));
+    await submit(sign(lender, "financing.disburse", { financingId, paymentReference }));
+    return financingId;
+  };
 
-  // One financing: the tier-3 vendor's 200.00 piece, financed by the bank.
-  const financingId = deriveId("fin", await txId(sign(tier3, "financing.request", { claimId: tier3ClaimId, lenderOrgId: "org_cmtb" })), 0);
-  await submit(sign(bank, "financing.offer", { financingId, rateBps: 450, feeMinor: 0n, disbursementDate: addDays(clock(), 0), recourse: false }));
-  await submit(sign(tier3, "financing.accept", { financingId }));
-  await submit(sign(bank, "financing.disburse", { financingId, paymentReference: "CMTB-DEMO-0001" }));
+  // History: two issuances of four months ago, for the core enterprise's maturity desk. One
+  // matured three days ago (its tier-2 piece financed by the factor with recourse), one
+  // today (its tier-2 piece financed by the bank); both are unpaid, so the overdue job has
+  // marked them overdue.
+  const overdueRootClaimId = await issue(factorLineId, 5_000_000n, addDays(presentClock(), -3));
+  const [, overdueTier2] = await passToTier2(overdueRootClaimId, 2_000_000n, 3_000_000n);
+  await finance(tier2, factor, overdueTier2, 480, true, "GBF-DEMO-0007");
+  const dueTodayRootClaimId = await issue(bankLineId, 8_000_000n, addDays(presentClock(), 0));
+  const [, dueTier2] = await passToTier2(dueTodayRootClaimId, 3_000_000n, 5_000_000n);
+  await finance(tier2, bank, dueTier2, 410, false, "CMTB-DEMO-0003");
+
+  // The present.
+  clock = presentClock;
+  const maturityDate = addDays(clock(), 180);
+  const rootClaimId = await issue(bankLineId, 100_000_000n, maturityDate);
+  const [tier1KeptClaimId, tier2ClaimId] = await passToTier2(rootClaimId, 30_000_000n, 70_000_000n);
+  const split2 = await txId(
+    sign(tier2, "claim.split", {
+      claimId: tier2ClaimId,
+      parts: [
+        { toOrgId: "org_xinyuan", amountMinor: 20_000n },
+        { toOrgId: "org_xinyuan", amountMinor: 20_000n },
+        { toOrgId: "org_lingnan", amountMinor: 10_000_000n },
+        { toOrgId: "org_lingnan", amountMinor: 19_960_000n },
+      ],
+    }),
+  );
+  const tier3ClaimId = deriveId("c", split2, 0);
+  const tier3FreeClaimId = deriveId("c", split2, 1);
+  await submit(sign(tier3, "claim.accept", { claimId: tier3ClaimId }), sign(tier3, "claim.accept", { claimId: tier3FreeClaimId }));
+
+  // One manual financing: a tier-3 200.00 piece, financed by the bank.
+  await finance(tier3, bank, tier3ClaimId, 450, false, "CMTB-DEMO-0001");
+
+  // The factor finances small Huaxin tickets without a person: up to 5,000.00 a piece, up
+  // to five hand-overs from the issuance, at 4.20% a year, no fee, without recourse.
+  const policyTx = await txId(sign(factor, "financingPolicy.set", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", maxAmountMinor: 500_000n, maxDepth: 5, rateBps: 420, feeMinor: 0n, recourse: false }));
 
   // A second issuance waiting in tier 1's inbox.
-  const pendingOfferClaimId = deriveId("c", await txId(sign(core, "claim.issue", { creditLineId: factorLineId, toOrgId: "org_pearl", amountMinor: 25_000_000n, currency: "CNY", maturityDate: addDays(clock(), 120), documents })), 0);
+  const pendingOfferClaimId = await issue(factorLineId, 25_000_000n, addDays(clock(), 120));
 
-  return { rootClaimId, tier1KeptClaimId: deriveId("c", split1, 1), tier2ClaimId, tier2KeptClaimId: deriveId("c", split2, 1), tier3ClaimId, pendingOfferClaimId, bankLineId, factorLineId };
+  // What the scheduled job did on the days the history issuances matured.
+  const overdue = await markOverdueClaims(db, options);
+  if (overdue.accepted !== 2) throw new Error(`the demo's matured issuances were not marked overdue: ${JSON.stringify(overdue)}`);
+
+  return {
+    rootClaimId,
+    tier1KeptClaimId,
+    tier2ClaimId,
+    tier2KeptClaimId: deriveId("c", split2, 2),
+    tier3ClaimId,
+    tier3FreeClaimId,
+    pendingOfferClaimId,
+    bankLineId,
+    factorLineId,
+    factorPolicyId: deriveId("pol", policyTx, 0),
+    overdueRootClaimId,
+    dueTodayRootClaimId,
+  };
 }

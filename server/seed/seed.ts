@@ -49,7 +49,7 @@ export async function seedDemo(db: Db, log: (line: string) => void = () => {}): 
       log(`  ${org.name} (${org.role}, ${org.status})`);
     }
   });
-  log("  ledger: keys, credit lines, an issuance split down to tier 3, one financing");
+  log("  ledger: keys, credit lines, issuances split down to tier 3 (two matured), financings, an auto-financing policy");
   await seedLedger(db);
   return true;
 }

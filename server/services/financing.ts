@@ -33,6 +33,8 @@ export interface FinancingDto {
   recourse: boolean | null;
   paymentReference: string | null;
   declineReason: string | null;
+  /** Set when the lender's auto-financing policy approved it without a person. */
+  policyId: string | null;
   createdTxId: string;
 }
 
@@ -85,6 +87,7 @@ export async function listFinancings(db: Db, actor: Actor, filter: { financingId
       recourse: f.recourse,
       paymentReference: f.paymentReference,
       declineReason: f.declineReason,
+      policyId: f.policyId,
       createdTxId: f.createdTxId,
     }))
     .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));

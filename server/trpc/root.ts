@@ -5,6 +5,7 @@ import { usersRouter } from "./routers/users";
 import { ledgerRouter } from "./routers/ledger";
 import { financingRouter } from "./routers/financing";
 import { keysRouter } from "./routers/keys";
+import { jobsRouter } from "./routers/jobs";
 
 export const appRouter = router({
   auth: authRouter,
@@ -13,6 +14,7 @@ export const appRouter = router({
   ledger: ledgerRouter,
   financing: financingRouter,
   keys: keysRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,7 +2,7 @@ import { test } from "@playwright/test";
 import { expect, shot, signOut, startWithKey, unlockIfAsked } from "./helpers";
 
 /*
- * Manual financing (issue #5): tier 2 applies with a quote, the bank checks provenance in its
+ * Manual financing (issue #5): tier 2 applies for its 100,000.00 piece with a quote, the bank checks provenance in its
  * own browser and signs a priced offer, tier 2 accepts, the bank confirms disbursement; the
  * financed piece cannot be financed again.
  */
@@ -15,7 +15,7 @@ let claimId = "";
 test("tier 2 sees a quote and applies to the bank", async ({ page }) => {
   await startWithKey(page, "tier2");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Claims" }).click();
-  const row = page.getByTestId(/^holding-/).filter({ hasText: "¥299,800.00" }).first();
+  const row = page.getByTestId(/^holding-/).filter({ hasText: "¥100,000.00" }).first();
   claimId = ((await row.getAttribute("data-testid")) ?? "").replace("holding-", "");
   await row.getByRole("link", { name: "Finance" }).click();
   await page.waitForURL("**/finance");

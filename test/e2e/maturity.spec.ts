@@ -70,3 +70,49 @@ test("the core enterprise repays an issuance partly, then fully, and every holde
   await expect(page.getByTestId("tree")).toContainText("settled");
   await shot(page, "repayment-settled");
 });
+
+test("at maturity the core enterprise sees what falls due and repays in full: every holder, supplier and lender, is settled", async ({ page }) => {
+  test.setTimeout(120_000);
+  await startWithKey(page, "core");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Issued claims" }).click();
+  const due = page.getByTestId(/^due-/).filter({ hasText: "¥80,000.00" });
+  await expect(due).toContainText("overdue ¥80,000.00");
+  await expect(page.getByTestId(/^due-/).filter({ hasText: "¥50,000.00" })).toContainText("overdue");
+  await shot(page, "maturity-falling-due");
+  await due.getByRole("link", { name: "Repay" }).click();
+  await page.getByLabel("Amount (CNY)").fill("80,000.00");
+  await page.getByLabel("Payment reference").fill("HX-MAT-0001");
+  await page.getByRole("button", { name: "Sign and record repayment" }).click();
+  await unlockIfAsked(page, "core");
+  await expect(page.getByText("This issuance is fully repaid.")).toBeVisible();
+  const tree = page.getByTestId("tree");
+  await expect(tree).toContainText("China Merchants Trade Bank");
+  await expect(tree).not.toContainText("overdue");
+  await expect(tree).toContainText("settled");
+  await shot(page, "maturity-repaid-in-full");
+});
+
+test("a partial repayment after maturity leaves the rest overdue, and the lender sees its recourse", async ({ page }) => {
+  test.setTimeout(120_000);
+  await startWithKey(page, "core");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Issued claims" }).click();
+  await page.getByTestId(/^due-/).filter({ hasText: "¥50,000.00" }).getByRole("link", { name: "Repay" }).click();
+  await page.getByLabel("Amount (CNY)").fill("20,000.00");
+  await page.getByLabel("Payment reference").fill("HX-MAT-0002");
+  await page.getByRole("button", { name: "Sign and record repayment" }).click();
+  await unlockIfAsked(page, "core");
+  await expect(page.getByTestId("repayment-notice")).toContainText("Repayment of ¥20,000.00 recorded");
+  const tree = page.getByTestId("tree");
+  await expect(tree).toContainText("overdue");
+  await expect(tree).not.toContainText("settled");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Issued claims" }).click();
+  const rest = page.getByTestId(/^due-/).filter({ hasText: "¥30,000.00" });
+  await expect(rest).toContainText("overdue ¥30,000.00");
+  await signOut(page);
+
+  await startWithKey(page, "factor");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Financing desk" }).click();
+  await page.getByTestId(/^financing-/).filter({ hasText: "Lingnan PCB Manufacturing Co." }).filter({ hasText: "disbursed" }).getByRole("link").click();
+  await expect(page.getByTestId("financing-panel")).toContainText("Overdue — recourse to Lingnan PCB Manufacturing Co.");
+  await shot(page, "maturity-recourse");
+});

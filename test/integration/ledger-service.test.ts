@@ -39,7 +39,7 @@ describe("ledger service on the seeded demo chain", () => {
     expect(entries.map((e) => e.leafIndex)).toEqual(entries.map((_, i) => i));
     expect(entries[0]?.type).toBe("key.register");
     expect(new Set(entries.map((e) => e.type))).toEqual(
-      new Set(["key.register", "creditLine.grant", "claim.issue", "claim.accept", "claim.split", "financing.request", "financing.offer", "financing.accept", "financing.disburse"]),
+      new Set(["key.register", "creditLine.grant", "claim.issue", "claim.accept", "claim.split", "financing.request", "financing.offer", "financing.accept", "financing.disburse", "financingPolicy.set", "claim.markOverdue"]),
     );
     const rows = await database.db.select().from(ledgerCheckpoints).orderBy(ledgerCheckpoints.size);
     const chain = rows.map((r) => ({ checkpoint: { size: r.size, rootHash: r.rootHash, timestampMs: r.timestampMs, previousCheckpointHash: r.previousCheckpointHash }, keyId: r.keyId, signatureHex: r.signatureHex }));
@@ -55,12 +55,14 @@ describe("ledger service on the seeded demo chain", () => {
     const tree = await database.db.select().from(claims).where(eq(claims.rootId, demo.rootClaimId));
     const byHolder = (org: string, state: string) => tree.filter((c) => c.holderOrgId === org && c.state === state).map((c) => c.amountMinor);
     expect(byHolder("org_pearl", "held")).toEqual([70_000_000n]);
-    expect(byHolder("org_lingnan", "held")).toEqual([29_980_000n]);
+    expect(byHolder("org_lingnan", "held").sort()).toEqual([10_000_000n, 19_960_000n]);
+    expect(byHolder("org_xinyuan", "held")).toEqual([20_000n]);
     expect(byHolder("org_cmtb", "financed")).toEqual([20_000n]);
     const live = tree.filter((c) => ["held", "financed", "offered", "pledged", "overdue"].includes(c.state));
     expect(live.reduce((sum, c) => sum + c.amountMinor, 0n)).toBe(100_000_000n);
     const [line] = await database.db.select().from(creditLines).where(eq(creditLines.id, tree[0]!.creditLineId));
-    expect(line?.usedMinor).toBe(100_000_000n);
+    // This issuance and the unpaid 80,000.00 one that matured today use the bank's line.
+    expect(line?.usedMinor).toBe(100_000_000n + 8_000_000n);
   });
 });
 
@@ -69,7 +71,7 @@ describe("submitting transactions", () => {
   const tier2 = demoIdentity("org_lingnan");
 
   async function tier1HeldPiece() {
-    const [row] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held'`);
+    const [row] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held' and ${claims.rootId} = ${demo.rootClaimId}`);
     return row!;
   }
 

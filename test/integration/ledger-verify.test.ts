@@ -46,11 +46,11 @@ beforeAll(async () => {
   ids.root = await claimId(and(isNull(claims.parentId), eq(claims.amountMinor, 100_000_000n)));
   ids.tier2 = await claimId(and(eq(claims.parentId, ids.root), eq(claims.amountMinor, 30_000_000n)));
   ids.tier1Kept = await claimId(and(eq(claims.parentId, ids.root), eq(claims.holderOrgId, "org_pearl")));
-  ids.tier3 = await claimId(and(eq(claims.parentId, ids.tier2), eq(claims.amountMinor, 20_000n)));
-  ids.tier2Kept = await claimId(and(eq(claims.parentId, ids.tier2), eq(claims.holderOrgId, "org_lingnan")));
+  ids.tier3 = await claimId(and(eq(claims.parentId, ids.tier2), eq(claims.amountMinor, 20_000n), eq(claims.holderOrgId, "org_cmtb")));
+  ids.tier2Kept = await claimId(and(eq(claims.parentId, ids.tier2), eq(claims.amountMinor, 19_960_000n)));
   // Later activity on the tier-3 claim's siblings, which its bundle must not contain.
   const pledge = buildSigned(demoIdentity("org_pearl"), "claim.pledge", { claimId: ids.tier1Kept, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() });
-  const split = buildSigned(demoIdentity("org_lingnan"), "claim.split", { claimId: ids.tier2Kept, parts: [{ toOrgId: "org_pearl", amountMinor: 100n }, { toOrgId: "org_lingnan", amountMinor: 29_979_900n }] }, { nonce: nonce(), createdAtMs: Date.now() });
+  const split = buildSigned(demoIdentity("org_lingnan"), "claim.split", { claimId: ids.tier2Kept, parts: [{ toOrgId: "org_pearl", amountMinor: 100n }, { toOrgId: "org_lingnan", amountMinor: 19_959_900n }] }, { nonce: nonce(), createdAtMs: Date.now() });
   const results = await submitBatch(database.db, [toWire(pledge), toWire(split)]);
   for (const result of results) {
     if (result.status !== "accepted") throw new Error(`sibling transaction refused: ${result.code}`);

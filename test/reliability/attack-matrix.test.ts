@@ -174,6 +174,12 @@ const ROWS: Row[] = [
   },
   { procedure: "ledger.dashboard", scenario: "own figures", expected: expect8(APPROVED) },
   {
+    procedure: "ledger.maturities",
+    scenario: "what falls due on the caller's issuances (core enterprise only)",
+    expected: expect8("F O F F F F O U"),
+    check: (r) => expect((r as unknown[]).length).toBeGreaterThan(0),
+  },
+  {
     procedure: "ledger.creditLines",
     scenario: "credit lines received or granted",
     expected: expect8(APPROVED),
@@ -224,10 +230,36 @@ const ROWS: Row[] = [
     input: () => ({ financingId: fx.financingId }),
     check: (r, role) => expect(r === null).toBe(role !== "lender"),
   },
+  {
+    procedure: "financing.policies",
+    scenario: "auto-financing policies (a lender its own, a core enterprise those for it, operator and auditor all)",
+    expected: expect8("O O F O O F O U"),
+    check: (r, role) => {
+      for (const p of r as { lenderOrgId: string; coreEnterpriseOrgId: string }[]) {
+        if (role === "lender") expect(p.lenderOrgId).toBe("org_cmtb");
+        if (role === "core" || role === "viewer") expect(p.coreEnterpriseOrgId).toBe("org_huaxin");
+      }
+    },
+  },
+  { procedure: "financing.policyTargets", scenario: "core enterprises a lender may set a policy for", expected: expect8("F F F O F F F U") },
+  { procedure: "financing.policyActivity", scenario: "what a lender's policies financed", expected: expect8("F F F O F F F U"), check: (r) => expect(r).toEqual([]) },
+  {
+    procedure: "financing.policyOffers",
+    scenario: "instant offers for tier 1's own piece: only its holder gets any",
+    expected: expect8("O O O N O F O U"),
+    input: () => ({ claimId: fx.tier1KeptId }),
+    check: (r, role) => expect((r as unknown[]).length > 0).toBe(role === "supplier"),
+  },
   { procedure: "keys.requestRegistration", scenario: "a new key for the caller's own organisation", expected: expect8("O O O O F F F U"), input: (role) => ({ signed: keyRegistrationCache.get(role) }) },
   { procedure: "keys.myKeys", scenario: "own organisation's keys", expected: expect8(APPROVED) },
   { procedure: "keys.pendingRequests", scenario: "the operator's review queue", expected: expect8("O F F F F F F U") },
   { procedure: "keys.decide", scenario: "reject a pending key request", expected: expect8("O F F F F F F U"), input: async () => ({ requestId: (await freshKeyRequest()).id, decision: "rejected" }) },
+  {
+    procedure: "jobs.list",
+    scenario: "the shared schedule of background jobs (operator only)",
+    expected: expect8("O F F F F F F U"),
+    check: (r) => expect((r as { name: string }[]).map((job) => job.name)).toContain("overdue"),
+  },
 ];
 
 const keyRegistrationCache = new Map<Role, unknown>();
@@ -245,8 +277,8 @@ beforeAll(async () => {
   db = database.db;
   await seedDemo(db);
   const [root] = await db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.amountMinor} = 100000000`);
-  const [kept] = await db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held'`);
-  const [financing] = await db.select().from(financings);
+  const [kept] = await db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held' and ${claims.rootId} = ${root!.id}`);
+  const [financing] = await db.select().from(financings).where(sql`${financings.holderOrgId} = 'org_xinyuan'`);
   fx.rootClaimId = root!.id;
   fx.tier1KeptId = kept!.id;
   fx.financingId = financing!.id;

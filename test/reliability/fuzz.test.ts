@@ -258,7 +258,10 @@ beforeAll(async () => {
   add("ledger.claim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.lendersForClaim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.get", { userId: "usr_cmtb_1", base: { financingId: financing!.id } });
+  add("financing.policyOffers", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("keys.decide", { userId: "usr_operator_1", base: { requestId: "kreq_does_not_exist", decision: "rejected" } });
+  // No input: whatever arrives is ignored, and the answer is a read.
+  add("jobs.list", { userId: "usr_operator_1", base: undefined });
   // Pearl River's own, already registered key: every variant is refused.
   add("keys.requestRegistration", {
     userId: "usr_pearl_1",

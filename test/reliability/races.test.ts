@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { claims, creditLines, ledgerEntries, users } from "@/db/schema";
+import { claims, creditLines, financingPolicies, ledgerEntries, users } from "@/db/schema";
 import { submissionLimiter } from "@/server/auth/rate-limit";
 import { seedDemo } from "@/server/seed/seed";
 import type { SubmitResult } from "@/server/ledger/service";
@@ -88,6 +88,21 @@ describe(`${RACERS} concurrent requests spending one claim: exactly one is accep
     for (const code of refusedCodes(results)) expect(["claim_not_held", "claim_is_pledged", "claim_in_financing", "claim_pledged_to_other_lender"]).toContain(code);
     const row = await claimState(claimId!);
     expect(row?.state === "split" || row?.state === "pledged" || row?.activeFinancingId !== null).toBe(true);
+  });
+
+  it("auto-financing under the factor's policy, a manual financing request to the bank and a split at once", async ({ task }) => {
+    // A pledge is left out on purpose: pledging to a lender and then being financed by that
+    // same lender is a legitimate sequence of two, not a double spend.
+    const [policy] = await database.db.select().from(financingPolicies).where(sql`${financingPolicies.status} = 'active' and ${financingPolicies.lenderOrgId} = 'org_gbfactor'`);
+    const [claimId] = await heldClaims(database.db, 1, 300_000n);
+    const underPolicy = () => signed(ids.tier1, "financing.requestUnderPolicy", { claimId: claimId!, policyId: policy!.id, rateBps: 420, feeMinor: 0n, recourse: false, disbursementDate: addDays(Date.now(), 0) });
+    const bankRequest = () => signed(ids.tier1, "financing.request", { claimId: claimId!, lenderOrgId: "org_cmtb" });
+    const smallSplit = (i: number) => signed(ids.tier1, "claim.split", { claimId: claimId!, parts: [{ toOrgId: "org_lingnan", amountMinor: BigInt(100 + i) }, { toOrgId: "org_pearl", amountMinor: 300_000n - BigInt(100 + i) }] });
+    const results = await race(Array.from({ length: RACERS }, (_, i) => (i % 3 === 0 ? underPolicy() : i % 3 === 1 ? bankRequest() : smallSplit(i))));
+    await expectConsistent(task, results);
+    for (const code of refusedCodes(results)) expect(["claim_in_financing", "claim_not_held", "claim_already_financed", "claim_not_held_by_signer"]).toContain(code);
+    const row = await claimState(claimId!);
+    expect(row?.state === "split" || row?.activeFinancingId !== null || row?.state === "financed").toBe(true);
   });
 
   it("the holder and the lenders: a pledge released and re-pledged, raced from both sides", async ({ task }) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canUseDirectory } from "@/server/authz";
+import { canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeScheduledJobs, canUseDirectory } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "viewer", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
@@ -31,6 +31,15 @@ describe("authorisation rules", () => {
     expect(canReadUsers(actor({}), "org_a")).toBe(true);
     expect(canReadUsers(actor({}), "org_b")).toBe(false);
   });
+
+  it.each([
+    [actor({ orgRole: "operator" }), true],
+    [actor({ orgRole: "operator", permission: "admin" }), true],
+    [actor({ orgRole: "operator", permission: "admin", orgStatus: "pending" }), false],
+    [actor({ orgRole: "auditor", permission: "admin" }), false],
+    [actor({ orgRole: "lender", permission: "admin" }), false],
+    [actor({ orgRole: "core_enterprise", permission: "admin" }), false],
+  ])("canSeeScheduledJobs %#", (a, expected) => expect(canSeeScheduledJobs(a)).toBe(expected));
 
   it("the directory needs an approved organisation", () => {
     expect(canUseDirectory(actor({ orgStatus: "pending" }))).toBe(false);

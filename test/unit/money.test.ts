@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatAmountPlain, parseAmountMinor } from "@/contracts/money";
+import { formatAmountPlain, parseAmountMinor, parseRatePercent } from "@/contracts/money";
 
 describe("amounts typed by people", () => {
   it.each([
@@ -34,6 +34,34 @@ describe("amounts typed by people", () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 1n, max: 10n ** 17n }), (minor) => {
         expect(parseAmountMinor(formatAmountPlain(minor))).toEqual({ ok: true, amountMinor: minor });
+      }),
+    );
+  });
+});
+
+describe("rates typed by people", () => {
+  it.each([
+    ["4.20", 420],
+    ["4.2", 420],
+    ["4", 400],
+    ["0", 0],
+    ["12.05 %", 1205],
+    ["1000", 100_000],
+  ])("%s%% is %i bps", (text, rateBps) => {
+    expect(parseRatePercent(text)).toEqual({ ok: true, rateBps });
+  });
+
+  it.each(["", "-1", "4.205", "abc", "4,2", "1000.01", "1e2"])("refuses %j with a message", (text) => {
+    const parsed = parseRatePercent(text);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message.length).toBeGreaterThan(10);
+  });
+
+  it("round-trips every two-decimal percentage up to 100% exactly", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000 }), (rateBps) => {
+        const text = `${Math.floor(rateBps / 100)}.${String(rateBps % 100).padStart(2, "0")}`;
+        expect(parseRatePercent(text)).toEqual({ ok: true, rateBps });
       }),
     );
   });

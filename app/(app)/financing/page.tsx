@@ -17,7 +17,11 @@ export default async function FinancingPage() {
   const lender = actor.orgRole === "lender";
   return (
     <>
-      <PageHeader title={lender ? "Financing desk" : "Financing"} subtitle={lender ? "Applications from holders. Open one to check its provenance in your browser and decide." : "Your financing applications and offers."} />
+      <PageHeader
+        title={lender ? "Financing desk" : "Financing"}
+        subtitle={lender ? "Applications from holders. Open one to check its provenance in your browser and decide." : "Your financing applications and offers."}
+        actions={lender ? <Link href="/financing/policies" className="text-sm font-medium text-brand-600 hover:underline">Auto-financing policies</Link> : undefined}
+      />
       <Card>
         {rows.length === 0 ? (
           <EmptyState title={lender ? "No applications yet" : "No financing yet"}>{lender ? "Applications appear here as holders apply." : "Open a held claim on the Claims page and choose Finance."}</EmptyState>
@@ -49,7 +53,10 @@ export default async function FinancingPage() {
                     <td className="px-5 py-3">{formatDate(`${f.maturityDate}T00:00:00Z`)}</td>
                     <td className="px-5 py-3 text-right tabular-nums">{f.netMinor !== null ? formatMinor(f.netMinor) : "—"}</td>
                     <td className="px-5 py-3">
-                      <Badge tone={STATUS_TONE[f.status as keyof typeof STATUS_TONE] ?? "slate"}>{f.status}</Badge>
+                      <span className="flex flex-wrap gap-1">
+                        <Badge tone={STATUS_TONE[f.status as keyof typeof STATUS_TONE] ?? "slate"}>{f.status}</Badge>
+                        {f.policyId !== null ? <Badge tone="green">auto</Badge> : null}
+                      </span>
                     </td>
                   </tr>
                 ))}

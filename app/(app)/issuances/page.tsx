@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { serverCaller } from "@/server/trpc/server-caller";
 import { Card, EmptyState, PageHeader } from "../../_components/ui";
 import { requireActor } from "../../_lib/session";
+import { FallingDue } from "./falling-due";
 import { IssuancesTable } from "./issuances-table";
 
 export const metadata: Metadata = { title: "Issued claims" };
@@ -12,7 +13,8 @@ export const dynamic = "force-dynamic";
 export default async function IssuancesPage() {
   const actor = await requireActor();
   if (actor.orgRole !== "core_enterprise") redirect("/dashboard");
-  const { claims } = await (await serverCaller()).ledger.dashboard();
+  const caller = await serverCaller();
+  const [{ claims }, maturities] = await Promise.all([caller.ledger.dashboard(), caller.ledger.maturities()]);
   return (
     <>
       <PageHeader
@@ -26,7 +28,8 @@ export default async function IssuancesPage() {
           ) : null
         }
       />
-      <Card>
+      <FallingDue rows={maturities} total={maturities.reduce((sum, m) => sum + m.outstandingMinor, 0n)} />
+      <Card title="All issuances">
         {claims.length === 0 ? <EmptyState title="No claims issued yet" /> : <IssuancesTable rows={[...claims].sort((a, b) => a.maturityDate.localeCompare(b.maturityDate))} canSign={actor.permission !== "viewer"} />}
       </Card>
     </>

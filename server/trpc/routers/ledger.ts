@@ -2,12 +2,15 @@ import { z } from "zod";
 import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
 import { history, issuanceTree, ledgerStatus, listCreditLines, listOwnClaims, loadVisibleClaim, operatorKey, provenanceFor, submitSigned } from "../../services/ledger";
 import { dashboardFor } from "../../services/dashboard";
+import { maturitiesFor } from "../../services/maturities";
 import { orgProcedure, router } from "../init";
 
 export const ledgerRouter = router({
   /** A transaction built and signed in the caller's browser. */
   submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input))),
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
+  /** What falls due on the caller's issuances (core enterprises). */
+  maturities: orgProcedure.query(({ ctx }) => maturitiesFor(ctx.db, ctx.actor)),
   creditLines: orgProcedure.query(({ ctx }) => listCreditLines(ctx.db, ctx.actor)),
   issuanceTree: orgProcedure.input(z.object({ rootId: claimIdSchema })).query(({ ctx, input }) => issuanceTree(ctx.db, ctx.actor, input.rootId)),
   history: orgProcedure.query(({ ctx }) => history(ctx.db, ctx.actor)),

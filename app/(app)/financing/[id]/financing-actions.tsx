@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { quoteFinancing } from "@/contracts/pricing";
-import { parseAmountMinor } from "@/contracts/money";
+import { parseAmountMinor, parseRatePercent } from "@/contracts/money";
 import type { FinancingDto } from "@/server/services/financing";
 import { Alert, Badge, Button, Card, Field, inputClass } from "../../../_components/ui";
 import { formatMinor } from "../../../_lib/format";
@@ -25,7 +25,7 @@ export function FinancingActions({ financing, role, canSign }: { financing: Fina
 
   const id = financing.id;
   return (
-    <Card title={<span className="flex items-center gap-2">Status <Badge tone="blue">{financing.status}</Badge></span>}>
+    <Card title={<span className="flex items-center gap-2">Status <Badge tone="blue">{financing.status}</Badge>{financing.policyId !== null ? <Badge tone="green">auto-financed</Badge> : null}</span>}>
       <div className="space-y-4" data-testid="financing-panel">
         <Terms financing={financing} />
         {done ? <div data-testid="financing-notice"><Alert tone="green">{done}</Alert></div> : null}
@@ -82,7 +82,8 @@ function OfferForm({ financing, busy, onOffer, onDecline }: { financing: Financi
   const [feeText, setFeeText] = useState("");
   const [recourse, setRecourse] = useState(false);
   const [reason, setReason] = useState("");
-  const rateBps = Math.round(Number(ratePercent) * 100);
+  const rate = parseRatePercent(ratePercent);
+  const rateBps = rate.ok ? rate.rateBps : Number.NaN;
   const fee = feeText.trim() ? parseAmountMinor(feeText) : ({ ok: true, amountMinor: 0n } as const);
   const quote = fee.ok && Number.isFinite(rateBps) ? quoteFinancing({ faceMinor: financing.outstandingMinor, rateBps, feeMinor: fee.amountMinor, disbursementDate: today, maturityDate: financing.maturityDate }) : null;
   return (

@@ -3,6 +3,7 @@ import { serverCaller } from "@/server/trpc/server-caller";
 import { PageHeader } from "../../../../_components/ui";
 import { requireActor } from "../../../../_lib/session";
 import { ApplyForm } from "./apply-form";
+import { InstantOffers } from "./instant-offers";
 
 export const metadata: Metadata = { title: "Apply for financing" };
 export const dynamic = "force-dynamic";
@@ -11,10 +12,12 @@ export default async function FinancePage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const actor = await requireActor();
   const caller = await serverCaller();
-  const [claim, lenders] = await Promise.all([caller.ledger.claim({ claimId: id }), caller.financing.lendersForClaim({ claimId: id })]);
+  const [claim, lenders, offers] = await Promise.all([caller.ledger.claim({ claimId: id }), caller.financing.lendersForClaim({ claimId: id }), caller.financing.policyOffers({ claimId: id })]);
+  const financeable = claim.holderOrgId === actor.orgId && claim.state === "held" && !claim.financedOnce && claim.activeFinancingId === null;
   return (
     <>
       <PageHeader title="Apply for financing" subtitle="Turn this claim into cash now: the lender checks its provenance and pays you the discounted amount." />
+      {financeable ? <InstantOffers claimId={claim.id} offers={offers} /> : null}
       <ApplyForm
         claim={{ id: claim.id, outstandingMinor: claim.amountMinor - claim.settledMinor, maturityDate: claim.maturityDate, state: claim.state, holderOrgId: claim.holderOrgId, financedOnce: claim.financedOnce, inFinancing: claim.activeFinancingId !== null }}
         lenders={lenders}

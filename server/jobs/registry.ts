@@ -1,0 +1,49 @@
+import type { Db } from "@/db/client";
+import { getDb } from "@/db/client";
+import { autoDisburseJob } from "./auto-disburse";
+import { overdueJob } from "./overdue";
+import { createScheduler, newInstanceId, type JobDefinition, type RunResult, type Scheduler, type SchedulerOptions } from "./scheduler";
+
+/*
+ * The jobs of this app. Registering one is a line in JOBS; the scheduler creates its row
+ * on the next start and runs it on its interval, once across all instances. A job that
+ * should also run right after something happens (auto-disbursement after a submission) is
+ * kicked with runJobNow, which takes the same lease: never two runs at once.
+ */
+export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob];
+
+/** How often each instance looks for due jobs: one cheap UPDATE per job. */
+export const TICK_MS = 10_000;
+
+const globalForJobs = globalThis as unknown as { __doubleChainInstanceId?: string; __doubleChainScheduler?: Promise<Scheduler | null> };
+
+/** This process's name in scheduled_jobs.locked_by; kept across dev hot reloads. */
+export function processInstanceId(): string {
+  globalForJobs.__doubleChainInstanceId ??= newInstanceId();
+  return globalForJobs.__doubleChainInstanceId;
+}
+
+/** Starts this process's scheduler on the process-wide database: once per process, even across dev hot reloads. */
+export function startScheduler(): void {
+  globalForJobs.__doubleChainScheduler ??= getDb().then(
+    (db) => {
+      const scheduler = createScheduler(db, JOBS, { instanceId: processInstanceId() });
+      scheduler.start(TICK_MS);
+      return scheduler;
+    },
+    (error: unknown) => {
+      console.error("[jobs] not started: the database did not open:", error instanceof Error ? error.message : error);
+      return null;
+    },
+  );
+}
+
+/**
+ * Runs a registered job now (awaiting its outcome), due or not, under the same lease as
+ * the schedule. When another run is in progress it answers `busy` and marks the job due, so
+ * it runs again as soon as that run ends: a kick is never lost. A caller that must not wait
+ * for the job (a submission's response) starts it with `void runJobNow(...).catch(log)`.
+ */
+export function runJobNow(db: Db, name: string, options: Omit<SchedulerOptions, "instanceId"> = {}): Promise<RunResult> {
+  return createScheduler(db, JOBS, { ...options, instanceId: processInstanceId() }).runNow(name);
+}

@@ -1,0 +1,7 @@
+import { listScheduledJobs } from "../../services/jobs";
+import { roleProcedure, router } from "../init";
+
+export const jobsRouter = router({
+  /** The shared schedule of background jobs: last run, outcome, next run (read-only). */
+  list: roleProcedure(["operator"]).query(({ ctx }) => listScheduledJobs(ctx.db, ctx.actor)),
+});

@@ -1,0 +1,213 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { and, eq, sql } from "drizzle-orm";
+import type { Database } from "@/db/client";
+import { claims, financingPolicies, financings, scheduledJobs } from "@/db/schema";
+import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
+import { deriveId } from "@/contracts/canonical";
+import { hexToBytes } from "@/contracts/hex";
+import { utcDateOf } from "@/contracts/ledger/maturity";
+import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import { quoteFinancing } from "@/contracts/pricing";
+import { verifyProvenance } from "@/contracts/provenance";
+import { nodeVerifier } from "@/server/crypto/node-verifier";
+import { verifyDatabase } from "@/server/ledger/export";
+import { submitTransaction } from "@/server/ledger/service";
+import { disburseAutoFinancings, settlementReference } from "@/server/services/auto-financing";
+import { autoDisburseJob } from "@/server/jobs/auto-disburse";
+import { createScheduler } from "@/server/jobs/scheduler";
+import { seedDemo } from "@/server/seed/seed";
+import { demoIdentity } from "@/server/seed/ledger-seed";
+import { createTestDatabase } from "../helpers/db";
+import { callerFor, codeOf } from "../helpers/callers";
+
+/*
+ * Auto-financing on a real database: the factor's seeded policy finances tier 3's 200.00
+ * piece without a person, the same piece can never be financed or pledged again (also when
+ * requests race), changed terms are refused, and the tables' constraints back the contract.
+ */
+
+let database: Database;
+let policyId = "";
+let freePieceId = "";
+const nonce = () => randomBytes(16).toString("hex");
+const tier2 = demoIdentity("org_lingnan");
+const tier3 = demoIdentity("org_xinyuan");
+const factor = demoIdentity("org_gbfactor");
+
+function wire<K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K]) {
+  return toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now() }));
+}
+function underPolicy(who: SigningIdentity, claimId: string, over: Partial<TransactionBodies["financing.requestUnderPolicy"]> = {}) {
+  return wire(who, "financing.requestUnderPolicy", { claimId, policyId, rateBps: 420, feeMinor: 0n, recourse: false, disbursementDate: utcDateOf(Date.now()), ...over });
+}
+async function claimRow(id: string) {
+  const [row] = await database.db.select().from(claims).where(eq(claims.id, id));
+  return row!;
+}
+/** Tier 2 passes `amountMinor` of its 100,000.00 piece to tier 3, who accepts: a fresh tier-3 piece. */
+async function freshTier3Piece(amountMinor: bigint): Promise<string> {
+  const [source] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held' and ${claims.amountMinor} > 1000000`).orderBy(claims.amountMinor);
+  const split = await submitTransaction(database.db, wire(tier2, "claim.split", { claimId: source!.id, parts: [{ toOrgId: "org_xinyuan", amountMinor }, { toOrgId: "org_lingnan", amountMinor: source!.amountMinor - amountMinor }] }));
+  if (split.status !== "accepted") throw new Error(`split refused: ${split.code}`);
+  const pieceId = deriveId("c", split.txId, 0);
+  const accept = await submitTransaction(database.db, wire(tier3, "claim.accept", { claimId: pieceId }));
+  if (accept.status !== "accepted") throw new Error(`accept refused: ${accept.code}`);
+  return pieceId;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await seedDemo(database.db);
+  const [policy] = await database.db.select().from(financingPolicies).where(eq(financingPolicies.status, "active"));
+  policyId = policy!.id;
+  const [free] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_xinyuan' and ${claims.state} = 'held' and ${claims.amountMinor} = 20000`);
+  freePieceId = free!.id;
+});
+afterAll(async () => database.close());
+
+describe("auto-financing under the factor's policy", () => {
+  it("quotes tier 3 the policy's terms for today, exactly as the contract prices them", async () => {
+    const offers = await callerFor(database.db, "usr_xinyuan_1").financing.policyOffers({ claimId: freePieceId });
+    expect(offers).toHaveLength(1);
+    const piece = await claimRow(freePieceId);
+    const expected = quoteFinancing({ faceMinor: 20_000n, rateBps: 420, feeMinor: 0n, disbursementDate: utcDateOf(Date.now()), maturityDate: piece.maturityDate });
+    expect(expected.ok).toBe(true);
+    if (!expected.ok) return;
+    expect(offers[0]).toMatchObject({ policyId, lenderOrgId: "org_gbfactor", eligible: true, reason: null, rateBps: 420, days: expected.days, interestMinor: expected.interestMinor, netMinor: expected.netMinor });
+    // Nobody but the holder gets offers for the piece; the tier-2 piece of 100,000.00 is above the policy's ceiling.
+    expect(await callerFor(database.db, "usr_huaxin_1").financing.policyOffers({ claimId: freePieceId })).toEqual([]);
+    const [big] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.amountMinor} = 10000000`);
+    const bigOffers = await callerFor(database.db, "usr_lingnan_1").financing.policyOffers({ claimId: big!.id });
+    expect(bigOffers.map((o) => [o.eligible, o.reason])).toEqual([[false, "amount_above_policy"]]);
+  });
+
+  it("finances tier 3's 200.00 piece from application to disbursed without a person", async () => {
+    const startedMs = performance.now();
+    const result = await callerFor(database.db, "usr_xinyuan_1").ledger.submit(underPolicy(tier3, freePieceId));
+    const elapsedMs = performance.now() - startedMs;
+    expect(result).toMatchObject({ status: "accepted" });
+    const financingId = deriveId("fin", result.txId!, 0);
+    const [financing] = await database.db.select().from(financings).where(eq(financings.id, financingId));
+    expect(financing).toMatchObject({ status: "disbursed", policyId, lenderOrgId: "org_gbfactor", faceMinor: 20_000n, rateBps: 420, paymentReference: settlementReference(financingId) });
+    expect(await claimRow(freePieceId)).toMatchObject({ state: "financed", holderOrgId: "org_gbfactor", financedOnce: true, activeFinancingId: null });
+    console.info(`auto-financing of a 200.00 tier-3 piece, application to disbursed: ${elapsedMs.toFixed(0)} ms`);
+  });
+
+  it("refuses a second financing or pledge of the same piece, through either path", async () => {
+    const again = await submitTransaction(database.db, underPolicy(tier3, freePieceId));
+    expect(again).toMatchObject({ status: "refused", code: "claim_not_held_by_signer" });
+    const byLender = await submitTransaction(database.db, wire(factor, "financing.request", { claimId: freePieceId, lenderOrgId: "org_cmtb" }));
+    expect(byLender).toMatchObject({ status: "refused", code: "claim_already_financed" });
+    const pledge = await submitTransaction(database.db, wire(factor, "claim.pledge", { claimId: freePieceId, lenderOrgId: "org_cmtb" }));
+    expect(pledge).toMatchObject({ status: "refused", code: "claim_not_held" });
+  });
+
+  it("of racing requests to finance or pledge one piece, exactly one wins", async () => {
+    const pieceId = await freshTier3Piece(30_000n);
+    const racers = [
+      ...Array.from({ length: 6 }, () => underPolicy(tier3, pieceId)),
+      ...Array.from({ length: 6 }, () => wire(tier3, "financing.request", { claimId: pieceId, lenderOrgId: "org_cmtb" })),
+      ...Array.from({ length: 6 }, () => wire(tier3, "claim.pledge", { claimId: pieceId, lenderOrgId: "org_cmtb" })),
+    ];
+    const results = await Promise.all(racers.map((tx) => submitTransaction(database.db, tx)));
+    expect(results.filter((r) => r.status === "accepted")).toHaveLength(1);
+    const open = await database.db.select().from(financings).where(and(eq(financings.claimId, pieceId), sql`${financings.status} in ('requested','offered','accepted','disbursed')`));
+    expect(open.length).toBeLessThanOrEqual(1);
+    expect((await verifyDatabase(database.db, nodeVerifier)).ok).toBe(true);
+  });
+
+  it("refuses terms the policy does not offer, a stale quote after the policy changed, and a date other than today", async () => {
+    const pieceId = await freshTier3Piece(40_000n);
+    expect(await submitTransaction(database.db, underPolicy(tier3, pieceId, { rateBps: 100 }))).toMatchObject({ status: "refused", code: "policy_terms_changed" });
+    const tomorrow = utcDateOf(Date.now() + 86_400_000);
+    expect(await submitTransaction(database.db, underPolicy(tier3, pieceId, { disbursementDate: tomorrow }))).toMatchObject({ status: "refused", code: "disbursement_date_not_today" });
+    const set = await submitTransaction(database.db, wire(factor, "financingPolicy.set", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", maxAmountMinor: 500_000n, maxDepth: 5, rateBps: 450, feeMinor: 0n, recourse: false }));
+    expect(set.status).toBe("accepted");
+    expect(await submitTransaction(database.db, underPolicy(tier3, pieceId))).toMatchObject({ status: "refused", code: "policy_not_active" });
+    const [old] = await database.db.select().from(financingPolicies).where(eq(financingPolicies.id, policyId));
+    expect(old).toMatchObject({ status: "replaced", endedTxId: set.txId });
+    const current = deriveId("pol", set.txId!, 0);
+    const ok = await submitTransaction(database.db, underPolicy(tier3, pieceId, { rateBps: 450, ...{ policyId: current } }));
+    expect(ok).toMatchObject({ status: "accepted" });
+    policyId = current;
+  });
+
+  it("disburses from the job what was accepted but not yet confirmed, once", async () => {
+    // submitTransaction (unlike the API) does not confirm the disbursement itself.
+    const waiting = await database.db.select().from(financings).where(and(eq(financings.status, "accepted"), sql`${financings.policyId} is not null`));
+    const accepted = waiting[0];
+    expect(accepted).toBeDefined();
+    // Through the shared schedule, as an app instance runs it.
+    const scheduler = createScheduler(database.db, [autoDisburseJob], { instanceId: "test-instance" });
+    await scheduler.runNow("auto-disburse");
+    const [row] = await database.db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "auto-disburse"));
+    expect(row).toMatchObject({ lastStatus: "ok", lastSummary: `${waiting.length} of ${waiting.length} auto-approved financing(s) disbursed.`, lockedBy: null });
+    expect(await disburseAutoFinancings(database.db)).toEqual({ pending: 0, disbursed: 0, refused: [] });
+    const [after] = await database.db.select().from(financings).where(eq(financings.id, accepted!.id));
+    expect(after).toMatchObject({ status: "disbursed", paymentReference: settlementReference(accepted!.id) });
+  });
+
+  it("the operator cannot confirm a manual financing's disbursement", async () => {
+    const pieceId = await freshTier3Piece(50_000n);
+    const request = await submitTransaction(database.db, wire(tier3, "financing.request", { claimId: pieceId, lenderOrgId: "org_cmtb" }));
+    const financingId = deriveId("fin", request.txId!, 0);
+    const bank = demoIdentity("org_cmtb");
+    expect((await submitTransaction(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: utcDateOf(Date.now()), recourse: false }))).status).toBe("accepted");
+    expect((await submitTransaction(database.db, wire(tier3, "financing.accept", { financingId }))).status).toBe("accepted");
+    expect(await disburseAutoFinancings(database.db)).toEqual({ pending: 0, disbursed: 0, refused: [] });
+    const { loadPlatformKey } = await import("@/server/ledger/platform-key");
+    const platform = await loadPlatformKey(database.db);
+    const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+    expect(await submitTransaction(database.db, wire(operator, "financing.disburse", { financingId, paymentReference: "DC-AUTO-FORGED" }))).toMatchObject({ status: "refused", code: "signer_not_financier" });
+  });
+
+  it("the auto-financed piece's provenance verifies in a lender's verifier, policy included", async () => {
+    const [financed] = await database.db.select().from(financings).where(and(eq(financings.status, "disbursed"), sql`${financings.policyId} is not null`));
+    const { bundle } = await callerFor(database.db, "usr_gbfactor_1").ledger.provenance({ claimId: financed!.claimId });
+    const types = bundle.entries.map((e) => (e.signed as { transaction: { type: string } }).transaction.type);
+    expect(types).toContain("financingPolicy.set");
+    expect(types).toContain("financing.requestUnderPolicy");
+    const { operatorKey } = await import("@/server/services/ledger");
+    const key = await operatorKey(database.db);
+    const result = verifyProvenance(bundle, hexToBytes(key.publicKeyHex, 32));
+    expect(result).toMatchObject({ ok: true, claim: { id: financed!.claimId, state: "financed", holderOrgId: "org_gbfactor" } });
+  });
+
+  it("shows policies to whom they concern", async () => {
+    const mine = await callerFor(database.db, "usr_gbfactor_1").financing.policies();
+    expect(mine.every((p) => p.lenderOrgId === "org_gbfactor")).toBe(true);
+    expect(mine.map((p) => p.status).sort()).toEqual(["active", "replaced"]);
+    expect(await callerFor(database.db, "usr_cmtb_1").financing.policies()).toEqual([]);
+    const core = await callerFor(database.db, "usr_huaxin_1").financing.policies();
+    expect(core.map((p) => [p.lenderOrgId, p.status])).toEqual([["org_gbfactor", "active"]]);
+    expect(await codeOf(callerFor(database.db, "usr_pearl_1").financing.policies())).toBe("FORBIDDEN");
+    expect(await codeOf(callerFor(database.db, "usr_pearl_1").financing.policyTargets())).toBe("FORBIDDEN");
+    expect(await callerFor(database.db, "usr_gbfactor_1").financing.policyTargets()).toEqual([{ id: "org_huaxin", name: "Huaxin Electronics Co., Ltd." }]);
+    const activity = await callerFor(database.db, "usr_gbfactor_1").financing.policyActivity();
+    expect(activity.length).toBeGreaterThanOrEqual(2);
+    expect(activity.every((a) => a.status === "disbursed")).toBe(true);
+  });
+});
+
+describe("the tables back the policy invariants", () => {
+  async function failure(statement: ReturnType<typeof sql>): Promise<string> {
+    try {
+      await database.db.execute(statement);
+      return "no error";
+    } catch (error) {
+      return `${error instanceof Error ? error.message : String(error)} ${String((error as { cause?: unknown }).cause ?? "")}`;
+    }
+  }
+
+  it("refuses a second active policy for one lender and core enterprise", async () => {
+    const text = await failure(sql`insert into financing_policies values ('pol_${sql.raw("f".repeat(24))}', 'org_gbfactor', 'org_huaxin', 'CNY', 100, 1, 100, 0, false, 'active', 'tx', null)`);
+    expect(text).toMatch(/financing_policies_one_active/);
+  });
+
+  it("refuses a non-positive ceiling, an ended policy without its transaction, and a financing naming no policy", async () => {
+    expect(await failure(sql`insert into financing_policies values ('pol_x1', 'org_cmtb', 'org_huaxin', 'CNY', 0, 1, 100, 0, false, 'active', 'tx', null)`)).toMatch(/financing_policies_max_amount_positive/);
+    expect(await failure(sql`insert into financing_policies values ('pol_x2', 'org_cmtb', 'org_huaxin', 'CNY', 10, 1, 100, 0, false, 'revoked', 'tx', null)`)).toMatch(/financing_policies_ended_has_tx/);
+    expect(await failure(sql`update financings set policy_id = 'pol_missing' where id = (select id from financings limit 1)`)).toMatch(/financings_policy_id_financing_policies_id_fk/);
+  });
+});

@@ -48,7 +48,7 @@ const keyIds = new Map<string, string>();
 const acceptableKeys = new Map<string, boolean>();
 
 /** One signature to check: what a SignatureVerifier is called with. */
-export interface SignatureCheck {
+export interface SignatureToCheck {
   publicKey: Uint8Array;
   message: Uint8Array;
   signature: Uint8Array;
@@ -60,7 +60,7 @@ export interface SignatureCheck {
  * resolves with every answer, in the order added.
  */
 export interface SignatureBatch {
-  add(check: SignatureCheck): void;
+  add(check: SignatureToCheck): void;
   answers(): Promise<boolean[]>;
 }
 

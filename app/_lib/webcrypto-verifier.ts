@@ -8,7 +8,7 @@
  * test/unit/signing.test.ts holds it to the golden vectors next to the other verifiers.
  */
 import { bytesToHex } from "@/contracts/hex";
-import { hasLengths, isAcceptablePublicKey, nobleVerifier, type BatchSignatureVerifier, type SignatureCheck } from "@/contracts/signing";
+import { hasLengths, isAcceptablePublicKey, nobleVerifier, type BatchSignatureVerifier, type SignatureToCheck } from "@/contracts/signing";
 
 const KEY_CACHE_LIMIT = 1024;
 
@@ -31,7 +31,7 @@ export function createWebCryptoVerifier(subtle: SubtleCrypto | undefined = globa
     return key;
   }
 
-  async function verifyOne({ publicKey, message, signature }: SignatureCheck): Promise<boolean> {
+  async function verifyOne({ publicKey, message, signature }: SignatureToCheck): Promise<boolean> {
     if (!hasLengths(publicKey, message, signature) || !isAcceptablePublicKey(publicKey)) return false;
     const key = supported ? await importKey(publicKey) : null;
     if (key === null) return nobleVerifier(publicKey, message, signature);

@@ -10,7 +10,7 @@
  */
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { hasLengths, isAcceptablePublicKey, type BatchSignatureVerifier, type SignatureCheck } from "@/contracts/signing";
+import { hasLengths, isAcceptablePublicKey, type BatchSignatureVerifier, type SignatureToCheck } from "@/contracts/signing";
 import { ED25519_PUBLIC_KEY_BYTES, ED25519_SIGNATURE_BYTES } from "@/contracts/hex";
 import { nodeVerifier } from "./node-verifier";
 
@@ -44,7 +44,7 @@ export function openVerifyPool(threads = defaultVerifyThreads()): VerifyPool {
   let nextChunkId = 0;
 
   /** Sends one chunk to the next worker; resolves with its answers. */
-  function send(checks: readonly SignatureCheck[]): Promise<Uint8Array> {
+  function send(checks: readonly SignatureToCheck[]): Promise<Uint8Array> {
     const size = checks.reduce((sum, check) => sum + 2 + ED25519_PUBLIC_KEY_BYTES + ED25519_SIGNATURE_BYTES + check.message.length, 0);
     const packed = new Uint8Array(size);
     let offset = 0;
@@ -67,7 +67,7 @@ export function openVerifyPool(threads = defaultVerifyThreads()): VerifyPool {
   const verifier: BatchSignatureVerifier = () => {
     const answers: boolean[] = [];
     const chunks: Promise<void>[] = [];
-    let chunk: SignatureCheck[] = [];
+    let chunk: SignatureToCheck[] = [];
     let chunkIndexes: number[] = [];
     const flush = () => {
       if (chunk.length === 0) return;

@@ -22,7 +22,7 @@ import {
   runWithBatchVerifier,
   signDigest,
   type BatchSignatureVerifier,
-  type SignatureCheck,
+  type SignatureToCheck,
   type SignatureVerifier,
 } from "@/contracts/signing";
 import {
@@ -235,7 +235,7 @@ describe("noble and node agree", () => {
   });
 });
 
-async function answersOf(batchVerifier: BatchSignatureVerifier, checks: readonly SignatureCheck[]): Promise<boolean[]> {
+async function answersOf(batchVerifier: BatchSignatureVerifier, checks: readonly SignatureToCheck[]): Promise<boolean[]> {
   const batch = batchVerifier();
   for (const check of checks) batch.add(check);
   return batch.answers();

@@ -270,6 +270,80 @@ export class MerkleFrontier {
   }
 }
 
+/**
+ * Every complete, aligned subtree hash of a growing tree (level 0 = the leaf hashes, level
+ * h = the roots of [i * 2^h, (i + 1) * 2^h)). The tree is append-only, so none of these ever
+ * changes once it exists: a server keeps one per log, extends it as the log grows, and
+ * answers inclusion and consistency proofs with O(log n) lookups and at most O(log n)
+ * hashes instead of rehashing every leaf. Each level is one contiguous byte buffer (32 bytes
+ * a hash), so a million leaves cost 64 MB in all, not two million small arrays.
+ */
+export class SubtreeHashes {
+  #levels: Uint8Array[] = [new Uint8Array(0)];
+  #counts: number[] = [0];
+
+  get size(): number {
+    return this.#counts[0] as number;
+  }
+
+  append(leaf: Uint8Array): void {
+    let hash = checkedHash(leaf, "appended leaf hash");
+    // Completing a pair at one level completes a subtree one level up, like a binary carry.
+    for (let level = 0; ; level++) {
+      const index = this.#push(level, hash);
+      if (index % 2 === 0) return;
+      hash = nodeHash(this.#hashAt(level, index - 1), hash);
+    }
+  }
+
+  /** RFC 9162 MTH(D[start:end]) of leaves this store holds. */
+  root(start: number, end: number): Uint8Array {
+    if (!(isTreeSize(start) && isTreeSize(end) && start <= end && end <= this.size)) {
+      throw new Error(`leaf range [${start}, ${end}) is outside a tree of ${this.size} leaves`);
+    }
+    if (start === end) return emptyTreeRoot();
+    const width = end - start;
+    if (isPowerOfTwo(width) && start % width === 0) return Uint8Array.from(this.#hashAt(trailingZeros(width), start / width));
+    const split = start + largestPowerOfTwoBelow(width);
+    return nodeHash(this.root(start, split), this.root(split, end));
+  }
+
+  /** PATH(index, D[treeSize]) for any treeSize up to the stored size: the same as inclusionProof. */
+  inclusionProof(index: number, treeSize: number): Uint8Array[] {
+    if (treeSize > this.size) throw new Error(`tree size ${treeSize} is beyond the ${this.size} stored leaves`);
+    return inclusionPathRanges(treeSize, index).map((range) => this.root(range.start, range.end));
+  }
+
+  /** PROOF(oldSize, D[newSize]) for sizes up to the stored size: the same as consistencyProof. */
+  consistencyProof(oldSize: number, newSize: number): Uint8Array[] {
+    if (newSize > this.size) throw new Error(`tree size ${newSize} is beyond the ${this.size} stored leaves`);
+    return consistencyPathRanges(oldSize, newSize).map((range) => this.root(range.start, range.end));
+  }
+
+  #hashAt(level: number, index: number): Uint8Array {
+    const offset = index * SHA256_BYTES;
+    return (this.#levels[level] as Uint8Array).subarray(offset, offset + SHA256_BYTES);
+  }
+
+  /** Appends a hash at a level, growing its buffer by doubling; returns its index there. */
+  #push(level: number, hash: Uint8Array): number {
+    if (level === this.#levels.length) {
+      this.#levels.push(new Uint8Array(0));
+      this.#counts.push(0);
+    }
+    const index = this.#counts[level] as number;
+    let buffer = this.#levels[level] as Uint8Array;
+    if ((index + 1) * SHA256_BYTES > buffer.length) {
+      const grown = new Uint8Array(Math.max(64 * SHA256_BYTES, buffer.length * 2));
+      grown.set(buffer);
+      this.#levels[level] = buffer = grown;
+    }
+    buffer.set(hash, index * SHA256_BYTES);
+    this.#counts[level] = index + 1;
+    return index;
+  }
+}
+
 interface ConsistencyShape {
   proofLength: number;
   /** Levels of the path below the point where the old and new right edges meet. */

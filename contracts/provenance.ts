@@ -42,7 +42,7 @@ import { describeZodError, logEntryWireSchema, signedCheckpointSchema } from "./
 import { bytesToHex, tryHexToBytes } from "./hex";
 import { logEntryLeafHash, type LogEntry } from "./log";
 import { verifyInclusion } from "./merkle";
-import { nobleVerifier, type SignatureVerifier } from "./signing";
+import { nobleVerifier, runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "./signing";
 import { transactionId } from "./transaction";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { claimIdSchema, decodeSignedTransaction, sha256HexSchema } from "./ledger/schema";
@@ -132,6 +132,18 @@ export function verifyProvenance(
   const replay = replayBundle(bundle.entries, verifier);
   if ("code" in replay) return replay;
   return lineageOf(bundle, replay);
+}
+
+/**
+ * verifyProvenance with the signatures checked together by a batch verifier (the browser's
+ * WebCrypto Ed25519), through runWithBatchVerifier: the same answer, sooner.
+ */
+export function verifyProvenanceBatched(
+  bundle: ProvenanceBundle,
+  operatorPublicKey: Uint8Array,
+  batch: BatchSignatureVerifier,
+): Promise<ProvenanceResult> {
+  return runWithBatchVerifier((verifier) => verifyProvenance(bundle, operatorPublicKey, verifier), batch);
 }
 
 function failed(code: ProvenanceCode, detail: string, leafIndex?: number): Failed {
@@ -430,6 +442,20 @@ function orgsNamed(signed: SignedLedgerTransaction): string[] {
     default:
       return orgs;
   }
+}
+
+/**
+ * Every organisation the entries sign for or name, which is whose key introductions a
+ * selection can need; the server narrows its candidate query with it.
+ */
+export function organisationsNamedBy(entries: readonly LogEntry[]): string[] {
+  const orgs = new Set<string>();
+  for (const entry of entries) {
+    const decoded = decodeSignedTransaction(entry.signed);
+    if (!decoded.ok) throw new Error(`log entry ${entry.leafIndex} does not decode`);
+    for (const orgId of orgsNamed(decoded.value)) orgs.add(orgId);
+  }
+  return [...orgs];
 }
 
 /** The policy an application under a policy was priced by: its creation decides the terms. */

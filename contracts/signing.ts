@@ -17,6 +17,7 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256Hex } from "./canonical";
 import {
+  bytesToHex,
   ED25519_PRIVATE_KEY_BYTES,
   ED25519_PUBLIC_KEY_BYTES,
   ED25519_SIGNATURE_BYTES,
@@ -40,6 +41,66 @@ export const nobleVerifier: SignatureVerifier = (publicKey, message, signature) 
     return false;
   }
 };
+
+/** Answers remembered per public key (hex): keyIdFor and isAcceptablePublicKey. Bounded. */
+const KEY_MEMO_LIMIT = 4096;
+const keyIds = new Map<string, string>();
+const acceptableKeys = new Map<string, boolean>();
+
+/** One signature to check: what a SignatureVerifier is called with. */
+export interface SignatureToCheck {
+  publicKey: Uint8Array;
+  message: Uint8Array;
+  signature: Uint8Array;
+}
+
+/**
+ * Checks many signatures, possibly asynchronously and in parallel: WebCrypto's Ed25519 in a
+ * browser, worker threads on a server. `add` starts one check and returns at once; `answers`
+ * resolves with every answer, in the order added.
+ */
+export interface SignatureBatch {
+  add(check: SignatureToCheck): void;
+  answers(): Promise<boolean[]>;
+}
+
+/** Opens a new batch for one run. */
+export type BatchSignatureVerifier = () => SignatureBatch;
+
+/**
+ * Runs a pure, synchronous check (`run`) whose signature verifications a batch verifier
+ * answers. `run` first goes through optimistically: every signature is handed to the batch
+ * and taken as valid for now, so the batch works while `run` goes on. If every answer then
+ * says valid, that run saw exactly what a real verifier would have answered, and its result
+ * stands. If one says invalid, the optimistic result is thrown away and `run` goes again with
+ * the real answers: `run` is deterministic, so up to the first invalid signature it asks for
+ * the same checks in the same order and gets the batch's answers; anything it asks after
+ * that, `fallback` answers.
+ */
+export async function runWithBatchVerifier<R>(
+  run: (verifier: SignatureVerifier) => R,
+  batchVerifier: BatchSignatureVerifier,
+  fallback: SignatureVerifier = nobleVerifier,
+): Promise<R> {
+  const batch = batchVerifier();
+  let optimistic: { value: R } | { error: unknown };
+  try {
+    optimistic = { value: run((publicKey, message, signature) => (batch.add({ publicKey, message, signature }), true)) };
+  } catch (error) {
+    optimistic = { error };
+  }
+  const answers = await batch.answers();
+  const firstInvalid = answers.findIndex((answer) => answer !== true);
+  if (firstInvalid === -1) {
+    if ("error" in optimistic) throw optimistic.error;
+    return optimistic.value;
+  }
+  let calls = 0;
+  return run((publicKey, message, signature) => {
+    const call = calls++;
+    return call <= firstInvalid ? answers[call] === true : fallback(publicKey, message, signature);
+  });
+}
 
 /** Signs the 32-byte digest that the ledger signs (transaction id or checkpoint hash). */
 export function signDigest(privateKey: Uint8Array, digest: Uint8Array): Uint8Array {
@@ -66,7 +127,21 @@ export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
 /** keyId = first 32 hex characters (16 bytes) of SHA-256 of the raw 32-byte public key. */
 export function keyIdFor(publicKey: Uint8Array): string {
   assertLength(publicKey, ED25519_PUBLIC_KEY_BYTES, "public key");
-  return sha256Hex(publicKey).slice(0, KEY_ID_HEX_LENGTH);
+  // Every signature check asks for the keyId of its key; the same few keys come up again and again.
+  const hex = bytesToHex(publicKey);
+  let keyId = keyIds.get(hex);
+  if (keyId === undefined) {
+    keyId = sha256Hex(publicKey).slice(0, KEY_ID_HEX_LENGTH);
+    remember(keyIds, hex, keyId);
+  }
+  return keyId;
+}
+
+
+/** A bounded memo: the oldest entry goes when it is full. */
+function remember<V>(memo: Map<string, V>, key: string, value: V): void {
+  if (memo.size >= KEY_MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
 }
 
 /**
@@ -75,7 +150,19 @@ export function keyIdFor(publicKey: Uint8Array): string {
  * let one signature verify for several messages and make verifiers disagree.
  */
 export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
-  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  // The subgroup check costs about a millisecond in @noble/curves, and a verifier meets the
+  // same few keys again and again, so the answer is remembered per key.
+  const hex = bytesToHex(publicKey);
+  const known = acceptableKeys.get(hex);
+  if (known !== undefined) return known;
+  const acceptable = isPrimeOrderPoint(publicKey);
+  remember(acceptableKeys, hex, acceptable);
+  return acceptable;
+}
+
+
+function isPrimeOrderPoint(publicKey: Uint8Array): boolean {
   try {
     const point = ed25519.Point.fromBytes(publicKey, false);
     return !point.isSmallOrder() && point.isTorsionFree();
@@ -84,7 +171,8 @@ export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
   }
 }
 
-function hasLengths(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+/** Bytes of the right lengths for a key and a signature: what every verifier checks first. */
+export function hasLengths(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   return (
     publicKey instanceof Uint8Array &&
     message instanceof Uint8Array &&

@@ -2,8 +2,10 @@
 // npm run verify -- --export FILE     -> verify an exported log offline, with no database
 import fs from "node:fs";
 import { parseLedgerExportText } from "@/contracts/export";
+import { runWithBatchVerifier } from "@/contracts/signing";
 import { verifyLog } from "@/contracts/verify-log";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
+import { withVerifyPool } from "@/server/crypto/verify-pool";
 import { verifyDatabase } from "@/server/ledger/export";
 import { openForScript } from "./db-open";
 
@@ -26,9 +28,9 @@ if (exportIndex >= 0) {
     console.error(`FAILED ${describe({ ...parsed.failure })}`);
     process.exit(1);
   }
-  const result = verifyLog(parsed.value, nodeVerifier, {
-    onProgress: (done, total) => process.stderr.write(`\rreplayed ${done}/${total}`),
-  });
+  // Signatures are checked on worker threads while this thread replays.
+  const onProgress = (done: number, total: number) => process.stderr.write(`\rreplayed ${done}/${total}`);
+  const result = await withVerifyPool((pool) => runWithBatchVerifier((verifier) => verifyLog(parsed.value, verifier, { onProgress }), pool, nodeVerifier));
   process.stderr.write("\n");
   if (!result.ok) {
     console.error(`FAILED ${describe({ ...result.failure })}`);
@@ -41,7 +43,7 @@ if (exportIndex >= 0) {
 
 const database = openForScript();
 await database.migrate();
-const result = await verifyDatabase(database.db, nodeVerifier);
+const result = await withVerifyPool((pool) => verifyDatabase(database.db, nodeVerifier, pool));
 await database.close();
 if (!result.ok) {
   console.error(`FAILED ${describe({ ...result.failure })}`);

@@ -9,7 +9,7 @@
  * the invariants of everything it touched are asserted (invariants.ts).
  */
 import { hexToBytes } from "../hex";
-import { checkTransactionSignature, transactionId, type SignedTransaction } from "../transaction";
+import { checkDigestSignature, transactionId, type SignedTransaction } from "../transaction";
 import {
   applyClaimAccept,
   applyClaimIssue,
@@ -123,8 +123,14 @@ const TAKES_COSIGNATURES: ReadonlySet<TransactionType> = new Set(["key.register"
 
 type SignerCheck = { ok: true; signerOrg: Organisation | undefined } | Failure;
 
+/**
+ * The signer's signature over the transaction's digest. applyTransaction has checked that
+ * ctx.txId is the id of this very transaction before any signer check runs, and the id is the
+ * digest in hex, so the digest is decoded from it rather than canonicalised and hashed again.
+ */
 function signatureVerifies(signed: SignedLedgerTransaction, publicKeyHex: string, ctx: ApplyContext): boolean {
-  return checkTransactionSignature(signed, hexToBytes(publicKeyHex, 32), ctx.verifier).ok;
+  const { keyId } = signed.transaction.signer;
+  return checkDigestSignature(hexToBytes(ctx.txId, 32), keyId, signed.signatureHex, hexToBytes(publicKeyHex, 32), ctx.verifier).ok;
 }
 
 /** Signer checks of every type but key.register: a registered, active key of the signer's organisation. */

@@ -409,3 +409,28 @@ export function prefetchKeys(signed: SignedLedgerTransaction): PrefetchKeys {
     hasKeys: fromBody.hasKeys ?? false,
   };
 }
+
+function uniqueBy<T>(values: readonly T[], keyOf: (value: T) => string): T[] {
+  const byKey = new Map<string, T>();
+  for (const value of values) if (!byKey.has(keyOf(value))) byKey.set(keyOf(value), value);
+  return [...byKey.values()];
+}
+
+/**
+ * The rows a whole block of transactions needs: the union of their PrefetchKeys, under the
+ * same transitive rule. Loading this once serves every transaction of the block, since the
+ * rows a transaction creates or changes are then in the block's state when a later one reads them.
+ */
+export function mergePrefetchKeys(all: readonly PrefetchKeys[]): PrefetchKeys {
+  return {
+    orgIds: unique(all.flatMap((keys) => keys.orgIds)),
+    keyIds: unique(all.flatMap((keys) => keys.keyIds)),
+    creditLineIds: unique(all.flatMap((keys) => keys.creditLineIds)),
+    claimIds: unique(all.flatMap((keys) => keys.claimIds)),
+    financingIds: unique(all.flatMap((keys) => keys.financingIds)),
+    policyIds: unique(all.flatMap((keys) => keys.policyIds)),
+    activePolicies: uniqueBy(all.flatMap((keys) => keys.activePolicies), (pair) => pairKey(pair.lenderOrgId, pair.coreEnterpriseOrgId)),
+    nonces: uniqueBy(all.flatMap((keys) => keys.nonces), (use) => nonceKey(use.orgId, use.keyId, use.nonce)),
+    hasKeys: all.some((keys) => keys.hasKeys),
+  };
+}

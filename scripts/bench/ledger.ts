@@ -3,7 +3,9 @@
  * a held claim to another supplier, the holder keeping the rest) committed through the
  * ledger service (submitBatch: one database transaction and one checkpoint per block,
  * under the ledger_head row lock), with several submitters at once so that signature
- * checks (done before the lock) overlap with the locked work of the block in flight.
+ * checks (done before the lock) overlap with the locked work of the block in flight; and
+ * single submissions (submitTransaction, as the API sends them), which group commit joins
+ * into blocks.
  *
  * Transactions are built and signed before the clock starts: signing is the client's job.
  * Each chain of splits (a claim, then the part its holder kept, ...) stays in one lane, so
@@ -17,7 +19,7 @@ import { claims } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { deriveId } from "@/contracts/canonical";
 import { encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
-import { submitBatch } from "@/server/ledger/service";
+import { submitBatch, submitTransaction } from "@/server/ledger/service";
 import { fmt, now, say, section, stats, type Stats } from "./common";
 import { CpuMeter, describeCpu, Profiler, type CpuReport } from "./cpu";
 import { benchIdentity, signTx, type Identity } from "./seed-core";
@@ -27,6 +29,7 @@ export interface ThroughputRun {
   label: string;
   blockSize: number;
   lanes: number;
+  mode: "batch" | "single";
   transactions: number;
   seconds: number;
   txPerSecond: number;
@@ -43,6 +46,11 @@ export interface ThroughputConfig {
   transactions: number;
   /** Stop starting new blocks after this many seconds. */
   maxSeconds: number;
+  /**
+   * "single": each submitter sends one transaction at a time through submitTransaction, as
+   * the API does, and the service's group commit makes the blocks (blockSize is ignored).
+   */
+  mode?: "batch" | "single";
   profile?: string | null;
 }
 
@@ -121,10 +129,11 @@ export async function runThroughput(db: Db, queries: () => number, config: Throu
   const deadline = started + config.maxSeconds * 1000;
   await Promise.all(
     lanes.map(async (lane) => {
-      for (let i = 0; i < lane.length && now() < deadline; i += config.blockSize) {
-        const block = lane.slice(i, i + config.blockSize);
+      const blockSize = config.mode === "single" ? 1 : config.blockSize;
+      for (let i = 0; i < lane.length && now() < deadline; i += blockSize) {
+        const block = lane.slice(i, i + blockSize);
         const t0 = now();
-        const results = await submitBatch(db, block);
+        const results = config.mode === "single" ? [await submitTransaction(db, block[0])] : await submitBatch(db, block);
         const ms = now() - t0;
         const refused = results.filter((r) => r.status !== "accepted");
         if (refused.length > 0) {
@@ -144,6 +153,7 @@ export async function runThroughput(db: Db, queries: () => number, config: Throu
     label: config.label,
     blockSize: config.blockSize,
     lanes: config.lanes,
+    mode: config.mode ?? "batch",
     transactions: committed,
     seconds,
     txPerSecond: committed / seconds,

@@ -4,10 +4,10 @@
  * Every transaction is built, signed (Ed25519, node:crypto: the same bytes as noble, since
  * Ed25519 is deterministic) and applied through the contracts (applyTransaction on a
  * MemoryState, exactly what `npm run verify` replays), so nothing is written that the
- * contracts would refuse. What is skipped is the service's per-transaction database work:
- * blocks of transactions are written with multi-row INSERTs (log entries, nonces,
- * checkpoint) and upserts of the rows the block changed, in one database transaction per
- * block holding the ledger_head row lock, with the same columns the service writes. The
+ * contracts would refuse. What is skipped is the service's prefetch from the database (the
+ * whole state is in memory) and its signature checks (the seed made the signatures): blocks
+ * are written with the service's own writers (writeRows, writeChanges: one statement per
+ * table), in one database transaction per block holding the ledger_head row lock. The
  * result is a log that `npm run verify` replays and compares with the tables.
  *
  * Shape: bench organisations onboarded through key registrations co-signed by the
@@ -21,23 +21,10 @@
  * so their dashboards stay the size of a real supplier's whatever --tx is.
  */
 import { createPrivateKey, randomBytes, sign as cryptoSign, type KeyObject } from "node:crypto";
-import { eq, getTableColumns, sql, type SQL } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import { eq } from "drizzle-orm";
 import { sha256 } from "@noble/hashes/sha2.js";
-import type { Db, Tx } from "@/db/client";
-import {
-  claims,
-  creditLines,
-  financings,
-  ledgerCheckpoints,
-  ledgerEntries,
-  ledgerHead,
-  ledgerNonces,
-  ledgerOrganisations,
-  pledges,
-  repayments,
-  signingKeys,
-} from "@/db/schema";
+import type { Db } from "@/db/client";
+import { ledgerCheckpoints, ledgerEntries, ledgerHead } from "@/db/schema";
 import { canonicalJson, deriveId, sha256Hex } from "@/contracts/canonical";
 import { checkpointHash, signCheckpoint, type Checkpoint } from "@/contracts/checkpoint";
 import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
@@ -61,7 +48,7 @@ import type {
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { exportLedger } from "@/server/ledger/export";
 import { loadPlatformKey } from "@/server/ledger/platform-key";
-import { touchedClaimIds } from "@/server/ledger/repository";
+import { touchedClaimIds, writeChanges, writeRows } from "@/server/ledger/repository";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 
@@ -166,26 +153,14 @@ type EntryRow = typeof ledgerEntries.$inferInsert;
 interface Block {
   startSize: number;
   entries: EntryRow[];
-  /** Latest value of every row the block changed, by kind and id (insertion ordered). */
-  changed: Map<StateChange["kind"], Map<string, StateChange["value"]>>;
-  nonces: { orgId: string; keyId: string; nonce: string }[];
+  /** Every change of the block, in order; writeChanges keeps the last value of each row. */
+  changes: StateChange[];
   checkpoint: (typeof ledgerCheckpoints.$inferInsert) | null;
   head: { size: number; frontier: SerializedFrontier; lastAcceptedAtMs: number; lastCheckpointHash: string | null; lastCheckpointSize: number } | null;
 }
 
 function newBlock(startSize: number): Block {
-  return { startSize, entries: [], changed: new Map(), nonces: [], checkpoint: null, head: null };
-}
-
-function changeId(change: StateChange): string {
-  switch (change.kind) {
-    case "key":
-      return change.value.keyId;
-    case "nonce":
-      return `${change.value.orgId}/${change.value.keyId}/${change.value.nonce}`;
-    default:
-      return change.value.id;
-  }
+  return { startSize, entries: [], changes: [], checkpoint: null, head: null };
 }
 
 /**
@@ -253,16 +228,7 @@ export class LedgerWriter {
       leafHash: bytesToHex(hash),
       claimIds: touchedClaimIds(outcome.changes),
     });
-    for (const change of outcome.changes) {
-      if (change.kind === "nonce") {
-        this.block.nonces.push(change.value);
-        continue;
-      }
-      let byId = this.block.changed.get(change.kind);
-      if (!byId) this.block.changed.set(change.kind, (byId = new Map()));
-      byId.delete(changeId(change)); // keep insertion order = order of last change
-      byId.set(changeId(change), change.value);
-    }
+    this.block.changes.push(...outcome.changes);
     this.appended += 1;
     if (this.block.entries.length >= this.blockSize) await this.closeBlock();
     // Let the database client read its replies now and then: generation is synchronous
@@ -302,69 +268,13 @@ export class LedgerWriter {
     await this.db.transaction(async (tx) => {
       const [head] = await tx.select({ size: ledgerHead.size }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for("update");
       if (!head || head.size !== block.startSize) throw new Error(`ledger head moved: expected size ${block.startSize}, found ${head?.size}`);
-      await insertChunks(tx, ledgerEntries, block.entries);
-      for (const kind of ["org", "key", "creditLine", "claim", "pledge", "financing", "repayment"] as const) {
-        const rows = block.changed.get(kind);
-        if (rows && rows.size > 0) await upsertRows(tx, kind, [...rows.values()]);
-      }
-      await insertChunks(tx, ledgerNonces, block.nonces);
+      await writeRows(tx, ledgerEntries, block.entries);
+      await writeChanges(tx, block.changes);
       if (block.checkpoint) await tx.insert(ledgerCheckpoints).values(block.checkpoint);
       if (block.head) await tx.update(ledgerHead).set(block.head).where(eq(ledgerHead.id, 1));
     });
     this.writeMs += performance.now() - started;
     this.blocksWritten += 1;
-  }
-}
-
-const MAX_PARAMETERS = 60_000;
-
-async function insertChunks<T extends PgTable>(tx: Tx, table: T, rows: readonly T["$inferInsert"][]): Promise<void> {
-  const columns = Object.keys(getTableColumns(table)).length;
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns));
-  for (let i = 0; i < rows.length; i += perStatement) {
-    await tx.insert(table).values(rows.slice(i, i + perStatement) as T["$inferInsert"][]);
-  }
-}
-
-/** INSERT ... ON CONFLICT (primary key) DO UPDATE SET every other column = excluded. */
-async function upsertChunks<T extends PgTable>(tx: Tx, table: T, key: string, rows: readonly T["$inferInsert"][]): Promise<void> {
-  const columns = getTableColumns(table);
-  const set: Record<string, SQL> = {};
-  for (const [name, column] of Object.entries(columns)) {
-    if (name !== key) set[name] = sql.raw(`excluded."${column.name}"`);
-  }
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / Object.keys(columns).length));
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const target = columns[key];
-    if (!target) throw new Error(`no column ${key}`);
-    await tx
-      .insert(table)
-      .values(rows.slice(i, i + perStatement) as T["$inferInsert"][])
-      .onConflictDoUpdate({ target, set });
-  }
-}
-
-async function upsertRows(tx: Tx, kind: Exclude<StateChange["kind"], "nonce">, values: StateChange["value"][]): Promise<void> {
-  switch (kind) {
-    case "org":
-      return upsertChunks(tx, ledgerOrganisations, "id", values as (typeof ledgerOrganisations.$inferInsert)[]);
-    case "key":
-      return upsertChunks(tx, signingKeys, "keyId", values as (typeof signingKeys.$inferInsert)[]);
-    case "creditLine":
-      return upsertChunks(tx, creditLines, "id", values as (typeof creditLines.$inferInsert)[]);
-    case "claim":
-      return upsertChunks(tx, claims, "id", values as (typeof claims.$inferInsert)[]);
-    case "pledge":
-      return upsertChunks(tx, pledges, "id", values as (typeof pledges.$inferInsert)[]);
-    case "financing":
-      return upsertChunks(tx, financings, "id", values as (typeof financings.$inferInsert)[]);
-    case "repayment": {
-      const rows = (values as Extract<StateChange, { kind: "repayment" }>["value"][]).map((v) => ({
-        ...v,
-        allocations: v.allocations.map((a) => ({ claimId: a.claimId, holderOrgId: a.holderOrgId, amountMinor: a.amountMinor.toString() })),
-      }));
-      return upsertChunks(tx, repayments, "id", rows);
-    }
   }
 }
 

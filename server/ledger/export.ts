@@ -25,7 +25,7 @@ import { transactionId } from "@/contracts/transaction";
 import { verifyLog, type LogFailure, type VerifyLogSummary } from "@/contracts/verify-log";
 import { decodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { MemoryState } from "@/contracts/ledger/state";
-import type { SignatureVerifier } from "@/contracts/signing";
+import { runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "@/contracts/signing";
 import { loadPlatformKey } from "./platform-key";
 import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "./repository";
 
@@ -66,10 +66,14 @@ export async function exportLedger(db: DbOrTx): Promise<LedgerExport> {
   });
 }
 
-export async function verifyDatabase(db: DbOrTx, verifier: SignatureVerifier): Promise<VerifyDatabaseResult> {
+/**
+ * Replays the database's log and compares the tables. With `parallel` (a verify pool), the
+ * signatures are checked on other threads while the replay runs; the answer is the same.
+ */
+export async function verifyDatabase(db: DbOrTx, verifier: SignatureVerifier, parallel?: BatchSignatureVerifier): Promise<VerifyDatabaseResult> {
   const startedAt = performance.now();
   const operatorPublicKeyHex = await operatorKeyHex(db);
-  const outcome = await inSnapshot(db, (tx) => findFirstFailure(tx, operatorPublicKeyHex, verifier));
+  const outcome = await inSnapshot(db, (tx) => findFirstFailure(tx, operatorPublicKeyHex, verifier, parallel));
   if ("where" in outcome) return { ok: false, failure: outcome };
   return { ok: true, summary: outcome.summary, seconds: (performance.now() - startedAt) / 1000 };
 }
@@ -123,11 +127,12 @@ async function findFirstFailure(
   db: DbOrTx,
   operatorPublicKeyHex: string,
   verifier: SignatureVerifier,
+  parallel: BatchSignatureVerifier | undefined,
 ): Promise<DatabaseFailure | { summary: VerifyLogSummary }> {
   const { entries, checkpoints } = await readLog(db);
   const exported = toExport(operatorPublicKeyHex, entries, checkpoints);
   const columnFailure = firstColumnFailure(entries, checkpoints);
-  const replayed = verifyLog(exported, verifier);
+  const replayed = parallel ? await runWithBatchVerifier((v) => verifyLog(exported, v), parallel, verifier) : verifyLog(exported, verifier);
   if (!replayed.ok || columnFailure !== null) return earliest(replayed.ok ? null : replayed.failure, columnFailure, checkpoints);
   const rowFailure = (await compareTables(db, replayed.state)) ?? (await compareHead(db, exported, replayed.summary));
   return rowFailure ?? { summary: replayed.summary };

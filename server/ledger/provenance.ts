@@ -1,10 +1,11 @@
-import { and, arrayOverlaps, asc, eq, inArray, lt, notInArray, or, sql } from "drizzle-orm";
+import { and, arrayOverlaps, asc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, creditLines, financingPolicies, financings, ledgerEntries } from "@/db/schema";
-import { hexToBytes } from "@/contracts/hex";
+import type { SignedCheckpoint } from "@/contracts/checkpoint";
+import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import type { LogEntry } from "@/contracts/log";
-import { hashesToHex, inclusionProof } from "@/contracts/merkle";
-import { selectProvenanceEntries, type ProvenanceBundle } from "@/contracts/provenance";
+import { hashesToHex, SubtreeHashes } from "@/contracts/merkle";
+import { organisationsNamedBy, selectProvenanceEntries, type ProvenanceBundle } from "@/contracts/provenance";
 import { notFound } from "../errors";
 import { latestCheckpoint } from "./service";
 
@@ -31,7 +32,7 @@ export async function buildProvenanceBundle(db: Db, claimId: string): Promise<Pr
   const candidates = await candidateEntries(db, chain, creditLineId, size);
   const entries = selectProvenanceEntries(candidates, claimId);
   if (entries.length === 0) throw new Error(`claim ${claimId} is in the claims table but not in the log`);
-  const inclusionProofs = await proofsFor(db, entries, size);
+  const inclusionProofs = await proofsFor(db, entries, checkpoint);
   return { claimId, entries, inclusionProofs, checkpoint };
 }
 
@@ -53,27 +54,46 @@ async function lineageOf(db: Db, claimId: string): Promise<{ chain: string[]; cr
   return { chain, creditLineId };
 }
 
-/** A superset of the bundle's entries, below the checkpoint's size. */
+/**
+ * A superset of the bundle's entries, below the checkpoint's size: the lineage and credit
+ * line entries, then the key introductions of only the organisations those entries name,
+ * transitively (a registration names the operator that co-signed it), rather than every
+ * registration in the ledger.
+ */
 async function candidateEntries(db: Db, chain: string[], creditLineId: string, size: number): Promise<LogEntry[]> {
   const [line] = await db.select({ createdTxId: creditLines.createdTxId }).from(creditLines).where(eq(creditLines.id, creditLineId));
   if (!line) throw new Error(`credit line ${creditLineId} of claim ${chain[0]} does not exist`);
   const policyTxIds = await policyCreationsOf(db, chain);
   const bodyCreditLineId = sql`(${ledgerEntries.entryCanonical}::jsonb #>> '{signed,transaction,body,creditLineId}')`;
+  const entries = await entriesWhere(
+    db,
+    size,
+    or(
+      eq(ledgerEntries.leafIndex, 0),
+      and(arrayOverlaps(ledgerEntries.claimIds, chain), notInArray(ledgerEntries.type, LINEAGE_EXCLUDED_TYPES)),
+      inArray(ledgerEntries.txId, [line.createdTxId, ...policyTxIds]),
+      and(inArray(ledgerEntries.type, CREDIT_LINE_CHANGE_TYPES), eq(bodyCreditLineId, creditLineId)),
+    ),
+  );
+  const byLeaf = new Map(entries.map((entry) => [entry.leafIndex, entry]));
+  const asked = new Set<string>();
+  for (let fresh = entries; ; ) {
+    const orgIds = organisationsNamedBy(fresh).filter((orgId) => !asked.has(orgId));
+    if (orgIds.length === 0) break;
+    for (const orgId of orgIds) asked.add(orgId);
+    // A key.register and a key.rotate are signed for the organisation whose key they introduce.
+    const introductions = await entriesWhere(db, size, and(inArray(ledgerEntries.type, KEY_INTRODUCTION_TYPES), inArray(ledgerEntries.signerOrgId, orgIds)));
+    fresh = introductions.filter((entry) => !byLeaf.has(entry.leafIndex));
+    for (const entry of fresh) byLeaf.set(entry.leafIndex, entry);
+  }
+  return [...byLeaf.values()];
+}
+
+async function entriesWhere(db: Db, size: number, condition: SQL | undefined): Promise<LogEntry[]> {
   const rows = await db
     .select({ entryCanonical: ledgerEntries.entryCanonical })
     .from(ledgerEntries)
-    .where(
-      and(
-        lt(ledgerEntries.leafIndex, size),
-        or(
-          eq(ledgerEntries.leafIndex, 0),
-          and(arrayOverlaps(ledgerEntries.claimIds, chain), notInArray(ledgerEntries.type, LINEAGE_EXCLUDED_TYPES)),
-          inArray(ledgerEntries.txId, [line.createdTxId, ...policyTxIds]),
-          and(inArray(ledgerEntries.type, CREDIT_LINE_CHANGE_TYPES), eq(bodyCreditLineId, creditLineId)),
-          inArray(ledgerEntries.type, KEY_INTRODUCTION_TYPES),
-        ),
-      ),
-    )
+    .where(and(lt(ledgerEntries.leafIndex, size), condition))
     .orderBy(asc(ledgerEntries.leafIndex));
   return rows.map((row) => JSON.parse(row.entryCanonical) as LogEntry);
 }
@@ -89,17 +109,49 @@ async function policyCreationsOf(db: Db, chain: string[]): Promise<string[]> {
 }
 
 /**
- * Inclusion proofs against the checkpoint, from the stored leaf hashes. This loads all
- * `size` leaf hashes and rehashes the tree for every proof: O(size) per entry, fine at demo
- * scale. A large log would keep subtree hashes (contracts/merkle.ts inclusionPathRanges says
- * which ones a proof needs) instead of rebuilding them.
+ * Inclusion proofs against the checkpoint, from this process's store of complete subtree
+ * hashes of the log (contracts/merkle.ts SubtreeHashes): O(log n) per proof. The log is
+ * append-only, so the store is filled once and then only extended by the leaves that were
+ * committed since. It must give the checkpoint's root; if it does not (the database was
+ * replaced under a running process, say), it is rebuilt from the stored leaf hashes.
  */
-async function proofsFor(db: Db, entries: readonly LogEntry[], size: number): Promise<ProvenanceBundle["inclusionProofs"]> {
-  const rows = await db
-    .select({ leafHash: ledgerEntries.leafHash })
-    .from(ledgerEntries)
-    .where(lt(ledgerEntries.leafIndex, size))
-    .orderBy(asc(ledgerEntries.leafIndex));
-  const leafHashes = rows.map((row) => hexToBytes(row.leafHash, 32));
-  return entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leafHashes, entry.leafIndex)) }));
+async function proofsFor(db: Db, entries: readonly LogEntry[], checkpoint: SignedCheckpoint): Promise<ProvenanceBundle["inclusionProofs"]> {
+  const { size, rootHash } = checkpoint.checkpoint;
+  let store = await logSubtrees(db, size);
+  if (bytesToHex(store.root(0, size)) !== rootHash) {
+    subtreeStores.delete(db);
+    store = await logSubtrees(db, size);
+  }
+  return entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(store.inclusionProof(entry.leafIndex, size)) }));
+}
+
+interface LogSubtrees {
+  store: SubtreeHashes;
+  /** Extensions run one after the other, so concurrent requests never append twice. */
+  extending: Promise<void>;
+}
+
+const subtreeStores = new WeakMap<Db, LogSubtrees>();
+const LEAF_HASHES_PER_QUERY = 100_000;
+
+/** The database's subtree store, holding at least `size` leaves. */
+async function logSubtrees(db: Db, size: number): Promise<SubtreeHashes> {
+  let cached = subtreeStores.get(db);
+  if (cached === undefined) subtreeStores.set(db, (cached = { store: new SubtreeHashes(), extending: Promise.resolve() }));
+  const { store } = cached;
+  cached.extending = cached.extending.then(() => extendSubtrees(db, store, size));
+  await cached.extending;
+  return store;
+}
+
+async function extendSubtrees(db: Db, store: SubtreeHashes, size: number): Promise<void> {
+  while (store.size < size) {
+    const rows = await db
+      .select({ leafHash: ledgerEntries.leafHash })
+      .from(ledgerEntries)
+      .where(and(gte(ledgerEntries.leafIndex, store.size), lt(ledgerEntries.leafIndex, Math.min(size, store.size + LEAF_HASHES_PER_QUERY))))
+      .orderBy(asc(ledgerEntries.leafIndex));
+    if (rows.length === 0) throw new Error(`the log has no leaf ${store.size} below its checkpoint size ${size}`);
+    for (const row of rows) store.append(hexToBytes(row.leafHash, 32));
+  }
 }

@@ -1,4 +1,5 @@
-import { and, eq, inArray, or } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { PgTable } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "@/db/client";
 import {
   claims,
@@ -140,7 +141,7 @@ export const toRepayment = (row: RepaymentRow): Repayment => ({
 });
 
 /**
- * Loads everything one transaction needs into a MemoryState, following the transitive rule
+ * Loads everything one transaction (or, with mergePrefetchKeys, one block) needs into a MemoryState, following the transitive rule
  * of PrefetchKeys: keys bring their organisations, financings their claims, claims their
  * whole issuance tree, its active pledges and its credit line.
  */
@@ -148,9 +149,9 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
   const keyRows = keys.keyIds.length ? await db.select().from(signingKeys).where(inArray(signingKeys.keyId, keys.keyIds)) : [];
   const financingRows = keys.financingIds.length ? await db.select().from(financings).where(inArray(financings.id, keys.financingIds)) : [];
   const claimIds = [...new Set([...keys.claimIds, ...financingRows.map((f) => f.claimId)])];
-  const seedClaims = claimIds.length ? await db.select({ rootId: claims.rootId }).from(claims).where(inArray(claims.id, claimIds)) : [];
-  const rootIds = [...new Set(seedClaims.map((c) => c.rootId))];
-  const claimRows = rootIds.length ? await db.select().from(claims).where(inArray(claims.rootId, rootIds)) : [];
+  const claimRows = claimIds.length
+    ? await db.select().from(claims).where(inArray(claims.rootId, db.select({ rootId: claims.rootId }).from(claims).where(inArray(claims.id, claimIds))))
+    : [];
   const pledgeRows = claimRows.length
     ? await db.select().from(pledges).where(and(inArray(pledges.claimId, claimRows.map((c) => c.id)), eq(pledges.status, "active")))
     : [];
@@ -162,7 +163,7 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
     ? await db
         .select()
         .from(ledgerNonces)
-        .where(or(...keys.nonces.map((n) => and(eq(ledgerNonces.orgId, n.orgId), eq(ledgerNonces.keyId, n.keyId), eq(ledgerNonces.nonce, n.nonce)))))
+        .where(sql`(${ledgerNonces.orgId}, ${ledgerNonces.keyId}, ${ledgerNonces.nonce}) in (select org_id, key_id, nonce from ${rowsFromJson(ledgerNonces, keys.nonces)})`)
     : [];
   const policyRows = await loadPolicies(db, keys);
   const anyKey = keys.hasKeys && keyRows.length === 0 ? await db.select({ keyId: signingKeys.keyId }).from(signingKeys).limit(1) : [];
@@ -207,58 +208,88 @@ export async function organisationNames(db: DbOrTx): Promise<Map<string, string>
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** Writes the upserts a transaction produced, in order. */
-export async function writeChanges(db: DbOrTx, changes: readonly StateChange[]): Promise<void> {
-  for (const change of changes) await writeChange(db, change);
+/**
+ * How each kind of StateChange is stored: its table, the id of its row, and whether a later
+ * change of the same row replaces it (upsert on that column) or every change is a new row
+ * (insert, so a repeat is the database's unique violation, never silently merged). Writes run
+ * in this order, which is the order of the foreign keys. A new kind is one entry here.
+ */
+const STATE_WRITERS: { [K in StateChange["kind"]]: StateWriter<Extract<StateChange, { kind: K }>["value"]> } = {
+  org: { table: ledgerOrganisations, idOf: (org) => org.id, upsertOn: "id" },
+  key: { table: signingKeys, idOf: (key) => key.keyId, upsertOn: "keyId" },
+  creditLine: { table: creditLines, idOf: (line) => line.id, upsertOn: "id" },
+  claim: { table: claims, idOf: (claim) => claim.id, upsertOn: "id" },
+  pledge: { table: pledges, idOf: (pledge) => pledge.id, upsertOn: "id" },
+  policy: { table: financingPolicies, idOf: (policy) => policy.id, upsertOn: "id" },
+  financing: { table: financings, idOf: (financing) => financing.id, upsertOn: "id" },
+  repayment: { table: repayments, idOf: (repayment) => repayment.id, upsertOn: null },
+  nonce: { table: ledgerNonces, idOf: (use) => `${use.orgId}\u0000${use.keyId}\u0000${use.nonce}`, upsertOn: null },
+};
+
+interface StateWriter<V> {
+  table: PgTable;
+  idOf(value: V): string;
+  /** The primary key's property name, or null for rows that are only ever inserted. */
+  upsertOn: string | null;
 }
 
-async function writeChange(db: DbOrTx, change: StateChange): Promise<void> {
-  switch (change.kind) {
-    case "org": {
-      const v = change.value;
-      await db.insert(ledgerOrganisations).values(v).onConflictDoUpdate({ target: ledgerOrganisations.id, set: { name: v.name, role: v.role } });
-      return;
+/**
+ * Writes the changes of one transaction or of a whole block: one statement per table. For
+ * upserted rows only the last value counts, and rows go in the order of their last change,
+ * so a row that gives up a unique slot (a released pledge, a replaced policy, a declined
+ * financing) is written before the row that takes it, as it happened.
+ */
+export async function writeChanges(db: DbOrTx, changes: readonly StateChange[]): Promise<void> {
+  const byKind = new Map<StateChange["kind"], Map<string, StateChange["value"]>>();
+  const inserted = new Map<StateChange["kind"], StateChange["value"][]>();
+  for (const change of changes) {
+    const writer = STATE_WRITERS[change.kind] as StateWriter<StateChange["value"]>;
+    if (writer.upsertOn === null) {
+      inserted.set(change.kind, [...(inserted.get(change.kind) ?? []), change.value]);
+      continue;
     }
-    case "key": {
-      const { keyId, ...rest } = change.value;
-      await db.insert(signingKeys).values(change.value).onConflictDoUpdate({ target: signingKeys.keyId, set: rest });
-      return void keyId;
-    }
-    case "creditLine": {
-      const { id, ...rest } = change.value;
-      await db.insert(creditLines).values(change.value).onConflictDoUpdate({ target: creditLines.id, set: rest });
-      return void id;
-    }
-    case "claim": {
-      const { id, ...rest } = change.value;
-      await db.insert(claims).values(change.value).onConflictDoUpdate({ target: claims.id, set: rest });
-      return void id;
-    }
-    case "pledge": {
-      const { id, ...rest } = change.value;
-      await db.insert(pledges).values(change.value).onConflictDoUpdate({ target: pledges.id, set: rest });
-      return void id;
-    }
-    case "policy": {
-      const { id, ...rest } = change.value;
-      await db.insert(financingPolicies).values(change.value).onConflictDoUpdate({ target: financingPolicies.id, set: rest });
-      return void id;
-    }
-    case "financing": {
-      const { id, ...rest } = change.value;
-      await db.insert(financings).values(change.value).onConflictDoUpdate({ target: financings.id, set: rest });
-      return void id;
-    }
-    case "repayment": {
-      const v = change.value;
-      const allocations = v.allocations.map((a) => ({ claimId: a.claimId, holderOrgId: a.holderOrgId, amountMinor: a.amountMinor.toString() }));
-      await db.insert(repayments).values({ ...v, allocations });
-      return;
-    }
-    case "nonce":
-      await db.insert(ledgerNonces).values(change.value);
-      return;
+    const rows = byKind.get(change.kind) ?? new Map<string, StateChange["value"]>();
+    const id = writer.idOf(change.value);
+    rows.delete(id); // re-inserted at the end: the order of last change
+    byKind.set(change.kind, rows.set(id, change.value));
   }
+  for (const [kind, writer] of Object.entries(STATE_WRITERS) as [StateChange["kind"], StateWriter<unknown>][]) {
+    const rows = writer.upsertOn === null ? (inserted.get(kind) ?? []) : [...(byKind.get(kind)?.values() ?? [])];
+    await writeRows(db, writer.table, rows as object[], writer.upsertOn);
+  }
+}
+
+/**
+ * One INSERT (or INSERT ... ON CONFLICT DO UPDATE on `upsertOn`) for all `rows`, passed as a
+ * single JSON parameter that the database turns into rows of the table's own type
+ * (jsonb_populate_recordset): the statement text depends only on the table, whatever the
+ * number of rows, and every value is converted by the column's own input function.
+ */
+export async function writeRows(db: DbOrTx, table: PgTable, rows: readonly object[], upsertOn: string | null = null): Promise<void> {
+  const first = rows[0];
+  if (first === undefined) return;
+  const columns = Object.entries(getTableColumns(table)).filter(([property]) => property in first);
+  const names = columns.map(([, column]) => `"${column.name}"`);
+  const conflict =
+    upsertOn === null
+      ? sql``
+      : sql.raw(
+          ` on conflict ("${getTableColumns(table)[upsertOn]?.name ?? upsertOn}") do update set ` +
+            columns.filter(([property]) => property !== upsertOn).map(([, column]) => `"${column.name}" = excluded."${column.name}"`).join(", "),
+        );
+  await db.execute(
+    sql`insert into ${table} (${sql.raw(names.join(", "))}) select ${sql.raw(names.map((name) => `r.${name}`).join(", "))} from ${rowsFromJson(table, rows)} with ordinality as r order by r.ordinality${conflict}`,
+  );
+}
+
+/** `jsonb_populate_recordset(null::table, $1)`: the rows (entity properties) as rows of the table's type. */
+function rowsFromJson(table: PgTable, rows: readonly object[]): SQL {
+  const columns = Object.entries(getTableColumns(table));
+  const json = JSON.stringify(
+    rows.map((row) => Object.fromEntries(columns.map(([property, column]) => [column.name, (row as Record<string, unknown>)[property] ?? null]))),
+    (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value),
+  );
+  return sql`jsonb_populate_recordset(null::${table}, ${json}::jsonb)`;
 }
 
 /** Claim ids a set of changes touched (for the entry's lineage index). */

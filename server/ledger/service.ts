@@ -3,24 +3,25 @@ import type { Db, Tx } from "@/db/client";
 import { ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys } from "@/db/schema";
 import { canonicalJson } from "@/contracts/canonical";
 import { checkpointHash, signCheckpoint, type Checkpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
-import { bytesToHex, hexToBytes } from "@/contracts/hex";
-import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
-import { MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
-import { transactionDigest, transactionId } from "@/contracts/transaction";
+import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
+import type { LogEntry } from "@/contracts/log";
+import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
+import { transactionId } from "@/contracts/transaction";
 import { applyTransaction, InvariantViolation, type ResultCode } from "@/contracts/ledger/apply";
 import { decodeSignedTransaction, encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
-import { prefetchKeys } from "@/contracts/ledger/state";
-import type { LedgerEvent, SignedLedgerTransaction } from "@/contracts/ledger/types";
+import { mergePrefetchKeys, prefetchKeys, type MemoryState } from "@/contracts/ledger/state";
+import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
 import type { SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, DomainError } from "../errors";
 import { loadPlatformKey, type PlatformKey } from "./platform-key";
-import { prefetchState, touchedClaimIds, writeChanges } from "./repository";
+import { GroupCommit } from "./group-commit";
+import { prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
 
 /*
  * The ledger service: decode, verify signatures (before taking the lock), then, inside one
- * database transaction holding the log head's row lock, load what the contract needs,
- * apply it, append the log entry, write the new state and close the block with a signed
+ * database transaction holding the log head's row lock, load what the block's contracts need,
+ * apply them, append the log entries, write the new state and close the block with a signed
  * checkpoint. Appends are serialised by that lock, so of two transactions spending the
  * same claim exactly one wins and the other gets the contract's code.
  */
@@ -41,17 +42,30 @@ interface Prepared {
   txId: string;
 }
 
-/** Submits one signed transaction (wire JSON); see submitBatch. */
-export async function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
-  const [result] = await submitBatch(db, [wire], options);
-  if (!result) throw new Error("submitBatch returned no result");
-  return result;
+/**
+ * Submits one signed transaction (wire JSON); see submitBatch. Concurrent submissions in this
+ * process are committed together (group commit): one that arrives while a block is being
+ * committed waits for it and goes into the next block with every other one that arrived
+ * meanwhile, so they share one lock, one commit and one checkpoint instead of queueing for
+ * the head lock one by one. Each still gets its own answer.
+ */
+export function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
+  let queue = groupCommits.get(db);
+  if (queue === undefined) groupCommits.set(db, (queue = new GroupCommit((wires, batchOptions) => submitBatch(db, wires, batchOptions))));
+  return queue.submit(wire, options);
 }
+
+const groupCommits = new WeakMap<Db, GroupCommit<unknown, LedgerOptions, SubmitResult>>();
 
 /**
  * Submits signed transactions in order as one block: each is accepted or refused on its own
  * (a refusal writes nothing), and the accepted ones are committed together and closed by one
  * checkpoint. Resubmitting an accepted transaction returns its original leaf (idempotent).
+ *
+ * Inside the head lock the block's rows are loaded once (the union of what its transactions
+ * need), the transactions are applied in order to that in-memory state, and what they wrote
+ * goes to the database as one statement per table, with the log entries and the checkpoint,
+ * in the same database transaction.
  */
 export async function submitBatch(db: Db, wires: readonly unknown[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
   const clock = options.clock ?? Date.now;
@@ -62,10 +76,10 @@ export async function submitBatch(db: Db, wires: readonly unknown[], options: Le
   try {
     return await db.transaction(async (tx) => {
       const head = await lockHead(tx);
-      const results: SubmitResult[] = [];
-      for (const item of prepared) {
-        results.push("status" in item ? item : await appendOne(tx, head, item, clock, verified));
-      }
+      const block = await openBlock(tx, prepared.filter((item): item is Prepared => !("status" in item)));
+      const results = prepared.map((item) => ("status" in item ? item : appendOne(block, head, item, clock, verified)));
+      await writeRows(tx, ledgerEntries, block.entries);
+      await writeChanges(tx, block.changes);
       await closeBlock(tx, head, platformKey, clock);
       return results;
     });
@@ -99,7 +113,7 @@ async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitRes
     const body = item.signed.transaction.body as { publicKeyHex?: string; keyId?: string; newKeyId?: string; newPublicKeyHex?: string };
     if (body.keyId && body.publicKeyHex) publicKeys.set(body.keyId, body.publicKeyHex);
     if (body.newKeyId && body.newPublicKeyHex) publicKeys.set(body.newKeyId, body.newPublicKeyHex);
-    const digest = transactionDigest(item.signed.transaction);
+    const digest = hexToBytes(item.txId, 32); // the id is the hex of the digest that is signed
     const signatures = [{ keyId: item.signed.transaction.signer.keyId, signatureHex: item.signed.signatureHex }, ...item.signed.cosignatures];
     for (const { keyId, signatureHex } of signatures) {
       const publicKeyHex = publicKeys.get(keyId);
@@ -132,39 +146,58 @@ async function lockHead(tx: Tx): Promise<Head> {
   };
 }
 
-async function appendOne(tx: Tx, head: Head, item: Prepared, clock: () => number, verifier: SignatureVerifier): Promise<SubmitResult> {
-  const existing = await findEntry(tx, item.txId);
-  if (existing) return replayResult(existing, item);
+/** What one block holds while it is built: the state its transactions see and what they wrote. */
+interface Block {
+  state: MemoryState;
+  /** Entries already in the log, by txId, among those submitted (resubmissions). */
+  existing: Map<string, EntryRow>;
+  /** Accepted in this block, by txId: a second copy in the same block is a resubmission. */
+  accepted: Map<string, EntryRow>;
+  entries: EntryRow[];
+  changes: StateChange[];
+}
+
+/** Loads, in one set of queries, what the block's new transactions need. */
+async function openBlock(tx: Tx, items: readonly Prepared[]): Promise<Block> {
+  const txIds = [...new Set(items.map((item) => item.txId))];
+  const rows = txIds.length ? await tx.select().from(ledgerEntries).where(inArray(ledgerEntries.txId, txIds)) : [];
+  const existing = new Map(rows.map((row) => [row.txId, row]));
+  const fresh = items.filter((item) => !existing.has(item.txId));
+  const state = await prefetchState(tx, mergePrefetchKeys(fresh.map((item) => prefetchKeys(item.signed))));
+  return { state, existing, accepted: new Map(), entries: [], changes: [] };
+}
+
+function appendOne(block: Block, head: Head, item: Prepared, clock: () => number, verifier: SignatureVerifier): SubmitResult {
+  const earlier = block.existing.get(item.txId) ?? block.accepted.get(item.txId);
+  if (earlier) return replayResult(earlier, item);
   const acceptedAtMs = Math.max(clock(), head.lastAcceptedAtMs);
-  const state = await prefetchState(tx, prefetchKeys(item.signed));
-  const outcome = applyTransaction(state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
+  const outcome = applyTransaction(block.state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
   if (!outcome.ok) return { status: "refused", txId: item.txId, code: outcome.code, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+  block.state.applyChanges(outcome.changes);
   const entry: LogEntry = { leafIndex: head.size, acceptedAtMs, signed: item.wire as LogEntry["signed"] };
-  const leafHash = logEntryLeafHash(entry);
-  await tx.insert(ledgerEntries).values({
+  const entryCanonical = canonicalJson(entry);
+  const hash = leafHash(utf8ToBytes(entryCanonical)); // the leaf is the entry's canonical bytes
+  const row: EntryRow = {
     leafIndex: entry.leafIndex,
     txId: item.txId,
     type: item.signed.transaction.type,
     signerOrgId: item.signed.transaction.signer.orgId,
     signerKeyId: item.signed.transaction.signer.keyId,
     acceptedAtMs,
-    entryCanonical: canonicalJson(entry),
-    leafHash: bytesToHex(leafHash),
+    entryCanonical,
+    leafHash: bytesToHex(hash),
     claimIds: touchedClaimIds(outcome.changes),
-  });
-  await writeChanges(tx, outcome.changes);
-  head.frontier.append(leafHash);
+  };
+  block.entries.push(row);
+  block.accepted.set(item.txId, row);
+  block.changes.push(...outcome.changes);
+  head.frontier.append(hash);
   head.size += 1;
   head.lastAcceptedAtMs = acceptedAtMs;
   return { status: "accepted", txId: item.txId, leafIndex: entry.leafIndex, acceptedAtMs, events: outcome.events, duplicate: false };
 }
 
 type EntryRow = typeof ledgerEntries.$inferSelect;
-
-async function findEntry(tx: Tx, txId: string): Promise<EntryRow | undefined> {
-  const [row] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.txId, txId));
-  return row;
-}
 
 /** The same transaction again gets its original answer; the same id with other signatures is refused. */
 function replayResult(existing: EntryRow, item: Prepared): SubmitResult {

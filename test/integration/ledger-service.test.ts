@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { claims, creditLines, ledgerCheckpoints, ledgerEntries, ledgerHead, pledges } from "@/db/schema";
-import { buildSigned, toWire } from "@/contracts/client";
+import { buildSigned, identityFor, toWire } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { checkpointHash, verifyCheckpointChain } from "@/contracts/checkpoint";
 import { transactionId } from "@/contracts/transaction";
@@ -12,6 +12,8 @@ import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
 import { loadPlatformKey } from "@/server/ledger/platform-key";
 import { submitBatch, submitTransaction } from "@/server/ledger/service";
+import { verifyDatabase } from "@/server/ledger/export";
+import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { createTestDatabase } from "../helpers/db";
 
 let database: Database;
@@ -147,6 +149,59 @@ describe("submitting transactions", () => {
     expect(after.length).toBe(before.length + 1);
     // The rejected part went back to its sender as a held claim.
     expect(await claimRow(childId)).toMatchObject({ holderOrgId: "org_lingnan", state: "held", offeredToOrgId: null });
+  });
+});
+
+describe("one block, loaded once and written once per table", () => {
+  const tier1 = demoIdentity("org_pearl");
+  const tier2 = demoIdentity("org_lingnan");
+  const bank = demoIdentity("org_cmtb");
+  const factor = demoIdentity("org_gbfactor");
+  const sign = <K extends Parameters<typeof buildSigned>[1]>(who: typeof tier1, type: K, body: Parameters<typeof buildSigned<K>>[2]) =>
+    toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now() }));
+
+  it("lets later transactions see what earlier ones in the block wrote, and stores what a replay of the log gives", async () => {
+    const [kept] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held'`);
+    const split = sign(tier2, "claim.split", { claimId: kept!.id, parts: [{ toOrgId: "org_pearl", amountMinor: 500n }, { toOrgId: "org_lingnan", amountMinor: kept!.amountMinor - 500n }] });
+    const childId = deriveId("c", transactionId(split.transaction), 0);
+    const before = await database.db.select().from(ledgerCheckpoints);
+    const results = await submitBatch(database.db, [
+      split,
+      sign(tier1, "claim.accept", { claimId: childId }),
+      // The same claim pledged, released and pledged again inside one block: the released
+      // pledge must reach the table before the new active one (one active pledge per claim).
+      sign(tier1, "claim.pledge", { claimId: childId, lenderOrgId: "org_cmtb" }),
+      sign(bank, "claim.release", { claimId: childId }),
+      sign(tier1, "claim.pledge", { claimId: childId, lenderOrgId: "org_gbfactor" }),
+      split,
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "accepted", "accepted", "accepted", "accepted"]);
+    expect(results.map((r) => r.status === "accepted" && r.duplicate)).toEqual([false, false, false, false, false, true]);
+    expect((await database.db.select().from(ledgerCheckpoints)).length).toBe(before.length + 1);
+    expect(await claimRow(childId)).toMatchObject({ holderOrgId: "org_pearl", state: "pledged" });
+    const childPledges = await database.db.select().from(pledges).where(eq(pledges.claimId, childId));
+    expect(childPledges.map((p) => `${p.lenderOrgId}:${p.status}`).sort()).toEqual(["org_cmtb:released", "org_gbfactor:active"]);
+    expect(await verifyDatabase(database.db, nodeVerifier)).toMatchObject({ ok: true });
+    expect((await submitTransaction(database.db, sign(factor, "claim.release", { claimId: childId }))).status).toBe("accepted");
+  });
+
+  it("commits concurrent single submissions together, each with its own answer", async () => {
+    const platform = await loadPlatformKey(database.db);
+    const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+    const registrations = Array.from({ length: 12 }, (_, i) => {
+      const key = identityFor(`org_group_${i}`, new Uint8Array(randomBytes(32)));
+      const body = { orgId: key.orgId, orgName: `Group commit ${i}`, role: "supplier" as const, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
+      return toWire(buildSigned(key, "key.register", body, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [operator] }));
+    });
+    const forged = { ...registrations[0]!, cosignatures: [] };
+    const before = (await database.db.select().from(ledgerCheckpoints)).length;
+    const results = await Promise.all([...registrations, forged].map((wire) => submitTransaction(database.db, wire)));
+    expect(results.slice(0, 12).map((r) => r.status)).toEqual(Array(12).fill("accepted"));
+    expect(results[12]).toMatchObject({ status: "refused" });
+    const leaves = results.slice(0, 12).map((r) => (r.status === "accepted" ? r.leafIndex : -1));
+    expect(new Set(leaves).size).toBe(12);
+    // The first goes alone (nothing was in flight); the rest wait for it and go as one block.
+    expect((await database.db.select().from(ledgerCheckpoints)).length - before).toBeLessThanOrEqual(3);
   });
 });
 

@@ -6,6 +6,8 @@ import { claims, ledgerCheckpoints, ledgerEntries } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { parseLedgerExportText, serializeLedgerExport } from "@/contracts/export";
 import { hexToBytes } from "@/contracts/hex";
+import { logEntryLeafHash } from "@/contracts/log";
+import { hashesToHex, inclusionProof } from "@/contracts/merkle";
 import { selectProvenanceEntries, verifyProvenance } from "@/contracts/provenance";
 import { nobleVerifier } from "@/contracts/signing";
 import { verifyLog } from "@/contracts/verify-log";
@@ -126,6 +128,23 @@ describe("the provenance of the tier-3 claim", () => {
     expect(siblingTxIds).toHaveLength(2);
     for (const txId of siblingTxIds) expect(inBundle.has(txId)).toBe(false);
     expect(bundle.entries.some((entry) => entry.signed.transaction.type === "claim.pledge")).toBe(false);
+  });
+
+  it("has the proofs of rehashing every leaf, also after the log grew past the cached tree", async () => {
+    const proofsFromAllLeaves = async (bundle: Awaited<ReturnType<typeof buildProvenanceBundle>>) => {
+      const leaves = (await exportLedger(database.db)).entries.slice(0, bundle.checkpoint.checkpoint.size).map(logEntryLeafHash);
+      return bundle.entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leaves, entry.leafIndex)) }));
+    };
+    const before = await buildProvenanceBundle(database.db, ids.tier3);
+    expect(before.inclusionProofs).toEqual(await proofsFromAllLeaves(before));
+    const [held] = await database.db.select().from(claims).where(and(eq(claims.holderOrgId, "org_lingnan"), eq(claims.state, "held")));
+    const parts = [{ toOrgId: "org_pearl", amountMinor: 1n }, { toOrgId: "org_lingnan", amountMinor: held!.amountMinor - 1n }];
+    const split = buildSigned(demoIdentity("org_lingnan"), "claim.split", { claimId: held!.id, parts }, { nonce: nonce(), createdAtMs: Date.now() });
+    expect((await submitBatch(database.db, [toWire(split)]))[0]).toMatchObject({ status: "accepted" });
+    const after = await buildProvenanceBundle(database.db, ids.tier3);
+    expect(after.checkpoint.checkpoint.size).toBeGreaterThan(before.checkpoint.checkpoint.size);
+    expect(after.inclusionProofs).toEqual(await proofsFromAllLeaves(after));
+    expect(verifyProvenance(after, (await loadPlatformKey(database.db)).publicKey)).toMatchObject({ ok: true });
   });
 
   it("is refused for an unknown claim with a not-found domain error", async () => {

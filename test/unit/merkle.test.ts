@@ -15,6 +15,7 @@ import {
   nodeHash,
   rootFromLeafHashes,
   subtreeRoot,
+  SubtreeHashes,
   verifyConsistency,
   verifyInclusion,
   type LeafRange,
@@ -367,5 +368,58 @@ describe("MerkleFrontier", () => {
     for (let i = 0; i < 100_000; i++) frontier.append(leaf);
     expect(frontier.size).toBe(100_000);
     expect(frontier.serialize().nodeHashesHex).toHaveLength(6); // 100000 = 0b11000011010100000
+  });
+});
+
+describe("SubtreeHashes", () => {
+  const storeOf = (leaves: readonly Uint8Array[]) => {
+    const store = new SubtreeHashes();
+    for (const leaf of leaves) store.append(leaf);
+    return store;
+  };
+
+  it("gives the proofs and roots that rehashing every leaf gives, at every tree size it holds (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_SIZE }), fc.nat(), fc.nat(), (stored, sizeSeed, indexSeed) => {
+        const store = storeOf(LEAVES.slice(0, stored));
+        const treeSize = 1 + (sizeSeed % stored);
+        const index = indexSeed % treeSize;
+        const leaves = LEAVES.slice(0, treeSize);
+        expect(hashesToHex(store.inclusionProof(index, treeSize))).toEqual(hashesToHex(inclusionProof(leaves, index)));
+        expect(bytesToHex(store.root(0, treeSize))).toBe(bytesToHex(rootFromLeafHashes(leaves)));
+        const oldSize = index; // any size up to treeSize
+        expect(hashesToHex(store.consistencyProof(oldSize, treeSize))).toEqual(hashesToHex(consistencyProof(leaves, oldSize)));
+      }),
+    );
+  });
+
+  it("stays right when it is extended after proofs were taken (the log is append-only)", () => {
+    const store = new SubtreeHashes();
+    for (let size = 1; size <= MAX_SIZE; size++) {
+      store.append(LEAVES[size - 1] as Uint8Array);
+      const leaves = LEAVES.slice(0, size);
+      for (const index of new Set([0, Math.floor(size / 2), size - 1])) {
+        const proof = store.inclusionProof(index, size);
+        expect(hashesToHex(proof)).toEqual(hashesToHex(inclusionProof(leaves, index)));
+        expect(verifyInclusion(LEAVES[index] as Uint8Array, index, size, proof, rootFromLeafHashes(leaves))).toEqual({ ok: true });
+      }
+    }
+    expect(store.size).toBe(MAX_SIZE);
+  });
+
+  it("hands out copies, so a caller cannot corrupt the store", () => {
+    const store = storeOf(LEAVES.slice(0, 4));
+    const root = store.root(0, 4);
+    root.fill(0);
+    expect(bytesToHex(store.root(0, 4))).toBe(bytesToHex(rootFromLeafHashes(LEAVES.slice(0, 4))));
+  });
+
+  it("refuses ranges and sizes beyond what it holds", () => {
+    const store = storeOf(LEAVES.slice(0, 5));
+    expect(() => store.root(0, 6)).toThrow();
+    expect(() => store.inclusionProof(0, 6)).toThrow();
+    expect(() => store.consistencyProof(2, 6)).toThrow();
+    expect(() => store.append(new Uint8Array(31))).toThrow();
+    expect(bytesToHex(store.root(3, 3))).toBe(EMPTY_SHA256_HEX);
   });
 });

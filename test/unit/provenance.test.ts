@@ -7,7 +7,8 @@ import { signCheckpoint } from "@/contracts/checkpoint";
 import { hexToBytes, utf8ToBytes } from "@/contracts/hex";
 import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
 import { hashesToHex, inclusionProof } from "@/contracts/merkle";
-import { selectProvenanceEntries, verifyProvenance, type ProvenanceBundle } from "@/contracts/provenance";
+import { selectProvenanceEntries, verifyProvenance, verifyProvenanceBatched, type ProvenanceBundle } from "@/contracts/provenance";
+import { createWebCryptoVerifier } from "@/app/_lib/webcrypto-verifier";
 import { transactionId } from "@/contracts/transaction";
 import type { TransactionBodies } from "@/contracts/ledger/types";
 
@@ -259,5 +260,30 @@ describe("verifyProvenance names each corruption", () => {
   it("a malformed bundle", () => {
     const bundle = tampered((copy) => void ((copy.entries[2] as unknown as Record<string, unknown>).extra = true));
     expect(verifyProvenance(bundle, OPERATOR_KEY)).toMatchObject({ ok: false, code: "bundle_malformed" });
+  });
+});
+
+describe("verifyProvenanceBatched (signatures checked together with WebCrypto)", () => {
+  const valid = bundleFor(FIXTURE.tier3Id);
+  const webCrypto = createWebCryptoVerifier();
+  const withSignature = (position: number) => {
+    const copy = structuredClone(valid);
+    copy.entries[position]!.signed.signatureHex = flipHex(copy.entries[position]!.signed.signatureHex, 10);
+    return copy;
+  };
+  const forgedCheckpoint = structuredClone(valid);
+  forgedCheckpoint.checkpoint.signatureHex = flipHex(forgedCheckpoint.checkpoint.signatureHex, 5);
+
+  it.each([
+    ["the valid bundle", valid, OPERATOR_KEY],
+    ["a bad signature on the genesis", withSignature(0), OPERATOR_KEY],
+    ["a bad signature in the middle of the lineage", withSignature(Math.floor(valid.entries.length / 2)), OPERATOR_KEY],
+    ["a bad signature on the last entry", withSignature(valid.entries.length - 1), OPERATOR_KEY],
+    ["a forged checkpoint signature", forgedCheckpoint, OPERATOR_KEY],
+    ["the wrong operator key", valid, hexToBytes(attacker.publicKeyHex)],
+  ])("gives verifyProvenance's answer for %s", async (_what, bundle, operatorKey) => {
+    const expected = verifyProvenance(bundle, operatorKey);
+    expect(await verifyProvenanceBatched(bundle, operatorKey, webCrypto)).toEqual(expected);
+    if (bundle !== valid) expect(expected.ok).toBe(false);
   });
 });

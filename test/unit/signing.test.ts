@@ -19,7 +19,10 @@ import {
   keyIdFor,
   nobleVerifier,
   publicKeyFromPrivate,
+  runWithBatchVerifier,
   signDigest,
+  type BatchSignatureVerifier,
+  type SignatureToCheck,
   type SignatureVerifier,
 } from "@/contracts/signing";
 import {
@@ -34,6 +37,8 @@ import {
   type TransactionEnvelope,
 } from "@/contracts/transaction";
 import { nodeSign, nodeVerifier } from "@/server/crypto/node-verifier";
+import { createWebCryptoVerifier } from "@/app/_lib/webcrypto-verifier";
+import { openVerifyPool } from "@/server/crypto/verify-pool";
 
 const VERIFIERS: Array<[string, SignatureVerifier]> = [
   ["noble", nobleVerifier],
@@ -132,7 +137,7 @@ describe.each(VERIFIERS)("%s verifier", (_name, verifier) => {
 
   it("rejects the identity-key forgery that the cofactorless equation would accept", () => {
     // A = identity, R = identity, S = 0 satisfies S*B = R + k*A for every message.
-    const identity = hexToBytes(ED25519_TORSION_SUBGROUP[0] as string);
+  const identity = hexToBytes(ED25519_TORSION_SUBGROUP[0] as string);
     const forged = concatBytes(identity, new Uint8Array(32));
     expect(verifier(identity, digest, forged)).toBe(false);
     expect(verifier(identity, digest, forged)).toBe(false); // Second call is served from the node cache.
@@ -227,6 +232,110 @@ describe("noble and node agree", () => {
     const crafted = craftLowOrderRSignature(SUPPLIER_KEY, message);
     expect(nobleVerifier(SUPPLIER_PUBLIC, message, crafted)).toBe(true);
     expect(nodeVerifier(SUPPLIER_PUBLIC, message, crafted)).toBe(false);
+  });
+});
+
+async function answersOf(batchVerifier: BatchSignatureVerifier, checks: readonly SignatureToCheck[]): Promise<boolean[]> {
+  const batch = batchVerifier();
+  for (const check of checks) batch.add(check);
+  return batch.answers();
+}
+
+/** Valid, corrupted and malformed signatures on which every verifier must answer as nodeVerifier does. */
+function edgeCases(): Array<[string, Uint8Array, Uint8Array, Uint8Array]> {
+  const digest = transactionDigest(envelope());
+  const signature = signDigest(SUPPLIER_KEY, digest);
+  const identity = hexToBytes(ED25519_TORSION_SUBGROUP[0] as string);
+  return [
+    ["valid", SUPPLIER_PUBLIC, digest, signature],
+    ["another message", SUPPLIER_PUBLIC, transactionDigest(envelope({ nonce: "n-2" })), signature],
+    ["another key", OPERATOR_PUBLIC, digest, signature],
+    ["63-byte signature", SUPPLIER_PUBLIC, digest, signature.slice(0, 63)],
+    ["31-byte key", SUPPLIER_PUBLIC.slice(1), digest, signature],
+    ["key not on the curve", hexToBytes(`02${"00".repeat(31)}`), digest, signature],
+    ["S = L + s", SUPPLIER_PUBLIC, digest, withScalarPlusOrder(signature)],
+    ["identity-key forgery", identity, digest, concatBytes(identity, new Uint8Array(32))],
+    ["low-order R", SUPPLIER_PUBLIC, digest, craftLowOrderRSignature(SUPPLIER_KEY, digest)],
+    ["strings instead of bytes", "ab" as unknown as Uint8Array, digest, signature],
+  ];
+}
+
+describe("verify pool (worker threads)", () => {
+  it("answers like the node verifier, in order, across several chunks", async () => {
+    const cases = edgeCases();
+    const checks = Array.from({ length: 1500 }, (_, i) => cases[i % cases.length] as (typeof cases)[number]);
+    const pool = openVerifyPool(2);
+    try {
+      const answers = await answersOf(pool.verifier, checks.map(([, publicKey, message, signature]) => ({ publicKey, message, signature })));
+      expect(answers).toEqual(checks.map(([, publicKey, message, signature]) => nodeVerifier(publicKey, message, signature)));
+      expect(answers.filter(Boolean).length).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe("WebCrypto verifier, through runWithBatchVerifier", () => {
+  const webCrypto = createWebCryptoVerifier();
+  /** The answer the batch verifier gives to a check written for a synchronous verifier. */
+  const viaBatch = <R>(run: (verifier: SignatureVerifier) => R, batch: BatchSignatureVerifier = webCrypto) => runWithBatchVerifier(run, batch);
+  const digest = transactionDigest(envelope());
+  const signature = signDigest(SUPPLIER_KEY, digest);
+
+  it("answers like the node verifier on valid, corrupted and malformed signatures", async () => {
+    const cases = edgeCases();
+    for (const [name, publicKey, message, sig] of cases) {
+      expect(await viaBatch((verifier) => verifier(publicKey, message, sig)), name).toBe(nodeVerifier(publicKey, message, sig));
+    }
+    expect(await answersOf(webCrypto, [{ publicKey: SUPPLIER_PUBLIC, message: digest, signature }])).toEqual([true]);
+  });
+
+  it("on the RFC 8032 vectors, every transaction vector and every checkpoint vector", async () => {
+    const rfc = loadVectors<{ rfc8032: Array<{ publicKeyHex: string; messageHex: string; signatureHex: string }> }>("transactions.json").rfc8032;
+    const answers = await answersOf(webCrypto, rfc.map((v) => ({ publicKey: bytes(v.publicKeyHex), message: bytes(v.messageHex), signature: bytes(v.signatureHex) })));
+    expect(answers).toEqual([true, true, true]);
+    const transactions = loadVectors<TransactionVectorFile>("transactions.json");
+    expect(await viaBatch((v) => checkTransactionSignature(transactions.valid.signed, bytes(transactions.valid.signerPublicKeyHex), v))).toEqual({ ok: true });
+    for (const vector of transactions.corruptions) {
+      const publicKey = bytes(vector.publicKeyHex);
+      const cosignature = vector.signed.cosignatures[vector.cosignatureIndex ?? 0] as SignedTransaction["cosignatures"][number];
+      const result = await viaBatch((v) =>
+        vector.check === "signer" ? checkTransactionSignature(vector.signed, publicKey, v) : checkCosignature(vector.signed, cosignature, publicKey, v),
+      );
+      expect(result.ok ? "ok" : result.code, vector.name).toBe(vector.expectedCode);
+    }
+    const checkpoints = loadVectors<CheckpointVectorFile>("checkpoints.json");
+    expect(await viaBatch((v) => verifyCheckpointChain(checkpoints.chain, bytes(checkpoints.operator.publicKeyHex), v))).toEqual({ ok: true });
+    for (const vector of checkpoints.corruptions) {
+      const options = vector.consistencyProofsHex === undefined ? {} : { consistencyProofsHex: vector.consistencyProofsHex };
+      const result = await viaBatch((v) => verifyCheckpointChain(vector.checkpoints, bytes(vector.publicKeyHex), v, options));
+      expect(result.ok ? "ok" : `${result.code}@${result.index}`, vector.name).toBe(`${vector.expectedCode}@${vector.expectedIndex}`);
+    }
+  });
+
+  it("falls back to @noble/curves where WebCrypto has no Ed25519", async () => {
+    const noEd25519 = { importKey: () => Promise.reject(new Error("NotSupportedError")) } as unknown as SubtleCrypto;
+    for (const batch of [createWebCryptoVerifier(noEd25519), createWebCryptoVerifier(undefined)]) {
+      const checks = [{ publicKey: SUPPLIER_PUBLIC, message: digest, signature }, { publicKey: OPERATOR_PUBLIC, message: digest, signature }];
+      expect(await answersOf(batch, checks)).toEqual([true, false]);
+    }
+  });
+
+  it("never trusts the optimistic run when a signature fails, and answers as a synchronous verifier would", async () => {
+    // A check that stops at the first invalid signature, as every ledger check does.
+    const bad = Uint8Array.from(signature);
+    bad[0] = (bad[0] as number) ^ 1;
+    const run = (verifier: SignatureVerifier) => [signature, bad, signature].findIndex((sig) => !verifier(SUPPLIER_PUBLIC, digest, sig));
+    expect(await viaBatch(run)).toBe(1);
+    const yesToAll: BatchSignatureVerifier = () => {
+      const answers: boolean[] = [];
+      return { add: () => void answers.push(true), answers: async () => answers };
+    };
+    expect(await viaBatch(run, yesToAll)).toBe(-1);
+    const thrown = await viaBatch(() => {
+      throw new Error("broken");
+    }).catch((error: unknown) => error);
+    expect(thrown).toMatchObject({ message: "broken" });
   });
 });
 

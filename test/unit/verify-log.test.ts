@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LogBuilder, T0 } from "./log-builder";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { identityFor, type SigningIdentity } from "@/contracts/client";
@@ -7,7 +7,9 @@ import { signCheckpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
 import { parseLedgerExport, parseLedgerExportText, serializeLedgerExport, type LedgerExport } from "@/contracts/export";
 import { utf8ToBytes } from "@/contracts/hex";
 import { type LogEntry } from "@/contracts/log";
-import { nobleVerifier } from "@/contracts/signing";
+import { nobleVerifier, runWithBatchVerifier } from "@/contracts/signing";
+import { nodeVerifier } from "@/server/crypto/node-verifier";
+import { openVerifyPool, type VerifyPool } from "@/server/crypto/verify-pool";
 import { transactionId } from "@/contracts/transaction";
 import { verifyLog } from "@/contracts/verify-log";
 import type { TransactionBodies } from "@/contracts/ledger/types";
@@ -201,6 +203,23 @@ describe("verifyLog names each corruption", () => {
     const failure = failureOf(tampered(edit));
     expect(failure).toMatchObject(expected);
     if (detail) expect(failure.detail).toMatch(detail);
+  });
+
+  describe("with the signatures checked on worker threads while the log replays", () => {
+    let pool: VerifyPool;
+    beforeAll(() => void (pool = openVerifyPool(2)));
+    afterAll(() => pool.close());
+    const parallel = (exported: LedgerExport) => runWithBatchVerifier((verifier) => verifyLog(exported, verifier), pool.verifier, nodeVerifier);
+
+    it("accepts the valid log with the same summary", async () => {
+      const result = await parallel(VALID);
+      expect(result.ok && result.summary).toEqual(verifyLog(VALID, nodeVerifier).ok && (verifyLog(VALID, nodeVerifier) as { summary: unknown }).summary);
+    });
+
+    it.each(cases)("$name: the same failure", async ({ edit }) => {
+      const copy = tampered(edit);
+      expect(await parallel(copy)).toEqual(verifyLog(copy, nodeVerifier));
+    });
   });
 
   it("an empty log has no genesis", () => {

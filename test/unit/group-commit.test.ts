@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { GroupCommit } from "@/server/ledger/group-commit";
+
+/** A commit that records its groups and fails any group holding a "bad" item. */
+function recorder() {
+  const groups: string[][] = [];
+  const commit = async (items: string[], options: { tag?: string }) => {
+    groups.push(items);
+    expect(typeof options).toBe("object");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (items.includes("bad")) throw new Error("broken invariant");
+    return items.map((item) => `ok:${item}`);
+  };
+  return { groups, commit };
+}
+
+describe("GroupCommit", () => {
+  it("commits the first submission alone and the ones that arrive meanwhile together, in order", async () => {
+    const { groups, commit } = recorder();
+    const queue = new GroupCommit(commit);
+    const results = await Promise.all(["a", "b", "c", "d"].map((item) => queue.submit(item, {})));
+    expect(results).toEqual(["ok:a", "ok:b", "ok:c", "ok:d"]);
+    expect(groups).toEqual([["a"], ["b", "c", "d"]]);
+  });
+
+  it("retries a failed group one by one, so only the culprit gets the error", async () => {
+    const { groups, commit } = recorder();
+    const queue = new GroupCommit(commit);
+    const results = await Promise.allSettled(["a", "b", "bad", "c"].map((item) => queue.submit(item, {})));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual(["ok:a", "ok:b", "broken invariant", "ok:c"]);
+    expect(groups).toEqual([["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]);
+  });
+
+  it("never mixes submissions with different options, and caps a group", async () => {
+    const { groups, commit } = recorder();
+    const queue = new GroupCommit(commit, 2);
+    await Promise.all([
+      queue.submit("a", {}),
+      queue.submit("b", { tag: "x" }),
+      queue.submit("c", { tag: "x" }),
+      queue.submit("d", { tag: "x" }),
+      queue.submit("e", {}),
+    ]);
+    expect(groups).toEqual([["a"], ["b", "c"], ["d"], ["e"]]);
+  });
+});

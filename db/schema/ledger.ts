@@ -245,6 +245,8 @@ export const financings = pgTable(
     // At most one financing in progress per claim.
     uniqueIndex("financings_one_open_per_claim").on(t.claimId).where(sql`${t.status} in ('requested','offered','accepted')`),
     index("financings_lender_idx").on(t.lenderOrgId),
+    // Provenance and claim visibility look financings up by claim.
+    index("financings_claim_idx").on(t.claimId),
     index("financings_holder_idx").on(t.holderOrgId),
   ],
 );

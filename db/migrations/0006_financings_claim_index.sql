@@ -1,0 +1,1 @@
+CREATE INDEX "financings_claim_idx" ON "financings" USING btree ("claim_id");

@@ -21,6 +21,8 @@ export interface FinancingDto {
   lenderName: string;
   issuerName: string;
   claimAmountMinor: bigint;
+  /** The outstanding the offer priced (null until priced). */
+  faceMinor: bigint | null;
   outstandingMinor: bigint;
   maturityDate: string;
   depth: number;
@@ -75,6 +77,7 @@ export async function listFinancings(db: Db, actor: Actor, filter: { financingId
       lenderName: map.get(f.lenderOrgId) ?? f.lenderOrgId,
       issuerName: map.get(c.issuerOrgId) ?? c.issuerOrgId,
       claimAmountMinor: c.amountMinor,
+      faceMinor: f.faceMinor,
       outstandingMinor: c.amountMinor - c.settledMinor,
       maturityDate: c.maturityDate,
       depth: c.depth,

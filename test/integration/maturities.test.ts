@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { buildSigned, toWire } from "@/contracts/client";
+import { hexToBytes } from "@/contracts/hex";
+import { verifyProvenance } from "@/contracts/provenance";
 import { submitTransaction } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
@@ -38,6 +40,16 @@ describe("the core enterprise's maturity schedule", () => {
     expect((await submitTransaction(database.db, toWire(repay))).status).toBe("accepted");
     const [after] = await callerFor(database.db, "usr_huaxin_1").ledger.maturities();
     expect(after).toMatchObject({ rootId: overdue!.rootId, repaidMinor: 2_000_000n, outstandingMinor: 3_000_000n, overdueMinor: 3_000_000n, holders: 2 });
+  });
+
+  it("the factor still verifies the provenance of its overdue, partly repaid piece in its own verifier", async () => {
+    const [overdue] = await callerFor(database.db, "usr_huaxin_1").ledger.maturities();
+    const financed = (await callerFor(database.db, "usr_gbfactor_1").financing.list()).find((f) => f.claimState === "overdue");
+    expect(financed).toMatchObject({ faceMinor: 2_000_000n, outstandingMinor: 1_200_000n, recourse: true });
+    const { bundle } = await callerFor(database.db, "usr_gbfactor_1").ledger.provenance({ claimId: financed!.claimId });
+    const key = await callerFor(database.db, "usr_gbfactor_1").ledger.operatorKey();
+    // Repayments and overdue marks are left out of a lineage replay (contracts/provenance.ts): the replayed piece is as financed.
+    expect(verifyProvenance(bundle, hexToBytes(key.publicKeyHex, 32))).toMatchObject({ ok: true, claim: { id: financed!.claimId, holderOrgId: "org_gbfactor", rootId: overdue!.rootId } });
   });
 
   it("is the core enterprise's alone", async () => {

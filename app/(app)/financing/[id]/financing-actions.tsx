@@ -52,7 +52,10 @@ export function FinancingActions({ financing, role, canSign }: { financing: Fina
 }
 
 function Terms({ financing }: { financing: FinancingDto }) {
-  const items: [string, string][] = [["Amount", formatMinor(financing.outstandingMinor)]];
+  // Once priced, the face is what the offer discounted; a repayment since then lowers what is still outstanding.
+  const face = financing.faceMinor ?? financing.outstandingMinor;
+  const items: [string, string][] = [["Amount", formatMinor(face)]];
+  if (financing.faceMinor !== null && financing.outstandingMinor !== financing.faceMinor) items.push(["Outstanding now", formatMinor(financing.outstandingMinor)]);
   if (financing.rateBps !== null) items.push(["Annual rate", `${(financing.rateBps / 100).toFixed(2)}%`]);
   if (financing.interestMinor !== null) items.push(["Discount interest", formatMinor(financing.interestMinor)]);
   if (financing.feeMinor !== null) items.push(["Fees", formatMinor(financing.feeMinor)]);

@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { serverCaller } from "@/server/trpc/server-caller";
 import { Badge, Card, EmptyState, PageHeader } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { DataTable } from "../../_components/data-table";
+import { daysUntil, formatDate, formatMinor } from "../../_lib/format";
 import { requireActor } from "../../_lib/session";
 import { PledgesCard } from "./pledges-card";
 
@@ -26,42 +27,50 @@ export default async function FinancingPage() {
         {rows.length === 0 ? (
           <EmptyState title={lender ? "No applications yet" : "No financing yet"}>{lender ? "Applications appear here as holders apply." : "Open a held claim on the Claims page and choose Finance."}</EmptyState>
         ) : (
-          <div className="-mx-5 -my-5 overflow-x-auto">
-            <table className="min-w-full text-sm">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-5 py-3 font-medium">{lender ? "Holder" : "Lender"}</th>
-                  <th className="px-5 py-3 text-right font-medium">Amount</th>
-                  <th className="px-5 py-3 font-medium">Core enterprise</th>
-                  <th className="px-5 py-3 font-medium">Tier</th>
-                  <th className="px-5 py-3 font-medium">Maturity</th>
-                  <th className="px-5 py-3 text-right font-medium">Net</th>
-                  <th className="px-5 py-3 font-medium">Status</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {rows.map((f) => (
-                  <tr key={f.id} data-testid={`financing-${f.id}`} className="hover:bg-slate-50">
-                    <td className="px-5 py-3">
-                      <Link href={`/financing/${f.id}`} className="font-medium text-brand-700 hover:underline">
-                        {lender ? f.holderName : f.lenderName}
-                      </Link>
-                    </td>
-                    <td className="px-5 py-3 text-right font-semibold tabular-nums">{formatMinor(f.outstandingMinor)}</td>
-                    <td className="px-5 py-3">{f.issuerName}</td>
-                    <td className="px-5 py-3">{f.depth}</td>
-                    <td className="px-5 py-3">{formatDate(`${f.maturityDate}T00:00:00Z`)}</td>
-                    <td className="px-5 py-3 text-right tabular-nums">{f.netMinor !== null ? formatMinor(f.netMinor) : "—"}</td>
-                    <td className="px-5 py-3">
-                      <span className="flex flex-wrap gap-1">
-                        <Badge tone={STATUS_TONE[f.status as keyof typeof STATUS_TONE] ?? "slate"}>{f.status}</Badge>
-                        {f.policyId !== null ? <Badge tone="green">auto</Badge> : null}
-                      </span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+          <div className="-my-2">
+            <DataTable
+              caption={lender ? "Financing applications" : "Your financings"}
+              rows={rows}
+              rowKey={(f) => f.id}
+              rowTestId={(f) => `financing-${f.id}`}
+              stack
+              columns={[
+                {
+                  header: lender ? "Holder" : "Lender",
+                  cell: (f) => (
+                    <Link href={`/financing/${f.id}`} className="font-medium text-brand-700 hover:underline">
+                      {lender ? f.holderName : f.lenderName}
+                    </Link>
+                  ),
+                },
+                { header: "Amount", align: "right", cell: (f) => <span className="font-semibold">{formatMinor(f.faceMinor ?? f.outstandingMinor)}</span> },
+                { header: "Core enterprise", cell: (f) => f.issuerName, hideOnPhone: true },
+                { header: "Tier", cell: (f) => f.depth },
+                {
+                  header: "Maturity",
+                  cell: (f) => {
+                    const days = daysUntil(f.maturityDate);
+                    return (
+                      <>
+                        {formatDate(`${f.maturityDate}T00:00:00Z`)}
+                        <span className="block text-xs text-slate-500">{days > 0 ? `${days} day${days === 1 ? "" : "s"} left` : "matured"}</span>
+                      </>
+                    );
+                  },
+                },
+                { header: "Net", align: "right", cell: (f) => (f.netMinor !== null ? formatMinor(f.netMinor) : "—") },
+                {
+                  header: "Status",
+                  cell: (f) => (
+                    <span className="flex flex-wrap gap-1">
+                      <Badge tone={STATUS_TONE[f.status as keyof typeof STATUS_TONE] ?? "slate"}>{f.status}</Badge>
+                      {f.policyId !== null ? <Badge tone="green">auto</Badge> : null}
+                      {f.claimState === "overdue" ? <Badge tone="red">overdue</Badge> : null}
+                    </span>
+                  ),
+                },
+              ]}
+            />
           </div>
         )}
       </Card>

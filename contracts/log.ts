@@ -4,7 +4,8 @@
  * A leaf is the canonical bytes of the entry, so anyone holding the entry (with amounts as
  * bigints or as decimal strings, which canonicalise identically) recomputes the same leaf hash.
  */
-import { canonicalBytes } from "./canonical";
+import { canonicalJsonAround } from "./canonical";
+import { utf8ToBytes } from "./hex";
 import { leafHash } from "./merkle";
 import type { SignedTransaction } from "./transaction";
 
@@ -16,8 +17,16 @@ export interface LogEntry {
   signed: SignedTransaction;
 }
 
+/**
+ * The canonical JSON text of the entry. When its transaction is sealed (decoded), the text is
+ * built around the transaction's remembered canonical text instead of canonicalising it again.
+ */
+export function logEntryJson(entry: LogEntry): string {
+  return canonicalJsonAround(entry as unknown as Record<string, unknown>);
+}
+
 export function logEntryBytes(entry: LogEntry): Uint8Array {
-  return canonicalBytes(entry);
+  return utf8ToBytes(logEntryJson(entry));
 }
 
 /** RFC 9162 leaf hash (SHA-256 of 0x00 || canonical bytes), 32 bytes. */

@@ -17,7 +17,7 @@
  * Sizes and indexes are JavaScript numbers up to 2^53 - 1. Bit arithmetic is done with
  * division, not with `>>` or `&`, because those truncate to 32 bits.
  */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256Bytes as sha256 } from "./canonical";
 import { bytesToHex, concatBytes, EMPTY_SHA256_HEX, equalBytes, hexToBytes, SHA256_BYTES } from "./hex";
 
 const LEAF_PREFIX = Uint8Array.of(0x00);

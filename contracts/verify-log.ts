@@ -131,7 +131,7 @@ class LogReplay {
     if (applied !== null) return applied;
     this.leafOfTxId.set(txId, index);
     this.lastAcceptedAtMs = entry.acceptedAtMs;
-    this.frontier.append(logEntryLeafHash(entry));
+    this.frontier.append(logEntryLeafHash(entryAround(entry, signed)));
     return null;
   }
 
@@ -230,6 +230,19 @@ class LogReplay {
     }
     return null;
   }
+}
+
+/**
+ * The entry with its decoded (sealed) transaction in place of the wire form, when that has
+ * the same canonical bytes, so the leaf hash reuses the transaction's canonical text: the
+ * schema is strict and its only transform (decimal amount strings to bigints, with no
+ * leading zeros) canonicalises back to the same text. An entry with other members than the
+ * three is hashed as it is.
+ */
+function entryAround(entry: LogEntry, signed: SignedLedgerTransaction): LogEntry {
+  const keys = Object.keys(entry);
+  const plain = keys.length === 3 && "leafIndex" in entry && "acceptedAtMs" in entry && "signed" in entry;
+  return plain ? { leafIndex: entry.leafIndex, acceptedAtMs: entry.acceptedAtMs, signed } : entry;
 }
 
 function entryFailure(index: number, code: VerifyLogCode, detail: string): LogFailure {

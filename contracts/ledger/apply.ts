@@ -47,7 +47,7 @@ import {
   type TransitionContext,
 } from "./outcome";
 import { applyRepaymentRecord } from "./repayment";
-import { decodeSignedTransaction, encodeSignedTransaction } from "./schema";
+import { decodeSignedTransaction, encodeSignedTransaction, isDecodedTransaction } from "./schema";
 import type { StateView } from "./state";
 import type { LedgerEnvelope, Organisation, SignedLedgerTransaction, StateChange, TransactionType } from "./types";
 
@@ -199,13 +199,19 @@ function runTransition(view: StateView, transaction: LedgerEnvelope, context: Tr
  */
 export function applyTransaction(view: StateView, signed: SignedTransaction, ctx: ApplyContext): ApplyResult {
   // Re-decoding the wire form makes the in-memory value pass exactly the checks the wire
-  // does, so nothing reaches a transition that a client could not have submitted.
-  const decoded = decodeSignedTransaction(encodeSignedTransaction(signed));
-  if (!decoded.ok) {
-    const detail = decoded.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
-    return fail("malformed_transaction", detail);
+  // does, so nothing reaches a transition that a client could not have submitted. A value
+  // that decodeSignedTransaction returned has passed them and is frozen since, so it is used as is.
+  let canonical: SignedLedgerTransaction;
+  if (isDecodedTransaction(signed)) {
+    canonical = signed;
+  } else {
+    const decoded = decodeSignedTransaction(encodeSignedTransaction(signed));
+    if (!decoded.ok) {
+      const detail = decoded.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ");
+      return fail("malformed_transaction", detail);
+    }
+    canonical = decoded.value;
   }
-  const canonical = decoded.value;
   const txId = transactionId(canonical.transaction);
   if (txId !== ctx.txId) throw new InvariantViolation(`ctx.txId ${ctx.txId} is not the transaction id ${txId}`);
   const envelope = checkEnvelope(view, canonical, ctx);

@@ -11,8 +11,8 @@
  *    once and are no longer in financing, and a pledged piece has exactly one active pledge.
  * Per credit line: 0 <= used <= limit. Per lender and core enterprise: at most one active policy. Per key: revoked exactly when it has a revocation time.
  */
-import { OverlayView, type StateView } from "./state";
-import { invariant } from "./outcome";
+import { MemoryState, OverlayView, vouchForChanges, type StateView } from "./state";
+import { invariant, InvariantViolation } from "./outcome";
 import { isLiveState, type Claim, type FinancingPolicy, type StateChange } from "./types";
 
 function checkPiece(claim: Claim, root: Claim, byId: ReadonlyMap<string, Claim>): void {
@@ -75,9 +75,23 @@ function checkPledges(view: StateView, claims: readonly Claim[]): void {
   }
 }
 
-/** Asserts every per-issuance invariant of the root `rootId`. */
+/**
+ * Asserts every per-issuance invariant of the root `rootId`. The claims are checked in
+ * whatever order the view holds them; only when one fails are they checked again in id
+ * order, so the violation reported is always the first in id order, whatever the view.
+ */
 export function assertRootInvariants(view: StateView, rootId: string): void {
-  const claims = view.getClaimsByRoot(rootId);
+  const unordered = view.getClaimsByRootUnordered?.(rootId);
+  if (unordered === undefined) return checkRoot(view, rootId, view.getClaimsByRoot(rootId));
+  try {
+    checkRoot(view, rootId, unordered);
+  } catch (error) {
+    if (error instanceof InvariantViolation) checkRoot(view, rootId, view.getClaimsByRoot(rootId));
+    throw error;
+  }
+}
+
+function checkRoot(view: StateView, rootId: string, claims: readonly Claim[]): void {
   const byId = new Map(claims.map((claim) => [claim.id, claim]));
   const root = byId.get(rootId);
   invariant(root !== undefined, `root ${rootId}: missing from its own tree`);
@@ -151,9 +165,13 @@ function touchedRootIds(view: StateView, changes: readonly StateChange[]): strin
  */
 export function assertTransitionInvariants(base: StateView, changes: readonly StateChange[], txId: string): void {
   const after = new OverlayView(base, changes, txId);
-  for (const rootId of touchedRootIds(after, changes)) {
-    if (!after.isNewClaim(rootId)) assertRootInvariants(base, rootId);
+  const rootIds = touchedRootIds(after, changes);
+  for (const rootId of rootIds) {
+    // A base issuance this process checked after its last change needs no second check.
+    const checked = base instanceof MemoryState && base.hasCheckedRoot(rootId);
+    if (!after.isNewClaim(rootId) && !checked) assertRootInvariants(base, rootId);
     assertRootInvariants(after, rootId);
   }
   assertOtherInvariants(after, changes);
+  vouchForChanges(changes, rootIds);
 }

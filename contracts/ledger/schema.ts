@@ -10,6 +10,7 @@
  * bigint, which canonical encoding turns back into the same strings.
  */
 import { z } from "zod";
+import { seal } from "../canonical";
 import type { SignedTransaction } from "../transaction";
 import { isValidDate } from "./maturity";
 import {
@@ -251,12 +252,29 @@ function formatPath(path: readonly PropertyKey[]): string {
   );
 }
 
-/** Decodes wire JSON into a typed signed transaction, or lists every problem found. */
+/**
+ * Decodes wire JSON into a typed signed transaction, or lists every problem found. The value
+ * is sealed (deep-frozen, see canonical.ts): it cannot change after it passed these checks,
+ * so `isDecodedTransaction` can vouch for it and its canonical text is computed once.
+ */
 export function decodeSignedTransaction(json: unknown): DecodeResult {
   const parsed = signedTransactionSchema.safeParse(json);
-  if (parsed.success) return { ok: true, value: parsed.data as SignedLedgerTransaction };
+  if (parsed.success) {
+    const value = parsed.data as SignedLedgerTransaction;
+    seal(value.transaction);
+    seal(value);
+    decodedTransactions.add(value);
+    return { ok: true, value };
+  }
   const issues = parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
   return { ok: false, code: "malformed_transaction", issues };
+}
+
+const decodedTransactions = new WeakSet<object>();
+
+/** True for a value returned by decodeSignedTransaction: it passed the wire checks and is frozen since. */
+export function isDecodedTransaction(value: unknown): value is SignedLedgerTransaction {
+  return typeof value === "object" && value !== null && decodedTransactions.has(value);
 }
 
 function toWireValue(value: unknown): unknown {

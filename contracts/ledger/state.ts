@@ -31,6 +31,8 @@ export interface StateView {
    * the whole tree.
    */
   getClaimsByRoot(rootId: string): readonly Claim[];
+  /** The same claims in no particular order, where a view can skip the sort (invariant checks). */
+  getClaimsByRootUnordered?(rootId: string): readonly Claim[];
   getFinancing(financingId: string): Financing | undefined;
   getPolicy(policyId: string): FinancingPolicy | undefined;
   /** The lender's policy for this core enterprise whose status is "active", if any (at most one). */
@@ -48,6 +50,19 @@ function nonceKey(orgId: string, keyId: string, nonce: string): string {
 
 function pairKey(lenderOrgId: string, coreEnterpriseOrgId: string): string {
   return `${lenderOrgId}\u0000${coreEnterpriseOrgId}`;
+}
+
+/** Changes whose after-state invariants.ts has asserted, with the issuances it checked. */
+const vouchedRoots = new WeakMap<readonly StateChange[], ReadonlySet<string>>();
+
+/**
+ * Records that the state after `changes` satisfies the invariants of the issuances
+ * `rootIds` (called by assertTransitionInvariants once they passed). A MemoryState that
+ * applies this very array then knows those issuances are checked; any other change to
+ * them (a load, a hand-made change) makes them unchecked again.
+ */
+export function vouchForChanges(changes: readonly StateChange[], rootIds: readonly string[]): void {
+  vouchedRoots.set(changes, new Set(rootIds));
 }
 
 function byId(left: Claim, right: Claim): number {
@@ -84,6 +99,7 @@ export class MemoryState implements StateView {
   private readonly claimIdsByRoot = new Map<string, Set<string>>();
   private readonly activePledgeIdByClaim = new Map<string, string>();
   private readonly activePolicyIdByPair = new Map<string, string>();
+  private readonly checkedRoots = new Set<string>();
 
   constructor(contents: MemoryStateContents = {}) {
     const changes: StateChange[] = [
@@ -113,8 +129,13 @@ export class MemoryState implements StateView {
     return this.claims.get(claimId);
   }
   getClaimsByRoot(rootId: string): readonly Claim[] {
-    const ids = this.claimIdsByRoot.get(rootId) ?? new Set<string>();
-    return [...ids].map((id) => this.claims.get(id) as Claim).sort(byId);
+    return this.getClaimsByRootUnordered(rootId).sort(byId);
+  }
+  getClaimsByRootUnordered(rootId: string): Claim[] {
+    const ids = this.claimIdsByRoot.get(rootId);
+    const claims: Claim[] = [];
+    if (ids !== undefined) for (const id of ids) claims.push(this.claims.get(id) as Claim);
+    return claims;
   }
   getFinancing(financingId: string): Financing | undefined {
     return this.financings.get(financingId);
@@ -148,6 +169,26 @@ export class MemoryState implements StateView {
   /** Writes the upserts returned by applyTransaction, in order. */
   applyChanges(changes: readonly StateChange[]): void {
     for (const change of changes) this.applyChange(change);
+    this.trackCheckedRoots(changes);
+  }
+
+  /**
+   * True when the issuance `rootId` is exactly as it was when its invariants were last
+   * asserted: every change to it since it was loaded came from changes the invariant checks
+   * vouched for (see vouchForChanges). The check of a transition's base then adds nothing.
+   */
+  hasCheckedRoot(rootId: string): boolean {
+    return this.checkedRoots.has(rootId);
+  }
+
+  private trackCheckedRoots(changes: readonly StateChange[]): void {
+    const vouched = vouchedRoots.get(changes);
+    for (const change of changes) {
+      const rootId = change.kind === "claim" ? change.value.rootId : change.kind === "pledge" ? this.claims.get(change.value.claimId)?.rootId : undefined;
+      if (rootId === undefined) continue;
+      if (vouched?.has(rootId)) this.checkedRoots.add(rootId);
+      else this.checkedRoots.delete(rootId);
+    }
   }
 
   private applyChange(change: StateChange): void {
@@ -253,11 +294,16 @@ export class OverlayView implements StateView {
     return this.pending.getClaim(claimId) ?? this.base.getClaim(claimId);
   }
   getClaimsByRoot(rootId: string): readonly Claim[] {
+    return this.getClaimsByRootUnordered(rootId).sort(byId);
+  }
+  getClaimsByRootUnordered(rootId: string): Claim[] {
     const merged = new Map<string, Claim>();
-    const baseClaims = this.isNewClaim(rootId) ? [] : this.base.getClaimsByRoot(rootId);
-    for (const claim of baseClaims) merged.set(claim.id, claim);
-    for (const claim of this.pending.getClaimsByRoot(rootId)) merged.set(claim.id, claim);
-    return [...merged.values()].sort(byId);
+    if (!this.isNewClaim(rootId)) {
+      const base = this.base.getClaimsByRootUnordered?.(rootId) ?? this.base.getClaimsByRoot(rootId);
+      for (const claim of base) merged.set(claim.id, claim);
+    }
+    for (const claim of this.pending.getClaimsByRootUnordered(rootId)) merged.set(claim.id, claim);
+    return [...merged.values()];
   }
   getFinancing(financingId: string): Financing | undefined {
     return this.pending.getFinancing(financingId) ?? this.base.getFinancing(financingId);

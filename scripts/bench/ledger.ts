@@ -19,7 +19,8 @@ import { claims } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { deriveId } from "@/contracts/canonical";
 import { encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
-import { submitBatch, submitTransaction } from "@/server/ledger/service";
+import { openVerifyPool } from "@/server/crypto/verify-pool";
+import { submitBatch, submitTransaction, setBatchSignatureVerifier } from "@/server/ledger/service";
 import { fmt, now, say, section, stats, type Stats } from "./common";
 import { CpuMeter, describeCpu, Profiler, type CpuReport } from "./cpu";
 import { benchIdentity, signTx, type Identity } from "./seed-core";
@@ -52,6 +53,12 @@ export interface ThroughputConfig {
    */
   mode?: "batch" | "single";
   profile?: string | null;
+  /**
+   * Hands the service's signature checks to a pool of this many worker threads
+   * (setBatchSignatureVerifier), so they run on another core; without it they run on the
+   * submitting thread, before the lock.
+   */
+  verifyThreads?: number;
 }
 
 /** A database handle that counts the queries it sends (postgres.js debug hook), or the given one (PGlite). */
@@ -182,11 +189,15 @@ export async function measureLedger(db: Db, url: string | null, configs: Through
   const runs: ThroughputRun[] = [];
   for (const config of configs) {
     const counting = countingDb(url, db, Math.max(10, config.lanes + 2));
+    const pool = config.verifyThreads ? openVerifyPool(config.verifyThreads) : null;
+    setBatchSignatureVerifier(pool?.verifier ?? null);
     try {
       const run = await runThroughput(counting.db, counting.queries, config);
       reportThroughput(run);
       runs.push(run);
     } finally {
+      setBatchSignatureVerifier(null);
+      await pool?.close();
       await counting.close();
     }
   }

@@ -1,5 +1,5 @@
 import { and, eq, getTableColumns, inArray, or, sql, type SQL } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
+import type { AnyPgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "@/db/client";
 import {
   claims,
@@ -146,19 +146,19 @@ export const toRepayment = (row: RepaymentRow): Repayment => ({
  * whole issuance tree, its active pledges and its credit line.
  */
 export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<MemoryState> {
-  const keyRows = keys.keyIds.length ? await db.select().from(signingKeys).where(inArray(signingKeys.keyId, keys.keyIds)) : [];
-  const financingRows = keys.financingIds.length ? await db.select().from(financings).where(inArray(financings.id, keys.financingIds)) : [];
+  const keyRows = keys.keyIds.length ? await db.select().from(signingKeys).where(inList(signingKeys.keyId, keys.keyIds)) : [];
+  const financingRows = keys.financingIds.length ? await db.select().from(financings).where(inList(financings.id, keys.financingIds)) : [];
   const claimIds = [...new Set([...keys.claimIds, ...financingRows.map((f) => f.claimId)])];
   const claimRows = claimIds.length
-    ? await db.select().from(claims).where(inArray(claims.rootId, db.select({ rootId: claims.rootId }).from(claims).where(inArray(claims.id, claimIds))))
+    ? await db.select().from(claims).where(inArray(claims.rootId, db.select({ rootId: claims.rootId }).from(claims).where(inList(claims.id, claimIds))))
     : [];
   const pledgeRows = claimRows.length
-    ? await db.select().from(pledges).where(and(inArray(pledges.claimId, claimRows.map((c) => c.id)), eq(pledges.status, "active")))
+    ? await db.select().from(pledges).where(and(inList(pledges.claimId, claimRows.map((c) => c.id)), eq(pledges.status, "active")))
     : [];
   const creditLineIds = [...new Set([...keys.creditLineIds, ...claimRows.map((c) => c.creditLineId)])];
-  const creditLineRows = creditLineIds.length ? await db.select().from(creditLines).where(inArray(creditLines.id, creditLineIds)) : [];
+  const creditLineRows = creditLineIds.length ? await db.select().from(creditLines).where(inList(creditLines.id, creditLineIds)) : [];
   const orgIds = [...new Set([...keys.orgIds, ...keyRows.map((k) => k.orgId)])];
-  const orgRows = orgIds.length ? await db.select().from(ledgerOrganisations).where(inArray(ledgerOrganisations.id, orgIds)) : [];
+  const orgRows = orgIds.length ? await db.select().from(ledgerOrganisations).where(inList(ledgerOrganisations.id, orgIds)) : [];
   const nonceRows = keys.nonces.length
     ? await db
         .select()
@@ -179,9 +179,18 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
   });
 }
 
+/**
+ * `column in (...values)` with the values as one JSON parameter: the statement has the same
+ * text for any number of values, and nothing is built per value (drizzle's inArray makes a
+ * parameter, and several checks, for each one, which was a sixth of a block's CPU).
+ */
+export function inList(column: AnyPgColumn, values: readonly string[]): SQL {
+  return sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+}
+
 /** The policies named by id and the active policy of each lender and core enterprise pair asked for. */
 async function loadPolicies(db: DbOrTx, keys: PrefetchKeys): Promise<PolicyRow[]> {
-  const byId = keys.policyIds.length ? inArray(financingPolicies.id, keys.policyIds) : undefined;
+  const byId = keys.policyIds.length ? inList(financingPolicies.id, keys.policyIds) : undefined;
   const byPair = keys.activePolicies.map((p) =>
     and(eq(financingPolicies.lenderOrgId, p.lenderOrgId), eq(financingPolicies.coreEnterpriseOrgId, p.coreEnterpriseOrgId), eq(financingPolicies.status, "active")),
   );

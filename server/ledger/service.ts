@@ -1,22 +1,22 @@
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
 import { ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys } from "@/db/schema";
 import { canonicalJson } from "@/contracts/canonical";
 import { checkpointHash, signCheckpoint, type Checkpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
 import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
-import type { LogEntry } from "@/contracts/log";
+import { logEntryJson, type LogEntry } from "@/contracts/log";
 import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
 import { transactionId } from "@/contracts/transaction";
 import { applyTransaction, InvariantViolation, type ResultCode } from "@/contracts/ledger/apply";
-import { decodeSignedTransaction, encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
+import { decodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import { mergePrefetchKeys, prefetchKeys, type MemoryState } from "@/contracts/ledger/state";
 import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
-import type { SignatureVerifier } from "@/contracts/signing";
+import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, DomainError } from "../errors";
 import { loadPlatformKey, type PlatformKey } from "./platform-key";
 import { GroupCommit } from "./group-commit";
-import { prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
+import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
 
 /*
  * The ledger service: decode, verify signatures (before taking the lock), then, inside one
@@ -37,8 +37,8 @@ export interface LedgerOptions {
 }
 
 interface Prepared {
+  /** Decoded, so sealed: its id, signature digest and log leaf share one canonicalisation. */
   signed: SignedLedgerTransaction;
-  wire: WireSignedTransaction;
   txId: string;
 }
 
@@ -69,9 +69,8 @@ const groupCommits = new WeakMap<Db, GroupCommit<unknown, LedgerOptions, SubmitR
  */
 export async function submitBatch(db: Db, wires: readonly unknown[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
   const clock = options.clock ?? Date.now;
-  const verifier = options.verifier ?? nodeVerifier;
   const prepared = wires.map(prepare);
-  const verified = await preverifySignatures(db, prepared, verifier);
+  const verified = await preverifySignatures(db, prepared, options.verifier);
   const platformKey = await loadPlatformKey(db);
   try {
     return await db.transaction(async (tx) => {
@@ -94,36 +93,56 @@ function prepare(wire: unknown): Prepared | SubmitResult {
     return { status: "refused", txId: null, code: "malformed_transaction", detail: decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
   }
   const signed = decoded.value;
-  return { signed, wire: encodeSignedTransaction(signed), txId: transactionId(signed.transaction) };
+  return { signed, txId: transactionId(signed.transaction) };
+}
+
+/**
+ * Where the signature checks before the lock run when the caller names no verifier: this
+ * thread (nodeVerifier), or a pool of worker threads (setBatchSignatureVerifier), so that a
+ * block's checks run on another core while this one applies the block in flight.
+ */
+let batchVerifier: BatchSignatureVerifier | null = null;
+
+/** Sends the service's signature checks to `verifier` (openVerifyPool's), or back to this thread with null. */
+export function setBatchSignatureVerifier(verifier: BatchSignatureVerifier | null): void {
+  batchVerifier = verifier;
 }
 
 /**
  * Checks the signatures outside the lock, where they cost no one else time. The contract
  * checks them again inside through this cache, so nothing unverified is ever applied.
  */
-async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], verifier: SignatureVerifier): Promise<SignatureVerifier> {
-  const ok = new Set<string>();
+async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], verifier: SignatureVerifier | undefined): Promise<SignatureVerifier> {
+  const fallback = verifier ?? nodeVerifier;
   const cacheKey = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
     `${bytesToHex(publicKey)}:${bytesToHex(message)}:${bytesToHex(signature)}`;
   const keyIds = items.flatMap((item) => ("status" in item ? [] : [item.signed.transaction.signer.keyId, ...item.signed.cosignatures.map((c) => c.keyId)]));
-  const rows = keyIds.length ? await db.select({ keyId: signingKeys.keyId, publicKeyHex: signingKeys.publicKeyHex }).from(signingKeys).where(inArray(signingKeys.keyId, keyIds)) : [];
+  const rows = keyIds.length ? await db.select({ keyId: signingKeys.keyId, publicKeyHex: signingKeys.publicKeyHex }).from(signingKeys).where(inList(signingKeys.keyId, [...new Set(keyIds)])) : [];
   const publicKeys = new Map(rows.map((r) => [r.keyId, r.publicKeyHex]));
+  const checks: SignatureToCheck[] = [];
   for (const item of items) {
     if ("status" in item) continue;
     const body = item.signed.transaction.body as { publicKeyHex?: string; keyId?: string; newKeyId?: string; newPublicKeyHex?: string };
     if (body.keyId && body.publicKeyHex) publicKeys.set(body.keyId, body.publicKeyHex);
     if (body.newKeyId && body.newPublicKeyHex) publicKeys.set(body.newKeyId, body.newPublicKeyHex);
-    const digest = hexToBytes(item.txId, 32); // the id is the hex of the digest that is signed
+    const message = hexToBytes(item.txId, 32); // the id is the hex of the digest that is signed
     const signatures = [{ keyId: item.signed.transaction.signer.keyId, signatureHex: item.signed.signatureHex }, ...item.signed.cosignatures];
     for (const { keyId, signatureHex } of signatures) {
       const publicKeyHex = publicKeys.get(keyId);
       if (!publicKeyHex || !/^[0-9a-f]{64}$/.test(publicKeyHex)) continue;
-      const publicKey = hexToBytes(publicKeyHex, 32);
-      const signature = hexToBytes(signatureHex, 64);
-      if (verifier(publicKey, digest, signature)) ok.add(cacheKey(publicKey, digest, signature));
+      checks.push({ publicKey: hexToBytes(publicKeyHex, 32), message, signature: hexToBytes(signatureHex, 64) });
     }
   }
-  return (publicKey, message, signature) => ok.has(cacheKey(publicKey, message, signature)) || verifier(publicKey, message, signature);
+  const answers = await checkSignatures(checks, verifier === undefined ? batchVerifier : null, fallback);
+  const ok = new Set(checks.filter((_, index) => answers[index]).map((check) => cacheKey(check.publicKey, check.message, check.signature)));
+  return (publicKey, message, signature) => ok.has(cacheKey(publicKey, message, signature)) || fallback(publicKey, message, signature);
+}
+
+async function checkSignatures(checks: readonly SignatureToCheck[], batch: BatchSignatureVerifier | null, verifier: SignatureVerifier): Promise<boolean[]> {
+  if (batch === null || checks.length === 0) return checks.map((check) => verifier(check.publicKey, check.message, check.signature));
+  const run = batch();
+  for (const check of checks) run.add(check);
+  return run.answers();
 }
 
 interface Head {
@@ -160,7 +179,7 @@ interface Block {
 /** Loads, in one set of queries, what the block's new transactions need. */
 async function openBlock(tx: Tx, items: readonly Prepared[]): Promise<Block> {
   const txIds = [...new Set(items.map((item) => item.txId))];
-  const rows = txIds.length ? await tx.select().from(ledgerEntries).where(inArray(ledgerEntries.txId, txIds)) : [];
+  const rows = txIds.length ? await tx.select().from(ledgerEntries).where(inList(ledgerEntries.txId, txIds)) : [];
   const existing = new Map(rows.map((row) => [row.txId, row]));
   const fresh = items.filter((item) => !existing.has(item.txId));
   const state = await prefetchState(tx, mergePrefetchKeys(fresh.map((item) => prefetchKeys(item.signed))));
@@ -174,8 +193,9 @@ function appendOne(block: Block, head: Head, item: Prepared, clock: () => number
   const outcome = applyTransaction(block.state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
   if (!outcome.ok) return { status: "refused", txId: item.txId, code: outcome.code, ...(outcome.detail ? { detail: outcome.detail } : {}) };
   block.state.applyChanges(outcome.changes);
-  const entry: LogEntry = { leafIndex: head.size, acceptedAtMs, signed: item.wire as LogEntry["signed"] };
-  const entryCanonical = canonicalJson(entry);
+  // The sealed transaction canonicalises exactly as its wire form (amounts become decimal strings).
+  const entry: LogEntry = { leafIndex: head.size, acceptedAtMs, signed: item.signed };
+  const entryCanonical = logEntryJson(entry);
   const hash = leafHash(utf8ToBytes(entryCanonical)); // the leaf is the entry's canonical bytes
   const row: EntryRow = {
     leafIndex: entry.leafIndex,
@@ -202,7 +222,7 @@ type EntryRow = typeof ledgerEntries.$inferSelect;
 /** The same transaction again gets its original answer; the same id with other signatures is refused. */
 function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
   const stored = JSON.parse(existing.entryCanonical) as { signed: WireSignedTransaction };
-  const sameSignatures = canonicalJson({ s: stored.signed.signatureHex, c: stored.signed.cosignatures }) === canonicalJson({ s: item.wire.signatureHex, c: item.wire.cosignatures });
+  const sameSignatures = canonicalJson({ s: stored.signed.signatureHex, c: stored.signed.cosignatures }) === canonicalJson({ s: item.signed.signatureHex, c: item.signed.cosignatures });
   if (!sameSignatures) {
     return { status: "refused", txId: item.txId, code: "transaction_id_conflict", detail: `transaction ${item.txId} is already in the log with other signatures` };
   }

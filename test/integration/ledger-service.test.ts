@@ -11,7 +11,8 @@ import { nobleVerifier } from "@/contracts/signing";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
 import { loadPlatformKey } from "@/server/ledger/platform-key";
-import { submitBatch, submitTransaction } from "@/server/ledger/service";
+import { setBatchSignatureVerifier, submitBatch, submitTransaction } from "@/server/ledger/service";
+import { openVerifyPool } from "@/server/crypto/verify-pool";
 import { verifyDatabase } from "@/server/ledger/export";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { createTestDatabase } from "../helpers/db";
@@ -238,3 +239,33 @@ describe("the database backs the invariants", () => {
   });
 });
 
+
+describe("signature checks on worker threads", () => {
+  const tier1 = demoIdentity("org_pearl");
+
+  it("accepts what verifies and refuses what does not, exactly as on this thread", async () => {
+    const [piece] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held' and ${claims.rootId} = ${demo.rootClaimId}`);
+    const split = (amountMinor: bigint, claimId: string) =>
+      toWire(buildSigned(tier1, "claim.split", { claimId, parts: [{ toOrgId: "org_lingnan", amountMinor }, { toOrgId: "org_pearl", amountMinor: piece!.amountMinor - amountMinor }] }, { nonce: nonce(), createdAtMs: Date.now() }));
+    const good = split(1n, piece!.id);
+    const forged = split(2n, piece!.id);
+    const flipped = forged.signatureHex.startsWith("0") ? "1" : "0";
+    forged.signatureHex = flipped + forged.signatureHex.slice(1);
+    const pool = openVerifyPool(1);
+    let handed = 0;
+    setBatchSignatureVerifier(() => {
+      const batch = pool.verifier();
+      return { add: (check) => (handed++, batch.add(check)), answers: () => batch.answers() };
+    });
+    try {
+      const [forgedResult, goodResult] = await submitBatch(database.db, [forged, good]);
+      expect(forgedResult).toMatchObject({ status: "refused", code: "signature_invalid" });
+      expect(goodResult).toMatchObject({ status: "accepted", txId: transactionId(good.transaction as never) });
+      expect(handed).toBe(2);
+      expect((await claimRow(piece!.id))?.state).toBe("split");
+    } finally {
+      setBatchSignatureVerifier(null);
+      await pool.close();
+    }
+  });
+});

@@ -211,9 +211,12 @@ class PrefetchedState extends MemoryState {
   }
 }
 
-/** Display names of the organisations on the ledger, by id. */
-export async function organisationNames(db: DbOrTx): Promise<Map<string, string>> {
-  const rows = await db.select({ id: ledgerOrganisations.id, name: ledgerOrganisations.name }).from(ledgerOrganisations);
+/** Display names of the organisations on the ledger, by id: all of them, or only those of `ids`. */
+export async function organisationNames(db: DbOrTx, ids?: Iterable<string>): Promise<Map<string, string>> {
+  const wanted = ids === undefined ? null : [...new Set(ids)];
+  if (wanted !== null && wanted.length === 0) return new Map();
+  const query = db.select({ id: ledgerOrganisations.id, name: ledgerOrganisations.name }).from(ledgerOrganisations);
+  const rows = await (wanted === null ? query : query.where(inList(ledgerOrganisations.id, wanted)));
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 

@@ -29,7 +29,11 @@ export interface ClaimRowDto {
   offeredToName: string | null;
 }
 
-function toRows(list: { id: string; rootId: string; amountMinor: bigint; settledMinor: bigint; state: string; maturityDate: string; depth: number; holderOrgId: string; issuerOrgId: string; offeredToOrgId: string | null }[], names: Map<string, string>): ClaimRowDto[] {
+type ClaimLike = { id: string; rootId: string; amountMinor: bigint; settledMinor: bigint; state: string; maturityDate: string; depth: number; holderOrgId: string; issuerOrgId: string; offeredToOrgId: string | null };
+
+/** The rows with the names of the organisations they name (and only those are read). */
+async function toRows(db: Db, list: ClaimLike[]): Promise<ClaimRowDto[]> {
+  const names = await organisationNames(db, list.flatMap((c) => [c.holderOrgId, c.issuerOrgId, ...(c.offeredToOrgId ? [c.offeredToOrgId] : [])]));
   return list.map((c) => ({
     id: c.id,
     rootId: c.rootId,
@@ -50,20 +54,19 @@ const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 /** The figures and claim list of an organisation's dashboard, computed from the materialised ledger state. */
 export async function dashboardFor(db: Db, actor: Actor, nowMs = Date.now()): Promise<{ figures: Figure[]; claims: ClaimRowDto[] }> {
   assertAllowed(actor.orgStatus === "approved", "Your organisation is awaiting approval.");
-  const names = await organisationNames(db);
   switch (actor.orgRole) {
     case "supplier":
-      return supplierDashboard(db, actor, names);
+      return supplierDashboard(db, actor);
     case "core_enterprise":
-      return coreDashboard(db, actor, names, nowMs);
+      return coreDashboard(db, actor, nowMs);
     case "lender":
-      return lenderDashboard(db, actor, names);
+      return lenderDashboard(db, actor);
     default:
-      return auditDashboard(db, names);
+      return auditDashboard(db);
   }
 }
 
-async function supplierDashboard(db: Db, actor: Actor, names: Map<string, string>) {
+async function supplierDashboard(db: Db, actor: Actor) {
   const own = await listOwnClaims(db, actor);
   const held = own.filter((c) => c.holderOrgId === actor.orgId && ["held", "pledged"].includes(c.state));
   const inbox = own.filter((c) => c.offeredToOrgId === actor.orgId);
@@ -74,11 +77,11 @@ async function supplierDashboard(db: Db, actor: Actor, names: Map<string, string
       { label: "Awaiting your acceptance", valueMinor: sum(inbox.map((c) => c.amountMinor)), hint: `${inbox.length} offer${inbox.length === 1 ? "" : "s"} in your inbox` },
       { label: "Received early", valueMinor: sum(early.map((e) => e.net ?? 0n)), hint: "cash from financing" },
     ],
-    claims: toRows(own, names),
+    claims: await toRows(db, own),
   };
 }
 
-async function coreDashboard(db: Db, actor: Actor, names: Map<string, string>, nowMs: number) {
+async function coreDashboard(db: Db, actor: Actor, nowMs: number) {
   const lines = await db.select().from(creditLines).where(and(eq(creditLines.coreEnterpriseOrgId, actor.orgId), eq(creditLines.status, "active")));
   const issued = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), isNull(claims.parentId)));
   const live = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), inArray(claims.state, [...LIVE_CLAIM_STATES])));
@@ -89,11 +92,11 @@ async function coreDashboard(db: Db, actor: Actor, names: Map<string, string>, n
       { label: "Outstanding claims", valueMinor: sum(live.map((c) => c.amountMinor - c.settledMinor)), hint: "issued, not yet repaid" },
       { label: "Due in 30 days", valueMinor: sum(live.filter((c) => c.maturityDate <= soon).map((c) => c.amountMinor - c.settledMinor)), hint: "repayments coming up" },
     ],
-    claims: toRows(issued, names),
+    claims: await toRows(db, issued),
   };
 }
 
-async function lenderDashboard(db: Db, actor: Actor, names: Map<string, string>) {
+async function lenderDashboard(db: Db, actor: Actor) {
   const financed = await db.select().from(claims).where(and(eq(claims.holderOrgId, actor.orgId), inArray(claims.state, ["financed", "overdue"])));
   const open = await db
     .select({ amountMinor: claims.amountMinor, settledMinor: claims.settledMinor })
@@ -107,11 +110,11 @@ async function lenderDashboard(db: Db, actor: Actor, names: Map<string, string>)
       { label: "Applications", valueMinor: sum(open.map((c) => c.amountMinor - c.settledMinor)), hint: `${open.length} waiting for a decision` },
       { label: "Credit granted", valueMinor: sum(lines.map((l) => l.limitMinor)), hint: `${lines.length} line${lines.length === 1 ? "" : "s"} to core enterprises` },
     ],
-    claims: toRows(financed, names),
+    claims: await toRows(db, financed),
   };
 }
 
-async function auditDashboard(db: Db, names: Map<string, string>) {
+async function auditDashboard(db: Db) {
   const roots = await db.select().from(claims).where(and(isNull(claims.parentId), sql`${claims.state} not in ('withdrawn','rejected')`));
   const live = await db.select().from(claims).where(inArray(claims.state, [...LIVE_CLAIM_STATES]));
   return {
@@ -120,6 +123,6 @@ async function auditDashboard(db: Db, names: Map<string, string>) {
       { label: "Outstanding", valueMinor: sum(live.map((c) => c.amountMinor - c.settledMinor)), hint: "not yet settled" },
       { label: "Overdue", valueMinor: sum(live.filter((c) => c.state === "overdue").map((c) => c.amountMinor - c.settledMinor)), hint: "unpaid after maturity" },
     ],
-    claims: toRows(live, names),
+    claims: await toRows(db, live),
   };
 }

@@ -1,4 +1,4 @@
-import { and, arrayOverlaps, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, arrayOverlaps, desc, eq, inArray, ne, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
@@ -101,11 +101,11 @@ export async function listOwnClaims(db: Db, actor: Actor) {
   const rows = await db
     .select()
     .from(claims)
-    .where(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)))
+    // A split claim was consumed into its children, which are listed instead.
+    .where(and(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)), ne(claims.state, "split")))
     .orderBy(claims.maturityDate, claims.id);
   // A core enterprise "holds" its own issuance only while offering it; that is shown as issued, not held.
-  // A split claim was consumed into its children, which are listed instead.
-  return rows.filter((r) => r.state !== "split" && !(r.issuerOrgId === actor.orgId && r.id === r.rootId && r.state === "offered")).map(toClaim);
+  return rows.filter((r) => !(r.issuerOrgId === actor.orgId && r.id === r.rootId && r.state === "offered")).map(toClaim);
 }
 
 /**
@@ -170,8 +170,21 @@ export async function history(db: Db, actor: Actor, limit = 50) {
 export async function provenanceFor(db: Db, actor: Actor, claimId: string) {
   const claim = await loadVisibleClaim(db, actor, claimId);
   const bundle = await buildProvenanceBundle(db, claimId);
-  const names = await organisationNames(db);
+  const names = await organisationNames(db, orgIdsIn([claim, bundle]));
   return { claim, bundle, organisationNames: Object.fromEntries(names) };
+}
+
+/** Every organisation id a value names: the values of its members called orgId or …OrgId, at any depth. */
+function orgIdsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) orgIdsIn(item, found);
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if ((key === "orgId" || key.endsWith("OrgId")) && typeof child === "string") found.add(child);
+      else orgIdsIn(child, found);
+    }
+  }
+  return found;
 }
 
 /** The operator's public key that checkpoints are signed with: the anchor of every verification. */

@@ -90,4 +90,23 @@ describe("claim visibility", () => {
     expect(bank.figures[0]?.valueMinor).toBe(20_000n + 3_000_000n);
     expect(await codeOf(callerFor(database.db, "usr_metalworks_1").ledger.dashboard())).toBe("FORBIDDEN");
   });
+
+  it("dashboard rows and the claim list name the organisations involved, and never list a split claim", async () => {
+    const supplier = await callerFor(database.db, "usr_pearl_1").ledger.dashboard();
+    expect(supplier.claims.length).toBeGreaterThan(0);
+    expect(supplier.claims.every((c) => c.state !== "split" && c.holderName !== c.holderOrgId && c.issuerName === "Huaxin Electronics Co., Ltd.")).toBe(true);
+    const mine = await callerFor(database.db, "usr_pearl_1").ledger.myClaims();
+    expect(mine.map((c) => c.state)).not.toContain("split");
+    const splitHeld = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'split'`);
+    expect(splitHeld.length).toBeGreaterThan(0);
+  });
+
+  it("a provenance bundle names exactly the organisations of its lineage", async () => {
+    const result = await callerFor(database.db, "usr_xinyuan_1").ledger.provenance({ claimId: tier3ClaimId });
+    const named = Object.keys(result.organisationNames).sort();
+    // The operator (genesis), the core enterprise and its lender, the three tiers and the bank that financed the piece.
+    expect(named).toEqual(expect.arrayContaining(["org_cmtb", "org_huaxin", "org_lingnan", "org_pearl", "org_xinyuan"]));
+    expect(named).not.toContain("org_gbfactor");
+    expect(result.organisationNames.org_cmtb).not.toBe("org_cmtb");
+  });
 });

@@ -122,16 +122,10 @@ export type FinancingPolicyStatus = "active" | "replaced" | "revoked";
  * also authorises the platform's settlement agent (the operator key) to confirm the
  * disbursement from the lender's settlement account, so small tickets finance themselves.
  */
-export interface FinancingPolicy {
+/** A lender's standing terms for one core enterprise: the body it signed, and its life on the ledger. */
+export interface FinancingPolicy extends FinancingPolicySetBody {
   id: string;
   lenderOrgId: string;
-  coreEnterpriseOrgId: string;
-  currency: Currency;
-  maxAmountMinor: bigint;
-  maxDepth: number;
-  rateBps: number;
-  feeMinor: bigint;
-  recourse: boolean;
   status: FinancingPolicyStatus;
   createdTxId: string;
   /** The transaction that replaced or revoked it; null while active. */

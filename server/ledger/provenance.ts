@@ -134,6 +134,19 @@ interface LogSubtrees {
 const subtreeStores = new WeakMap<Db, LogSubtrees>();
 const LEAF_HASHES_PER_QUERY = 100_000;
 
+/**
+ * Fills this process's subtree store up to the latest checkpoint, so that the first
+ * provenance request after a start does not pay for it (reading and hashing every leaf
+ * hash: seconds on a ledger of a million entries). The app starts it in the background
+ * (instrumentation.ts); a request that comes earlier waits for the same fill, never a second one.
+ */
+export async function warmProvenanceStore(db: Db): Promise<number> {
+  const checkpoint = await latestCheckpoint(db);
+  const size = checkpoint?.checkpoint.size ?? 0;
+  if (size > 0) await logSubtrees(db, size);
+  return size;
+}
+
 /** The database's subtree store, holding at least `size` leaves. */
 async function logSubtrees(db: Db, size: number): Promise<SubtreeHashes> {
   let cached = subtreeStores.get(db);

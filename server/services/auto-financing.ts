@@ -5,12 +5,13 @@ import { claims, creditLines, financingPolicies, financings } from "@/db/schema"
 import { buildSigned, toWire } from "@/contracts/client";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 import { utcDateOf } from "@/contracts/ledger/maturity";
+import type { FinancingPolicy } from "@/contracts/ledger/types";
 import { quoteFinancing } from "@/contracts/pricing";
 import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
 import { canSeePolicies } from "../ledger/authz";
 import { loadPlatformKey } from "../ledger/platform-key";
-import { organisationNames, toClaim, toPolicy } from "../ledger/repository";
+import { organisationNames, toPolicy } from "../ledger/repository";
 import { submitBatch, type LedgerOptions } from "../ledger/service";
 import { loadVisibleClaim } from "./ledger";
 
@@ -24,19 +25,10 @@ import { loadVisibleClaim } from "./ledger";
  * a crash left behind.
  */
 
-export interface PolicyDto {
-  id: string;
-  lenderOrgId: string;
+/** A policy as the ledger holds it, with the display names of its two organisations. */
+export interface PolicyDto extends FinancingPolicy {
   lenderName: string;
-  coreEnterpriseOrgId: string;
   coreEnterpriseName: string;
-  maxAmountMinor: bigint;
-  maxDepth: number;
-  rateBps: number;
-  feeMinor: bigint;
-  recourse: boolean;
-  status: string;
-  createdTxId: string;
 }
 
 /** A lender's own policies (active first), a core enterprise's lenders' active policies, everything for operator and auditor. */
@@ -50,20 +42,11 @@ export async function listPolicies(db: Db, actor: Actor): Promise<PolicyDto[]> {
         ? eq(financingPolicies.lenderOrgId, actor.orgId)
         : and(eq(financingPolicies.coreEnterpriseOrgId, actor.orgId), eq(financingPolicies.status, "active"));
   const rows = await db.select().from(financingPolicies).where(where).orderBy(asc(financingPolicies.status), desc(financingPolicies.createdTxId));
-  const names = await organisationNames(db);
-  return rows.map(toPolicy).map((p) => ({
-    id: p.id,
-    lenderOrgId: p.lenderOrgId,
-    lenderName: names.get(p.lenderOrgId) ?? p.lenderOrgId,
-    coreEnterpriseOrgId: p.coreEnterpriseOrgId,
-    coreEnterpriseName: names.get(p.coreEnterpriseOrgId) ?? p.coreEnterpriseOrgId,
-    maxAmountMinor: p.maxAmountMinor,
-    maxDepth: p.maxDepth,
-    rateBps: p.rateBps,
-    feeMinor: p.feeMinor,
-    recourse: p.recourse,
-    status: p.status,
-    createdTxId: p.createdTxId,
+  const names = await organisationNames(db, rows.flatMap((r) => [r.lenderOrgId, r.coreEnterpriseOrgId]));
+  return rows.map(toPolicy).map((policy) => ({
+    ...policy,
+    lenderName: names.get(policy.lenderOrgId) ?? policy.lenderOrgId,
+    coreEnterpriseName: names.get(policy.coreEnterpriseOrgId) ?? policy.coreEnterpriseOrgId,
   }));
 }
 
@@ -71,7 +54,7 @@ export async function listPolicies(db: Db, actor: Actor): Promise<PolicyDto[]> {
 export async function policyTargets(db: Db, actor: Actor): Promise<{ id: string; name: string }[]> {
   assertAllowed(canSeePolicies(actor) === "lender", "Only lenders set financing policies.");
   const rows = await db.selectDistinct({ id: creditLines.coreEnterpriseOrgId }).from(creditLines).where(eq(creditLines.lenderOrgId, actor.orgId));
-  const names = await organisationNames(db);
+  const names = await organisationNames(db, rows.map((r) => r.id));
   return rows.map((r) => ({ id: r.id, name: names.get(r.id) ?? r.id })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -108,7 +91,7 @@ export async function policyOffersForClaim(db: Db, actor: Actor, claimId: string
     .from(financingPolicies)
     .where(and(eq(financingPolicies.coreEnterpriseOrgId, claim.issuerOrgId), eq(financingPolicies.status, "active")))
     .orderBy(asc(financingPolicies.rateBps));
-  const names = await organisationNames(db);
+  const names = await organisationNames(db, rows.map((r) => r.lenderOrgId));
   const faceMinor = outstandingMinor(claim);
   const disbursementDate = utcDateOf(nowMs);
   return rows.map(toPolicy).map((policy) => {
@@ -179,19 +162,19 @@ export async function disburseAutoFinancings(db: Db, options: LedgerOptions & { 
 export async function policyActivity(db: Db, actor: Actor) {
   assertAllowed(canSeePolicies(actor) === "lender", "Only lenders see their auto-financing activity.");
   const rows = await db
-    .select({ f: financings, c: claims })
+    .select({ f: financings, depth: claims.depth })
     .from(financings)
     .innerJoin(claims, eq(claims.id, financings.claimId))
     .where(and(eq(financings.lenderOrgId, actor.orgId), isNotNull(financings.policyId), or(eq(financings.status, "disbursed"), eq(financings.status, "accepted"))))
     .orderBy(desc(financings.createdTxId))
     .limit(50);
-  const names = await organisationNames(db);
-  return rows.map(({ f, c }) => ({
+  const names = await organisationNames(db, rows.map(({ f }) => f.holderOrgId));
+  return rows.map(({ f, depth }) => ({
     financingId: f.id,
     policyId: f.policyId,
     status: f.status,
     holderName: names.get(f.holderOrgId) ?? f.holderOrgId,
-    depth: toClaim(c).depth,
+    depth,
     faceMinor: f.faceMinor,
     netMinor: f.netMinor,
     paymentReference: f.paymentReference,

@@ -10,8 +10,7 @@ import { submitTransaction, type SubmitResult } from "../ledger/service";
 import { organisationNames, toClaim } from "../ledger/repository";
 import { buildProvenanceBundle } from "../ledger/provenance";
 import { loadPlatformKey } from "../ledger/platform-key";
-import type { Claim } from "@/contracts/ledger/types";
-import { deriveId } from "@/contracts/canonical";
+import type { Claim, LedgerEvent } from "@/contracts/ledger/types";
 import { disburseAutoFinancings } from "./auto-financing";
 
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
@@ -26,22 +25,23 @@ export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { 
   if (result.status === "refused" && result.code === "malformed_transaction") {
     throw badRequest("malformed_transaction", `The transaction is malformed: ${result.detail ?? "check its fields"}`);
   }
-  if (result.status === "accepted" && wire.transaction.type === "financing.requestUnderPolicy") {
-    await disburseRightAway(db, deriveId("fin", result.txId, 0));
-  }
+  if (result.status === "accepted") await disburseRightAway(db, result.events);
   return result;
 }
 
 /**
- * An application under a policy is already accepted when it commits; its disbursement is
- * confirmed at once so that the holder's answer comes back with the money on its way. The
- * application stands even if this fails: the scheduled job confirms it later.
+ * A financing the contract approved under a policy (its financing.autoApproved event) is
+ * accepted when it commits; its disbursement is confirmed at once so that the holder's
+ * answer comes back with the money on its way. The application stands even if this fails:
+ * the scheduled auto-disburse job confirms it later.
  */
-async function disburseRightAway(db: Db, financingId: string): Promise<void> {
+async function disburseRightAway(db: Db, events: readonly LedgerEvent[]): Promise<void> {
+  const financingIds = events.flatMap((event) => (event.type === "financing.autoApproved" ? [event.financingId] : []));
+  if (financingIds.length === 0) return;
   try {
-    await disburseAutoFinancings(db, { financingIds: [financingId] });
+    await disburseAutoFinancings(db, { financingIds });
   } catch (error) {
-    console.error(`[auto-financing] disbursement of ${financingId} deferred to the job:`, error instanceof Error ? error.message : error);
+    console.error(`[auto-financing] disbursement of ${financingIds.join(", ")} deferred to the job:`, error instanceof Error ? error.message : error);
   }
 }
 

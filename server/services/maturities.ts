@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, notInArray } from "drizzle-orm";
+import { and, eq, isNull, notInArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
 import { daysBetween, utcDateOf } from "@/contracts/ledger/maturity";
@@ -6,7 +6,7 @@ import { isLiveState } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
 import { canSeeMaturities } from "../ledger/authz";
-import { organisationNames } from "../ledger/repository";
+import { inList, organisationNames } from "../ledger/repository";
 
 export interface MaturityDto {
   rootId: string;
@@ -35,12 +35,19 @@ export async function maturitiesFor(db: Db, actor: Actor, nowMs = Date.now()): P
     .where(and(eq(claims.issuerOrgId, actor.orgId), isNull(claims.parentId), notInArray(claims.state, ["offered", "withdrawn", "rejected"])));
   const open = roots.filter((r) => r.amountMinor > r.rootRepaidMinor);
   if (open.length === 0) return [];
-  const pieces = await db.select().from(claims).where(inArray(claims.rootId, open.map((r) => r.id)));
-  const names = await organisationNames(db);
+  const pieces = await db.select().from(claims).where(inList(claims.rootId, open.map((r) => r.id)));
+  const liveByRoot = new Map<string, (typeof pieces)[number][]>();
+  for (const piece of pieces) {
+    if (!isLiveState(piece.state as never) || piece.amountMinor <= piece.settledMinor) continue;
+    const live = liveByRoot.get(piece.rootId);
+    if (live) live.push(piece);
+    else liveByRoot.set(piece.rootId, [piece]);
+  }
+  const names = await organisationNames(db, open.map((r) => r.holderOrgId));
   const today = utcDateOf(nowMs);
   return open
     .map((root) => {
-      const live = pieces.filter((p) => p.rootId === root.id && isLiveState(p.state as never) && p.amountMinor > p.settledMinor);
+      const live = liveByRoot.get(root.id) ?? [];
       const overdueMinor = live.filter((p) => p.state === "overdue").reduce((sum, p) => sum + p.amountMinor - p.settledMinor, 0n);
       return {
         rootId: root.id,

@@ -15,7 +15,7 @@ import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { DomainError } from "@/server/errors";
 import { exportLedger, verifyDatabase, type VerifyDatabaseResult } from "@/server/ledger/export";
 import { loadPlatformKey } from "@/server/ledger/platform-key";
-import { buildProvenanceBundle } from "@/server/ledger/provenance";
+import { buildProvenanceBundle, warmProvenanceStore } from "@/server/ledger/provenance";
 import { toClaim } from "@/server/ledger/repository";
 import { submitBatch } from "@/server/ledger/service";
 import { demoIdentity } from "@/server/seed/ledger-seed";
@@ -218,5 +218,24 @@ describe("verifyDatabase names what a database administrator edited", () => {
     expect(await verifyDatabase(database.db, nodeVerifier)).toMatchObject({ ok: true });
     const refused = await database.db.execute(sql`update ledger_entries set type = type where leaf_index = 0`).then(() => "updated", (e: unknown) => String((e as { cause?: unknown }).cause ?? e));
     expect(refused).toMatch(/ledger_append_only/);
+  });
+});
+
+describe("warming the provenance store at start-up", () => {
+  it("fills it up to the latest checkpoint, and bundles built afterwards still carry the right proofs", async () => {
+    const [latest] = await database.db.select({ size: ledgerCheckpoints.size }).from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);
+    expect(await warmProvenanceStore(database.db)).toBe(latest!.size);
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    const leaves = (await exportLedger(database.db)).entries.slice(0, bundle.checkpoint.checkpoint.size).map(logEntryLeafHash);
+    expect(bundle.inclusionProofs).toEqual(bundle.entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leaves, entry.leafIndex)) })));
+  });
+
+  it("does nothing on a ledger without checkpoints", async () => {
+    const empty = await createTestDatabase();
+    try {
+      expect(await warmProvenanceStore(empty.db)).toBe(0);
+    } finally {
+      await empty.close();
+    }
   });
 });

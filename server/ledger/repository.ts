@@ -180,12 +180,19 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
 }
 
 /**
- * `column in (...values)` with the values as one JSON parameter: the statement has the same
- * text for any number of values, and nothing is built per value (drizzle's inArray makes a
- * parameter, and several checks, for each one, which was a sixth of a block's CPU).
+ * `column = any(values)` with the values as one text[] parameter: the statement has the same
+ * text for any number of values, nothing is built per value (drizzle's inArray makes a
+ * parameter, and several checks, for each one: a sixth of a block's CPU), and the planner
+ * knows how many values there are, so it probes the index (a JSON list hides the count,
+ * and 500 transaction ids became a sequential scan of the log).
  */
 export function inList(column: AnyPgColumn, values: readonly string[]): SQL {
-  return sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+  return sql`${column} = any(${textArrayLiteral(values)}::text[])`;
+}
+
+/** A PostgreSQL array literal of strings, every element quoted (so "NULL", commas and braces stay text). */
+export function textArrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 }
 
 /** The policies named by id and the active policy of each lender and core enterprise pair asked for. */

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { claims, creditLines, ledgerCheckpoints, ledgerEntries, ledgerHead, pledges } from "@/db/schema";
+import { claims, creditLines, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
 import { buildSigned, identityFor, toWire } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { checkpointHash, verifyCheckpointChain } from "@/contracts/checkpoint";
@@ -13,6 +13,7 @@ import { demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
 import { loadPlatformKey } from "@/server/ledger/platform-key";
 import { setBatchSignatureVerifier, submitBatch, submitTransaction } from "@/server/ledger/service";
 import { openVerifyPool } from "@/server/crypto/verify-pool";
+import { inList, textArrayLiteral } from "@/server/ledger/repository";
 import { verifyDatabase } from "@/server/ledger/export";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { createTestDatabase } from "../helpers/db";
@@ -267,5 +268,20 @@ describe("signature checks on worker threads", () => {
       setBatchSignatureVerifier(null);
       await pool.close();
     }
+  });
+});
+
+describe("id lists as one parameter (inList)", () => {
+  it("matches exactly the listed ids, whatever characters they hold", async () => {
+    const odd = ["NULL", "null", 'a"b', "x,y", "{z}", "back\\slash", " spaced ", ""];
+    const rows = await database.db.select({ id: ledgerOrganisations.id }).from(ledgerOrganisations).where(inList(ledgerOrganisations.id, [...odd, "org_pearl", "org_lingnan"]));
+    expect(rows.map((r) => r.id).sort()).toEqual(["org_lingnan", "org_pearl"]);
+    const echoed: unknown = await database.db.execute(sql`select unnest(${textArrayLiteral(odd)}::text[]) as x`);
+    // PGlite answers { rows }, postgres.js the rows themselves.
+    const rows2 = (typeof echoed === "object" && echoed !== null && "rows" in echoed ? echoed.rows : echoed) as { x: string }[];
+    const values = rows2.map((r) => r.x);
+    expect(values).toEqual(odd);
+    const back = await database.db.select({ id: ledgerOrganisations.id }).from(ledgerOrganisations).where(inList(ledgerOrganisations.id, []));
+    expect(back).toEqual([]);
   });
 });

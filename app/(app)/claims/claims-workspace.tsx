@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { ClaimRowDto } from "@/server/services/dashboard";
 import { useTRPC } from "../../_trpc/client";
+import { DataTable, type Column } from "../../_components/data-table";
 import { Alert, Badge, Button, Card, EmptyState, inputClass } from "../../_components/ui";
 import { daysUntil, formatDate, formatMinor } from "../../_lib/format";
 import { errorMessage } from "../../_lib/errors";
@@ -125,54 +126,50 @@ function InboxItem({ claim, canSign, onDone }: { claim: ClaimRowDto; canSign: bo
   );
 }
 
+const HOLDING_COLUMNS = (canSign: boolean): Column<ClaimRowDto>[] => [
+  { header: "Amount", className: "font-semibold tabular-nums text-slate-900", cell: (c) => formatMinor(c.outstandingMinor) },
+  { header: "Core enterprise", className: "text-slate-700", cell: (c) => c.issuerName },
+  {
+    header: "Maturity",
+    className: "text-slate-600",
+    cell: (c) => (
+      <>
+        {formatDate(`${c.maturityDate}T00:00:00Z`)} <span className="text-xs text-slate-500">({daysUntil(c.maturityDate)} days)</span>
+      </>
+    ),
+  },
+  { header: "Tier", className: "text-slate-600", cell: (c) => c.depth, hideOnPhone: true },
+  {
+    header: "Status",
+    cell: (c) => <Badge tone={c.state === "held" ? "green" : c.state === "offered" ? "amber" : "blue"}>{c.offeredToName ? `offered to ${c.offeredToName}` : c.state}</Badge>,
+  },
+  {
+    header: <span className="sr-only">Actions</span>,
+    label: "Actions",
+    align: "right",
+    cell: (c) => (
+      <span className="inline-flex flex-wrap items-center justify-end gap-x-3 gap-y-1 whitespace-nowrap">
+        <Link href={`/claims/${c.id}`} className="text-sm font-medium text-brand-600 hover:underline">
+          Provenance
+        </Link>
+        {canSign && c.state === "held" ? (
+          <>
+            <Link href={`/claims/${c.id}/split`} className="text-sm font-medium text-brand-600 hover:underline">
+              Split &amp; transfer
+            </Link>
+            <Link href={`/claims/${c.id}/finance`} className="text-sm font-medium text-brand-600 hover:underline">
+              Finance
+            </Link>
+            <PledgeControl claimId={c.id} />
+          </>
+        ) : null}
+      </span>
+    ),
+  },
+];
+
 function HoldingsTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolean }) {
-  return (
-    <div className="-mx-5 overflow-x-auto">
-      <table className="min-w-full text-sm">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-5 py-2 font-medium">Amount</th>
-            <th className="px-5 py-2 font-medium">Core enterprise</th>
-            <th className="px-5 py-2 font-medium">Maturity</th>
-            <th className="px-5 py-2 font-medium">Tier</th>
-            <th className="px-5 py-2 font-medium">Status</th>
-            <th className="px-5 py-2" />
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((c) => (
-            <tr key={c.id} data-testid={`holding-${c.id}`}>
-              <td className="px-5 py-3 font-semibold tabular-nums text-slate-900">{formatMinor(c.outstandingMinor)}</td>
-              <td className="px-5 py-3 text-slate-700">{c.issuerName}</td>
-              <td className="px-5 py-3 text-slate-600">
-                {formatDate(`${c.maturityDate}T00:00:00Z`)} <span className="text-xs text-slate-500">({daysUntil(c.maturityDate)} days)</span>
-              </td>
-              <td className="px-5 py-3 text-slate-600">{c.depth}</td>
-              <td className="px-5 py-3">
-                <Badge tone={c.state === "held" ? "green" : c.state === "offered" ? "amber" : "blue"}>{c.offeredToName ? `offered to ${c.offeredToName}` : c.state}</Badge>
-              </td>
-              <td className="space-x-3 whitespace-nowrap px-5 py-3 text-right">
-                <Link href={`/claims/${c.id}`} className="text-sm font-medium text-brand-600 hover:underline">
-                  Provenance
-                </Link>
-                {canSign && c.state === "held" ? (
-                  <>
-                    <Link href={`/claims/${c.id}/split`} className="text-sm font-medium text-brand-600 hover:underline">
-                      Split &amp; transfer
-                    </Link>
-                    <Link href={`/claims/${c.id}/finance`} className="text-sm font-medium text-brand-600 hover:underline">
-                      Finance
-                    </Link>
-                    <PledgeControl claimId={c.id} />
-                  </>
-                ) : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable columns={HOLDING_COLUMNS(canSign)} rows={rows} rowKey={(c) => c.id} rowTestId={(c) => `holding-${c.id}`} caption="Your holdings" stack />;
 }
 
 function PledgeControl({ claimId }: { claimId: string }) {

@@ -2,11 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/trpc/root";
+import { DataTable, type Column } from "../../../_components/data-table";
 import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
 import { ROLE_LABEL } from "../../../_lib/labels";
 import { useTRPC } from "../../../_trpc/client";
 import { formatDateTime, shortKeyId } from "../../keys/key-status";
+
+type KeyRequestRow = inferRouterOutputs<AppRouter>["keys"]["pendingRequests"][number];
 
 /** The operator's queue of key registrations: approve (cosign and submit) or reject. */
 export function KeyRequestsTable() {
@@ -28,6 +33,67 @@ export function KeyRequestsTable() {
     }),
   );
   const rows = queue.data ?? [];
+  const decideOn = (requestId: string, decision: "approved" | "rejected") => {
+    setNotice(null);
+    decide.mutate({ requestId, decision });
+  };
+  const columns: Column<KeyRequestRow>[] = [
+    {
+      header: "Organisation",
+      cell: (request) => (
+        <>
+          <div className="font-medium text-slate-900">{request.orgName}</div>
+          <div className="text-xs text-slate-500">{ROLE_LABEL[request.orgRole]}</div>
+        </>
+      ),
+    },
+    {
+      header: "Key id",
+      cell: (request) => (
+        <span className="block max-w-[16ch] font-mono text-xs break-all text-slate-800" title={`Public key ${request.publicKeyHex}`}>
+          {request.keyId}
+        </span>
+      ),
+    },
+    {
+      header: "Requested by",
+      cell: (request) => (
+        <>
+          <div className="text-slate-900">{request.requestedBy.name}</div>
+          <div className="text-xs text-slate-500">{request.requestedBy.email}</div>
+        </>
+      ),
+    },
+    {
+      header: "Requested",
+      className: "whitespace-nowrap text-slate-600",
+      cell: (request) => (
+        <>
+          {formatDateTime(request.createdAt)}
+          {request.expired ? (
+            <div className="mt-1">
+              <Badge tone="amber">Signature expired: the requester must sign again</Badge>
+            </div>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      header: <span className="sr-only">Decision</span>,
+      label: "Decision",
+      align: "right",
+      cell: (request) => (
+        <span className="inline-flex flex-wrap justify-end gap-2">
+          <Button disabled={decide.isPending || request.expired} onClick={() => decideOn(request.id, "approved")}>
+            Approve
+          </Button>
+          <Button variant="secondary" disabled={decide.isPending} onClick={() => decideOn(request.id, "rejected")}>
+            Reject
+          </Button>
+        </span>
+      ),
+    },
+  ];
 
   return (
     <Card title="Waiting for review" action={queue.data ? <Badge tone={rows.length ? "amber" : "slate"}>{rows.length} pending</Badge> : null}>
@@ -37,69 +103,7 @@ export function KeyRequestsTable() {
         {queue.error ? <Alert>{errorMessage(queue.error)}</Alert> : null}
         {queue.isPending ? <p className="text-sm text-slate-500">Loading key requests…</p> : null}
         {queue.data && rows.length === 0 ? <EmptyState title="No key requests waiting">New keys appear here when an organisation&apos;s member creates one.</EmptyState> : null}
-        {rows.length > 0 ? (
-          <div className="-mx-5 overflow-x-auto">
-            <table className="min-w-full text-sm">
-              <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-                <tr>
-                  <th className="px-5 py-2 font-medium">Organisation</th>
-                  <th className="px-5 py-2 font-medium">Key id</th>
-                  <th className="px-5 py-2 font-medium">Requested by</th>
-                  <th className="px-5 py-2 font-medium">Requested</th>
-                  <th className="px-5 py-2" />
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {rows.map((request) => (
-                  <tr key={request.id} data-testid={`key-request-${request.keyId}`}>
-                    <td className="px-5 py-3">
-                      <div className="font-medium text-slate-900">{request.orgName}</div>
-                      <div className="text-xs text-slate-500">{ROLE_LABEL[request.orgRole]}</div>
-                    </td>
-                    <td className="px-5 py-3">
-                      <span className="block max-w-[16ch] font-mono text-xs break-all text-slate-800" title={`Public key ${request.publicKeyHex}`}>
-                        {request.keyId}
-                      </span>
-                    </td>
-                    <td className="px-5 py-3">
-                      <div className="text-slate-900">{request.requestedBy.name}</div>
-                      <div className="text-xs text-slate-500">{request.requestedBy.email}</div>
-                    </td>
-                    <td className="whitespace-nowrap px-5 py-3 text-slate-600">
-                      {formatDateTime(request.createdAt)}
-                      {request.expired ? (
-                        <div className="mt-1">
-                          <Badge tone="amber">Signature expired: the requester must sign again</Badge>
-                        </div>
-                      ) : null}
-                    </td>
-                    <td className="space-x-2 whitespace-nowrap px-5 py-3 text-right">
-                      <Button
-                        disabled={decide.isPending || request.expired}
-                        onClick={() => {
-                          setNotice(null);
-                          decide.mutate({ requestId: request.id, decision: "approved" });
-                        }}
-                      >
-                        Approve
-                      </Button>
-                      <Button
-                        variant="secondary"
-                        disabled={decide.isPending}
-                        onClick={() => {
-                          setNotice(null);
-                          decide.mutate({ requestId: request.id, decision: "rejected" });
-                        }}
-                      >
-                        Reject
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(request) => request.id} rowTestId={(request) => `key-request-${request.keyId}`} caption="Key requests waiting for review" stack /> : null}
       </div>
     </Card>
   );

@@ -2,6 +2,9 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/trpc/root";
+import { DataTable, type Column } from "../../../_components/data-table";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
@@ -10,6 +13,8 @@ import { formatDate } from "../../../_lib/format";
 import { InviteForm } from "../../settings/users/invite-form";
 
 const FILTERS = ["pending", "approved", "rejected", "all"] as const;
+
+type OrganisationRow = inferRouterOutputs<AppRouter>["organisations"]["list"][number];
 
 export function OrganisationsTable({ canReview, canInvite }: { canReview: boolean; canInvite: boolean }) {
   const trpc = useTRPC();
@@ -21,6 +26,45 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
     trpc.organisations.review.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.organisations.list.queryKey() }) }),
   );
   const rows = (list.data ?? []).filter((o) => filter === "all" || o.status === filter);
+  const columns: Column<OrganisationRow>[] = [
+    {
+      header: "Organisation",
+      cell: (org) => (
+        <>
+          <div className="font-medium text-slate-900">{org.name}</div>
+          <div className="text-xs text-slate-500">{org.city || "—"}</div>
+        </>
+      ),
+    },
+    { header: "Type", className: "text-slate-600", cell: (org) => ROLE_LABEL[org.role] },
+    { header: "Registration", className: "font-mono text-xs text-slate-600", cell: (org) => org.registrationNumber || "—", hideOnPhone: true },
+    { header: "Applied", className: "text-slate-600", cell: (org) => formatDate(org.createdAt) },
+    { header: "Status", cell: (org) => <Badge tone={STATUS_TONE[org.status]}>{org.status}</Badge> },
+    {
+      header: <span className="sr-only">Actions</span>,
+      label: "Actions",
+      align: "right",
+      cell: (org) => (
+        <span className="inline-flex flex-wrap justify-end gap-2">
+          {org.status === "pending" && canReview ? (
+            <>
+              <Button disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "approved" })}>
+                Approve
+              </Button>
+              <Button variant="secondary" disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "rejected" })}>
+                Reject
+              </Button>
+            </>
+          ) : null}
+          {canInvite && org.status === "approved" ? (
+            <Button variant="ghost" onClick={() => setInviteFor(inviteFor === org.id ? null : org.id)}>
+              Invite user
+            </Button>
+          ) : null}
+        </span>
+      ),
+    },
+  ];
 
   return (
     <Card
@@ -45,55 +89,7 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
       {list.isPending ? <p className="text-sm text-slate-500">Loading organisations…</p> : null}
       {list.error ? <Alert>{errorMessage(list.error)}</Alert> : null}
       {list.data && rows.length === 0 ? <EmptyState title={`No ${filter === "all" ? "" : filter} organisations`} /> : null}
-      {rows.length > 0 ? (
-        <div className="-mx-5 overflow-x-auto">
-          <table className="min-w-full text-sm">
-            <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-5 py-2 font-medium">Organisation</th>
-                <th className="px-5 py-2 font-medium">Type</th>
-                <th className="px-5 py-2 font-medium">Registration</th>
-                <th className="px-5 py-2 font-medium">Applied</th>
-                <th className="px-5 py-2 font-medium">Status</th>
-                <th className="px-5 py-2" />
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map((org) => (
-                <tr key={org.id} data-testid={`org-row-${org.id}`}>
-                  <td className="px-5 py-3">
-                    <div className="font-medium text-slate-900">{org.name}</div>
-                    <div className="text-xs text-slate-500">{org.city || "—"}</div>
-                  </td>
-                  <td className="px-5 py-3 text-slate-600">{ROLE_LABEL[org.role]}</td>
-                  <td className="px-5 py-3 font-mono text-xs text-slate-600">{org.registrationNumber || "—"}</td>
-                  <td className="px-5 py-3 text-slate-600">{formatDate(org.createdAt)}</td>
-                  <td className="px-5 py-3">
-                    <Badge tone={STATUS_TONE[org.status]}>{org.status}</Badge>
-                  </td>
-                  <td className="space-x-2 whitespace-nowrap px-5 py-3 text-right">
-                    {org.status === "pending" && canReview ? (
-                      <>
-                        <Button disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "approved" })}>
-                          Approve
-                        </Button>
-                        <Button variant="secondary" disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "rejected" })}>
-                          Reject
-                        </Button>
-                      </>
-                    ) : null}
-                    {canInvite && org.status === "approved" ? (
-                      <Button variant="ghost" onClick={() => setInviteFor(inviteFor === org.id ? null : org.id)}>
-                        Invite user
-                      </Button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(org) => org.id} rowTestId={(org) => `org-row-${org.id}`} caption="Organisations" stack /> : null}
       {inviteFor ? (
         <div className="mt-6 border-t border-slate-100 pt-6">
           <InviteForm orgId={inviteFor} />

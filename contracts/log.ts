@@ -33,3 +33,16 @@ export function logEntryBytes(entry: LogEntry): Uint8Array {
 export function logEntryLeafHash(entry: LogEntry): Uint8Array {
   return leafHash(logEntryBytes(entry));
 }
+
+/**
+ * The entry with its decoded (sealed) transaction in place of the wire form, which has the
+ * same canonical bytes, so hashing it reuses the transaction's canonical text: the schema is
+ * strict and its only transform (decimal amount strings without leading zeros to bigints)
+ * canonicalises back to the same text. An entry with other members than these three is
+ * returned as it is, and hashed as it is.
+ */
+export function entryWithDecoded(entry: LogEntry, signed: SignedTransaction): LogEntry {
+  const keys = Object.keys(entry);
+  const plain = keys.length === 3 && "leafIndex" in entry && "acceptedAtMs" in entry && "signed" in entry;
+  return plain ? { leafIndex: entry.leafIndex, acceptedAtMs: entry.acceptedAtMs, signed } : entry;
+}

@@ -19,7 +19,7 @@
 import { verifyCheckpointChain, type CheckpointChainCheck, type SignedCheckpoint } from "./checkpoint";
 import { LEDGER_EXPORT_FORMAT, type LedgerExport, type VerifyFailure } from "./export";
 import { bytesToHex, tryHexToBytes } from "./hex";
-import { logEntryLeafHash, type LogEntry } from "./log";
+import { entryWithDecoded, logEntryLeafHash, type LogEntry } from "./log";
 import { MerkleFrontier } from "./merkle";
 import type { SignatureVerifier } from "./signing";
 import { transactionId } from "./transaction";
@@ -131,7 +131,7 @@ class LogReplay {
     if (applied !== null) return applied;
     this.leafOfTxId.set(txId, index);
     this.lastAcceptedAtMs = entry.acceptedAtMs;
-    this.frontier.append(logEntryLeafHash(entryAround(entry, signed)));
+    this.frontier.append(logEntryLeafHash(entryWithDecoded(entry, signed)));
     return null;
   }
 
@@ -230,19 +230,6 @@ class LogReplay {
     }
     return null;
   }
-}
-
-/**
- * The entry with its decoded (sealed) transaction in place of the wire form, when that has
- * the same canonical bytes, so the leaf hash reuses the transaction's canonical text: the
- * schema is strict and its only transform (decimal amount strings to bigints, with no
- * leading zeros) canonicalises back to the same text. An entry with other members than the
- * three is hashed as it is.
- */
-function entryAround(entry: LogEntry, signed: SignedLedgerTransaction): LogEntry {
-  const keys = Object.keys(entry);
-  const plain = keys.length === 3 && "leafIndex" in entry && "acceptedAtMs" in entry && "signed" in entry;
-  return plain ? { leafIndex: entry.leafIndex, acceptedAtMs: entry.acceptedAtMs, signed } : entry;
 }
 
 function entryFailure(index: number, code: VerifyLogCode, detail: string): LogFailure {

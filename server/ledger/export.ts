@@ -18,9 +18,9 @@ import {
 import { canonicalJson } from "@/contracts/canonical";
 import { checkpointHash, type SignedCheckpoint } from "@/contracts/checkpoint";
 import { LEDGER_EXPORT_FORMAT, type LedgerExport, type VerifyFailure } from "@/contracts/export";
-import { bytesToHex } from "@/contracts/hex";
-import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
-import { MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
+import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
+import { entryWithDecoded, logEntryJson, type LogEntry } from "@/contracts/log";
+import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
 import { transactionId } from "@/contracts/transaction";
 import { verifyLog, type LogFailure, type VerifyLogSummary } from "@/contracts/verify-log";
 import { decodeSignedTransaction } from "@/contracts/ledger/schema";
@@ -162,9 +162,11 @@ function entryColumnFailure(row: EntryRow): VerifyFailure | null {
   const decoded = decodeSignedTransaction(entry.signed);
   // A malformed entry is verifyLog's to name (entry_malformed); its columns cannot be recomputed.
   if (!decoded.ok) return null;
-  if (canonicalJson(entry) !== row.entryCanonical) return fail("entry_not_canonical", "entry_canonical is not the RFC 8785 form of the entry it holds");
+  // One canonicalisation: the text is built around the decoded transaction's, which its id reuses.
+  const canonical = logEntryJson(entryWithDecoded(entry, decoded.value));
+  if (canonical !== row.entryCanonical) return fail("entry_not_canonical", "entry_canonical is not the RFC 8785 form of the entry it holds");
   if (entry.leafIndex !== row.leafIndex) return fail("leaf_index_mismatch", `leaf_index column is ${row.leafIndex}, the entry says ${entry.leafIndex}`);
-  const leafHashHex = bytesToHex(logEntryLeafHash(entry));
+  const leafHashHex = bytesToHex(leafHash(utf8ToBytes(canonical))); // the leaf is the entry's canonical bytes
   if (leafHashHex !== row.leafHash) return fail("leaf_hash_mismatch", `leaf_hash column is ${row.leafHash}, the entry hashes to ${leafHashHex}`);
   const txId = transactionId(decoded.value.transaction);
   if (txId !== row.txId) return fail("tx_id_mismatch", `tx_id column is ${row.txId}, the transaction hashes to ${txId}`);

@@ -198,6 +198,16 @@ describe("verifyDatabase names what a database administrator edited", () => {
     expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 6, code: "tx_id_mismatch" } });
   });
 
+  it("an entry stored as other JSON text than its canonical form", async () => {
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update ledger_entries set entry_canonical = ' ' || entry_canonical where leaf_index = 7`));
+    expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 7, code: "entry_not_canonical" } });
+  });
+
+  it("an entry given a member it never had", async () => {
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update ledger_entries set entry_canonical = '{"a":1,' || substr(entry_canonical, 2) where leaf_index = 8`));
+    expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 8, code: "leaf_hash_mismatch" } });
+  });
+
   it("an entry overwritten with text that is not JSON", async () => {
     const result = await tamperAndVerify((tx) => tx.execute(sql`update ledger_entries set entry_canonical = 'gone' where leaf_index = 5`));
     expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 5, code: "entry_malformed" } });

@@ -142,8 +142,8 @@ const sealedTexts = new WeakMap<object, string | null>();
  * their id, signature digest and log leaf share one canonicalisation.
  */
 export function seal<T>(value: T): T {
-  if (!isPlainContainer(value) || sealedTexts.has(value)) return value;
-  deepFreeze(value, new Set());
+  if (!isPlainContainer(value) || sealedTexts.has(value) || !isPlainData(value, new Set())) return value;
+  deepFreeze(value);
   sealedTexts.set(value, null);
   return value;
 }
@@ -154,14 +154,30 @@ function isPlainContainer(value: unknown): value is object {
   return prototype === Object.prototype || prototype === Array.prototype || prototype === null;
 }
 
-function deepFreeze(value: object, ancestors: Set<object>): void {
-  Object.freeze(value);
+/**
+ * Only data that freezing makes immutable is sealed: plain objects and arrays all the way
+ * down, data properties only (a getter could answer differently each time), no cycles. Anything
+ * else is left as it is, unsealed, and canonicalised afresh each time.
+ */
+function isPlainData(value: object, ancestors: Set<object>): boolean {
+  if (ancestors.has(value)) return false;
   ancestors.add(value);
-  for (const child of Object.values(value)) {
-    // A sealed member is deep-frozen already; a repeated ancestor is a cycle (refused when canonicalised).
-    if (isPlainContainer(child) && !sealedTexts.has(child) && !ancestors.has(child)) deepFreeze(child, ancestors);
+  for (const descriptor of Object.values(Object.getOwnPropertyDescriptors(value))) {
+    if (!("value" in descriptor)) return false;
+    const child: unknown = descriptor.value;
+    if (typeof child !== "object" || child === null || sealedTexts.has(child)) continue;
+    if (!isPlainContainer(child) || !isPlainData(child, ancestors)) return false;
   }
   ancestors.delete(value);
+  return true;
+}
+
+/** Freezes every container of a value isPlainData accepted (a sealed member is frozen through already). */
+function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const child of Object.values(value)) {
+    if (typeof child === "object" && child !== null && !sealedTexts.has(child)) deepFreeze(child);
+  }
 }
 
 /**

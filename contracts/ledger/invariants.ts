@@ -173,5 +173,5 @@ export function assertTransitionInvariants(base: StateView, changes: readonly St
     assertRootInvariants(after, rootId);
   }
   assertOtherInvariants(after, changes);
-  vouchForChanges(changes, rootIds);
+  vouchForChanges(base, changes, rootIds);
 }

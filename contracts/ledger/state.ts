@@ -52,17 +52,19 @@ function pairKey(lenderOrgId: string, coreEnterpriseOrgId: string): string {
   return `${lenderOrgId}\u0000${coreEnterpriseOrgId}`;
 }
 
-/** Changes whose after-state invariants.ts has asserted, with the issuances it checked. */
-const vouchedRoots = new WeakMap<readonly StateChange[], ReadonlySet<string>>();
+/** Changes whose after-state invariants.ts has asserted: on which base, at which version of it, for which issuances. */
+const vouchedRoots = new WeakMap<readonly StateChange[], { base: StateView; version: number; rootIds: ReadonlySet<string> }>();
 
 /**
- * Records that the state after `changes` satisfies the invariants of the issuances
- * `rootIds` (called by assertTransitionInvariants once they passed). A MemoryState that
- * applies this very array then knows those issuances are checked; any other change to
- * them (a load, a hand-made change) makes them unchecked again.
+ * Records that `base` with `changes` laid over it satisfies the invariants of the issuances
+ * `rootIds` (called by assertTransitionInvariants once they passed). When that very
+ * MemoryState, unchanged since, applies this very array, those issuances are known to be
+ * checked; any other change to them (a load, a hand-made change, another array) makes them
+ * unchecked again. The array is frozen, so it cannot be edited after the check.
  */
-export function vouchForChanges(changes: readonly StateChange[], rootIds: readonly string[]): void {
-  vouchedRoots.set(changes, new Set(rootIds));
+export function vouchForChanges(base: StateView, changes: readonly StateChange[], rootIds: readonly string[]): void {
+  Object.freeze(changes);
+  vouchedRoots.set(changes, { base, version: base instanceof MemoryState ? base.version : -1, rootIds: new Set(rootIds) });
 }
 
 function byId(left: Claim, right: Claim): number {
@@ -168,8 +170,17 @@ export class MemoryState implements StateView {
 
   /** Writes the upserts returned by applyTransaction, in order. */
   applyChanges(changes: readonly StateChange[]): void {
+    const vouch = vouchedRoots.get(changes);
+    const vouched = vouch !== undefined && vouch.base === this && vouch.version === this.changeVersion ? vouch.rootIds : undefined;
     for (const change of changes) this.applyChange(change);
-    this.trackCheckedRoots(changes);
+    this.changeVersion += 1;
+    this.trackCheckedRoots(changes, vouched);
+  }
+
+  /** How many times applyChanges ran: a vouch holds only for the version it was made on. */
+  private changeVersion = 0;
+  get version(): number {
+    return this.changeVersion;
   }
 
   /**
@@ -181,8 +192,7 @@ export class MemoryState implements StateView {
     return this.checkedRoots.has(rootId);
   }
 
-  private trackCheckedRoots(changes: readonly StateChange[]): void {
-    const vouched = vouchedRoots.get(changes);
+  private trackCheckedRoots(changes: readonly StateChange[], vouched: ReadonlySet<string> | undefined): void {
     for (const change of changes) {
       const rootId = change.kind === "claim" ? change.value.rootId : change.kind === "pledge" ? this.claims.get(change.value.claimId)?.rootId : undefined;
       if (rootId === undefined) continue;
@@ -227,6 +237,7 @@ export class MemoryState implements StateView {
     const previous = this.claims.get(claim.id);
     if (previous !== undefined && previous.rootId !== claim.rootId) {
       this.claimIdsByRoot.get(previous.rootId)?.delete(claim.id);
+      this.checkedRoots.delete(previous.rootId);
     }
     this.claims.set(claim.id, claim);
     const ids = this.claimIdsByRoot.get(claim.rootId) ?? new Set<string>();
@@ -245,6 +256,12 @@ export class MemoryState implements StateView {
   }
 
   private putPledge(pledge: Pledge): void {
+    const previous = this.pledges.get(pledge.id);
+    if (previous !== undefined && previous.claimId !== pledge.claimId) {
+      const previousRootId = this.claims.get(previous.claimId)?.rootId;
+      if (previousRootId !== undefined) this.checkedRoots.delete(previousRootId);
+      if (this.activePledgeIdByClaim.get(previous.claimId) === pledge.id) this.activePledgeIdByClaim.delete(previous.claimId);
+    }
     this.pledges.set(pledge.id, pledge);
     if (pledge.status === "active") {
       this.activePledgeIdByClaim.set(pledge.claimId, pledge.id);

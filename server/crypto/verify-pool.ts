@@ -29,6 +29,7 @@ export function defaultVerifyThreads(): number {
 
 export function openVerifyPool(threads = defaultVerifyThreads()): VerifyPool {
   const workers = Array.from({ length: threads }, () => new Worker(new URL("./verify-worker.mjs", import.meta.url)));
+  let closing = false;
   const waiting = new Map<number, { resolve: (answers: Uint8Array) => void; reject: (error: unknown) => void }>();
   for (const worker of workers) {
     worker.on("message", ({ id, answers }: { id: number; answers: Uint8Array }) => {
@@ -36,9 +37,13 @@ export function openVerifyPool(threads = defaultVerifyThreads()): VerifyPool {
       waiting.delete(id);
     });
     // A worker that dies takes its chunks with it: every waiting batch fails rather than hangs.
-    worker.on("error", (error) => {
+    const failAll = (error: unknown) => {
       for (const pending of waiting.values()) pending.reject(error);
       waiting.clear();
+    };
+    worker.on("error", failAll);
+    worker.on("exit", (code) => {
+      if (!closing) failAll(new Error(`signature worker exited (code ${code})`));
     });
   }
   let nextChunkId = 0;
@@ -96,7 +101,13 @@ export function openVerifyPool(threads = defaultVerifyThreads()): VerifyPool {
     };
   };
 
-  return { verifier, close: async () => void (await Promise.all(workers.map((worker) => worker.terminate()))) };
+  return {
+    verifier,
+    close: async () => {
+      closing = true;
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
 }
 
 /** Runs `run` with a pool that is closed afterwards, whatever happens. */

@@ -131,7 +131,12 @@ interface LogSubtrees {
   extending: Promise<void>;
 }
 
-const subtreeStores = new WeakMap<Db, LogSubtrees>();
+/*
+ * Kept on globalThis: Next.js bundles instrumentation.ts (which fills the store at start-up)
+ * and the route handlers separately, so a module-level map could be two maps in one process.
+ */
+const globalForProvenance = globalThis as unknown as { __doubleChainSubtreeStores?: WeakMap<Db, LogSubtrees> };
+const subtreeStores = (globalForProvenance.__doubleChainSubtreeStores ??= new WeakMap<Db, LogSubtrees>());
 const LEAF_HASHES_PER_QUERY = 100_000;
 
 /**
@@ -151,9 +156,16 @@ export async function warmProvenanceStore(db: Db): Promise<number> {
 async function logSubtrees(db: Db, size: number): Promise<SubtreeHashes> {
   let cached = subtreeStores.get(db);
   if (cached === undefined) subtreeStores.set(db, (cached = { store: new SubtreeHashes(), extending: Promise.resolve() }));
-  const { store } = cached;
-  cached.extending = cached.extending.then(() => extendSubtrees(db, store, size));
-  await cached.extending;
+  const entry = cached;
+  const { store } = entry;
+  entry.extending = entry.extending.then(() => extendSubtrees(db, store, size));
+  try {
+    await entry.extending;
+  } catch (error) {
+    // A failed fill (the database went away, say) must not fail every later request: the next one starts afresh.
+    if (subtreeStores.get(db) === entry) subtreeStores.delete(db);
+    throw error;
+  }
   return store;
 }
 

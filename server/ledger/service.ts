@@ -139,10 +139,17 @@ async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitRes
 }
 
 async function checkSignatures(checks: readonly SignatureToCheck[], batch: BatchSignatureVerifier | null, verifier: SignatureVerifier): Promise<boolean[]> {
-  if (batch === null || checks.length === 0) return checks.map((check) => verifier(check.publicKey, check.message, check.signature));
-  const run = batch();
-  for (const check of checks) run.add(check);
-  return run.answers();
+  const here = () => checks.map((check) => verifier(check.publicKey, check.message, check.signature));
+  if (batch === null || checks.length === 0) return here();
+  try {
+    const run = batch();
+    for (const check of checks) run.add(check);
+    return await run.answers();
+  } catch (error) {
+    // A pool that fails (a worker died) costs time, never a submission: check them here.
+    console.error("[ledger] signature pool failed; checking on this thread:", error instanceof Error ? error.message : error);
+    return here();
+  }
 }
 
 interface Head {

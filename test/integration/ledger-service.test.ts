@@ -271,6 +271,21 @@ describe("signature checks on worker threads", () => {
   });
 });
 
+describe("a signature pool that fails", () => {
+  it("costs time, not the submission: the checks run on this thread instead", async () => {
+    const tier1 = demoIdentity("org_pearl");
+    const [piece] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held' and ${claims.rootId} = ${demo.rootClaimId}`);
+    const wire = toWire(buildSigned(tier1, "claim.pledge", { claimId: piece!.id, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() }));
+    setBatchSignatureVerifier(() => ({ add: () => {}, answers: () => Promise.reject(new Error("signature worker exited (code 1)")) }));
+    try {
+      expect((await submitBatch(database.db, [wire]))[0]).toMatchObject({ status: "accepted" });
+    } finally {
+      setBatchSignatureVerifier(null);
+    }
+    expect((await claimRow(piece!.id))?.state).toBe("pledged");
+  });
+});
+
 describe("id lists as one parameter (inList)", () => {
   it("matches exactly the listed ids, whatever characters they hold", async () => {
     const odd = ["NULL", "null", 'a"b', "x,y", "{z}", "back\\slash", " spaced ", ""];

@@ -80,7 +80,8 @@ class LogReplay {
   readonly state = new MemoryState();
   private readonly frontier = new MerkleFrontier();
   private readonly leafOfTxId = new Map<string, number>();
-  private readonly presentLeafIndexes: Set<number>;
+  /** Every leafIndex the log holds; built only when an entry is out of place (it reads every entry). */
+  private presentLeafIndexes: Set<number> | null = null;
   private lastAcceptedAtMs = 0;
   /** Next checkpoint to check, and the size of the last one whose root matched. */
   private nextCheckpoint = 0;
@@ -90,9 +91,7 @@ class LogReplay {
     private readonly exported: LedgerExport,
     private readonly chain: CheckpointChainCheck,
     private readonly verifier: SignatureVerifier,
-  ) {
-    this.presentLeafIndexes = new Set(exported.entries.map((entry) => entry.leafIndex));
-  }
+  ) {}
 
   run(onProgress?: (done: number, total: number) => void): LogFailure | null {
     const entries = this.exported.entries;
@@ -138,6 +137,7 @@ class LogReplay {
   private checkPosition(index: number, entry: LogEntry): LogFailure | null {
     if (entry.leafIndex !== index) {
       // An entry that appears elsewhere was moved; one that appears nowhere was removed.
+      this.presentLeafIndexes ??= new Set(this.exported.entries.map((present) => present.leafIndex));
       const moved = entry.leafIndex < index || this.presentLeafIndexes.has(index);
       const code = moved ? "leaf_out_of_order" : "leaf_missing";
       return entryFailure(index, code, `position ${index} holds leafIndex ${entry.leafIndex}${moved ? "" : `; leaf ${index} is not in the log`}`);

@@ -98,15 +98,38 @@ async function operatorKeyHex(db: DbOrTx): Promise<string> {
   return (await loadPlatformKey(db)).publicKeyHex;
 }
 
-function toExport(operatorPublicKeyHex: string, entries: EntryRow[], checkpoints: CheckpointRow[]): LedgerExport {
+function toExport(operatorPublicKeyHex: string, entries: EntryRow[], checkpoints: CheckpointRow[], options: { lazy?: boolean } = {}): LedgerExport {
   return {
     format: LEDGER_EXPORT_FORMAT,
     operatorPublicKeyHex,
-    // A row whose text is not JSON stays in place as an entry that cannot decode, so the
-    // replay names it (entry_malformed at its leaf) instead of a gap in the leaf indexes.
-    entries: entries.map((row) => parseEntry(row) ?? ({ leafIndex: row.leafIndex, acceptedAtMs: row.acceptedAtMs, signed: null } as unknown as LogEntry)),
+    entries: options.lazy ? lazyEntries(entries) : entries.map(entryOf),
     checkpoints: checkpoints.map(toSignedCheckpoint),
   };
+}
+
+/**
+ * A row's entry. A row whose text is not JSON stays in place as an entry that cannot decode,
+ * so the replay names it (entry_malformed at its leaf) instead of a gap in the leaf indexes.
+ */
+function entryOf(row: EntryRow): LogEntry {
+  return parseEntry(row) ?? ({ leafIndex: row.leafIndex, acceptedAtMs: row.acceptedAtMs, signed: null } as unknown as LogEntry);
+}
+
+/**
+ * The entries as an array that parses each row's text when it is read, and keeps nothing:
+ * verifyDatabase reads each entry once in order, so a million parsed entries (gigabytes)
+ * never exist at once; only the rows' texts do.
+ */
+function lazyEntries(rows: readonly EntryRow[]): LogEntry[] {
+  return new Proxy(rows as unknown as LogEntry[], {
+    get(target, property, receiver) {
+      if (typeof property === "string" && /^(0|[1-9]\d*)$/.test(property)) {
+        const row = rows[Number(property)];
+        return row === undefined ? undefined : entryOf(row);
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 /** The stored entry, or null when the text is not JSON (a row edited by hand). */
@@ -130,7 +153,7 @@ async function findFirstFailure(
   parallel: BatchSignatureVerifier | undefined,
 ): Promise<DatabaseFailure | { summary: VerifyLogSummary }> {
   const { entries, checkpoints } = await readLog(db);
-  const exported = toExport(operatorPublicKeyHex, entries, checkpoints);
+  const exported = toExport(operatorPublicKeyHex, entries, checkpoints, { lazy: true });
   const columnFailure = firstColumnFailure(entries, checkpoints);
   const replayed = parallel ? await runWithBatchVerifier((v) => verifyLog(exported, v), parallel, verifier) : verifyLog(exported, verifier);
   if (!replayed.ok || columnFailure !== null) return earliest(replayed.ok ? null : replayed.failure, columnFailure, checkpoints);

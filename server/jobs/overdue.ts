@@ -26,12 +26,15 @@ function todayUtc(nowMs: number): string {
 }
 
 /** Marks every matured issuance with unpaid live pieces overdue. */
+/** The states of an unpaid piece that a matured issuance's overdue run turns into "overdue". */
+export const DUE_STATES = ["offered", "held", "pledged", "financed"] as const;
+
 export async function markOverdueClaims(db: Db, options: LedgerOptions = {}): Promise<OverdueRun> {
   const nowMs = (options.clock ?? Date.now)();
   const due = await db
     .selectDistinct({ rootId: claims.rootId })
     .from(claims)
-    .where(and(lte(claims.maturityDate, todayUtc(nowMs)), inArray(claims.state, ["offered", "held", "pledged", "financed"]), sql`${claims.amountMinor} > ${claims.settledMinor}`));
+    .where(and(lte(claims.maturityDate, todayUtc(nowMs)), inArray(claims.state, [...DUE_STATES]), sql`${claims.amountMinor} > ${claims.settledMinor}`));
   if (due.length === 0) return { roots: 0, accepted: 0, refused: [] };
   const platform = await loadPlatformKey(db);
   const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };

@@ -184,9 +184,9 @@ function deepFreeze(value: object): void {
  * canonicalJson of a plain object built around the remembered texts of its sealed members,
  * without sealing the object itself (a log entry around its decoded transaction).
  */
-export function canonicalJsonAround(value: Record<string, unknown>): string {
+export function canonicalJsonAround(value: object): string {
   if (!isPlainContainer(value) || Array.isArray(value)) return canonicalJson(value);
-  return objectText(value);
+  return objectText(value as Record<string, unknown>);
 }
 
 /** True when `value` was sealed by `seal` (and so is deep-frozen). */
@@ -194,23 +194,16 @@ export function isSealed(value: unknown): boolean {
   return typeof value === "object" && value !== null && sealedTexts.has(value);
 }
 
-const composing = new Set<object>();
-
 /**
  * RFC 8785 text of a sealed container, composed from its members' texts: members sorted by
  * key in UTF-16 code units, keys written as JSON.stringify writes strings, members whose
  * value is undefined left out (as canonicalJson does); scalars go through the canonicaliser.
  */
 function sealedText(value: object): string {
-  if (composing.has(value)) throw new CanonicalEncodingError("circular_reference", "$", "value contains itself");
-  composing.add(value);
-  try {
-    const text = Array.isArray(value) ? arrayText(value) : objectText(value as Record<string, unknown>);
-    sealedTexts.set(value, text);
-    return text;
-  } finally {
-    composing.delete(value);
-  }
+  // seal() refuses cycles, so this recursion ends.
+  const text = Array.isArray(value) ? arrayText(value) : objectText(value as Record<string, unknown>);
+  sealedTexts.set(value, text);
+  return text;
 }
 
 function arrayText(value: readonly unknown[]): string {

@@ -22,7 +22,7 @@ export interface LogEntry {
  * built around the transaction's remembered canonical text instead of canonicalising it again.
  */
 export function logEntryJson(entry: LogEntry): string {
-  return canonicalJsonAround(entry as unknown as Record<string, unknown>);
+  return canonicalJsonAround(entry);
 }
 
 export function logEntryBytes(entry: LogEntry): Uint8Array {

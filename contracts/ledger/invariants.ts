@@ -81,10 +81,8 @@ function checkPledges(view: StateView, claims: readonly Claim[]): void {
  * order, so the violation reported is always the first in id order, whatever the view.
  */
 export function assertRootInvariants(view: StateView, rootId: string): void {
-  const unordered = view.getClaimsByRootUnordered?.(rootId);
-  if (unordered === undefined) return checkRoot(view, rootId, view.getClaimsByRoot(rootId));
   try {
-    checkRoot(view, rootId, unordered);
+    checkRoot(view, rootId, view.getClaimsByRootUnordered(rootId));
   } catch (error) {
     if (error instanceof InvariantViolation) checkRoot(view, rootId, view.getClaimsByRoot(rootId));
     throw error;

@@ -31,8 +31,8 @@ export interface StateView {
    * the whole tree.
    */
   getClaimsByRoot(rootId: string): readonly Claim[];
-  /** The same claims in no particular order, where a view can skip the sort (invariant checks). */
-  getClaimsByRootUnordered?(rootId: string): readonly Claim[];
+  /** The same claims in no particular order, so a caller that needs no order skips the sort (invariant checks). */
+  getClaimsByRootUnordered(rootId: string): readonly Claim[];
   getFinancing(financingId: string): Financing | undefined;
   getPolicy(policyId: string): FinancingPolicy | undefined;
   /** The lender's policy for this core enterprise whose status is "active", if any (at most one). */
@@ -102,6 +102,7 @@ export class MemoryState implements StateView {
   private readonly activePledgeIdByClaim = new Map<string, string>();
   private readonly activePolicyIdByPair = new Map<string, string>();
   private readonly checkedRoots = new Set<string>();
+  private changeVersion = 0;
 
   constructor(contents: MemoryStateContents = {}) {
     const changes: StateChange[] = [
@@ -178,7 +179,6 @@ export class MemoryState implements StateView {
   }
 
   /** How many times applyChanges ran: a vouch holds only for the version it was made on. */
-  private changeVersion = 0;
   get version(): number {
     return this.changeVersion;
   }
@@ -316,8 +316,7 @@ export class OverlayView implements StateView {
   getClaimsByRootUnordered(rootId: string): Claim[] {
     const merged = new Map<string, Claim>();
     if (!this.isNewClaim(rootId)) {
-      const base = this.base.getClaimsByRootUnordered?.(rootId) ?? this.base.getClaimsByRoot(rootId);
-      for (const claim of base) merged.set(claim.id, claim);
+      for (const claim of this.base.getClaimsByRootUnordered(rootId)) merged.set(claim.id, claim);
     }
     for (const claim of this.pending.getClaimsByRootUnordered(rootId)) merged.set(claim.id, claim);
     return [...merged.values()];

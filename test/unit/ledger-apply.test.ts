@@ -758,6 +758,7 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
     getCreditLine: (id) => (allow("credit line", lines.has(id), id), state.getCreditLine(id)),
     getClaim: (id) => (allow("claim", claims.has(id), id), state.getClaim(id)),
     getClaimsByRoot: (id) => (allow("root", roots.has(id), id), state.getClaimsByRoot(id)),
+    getClaimsByRootUnordered: (id) => (allow("root", roots.has(id), id), state.getClaimsByRootUnordered(id)),
     getFinancing: (id) => (allow("financing", keys.financingIds.includes(id), id), state.getFinancing(id)),
     getActivePledge: (id) => (allow("pledge of claim", claims.has(id), id), state.getActivePledge(id)),
     getPolicy: (id) => (allow("policy", keys.policyIds.includes(id), id), state.getPolicy(id)),

@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { currentUserId } from "@/server/auth/options";
+import { currentUserId } from "@/server/auth/session";
 
 export const dynamic = "force-dynamic";
 

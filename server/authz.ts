@@ -2,8 +2,10 @@ import { forbidden } from "./errors";
 import { hasPermission, type Actor } from "./actor";
 
 /*
- * Authorisation: one named rule per resource and action. Services call these; each is
- * tested on its own in test/unit/authz.test.ts.
+ * Authorisation: every rule, one named function per resource and action, in this one file.
+ * Read models, commands and jobs call these (never an inline check of roles or
+ * permissions), and pages use the same rules to decide what to show. Each is tested on its
+ * own in test/unit/authz.test.ts and test/unit/keys-authz.test.ts.
  */
 
 const isOperator = (actor: Actor) => actor.orgRole === "operator" && actor.orgStatus === "approved";
@@ -56,6 +58,106 @@ export function canSeeOwnPortfolio(actor: Actor): boolean {
 /** The schedule of background jobs (last runs, failures, instance names) is the platform operator's business. */
 export function canSeeScheduledJobs(actor: Actor): boolean {
   return isOperator(actor);
+}
+
+// ---------------------------------------------------------------------------------------
+// Signing keys (tested on their own in test/unit/keys-authz.test.ts).
+
+/** A maker (or above) of an approved organisation asks for a key of its own organisation. */
+export function canRequestKeyRegistration(actor: Actor, orgId: string): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === orgId && hasPermission(actor, "maker");
+}
+
+/** Every member of an approved organisation sees its keys and key requests. */
+export function canReadOrganisationKeys(actor: Actor, orgId: string): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === orgId;
+}
+
+/** Operator approvers review key requests, as they review onboarding. */
+export function canDecideKeyRequests(actor: Actor): boolean {
+  return isOperator(actor) && hasPermission(actor, "approver");
+}
+
+// ---------------------------------------------------------------------------------------
+// The ledger. A signature proves which key signed; these rules decide whether the person
+// asking may submit it or see a claim.
+/** A maker of an approved organisation submits transactions signed by its own organisation. */
+export function canSubmitFor(actor: Actor, signerOrgId: string): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === signerOrgId && hasPermission(actor, "maker");
+}
+
+/** Types that decide how much credit a lender extends, and on what terms without a person. */
+const CREDIT_DECISION_PREFIXES = ["creditLine.", "financingPolicy."];
+
+/**
+ * Credit decisions (credit lines: grant, adjust, freeze, expire; auto-financing policies:
+ * set, revoke) need the lender's admin permission: a maker may sign claims and financing
+ * steps, not change how much credit a bank extends or what it pays out unattended.
+ */
+export function canSubmitType(actor: Actor, type: string): boolean {
+  return !CREDIT_DECISION_PREFIXES.some((prefix) => type.startsWith(prefix)) || canManageCreditLines(actor);
+}
+
+export interface ClaimVisibility {
+  holderOrgId: string;
+  offeredToOrgId: string | null;
+  issuerOrgId: string;
+  /** Organisations that held an ancestor of this claim (they passed it on). */
+  ancestorHolderOrgIds: readonly string[];
+  /** Organisations that held this very claim before (a holder that financed it away). */
+  formerHolderOrgIds: readonly string[];
+  /** Lenders this claim is pledged to or offered for financing to (active). */
+  lenderOrgIds: readonly string[];
+}
+
+/**
+ * A claim and its provenance are visible to: its holder and the receiver of a pending
+ * offer; the core enterprise that issued the root (the whole tree); organisations it passed
+ * through on its way here (its lineage); lenders it is pledged or offered to; auditors and
+ * the operator. Not to siblings: a supplier never sees what its peers hold.
+ */
+export function canSeeClaim(actor: Actor, claim: ClaimVisibility): boolean {
+  if (actor.orgStatus !== "approved") return false;
+  if (actor.orgRole === "auditor" || actor.orgRole === "operator") return true;
+  const org = actor.orgId;
+  return (
+    claim.holderOrgId === org ||
+    claim.offeredToOrgId === org ||
+    claim.issuerOrgId === org ||
+    claim.ancestorHolderOrgIds.includes(org) ||
+    claim.formerHolderOrgIds.includes(org) ||
+    claim.lenderOrgIds.includes(org)
+  );
+}
+
+export type PolicyScope = "none" | "lender" | "core_enterprise" | "all";
+
+/**
+ * Auto-financing policies: a lender sees its own (and sets them by signing), a core
+ * enterprise sees which lenders stand ready for its claims, the operator and auditors see
+ * all. Suppliers see only the offers for claims they hold (policyOffersForClaim).
+ */
+export function canSeePolicies(actor: Actor): PolicyScope {
+  if (actor.orgStatus !== "approved") return "none";
+  if (actor.orgRole === "lender") return "lender";
+  if (actor.orgRole === "core_enterprise") return "core_enterprise";
+  if (actor.orgRole === "operator" || actor.orgRole === "auditor") return "all";
+  return "none";
+}
+
+/** What falls due on an issuance is its issuer's business (the tree page shows it to auditors too). */
+export function canSeeMaturities(actor: Actor): boolean {
+  return actor.orgStatus === "approved" && actor.orgRole === "core_enterprise";
+}
+
+/** The whole tree of one issuance (穿透): its core enterprise, auditors and the operator. */
+export function canSeeIssuanceTree(actor: Actor, root: { issuerOrgId: string }): boolean {
+  return actor.orgStatus === "approved" && (root.issuerOrgId === actor.orgId || actor.orgRole === "auditor" || actor.orgRole === "operator");
+}
+
+/** A dashboard's figures: any member of an approved organisation, about what its role sees. */
+export function canSeeDashboard(actor: Actor): boolean {
+  return actor.orgStatus === "approved";
 }
 
 export function assertAllowed(allowed: boolean, message = "You are not allowed to do this."): void {

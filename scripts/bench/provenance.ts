@@ -18,7 +18,7 @@ import { selectProvenanceEntries, verifyProvenance, verifyProvenanceBatched, typ
 import { nobleVerifier, type SignatureVerifier } from "@/contracts/signing";
 import { createWebCryptoVerifier } from "@/app/_lib/webcrypto-verifier";
 import { exportLedger } from "@/server/ledger/export";
-import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { loadPlatformKey } from "@/server/platform/key";
 import { buildProvenanceBundle } from "@/server/ledger/provenance";
 import { fmt, now, say, section, stats } from "./common";
 import { Profiler } from "./cpu";

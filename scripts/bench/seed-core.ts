@@ -47,7 +47,8 @@ import type {
 } from "@/contracts/ledger/types";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { exportLedger } from "@/server/ledger/export";
-import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { loadPlatformKey } from "@/server/platform/key";
+import { OPERATOR_ORG_ID } from "@/server/platform/signer";
 import { touchedClaimIds, writeChanges, writeRows } from "@/server/ledger/repository";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
@@ -298,7 +299,7 @@ export async function openLedger(db: Db, blockSize: number, maxExisting: number)
   const replayed = verifyLog(await exportLedger(db), nodeVerifier);
   if (!replayed.ok) throw new Error(`the existing ledger does not verify: ${replayed.failure.code} ${replayed.failure.detail}`);
   const platform = await loadPlatformKey(db);
-  const operator = withKeyObject("org_operator", platform.privateKey);
+  const operator = withKeyObject(OPERATOR_ORG_ID, platform.privateKey);
   const frontier = MerkleFrontier.deserialize(head.frontier as SerializedFrontier);
   const writer = new LedgerWriter(db, replayed.state, frontier, head, operator, blockSize);
   return { writer, operator, existingSize: head.size };

@@ -1,10 +1,9 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { getServerSession } from "next-auth";
 import { z } from "zod";
 import { getDb } from "@/db/client";
 import { serverEnv } from "../env";
-import { authenticate } from "../services/users";
+import { authenticate } from "./accounts";
 import { signInLimiter } from "./rate-limit";
 
 const credentialsSchema = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(200) });
@@ -45,10 +44,4 @@ export function authOptions(): NextAuthOptions {
       },
     },
   };
-}
-
-/** The signed-in user's id, or null. The actor itself is loaded fresh from the database. */
-export async function currentUserId(): Promise<string | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string } | null;
-  return session?.userId ?? null;
 }

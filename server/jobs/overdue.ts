@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { and, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
-import { buildSigned, toWire } from "@/contracts/client";
-import { loadPlatformKey } from "../ledger/platform-key";
 import { submitBatch, type LedgerOptions } from "../ledger/service";
+import { platformSigner } from "../platform/signer";
 import { defineJob } from "./scheduler";
 
 /*
@@ -36,9 +34,8 @@ export async function markOverdueClaims(db: Db, options: LedgerOptions = {}): Pr
     .from(claims)
     .where(and(lte(claims.maturityDate, todayUtc(nowMs)), inArray(claims.state, [...DUE_STATES]), sql`${claims.amountMinor} > ${claims.settledMinor}`));
   if (due.length === 0) return { roots: 0, accepted: 0, refused: [] };
-  const platform = await loadPlatformKey(db);
-  const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
-  const txs = due.map((d) => toWire(buildSigned(operator, "claim.markOverdue", { rootClaimId: d.rootId }, { nonce: randomBytes(16).toString("hex"), createdAtMs: nowMs })));
+  const platform = await platformSigner(db);
+  const txs = due.map((d) => platform.sign("claim.markOverdue", { rootClaimId: d.rootId }, nowMs));
   const results = await submitBatch(db, txs, options);
   const refused = results.flatMap((r, i) => (r.status === "refused" ? [{ rootId: due[i]?.rootId ?? "", code: r.code }] : []));
   return { roots: due.length, accepted: results.length - refused.length, refused };

@@ -7,8 +7,9 @@ import { createScheduler, newInstanceId, type JobDefinition, type RunResult, typ
 /*
  * The jobs of this app. Registering one is a line in JOBS; the scheduler creates its row
  * on the next start and runs it on its interval, once across all instances. A job that
- * should also run right after something happens (auto-disbursement after a submission) is
- * kicked with runJobNow, which takes the same lease: never two runs at once.
+ * should also run right after something happens is kicked with runJobNow, which takes the
+ * same lease, so never two runs at once: auto-disbursement after an application under a
+ * policy commits, through the engine's post-commit hook in hooks.ts.
  */
 export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob];
 

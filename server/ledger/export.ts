@@ -26,7 +26,7 @@ import { verifyLog, type LogFailure, type VerifyLogSummary } from "@/contracts/v
 import { decodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { MemoryState } from "@/contracts/ledger/state";
 import { runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "@/contracts/signing";
-import { loadPlatformKey } from "./platform-key";
+import { loadPlatformKey } from "../platform/key";
 import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "./repository";
 
 /*

@@ -14,8 +14,9 @@ import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contra
 import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, DomainError } from "../errors";
-import { loadPlatformKey, type PlatformKey } from "./platform-key";
+import { loadPlatformKey, type PlatformKey } from "../platform/key";
 import { GroupCommit } from "./group-commit";
+import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
 import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
 
 /*
@@ -27,13 +28,15 @@ import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from 
  */
 
 export type SubmitResult =
-  | { status: "accepted"; txId: string; leafIndex: number; acceptedAtMs: number; events: LedgerEvent[]; duplicate: boolean }
+  | { status: "accepted"; txId: string; leafIndex: number; acceptedAtMs: number; events: LedgerEvent[]; duplicate: boolean; followUps?: FollowUp[] }
   | { status: "refused"; txId: string | null; code: ResultCode | "malformed_transaction" | "transaction_id_conflict"; detail?: string };
 
 export interface LedgerOptions {
   /** The commit clock; tests freeze it. Never decreases along the log (see nextAcceptedAtMs). */
   clock?: () => number;
   verifier?: SignatureVerifier;
+  /** Run after the transaction committed (submitTransaction only; see hooks.ts); their outcomes are the answer's followUps. */
+  afterCommit?: readonly PostCommitHook[];
 }
 
 interface Prepared {
@@ -47,12 +50,18 @@ interface Prepared {
  * process are committed together (group commit): one that arrives while a block is being
  * committed waits for it and goes into the next block with every other one that arrived
  * meanwhile, so they share one lock, one commit and one checkpoint instead of queueing for
- * the head lock one by one. Each still gets its own answer.
+ * the head lock one by one. Each still gets its own answer, after the post-commit hooks the
+ * caller named (options.afterCommit) have run for it.
  */
-export function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
+export async function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
+  const { afterCommit = [], ...commitOptions } = options;
   let queue = groupCommits.get(db);
   if (queue === undefined) groupCommits.set(db, (queue = new GroupCommit((wires, batchOptions) => submitBatch(db, wires, batchOptions))));
-  return queue.submit(wire, options);
+  const result = await queue.submit(wire, commitOptions);
+  // A resubmission's hooks ran when it first committed (or their job catches up).
+  if (result.status !== "accepted" || result.duplicate || afterCommit.length === 0) return result;
+  const followUps = await runPostCommitHooks(db, afterCommit, result);
+  return followUps.length === 0 ? result : { ...result, followUps };
 }
 
 const groupCommits = new WeakMap<Db, GroupCommit<unknown, LedgerOptions, SubmitResult>>();

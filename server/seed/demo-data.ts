@@ -1,4 +1,5 @@
 import type { OrgRole, Permission } from "@/db/schema";
+import { OPERATOR_ORG_ID } from "../platform/signer";
 
 /** The demo supply chain: fixed ids so the README, tests and e2e can name them. */
 export const DEMO_PASSWORD = "doublechain-demo";
@@ -15,7 +16,7 @@ export interface DemoOrg {
 
 export const DEMO_ORGS: DemoOrg[] = [
   {
-    id: "org_operator",
+    id: OPERATOR_ORG_ID,
     name: "Double-chain Operations",
     role: "operator",
     city: "Shenzhen",

@@ -8,7 +8,7 @@ import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from
 import { claims } from "@/db/schema";
 import { DUE_STATES, markOverdueClaims } from "../jobs/overdue";
 import { inList } from "../ledger/repository";
-import { loadPlatformKey } from "../ledger/platform-key";
+import { OPERATOR_ORG_ID, platformSigner } from "../platform/signer";
 import { requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
 import { DEMO_ORGS } from "./demo-data";
 
@@ -57,8 +57,8 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   // The demo's history starts HISTORY_DAYS ago, so that some issuances have matured by now;
   // the log's times stay monotonic because the history is written first.
   let clock = () => presentClock() - HISTORY_DAYS * DAY_MS;
-  const platform = await loadPlatformKey(db);
-  const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+  const platform = await platformSigner(db);
+  const operator = platform.identity;
   const id = (orgId: string) => demoIdentity(orgId);
   const sign = <K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) =>
     buildSigned(who, type, body, { nonce: nonce(), createdAtMs: clock(), cosigners });
@@ -69,7 +69,7 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const txId = async (signed: SignedLedgerTransaction) => (await submit(signed))[0]!.txId;
 
   // Genesis: the operator's platform key, then every approved organisation's key.
-  await submit(sign(operator, "key.register", { orgId: "org_operator", orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.publicKeyHex, keyId: platform.keyId }));
+  await submit(sign(operator, "key.register", { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId }));
   const members = DEMO_ORGS.filter((o) => o.status === "approved" && o.role !== "operator");
   await submit(
     ...members.map((org) => {

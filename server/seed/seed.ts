@@ -2,11 +2,12 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { ledgerHead, organisations, users } from "@/db/schema";
 import { hashPassword } from "../auth/password";
+import { OPERATOR_ORG_ID } from "../platform/signer";
 import { DEMO_ORGS, DEMO_PASSWORD } from "./demo-data";
 import { seedLedger } from "./ledger-seed";
 
 export async function isSeeded(db: Db): Promise<boolean> {
-  const [row] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, "org_operator"));
+  const [row] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, OPERATOR_ORG_ID));
   return Boolean(row);
 }
 

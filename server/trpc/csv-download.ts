@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { EXPORT_DATASETS, type CsvFile, type ExportDataset } from "../services/exports";
+import { EXPORT_DATASETS, type CsvFile, type ExportDataset } from "../read/exports";
 
 /** What the download needs of a tRPC caller: the same procedure, gate and error mapping as the API. */
 export interface ExportCaller {

@@ -6,7 +6,7 @@ import type { Db } from "@/db/client";
 import type { OrgRole, Permission } from "@/db/schema";
 import { hasPermission } from "../actor";
 import { DomainError, type ErrorKind } from "../errors";
-import { loadActor } from "../services/users";
+import { loadActor } from "../auth/accounts";
 
 export interface Context {
   db: Db;

@@ -6,7 +6,7 @@ import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { hashPassword } from "@/server/auth/password";
-import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { loadPlatformKey } from "@/server/platform/key";
 import { requireAccepted, submitTransaction } from "@/server/ledger/service";
 import { DEMO_ORGS, DEMO_PASSWORD } from "@/server/seed/demo-data";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";

@@ -13,7 +13,7 @@ import { verifyProvenance } from "@/contracts/provenance";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
 import { submitTransaction } from "@/server/ledger/service";
-import { disburseAutoFinancings, settlementReference } from "@/server/services/auto-financing";
+import { disburseAutoFinancings, settlementReference } from "@/server/jobs/auto-disburse";
 import { autoDisburseJob } from "@/server/jobs/auto-disburse";
 import { createScheduler } from "@/server/jobs/scheduler";
 import { seedDemo } from "@/server/seed/seed";
@@ -156,7 +156,7 @@ describe("auto-financing under the factor's policy", () => {
     expect((await submitTransaction(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: utcDateOf(Date.now()), recourse: false }))).status).toBe("accepted");
     expect((await submitTransaction(database.db, wire(tier3, "financing.accept", { financingId }))).status).toBe("accepted");
     expect(await disburseAutoFinancings(database.db)).toEqual({ pending: 0, disbursed: 0, refused: [] });
-    const { loadPlatformKey } = await import("@/server/ledger/platform-key");
+    const { loadPlatformKey } = await import("@/server/platform/key");
     const platform = await loadPlatformKey(database.db);
     const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
     expect(await submitTransaction(database.db, wire(operator, "financing.disburse", { financingId, paymentReference: "DC-AUTO-FORGED" }))).toMatchObject({ status: "refused", code: "signer_not_financier" });
@@ -168,7 +168,7 @@ describe("auto-financing under the factor's policy", () => {
     const types = bundle.entries.map((e) => (e.signed as { transaction: { type: string } }).transaction.type);
     expect(types).toContain("financingPolicy.set");
     expect(types).toContain("financing.requestUnderPolicy");
-    const { operatorKey } = await import("@/server/services/ledger");
+    const { operatorKey } = await import("@/server/read/log");
     const key = await operatorKey(database.db);
     const result = verifyProvenance(bundle, hexToBytes(key.publicKeyHex, 32));
     expect(result).toMatchObject({ ok: true, claim: { id: financed!.claimId, state: "financed", holderOrgId: "org_gbfactor" } });

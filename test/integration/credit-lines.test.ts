@@ -9,7 +9,8 @@ import { utf8ToBytes } from "@/contracts/hex";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { seedDemo } from "@/server/seed/seed";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
-import { acceptInvite, inviteUser, loadActor } from "@/server/services/users";
+import { loadActor } from "@/server/auth/accounts";
+import { acceptInvite, inviteUser } from "@/server/commands/users";
 import type { Permission } from "@/db/enums";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, codeOf } from "../helpers/callers";
@@ -106,7 +107,7 @@ describe("a lender's credit line, granted to adjusted to frozen and back", () =>
 
   it("a line past its expiry time reads as expired before anyone signs creditLine.expire", async () => {
     const bankActor = (await loadActor(database.db, BANK_ADMIN))!;
-    const { listCreditLines } = await import("@/server/services/ledger");
+    const { listCreditLines } = await import("@/server/read/credit-lines");
     const later = await listCreditLines(database.db, bankActor, Date.now() + 2 * 365 * DAY_MS);
     expect(later.every((l) => l.status === "expired")).toBe(true);
   });

@@ -13,8 +13,8 @@ import type { OrganisationRole } from "@/contracts/ledger/types";
 import { DomainError } from "@/server/errors";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
-import { decideRequest, pendingRequests, requestRegistration } from "@/server/services/keys";
-import { loadActor } from "@/server/services/users";
+import { decideRequest, pendingRequests, requestRegistration } from "@/server/commands/keys";
+import { loadActor } from "@/server/auth/accounts";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor } from "../helpers/callers";
 

@@ -10,7 +10,7 @@ import { transactionId } from "@/contracts/transaction";
 import { nobleVerifier } from "@/contracts/signing";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
-import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { loadPlatformKey } from "@/server/platform/key";
 import { setBatchSignatureVerifier, submitBatch, submitTransaction } from "@/server/ledger/service";
 import { openVerifyPool } from "@/server/crypto/verify-pool";
 import { inList, textArrayLiteral } from "@/server/ledger/repository";

@@ -14,7 +14,7 @@ import { verifyLog } from "@/contracts/verify-log";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { DomainError } from "@/server/errors";
 import { exportLedger, verifyDatabase, type VerifyDatabaseResult } from "@/server/ledger/export";
-import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { loadPlatformKey } from "@/server/platform/key";
 import { buildProvenanceBundle, warmProvenanceStore } from "@/server/ledger/provenance";
 import { toClaim } from "@/server/ledger/repository";
 import { submitBatch } from "@/server/ledger/service";

@@ -5,7 +5,7 @@ import { scheduledJobs } from "@/db/schema";
 import { createScheduler, defineJob, finishRun, leaseJob, type JobDefinition, type RunResult } from "@/server/jobs/scheduler";
 import type { Actor } from "@/server/actor";
 import { DomainError } from "@/server/errors";
-import { listScheduledJobs } from "@/server/services/jobs";
+import { listScheduledJobs } from "@/server/jobs/overview";
 import { createTestDatabase } from "../helpers/db";
 
 /*

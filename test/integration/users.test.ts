@@ -3,7 +3,7 @@ import { TRPCError } from "@trpc/server";
 import type { Database } from "@/db/client";
 import { seedDemo } from "@/server/seed/seed";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
-import { authenticate } from "@/server/services/users";
+import { authenticate } from "@/server/auth/accounts";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor } from "../helpers/callers";
 

@@ -9,7 +9,7 @@ import { signDigest } from "@/contracts/signing";
 import { bytesToHex } from "@/contracts/hex";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
 import { submissionLimiter } from "@/server/auth/rate-limit";
-import { loadPlatformKey } from "@/server/ledger/platform-key";
+import { loadPlatformKey } from "@/server/platform/key";
 import { requireAccepted, submitTransaction, type SubmitResult } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";

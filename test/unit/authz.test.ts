@@ -67,7 +67,7 @@ describe("authorisation rules", () => {
   });
 });
 
-import { canSeeClaim, canSubmitFor, canSubmitType } from "@/server/ledger/authz";
+import { canSeeClaim, canSubmitFor, canSubmitType } from "@/server/authz";
 
 describe("ledger rules", () => {
   const claim = { holderOrgId: "org_t3", offeredToOrgId: null, issuerOrgId: "org_core", ancestorHolderOrgIds: ["org_t1", "org_t2"], formerHolderOrgIds: [], lenderOrgIds: ["org_bank"] };

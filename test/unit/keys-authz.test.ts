@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "@/server/services/keys";
+import { canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "maker", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import type { ClaimRowDto } from "@/server/services/dashboard";
+import type { ClaimRowDto } from "../../_trpc/types";
 import { useTRPC } from "../../_trpc/client";
 import { DataTable, type Column } from "../../_components/data-table";
 import { Alert, Badge, Button, Card, EmptyState, inputClass } from "../../_components/ui";

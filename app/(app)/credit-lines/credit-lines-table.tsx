@@ -3,13 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { formatAmountPlain, parseAmountMinor } from "@/contracts/money";
-import type { listCreditLines } from "@/server/services/ledger";
+import type { CreditLineDto } from "../../_trpc/types";
 import { DataTable, type Column } from "../../_components/data-table";
 import { Alert, Badge, Button, Field, inputClass } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";
 import { useLedgerAction, type ActionOutcome } from "../../_lib/use-ledger-action";
 
-export type CreditLineDto = Awaited<ReturnType<typeof listCreditLines>>[number];
 type View = "lender" | "core";
 
 const STATUS_TONE = { active: "green", frozen: "amber", expired: "slate" } as const;

@@ -1,4 +1,4 @@
-import type { ClaimRowDto } from "@/server/services/dashboard";
+import type { ClaimRowDto } from "../../_trpc/types";
 import { DataTable } from "../../_components/data-table";
 import { Badge } from "../../_components/ui";
 import { daysUntil, formatDate, formatMinor } from "../../_lib/format";

@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Rectangle, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import type { Chart } from "@/server/services/portfolio";
+import type { Chart } from "../../_trpc/types";
 import { DataTable } from "../../_components/data-table";
 import { formatMinor } from "../../_lib/format";
 

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { MaturityDto } from "@/server/services/maturities";
+import type { MaturityDto } from "../../_trpc/types";
 import { DataTable } from "../../_components/data-table";
 import { Badge, Card, EmptyState } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { ClaimRowDto } from "@/server/services/dashboard";
+import type { ClaimRowDto } from "../../_trpc/types";
 import { DataTable } from "../../_components/data-table";
 import { Alert, Badge, Button } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Metadata } from "next";
 import { Card, EmptyState, PageHeader } from "../../_components/ui";
-import { hasPermission } from "@/server/actor";
+import { canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
 import { requireActor } from "../../_lib/session";
 import { SigningProvider } from "../../_lib/signing-context";
 import { KeysWorkspace } from "./keys-workspace";
@@ -41,8 +41,8 @@ export default async function KeysPage() {
             profile={{ orgId: actor.orgId, orgName: actor.orgName, role: actor.orgRole }}
             demoLogin={demoKeyLogin(actor.email)}
             userName={actor.name}
-            canRequest={hasPermission(actor, "maker")}
-            isOperatorApprover={actor.orgRole === "operator" && hasPermission(actor, "approver")}
+            canRequest={canRequestKeyRegistration(actor, actor.orgId)}
+            isOperatorApprover={canDecideKeyRequests(actor)}
           />
         </SigningProvider>
       )}

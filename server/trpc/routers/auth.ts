@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ORG_ROLES } from "@/db/schema";
-import { acceptInvite, describeInvite } from "../../services/users";
-import { applyForOnboarding } from "../../services/organisations";
+import { acceptInvite, describeInvite } from "../../commands/users";
+import { applyForOnboarding } from "../../commands/organisations";
 import { authedProcedure, publicProcedure, router } from "../init";
 
 export const passwordSchema = z

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { claimIdSchema, financingIdSchema } from "@/contracts/ledger/schema";
-import { lendersForClaim, listFinancings, listPledges } from "../../services/financing";
-import { listPolicies, policyActivity, policyOffersForClaim, policyTargets } from "../../services/auto-financing";
+import { lendersForClaim, listFinancings, listPledges } from "../../read/financing";
+import { listPolicies, policyActivity, policyOffersForClaim, policyTargets } from "../../read/policies";
 import { orgProcedure, router } from "../init";
 
 export const financingRouter = router({

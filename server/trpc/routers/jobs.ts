@@ -1,4 +1,4 @@
-import { listScheduledJobs } from "../../services/jobs";
+import { listScheduledJobs } from "../../jobs/overview";
 import { roleProcedure, router } from "../init";
 
 export const jobsRouter = router({

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
-import { decideRequest, organisationKeys, pendingRequests, requestRegistration } from "../../services/keys";
+import { decideRequest, organisationKeys, pendingRequests, requestRegistration } from "../../commands/keys";
 import { orgProcedure, router } from "../init";
 
 export const keysRouter = router({

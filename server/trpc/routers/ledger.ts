@@ -1,13 +1,18 @@
 import { z } from "zod";
 import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
-import { grantableCoreEnterprises, history, issuanceTree, ledgerStatus, listCreditLines, listOwnClaims, loadVisibleClaim, operatorKey, provenanceFor, submitSigned } from "../../services/ledger";
-import { dashboardFor } from "../../services/dashboard";
-import { maturitiesFor } from "../../services/maturities";
+import { submitSigned } from "../../commands/submit";
+import { API_POST_COMMIT_HOOKS } from "../../jobs/hooks";
+import { issuanceTree, listOwnClaims, provenanceFor } from "../../read/claims";
+import { grantableCoreEnterprises, listCreditLines } from "../../read/credit-lines";
+import { dashboardFor } from "../../read/dashboard";
+import { history, ledgerStatus, operatorKey } from "../../read/log";
+import { maturitiesFor } from "../../read/maturities";
+import { loadVisibleClaim } from "../../read/visibility";
 import { orgProcedure, router } from "../init";
 
 export const ledgerRouter = router({
   /** A transaction built and signed in the caller's browser. */
-  submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input))),
+  submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input), API_POST_COMMIT_HOOKS)),
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
   /** What falls due on the caller's issuances (core enterprises). */
   maturities: orgProcedure.query(({ ctx }) => maturitiesFor(ctx.db, ctx.actor)),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ORG_ROLES, ORG_STATUSES } from "@/db/schema";
-import { getOrganisation, listDirectory, listOrganisations, reviewOrganisation } from "../../services/organisations";
+import { getOrganisation, listDirectory, listOrganisations, reviewOrganisation } from "../../commands/organisations";
 import { authedProcedure, orgProcedure, roleProcedure, router } from "../init";
 
 const orgId = z.string().min(1).max(64);

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { EXPORT_DATASETS, exportCsv } from "../../services/exports";
-import { portfolioFor } from "../../services/portfolio";
+import { EXPORT_DATASETS, exportCsv } from "../../read/exports";
+import { portfolioFor } from "../../read/portfolio";
 import { orgProcedure, router } from "../init";
 
 export const reportsRouter = router({

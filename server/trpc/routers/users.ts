@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { PERMISSIONS } from "@/db/schema";
-import { inviteUser, listUsers, updateUser } from "../../services/users";
+import { inviteUser, listUsers, updateUser } from "../../commands/users";
 import { authedProcedure, router } from "../init";
 
 export const usersRouter = router({

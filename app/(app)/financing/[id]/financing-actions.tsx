@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { quoteFinancing } from "@/contracts/pricing";
 import { parseAmountMinor, parseRatePercent } from "@/contracts/money";
-import type { FinancingDto } from "@/server/services/financing";
+import type { FinancingDto } from "../../../_trpc/types";
 import { Alert, Badge, Button, Card, Field, inputClass } from "../../../_components/ui";
 import { formatMinor } from "../../../_lib/format";
 import { useLedgerAction } from "../../../_lib/use-ledger-action";

@@ -16,7 +16,7 @@ export default async function PoliciesPage() {
   const caller = await serverCaller();
   const [policies, targets, activity] = await Promise.all([caller.financing.policies(), caller.financing.policyTargets(), caller.financing.policyActivity()]);
   const active = policies.filter((p) => p.status === "active");
-  // Policies are credit decisions: the lender's admins sign them (server/ledger/authz.ts).
+  // Policies are credit decisions: the lender's admins sign them (canSubmitType in server/authz.ts).
   const canSign = actor.permission === "admin";
   return (
     <>

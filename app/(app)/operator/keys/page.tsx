@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Card, EmptyState, PageHeader } from "../../../_components/ui";
-import { hasPermission } from "@/server/actor";
+import { canDecideKeyRequests } from "@/server/authz";
 import { requireActor } from "../../../_lib/session";
 import { KeyRequestsTable } from "./key-requests-table";
 
@@ -17,7 +17,7 @@ export default async function KeyRequestsPage() {
         title="Key requests"
         subtitle="Organisations' new signing keys, each signed by the key itself. Approving cosigns the registration with the platform key and writes it to the ledger."
       />
-      {hasPermission(actor, "approver") ? (
+      {canDecideKeyRequests(actor) ? (
         <KeyRequestsTable />
       ) : (
         <Card>

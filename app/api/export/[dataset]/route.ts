@@ -1,14 +1,9 @@
-import { createCallerFactory } from "@/server/trpc/init";
-import { appRouter } from "@/server/trpc/root";
-import { createRequestContext } from "@/server/trpc/context";
-import { csvDownload } from "@/server/trpc/csv-download";
+import { exportDownload } from "@/server/trpc/http";
 
 export const dynamic = "force-dynamic";
-
-const createCaller = createCallerFactory(appRouter);
 
 /** CSV download of the signed-in organisation's holdings, financings or repayments. */
 export async function GET(_request: Request, { params }: { params: Promise<{ dataset: string }> }) {
   const { dataset } = await params;
-  return csvDownload(createCaller(await createRequestContext()), dataset);
+  return exportDownload(dataset);
 }

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { deriveId } from "@/contracts/canonical";
-import type { PolicyOfferDto } from "@/server/services/auto-financing";
+import type { PolicyOfferDto } from "../../../../_trpc/types";
 import { Alert, Badge, Button, Card } from "../../../../_components/ui";
 import { formatMinor } from "../../../../_lib/format";
 import { useLedgerAction } from "../../../../_lib/use-ledger-action";

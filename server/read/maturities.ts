@@ -4,8 +4,7 @@ import { claims } from "@/db/schema";
 import { daysBetween, utcDateOf } from "@/contracts/ledger/maturity";
 import { isLiveState } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
-import { assertAllowed } from "../authz";
-import { canSeeMaturities } from "../ledger/authz";
+import { assertAllowed, canSeeMaturities } from "../authz";
 import { inList, organisationNames } from "../ledger/repository";
 
 export interface MaturityDto {

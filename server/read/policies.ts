@@ -1,28 +1,23 @@
-import { randomBytes } from "node:crypto";
-import { and, asc, desc, eq, inArray, isNotNull, or } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, creditLines, financingPolicies, financings } from "@/db/schema";
-import { buildSigned, toWire } from "@/contracts/client";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 import { utcDateOf } from "@/contracts/ledger/maturity";
 import type { FinancingPolicy } from "@/contracts/ledger/types";
 import { quoteFinancing } from "@/contracts/pricing";
 import type { Actor } from "../actor";
-import { assertAllowed } from "../authz";
-import { canSeePolicies } from "../ledger/authz";
-import { loadPlatformKey } from "../ledger/platform-key";
+import { assertAllowed, canSeePolicies } from "../authz";
 import { organisationNames, toPolicy } from "../ledger/repository";
-import { submitBatch, type LedgerOptions } from "../ledger/service";
-import { loadVisibleClaim } from "./ledger";
+import { loadVisibleClaim } from "./visibility";
 
 /*
  * Auto-financing. A lender signs a policy (financingPolicy.set) for one core enterprise; a
  * holder whose piece it covers signs an application under it with the quoted terms
  * (financing.requestUnderPolicy), which the contract prices and accepts at once. Nobody at
  * the lender looks at it: the policy is the lender's standing mandate, and it also lets the
- * platform's settlement agent (the operator key) confirm the disbursement, which happens
- * here right after the application commits, and again from the scheduled job for anything
- * a crash left behind.
+ * platform's settlement agent (the operator key) confirm the disbursement, which the
+ * auto-disburse job does (jobs/auto-disburse.ts), kicked right after the application commits.
+ * This file holds the reads: policies, instant offers, what the policies financed.
  */
 
 /** A policy as the ledger holds it, with the display names of its two organisations. */
@@ -116,46 +111,6 @@ export async function policyOffersForClaim(db: Db, actor: Actor, claimId: string
       netMinor: quote.ok ? quote.netMinor : null,
     };
   });
-}
-
-/** The platform's settlement reference for an automatic disbursement: stable per financing. */
-export function settlementReference(financingId: string): string {
-  return `DC-AUTO-${financingId.slice(4, 16).toUpperCase()}`;
-}
-
-export interface AutoDisbursementRun {
-  pending: number;
-  disbursed: number;
-  refused: { financingId: string; code: string }[];
-}
-
-/**
- * Confirms, with the operator's platform key, the disbursement of every accepted financing
- * approved under a policy (or only `financingIds`). The contract allows the operator to
- * sign exactly these and refuses a second disbursement, so concurrent runs are harmless.
- */
-export async function disburseAutoFinancings(db: Db, options: LedgerOptions & { financingIds?: string[] } = {}): Promise<AutoDisbursementRun> {
-  const nowMs = (options.clock ?? Date.now)();
-  const pending = await db
-    .select({ id: financings.id })
-    .from(financings)
-    .where(
-      and(
-        eq(financings.status, "accepted"),
-        isNotNull(financings.policyId),
-        options.financingIds ? inArray(financings.id, options.financingIds) : undefined,
-      ),
-    )
-    .orderBy(asc(financings.id));
-  if (pending.length === 0) return { pending: 0, disbursed: 0, refused: [] };
-  const platform = await loadPlatformKey(db);
-  const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
-  const txs = pending.map((f) =>
-    toWire(buildSigned(operator, "financing.disburse", { financingId: f.id, paymentReference: settlementReference(f.id) }, { nonce: randomBytes(16).toString("hex"), createdAtMs: nowMs })),
-  );
-  const results = await submitBatch(db, txs, options);
-  const refused = results.flatMap((r, i) => (r.status === "refused" ? [{ financingId: pending[i]?.id ?? "", code: r.code }] : []));
-  return { pending: pending.length, disbursed: results.length - refused.length, refused };
 }
 
 /** Figures for a lender's policy page: what its policies financed so far. */

@@ -2,8 +2,8 @@ import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, creditLines, financings } from "@/db/schema";
 import type { Actor } from "../actor";
-import { assertAllowed } from "../authz";
-import { listOwnClaims } from "./ledger";
+import { assertAllowed, canSeeDashboard } from "../authz";
+import { listOwnClaims } from "./claims";
 import { organisationNames } from "../ledger/repository";
 import { LIVE_CLAIM_STATES } from "@/contracts/ledger/types";
 
@@ -53,7 +53,7 @@ const sum = (values: bigint[]) => values.reduce((a, b) => a + b, 0n);
 
 /** The figures and claim list of an organisation's dashboard, computed from the materialised ledger state. */
 export async function dashboardFor(db: Db, actor: Actor, nowMs = Date.now()): Promise<{ figures: Figure[]; claims: ClaimRowDto[] }> {
-  assertAllowed(actor.orgStatus === "approved", "Your organisation is awaiting approval.");
+  assertAllowed(canSeeDashboard(actor), "Your organisation is awaiting approval.");
   switch (actor.orgRole) {
     case "supplier":
       return supplierDashboard(db, actor);

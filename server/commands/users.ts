@@ -6,7 +6,7 @@ import type { Actor } from "../actor";
 import { assertAllowed, canManageUsers, canReadUsers } from "../authz";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId, newToken } from "../ids";
-import { dummyPasswordHash, hashPassword, verifyPassword } from "../auth/password";
+import { hashPassword } from "../auth/password";
 
 const INVITE_VALID_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -111,46 +111,6 @@ async function assertAnotherAdmin(db: DbOrTx, orgId: string, exceptUserId: strin
     .from(users)
     .where(and(eq(users.orgId, orgId), eq(users.permission, "admin"), eq(users.status, "active"), ne(users.id, exceptUserId)));
   if (!other) throw conflict("last_admin", "An organisation needs at least one active admin. Make someone else admin first.");
-}
-
-/** Checks a password; unknown emails cost the same time as wrong passwords. */
-export async function authenticate(db: DbOrTx, email: string, password: string): Promise<{ userId: string } | null> {
-  const [row] = await db
-    .select({ id: users.id, passwordHash: users.passwordHash, status: users.status })
-    .from(users)
-    .where(eq(users.email, email.trim().toLowerCase()));
-  const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyPasswordHash()));
-  if (!row || !ok || row.status !== "active") return null;
-  return { userId: row.id };
-}
-
-export async function loadActor(db: DbOrTx, userId: string): Promise<Actor | null> {
-  const [row] = await db
-    .select({
-      userId: users.id,
-      email: users.email,
-      name: users.name,
-      permission: users.permission,
-      status: users.status,
-      orgId: organisations.id,
-      orgName: organisations.name,
-      orgRole: organisations.role,
-      orgStatus: organisations.status,
-    })
-    .from(users)
-    .innerJoin(organisations, eq(organisations.id, users.orgId))
-    .where(eq(users.id, userId));
-  if (!row || row.status !== "active") return null;
-  return {
-    userId: row.userId,
-    email: row.email,
-    name: row.name,
-    permission: row.permission,
-    orgId: row.orgId,
-    orgName: row.orgName,
-    orgRole: row.orgRole,
-    orgStatus: row.orgStatus,
-  };
 }
 
 function toDto(row: typeof users.$inferSelect): UserDto {

@@ -3,18 +3,18 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "@/db/client";
 import { keyRequests, organisations, signingKeys, users, type KeyRequestStatus } from "@/db/schema";
 import { hexToBytes } from "@/contracts/hex";
-import { checkTransactionSignature, cosignTransaction } from "@/contracts/transaction";
+import { checkTransactionSignature } from "@/contracts/transaction";
 import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
 import { publicKeyProblem } from "@/contracts/ledger/keys";
 import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
-import { hasPermission, type Actor } from "../actor";
-import { assertAllowed } from "../authz";
+import type { Actor } from "../actor";
+import { assertAllowed, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "../authz";
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
-import { loadPlatformKey } from "../ledger/platform-key";
 import { submitTransaction, type LedgerOptions, type SubmitResult } from "../ledger/service";
+import { platformSigner } from "../platform/signer";
 
 /*
  * Registering users' signing keys. A key is generated in the user's browser, which signs a
@@ -22,26 +22,6 @@ import { submitTransaction, type LedgerOptions, type SubmitResult } from "../led
  * operator approver, whose approval cosigns it with the platform key and submits it to the
  * ledger. The private key never reaches the server, and nothing here can sign for a user.
  */
-
-// ---------------------------------------------------------------------------------------
-// Authorisation (tested on its own in test/unit/keys-authz.test.ts).
-
-/** A maker (or above) of an approved organisation asks for a key of its own organisation. */
-export function canRequestKeyRegistration(actor: Actor, orgId: string): boolean {
-  return actor.orgStatus === "approved" && actor.orgId === orgId && hasPermission(actor, "maker");
-}
-
-/** Every member of an approved organisation sees its keys and key requests. */
-export function canReadOrganisationKeys(actor: Actor, orgId: string): boolean {
-  return actor.orgStatus === "approved" && actor.orgId === orgId;
-}
-
-/** Operator approvers review key requests, as they review onboarding. */
-export function canDecideKeyRequests(actor: Actor): boolean {
-  return actor.orgRole === "operator" && actor.orgStatus === "approved" && hasPermission(actor, "approver");
-}
-
-// ---------------------------------------------------------------------------------------
 
 export interface KeyServiceOptions extends LedgerOptions {
   /** The request clock (tests freeze it); also the ledger's commit clock unless LedgerOptions says otherwise. */
@@ -233,12 +213,12 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
   if (org?.status !== "approved") throw conflict("organisation_not_approved", "The organisation is not approved; its keys cannot be registered.");
   const signed = decodeSignedTransaction(request.signedTransaction);
   if (!signed.ok) throw new Error(`key request ${request.id} holds a malformed transaction`);
-  const platform = await loadPlatformKey(db);
-  const [operatorKey] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, platform.keyId));
-  if (operatorKey?.status !== "active") {
+  const platform = await platformSigner(db);
+  const [operatorKey] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, platform.key.keyId));
+  if (operatorKey?.status !== "active" || operatorKey.orgId !== platform.orgId) {
     throw conflict("platform_key_not_registered", "The platform key is not an active key on the ledger, so it cannot cosign.");
   }
-  const cosigned = cosignTransaction(signed.value, operatorKey.orgId, platform.keyId, platform.privateKey);
+  const cosigned = platform.cosign(signed.value);
   const result = await submitTransaction(db, encodeSignedTransaction(cosigned), options);
   if (result.status === "refused") throw refusal(result);
   // The ledger is the truth: the key is registered now, so the request says so even if a

@@ -2,7 +2,7 @@ import { and, desc, eq, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, creditLines, financings, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
-import { loadVisibleClaim } from "./ledger";
+import { loadVisibleClaim } from "./visibility";
 import { organisationNames } from "../ledger/repository";
 
 /*

@@ -1,8 +1,8 @@
 import type { Db } from "@/db/client";
 import type { Actor } from "../actor";
 import { assertAllowed, canSeeScheduledJobs } from "../authz";
-import { JOBS } from "../jobs/registry";
-import { loadJobRows } from "../jobs/scheduler";
+import { JOBS } from "./registry";
+import { loadJobRows } from "./scheduler";
 
 export interface ScheduledJobDto {
   name: string;

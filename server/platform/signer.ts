@@ -1,0 +1,45 @@
+import { randomBytes } from "node:crypto";
+import type { DbOrTx } from "@/db/client";
+import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
+import { cosignTransaction } from "@/contracts/transaction";
+import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import type { WireSignedTransaction } from "@/contracts/ledger/schema";
+import { loadPlatformKey, type PlatformKey } from "./key";
+
+/*
+ * The platform's own signer: the operator organisation signing with the platform key (key.ts).
+ * It marks overdue pieces, confirms disbursements under a lender's policy as its settlement
+ * agent, co-signs key registrations after review and registers itself in the seed. Every
+ * transaction the platform signs is built here, so the operator's organisation id and key
+ * are named in one place.
+ */
+
+/** The platform operator's organisation on the ledger. */
+export const OPERATOR_ORG_ID = "org_operator";
+
+export interface PlatformSigner {
+  readonly orgId: string;
+  readonly key: PlatformKey;
+  /** The operator's signing identity (for code that builds transactions itself, like the seed). */
+  readonly identity: SigningIdentity;
+  /** A transaction signed by the operator, in wire form, with a fresh nonce. */
+  sign<K extends TransactionType>(type: K, body: TransactionBodies[K], createdAtMs: number): WireSignedTransaction;
+  /** Adds the operator's cosignature (key registrations after onboarding review). */
+  cosign<K extends TransactionType>(signed: SignedLedgerTransaction<K>): SignedLedgerTransaction<K>;
+}
+
+export function signerFor(key: PlatformKey): PlatformSigner {
+  const identity: SigningIdentity = { orgId: OPERATOR_ORG_ID, keyId: key.keyId, privateKey: key.privateKey };
+  return {
+    orgId: OPERATOR_ORG_ID,
+    key,
+    identity,
+    sign: (type, body, createdAtMs) => toWire(buildSigned(identity, type, body, { nonce: randomBytes(16).toString("hex"), createdAtMs })),
+    cosign: (signed) => cosignTransaction(signed, OPERATOR_ORG_ID, key.keyId, key.privateKey),
+  };
+}
+
+/** The platform's signer with the deployment's key (see loadPlatformKey). */
+export async function platformSigner(db: DbOrTx): Promise<PlatformSigner> {
+  return signerFor(await loadPlatformKey(db));
+}

@@ -1,0 +1,52 @@
+import { and, eq, ne, or } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { claims } from "@/db/schema";
+import type { Actor } from "../actor";
+import { canSeeIssuanceTree } from "../authz";
+import { notFound } from "../errors";
+import { organisationNames, toClaim } from "../ledger/repository";
+import { buildProvenanceBundle } from "../ledger/provenance";
+import { loadVisibleClaim } from "./visibility";
+
+/** The claims an organisation holds or is offered (a supplier's or lender's own book). */
+export async function listOwnClaims(db: Db, actor: Actor) {
+  const rows = await db
+    .select()
+    .from(claims)
+    // A split claim was consumed into its children, which are listed instead.
+    .where(and(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)), ne(claims.state, "split")))
+    .orderBy(claims.maturityDate, claims.id);
+  // A core enterprise "holds" its own issuance only while offering it; that is shown as issued, not held.
+  return rows.filter((r) => !(r.issuerOrgId === actor.orgId && r.id === r.rootId && r.state === "offered")).map(toClaim);
+}
+
+/** The whole tree of one issuance (穿透): for its core enterprise, auditors and the operator. */
+export async function issuanceTree(db: Db, actor: Actor, rootId: string) {
+  const [root] = await db.select().from(claims).where(eq(claims.id, rootId));
+  // Refused as not found, like a claim the caller may not see: no existence leak.
+  if (!root || root.id !== root.rootId || !canSeeIssuanceTree(actor, root)) throw notFound("claim_not_found", "No such issuance.");
+  const tree = await db.select().from(claims).where(eq(claims.rootId, rootId)).orderBy(claims.depth, claims.id);
+  const names = await organisationNames(db);
+  return tree.map((c) => ({ ...toClaim(c), holderName: names.get(c.holderOrgId) ?? c.holderOrgId, offeredToName: c.offeredToOrgId ? (names.get(c.offeredToOrgId) ?? null) : null }));
+}
+
+/** The provenance bundle of a claim the caller may see, for verification in their own browser. */
+export async function provenanceFor(db: Db, actor: Actor, claimId: string) {
+  const claim = await loadVisibleClaim(db, actor, claimId);
+  const bundle = await buildProvenanceBundle(db, claimId);
+  const names = await organisationNames(db, orgIdsIn([claim, bundle]));
+  return { claim, bundle, organisationNames: Object.fromEntries(names) };
+}
+
+/** Every organisation id a value names: the values of its members called orgId or …OrgId, at any depth. */
+function orgIdsIn(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) orgIdsIn(item, found);
+  } else if (typeof value === "object" && value !== null) {
+    for (const [key, child] of Object.entries(value)) {
+      if ((key === "orgId" || key.endsWith("OrgId")) && typeof child === "string") found.add(child);
+      else orgIdsIn(child, found);
+    }
+  }
+  return found;
+}

@@ -3,8 +3,6 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
-import type { OrgRole, Permission } from "@/db/schema";
-import { hasPermission } from "../actor";
 import { DomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../auth/accounts";
 
@@ -132,16 +130,3 @@ export const orgProcedure = authedProcedure.use(({ ctx, next }) => {
   }
   return next();
 });
-
-export function roleProcedure(roles: readonly OrgRole[], atLeast: Permission = "viewer") {
-  return orgProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.actor.orgRole)) {
-      throw new DomainError("forbidden", "role_not_allowed", `Only ${roles.join(" or ").replaceAll("_", " ")} organisations can do this.`);
-    }
-    if (!hasPermission(ctx.actor, atLeast)) {
-      throw new DomainError("forbidden", "permission_too_low", `This needs the ${atLeast} permission; ask your organisation's admin.`);
-    }
-    return next();
-  });
-}
-

@@ -15,7 +15,7 @@ import { verifyDatabase } from "@/server/ledger/export";
 import { submitTransaction } from "@/server/ledger/service";
 import { disburseAutoFinancings, settlementReference } from "@/server/jobs/auto-disburse";
 import { autoDisburseJob } from "@/server/jobs/auto-disburse";
-import { createScheduler } from "@/server/jobs/scheduler";
+import { createScheduler, finishRun, leaseJob } from "@/server/jobs/scheduler";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 import { createTestDatabase } from "../helpers/db";
@@ -82,12 +82,16 @@ describe("auto-financing under the factor's policy", () => {
     expect(bigOffers.map((o) => [o.eligible, o.reason])).toEqual([[false, "amount_above_policy"]]);
   });
 
-  it("finances tier 3's 200.00 piece from application to disbursed without a person", async () => {
+  it("finances tier 3's 200.00 piece from application to disbursed without a person, through the auto-disburse job's lease", async () => {
     const startedMs = performance.now();
     const result = await callerFor(database.db, "usr_xinyuan_1").ledger.submit(underPolicy(tier3, freePieceId));
     const elapsedMs = performance.now() - startedMs;
     expect(result).toMatchObject({ status: "accepted" });
     const financingId = deriveId("fin", result.txId!, 0);
+    // The engine's post-commit hook kicked the job, which ran under the schedule's lease, and the answer says so.
+    expect(result.status === "accepted" && result.followUps).toEqual([{ hook: "auto-disburse", status: "done", summary: `Disbursed: ${financingId}.` }]);
+    const [job] = await database.db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "auto-disburse"));
+    expect(job).toMatchObject({ runs: 1, lastStatus: "ok", lastSummary: "1 of 1 auto-approved financing(s) disbursed.", lockedBy: null });
     const [financing] = await database.db.select().from(financings).where(eq(financings.id, financingId));
     expect(financing).toMatchObject({ status: "disbursed", policyId, lenderOrgId: "org_gbfactor", faceMinor: 20_000n, rateBps: 420, paymentReference: settlementReference(financingId) });
     expect(await claimRow(freePieceId)).toMatchObject({ state: "financed", holderOrgId: "org_gbfactor", financedOnce: true, activeFinancingId: null });
@@ -131,6 +135,25 @@ describe("auto-financing under the factor's policy", () => {
     const ok = await submitTransaction(database.db, underPolicy(tier3, pieceId, { rateBps: 450, ...{ policyId: current } }));
     expect(ok).toMatchObject({ status: "accepted" });
     policyId = current;
+  });
+
+  it("while another instance's run holds the job, the answer waits 3 s for the lease, then leaves the disbursement to the schedule", async () => {
+    const pieceId = await freshTier3Piece(60_000n);
+    const lease = await leaseJob(database.db, autoDisburseJob, "another-instance", Date.now(), "now");
+    expect(lease).not.toBeNull();
+    try {
+      const startedMs = performance.now();
+      const result = await callerFor(database.db, "usr_xinyuan_1").ledger.submit(underPolicy(tier3, pieceId, { rateBps: 450 }));
+      expect(performance.now() - startedMs).toBeGreaterThanOrEqual(3_000);
+      const financingId = deriveId("fin", result.txId!, 0);
+      expect(result.status === "accepted" && result.followUps).toEqual([
+        { hook: "auto-disburse", status: "deferred", summary: `Disbursement of ${financingId} left to the scheduled job (another run holds the job).` },
+      ]);
+      const [financing] = await database.db.select().from(financings).where(eq(financings.id, financingId));
+      expect(financing?.status).toBe("accepted");
+    } finally {
+      await finishRun(database.db, lease!, { status: "ok", summary: "Ran elsewhere.", finishedAtMs: Date.now() });
+    }
   });
 
   it("disburses from the job what was accepted but not yet confirmed, once", async () => {

@@ -1,7 +1,7 @@
 import { listScheduledJobs } from "../../jobs/overview";
-import { roleProcedure, router } from "../init";
+import { orgProcedure, router } from "../init";
 
 export const jobsRouter = router({
   /** The shared schedule of background jobs: last run, outcome, next run (read-only). */
-  list: roleProcedure(["operator"]).query(({ ctx }) => listScheduledJobs(ctx.db, ctx.actor)),
+  list: orgProcedure.query(({ ctx }) => listScheduledJobs(ctx.db, ctx.actor)),
 });

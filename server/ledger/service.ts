@@ -7,7 +7,8 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
 import { logEntryJson, type LogEntry } from "@/contracts/log";
 import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
 import { transactionId } from "@/contracts/transaction";
-import { applyTransaction, InvariantViolation, type ResultCode } from "@/contracts/ledger/apply";
+import { applyTransaction, InvariantViolation } from "@/contracts/ledger/apply";
+import { refusal, type Refusal } from "@/contracts/ledger/refusals";
 import { decodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import { mergePrefetchKeys, prefetchKeys, type MemoryState } from "@/contracts/ledger/state";
 import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
@@ -26,9 +27,17 @@ import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from 
  * same claim exactly one wins and the other gets the contract's code.
  */
 
-export type SubmitResult =
-  | { status: "accepted"; txId: string; leafIndex: number; acceptedAtMs: number; events: LedgerEvent[]; duplicate: boolean }
-  | { status: "refused"; txId: string | null; code: ResultCode | "malformed_transaction" | "transaction_id_conflict"; detail?: string };
+export interface Accepted {
+  status: "accepted";
+  txId: string;
+  leafIndex: number;
+  acceptedAtMs: number;
+  events: LedgerEvent[];
+  duplicate: boolean;
+}
+
+/** The ledger's answer to one transaction: accepted, or refused with a code and its text (contracts/ledger/refusals.ts). */
+export type SubmitResult = Accepted | Refusal;
 
 export interface LedgerOptions {
   /** The commit clock; tests freeze it. Never decreases along the log (see nextAcceptedAtMs). */
@@ -90,7 +99,7 @@ export async function submitBatch(db: Db, wires: readonly unknown[], options: Le
 function prepare(wire: unknown): Prepared | SubmitResult {
   const decoded = decodeSignedTransaction(wire);
   if (!decoded.ok) {
-    return { status: "refused", txId: null, code: "malformed_transaction", detail: decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
+    return refusal(null, "malformed_transaction", decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
   }
   const signed = decoded.value;
   return { signed, txId: transactionId(signed.transaction) };
@@ -198,7 +207,7 @@ function appendOne(block: Block, head: Head, item: Prepared, clock: () => number
   if (earlier) return replayResult(earlier, item);
   const acceptedAtMs = Math.max(clock(), head.lastAcceptedAtMs);
   const outcome = applyTransaction(block.state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
-  if (!outcome.ok) return { status: "refused", txId: item.txId, code: outcome.code, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+  if (!outcome.ok) return refusal(item.txId, outcome.code, outcome.detail);
   block.state.applyChanges(outcome.changes);
   // The sealed transaction canonicalises exactly as its wire form (amounts become decimal strings).
   const entry: LogEntry = { leafIndex: head.size, acceptedAtMs, signed: item.signed };
@@ -231,7 +240,7 @@ function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
   const stored = JSON.parse(existing.entryCanonical) as { signed: WireSignedTransaction };
   const sameSignatures = canonicalJson({ s: stored.signed.signatureHex, c: stored.signed.cosignatures }) === canonicalJson({ s: item.signed.signatureHex, c: item.signed.cosignatures });
   if (!sameSignatures) {
-    return { status: "refused", txId: item.txId, code: "transaction_id_conflict", detail: `transaction ${item.txId} is already in the log with other signatures` };
+    return refusal(item.txId, "transaction_id_conflict", `transaction ${item.txId} is already in the log with other signatures`);
   }
   return { status: "accepted", txId: item.txId, leafIndex: existing.leafIndex, acceptedAtMs: existing.acceptedAtMs, events: [], duplicate: true };
 }
@@ -277,7 +286,12 @@ function translateDatabaseError(error: unknown): unknown {
   return error;
 }
 
-export function requireAccepted(result: SubmitResult): Extract<SubmitResult, { status: "accepted" }> {
-  if (result.status !== "accepted") throw badRequest(result.code, `The ledger refused the transaction: ${result.code}${result.detail ? ` (${result.detail})` : ""}`);
+/**
+ * For code that submits what it built itself (the seed, scripts, tests), where a refusal is a
+ * bug in that code, not an answer for a person: it throws a plain error naming the code.
+ * Request handlers never use it; they return the refusal.
+ */
+export function requireAccepted(result: SubmitResult): Accepted {
+  if (result.status !== "accepted") throw new Error(`The ledger refused the transaction: ${result.code}${result.detail ? ` (${result.detail})` : ""}`);
   return result;
 }

@@ -193,8 +193,11 @@ export async function pendingRequests(db: DbOrTx, actor: Actor, options: KeyServ
 
 export interface DecisionResult {
   request: KeyRequestDto;
-  /** The ledger's answer when the key was registered by this decision. */
-  ledger: Extract<SubmitResult, { status: "accepted" }> | null;
+  /**
+   * The ledger's answer to an approval: accepted (the key is registered), or the typed
+   * refusal, in which case the request stays pending. Null for a rejection.
+   */
+  ledger: SubmitResult | null;
 }
 
 /**
@@ -240,7 +243,7 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
   }
   const cosigned = cosignTransaction(signed.value, operatorKey.orgId, platform.keyId, platform.privateKey);
   const result = await submitTransaction(db, encodeSignedTransaction(cosigned), options);
-  if (result.status === "refused") throw refusal(result);
+  if (result.status === "refused") return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
   // The ledger is the truth: the key is registered now, so the request says so even if a
   // concurrent rejection landed between loading it and submitting (this approval won).
   await db
@@ -248,17 +251,6 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
     .set({ status: "approved", decidedAt: new Date(), decidedByUserId: actor.userId, txId: result.txId })
     .where(and(eq(keyRequests.id, request.id), ne(keyRequests.status, "approved")));
   return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
-}
-
-function refusal(result: Extract<SubmitResult, { status: "refused" }>) {
-  const advice =
-    result.code === "created_at_out_of_range"
-      ? " The request was signed more than 24 hours ago: ask the organisation to open Signing keys and sign it again."
-      : "";
-  return badRequest(result.code, `The ledger refused the registration: ${result.code.replaceAll("_", " ")}.${advice}`, {
-    ...(result.detail ? { detail: result.detail } : {}),
-    txId: result.txId,
-  });
 }
 
 // ---------------------------------------------------------------------------------------

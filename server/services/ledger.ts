@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed, canManageCreditLines } from "../authz";
-import { badRequest, DomainError, notFound } from "../errors";
+import { DomainError, notFound } from "../errors";
 import { submissionLimiter, submissionsPerMinute } from "../auth/rate-limit";
 import { canSeeClaim, canSubmitFor, canSubmitType } from "../ledger/authz";
 import { submitTransaction, type SubmitResult } from "../ledger/service";
@@ -21,10 +21,8 @@ export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { 
   if (!submissionLimiter.take(actor.orgId)) {
     throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${submissionsPerMinute()} transactions in the last minute. Wait a minute and try again.`);
   }
+  // A refusal (malformed_transaction included) is an answer, returned as the typed Refusal.
   const result = await submitTransaction(db, wire);
-  if (result.status === "refused" && result.code === "malformed_transaction") {
-    throw badRequest("malformed_transaction", `The transaction is malformed: ${result.detail ?? "check its fields"}`);
-  }
   if (result.status === "accepted") await disburseRightAway(db, result.events);
   return result;
 }

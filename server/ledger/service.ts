@@ -14,7 +14,7 @@ import { mergePrefetchKeys, prefetchKeys, type MemoryState } from "@/contracts/l
 import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
 import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
-import { badRequest, DomainError } from "../errors";
+import { conflict, databaseFailureOf, describeInternalError, DomainError, type DatabaseCondition } from "../errors";
 import { loadPlatformKey, type PlatformKey } from "./platform-key";
 import { GroupCommit } from "./group-commit";
 import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
@@ -273,17 +273,21 @@ export async function latestCheckpoint(db: Db): Promise<SignedCheckpoint | null>
   };
 }
 
+/** The conditions by which the database's own guards (constraints, triggers) refuse a write. */
+const GUARD_CONDITIONS: ReadonlySet<DatabaseCondition> = new Set(["unique_violation", "foreign_key_violation", "check_violation", "not_null_violation", "exclusion_violation", "raise_exception"]);
+
 /**
- * A database constraint refusing a write means the service and the contracts disagree: a
- * bug, never a user error. It surfaces as its own code so nobody mistakes it for bad input.
+ * A database guard refusing a write means the service and the contracts disagree: a bug,
+ * never a user error. It surfaces as its own code so nobody mistakes it for bad input, and
+ * is logged (without the statement's parameters) for whoever fixes it. Other database
+ * errors go on to the one mapping (server/errors.ts, server/trpc/init.ts).
  */
 function translateDatabaseError(error: unknown): unknown {
   if (error instanceof DomainError || error instanceof InvariantViolation) return error;
-  const message = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
-  if (/invariant_violated|violates (check|unique|foreign key) constraint|ledger_append_only/.test(message)) {
-    return new DomainError("conflict", "invariant_violated", "The ledger refused a write that would break an invariant. Nothing was changed.", { reason: message.slice(0, 300) });
-  }
-  return error;
+  const failure = databaseFailureOf(error);
+  if (failure === null || !GUARD_CONDITIONS.has(failure.condition)) return error;
+  console.error(`[ledger] the database refused a block the contracts accepted (${failure.condition}): ${describeInternalError(error)}`);
+  return conflict("invariant_violated", "The ledger refused a write that would break an invariant. Nothing was changed.");
 }
 
 /**

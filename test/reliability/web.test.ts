@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { platformKeys, users } from "@/db/schema";
 import { bytesToHex } from "@/contracts/hex";
-import { createCallerFactory, describeInternalError, publicProcedure, router } from "@/server/trpc/init";
+import { createCallerFactory, publicProcedure, router } from "@/server/trpc/init";
+import { describeInternalError } from "@/server/errors";
 import { RateLimiter, submissionsPerMinute } from "@/server/auth/rate-limit";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import {

@@ -43,6 +43,12 @@ export interface LedgerOptions {
   /** The commit clock; tests freeze it. Never decreases along the log (see nextAcceptedAtMs). */
   clock?: () => number;
   verifier?: SignatureVerifier;
+  /**
+   * Where the signature checks before the lock run when no verifier is named: a pool of
+   * worker threads (openVerifyPool's), so that a block's checks run on another core while
+   * this one applies the block in flight. Without it they run on this thread (nodeVerifier).
+   */
+  batchVerifier?: BatchSignatureVerifier | null;
 }
 
 interface Prepared {
@@ -51,20 +57,31 @@ interface Prepared {
   txId: string;
 }
 
-/**
- * Submits one signed transaction (wire JSON); see submitBatch. Concurrent submissions in this
- * process are committed together (group commit): one that arrives while a block is being
- * committed waits for it and goes into the next block with every other one that arrived
- * meanwhile, so they share one lock, one commit and one checkpoint instead of queueing for
- * the head lock one by one. Each still gets its own answer.
- */
-export function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
-  let queue = groupCommits.get(db);
-  if (queue === undefined) groupCommits.set(db, (queue = new GroupCommit((wires, batchOptions) => submitBatch(db, wires, batchOptions))));
-  return queue.submit(wire, options);
+/** Submits signed transactions, one at a time from the caller's side, committed in groups. */
+export interface LedgerSubmitter {
+  submit(wire: unknown, options?: LedgerOptions): Promise<SubmitResult>;
 }
 
-const groupCommits = new WeakMap<Db, GroupCommit<unknown, LedgerOptions, SubmitResult>>();
+/**
+ * A group-committing submitter for one database (the runtime holds one per process, see
+ * server/runtime.ts): a submission that arrives while a block is being committed waits for
+ * it and goes into the next block with every other one that arrived meanwhile, so they
+ * share one lock, one commit and one checkpoint instead of queueing for the head lock one by
+ * one. Each still gets its own answer. `defaults` apply to every submission.
+ */
+export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}): LedgerSubmitter {
+  const queue = new GroupCommit<unknown, LedgerOptions, SubmitResult>((wires, batchOptions) => submitBatch(db, wires, batchOptions));
+  return { submit: (wire, options = {}) => queue.submit(wire, { ...defaults, ...options }) };
+}
+
+/**
+ * Submits one signed transaction (wire JSON) as a block of its own (see submitBatch), with
+ * no group commit: for scripts and tests that submit one thing at a time. Request handlers
+ * submit through their runtime's LedgerSubmitter.
+ */
+export async function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
+  return (await submitBatch(db, [wire], options))[0]!;
+}
 
 /**
  * Submits signed transactions in order as one block: each is accepted or refused on its own
@@ -79,7 +96,7 @@ const groupCommits = new WeakMap<Db, GroupCommit<unknown, LedgerOptions, SubmitR
 export async function submitBatch(db: Db, wires: readonly unknown[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
   const clock = options.clock ?? Date.now;
   const prepared = wires.map(prepare);
-  const verified = await preverifySignatures(db, prepared, options.verifier);
+  const verified = await preverifySignatures(db, prepared, options);
   const platformKey = await loadPlatformKey(db);
   try {
     return await db.transaction(async (tx) => {
@@ -106,22 +123,11 @@ function prepare(wire: unknown): Prepared | SubmitResult {
 }
 
 /**
- * Where the signature checks before the lock run when the caller names no verifier: this
- * thread (nodeVerifier), or a pool of worker threads (setBatchSignatureVerifier), so that a
- * block's checks run on another core while this one applies the block in flight.
- */
-let batchVerifier: BatchSignatureVerifier | null = null;
-
-/** Sends the service's signature checks to `verifier` (openVerifyPool's), or back to this thread with null. */
-export function setBatchSignatureVerifier(verifier: BatchSignatureVerifier | null): void {
-  batchVerifier = verifier;
-}
-
-/**
  * Checks the signatures outside the lock, where they cost no one else time. The contract
  * checks them again inside through this cache, so nothing unverified is ever applied.
  */
-async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], verifier: SignatureVerifier | undefined): Promise<SignatureVerifier> {
+async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], options: LedgerOptions): Promise<SignatureVerifier> {
+  const { verifier, batchVerifier = null } = options;
   const fallback = verifier ?? nodeVerifier;
   const cacheKey = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
     `${bytesToHex(publicKey)}:${bytesToHex(message)}:${bytesToHex(signature)}`;

@@ -14,7 +14,7 @@ import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
 import { loadPlatformKey } from "../ledger/platform-key";
-import { submitTransaction, type LedgerOptions, type SubmitResult } from "../ledger/service";
+import { submitTransaction, type LedgerOptions, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 
 /*
  * Registering users' signing keys. A key is generated in the user's browser, which signs a
@@ -46,6 +46,8 @@ export function canDecideKeyRequests(actor: Actor): boolean {
 export interface KeyServiceOptions extends LedgerOptions {
   /** The request clock (tests freeze it); also the ledger's commit clock unless LedgerOptions says otherwise. */
   clock?: () => number;
+  /** The runtime's group-committing submitter (the API passes it); alone without it. */
+  ledger?: LedgerSubmitter;
 }
 
 /** More pending requests than this per organisation is a mistake or abuse, never a need. */
@@ -242,7 +244,9 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
     throw conflict("platform_key_not_registered", "The platform key is not an active key on the ledger, so it cannot cosign.");
   }
   const cosigned = cosignTransaction(signed.value, operatorKey.orgId, platform.keyId, platform.privateKey);
-  const result = await submitTransaction(db, encodeSignedTransaction(cosigned), options);
+  const { ledger, ...ledgerOptions } = options;
+  const wire = encodeSignedTransaction(cosigned);
+  const result = ledger ? await ledger.submit(wire, ledgerOptions) : await submitTransaction(db, wire, ledgerOptions);
   if (result.status === "refused") return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
   // The ledger is the truth: the key is registered now, so the request says so even if a
   // concurrent rejection landed between loading it and submitting (this approval won).

@@ -4,26 +4,26 @@ import { claims, creditLines, financings, ledgerCheckpoints, ledgerEntries, ledg
 import type { Actor } from "../actor";
 import { assertAllowed, canManageCreditLines } from "../authz";
 import { DomainError, notFound } from "../errors";
-import { submissionLimiter, submissionsPerMinute } from "../auth/rate-limit";
 import { canSeeClaim, canSubmitFor, canSubmitType } from "../ledger/authz";
-import { submitTransaction, type SubmitResult } from "../ledger/service";
+import type { SubmitResult } from "../ledger/service";
+import type { Runtime } from "../runtime";
 import { organisationNames, toClaim } from "../ledger/repository";
-import { buildProvenanceBundle } from "../ledger/provenance";
+import { buildProvenanceBundle, type ProvenanceStore } from "../ledger/provenance";
 import { loadPlatformKey } from "../ledger/platform-key";
 import type { Claim, LedgerEvent } from "@/contracts/ledger/types";
 import { disburseAutoFinancings } from "./auto-financing";
 
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
-export async function submitSigned(db: Db, actor: Actor, wire: { transaction: { type: string; signer: { orgId: string } } }): Promise<SubmitResult> {
+export async function submitSigned(runtime: Runtime, actor: Actor, wire: { transaction: { type: string; signer: { orgId: string } } }): Promise<SubmitResult> {
   assertAllowed(canSubmitFor(actor, wire.transaction.signer.orgId), "You can only submit transactions signed for your own organisation, with the maker permission or above.");
   assertAllowed(canSubmitType(actor, wire.transaction.type), "Only an admin of the lender can change its credit lines or auto-financing policies.");
   // Counted per organisation after the authorisation check, so nobody spends another organisation's budget.
-  if (!submissionLimiter.take(actor.orgId)) {
-    throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${submissionsPerMinute()} transactions in the last minute. Wait a minute and try again.`);
+  if (!runtime.limits.submissions.take(actor.orgId)) {
+    throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${runtime.limits.submissionsPerMinute} transactions in the last minute. Wait a minute and try again.`);
   }
   // A refusal (malformed_transaction included) is an answer, returned as the typed Refusal.
-  const result = await submitTransaction(db, wire);
-  if (result.status === "accepted") await disburseRightAway(db, result.events);
+  const result = await runtime.ledger.submit(wire);
+  if (result.status === "accepted") await disburseRightAway(runtime.db, result.events);
   return result;
 }
 
@@ -165,9 +165,9 @@ export async function history(db: Db, actor: Actor, limit = 50) {
 }
 
 /** The provenance bundle of a claim the caller may see, for verification in their own browser. */
-export async function provenanceFor(db: Db, actor: Actor, claimId: string) {
+export async function provenanceFor(db: Db, subtrees: ProvenanceStore, actor: Actor, claimId: string) {
   const claim = await loadVisibleClaim(db, actor, claimId);
-  const bundle = await buildProvenanceBundle(db, claimId);
+  const bundle = await buildProvenanceBundle(db, claimId, subtrees);
   const names = await organisationNames(db, orgIdsIn([claim, bundle]));
   return { claim, bundle, organisationNames: Object.fromEntries(names) };
 }

@@ -3,18 +3,24 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
+import type { Runtime } from "../runtime";
 import type { OrgRole, Permission } from "@/db/schema";
 import { hasPermission } from "../actor";
 import { describeInternalError, DomainError, toDomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../services/users";
 
 export interface Context {
+  /** The process's runtime (group commit, limits, provenance store); db is runtime.db. */
+  runtime: Runtime;
   db: Db;
   userId: string | null;
 }
 
-export function createContextFactory(getDb: () => Promise<Db>, getUserId: () => Promise<string | null>) {
-  return async (): Promise<Context> => ({ db: await getDb(), userId: await getUserId() });
+export function createContextFactory(getRuntime: () => Promise<Runtime>, getUserId: () => Promise<string | null>) {
+  return async (): Promise<Context> => {
+    const runtime = await getRuntime();
+    return { runtime, db: runtime.db, userId: await getUserId() };
+  };
 }
 
 /** The one place where domain error kinds become transport codes. */

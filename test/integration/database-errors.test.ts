@@ -4,6 +4,7 @@ import type { Database } from "@/db/client";
 import { databaseFailureOf, toDomainError } from "@/server/errors";
 import { createCallerFactory, publicProcedure, router } from "@/server/trpc/init";
 import { createTestDatabase, usingPostgres } from "../helpers/db";
+import { contextFor } from "../helpers/callers";
 
 /*
  * Database errors are classified by SQLSTATE alone. Each row provokes a real error on the
@@ -37,7 +38,7 @@ async function trpcCodeOf(statement: ReturnType<typeof sql>): Promise<string> {
   const originalError = console.error;
   console.error = () => {}; // the internal ones are logged; that log is tested in test/reliability/web.test.ts
   try {
-    const error = await createCallerFactory(probeRouter)({ db: database.db, userId: null }).run().catch((e: unknown) => e);
+    const error = await createCallerFactory(probeRouter)(contextFor(database.db, null)).run().catch((e: unknown) => e);
     return (error as { code?: string }).code ?? "OK";
   } finally {
     console.error = originalError;

@@ -7,7 +7,7 @@ import { orgProcedure, router } from "../init";
 
 export const ledgerRouter = router({
   /** A transaction built and signed in the caller's browser. */
-  submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input))),
+  submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.runtime, ctx.actor, encodeSignedTransaction(input))),
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
   /** What falls due on the caller's issuances (core enterprises). */
   maturities: orgProcedure.query(({ ctx }) => maturitiesFor(ctx.db, ctx.actor)),
@@ -16,7 +16,7 @@ export const ledgerRouter = router({
   grantableCoreEnterprises: orgProcedure.query(({ ctx }) => grantableCoreEnterprises(ctx.db, ctx.actor)),
   issuanceTree: orgProcedure.input(z.object({ rootId: claimIdSchema })).query(({ ctx, input }) => issuanceTree(ctx.db, ctx.actor, input.rootId)),
   history: orgProcedure.query(({ ctx }) => history(ctx.db, ctx.actor)),
-  provenance: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => provenanceFor(ctx.db, ctx.actor, input.claimId)),
+  provenance: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => provenanceFor(ctx.db, ctx.runtime.provenance, ctx.actor, input.claimId)),
   operatorKey: orgProcedure.query(({ ctx }) => operatorKey(ctx.db)),
   status: orgProcedure.query(({ ctx }) => ledgerStatus(ctx.db)),
   myClaims: orgProcedure.query(({ ctx }) => listOwnClaims(ctx.db, ctx.actor)),

@@ -14,6 +14,7 @@ import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
 import { loadPlatformKey } from "../ledger/platform-key";
+import { refusalText } from "@/contracts/ledger/refusals";
 import { submitTransaction, type LedgerOptions, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 
 /*
@@ -109,12 +110,9 @@ function decodeRegistration(wire: unknown): Registration {
 function assertSelfSigned(signed: Registration): void {
   const { signer, body } = signed.transaction;
   const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
-  if (keyProblem === "public_key_invalid") throw badRequest(keyProblem, "The public key is not a valid Ed25519 key.");
-  if (keyProblem === "key_id_mismatch") throw badRequest(keyProblem, "The key id does not name the public key.");
-  if (signer.keyId !== body.keyId || signer.orgId !== body.orgId) {
-    throw badRequest("registration_not_self_signed", "A key registration must be signed by the key it registers, for its organisation.");
-  }
-  if (signed.cosignatures.length > 0) throw badRequest("unexpected_cosignature", "Send the registration without cosignatures; the operator cosigns on approval.");
+  if (keyProblem !== undefined) throw badRequest(keyProblem, refusalText(keyProblem));
+  if (signer.keyId !== body.keyId || signer.orgId !== body.orgId) throw badRequest("registration_not_self_signed", refusalText("registration_not_self_signed"));
+  if (signed.cosignatures.length > 0) throw badRequest("unexpected_cosignature", refusalText("unexpected_cosignature"));
   const check = checkTransactionSignature(signed, hexToBytes(body.publicKeyHex, 32), nodeVerifier);
   if (!check.ok) throw badRequest(check.code, "The signature does not verify with the key being registered.");
 }
@@ -138,10 +136,10 @@ export async function requestRegistration(db: Db, actor: Actor, wire: unknown, o
     throw badRequest("registration_organisation_mismatch", "The registration must name your organisation exactly as registered (name and role). Reload the page and try again.");
   }
   if (Math.abs(createdAtMs - nowMs) > CREATED_AT_TOLERANCE_MS) {
-    throw badRequest("created_at_out_of_range", "Your computer's clock is off by more than a day. Fix the clock and try again.");
+    throw badRequest("created_at_out_of_range", refusalText("created_at_out_of_range"));
   }
   const [registered] = await db.select({ keyId: signingKeys.keyId }).from(signingKeys).where(eq(signingKeys.keyId, body.keyId));
-  if (registered) throw conflict("key_already_registered", "This key is already registered on the ledger.");
+  if (registered) throw conflict("key_already_registered", refusalText("key_already_registered"));
 
   const storedWire = encodeSignedTransaction(signed);
   const [existing] = await db.select().from(keyRequests).where(eq(keyRequests.keyId, body.keyId));

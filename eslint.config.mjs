@@ -19,6 +19,8 @@ const ROOMS = [
   { type: "read", pattern: "server/read" },
   { type: "commands", pattern: "server/commands" },
   { type: "jobs", pattern: "server/jobs" },
+  { type: "runtime", pattern: "server/runtime" },
+  { type: "session", pattern: "server/session" },
   { type: "trpc", pattern: "server/trpc" },
   { type: "seed", pattern: "server/seed" },
   // The files directly in server/: the actor, every authorisation rule, errors, env, ids.
@@ -33,7 +35,7 @@ const ROOMS = [
 const FILES = [
   { category: "app-entry", pattern: "server/trpc/server-caller.ts" },
   { category: "app-entry", pattern: "server/trpc/http.ts" },
-  { category: "app-entry", pattern: "server/auth/session.ts" },
+  { category: "app-entry", pattern: "server/session/session.ts" },
   { category: "app-entry", pattern: "server/authz.ts" },
   { category: "app-entry", pattern: "server/actor.ts" },
   { category: "app-entry", pattern: "db/enums.ts" },
@@ -53,7 +55,9 @@ const MAY_IMPORT = {
   read: ["read", "ledger", "platform", ...FOUNDATION],
   commands: ["commands", "auth", "crypto", "ledger", "platform", ...FOUNDATION],
   jobs: ["jobs", "read", "commands", "ledger", "platform", ...FOUNDATION],
-  trpc: ["trpc", "auth", "read", "commands", "jobs", "ledger", ...FOUNDATION],
+  runtime: ["runtime", "auth", "crypto", "jobs", "ledger", ...FOUNDATION],
+  session: ["session", "auth", "runtime", ...FOUNDATION],
+  trpc: ["trpc", "session", "auth", "runtime", "read", "commands", "jobs", "ledger", ...FOUNDATION],
   seed: ["seed", "auth", "jobs", "ledger", "platform", ...FOUNDATION],
   app: ["app", "contracts"],
 };

@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { currentUserId } from "@/server/auth/session";
+import { currentUserId } from "@/server/session/session";
 
 export const dynamic = "force-dynamic";
 

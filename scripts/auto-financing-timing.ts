@@ -18,8 +18,7 @@ import { utcDateOf } from "@/contracts/ledger/maturity";
 import { requireAccepted, submitTransaction } from "@/server/ledger/service";
 import { loadActor } from "@/server/auth/accounts";
 import { submitSigned } from "@/server/commands/submit";
-import { API_POST_COMMIT_HOOKS } from "@/server/jobs/hooks";
-import { submissionLimiter } from "@/server/auth/rate-limit";
+import { createAppRuntime } from "@/server/runtime/runtime";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 
@@ -70,12 +69,13 @@ async function main() {
     const pieces = Array.from({ length: runs }, (_, i) => deriveId("c", split.txId, i));
     for (const claimId of pieces) requireAccepted(await submitTransaction(db, toWire(buildSigned(tier3, "claim.accept", { claimId }, { nonce: nonce(), createdAtMs: Date.now() }))));
 
+    const runtime = createAppRuntime(db);
     const timings: number[] = [];
     for (const claimId of pieces) {
-      submissionLimiter.clear();
+      runtime.limits.submissions.clear();
       const application = toWire(buildSigned(tier3, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: utcDateOf(Date.now()) }, { nonce: nonce(), createdAtMs: Date.now() }));
       const startedMs = performance.now();
-      const result = await submitSigned(db, actor, application, API_POST_COMMIT_HOOKS);
+      const result = await submitSigned(runtime, actor, application);
       const elapsedMs = performance.now() - startedMs;
       const [financing] = await db.select().from(financings).where(eq(financings.id, deriveId("fin", result.txId ?? "0".repeat(64), 0)));
       if (financing?.status !== "disbursed") throw new Error(`piece ${claimId} was not disbursed: ${financing?.status ?? result.status}`);

@@ -27,6 +27,10 @@ import { verifyDatabase } from "@/server/ledger/export";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import { createOwnDatabase, freePort, sessionCookie, sleep, startAppServer, trpcMutation, type AppServer } from "./app-server";
+import { installNodeSha256 } from "@/server/crypto/node-hash";
+
+// This process hashes with node:crypto (the contracts default to @noble/hashes).
+installNodeSha256();
 
 export interface CrashOptions {
   /** The PostgreSQL server (a database of its own is created there and dropped afterwards). */

@@ -3,6 +3,10 @@ import fs from "node:fs";
 import { serializeLedgerExport } from "@/contracts/export";
 import { exportLedger } from "@/server/ledger/export";
 import { openForScript } from "./db-open";
+import { installNodeSha256 } from "@/server/crypto/node-hash";
+
+// This process hashes with node:crypto (the contracts default to @noble/hashes).
+installNodeSha256();
 
 const outIndex = process.argv.indexOf("--out");
 const out = outIndex >= 0 ? process.argv[outIndex + 1] : undefined;

@@ -8,6 +8,10 @@ import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { withVerifyPool } from "@/server/crypto/verify-pool";
 import { verifyDatabase } from "@/server/ledger/export";
 import { openForScript } from "./db-open";
+import { installNodeSha256 } from "@/server/crypto/node-hash";
+
+// This process hashes with node:crypto (the contracts default to @noble/hashes).
+installNodeSha256();
 
 function describe(failure: Record<string, unknown>): string {
   return Object.entries(failure)

@@ -1,6 +1,6 @@
 import "server-only";
 import { redirect } from "next/navigation";
-import { currentActor } from "@/server/auth/session";
+import { currentActor } from "@/server/session/session";
 import type { Actor } from "@/server/actor";
 
 /** The signed-in actor for a server component; unauthenticated visitors go to the sign-in page. */

@@ -6,11 +6,12 @@ import { buildSigned, toWire } from "@/contracts/client";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { useTRPC } from "../_trpc/client";
 import { errorMessage } from "./errors";
-import { refusalMessage } from "./refusals";
+import { refusalText, type RefusalCode } from "./refusals";
 import { useSigner } from "./signing-context";
 import { randomNonce } from "./keystore";
 
-export type ActionOutcome = { ok: true; txId: string; leafIndex: number } | { ok: false; message: string };
+/** A refusal keeps its result code, so a caller can react to one; the message is its text. */
+export type ActionOutcome = { ok: true; txId: string; leafIndex: number } | { ok: false; code: RefusalCode | null; message: string };
 
 
 /**
@@ -33,9 +34,9 @@ export function useLedgerAction() {
       const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };
-      return { ok: false, message: refusalMessage(result.code, result.detail) };
+      return { ok: false, code: result.code, message: refusalText(result.code) };
     } catch (error) {
-      return { ok: false, message: errorMessage(error) };
+      return { ok: false, code: null, message: errorMessage(error) };
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { currentUserId } from "@/server/auth/session";
+import { currentUserId } from "@/server/session/session";
 import { AuthFrame } from "../_components/auth-frame";
 import { SignInForm } from "./sign-in-form";
 

@@ -20,6 +20,10 @@ import { crossCheck, measureProvenance, type ProvenanceResult } from "./provenan
 import { ensureBuilt, measureApi, type ApiResult } from "./api";
 import { seedBenchLedger } from "./seed-core";
 import fs from "node:fs";
+import { installNodeSha256 } from "@/server/crypto/node-hash";
+
+// This process hashes with node:crypto (the contracts default to @noble/hashes).
+installNodeSha256();
 
 const argv = process.argv.slice(2);
 const quick = argFlag(argv, "quick");

@@ -20,7 +20,8 @@ import type { Db } from "@/db/client";
 import { deriveId } from "@/contracts/canonical";
 import { encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import { openVerifyPool } from "@/server/crypto/verify-pool";
-import { submitBatch, submitTransaction, setBatchSignatureVerifier } from "@/server/ledger/service";
+import type { BatchSignatureVerifier } from "@/contracts/signing";
+import { createLedgerSubmitter, submitBatch, type LedgerOptions } from "@/server/ledger/service";
 import { fmt, now, say, section, stats, type Stats } from "./common";
 import { CpuMeter, describeCpu, Profiler, type CpuReport } from "./cpu";
 import { benchIdentity, signTx, type Identity } from "./seed-core";
@@ -55,7 +56,7 @@ export interface ThroughputConfig {
   profile?: string | null;
   /**
    * Hands the service's signature checks to a pool of this many worker threads
-   * (setBatchSignatureVerifier), so they run on another core; without it they run on the
+   * (LedgerOptions.batchVerifier), so they run on another core; without it they run on the
    * submitting thread, before the lock.
    */
   verifyThreads?: number;
@@ -124,7 +125,10 @@ export async function prepareSplits(db: Db, count: number, lanes: number, chainL
 }
 
 /** Runs the lanes concurrently, block after block, and measures commits. */
-export async function runThroughput(db: Db, queries: () => number, config: ThroughputConfig): Promise<ThroughputRun> {
+export async function runThroughput(db: Db, queries: () => number, config: ThroughputConfig, batchVerifier: BatchSignatureVerifier | null = null): Promise<ThroughputRun> {
+  const options: LedgerOptions = batchVerifier ? { batchVerifier } : {};
+  // "single" goes through a group-committing submitter, as the API's runtime does.
+  const ledger = createLedgerSubmitter(db, options);
   const lanes = await prepareSplits(db, config.transactions, config.lanes, 4);
   const latencies: number[] = [];
   let committed = 0;
@@ -140,7 +144,7 @@ export async function runThroughput(db: Db, queries: () => number, config: Throu
       for (let i = 0; i < lane.length && now() < deadline; i += blockSize) {
         const block = lane.slice(i, i + blockSize);
         const t0 = now();
-        const results = config.mode === "single" ? [await submitTransaction(db, block[0])] : await submitBatch(db, block);
+        const results = config.mode === "single" ? [await ledger.submit(block[0])] : await submitBatch(db, block, options);
         const ms = now() - t0;
         const refused = results.filter((r) => r.status !== "accepted");
         if (refused.length > 0) {
@@ -190,13 +194,11 @@ export async function measureLedger(db: Db, url: string | null, configs: Through
   for (const config of configs) {
     const counting = countingDb(url, db, Math.max(10, config.lanes + 2));
     const pool = config.verifyThreads ? openVerifyPool(config.verifyThreads) : null;
-    setBatchSignatureVerifier(pool?.verifier ?? null);
     try {
-      const run = await runThroughput(counting.db, counting.queries, config);
+      const run = await runThroughput(counting.db, counting.queries, config, pool?.verifier ?? null);
       reportThroughput(run);
       runs.push(run);
     } finally {
-      setBatchSignatureVerifier(null);
       await pool?.close();
       await counting.close();
     }

@@ -11,6 +11,10 @@ import path from "node:path";
 import { argFlag, argNumber, argValue, fmt, say } from "./common";
 import { databaseUrl, openBenchDatabase, serverUrl } from "./db";
 import { seedBenchLedger } from "./seed-core";
+import { installNodeSha256 } from "@/server/crypto/node-hash";
+
+// This process hashes with node:crypto (the contracts default to @noble/hashes).
+installNodeSha256();
 
 const argv = process.argv.slice(2);
 const transactions = argNumber(argv, "tx", 100_000);

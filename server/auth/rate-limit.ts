@@ -37,17 +37,11 @@ export class RateLimiter {
   }
 }
 
-export const signInLimiter = new RateLimiter(10, 15 * 60 * 1000);
+/** Sign-in attempts per email: 10 per 15 minutes (server/runtime.ts holds the process's limiter). */
+export const SIGN_IN_ATTEMPTS = { limit: 10, windowMs: 15 * 60 * 1000 } as const;
 
 /** Ledger submissions per organisation per minute; LEDGER_SUBMISSIONS_PER_MINUTE overrides it (load tests). */
 export function submissionsPerMinute(env: Record<string, string | undefined> = process.env): number {
   const configured = Number(env.LEDGER_SUBMISSIONS_PER_MINUTE);
   return Number.isInteger(configured) && configured > 0 ? configured : 120;
 }
-
-/**
- * Signed transactions submitted per organisation, per process (like signInLimiter). A
- * browser submits a handful a minute; this stops one organisation's runaway script or
- * stolen session from monopolising the ledger's append lock.
- */
-export const submissionLimiter = new RateLimiter(submissionsPerMinute(), 60 * 1000);

@@ -13,7 +13,8 @@ import { assertAllowed, canDecideKeyRequests, canReadOrganisationKeys, canReques
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
-import { submitTransaction, type LedgerOptions, type SubmitResult } from "../ledger/service";
+import { refusalText } from "@/contracts/ledger/refusals";
+import { submitTransaction, type LedgerOptions, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 import { platformSigner } from "../platform/signer";
 
 /*
@@ -26,6 +27,8 @@ import { platformSigner } from "../platform/signer";
 export interface KeyServiceOptions extends LedgerOptions {
   /** The request clock (tests freeze it); also the ledger's commit clock unless LedgerOptions says otherwise. */
   clock?: () => number;
+  /** The runtime's group-committing submitter (the API passes it); alone without it. */
+  ledger?: LedgerSubmitter;
 }
 
 /** More pending requests than this per organisation is a mistake or abuse, never a need. */
@@ -87,12 +90,9 @@ function decodeRegistration(wire: unknown): Registration {
 function assertSelfSigned(signed: Registration): void {
   const { signer, body } = signed.transaction;
   const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
-  if (keyProblem === "public_key_invalid") throw badRequest(keyProblem, "The public key is not a valid Ed25519 key.");
-  if (keyProblem === "key_id_mismatch") throw badRequest(keyProblem, "The key id does not name the public key.");
-  if (signer.keyId !== body.keyId || signer.orgId !== body.orgId) {
-    throw badRequest("registration_not_self_signed", "A key registration must be signed by the key it registers, for its organisation.");
-  }
-  if (signed.cosignatures.length > 0) throw badRequest("unexpected_cosignature", "Send the registration without cosignatures; the operator cosigns on approval.");
+  if (keyProblem !== undefined) throw badRequest(keyProblem, refusalText(keyProblem));
+  if (signer.keyId !== body.keyId || signer.orgId !== body.orgId) throw badRequest("registration_not_self_signed", refusalText("registration_not_self_signed"));
+  if (signed.cosignatures.length > 0) throw badRequest("unexpected_cosignature", refusalText("unexpected_cosignature"));
   const check = checkTransactionSignature(signed, hexToBytes(body.publicKeyHex, 32), nodeVerifier);
   if (!check.ok) throw badRequest(check.code, "The signature does not verify with the key being registered.");
 }
@@ -116,10 +116,10 @@ export async function requestRegistration(db: Db, actor: Actor, wire: unknown, o
     throw badRequest("registration_organisation_mismatch", "The registration must name your organisation exactly as registered (name and role). Reload the page and try again.");
   }
   if (Math.abs(createdAtMs - nowMs) > CREATED_AT_TOLERANCE_MS) {
-    throw badRequest("created_at_out_of_range", "Your computer's clock is off by more than a day. Fix the clock and try again.");
+    throw badRequest("created_at_out_of_range", refusalText("created_at_out_of_range"));
   }
   const [registered] = await db.select({ keyId: signingKeys.keyId }).from(signingKeys).where(eq(signingKeys.keyId, body.keyId));
-  if (registered) throw conflict("key_already_registered", "This key is already registered on the ledger.");
+  if (registered) throw conflict("key_already_registered", refusalText("key_already_registered"));
 
   const storedWire = encodeSignedTransaction(signed);
   const [existing] = await db.select().from(keyRequests).where(eq(keyRequests.keyId, body.keyId));
@@ -173,8 +173,11 @@ export async function pendingRequests(db: DbOrTx, actor: Actor, options: KeyServ
 
 export interface DecisionResult {
   request: KeyRequestDto;
-  /** The ledger's answer when the key was registered by this decision. */
-  ledger: Extract<SubmitResult, { status: "accepted" }> | null;
+  /**
+   * The ledger's answer to an approval: accepted (the key is registered), or the typed
+   * refusal, in which case the request stays pending. Null for a rejection.
+   */
+  ledger: SubmitResult | null;
 }
 
 /**
@@ -219,8 +222,10 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
     throw conflict("platform_key_not_registered", "The platform key is not an active key on the ledger, so it cannot cosign.");
   }
   const cosigned = platform.cosign(signed.value);
-  const result = await submitTransaction(db, encodeSignedTransaction(cosigned), options);
-  if (result.status === "refused") throw refusal(result);
+  const { ledger, ...ledgerOptions } = options;
+  const wire = encodeSignedTransaction(cosigned);
+  const result = ledger ? await ledger.submit(wire, ledgerOptions) : await submitTransaction(db, wire, ledgerOptions);
+  if (result.status === "refused") return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
   // The ledger is the truth: the key is registered now, so the request says so even if a
   // concurrent rejection landed between loading it and submitting (this approval won).
   await db
@@ -228,17 +233,6 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
     .set({ status: "approved", decidedAt: new Date(), decidedByUserId: actor.userId, txId: result.txId })
     .where(and(eq(keyRequests.id, request.id), ne(keyRequests.status, "approved")));
   return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
-}
-
-function refusal(result: Extract<SubmitResult, { status: "refused" }>) {
-  const advice =
-    result.code === "created_at_out_of_range"
-      ? " The request was signed more than 24 hours ago: ask the organisation to open Signing keys and sign it again."
-      : "";
-  return badRequest(result.code, `The ledger refused the registration: ${result.code.replaceAll("_", " ")}.${advice}`, {
-    ...(result.detail ? { detail: result.detail } : {}),
-    txId: result.txId,
-  });
 }
 
 // ---------------------------------------------------------------------------------------

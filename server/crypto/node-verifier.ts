@@ -11,8 +11,6 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { bytesToHex } from "@/contracts/hex";
 import { isAcceptablePublicKey, type SignatureVerifier } from "@/contracts/signing";
-// Every server path that verifies also hashes: node:crypto's SHA-256 comes with the verifier.
-import "./node-hash";
 
 /** SubjectPublicKeyInfo header for Ed25519 (OID 1.3.101.112); the 32 raw key bytes follow. */
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex");

@@ -22,7 +22,7 @@ const LINEAGE_EXCLUDED_TYPES = ["repayment.record", "claim.markOverdue"];
 const CREDIT_LINE_CHANGE_TYPES = ["creditLine.adjust", "creditLine.freeze", "creditLine.expire"];
 const KEY_INTRODUCTION_TYPES = ["key.register", "key.rotate"];
 
-export async function buildProvenanceBundle(db: Db, claimId: string): Promise<ProvenanceBundle> {
+export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: ProvenanceStore): Promise<ProvenanceBundle> {
   // The claims first, the checkpoint second: a checkpoint read later covers every block the
   // claims were read from, so every entry the bundle needs is below its size.
   const { chain, creditLineId } = await lineageOf(db, claimId);
@@ -32,7 +32,7 @@ export async function buildProvenanceBundle(db: Db, claimId: string): Promise<Pr
   const candidates = await candidateEntries(db, chain, creditLineId, size);
   const entries = selectProvenanceEntries(candidates, claimId);
   if (entries.length === 0) throw new Error(`claim ${claimId} is in the claims table but not in the log`);
-  const inclusionProofs = await proofsFor(db, entries, checkpoint);
+  const inclusionProofs = await proofsFor(db, entries, checkpoint, subtrees);
   return { claimId, entries, inclusionProofs, checkpoint };
 }
 
@@ -115,12 +115,12 @@ async function policyCreationsOf(db: Db, chain: string[]): Promise<string[]> {
  * committed since. It must give the checkpoint's root; if it does not (the database was
  * replaced under a running process, say), it is rebuilt from the stored leaf hashes.
  */
-async function proofsFor(db: Db, entries: readonly LogEntry[], checkpoint: SignedCheckpoint): Promise<ProvenanceBundle["inclusionProofs"]> {
+async function proofsFor(db: Db, entries: readonly LogEntry[], checkpoint: SignedCheckpoint, subtrees: ProvenanceStore): Promise<ProvenanceBundle["inclusionProofs"]> {
   const { size, rootHash } = checkpoint.checkpoint;
-  let store = await logSubtrees(db, size);
+  let store = await logSubtrees(db, subtrees, size);
   if (bytesToHex(store.root(0, size)) !== rootHash) {
-    subtreeStores.delete(db);
-    store = await logSubtrees(db, size);
+    subtrees.byDb.delete(db);
+    store = await logSubtrees(db, subtrees, size);
   }
   return entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(store.inclusionProof(entry.leafIndex, size)) }));
 }
@@ -131,12 +131,15 @@ interface LogSubtrees {
   extending: Promise<void>;
 }
 
-/*
- * Kept on globalThis: Next.js bundles instrumentation.ts (which fills the store at start-up)
- * and the route handlers separately, so a module-level map could be two maps in one process.
+/**
+ * A process's store of the log's complete subtree hashes, per database. One lives in the
+ * process's runtime (server/runtime.ts), which instrumentation.ts fills at start-up and the
+ * requests read; tests make their own.
  */
-const globalForProvenance = globalThis as unknown as { __doubleChainSubtreeStores?: WeakMap<Db, LogSubtrees> };
-const subtreeStores = (globalForProvenance.__doubleChainSubtreeStores ??= new WeakMap<Db, LogSubtrees>());
+export class ProvenanceStore {
+  readonly byDb = new WeakMap<Db, LogSubtrees>();
+}
+
 const LEAF_HASHES_PER_QUERY = 100_000;
 
 /**
@@ -145,15 +148,16 @@ const LEAF_HASHES_PER_QUERY = 100_000;
  * hash: seconds on a ledger of a million entries). The app starts it in the background
  * (instrumentation.ts); a request that comes earlier waits for the same fill, never a second one.
  */
-export async function warmProvenanceStore(db: Db): Promise<number> {
+export async function warmProvenanceStore(db: Db, subtrees: ProvenanceStore): Promise<number> {
   const checkpoint = await latestCheckpoint(db);
   const size = checkpoint?.checkpoint.size ?? 0;
-  if (size > 0) await logSubtrees(db, size);
+  if (size > 0) await logSubtrees(db, subtrees, size);
   return size;
 }
 
 /** The database's subtree store, holding at least `size` leaves. */
-async function logSubtrees(db: Db, size: number): Promise<SubtreeHashes> {
+async function logSubtrees(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
+  const subtreeStores = subtrees.byDb;
   let cached = subtreeStores.get(db);
   if (cached === undefined) subtreeStores.set(db, (cached = { store: new SubtreeHashes(), extending: Promise.resolve() }));
   const entry = cached;

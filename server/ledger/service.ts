@@ -7,13 +7,14 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
 import { logEntryJson, type LogEntry } from "@/contracts/log";
 import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
 import { transactionId } from "@/contracts/transaction";
-import { applyTransaction, InvariantViolation, type ResultCode } from "@/contracts/ledger/apply";
+import { applyTransaction, InvariantViolation } from "@/contracts/ledger/apply";
+import { refusal, type Refusal } from "@/contracts/ledger/refusals";
 import { decodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import { mergePrefetchKeys, prefetchKeys, type MemoryState } from "@/contracts/ledger/state";
 import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
 import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
-import { badRequest, DomainError } from "../errors";
+import { conflict, databaseFailureOf, describeInternalError, DomainError, type DatabaseCondition } from "../errors";
 import { loadPlatformKey, type PlatformKey } from "../platform/key";
 import { GroupCommit } from "./group-commit";
 import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
@@ -27,16 +28,32 @@ import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from 
  * same claim exactly one wins and the other gets the contract's code.
  */
 
-export type SubmitResult =
-  | { status: "accepted"; txId: string; leafIndex: number; acceptedAtMs: number; events: LedgerEvent[]; duplicate: boolean; followUps?: FollowUp[] }
-  | { status: "refused"; txId: string | null; code: ResultCode | "malformed_transaction" | "transaction_id_conflict"; detail?: string };
+export interface Accepted {
+  status: "accepted";
+  txId: string;
+  leafIndex: number;
+  acceptedAtMs: number;
+  events: LedgerEvent[];
+  duplicate: boolean;
+  /** What the post-commit hooks the caller named did (options.afterCommit; see hooks.ts). */
+  followUps?: FollowUp[];
+}
+
+/** The ledger's answer to one transaction: accepted, or refused with a code and its text (contracts/ledger/refusals.ts). */
+export type SubmitResult = Accepted | Refusal;
 
 export interface LedgerOptions {
   /** The commit clock; tests freeze it. Never decreases along the log (see nextAcceptedAtMs). */
   clock?: () => number;
   verifier?: SignatureVerifier;
-  /** Run after the transaction committed (submitTransaction only; see hooks.ts); their outcomes are the answer's followUps. */
+  /** Run after the transaction committed (see hooks.ts); their outcomes are the answer's followUps. */
   afterCommit?: readonly PostCommitHook[];
+  /**
+   * Where the signature checks before the lock run when no verifier is named: a pool of
+   * worker threads (openVerifyPool's), so that a block's checks run on another core while
+   * this one applies the block in flight. Without it they run on this thread (nodeVerifier).
+   */
+  batchVerifier?: BatchSignatureVerifier | null;
 }
 
 interface Prepared {
@@ -45,26 +62,45 @@ interface Prepared {
   txId: string;
 }
 
+/** Submits signed transactions, one at a time from the caller's side, committed in groups. */
+export interface LedgerSubmitter {
+  submit(wire: unknown, options?: LedgerOptions): Promise<SubmitResult>;
+}
+
 /**
- * Submits one signed transaction (wire JSON); see submitBatch. Concurrent submissions in this
- * process are committed together (group commit): one that arrives while a block is being
- * committed waits for it and goes into the next block with every other one that arrived
- * meanwhile, so they share one lock, one commit and one checkpoint instead of queueing for
- * the head lock one by one. Each still gets its own answer, after the post-commit hooks the
- * caller named (options.afterCommit) have run for it.
+ * A group-committing submitter for one database (the runtime holds one per process, see
+ * server/runtime/runtime.ts): a submission that arrives while a block is being committed waits for
+ * it and goes into the next block with every other one that arrived meanwhile, so they
+ * share one lock, one commit and one checkpoint instead of queueing for the head lock one by
+ * one. Each still gets its own answer, after the post-commit hooks named in its options (or
+ * in `defaults`) have run for it.
+ */
+export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}): LedgerSubmitter {
+  const queue = new GroupCommit<unknown, LedgerOptions, SubmitResult>((wires, batchOptions) => submitBatch(db, wires, batchOptions));
+  return {
+    async submit(wire, options = {}) {
+      const { afterCommit = [], ...commitOptions } = { ...defaults, ...options };
+      return withFollowUps(db, await queue.submit(wire, commitOptions), afterCommit);
+    },
+  };
+}
+
+/**
+ * Submits one signed transaction (wire JSON) as a block of its own (see submitBatch), with
+ * no group commit: for scripts and tests that submit one thing at a time. Request handlers
+ * submit through their runtime's LedgerSubmitter.
  */
 export async function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
   const { afterCommit = [], ...commitOptions } = options;
-  let queue = groupCommits.get(db);
-  if (queue === undefined) groupCommits.set(db, (queue = new GroupCommit((wires, batchOptions) => submitBatch(db, wires, batchOptions))));
-  const result = await queue.submit(wire, commitOptions);
-  // A resubmission's hooks ran when it first committed (or their job catches up).
+  return withFollowUps(db, (await submitBatch(db, [wire], commitOptions))[0]!, afterCommit);
+}
+
+/** Runs the post-commit hooks for a transaction that has just committed; a resubmission's hooks ran when it first committed (or their job catches up). */
+async function withFollowUps(db: Db, result: SubmitResult, afterCommit: readonly PostCommitHook[]): Promise<SubmitResult> {
   if (result.status !== "accepted" || result.duplicate || afterCommit.length === 0) return result;
   const followUps = await runPostCommitHooks(db, afterCommit, result);
   return followUps.length === 0 ? result : { ...result, followUps };
 }
-
-const groupCommits = new WeakMap<Db, GroupCommit<unknown, LedgerOptions, SubmitResult>>();
 
 /**
  * Submits signed transactions in order as one block: each is accepted or refused on its own
@@ -79,7 +115,7 @@ const groupCommits = new WeakMap<Db, GroupCommit<unknown, LedgerOptions, SubmitR
 export async function submitBatch(db: Db, wires: readonly unknown[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
   const clock = options.clock ?? Date.now;
   const prepared = wires.map(prepare);
-  const verified = await preverifySignatures(db, prepared, options.verifier);
+  const verified = await preverifySignatures(db, prepared, options);
   const platformKey = await loadPlatformKey(db);
   try {
     return await db.transaction(async (tx) => {
@@ -99,29 +135,18 @@ export async function submitBatch(db: Db, wires: readonly unknown[], options: Le
 function prepare(wire: unknown): Prepared | SubmitResult {
   const decoded = decodeSignedTransaction(wire);
   if (!decoded.ok) {
-    return { status: "refused", txId: null, code: "malformed_transaction", detail: decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; ") };
+    return refusal(null, "malformed_transaction", decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
   }
   const signed = decoded.value;
   return { signed, txId: transactionId(signed.transaction) };
 }
 
 /**
- * Where the signature checks before the lock run when the caller names no verifier: this
- * thread (nodeVerifier), or a pool of worker threads (setBatchSignatureVerifier), so that a
- * block's checks run on another core while this one applies the block in flight.
- */
-let batchVerifier: BatchSignatureVerifier | null = null;
-
-/** Sends the service's signature checks to `verifier` (openVerifyPool's), or back to this thread with null. */
-export function setBatchSignatureVerifier(verifier: BatchSignatureVerifier | null): void {
-  batchVerifier = verifier;
-}
-
-/**
  * Checks the signatures outside the lock, where they cost no one else time. The contract
  * checks them again inside through this cache, so nothing unverified is ever applied.
  */
-async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], verifier: SignatureVerifier | undefined): Promise<SignatureVerifier> {
+async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], options: LedgerOptions): Promise<SignatureVerifier> {
+  const { verifier, batchVerifier = null } = options;
   const fallback = verifier ?? nodeVerifier;
   const cacheKey = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
     `${bytesToHex(publicKey)}:${bytesToHex(message)}:${bytesToHex(signature)}`;
@@ -207,7 +232,7 @@ function appendOne(block: Block, head: Head, item: Prepared, clock: () => number
   if (earlier) return replayResult(earlier, item);
   const acceptedAtMs = Math.max(clock(), head.lastAcceptedAtMs);
   const outcome = applyTransaction(block.state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
-  if (!outcome.ok) return { status: "refused", txId: item.txId, code: outcome.code, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+  if (!outcome.ok) return refusal(item.txId, outcome.code, outcome.detail);
   block.state.applyChanges(outcome.changes);
   // The sealed transaction canonicalises exactly as its wire form (amounts become decimal strings).
   const entry: LogEntry = { leafIndex: head.size, acceptedAtMs, signed: item.signed };
@@ -240,7 +265,7 @@ function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
   const stored = JSON.parse(existing.entryCanonical) as { signed: WireSignedTransaction };
   const sameSignatures = canonicalJson({ s: stored.signed.signatureHex, c: stored.signed.cosignatures }) === canonicalJson({ s: item.signed.signatureHex, c: item.signed.cosignatures });
   if (!sameSignatures) {
-    return { status: "refused", txId: item.txId, code: "transaction_id_conflict", detail: `transaction ${item.txId} is already in the log with other signatures` };
+    return refusal(item.txId, "transaction_id_conflict", `transaction ${item.txId} is already in the log with other signatures`);
   }
   return { status: "accepted", txId: item.txId, leafIndex: existing.leafIndex, acceptedAtMs: existing.acceptedAtMs, events: [], duplicate: true };
 }
@@ -273,20 +298,29 @@ export async function latestCheckpoint(db: Db): Promise<SignedCheckpoint | null>
   };
 }
 
+/** The conditions by which the database's own guards (constraints, triggers) refuse a write. */
+const GUARD_CONDITIONS: ReadonlySet<DatabaseCondition> = new Set(["unique_violation", "foreign_key_violation", "check_violation", "not_null_violation", "exclusion_violation", "raise_exception"]);
+
 /**
- * A database constraint refusing a write means the service and the contracts disagree: a
- * bug, never a user error. It surfaces as its own code so nobody mistakes it for bad input.
+ * A database guard refusing a write means the service and the contracts disagree: a bug,
+ * never a user error. It surfaces as its own code so nobody mistakes it for bad input, and
+ * is logged (without the statement's parameters) for whoever fixes it. Other database
+ * errors go on to the one mapping (server/errors.ts, server/trpc/init.ts).
  */
 function translateDatabaseError(error: unknown): unknown {
   if (error instanceof DomainError || error instanceof InvariantViolation) return error;
-  const message = error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause ?? "")}` : String(error);
-  if (/invariant_violated|violates (check|unique|foreign key) constraint|ledger_append_only/.test(message)) {
-    return new DomainError("conflict", "invariant_violated", "The ledger refused a write that would break an invariant. Nothing was changed.", { reason: message.slice(0, 300) });
-  }
-  return error;
+  const failure = databaseFailureOf(error);
+  if (failure === null || !GUARD_CONDITIONS.has(failure.condition)) return error;
+  console.error(`[ledger] the database refused a block the contracts accepted (${failure.condition}): ${describeInternalError(error)}`);
+  return conflict("invariant_violated", "The ledger refused a write that would break an invariant. Nothing was changed.");
 }
 
-export function requireAccepted(result: SubmitResult): Extract<SubmitResult, { status: "accepted" }> {
-  if (result.status !== "accepted") throw badRequest(result.code, `The ledger refused the transaction: ${result.code}${result.detail ? ` (${result.detail})` : ""}`);
+/**
+ * For code that submits what it built itself (the seed, scripts, tests), where a refusal is a
+ * bug in that code, not an answer for a person: it throws a plain error naming the code.
+ * Request handlers never use it; they return the refusal.
+ */
+export function requireAccepted(result: SubmitResult): Accepted {
+  if (result.status !== "accepted") throw new Error(`The ledger refused the transaction: ${result.code}${result.detail ? ` (${result.detail})` : ""}`);
   return result;
 }

@@ -5,7 +5,7 @@ import type { Actor } from "../actor";
 import { canSeeIssuanceTree } from "../authz";
 import { notFound } from "../errors";
 import { organisationNames, toClaim } from "../ledger/repository";
-import { buildProvenanceBundle } from "../ledger/provenance";
+import { buildProvenanceBundle, type ProvenanceStore } from "../ledger/provenance";
 import { loadVisibleClaim } from "./visibility";
 
 /** The claims an organisation holds or is offered (a supplier's or lender's own book). */
@@ -31,9 +31,9 @@ export async function issuanceTree(db: Db, actor: Actor, rootId: string) {
 }
 
 /** The provenance bundle of a claim the caller may see, for verification in their own browser. */
-export async function provenanceFor(db: Db, actor: Actor, claimId: string) {
+export async function provenanceFor(db: Db, subtrees: ProvenanceStore, actor: Actor, claimId: string) {
   const claim = await loadVisibleClaim(db, actor, claimId);
-  const bundle = await buildProvenanceBundle(db, claimId);
+  const bundle = await buildProvenanceBundle(db, claimId, subtrees);
   const names = await organisationNames(db, orgIdsIn([claim, bundle]));
   return { claim, bundle, organisationNames: Object.fromEntries(names) };
 }

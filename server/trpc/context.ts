@@ -1,7 +1,7 @@
 import "server-only";
-import { getDb } from "@/db/client";
-import { currentUserId } from "../auth/session";
+import { currentUserId } from "../session/session";
+import { processRuntime } from "../runtime/process";
 import { createContextFactory } from "./init";
 
 /** The request context used by the route handler and by server components. */
-export const createRequestContext = createContextFactory(getDb, currentUserId);
+export const createRequestContext = createContextFactory(processRuntime, currentUserId);

@@ -3,16 +3,22 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
-import { DomainError, type ErrorKind } from "../errors";
+import type { Runtime } from "../runtime/runtime";
+import { describeInternalError, DomainError, toDomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../auth/accounts";
 
 export interface Context {
+  /** The process's runtime (group commit, limits, provenance store); db is runtime.db. */
+  runtime: Runtime;
   db: Db;
   userId: string | null;
 }
 
-export function createContextFactory(getDb: () => Promise<Db>, getUserId: () => Promise<string | null>) {
-  return async (): Promise<Context> => ({ db: await getDb(), userId: await getUserId() });
+export function createContextFactory(getRuntime: () => Promise<Runtime>, getUserId: () => Promise<string | null>) {
+  return async (): Promise<Context> => {
+    const runtime = await getRuntime();
+    return { runtime, db: runtime.db, userId: await getUserId() };
+  };
 }
 
 /** The one place where domain error kinds become transport codes. */
@@ -41,7 +47,6 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         domainCode: domain?.code ?? (cause instanceof ZodError ? "invalid_input" : isInternal ? "internal_error" : null),
-        details: domain?.details ?? null,
         fieldErrors: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
       },
     };
@@ -52,48 +57,16 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * What the server log keeps of an unexpected error: each error in the cause chain by name,
- * message and code, and the stack frames. Never the values a query was run with: a
- * failed SQL statement's message carries its parameters (password hashes, emails, names),
- * and a database error's detail repeats the offending values, so both are cut off.
+ * The one place where errors become transport codes: a domain error (thrown by a service,
+ * or what a database error's SQLSTATE stands for, server/errors.ts) by its kind; anything
+ * else is internal, logged without SQL parameters and answered with a generic message.
  */
-export function describeInternalError(error: unknown): string {
-  const lines: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < 5; depth += 1) {
-    if (!(current instanceof Error)) {
-      lines.push(`(${typeof current})`);
-      break;
-    }
-    const code = (current as { code?: unknown }).code;
-    const message = current.message.split(/\nparams:/)[0]!.slice(0, 500);
-    lines.push(`${depth === 0 ? "" : "caused by "}${current.name}: ${message}${typeof code === "string" ? ` [${code}]` : ""}`);
-    if (depth === 0) lines.push(...(current.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line)).slice(0, 8));
-    current = current.cause;
-  }
-  return lines.join("\n");
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth += 1) {
-    if ((current as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
-
 const mapErrors = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof DomainError) {
-      throw new TRPCError({ code: KIND_TO_TRPC[cause.kind], message: cause.message, cause });
-    }
-    // A unique constraint refusing a write is a lost race between two requests doing the
-    // same thing (two sign-ups with one email), not a fault: the loser is told to retry.
-    if (isUniqueViolation(cause)) {
-      const conflict = new DomainError("conflict", "concurrent_change", "Someone else made the same change at the same moment. Reload the page and try again.");
-      throw new TRPCError({ code: "CONFLICT", message: conflict.message, cause: conflict });
-    }
+    const domain = toDomainError(cause);
+    if (domain) throw new TRPCError({ code: KIND_TO_TRPC[domain.kind], message: domain.message, cause: domain });
     if (result.error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] internal error: ${describeInternalError(cause ?? result.error)}`);
   }
   return result;

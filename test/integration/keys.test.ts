@@ -9,6 +9,7 @@ import { bytesToHex } from "@/contracts/hex";
 import { signDigest } from "@/contracts/signing";
 import { transactionDigest } from "@/contracts/transaction";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
+import { refusalText } from "@/contracts/ledger/refusals";
 import type { OrganisationRole } from "@/contracts/ledger/types";
 import { DomainError } from "@/server/errors";
 import { seedDemo } from "@/server/seed/seed";
@@ -76,10 +77,11 @@ describe("key registration: request, operator approval, use", () => {
     expect(queue.find((r) => r.keyId === key.keyId)).toMatchObject({ orgName: "Pearl River Assembly Ltd.", expired: false });
 
     const decision = await operator.keys.decide({ requestId: request.id, decision: "approved" });
-    expect(decision.request).toMatchObject({ status: "approved", txId: decision.ledger?.txId });
-    expect(decision.ledger?.events).toEqual([{ type: "key.registered", orgId: "org_pearl", keyId: key.keyId }]);
+    if (decision.ledger?.status !== "accepted") throw new Error(`approval not accepted: ${JSON.stringify(decision.ledger)}`);
+    expect(decision.request).toMatchObject({ status: "approved", txId: decision.ledger.txId });
+    expect(decision.ledger.events).toEqual([{ type: "key.registered", orgId: "org_pearl", keyId: key.keyId }]);
     expect(await keyRow(key.keyId)).toMatchObject({ orgId: "org_pearl", publicKeyHex: key.publicKeyHex, status: "active" });
-    const [entry] = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.txId, decision.ledger!.txId));
+    const [entry] = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.txId, decision.ledger.txId));
     const logged = JSON.parse(entry!.entryCanonical) as { signed: WireSignedTransaction };
     expect(logged.signed.cosignatures).toHaveLength(1);
     expect(logged.signed.cosignatures[0]?.orgId).toBe("org_operator");
@@ -104,7 +106,8 @@ describe("key registration: request, operator approval, use", () => {
     await callerFor(database.db, "usr_operator_1").organisations.review({ orgId: "org_metalworks", decision: "approved" });
     const request = await pending.keys.requestRegistration({ signed: registration(key, metalworks) });
     const decision = await callerFor(database.db, "usr_operator_1").keys.decide({ requestId: request.id, decision: "approved" });
-    expect(decision.ledger?.events).toEqual([
+    expect(decision.ledger).toMatchObject({ status: "accepted" });
+    expect(decision.ledger?.status === "accepted" && decision.ledger.events).toEqual([
       { type: "organisation.registered", orgId: "org_metalworks", role: "supplier" },
       { type: "key.registered", orgId: "org_metalworks", keyId: key.keyId },
     ]);
@@ -196,7 +199,8 @@ describe("key requests that are refused", () => {
     const request = await requestRegistration(database.db, tier1, registration(key, PEARL, signedAtMs), { clock });
     nowMs = signedAtMs + 25 * HOUR_MS;
     expect((await pendingRequests(database.db, operator, { clock })).find((r) => r.id === request.id)?.expired).toBe(true);
-    expect(await outcome(decideRequest(database.db, operator, { requestId: request.id, decision: "approved" }, { clock }))).toBe("bad_request created_at_out_of_range");
+    const refused = await decideRequest(database.db, operator, { requestId: request.id, decision: "approved" }, { clock });
+    expect(refused).toMatchObject({ request: { id: request.id, status: "pending" }, ledger: { status: "refused", code: "created_at_out_of_range", text: refusalText("created_at_out_of_range") } });
     const [stillPending] = await database.db.select().from(keyRequests).where(eq(keyRequests.id, request.id));
     expect(stillPending).toMatchObject({ status: "pending", txId: null, decidedAt: null });
     expect(await keyRow(key.keyId)).toBeUndefined();

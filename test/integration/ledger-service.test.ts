@@ -11,7 +11,8 @@ import { nobleVerifier } from "@/contracts/signing";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
 import { loadPlatformKey } from "@/server/platform/key";
-import { setBatchSignatureVerifier, submitBatch, submitTransaction } from "@/server/ledger/service";
+import { createLedgerSubmitter, submitBatch, submitTransaction } from "@/server/ledger/service";
+import type { BatchSignatureVerifier } from "@/contracts/signing";
 import { openVerifyPool } from "@/server/crypto/verify-pool";
 import { inList, textArrayLiteral } from "@/server/ledger/repository";
 import { verifyDatabase } from "@/server/ledger/export";
@@ -197,7 +198,8 @@ describe("one block, loaded once and written once per table", () => {
     });
     const forged = { ...registrations[0]!, cosignatures: [] };
     const before = (await database.db.select().from(ledgerCheckpoints)).length;
-    const results = await Promise.all([...registrations, forged].map((wire) => submitTransaction(database.db, wire)));
+    const ledger = createLedgerSubmitter(database.db);
+    const results = await Promise.all([...registrations, forged].map((wire) => ledger.submit(wire)));
     expect(results.slice(0, 12).map((r) => r.status)).toEqual(Array(12).fill("accepted"));
     expect(results[12]).toMatchObject({ status: "refused" });
     const leaves = results.slice(0, 12).map((r) => (r.status === "accepted" ? r.leafIndex : -1));
@@ -254,18 +256,17 @@ describe("signature checks on worker threads", () => {
     forged.signatureHex = flipped + forged.signatureHex.slice(1);
     const pool = openVerifyPool(1);
     let handed = 0;
-    setBatchSignatureVerifier(() => {
+    const batchVerifier: BatchSignatureVerifier = () => {
       const batch = pool.verifier();
       return { add: (check) => (handed++, batch.add(check)), answers: () => batch.answers() };
-    });
+    };
     try {
-      const [forgedResult, goodResult] = await submitBatch(database.db, [forged, good]);
+      const [forgedResult, goodResult] = await submitBatch(database.db, [forged, good], { batchVerifier });
       expect(forgedResult).toMatchObject({ status: "refused", code: "signature_invalid" });
       expect(goodResult).toMatchObject({ status: "accepted", txId: transactionId(good.transaction as never) });
       expect(handed).toBe(2);
       expect((await claimRow(piece!.id))?.state).toBe("split");
     } finally {
-      setBatchSignatureVerifier(null);
       await pool.close();
     }
   });
@@ -276,12 +277,8 @@ describe("a signature pool that fails", () => {
     const tier1 = demoIdentity("org_pearl");
     const [piece] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_pearl' and ${claims.state} = 'held' and ${claims.rootId} = ${demo.rootClaimId}`);
     const wire = toWire(buildSigned(tier1, "claim.pledge", { claimId: piece!.id, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() }));
-    setBatchSignatureVerifier(() => ({ add: () => {}, answers: () => Promise.reject(new Error("signature worker exited (code 1)")) }));
-    try {
-      expect((await submitBatch(database.db, [wire]))[0]).toMatchObject({ status: "accepted" });
-    } finally {
-      setBatchSignatureVerifier(null);
-    }
+    const batchVerifier: BatchSignatureVerifier = () => ({ add: () => {}, answers: () => Promise.reject(new Error("signature worker exited (code 1)")) });
+    expect((await submitBatch(database.db, [wire], { batchVerifier }))[0]).toMatchObject({ status: "accepted" });
     expect((await claimRow(piece!.id))?.state).toBe("pledged");
   });
 });

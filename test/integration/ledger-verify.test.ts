@@ -15,7 +15,7 @@ import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { DomainError } from "@/server/errors";
 import { exportLedger, verifyDatabase, type VerifyDatabaseResult } from "@/server/ledger/export";
 import { loadPlatformKey } from "@/server/platform/key";
-import { buildProvenanceBundle, warmProvenanceStore } from "@/server/ledger/provenance";
+import { buildProvenanceBundle, ProvenanceStore, warmProvenanceStore } from "@/server/ledger/provenance";
 import { toClaim } from "@/server/ledger/repository";
 import { submitBatch } from "@/server/ledger/service";
 import { demoIdentity } from "@/server/seed/ledger-seed";
@@ -30,6 +30,8 @@ import { createTestDatabase } from "../helpers/db";
  */
 
 let database: Database;
+/** This test process's subtree store, as a server keeps one in its runtime. */
+const subtrees = new ProvenanceStore();
 const ids = { root: "", tier2: "", tier3: "", tier1Kept: "", tier2Kept: "" };
 const siblingTxIds: string[] = [];
 const nonce = () => randomBytes(16).toString("hex");
@@ -105,7 +107,7 @@ describe("verifying the seeded database", () => {
 
 describe("the provenance of the tier-3 claim", () => {
   it("verifies, and its lineage runs core enterprise -> tier 1 -> tier 2 -> tier 3", async () => {
-    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
     // What a browser receives: plain JSON.
     const received = JSON.parse(JSON.stringify(bundle)) as typeof bundle;
     const result = verifyProvenance(received, (await loadPlatformKey(database.db)).publicKey);
@@ -119,7 +121,7 @@ describe("the provenance of the tier-3 claim", () => {
   });
 
   it("holds exactly what the pure selector picks from the whole log, and none of the siblings' later transactions", async () => {
-    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
     const exported = await exportLedger(database.db);
     expect(bundle.entries).toEqual(selectProvenanceEntries(exported.entries, ids.tier3));
     const inBundle = new Set((await database.db.select({ txId: ledgerEntries.txId, leafIndex: ledgerEntries.leafIndex }).from(ledgerEntries))
@@ -135,26 +137,26 @@ describe("the provenance of the tier-3 claim", () => {
       const leaves = (await exportLedger(database.db)).entries.slice(0, bundle.checkpoint.checkpoint.size).map(logEntryLeafHash);
       return bundle.entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leaves, entry.leafIndex)) }));
     };
-    const before = await buildProvenanceBundle(database.db, ids.tier3);
+    const before = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
     expect(before.inclusionProofs).toEqual(await proofsFromAllLeaves(before));
     const [held] = await database.db.select().from(claims).where(and(eq(claims.holderOrgId, "org_lingnan"), eq(claims.state, "held")));
     const parts = [{ toOrgId: "org_pearl", amountMinor: 1n }, { toOrgId: "org_lingnan", amountMinor: held!.amountMinor - 1n }];
     const split = buildSigned(demoIdentity("org_lingnan"), "claim.split", { claimId: held!.id, parts }, { nonce: nonce(), createdAtMs: Date.now() });
     expect((await submitBatch(database.db, [toWire(split)]))[0]).toMatchObject({ status: "accepted" });
-    const after = await buildProvenanceBundle(database.db, ids.tier3);
+    const after = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
     expect(after.checkpoint.checkpoint.size).toBeGreaterThan(before.checkpoint.checkpoint.size);
     expect(after.inclusionProofs).toEqual(await proofsFromAllLeaves(after));
     expect(verifyProvenance(after, (await loadPlatformKey(database.db)).publicKey)).toMatchObject({ ok: true });
   });
 
   it("is refused for an unknown claim with a not-found domain error", async () => {
-    const error = await buildProvenanceBundle(database.db, `c_${"0".repeat(24)}`).catch((e: unknown) => e);
+    const error = await buildProvenanceBundle(database.db, `c_${"0".repeat(24)}`, subtrees).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ kind: "not_found", code: "claim_not_found" });
   });
 
   it("fails to verify once a leaf hash it relies on was edited", async () => {
-    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
     const forged = structuredClone(bundle);
     forged.inclusionProofs[2]!.proofHex[0] = "00".repeat(32);
     const result = verifyProvenance(forged, hexToBytes((await loadPlatformKey(database.db)).publicKeyHex));
@@ -234,8 +236,8 @@ describe("verifyDatabase names what a database administrator edited", () => {
 describe("warming the provenance store at start-up", () => {
   it("fills it up to the latest checkpoint, and bundles built afterwards still carry the right proofs", async () => {
     const [latest] = await database.db.select({ size: ledgerCheckpoints.size }).from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);
-    expect(await warmProvenanceStore(database.db)).toBe(latest!.size);
-    const bundle = await buildProvenanceBundle(database.db, ids.tier3);
+    expect(await warmProvenanceStore(database.db, subtrees)).toBe(latest!.size);
+    const bundle = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
     const leaves = (await exportLedger(database.db)).entries.slice(0, bundle.checkpoint.checkpoint.size).map(logEntryLeafHash);
     expect(bundle.inclusionProofs).toEqual(bundle.entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leaves, entry.leafIndex)) })));
   });
@@ -243,7 +245,7 @@ describe("warming the provenance store at start-up", () => {
   it("does nothing on a ledger without checkpoints", async () => {
     const empty = await createTestDatabase();
     try {
-      expect(await warmProvenanceStore(empty.db)).toBe(0);
+      expect(await warmProvenanceStore(empty.db, subtrees)).toBe(0);
     } finally {
       await empty.close();
     }

@@ -6,7 +6,6 @@ import { claims, financings, organisations } from "@/db/schema";
 import { identityFor, type SigningIdentity } from "@/contracts/client";
 import type { OrganisationRole } from "@/contracts/ledger/types";
 import { appRouter } from "@/server/trpc/root";
-import { submissionLimiter } from "@/server/auth/rate-limit";
 import { loadPlatformKey } from "@/server/platform/key";
 import { requireAccepted, submitTransaction } from "@/server/ledger/service";
 import { applyForOnboarding } from "@/server/commands/organisations";
@@ -16,7 +15,7 @@ import { requestRegistration } from "@/server/commands/keys";
 import { seedDemo } from "@/server/seed/seed";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import { createTestDatabase } from "../helpers/db";
-import { callerFor } from "../helpers/callers";
+import { callerFor, runtimeFor } from "../helpers/callers";
 import { addFigures } from "./figures";
 import { codeOf, ids, signed, stateHash } from "./support";
 
@@ -357,7 +356,7 @@ describe("attack matrix: every procedure x every role", () => {
     it(`${row.procedure}: ${row.scenario}`, async ({ task }) => {
       const outcomes: Record<string, string> = {};
       for (const role of ROLES) {
-        submissionLimiter.clear();
+        runtimeFor(db).limits.submissions.clear();
         const input = row.input ? await row.input(role) : undefined;
         const before = await stateHash(db);
         let result: unknown;

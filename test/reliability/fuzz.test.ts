@@ -12,10 +12,10 @@ import { signDigest } from "@/contracts/signing";
 import { transactionDigest, type TransactionEnvelope } from "@/contracts/transaction";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
 import { appRouter } from "@/server/trpc/root";
-import { submissionLimiter } from "@/server/auth/rate-limit";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
 import { addFigures } from "./figures";
+import { contextFor, runtimeFor } from "../helpers/callers";
 import { addDays, bankLineId, DOCUMENTS, heldClaims, ids, signed, stateHash } from "./support";
 
 /*
@@ -48,7 +48,7 @@ async function send(path: string, input: unknown, userId: string | null, type: "
   const payload = wireBody(input);
   const url = type === "query" ? `http://127.0.0.1/api/trpc/${path}?input=${encodeURIComponent(payload)}` : `http://127.0.0.1/api/trpc/${path}`;
   const req = new Request(url, type === "query" ? { method: "GET" } : { method: "POST", headers: { "content-type": "application/json" }, body: payload });
-  const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: async () => ({ db, userId }) });
+  const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: async () => contextFor(db, userId) });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -300,7 +300,7 @@ describe("fuzzing every procedure's input", () => {
       let tried = 0;
       for (const target of list) {
         // The unbroken base input itself: read, or refused.
-        submissionLimiter.clear();
+        runtimeFor(db).limits.submissions.clear();
         if (!target.validBase) checkAnswer(path, type, await send(path, target.base, target.userId, type), target.base);
         await fc.assert(
           fc.asyncProperty(mutation, async (m) => {
@@ -309,7 +309,7 @@ describe("fuzzing every procedure's input", () => {
             const input = target.signer ? resign(mutated.value, target.signer) : mutated.value;
             // superjson drops "__proto__" keys on arrival: such a variant of a valid base is the base itself.
             if (target.validBase && sameValue(superjson.deserialize(JSON.parse(wireBody(input))), target.base)) return;
-            submissionLimiter.clear();
+            runtimeFor(db).limits.submissions.clear();
             checkAnswer(path, type, await send(path, input, target.userId, type), input);
             tried += 1;
           }),
@@ -336,7 +336,7 @@ describe("fuzzing every procedure's input", () => {
             set(copy, at, odd);
             const input = target.signer ? resign(copy, target.signer) : copy;
             if (target.validBase && sameValue(input, target.base)) continue;
-            submissionLimiter.clear();
+            runtimeFor(db).limits.submissions.clear();
             checkAnswer(path, type, await send(path, input, target.userId, type), input);
             tried += 1;
           }
@@ -353,7 +353,7 @@ describe("fuzzing every procedure's input", () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...procedures.map(([p]) => p)), fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), fc.jsonValue().map((v) => JSON.stringify(v))), async (path, body) => {
         const req = new Request(`http://127.0.0.1/api/trpc/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body });
-        const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: async () => ({ db, userId: "usr_operator_1" }) });
+        const res = await fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: async () => contextFor(db, "usr_operator_1") });
         const text = await res.text();
         const isQuery = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]!._def.type === "query";
         if (res.status === 200) expect(isQuery || text.includes('"refused"'), `${path} <- ${body}: ${text.slice(0, 200)}`).toBe(true);

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { claims, creditLines, financingPolicies, ledgerEntries, users } from "@/db/schema";
-import { submissionLimiter } from "@/server/auth/rate-limit";
 import { seedDemo } from "@/server/seed/seed";
 import type { SubmitResult } from "@/server/ledger/service";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
 import { createTestDatabase } from "../helpers/db";
-import { callerFor } from "../helpers/callers";
+import { callerFor, runtimeFor } from "../helpers/callers";
 import { addFigures } from "./figures";
 import { accepted, addDays, checkInvariants, codeOf, deriveId, DOCUMENTS, heldClaims, ids, refusedCodes, signed, verifyOk } from "./support";
 
@@ -34,7 +33,7 @@ beforeAll(async () => {
   await seedDemo(database.db);
 });
 afterAll(async () => database?.close());
-beforeEach(() => submissionLimiter.clear());
+beforeEach(() => runtimeFor(database.db).limits.submissions.clear());
 
 /** Submits every wire transaction at once, each through the API as a user of its signer's organisation. */
 async function race(wires: WireSignedTransaction[]): Promise<SubmitResult[]> {
@@ -153,7 +152,7 @@ describe(`${RACERS} concurrent requests spending one claim: exactly one is accep
       signed(ids.factor, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 10_000n, expiresAtMs: Date.now() + 30 * 86_400_000 }),
     );
     const lineId = deriveId("cl", grant.txId!, 0);
-    submissionLimiter.clear();
+    runtimeFor(database.db).limits.submissions.clear();
     const results = await race(
       Array.from({ length: RACERS }, () =>
         signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }),

@@ -8,12 +8,11 @@ import { cosignTransaction, transactionDigest } from "@/contracts/transaction";
 import { signDigest } from "@/contracts/signing";
 import { bytesToHex } from "@/contracts/hex";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
-import { submissionLimiter } from "@/server/auth/rate-limit";
 import { loadPlatformKey } from "@/server/platform/key";
 import { requireAccepted, submitTransaction, type SubmitResult } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
-import { callerFor } from "../helpers/callers";
+import { callerFor, runtimeFor } from "../helpers/callers";
 import { addFigures } from "./figures";
 import { codeOf, heldClaims, ids, nonce, signed, stateHash, verifyOk } from "./support";
 
@@ -44,7 +43,7 @@ beforeAll(async () => {
   requireAccepted(await submitTransaction(db, signed(ids.tier1, "key.revoke", { orgId: "org_pearl", keyId: revokedKey.keyId, reason: "Laptop stolen" })));
 });
 afterAll(async () => database?.close());
-beforeEach(() => submissionLimiter.clear());
+beforeEach(() => runtimeFor(db).limits.submissions.clear());
 
 const asTier1 = (wire: unknown) => callerFor(db, "usr_pearl_1").ledger.submit(wire as WireSignedTransaction);
 const pledge = (who: SigningIdentity = ids.tier1, signerOrgId = who.orgId) =>

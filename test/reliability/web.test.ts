@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { platformKeys, users } from "@/db/schema";
 import { bytesToHex } from "@/contracts/hex";
-import { createCallerFactory, describeInternalError, publicProcedure, router } from "@/server/trpc/init";
+import { createCallerFactory, publicProcedure, router } from "@/server/trpc/init";
+import { describeInternalError } from "@/server/errors";
+import { contextFor } from "../helpers/callers";
 import { RateLimiter, submissionsPerMinute } from "@/server/auth/rate-limit";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import {
@@ -227,7 +229,7 @@ describe("logs", () => {
     const original = console.error;
     console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
     try {
-      const error = await createCallerFactory(failing)({ db: own.database.db, userId: null }).boom().catch((e: unknown) => e as Error);
+      const error = await createCallerFactory(failing)(contextFor(own.database.db, null)).boom().catch((e: unknown) => e as Error);
       expect((error as { code?: string }).code).toBe("INTERNAL_SERVER_ERROR");
       expect(describeInternalError((error as Error).cause)).toContain("23503");
     } finally {

@@ -14,5 +14,5 @@ export const keysRouter = router({
   pendingRequests: orgProcedure.query(({ ctx }) => pendingRequests(ctx.db, ctx.actor)),
   decide: orgProcedure
     .input(z.object({ requestId: z.string().min(1).max(64), decision: z.enum(["approved", "rejected"]) }))
-    .mutation(({ ctx, input }) => decideRequest(ctx.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => decideRequest(ctx.db, ctx.actor, input, { ledger: ctx.runtime.ledger })),
 });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
 import { submitSigned } from "../../commands/submit";
-import { API_POST_COMMIT_HOOKS } from "../../jobs/hooks";
 import { issuanceTree, listOwnClaims, provenanceFor } from "../../read/claims";
 import { grantableCoreEnterprises, listCreditLines } from "../../read/credit-lines";
 import { dashboardFor } from "../../read/dashboard";
@@ -12,7 +11,7 @@ import { orgProcedure, router } from "../init";
 
 export const ledgerRouter = router({
   /** A transaction built and signed in the caller's browser. */
-  submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.db, ctx.actor, encodeSignedTransaction(input), API_POST_COMMIT_HOOKS)),
+  submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.runtime, ctx.actor, encodeSignedTransaction(input))),
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
   /** What falls due on the caller's issuances (core enterprises). */
   maturities: orgProcedure.query(({ ctx }) => maturitiesFor(ctx.db, ctx.actor)),
@@ -21,7 +20,7 @@ export const ledgerRouter = router({
   grantableCoreEnterprises: orgProcedure.query(({ ctx }) => grantableCoreEnterprises(ctx.db, ctx.actor)),
   issuanceTree: orgProcedure.input(z.object({ rootId: claimIdSchema })).query(({ ctx, input }) => issuanceTree(ctx.db, ctx.actor, input.rootId)),
   history: orgProcedure.query(({ ctx }) => history(ctx.db, ctx.actor)),
-  provenance: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => provenanceFor(ctx.db, ctx.actor, input.claimId)),
+  provenance: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => provenanceFor(ctx.db, ctx.runtime.provenance, ctx.actor, input.claimId)),
   operatorKey: orgProcedure.query(({ ctx }) => operatorKey(ctx.db)),
   status: orgProcedure.query(({ ctx }) => ledgerStatus(ctx.db)),
   myClaims: orgProcedure.query(({ ctx }) => listOwnClaims(ctx.db, ctx.actor)),

@@ -7,6 +7,7 @@ import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, type Column } from "../../../_components/data-table";
 import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
+import { refusalText } from "../../../_lib/refusals";
 import { ROLE_LABEL } from "../../../_lib/labels";
 import { useTRPC } from "../../../_trpc/client";
 import { formatDateTime, shortKeyId } from "../../keys/key-status";
@@ -23,10 +24,13 @@ export function KeyRequestsTable() {
     trpc.keys.decide.mutationOptions({
       onSuccess: (result, input) => {
         const key = shortKeyId(result.request.keyId);
+        const ledger = result.ledger;
         setNotice(
-          input.decision === "approved"
-            ? `Key ${key} is registered on the ledger${result.ledger ? ` (leaf ${result.ledger.leafIndex})` : ""}.`
-            : `Key ${key} was rejected; it will not reach the ledger.`,
+          input.decision === "rejected"
+            ? `Key ${key} was rejected; it will not reach the ledger.`
+            : ledger?.status === "refused"
+              ? `The ledger refused key ${key}: ${refusalText(ledger.code)}`
+              : `Key ${key} is registered on the ledger${ledger ? ` (leaf ${ledger.leafIndex})` : ""}.`,
         );
       },
       onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.keys.pendingRequests.queryKey() }),

@@ -1,4 +1,4 @@
-import { nextAuthHandler } from "@/server/auth/session";
+import { nextAuthHandler } from "@/server/session/session";
 
 export const dynamic = "force-dynamic";
 

@@ -1,10 +1,9 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
-import { getDb } from "@/db/client";
 import { serverEnv } from "../env";
-import { authenticate } from "./accounts";
-import { signInLimiter } from "./rate-limit";
+import { authenticate } from "../auth/accounts";
+import { processRuntime } from "../runtime/process";
 
 const credentialsSchema = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(200) });
 
@@ -26,10 +25,11 @@ export function authOptions(): NextAuthOptions {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
           const email = parsed.data.email.toLowerCase();
-          if (!signInLimiter.take(email)) throw new Error("RateLimited");
-          const result = await authenticate(await getDb(), email, parsed.data.password);
+          const runtime = await processRuntime();
+          if (!runtime.limits.signIn.take(email)) throw new Error("RateLimited");
+          const result = await authenticate(runtime.db, email, parsed.data.password);
           if (!result) return null;
-          signInLimiter.reset(email);
+          runtime.limits.signIn.reset(email);
           return { id: result.userId, email };
         },
       }),

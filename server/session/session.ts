@@ -2,7 +2,7 @@ import "server-only";
 import NextAuth, { getServerSession } from "next-auth";
 import { getDb } from "@/db/client";
 import type { Actor } from "../actor";
-import { loadActor } from "./accounts";
+import { loadActor } from "../auth/accounts";
 import { authOptions } from "./options";
 
 /*

@@ -8,7 +8,7 @@
  */
 import { deriveId } from "../canonical";
 import { quoteFinancing } from "../pricing";
-import type { CodeOf } from "./codes";
+import type { CodeIn, FINANCING_ACCEPT_CODES, FINANCING_DECLINE_CODES, FINANCING_DISBURSE_CODES, FINANCING_OFFER_CODES, FINANCING_REQUEST_CODES, FINANCING_REQUEST_UNDER_POLICY_CODES } from "./codes";
 import { isMatured, outstandingMinor } from "./claims";
 import { utcDateOf } from "./maturity";
 import { fail, invariant, InvariantViolation, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
@@ -69,7 +69,7 @@ export function applyFinancingRequest(
   view: StateView,
   transaction: LedgerEnvelope<"financing.request">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.request">> {
+): Outcome<CodeIn<typeof FINANCING_REQUEST_CODES>> {
   const { body, signer } = transaction;
   const claim = view.getClaim(body.claimId);
   if (claim === undefined) return fail("claim_not_found");
@@ -88,7 +88,7 @@ export function applyFinancingRequest(
   );
 }
 
-type PolicyMatchCode = CodeOf<"financing.requestUnderPolicy">;
+type PolicyMatchCode = CodeIn<typeof FINANCING_REQUEST_UNDER_POLICY_CODES>;
 
 /** Whether the policy covers this claim and the holder signed exactly its terms for today. */
 function checkPolicyMatch(
@@ -118,7 +118,7 @@ export function applyFinancingRequestUnderPolicy(
   view: StateView,
   transaction: LedgerEnvelope<"financing.requestUnderPolicy">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.requestUnderPolicy">> {
+): Outcome<CodeIn<typeof FINANCING_REQUEST_UNDER_POLICY_CODES>> {
   const { body, signer } = transaction;
   const claim = view.getClaim(body.claimId);
   if (claim === undefined) return fail("claim_not_found");
@@ -204,7 +204,7 @@ export function applyFinancingOffer(
   view: StateView,
   transaction: LedgerEnvelope<"financing.offer">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.offer">> {
+): Outcome<CodeIn<typeof FINANCING_OFFER_CODES>> {
   const { body, signer } = transaction;
   const found = financingSignedBy(view, body.financingId, signer.orgId, "lenderOrgId", "signer_not_financier");
   if (!found.ok) return found;
@@ -252,7 +252,7 @@ export function applyFinancingAccept(
   view: StateView,
   transaction: LedgerEnvelope<"financing.accept">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.accept">> {
+): Outcome<CodeIn<typeof FINANCING_ACCEPT_CODES>> {
   const { body, signer } = transaction;
   const found = financingSignedBy(view, body.financingId, signer.orgId, "holderOrgId", "signer_not_financing_holder");
   if (!found.ok) return found;
@@ -271,7 +271,7 @@ export function applyFinancingAccept(
 export function applyFinancingDecline(
   view: StateView,
   transaction: LedgerEnvelope<"financing.decline">,
-): Outcome<CodeOf<"financing.decline">> {
+): Outcome<CodeIn<typeof FINANCING_DECLINE_CODES>> {
   const { body, signer } = transaction;
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");
@@ -308,7 +308,7 @@ export function applyFinancingDisburse(
   view: StateView,
   transaction: LedgerEnvelope<"financing.disburse">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.disburse">> {
+): Outcome<CodeIn<typeof FINANCING_DISBURSE_CODES>> {
   const { body, signer } = transaction;
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");

@@ -7,7 +7,7 @@
 import { hexToBytes } from "../hex";
 import { isAcceptablePublicKey, keyIdFor } from "../signing";
 import { checkCosignature, type Cosignature } from "../transaction";
-import type { CodeOf } from "./codes";
+import type { CodeIn, KEY_REGISTER_CODES, KEY_REVOKE_CODES, KEY_ROTATE_CODES } from "./codes";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { LedgerEnvelope, LedgerEvent, Organisation, SigningKey, StateChange } from "./types";
@@ -28,7 +28,7 @@ function verifiesCosignature(context: TransitionContext, cosignature: Cosignatur
 }
 
 /** The operator approval of a non-genesis registration: exactly one valid cosignature. */
-function checkOperatorCosignature(view: StateView, context: TransitionContext): CodeOf<"key.register"> | undefined {
+function checkOperatorCosignature(view: StateView, context: TransitionContext): CodeIn<typeof KEY_REGISTER_CODES> | undefined {
   const cosignatures = context.signed.cosignatures;
   if (cosignatures.length > 1) return "unexpected_cosignature";
   const cosignature = cosignatures[0];
@@ -45,7 +45,7 @@ export function applyKeyRegister(
   view: StateView,
   transaction: LedgerEnvelope<"key.register">,
   context: TransitionContext,
-): Outcome<CodeOf<"key.register">> {
+): Outcome<CodeIn<typeof KEY_REGISTER_CODES>> {
   const body = transaction.body;
   if (view.getKey(body.keyId) !== undefined) return fail("key_already_registered");
   if (!view.hasKeys()) {
@@ -77,7 +77,7 @@ export function applyKeyRotate(
   view: StateView,
   transaction: LedgerEnvelope<"key.rotate">,
   context: TransitionContext,
-): Outcome<CodeOf<"key.rotate">> {
+): Outcome<CodeIn<typeof KEY_ROTATE_CODES>> {
   const { body, signer } = transaction;
   if (signer.keyId !== body.oldKeyId || signer.orgId !== body.orgId) return fail("rotation_not_signed_by_old_key");
   const keyProblem = publicKeyProblem(body.newPublicKeyHex, body.newKeyId);
@@ -112,7 +112,7 @@ export function applyKeyRevoke(
   view: StateView,
   transaction: LedgerEnvelope<"key.revoke">,
   context: TransitionContext,
-): Outcome<CodeOf<"key.revoke">> {
+): Outcome<CodeIn<typeof KEY_REVOKE_CODES>> {
   const { body, signer } = transaction;
   const key = view.getKey(body.keyId);
   if (key === undefined) return fail("key_not_found");

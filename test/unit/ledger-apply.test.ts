@@ -19,7 +19,8 @@ import {
   type ResultCode,
 } from "@/contracts/ledger/apply";
 import { maturityAtMs } from "@/contracts/ledger/maturity";
-import { MemoryState, prefetchKeys, type StateView } from "@/contracts/ledger/state";
+import { prefetchKeys } from "@/contracts/ledger/kinds";
+import { MemoryState, type StateView } from "@/contracts/ledger/state";
 import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { Claim, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import {

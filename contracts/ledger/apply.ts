@@ -11,7 +11,7 @@
 import { hexToBytes } from "../hex";
 import { checkDigestSignature, transactionId, type SignedTransaction } from "../transaction";
 import { assertTransitionInvariants } from "./invariants";
-import { publicKeyProblem } from "./keys";
+import { registrationSignerProblem } from "./keys";
 import { kindOf, type ResultCode } from "./kinds";
 import {
   fail,
@@ -82,12 +82,9 @@ function checkRegistrationSigner(
   signed: SignedLedgerTransaction<"key.register">,
   ctx: ApplyContext,
 ): SignerCheck {
-  const { signer, nonce, body } = signed.transaction;
-  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
-  if (keyProblem !== undefined) return fail(keyProblem);
-  if (signer.keyId !== body.keyId) return fail("registration_not_self_signed");
-  if (signer.orgId !== body.orgId) return fail("signer_key_wrong_organisation");
-  if (!signatureVerifies(signed, body.publicKeyHex, ctx)) return fail("signature_invalid");
+  const { signer, nonce } = signed.transaction;
+  const problem = registrationSignerProblem(signed, ctx.txId, ctx.verifier);
+  if (problem !== undefined) return fail(problem);
   if (view.hasNonce(signer.orgId, signer.keyId, nonce)) return fail("nonce_reused");
   return { ok: true, signerOrg: view.getOrg(signer.orgId) };
 }

@@ -90,6 +90,25 @@ export function applyFinancingRequest(
 
 type PolicyMatchCode = CodeIn<typeof FINANCING_REQUEST_UNDER_POLICY_CODES>;
 
+/** Why a policy does not cover a claim, in the order applyFinancingRequestUnderPolicy checks it. */
+export type PolicyIneligibilityCode = Extract<
+  PolicyMatchCode,
+  "policy_not_active" | "policy_not_for_claim" | "policy_amount_exceeded" | "policy_depth_exceeded"
+>;
+
+/**
+ * Whether `policy` covers `claim` (undefined when it does): the policy's own side of an
+ * application under it, which the server also uses to show a holder its instant offers.
+ */
+export function policyIneligibility(policy: FinancingPolicy, claim: Claim): Failure<PolicyIneligibilityCode> | undefined {
+  if (policy.status !== "active") return fail("policy_not_active", `status ${policy.status}`);
+  if (policy.coreEnterpriseOrgId !== claim.issuerOrgId || policy.currency !== claim.currency) return fail("policy_not_for_claim");
+  const faceMinor = outstandingMinor(claim);
+  if (faceMinor > policy.maxAmountMinor) return fail("policy_amount_exceeded", `${faceMinor} > ${policy.maxAmountMinor}`);
+  if (claim.depth > policy.maxDepth) return fail("policy_depth_exceeded", `depth ${claim.depth} > ${policy.maxDepth}`);
+  return undefined;
+}
+
 /** Whether the policy covers this claim and the holder signed exactly its terms for today. */
 function checkPolicyMatch(
   policy: FinancingPolicy,
@@ -97,11 +116,8 @@ function checkPolicyMatch(
   body: FinancingRequestUnderPolicyBody,
   nowMs: number,
 ): Failure<PolicyMatchCode> | undefined {
-  if (policy.status !== "active") return fail("policy_not_active", `status ${policy.status}`);
-  if (policy.coreEnterpriseOrgId !== claim.issuerOrgId || policy.currency !== claim.currency) return fail("policy_not_for_claim");
-  const faceMinor = outstandingMinor(claim);
-  if (faceMinor > policy.maxAmountMinor) return fail("policy_amount_exceeded", `${faceMinor} > ${policy.maxAmountMinor}`);
-  if (claim.depth > policy.maxDepth) return fail("policy_depth_exceeded", `depth ${claim.depth} > ${policy.maxDepth}`);
+  const ineligible = policyIneligibility(policy, claim);
+  if (ineligible !== undefined) return ineligible;
   if (body.rateBps !== policy.rateBps || body.feeMinor !== policy.feeMinor || body.recourse !== policy.recourse) {
     return fail("policy_terms_changed");
   }

@@ -1,16 +1,16 @@
 /**
  * Transitions of organisations and their signing keys: register, rotate, revoke.
  *
- * The signer checks of key.register (self-signature by the new key) run in apply.ts before
- * applyKeyRegister; here are the checks that need the ledger state.
+ * The signer checks of key.register (self-signature by the new key, registrationSignerProblem)
+ * run in apply.ts before applyKeyRegister; the transitions hold the checks that need the state.
  */
 import { hexToBytes } from "../hex";
-import { isAcceptablePublicKey, keyIdFor } from "../signing";
-import { checkCosignature, type Cosignature } from "../transaction";
+import { isAcceptablePublicKey, keyIdFor, type SignatureVerifier } from "../signing";
+import { checkCosignature, checkDigestSignature, type Cosignature } from "../transaction";
 import type { CodeIn, KEY_REGISTER_CODES, KEY_REVOKE_CODES, KEY_ROTATE_CODES } from "./codes";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
-import type { LedgerEnvelope, LedgerEvent, Organisation, SigningKey, StateChange } from "./types";
+import type { LedgerEnvelope, LedgerEvent, Organisation, SignedLedgerTransaction, SigningKey, StateChange } from "./types";
 
 /** Why a public key (hex) cannot name `keyId`, if it cannot. */
 export function publicKeyProblem(
@@ -20,6 +20,36 @@ export function publicKeyProblem(
   const publicKey = hexToBytes(publicKeyHex, 32);
   if (!isAcceptablePublicKey(publicKey)) return "public_key_invalid";
   return keyIdFor(publicKey) === keyId ? undefined : "key_id_mismatch";
+}
+
+/** Why the signer of a key.register is not acceptable, as far as the transaction alone tells. */
+export type RegistrationSignerCode =
+  | "public_key_invalid"
+  | "key_id_mismatch"
+  | "registration_not_self_signed"
+  | "signer_key_wrong_organisation"
+  | "signature_invalid";
+
+/**
+ * The signer checks of a key.register that need no ledger state, in check order: the body's
+ * public key is valid and named by its key id, the signer is that key of the body's
+ * organisation, and the signature over the digest (`txId`, its hex) verifies with it.
+ * apply.ts runs them before the nonce check; the server runs them on a key request, so the
+ * operator only ever sees requests that prove possession of the key.
+ */
+export function registrationSignerProblem(
+  signed: SignedLedgerTransaction<"key.register">,
+  txId: string,
+  verifier: SignatureVerifier,
+): RegistrationSignerCode | undefined {
+  const { signer, body } = signed.transaction;
+  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
+  if (keyProblem !== undefined) return keyProblem;
+  if (signer.keyId !== body.keyId) return "registration_not_self_signed";
+  if (signer.orgId !== body.orgId) return "signer_key_wrong_organisation";
+  const publicKey = hexToBytes(body.publicKeyHex, 32);
+  const check = checkDigestSignature(hexToBytes(txId, 32), signer.keyId, signed.signatureHex, publicKey, verifier);
+  return check.ok ? undefined : "signature_invalid";
 }
 
 function verifiesCosignature(context: TransitionContext, cosignature: Cosignature, publicKeyHex: string): boolean {

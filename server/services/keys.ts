@@ -2,10 +2,9 @@ import { and, asc, count, desc, eq, ne } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "@/db/client";
 import { keyRequests, organisations, signingKeys, users, type KeyRequestStatus } from "@/db/schema";
-import { hexToBytes } from "@/contracts/hex";
-import { checkTransactionSignature, cosignTransaction } from "@/contracts/transaction";
+import { cosignTransaction, transactionId } from "@/contracts/transaction";
 import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
-import { publicKeyProblem } from "@/contracts/ledger/keys";
+import { registrationSignerProblem, type RegistrationSignerCode } from "@/contracts/ledger/keys";
 import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
 import { hasPermission, type Actor } from "../actor";
@@ -100,21 +99,22 @@ function decodeRegistration(wire: unknown): Registration {
   return decoded.value as Registration;
 }
 
+const REGISTRATION_SIGNER_TEXT: Record<RegistrationSignerCode, string> = {
+  public_key_invalid: "The public key is not a valid Ed25519 key.",
+  key_id_mismatch: "The key id does not name the public key.",
+  registration_not_self_signed: "A key registration must be signed by the key it registers.",
+  signer_key_wrong_organisation: "A key registration must be signed for the organisation it registers the key of.",
+  signature_invalid: "The signature does not verify with the key being registered.",
+};
+
 /**
- * The checks the ledger will run on the signer of a key.register, run now so that the
- * operator only ever sees requests that prove possession of the key.
+ * The ledger's own signer checks of a key.register, run now so that the operator only ever
+ * sees requests that prove possession of the key; cosignatures come only on approval.
  */
 function assertSelfSigned(signed: Registration): void {
-  const { signer, body } = signed.transaction;
-  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
-  if (keyProblem === "public_key_invalid") throw badRequest(keyProblem, "The public key is not a valid Ed25519 key.");
-  if (keyProblem === "key_id_mismatch") throw badRequest(keyProblem, "The key id does not name the public key.");
-  if (signer.keyId !== body.keyId || signer.orgId !== body.orgId) {
-    throw badRequest("registration_not_self_signed", "A key registration must be signed by the key it registers, for its organisation.");
-  }
+  const problem = registrationSignerProblem(signed, transactionId(signed.transaction), nodeVerifier);
+  if (problem !== undefined) throw badRequest(problem, REGISTRATION_SIGNER_TEXT[problem]);
   if (signed.cosignatures.length > 0) throw badRequest("unexpected_cosignature", "Send the registration without cosignatures; the operator cosigns on approval.");
-  const check = checkTransactionSignature(signed, hexToBytes(body.publicKeyHex, 32), nodeVerifier);
-  if (!check.ok) throw badRequest(check.code, "The signature does not verify with the key being registered.");
 }
 
 const signedAtOf = (signedTransaction: unknown) => (signedTransaction as { transaction: { createdAtMs: number } }).transaction.createdAtMs;

@@ -10,7 +10,7 @@ import { fail, invariant, succeed, type Failure, type Outcome, type TransitionCo
 import type { StateView } from "./state";
 import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type StateChange } from "./types";
 
-export function outstandingMinor(claim: Claim): bigint {
+export function outstandingMinor(claim: Pick<Claim, "amountMinor" | "settledMinor">): bigint {
   return claim.amountMinor - claim.settledMinor;
 }
 

@@ -3,7 +3,8 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
-import type { OrgRole, Permission } from "@/db/schema";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import type { Permission } from "@/db/schema";
 import { hasPermission } from "../actor";
 import { DomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../services/users";
@@ -133,7 +134,7 @@ export const orgProcedure = authedProcedure.use(({ ctx, next }) => {
   return next();
 });
 
-export function roleProcedure(roles: readonly OrgRole[], atLeast: Permission = "viewer") {
+export function roleProcedure(roles: readonly OrganisationRole[], atLeast: Permission = "viewer") {
   return orgProcedure.use(({ ctx, next }) => {
     if (!roles.includes(ctx.actor.orgRole)) {
       throw new DomainError("forbidden", "role_not_allowed", `Only ${roles.join(" or ").replaceAll("_", " ")} organisations can do this.`);

@@ -46,6 +46,7 @@ import { nobleVerifier, runWithBatchVerifier, type BatchSignatureVerifier, type 
 import { transactionId } from "./transaction";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { claimIdSchema, decodeSignedTransaction, sha256HexSchema } from "./ledger/schema";
+import { introducedKey, kindOf, orgsNamed } from "./ledger/kinds";
 import { MemoryState } from "./ledger/state";
 import type { Claim, SignedLedgerTransaction, StateChange, TransactionType } from "./ledger/types";
 
@@ -111,10 +112,6 @@ export const provenanceBundleSchema = z
     checkpoint: signedCheckpointSchema,
   })
   .strict();
-
-/** Types left out of a lineage replay (see the top of this file). */
-const WHOLE_TREE_TYPES: ReadonlySet<string> = new Set(["repayment.record", "claim.markOverdue"]);
-const CREDIT_LINE_TYPES: ReadonlySet<string> = new Set(["creditLine.adjust", "creditLine.freeze", "creditLine.expire"]);
 
 export function verifyProvenance(
   bundle: ProvenanceBundle,
@@ -388,60 +385,20 @@ function chainOf(index: LogIndex, claimId: string): string[] {
 /** Claims an entry is about, read from its body (the server's claim_ids column says the same). */
 function claimsNamed(index: LogIndex, item: DecodedEntry): string[] {
   const transaction = item.signed.transaction;
-  switch (transaction.type) {
-    case "claim.issue":
-      return [deriveId("c", item.txId, 0)];
-    case "claim.split":
-      return [transaction.body.claimId, ...transaction.body.parts.map((_, part) => deriveId("c", item.txId, part))];
-    case "claim.accept":
-    case "claim.reject":
-    case "claim.withdraw":
-    case "claim.pledge":
-    case "claim.release":
-    case "financing.request":
-    case "financing.requestUnderPolicy":
-      return [transaction.body.claimId];
-    case "financing.offer":
-    case "financing.accept":
-    case "financing.decline":
-    case "financing.disburse": {
-      const claimId = index.claimOfFinancing.get(transaction.body.financingId);
-      return claimId === undefined ? [] : [claimId];
-    }
-    default:
-      return [];
-  }
+  return kindOf(transaction.type).names.claims(transaction, item.txId, (financingId) => index.claimOfFinancing.get(financingId));
 }
 
+/** An entry of the claim's lineage: its kind takes part by the claims it names, and it names one of the chain. */
 function isLineageEntry(index: LogIndex, item: DecodedEntry, chain: ReadonlySet<string>): boolean {
-  if (WHOLE_TREE_TYPES.has(item.signed.transaction.type)) return false;
+  if (kindOf(item.signed.transaction.type).lineage !== "claims") return false;
   return claimsNamed(index, item).some((id) => chain.has(id));
 }
 
+/** An entry of the credit line's history: its kind takes part as credit-line history, and it creates or changes `lineId`. */
 function isCreditLineEntry(item: DecodedEntry, lineId: string): boolean {
-  const transaction = item.signed.transaction;
-  if (transaction.type === "creditLine.grant") return deriveId("cl", item.txId, 0) === lineId;
-  return CREDIT_LINE_TYPES.has(transaction.type) && (transaction.body as { creditLineId: string }).creditLineId === lineId;
-}
-
-/** Organisations an entry signs for or names, which the contracts look up when it replays. */
-function orgsNamed(signed: SignedLedgerTransaction): string[] {
-  const { transaction } = signed;
-  const orgs = [transaction.signer.orgId, ...signed.cosignatures.map((c) => c.orgId)];
-  switch (transaction.type) {
-    case "creditLine.grant":
-    case "financingPolicy.set":
-      return [...orgs, transaction.body.coreEnterpriseOrgId];
-    case "claim.issue":
-      return [...orgs, transaction.body.toOrgId];
-    case "claim.split":
-      return [...orgs, ...transaction.body.parts.map((part) => part.toOrgId)];
-    case "claim.pledge":
-    case "financing.request":
-      return [...orgs, transaction.body.lenderOrgId];
-    default:
-      return orgs;
-  }
+  const { transaction } = item.signed;
+  const kind = kindOf(transaction.type);
+  return kind.lineage === "credit-line" && kind.names.creditLines(transaction.body, item.txId).includes(lineId);
 }
 
 /**
@@ -491,11 +448,10 @@ function keyIndex(index: LogIndex): { keyIntroduction: Map<string, DecodedEntry>
   const firstRegistration = new Map<string, DecodedEntry>();
   for (const item of index.decoded) {
     const transaction = item.signed.transaction;
-    if (transaction.type === "key.register") {
-      keyIntroduction.set(transaction.body.keyId, item);
-      if (!firstRegistration.has(transaction.body.orgId)) firstRegistration.set(transaction.body.orgId, item);
-    } else if (transaction.type === "key.rotate") {
-      keyIntroduction.set(transaction.body.newKeyId, item);
+    const introduced = introducedKey(transaction);
+    if (introduced !== undefined) keyIntroduction.set(introduced.keyId, item);
+    if (transaction.type === "key.register" && !firstRegistration.has(transaction.body.orgId)) {
+      firstRegistration.set(transaction.body.orgId, item);
     }
   }
   return { keyIntroduction, firstRegistration };

@@ -1,7 +1,5 @@
 // Plain constants shared by the schema, the server and the browser (no drizzle imports here).
-export const ORG_ROLES = ["core_enterprise", "supplier", "lender", "operator", "auditor"] as const;
-export type OrgRole = (typeof ORG_ROLES)[number];
-
+// Organisation roles are the ledger's: ORGANISATION_ROLES in contracts/ledger/types.ts.
 export const ORG_STATUSES = ["pending", "approved", "rejected"] as const;
 export type OrgStatus = (typeof ORG_STATUSES)[number];
 

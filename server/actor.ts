@@ -1,4 +1,5 @@
-import type { OrgRole, OrgStatus, Permission } from "@/db/schema";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import type { OrgStatus, Permission } from "@/db/schema";
 
 /** Who is asking: loaded from the database on every request, never trusted from the cookie alone. */
 export interface Actor {
@@ -8,7 +9,7 @@ export interface Actor {
   permission: Permission;
   orgId: string;
   orgName: string;
-  orgRole: OrgRole;
+  orgRole: OrganisationRole;
   orgStatus: OrgStatus;
 }
 

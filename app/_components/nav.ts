@@ -1,4 +1,5 @@
-import type { OrgRole, Permission } from "@/db/enums";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import type { Permission } from "@/db/enums";
 
 export interface NavItem {
   href: string;
@@ -6,7 +7,7 @@ export interface NavItem {
 }
 
 /** The navigation of each kind of organisation; pages of later releases join these lists. */
-export function navFor(role: OrgRole, permission: Permission): NavItem[] {
+export function navFor(role: OrganisationRole, permission: Permission): NavItem[] {
   const items: NavItem[] = [{ href: "/dashboard", label: "Dashboard" }];
   if (role === "core_enterprise") items.push({ href: "/issuances", label: "Issued claims" }, { href: "/issue", label: "Issue a claim" }, { href: "/credit-lines", label: "Credit lines" });
   if (role === "supplier") items.push({ href: "/claims", label: "Claims" }, { href: "/financing", label: "Financing" });

@@ -1,6 +1,7 @@
-import type { OrgRole, OrgStatus, Permission } from "@/db/enums";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import type { OrgStatus, Permission } from "@/db/enums";
 
-export const ROLE_LABEL: Record<OrgRole, string> = {
+export const ROLE_LABEL: Record<OrganisationRole, string> = {
   core_enterprise: "Core enterprise",
   supplier: "Supplier",
   lender: "Lender",

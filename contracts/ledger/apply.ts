@@ -10,34 +10,9 @@
  */
 import { hexToBytes } from "../hex";
 import { checkDigestSignature, transactionId, type SignedTransaction } from "../transaction";
-import {
-  applyClaimAccept,
-  applyClaimIssue,
-  applyClaimMarkOverdue,
-  applyClaimPledge,
-  applyClaimRelease,
-  applyClaimReject,
-  applyClaimSplit,
-  applyClaimWithdraw,
-} from "./claims";
-import type { CodeOf, ResultCode } from "./codes";
-import {
-  applyCreditLineAdjust,
-  applyCreditLineExpire,
-  applyCreditLineFreeze,
-  applyCreditLineGrant,
-} from "./credit-lines";
-import {
-  applyFinancingAccept,
-  applyFinancingDecline,
-  applyFinancingDisburse,
-  applyFinancingOffer,
-  applyFinancingRequest,
-  applyFinancingRequestUnderPolicy,
-} from "./financing";
-import { applyFinancingPolicyRevoke, applyFinancingPolicySet } from "./policies";
 import { assertTransitionInvariants } from "./invariants";
-import { applyKeyRegister, applyKeyRevoke, applyKeyRotate, publicKeyProblem } from "./keys";
+import { registrationSignerProblem } from "./keys";
+import { kindOf, type ResultCode } from "./kinds";
 import {
   fail,
   InvariantViolation,
@@ -46,82 +21,33 @@ import {
   type Outcome,
   type TransitionContext,
 } from "./outcome";
-import { applyRepaymentRecord } from "./repayment";
 import { decodeSignedTransaction, encodeSignedTransaction, isDecodedTransaction } from "./schema";
 import type { StateView } from "./state";
-import type { LedgerEnvelope, Organisation, SignedLedgerTransaction, StateChange, TransactionType } from "./types";
+import type { LedgerEnvelope, Organisation, SignedLedgerTransaction, StateChange } from "./types";
 
-export { CHECK_ORDER, RESULT_CODES, SIGNER_CHECKS, type ResultCode } from "./codes";
+export { SIGNER_CHECKS } from "./codes";
+export { CHECK_ORDER, RESULT_CODES, type ResultCode } from "./kinds";
 export { InvariantViolation, type ApplyContext, type Failure, type Success } from "./outcome";
+export { applyClaimAccept, applyClaimIssue, applyClaimMarkOverdue, applyClaimPledge, applyClaimRelease, applyClaimReject, applyClaimSplit, applyClaimWithdraw } from "./claims";
+export { applyCreditLineAdjust, applyCreditLineExpire, applyCreditLineFreeze, applyCreditLineGrant } from "./credit-lines";
 export {
-  applyClaimAccept,
-  applyClaimIssue,
-  applyClaimMarkOverdue,
-  applyClaimPledge,
-  applyClaimRelease,
-  applyClaimReject,
-  applyClaimSplit,
-  applyClaimWithdraw,
-  applyCreditLineAdjust,
-  applyCreditLineExpire,
-  applyCreditLineFreeze,
-  applyCreditLineGrant,
   applyFinancingAccept,
   applyFinancingDecline,
   applyFinancingDisburse,
   applyFinancingOffer,
-  applyFinancingPolicyRevoke,
-  applyFinancingPolicySet,
   applyFinancingRequest,
   applyFinancingRequestUnderPolicy,
-  applyKeyRegister,
-  applyKeyRevoke,
-  applyKeyRotate,
-  applyRepaymentRecord,
-};
+} from "./financing";
+export { applyKeyRegister, applyKeyRevoke, applyKeyRotate } from "./keys";
+export { applyFinancingPolicyRevoke, applyFinancingPolicySet } from "./policies";
+export { applyRepaymentRecord } from "./repayment";
 
 /** How far createdAtMs may be from ctx.nowMs, either way. */
 export const CREATED_AT_TOLERANCE_MS = 24 * 60 * 60 * 1000;
 
 export type ApplyResult = Outcome<ResultCode>;
 
-type Transition<K extends TransactionType> = (
-  view: StateView,
-  transaction: LedgerEnvelope<K>,
-  context: TransitionContext,
-) => Outcome<CodeOf<K>>;
-
-const TRANSITIONS: { [K in TransactionType]: Transition<K> } = {
-  "key.register": applyKeyRegister,
-  "key.rotate": applyKeyRotate,
-  "key.revoke": applyKeyRevoke,
-  "creditLine.grant": applyCreditLineGrant,
-  "creditLine.adjust": applyCreditLineAdjust,
-  "creditLine.freeze": applyCreditLineFreeze,
-  "creditLine.expire": applyCreditLineExpire,
-  "claim.issue": applyClaimIssue,
-  "claim.accept": applyClaimAccept,
-  "claim.reject": applyClaimReject,
-  "claim.withdraw": applyClaimWithdraw,
-  "claim.split": applyClaimSplit,
-  "claim.pledge": applyClaimPledge,
-  "claim.release": applyClaimRelease,
-  "claim.markOverdue": applyClaimMarkOverdue,
-  "financingPolicy.set": applyFinancingPolicySet,
-  "financingPolicy.revoke": applyFinancingPolicyRevoke,
-  "financing.request": applyFinancingRequest,
-  "financing.requestUnderPolicy": applyFinancingRequestUnderPolicy,
-  "financing.offer": applyFinancingOffer,
-  "financing.accept": applyFinancingAccept,
-  "financing.decline": applyFinancingDecline,
-  "financing.disburse": applyFinancingDisburse,
-  "repayment.record": applyRepaymentRecord,
-};
-
-/** Types whose transitions read cosignatures; every other type refuses them. */
-const TAKES_COSIGNATURES: ReadonlySet<TransactionType> = new Set(["key.register", "key.rotate"]);
-
-type SignerCheck = { ok: true; signerOrg: Organisation | undefined } | Failure;
+type SignerCheck = { ok: true; signerOrg: Organisation | undefined } | Failure<ResultCode>;
 
 /**
  * The signer's signature over the transaction's digest. applyTransaction has checked that
@@ -156,18 +82,16 @@ function checkRegistrationSigner(
   signed: SignedLedgerTransaction<"key.register">,
   ctx: ApplyContext,
 ): SignerCheck {
-  const { signer, nonce, body } = signed.transaction;
-  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
-  if (keyProblem !== undefined) return fail(keyProblem);
-  if (signer.keyId !== body.keyId) return fail("registration_not_self_signed");
-  if (signer.orgId !== body.orgId) return fail("signer_key_wrong_organisation");
-  if (!signatureVerifies(signed, body.publicKeyHex, ctx)) return fail("signature_invalid");
+  const { signer, nonce } = signed.transaction;
+  const problem = registrationSignerProblem(signed, ctx.txId, ctx.verifier);
+  if (problem !== undefined) return fail(problem);
   if (view.hasNonce(signer.orgId, signer.keyId, nonce)) return fail("nonce_reused");
   return { ok: true, signerOrg: view.getOrg(signer.orgId) };
 }
 
+/** A kind signed by the key it registers (its descriptor's signing.signer; only key.register can say so). */
 function isRegistration(signed: SignedLedgerTransaction): signed is SignedLedgerTransaction<"key.register"> {
-  return signed.transaction.type === "key.register";
+  return kindOf(signed.transaction.type).signing.signer === "key-it-registers";
 }
 
 function checkEnvelope(view: StateView, signed: SignedLedgerTransaction, ctx: ApplyContext): SignerCheck {
@@ -179,16 +103,14 @@ function checkEnvelope(view: StateView, signed: SignedLedgerTransaction, ctx: Ap
     ? checkRegistrationSigner(view, signed, ctx)
     : checkRegisteredSigner(view, signed, ctx);
   if (!signerCheck.ok) return signerCheck;
-  if (!TAKES_COSIGNATURES.has(transaction.type) && signed.cosignatures.length > 0) {
+  if (kindOf(transaction.type).signing.cosigners === "none" && signed.cosignatures.length > 0) {
     return fail("unexpected_cosignature");
   }
   return signerCheck;
 }
 
 function runTransition(view: StateView, transaction: LedgerEnvelope, context: TransitionContext): ApplyResult {
-  // TypeScript cannot correlate TRANSITIONS[type] with the envelope of the same type.
-  const transition = TRANSITIONS[transaction.type] as Transition<TransactionType>;
-  return transition(view, transaction, context);
+  return kindOf(transaction.type).transition(view, transaction, context);
 }
 
 /**

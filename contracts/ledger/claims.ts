@@ -3,14 +3,14 @@
  * also transfers), pledge and release, and the overdue mark.
  */
 import { deriveId } from "../canonical";
-import type { CodeOf } from "./codes";
+import type { CodeIn, CLAIM_ACCEPT_CODES, CLAIM_ISSUE_CODES, CLAIM_MARK_OVERDUE_CODES, CLAIM_PLEDGE_CODES, CLAIM_REJECT_CODES, CLAIM_RELEASE_CODES, CLAIM_SPLIT_CODES, CLAIM_WITHDRAW_CODES } from "./codes";
 import { isCreditLineExpired } from "./credit-lines";
 import { maturityAtMs } from "./maturity";
 import { fail, invariant, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type StateChange } from "./types";
 
-export function outstandingMinor(claim: Claim): bigint {
+export function outstandingMinor(claim: Pick<Claim, "amountMinor" | "settledMinor">): bigint {
   return claim.amountMinor - claim.settledMinor;
 }
 
@@ -42,7 +42,7 @@ export function applyClaimIssue(
   view: StateView,
   transaction: LedgerEnvelope<"claim.issue">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.issue">> {
+): Outcome<CodeIn<typeof CLAIM_ISSUE_CODES>> {
   const { body, signer } = transaction;
   if (context.signerOrg?.role !== "core_enterprise") return fail("signer_not_core_enterprise");
   const line = view.getCreditLine(body.creditLineId);
@@ -92,7 +92,7 @@ export function applyClaimIssue(
   return succeed(changes, [event]);
 }
 
-type OfferCheck = { ok: true; claim: Claim } | Failure<CodeOf<"claim.accept">>;
+type OfferCheck = { ok: true; claim: Claim } | Failure<CodeIn<typeof CLAIM_ACCEPT_CODES>>;
 
 /** The offer the signer is answering (accept or reject). */
 function offerToSigner(view: StateView, claimId: string, signerOrgId: string, nowMs: number): OfferCheck {
@@ -118,7 +118,7 @@ export function applyClaimAccept(
   view: StateView,
   transaction: LedgerEnvelope<"claim.accept">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.accept">> {
+): Outcome<CodeIn<typeof CLAIM_ACCEPT_CODES>> {
   const found = offerToSigner(view, transaction.body.claimId, transaction.signer.orgId, context.nowMs);
   if (!found.ok) return found;
   const claim = found.claim;
@@ -133,7 +133,7 @@ export function applyClaimReject(
   view: StateView,
   transaction: LedgerEnvelope<"claim.reject">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.reject">> {
+): Outcome<CodeIn<typeof CLAIM_REJECT_CODES>> {
   const found = offerToSigner(view, transaction.body.claimId, transaction.signer.orgId, context.nowMs);
   if (!found.ok) return found;
   const changes = cancelOffer(view, found.claim, "rejected");
@@ -144,7 +144,7 @@ export function applyClaimWithdraw(
   view: StateView,
   transaction: LedgerEnvelope<"claim.withdraw">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.withdraw">> {
+): Outcome<CodeIn<typeof CLAIM_WITHDRAW_CODES>> {
   const claim = view.getClaim(transaction.body.claimId);
   if (claim === undefined) return fail("claim_not_found");
   if (claim.state !== "offered") return fail("claim_not_offered", `state ${claim.state}`);
@@ -154,7 +154,7 @@ export function applyClaimWithdraw(
   return succeed(changes, [{ type: "claim.withdrawn", claimId: claim.id, byOrgId: transaction.signer.orgId }]);
 }
 
-type HeldCheck = { ok: true; claim: Claim } | Failure<CodeOf<"claim.split"> & CodeOf<"claim.pledge">>;
+type HeldCheck = { ok: true; claim: Claim } | Failure<CodeIn<typeof CLAIM_SPLIT_CODES> & CodeIn<typeof CLAIM_PLEDGE_CODES>>;
 
 /** A claim the signer holds outright: not offered, pledged, in financing or matured. */
 function heldBySigner(view: StateView, claimId: string, signerOrgId: string, nowMs: number): HeldCheck {
@@ -191,7 +191,7 @@ export function applyClaimSplit(
   view: StateView,
   transaction: LedgerEnvelope<"claim.split">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.split">> {
+): Outcome<CodeIn<typeof CLAIM_SPLIT_CODES>> {
   const { body, signer } = transaction;
   const found = heldBySigner(view, body.claimId, signer.orgId, context.nowMs);
   if (!found.ok) return found;
@@ -231,7 +231,7 @@ export function applyClaimPledge(
   view: StateView,
   transaction: LedgerEnvelope<"claim.pledge">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.pledge">> {
+): Outcome<CodeIn<typeof CLAIM_PLEDGE_CODES>> {
   const { body, signer } = transaction;
   const found = heldBySigner(view, body.claimId, signer.orgId, context.nowMs);
   if (!found.ok) return found;
@@ -261,7 +261,7 @@ export function applyClaimRelease(
   view: StateView,
   transaction: LedgerEnvelope<"claim.release">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.release">> {
+): Outcome<CodeIn<typeof CLAIM_RELEASE_CODES>> {
   const claim = view.getClaim(transaction.body.claimId);
   if (claim === undefined) return fail("claim_not_found");
   const pledge = view.getActivePledge(claim.id);
@@ -279,7 +279,7 @@ export function applyClaimMarkOverdue(
   view: StateView,
   transaction: LedgerEnvelope<"claim.markOverdue">,
   context: TransitionContext,
-): Outcome<CodeOf<"claim.markOverdue">> {
+): Outcome<CodeIn<typeof CLAIM_MARK_OVERDUE_CODES>> {
   if (context.signerOrg?.role !== "operator") return fail("signer_not_operator");
   const root = view.getClaim(transaction.body.rootClaimId);
   if (root === undefined) return fail("claim_not_found");

@@ -3,11 +3,14 @@
  *
  * Every transaction first goes through the envelope and signer checks (SIGNER_CHECKS;
  * key.register has its own variant because its signer key is not on the ledger yet), then
- * through the checks of its type. CHECK_ORDER lists, per type, every code that type can
- * return, in check order; RESULT_CODES is the union of all of them. The first failing
- * check decides the code.
+ * through the checks of its type. Each list below is every code one type can return, in
+ * check order; the type's descriptor (kinds/) names its list, and CHECK_ORDER and
+ * RESULT_CODES are derived from the descriptors. The first failing check decides the code.
+ *
+ * The lists live here rather than in the descriptors because the transitions are typed by
+ * them and the descriptors import the transitions: codes first, transitions next,
+ * descriptors last, and no import goes back.
  */
-import type { TransactionType } from "./types";
 
 export const SIGNER_CHECKS = [
   "malformed_transaction",
@@ -43,173 +46,210 @@ const FINANCEABLE = [
   "claim_matured",
 ] as const;
 
-export const CHECK_ORDER = {
-  "key.register": [
-    "malformed_transaction",
-    "created_at_out_of_range",
-    "public_key_invalid",
-    "key_id_mismatch",
-    "registration_not_self_signed",
-    "signer_key_wrong_organisation",
-    "signature_invalid",
-    "nonce_reused",
-    "key_already_registered",
-    "genesis_requires_operator",
-    "unexpected_cosignature",
-    "operator_cosignature_missing",
-    "operator_cosignature_invalid",
-    "organisation_role_mismatch",
-  ],
-  "key.rotate": [
-    ...SIGNER_CHECKS,
-    "rotation_not_signed_by_old_key",
-    "public_key_invalid",
-    "key_id_mismatch",
-    "key_already_registered",
-    "unexpected_cosignature",
-    "new_key_cosignature_missing",
-    "new_key_cosignature_invalid",
-  ],
-  "key.revoke": [
-    ...NO_COSIGNATURES,
-    "key_not_found",
-    "key_wrong_organisation",
-    "revoke_not_authorised",
-    "key_already_revoked",
-  ],
-  "creditLine.grant": [
-    ...NO_COSIGNATURES,
-    "signer_not_lender",
-    "organisation_not_found",
-    "recipient_not_core_enterprise",
-    "credit_line_limit_not_positive",
-    "credit_line_expiry_not_in_future",
-  ],
-  "creditLine.adjust": [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_limit_below_used"],
-  "creditLine.freeze": [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_freeze_unchanged"],
-  "creditLine.expire": [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_already_expired"],
-  "claim.issue": [
-    ...NO_COSIGNATURES,
-    "signer_not_core_enterprise",
-    "credit_line_not_found",
-    "credit_line_not_owned_by_signer",
-    "credit_line_frozen",
-    "credit_line_expired",
-    "amount_not_positive",
-    "credit_line_insufficient",
-    "maturity_not_in_future",
-    "organisation_not_found",
-    "recipient_not_supplier",
-  ],
-  "claim.accept": [...NO_COSIGNATURES, ...OFFER_ANSWER],
-  "claim.reject": [...NO_COSIGNATURES, ...OFFER_ANSWER],
-  "claim.withdraw": [
-    ...NO_COSIGNATURES,
-    "claim_not_found",
-    "claim_not_offered",
-    "claim_not_held_by_signer",
-    "claim_matured",
-  ],
-  "claim.split": [
-    ...NO_COSIGNATURES,
-    ...HELD_BY_SIGNER,
-    "split_part_not_positive",
-    "split_amounts_do_not_sum",
-    "split_changes_nothing",
-    "organisation_not_found",
-    "recipient_not_supplier",
-  ],
-  "claim.pledge": [...NO_COSIGNATURES, ...HELD_BY_SIGNER, "organisation_not_found", "pledgee_not_lender"],
-  "claim.release": [...NO_COSIGNATURES, "claim_not_found", "claim_not_pledged", "signer_not_pledgee", "claim_matured"],
-  "claim.markOverdue": [
-    ...NO_COSIGNATURES,
-    "signer_not_operator",
-    "claim_not_found",
-    "claim_not_root",
-    "claim_not_matured",
-    "nothing_overdue",
-  ],
-  "financingPolicy.set": [
-    ...NO_COSIGNATURES,
-    "signer_not_lender",
-    "organisation_not_found",
-    "recipient_not_core_enterprise",
-    "policy_max_amount_not_positive",
-  ],
-  "financingPolicy.revoke": [...NO_COSIGNATURES, "policy_not_found", "signer_not_policy_lender", "policy_not_active"],
-  "financing.request": [
-    ...NO_COSIGNATURES,
-    "claim_not_found",
-    ...FINANCEABLE,
-    "organisation_not_found",
-    "financier_not_lender",
-  ],
-  "financing.requestUnderPolicy": [
-    ...NO_COSIGNATURES,
-    "claim_not_found",
-    "policy_not_found",
-    ...FINANCEABLE,
-    "policy_not_active",
-    "policy_not_for_claim",
-    "policy_amount_exceeded",
-    "policy_depth_exceeded",
-    "policy_terms_changed",
-    "disbursement_date_not_today",
-    "net_proceeds_not_positive",
-  ],
-  "financing.offer": [
-    ...NO_COSIGNATURES,
-    "financing_not_found",
-    "signer_not_financier",
-    "financing_not_awaiting_offer",
-    "claim_matured",
-    "financing_claim_changed",
-    "disbursement_date_in_past",
-    "financing_days_not_positive",
-    "net_proceeds_not_positive",
-  ],
-  "financing.accept": [
-    ...NO_COSIGNATURES,
-    "financing_not_found",
-    "signer_not_financing_holder",
-    "financing_not_offered",
-    "claim_matured",
-    "financing_claim_changed",
-    "financing_offer_expired",
-  ],
-  "financing.decline": [
-    ...NO_COSIGNATURES,
-    "financing_not_found",
-    "signer_not_financing_party",
-    "financing_closed",
-  ],
-  "financing.disburse": [
-    ...NO_COSIGNATURES,
-    "financing_not_found",
-    "signer_not_financier",
-    "financing_not_accepted",
-    "claim_matured",
-    "financing_claim_changed",
-    "financing_offer_expired",
-  ],
-  "repayment.record": [
-    ...NO_COSIGNATURES,
-    "claim_not_found",
-    "claim_not_root",
-    "signer_not_issuer",
-    "claim_not_issued",
-    "amount_not_positive",
-    "repayment_exceeds_outstanding",
-  ],
-} as const satisfies Record<TransactionType, readonly string[]>;
+/** key.register */
+export const KEY_REGISTER_CODES = [
+  "malformed_transaction",
+  "created_at_out_of_range",
+  "public_key_invalid",
+  "key_id_mismatch",
+  "registration_not_self_signed",
+  "signer_key_wrong_organisation",
+  "signature_invalid",
+  "nonce_reused",
+  "key_already_registered",
+  "genesis_requires_operator",
+  "unexpected_cosignature",
+  "operator_cosignature_missing",
+  "operator_cosignature_invalid",
+  "organisation_role_mismatch",
+] as const;
 
-/** Every failure code applyTransaction can return. */
-export type ResultCode = (typeof CHECK_ORDER)[TransactionType][number];
+/** key.rotate */
+export const KEY_ROTATE_CODES = [
+  ...SIGNER_CHECKS,
+  "rotation_not_signed_by_old_key",
+  "public_key_invalid",
+  "key_id_mismatch",
+  "key_already_registered",
+  "unexpected_cosignature",
+  "new_key_cosignature_missing",
+  "new_key_cosignature_invalid",
+] as const;
 
-/** All result codes, each once, in the order they first appear walking CHECK_ORDER. */
-export const RESULT_CODES: readonly ResultCode[] = [
-  ...new Set(Object.values(CHECK_ORDER).flat() as ResultCode[]),
-];
+/** key.revoke */
+export const KEY_REVOKE_CODES = [
+  ...NO_COSIGNATURES,
+  "key_not_found",
+  "key_wrong_organisation",
+  "revoke_not_authorised",
+  "key_already_revoked",
+] as const;
 
-/** Codes a transition of type K may return (used to type each transition). */
-export type CodeOf<K extends TransactionType> = (typeof CHECK_ORDER)[K][number];
+/** creditLine.grant */
+export const CREDIT_LINE_GRANT_CODES = [
+  ...NO_COSIGNATURES,
+  "signer_not_lender",
+  "organisation_not_found",
+  "recipient_not_core_enterprise",
+  "credit_line_limit_not_positive",
+  "credit_line_expiry_not_in_future",
+] as const;
+
+/** creditLine.adjust */
+export const CREDIT_LINE_ADJUST_CODES = [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_limit_below_used"] as const;
+
+/** creditLine.freeze */
+export const CREDIT_LINE_FREEZE_CODES = [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_freeze_unchanged"] as const;
+
+/** creditLine.expire */
+export const CREDIT_LINE_EXPIRE_CODES = [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_already_expired"] as const;
+
+/** claim.issue */
+export const CLAIM_ISSUE_CODES = [
+  ...NO_COSIGNATURES,
+  "signer_not_core_enterprise",
+  "credit_line_not_found",
+  "credit_line_not_owned_by_signer",
+  "credit_line_frozen",
+  "credit_line_expired",
+  "amount_not_positive",
+  "credit_line_insufficient",
+  "maturity_not_in_future",
+  "organisation_not_found",
+  "recipient_not_supplier",
+] as const;
+
+/** claim.accept */
+export const CLAIM_ACCEPT_CODES = [...NO_COSIGNATURES, ...OFFER_ANSWER] as const;
+
+/** claim.reject */
+export const CLAIM_REJECT_CODES = [...NO_COSIGNATURES, ...OFFER_ANSWER] as const;
+
+/** claim.withdraw */
+export const CLAIM_WITHDRAW_CODES = [
+  ...NO_COSIGNATURES,
+  "claim_not_found",
+  "claim_not_offered",
+  "claim_not_held_by_signer",
+  "claim_matured",
+] as const;
+
+/** claim.split */
+export const CLAIM_SPLIT_CODES = [
+  ...NO_COSIGNATURES,
+  ...HELD_BY_SIGNER,
+  "split_part_not_positive",
+  "split_amounts_do_not_sum",
+  "split_changes_nothing",
+  "organisation_not_found",
+  "recipient_not_supplier",
+] as const;
+
+/** claim.pledge */
+export const CLAIM_PLEDGE_CODES = [...NO_COSIGNATURES, ...HELD_BY_SIGNER, "organisation_not_found", "pledgee_not_lender"] as const;
+
+/** claim.release */
+export const CLAIM_RELEASE_CODES = [...NO_COSIGNATURES, "claim_not_found", "claim_not_pledged", "signer_not_pledgee", "claim_matured"] as const;
+
+/** claim.markOverdue */
+export const CLAIM_MARK_OVERDUE_CODES = [
+  ...NO_COSIGNATURES,
+  "signer_not_operator",
+  "claim_not_found",
+  "claim_not_root",
+  "claim_not_matured",
+  "nothing_overdue",
+] as const;
+
+/** financingPolicy.set */
+export const FINANCING_POLICY_SET_CODES = [
+  ...NO_COSIGNATURES,
+  "signer_not_lender",
+  "organisation_not_found",
+  "recipient_not_core_enterprise",
+  "policy_max_amount_not_positive",
+] as const;
+
+/** financingPolicy.revoke */
+export const FINANCING_POLICY_REVOKE_CODES = [...NO_COSIGNATURES, "policy_not_found", "signer_not_policy_lender", "policy_not_active"] as const;
+
+/** financing.request */
+export const FINANCING_REQUEST_CODES = [
+  ...NO_COSIGNATURES,
+  "claim_not_found",
+  ...FINANCEABLE,
+  "organisation_not_found",
+  "financier_not_lender",
+] as const;
+
+/** financing.requestUnderPolicy */
+export const FINANCING_REQUEST_UNDER_POLICY_CODES = [
+  ...NO_COSIGNATURES,
+  "claim_not_found",
+  "policy_not_found",
+  ...FINANCEABLE,
+  "policy_not_active",
+  "policy_not_for_claim",
+  "policy_amount_exceeded",
+  "policy_depth_exceeded",
+  "policy_terms_changed",
+  "disbursement_date_not_today",
+  "net_proceeds_not_positive",
+] as const;
+
+/** financing.offer */
+export const FINANCING_OFFER_CODES = [
+  ...NO_COSIGNATURES,
+  "financing_not_found",
+  "signer_not_financier",
+  "financing_not_awaiting_offer",
+  "claim_matured",
+  "financing_claim_changed",
+  "disbursement_date_in_past",
+  "financing_days_not_positive",
+  "net_proceeds_not_positive",
+] as const;
+
+/** financing.accept */
+export const FINANCING_ACCEPT_CODES = [
+  ...NO_COSIGNATURES,
+  "financing_not_found",
+  "signer_not_financing_holder",
+  "financing_not_offered",
+  "claim_matured",
+  "financing_claim_changed",
+  "financing_offer_expired",
+] as const;
+
+/** financing.decline */
+export const FINANCING_DECLINE_CODES = [
+  ...NO_COSIGNATURES,
+  "financing_not_found",
+  "signer_not_financing_party",
+  "financing_closed",
+] as const;
+
+/** financing.disburse */
+export const FINANCING_DISBURSE_CODES = [
+  ...NO_COSIGNATURES,
+  "financing_not_found",
+  "signer_not_financier",
+  "financing_not_accepted",
+  "claim_matured",
+  "financing_claim_changed",
+  "financing_offer_expired",
+] as const;
+
+/** repayment.record */
+export const REPAYMENT_RECORD_CODES = [
+  ...NO_COSIGNATURES,
+  "claim_not_found",
+  "claim_not_root",
+  "signer_not_issuer",
+  "claim_not_issued",
+  "amount_not_positive",
+  "repayment_exceeds_outstanding",
+] as const;
+
+/** The codes of one list, as a union: what a transition typed by that list may return. */
+export type CodeIn<L extends readonly string[]> = L[number];

@@ -4,7 +4,7 @@
  * cancelled issuance) restores it; those moves live with the claims.
  */
 import { deriveId } from "../canonical";
-import type { CodeOf } from "./codes";
+import type { CodeIn, CREDIT_LINE_ADJUST_CODES, CREDIT_LINE_EXPIRE_CODES, CREDIT_LINE_FREEZE_CODES, CREDIT_LINE_GRANT_CODES } from "./codes";
 import { fail, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { CreditLine, LedgerEnvelope } from "./types";
@@ -18,7 +18,7 @@ export function applyCreditLineGrant(
   view: StateView,
   transaction: LedgerEnvelope<"creditLine.grant">,
   context: TransitionContext,
-): Outcome<CodeOf<"creditLine.grant">> {
+): Outcome<CodeIn<typeof CREDIT_LINE_GRANT_CODES>> {
   const body = transaction.body;
   if (context.signerOrg?.role !== "lender") return fail("signer_not_lender");
   const target = view.getOrg(body.coreEnterpriseOrgId);
@@ -56,7 +56,7 @@ export function applyCreditLineAdjust(
   view: StateView,
   transaction: LedgerEnvelope<"creditLine.adjust">,
   context: TransitionContext,
-): Outcome<CodeOf<"creditLine.adjust">> {
+): Outcome<CodeIn<typeof CREDIT_LINE_ADJUST_CODES>> {
   const found = lineOfSigningLender(view, transaction.body.creditLineId, transaction.signer.orgId);
   if (!found.ok) return found;
   const line = found.line;
@@ -73,7 +73,7 @@ export function applyCreditLineFreeze(
   view: StateView,
   transaction: LedgerEnvelope<"creditLine.freeze">,
   context: TransitionContext,
-): Outcome<CodeOf<"creditLine.freeze">> {
+): Outcome<CodeIn<typeof CREDIT_LINE_FREEZE_CODES>> {
   const found = lineOfSigningLender(view, transaction.body.creditLineId, transaction.signer.orgId);
   if (!found.ok) return found;
   const line = found.line;
@@ -89,7 +89,7 @@ export function applyCreditLineFreeze(
 export function applyCreditLineExpire(
   view: StateView,
   transaction: LedgerEnvelope<"creditLine.expire">,
-): Outcome<CodeOf<"creditLine.expire">> {
+): Outcome<CodeIn<typeof CREDIT_LINE_EXPIRE_CODES>> {
   const found = lineOfSigningLender(view, transaction.body.creditLineId, transaction.signer.orgId);
   if (!found.ok) return found;
   const line = found.line;

@@ -8,7 +8,7 @@
  */
 import { deriveId } from "../canonical";
 import { quoteFinancing } from "../pricing";
-import type { CodeOf } from "./codes";
+import type { CodeIn, FINANCING_ACCEPT_CODES, FINANCING_DECLINE_CODES, FINANCING_DISBURSE_CODES, FINANCING_OFFER_CODES, FINANCING_REQUEST_CODES, FINANCING_REQUEST_UNDER_POLICY_CODES } from "./codes";
 import { isMatured, outstandingMinor } from "./claims";
 import { utcDateOf } from "./maturity";
 import { fail, invariant, InvariantViolation, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
@@ -69,7 +69,7 @@ export function applyFinancingRequest(
   view: StateView,
   transaction: LedgerEnvelope<"financing.request">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.request">> {
+): Outcome<CodeIn<typeof FINANCING_REQUEST_CODES>> {
   const { body, signer } = transaction;
   const claim = view.getClaim(body.claimId);
   if (claim === undefined) return fail("claim_not_found");
@@ -88,7 +88,26 @@ export function applyFinancingRequest(
   );
 }
 
-type PolicyMatchCode = CodeOf<"financing.requestUnderPolicy">;
+type PolicyMatchCode = CodeIn<typeof FINANCING_REQUEST_UNDER_POLICY_CODES>;
+
+/** Why a policy does not cover a claim, in the order applyFinancingRequestUnderPolicy checks it. */
+export type PolicyIneligibilityCode = Extract<
+  PolicyMatchCode,
+  "policy_not_active" | "policy_not_for_claim" | "policy_amount_exceeded" | "policy_depth_exceeded"
+>;
+
+/**
+ * Whether `policy` covers `claim` (undefined when it does): the policy's own side of an
+ * application under it, which the server also uses to show a holder its instant offers.
+ */
+export function policyIneligibility(policy: FinancingPolicy, claim: Claim): Failure<PolicyIneligibilityCode> | undefined {
+  if (policy.status !== "active") return fail("policy_not_active", `status ${policy.status}`);
+  if (policy.coreEnterpriseOrgId !== claim.issuerOrgId || policy.currency !== claim.currency) return fail("policy_not_for_claim");
+  const faceMinor = outstandingMinor(claim);
+  if (faceMinor > policy.maxAmountMinor) return fail("policy_amount_exceeded", `${faceMinor} > ${policy.maxAmountMinor}`);
+  if (claim.depth > policy.maxDepth) return fail("policy_depth_exceeded", `depth ${claim.depth} > ${policy.maxDepth}`);
+  return undefined;
+}
 
 /** Whether the policy covers this claim and the holder signed exactly its terms for today. */
 function checkPolicyMatch(
@@ -97,11 +116,8 @@ function checkPolicyMatch(
   body: FinancingRequestUnderPolicyBody,
   nowMs: number,
 ): Failure<PolicyMatchCode> | undefined {
-  if (policy.status !== "active") return fail("policy_not_active", `status ${policy.status}`);
-  if (policy.coreEnterpriseOrgId !== claim.issuerOrgId || policy.currency !== claim.currency) return fail("policy_not_for_claim");
-  const faceMinor = outstandingMinor(claim);
-  if (faceMinor > policy.maxAmountMinor) return fail("policy_amount_exceeded", `${faceMinor} > ${policy.maxAmountMinor}`);
-  if (claim.depth > policy.maxDepth) return fail("policy_depth_exceeded", `depth ${claim.depth} > ${policy.maxDepth}`);
+  const ineligible = policyIneligibility(policy, claim);
+  if (ineligible !== undefined) return ineligible;
   if (body.rateBps !== policy.rateBps || body.feeMinor !== policy.feeMinor || body.recourse !== policy.recourse) {
     return fail("policy_terms_changed");
   }
@@ -118,7 +134,7 @@ export function applyFinancingRequestUnderPolicy(
   view: StateView,
   transaction: LedgerEnvelope<"financing.requestUnderPolicy">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.requestUnderPolicy">> {
+): Outcome<CodeIn<typeof FINANCING_REQUEST_UNDER_POLICY_CODES>> {
   const { body, signer } = transaction;
   const claim = view.getClaim(body.claimId);
   if (claim === undefined) return fail("claim_not_found");
@@ -204,7 +220,7 @@ export function applyFinancingOffer(
   view: StateView,
   transaction: LedgerEnvelope<"financing.offer">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.offer">> {
+): Outcome<CodeIn<typeof FINANCING_OFFER_CODES>> {
   const { body, signer } = transaction;
   const found = financingSignedBy(view, body.financingId, signer.orgId, "lenderOrgId", "signer_not_financier");
   if (!found.ok) return found;
@@ -252,7 +268,7 @@ export function applyFinancingAccept(
   view: StateView,
   transaction: LedgerEnvelope<"financing.accept">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.accept">> {
+): Outcome<CodeIn<typeof FINANCING_ACCEPT_CODES>> {
   const { body, signer } = transaction;
   const found = financingSignedBy(view, body.financingId, signer.orgId, "holderOrgId", "signer_not_financing_holder");
   if (!found.ok) return found;
@@ -271,7 +287,7 @@ export function applyFinancingAccept(
 export function applyFinancingDecline(
   view: StateView,
   transaction: LedgerEnvelope<"financing.decline">,
-): Outcome<CodeOf<"financing.decline">> {
+): Outcome<CodeIn<typeof FINANCING_DECLINE_CODES>> {
   const { body, signer } = transaction;
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");
@@ -308,7 +324,7 @@ export function applyFinancingDisburse(
   view: StateView,
   transaction: LedgerEnvelope<"financing.disburse">,
   context: TransitionContext,
-): Outcome<CodeOf<"financing.disburse">> {
+): Outcome<CodeIn<typeof FINANCING_DISBURSE_CODES>> {
   const { body, signer } = transaction;
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");

@@ -12,6 +12,7 @@
  * Per credit line: 0 <= used <= limit. Per lender and core enterprise: at most one active policy. Per key: revoked exactly when it has a revocation time.
  */
 import { MemoryState, OverlayView, vouchForChanges, type StateView } from "./state";
+import { outstandingMinor } from "./claims";
 import { invariant, InvariantViolation } from "./outcome";
 import { isLiveState, type Claim, type FinancingPolicy, type StateChange } from "./types";
 
@@ -51,7 +52,7 @@ function checkSplitSums(claims: readonly Claim[]): void {
     const childSum = childSums.get(claim.id);
     invariant((claim.state === "split") === (childSum !== undefined), `claim ${claim.id}: split exactly when it has children`);
     if (childSum !== undefined) {
-      invariant(childSum === claim.amountMinor - claim.settledMinor, `claim ${claim.id}: children do not sum to it`);
+      invariant(childSum === outstandingMinor(claim), `claim ${claim.id}: children do not sum to it`);
     }
   }
 }
@@ -101,7 +102,7 @@ function checkRoot(view: StateView, rootId: string, claims: readonly Claim[]): v
   let settledMinor = 0n;
   for (const claim of claims) {
     settledMinor += claim.settledMinor;
-    if (isLiveState(claim.state)) liveOutstandingMinor += claim.amountMinor - claim.settledMinor;
+    if (isLiveState(claim.state)) liveOutstandingMinor += outstandingMinor(claim);
   }
   invariant(settledMinor === root.rootRepaidMinor, `root ${rootId}: settled pieces do not add up to repaid`);
   if (root.state === "rejected" || root.state === "withdrawn") {

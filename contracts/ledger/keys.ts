@@ -1,16 +1,16 @@
 /**
  * Transitions of organisations and their signing keys: register, rotate, revoke.
  *
- * The signer checks of key.register (self-signature by the new key) run in apply.ts before
- * applyKeyRegister; here are the checks that need the ledger state.
+ * The signer checks of key.register (self-signature by the new key, registrationSignerProblem)
+ * run in apply.ts before applyKeyRegister; the transitions hold the checks that need the state.
  */
 import { hexToBytes } from "../hex";
-import { isAcceptablePublicKey, keyIdFor } from "../signing";
-import { checkCosignature, type Cosignature } from "../transaction";
-import type { CodeOf } from "./codes";
+import { isAcceptablePublicKey, keyIdFor, type SignatureVerifier } from "../signing";
+import { checkCosignature, checkDigestSignature, type Cosignature } from "../transaction";
+import type { CodeIn, KEY_REGISTER_CODES, KEY_REVOKE_CODES, KEY_ROTATE_CODES } from "./codes";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
-import type { LedgerEnvelope, LedgerEvent, Organisation, SigningKey, StateChange } from "./types";
+import type { LedgerEnvelope, LedgerEvent, Organisation, SignedLedgerTransaction, SigningKey, StateChange } from "./types";
 
 /** Why a public key (hex) cannot name `keyId`, if it cannot. */
 export function publicKeyProblem(
@@ -22,13 +22,43 @@ export function publicKeyProblem(
   return keyIdFor(publicKey) === keyId ? undefined : "key_id_mismatch";
 }
 
+/** Why the signer of a key.register is not acceptable, as far as the transaction alone tells. */
+export type RegistrationSignerCode =
+  | "public_key_invalid"
+  | "key_id_mismatch"
+  | "registration_not_self_signed"
+  | "signer_key_wrong_organisation"
+  | "signature_invalid";
+
+/**
+ * The signer checks of a key.register that need no ledger state, in check order: the body's
+ * public key is valid and named by its key id, the signer is that key of the body's
+ * organisation, and the signature over the digest (`txId`, its hex) verifies with it.
+ * apply.ts runs them before the nonce check; the server runs them on a key request, so the
+ * operator only ever sees requests that prove possession of the key.
+ */
+export function registrationSignerProblem(
+  signed: SignedLedgerTransaction<"key.register">,
+  txId: string,
+  verifier: SignatureVerifier,
+): RegistrationSignerCode | undefined {
+  const { signer, body } = signed.transaction;
+  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
+  if (keyProblem !== undefined) return keyProblem;
+  if (signer.keyId !== body.keyId) return "registration_not_self_signed";
+  if (signer.orgId !== body.orgId) return "signer_key_wrong_organisation";
+  const publicKey = hexToBytes(body.publicKeyHex, 32);
+  const check = checkDigestSignature(hexToBytes(txId, 32), signer.keyId, signed.signatureHex, publicKey, verifier);
+  return check.ok ? undefined : "signature_invalid";
+}
+
 function verifiesCosignature(context: TransitionContext, cosignature: Cosignature, publicKeyHex: string): boolean {
   const publicKey = hexToBytes(publicKeyHex, 32);
   return checkCosignature(context.signed, cosignature, publicKey, context.verifier).ok;
 }
 
 /** The operator approval of a non-genesis registration: exactly one valid cosignature. */
-function checkOperatorCosignature(view: StateView, context: TransitionContext): CodeOf<"key.register"> | undefined {
+function checkOperatorCosignature(view: StateView, context: TransitionContext): CodeIn<typeof KEY_REGISTER_CODES> | undefined {
   const cosignatures = context.signed.cosignatures;
   if (cosignatures.length > 1) return "unexpected_cosignature";
   const cosignature = cosignatures[0];
@@ -45,7 +75,7 @@ export function applyKeyRegister(
   view: StateView,
   transaction: LedgerEnvelope<"key.register">,
   context: TransitionContext,
-): Outcome<CodeOf<"key.register">> {
+): Outcome<CodeIn<typeof KEY_REGISTER_CODES>> {
   const body = transaction.body;
   if (view.getKey(body.keyId) !== undefined) return fail("key_already_registered");
   if (!view.hasKeys()) {
@@ -77,7 +107,7 @@ export function applyKeyRotate(
   view: StateView,
   transaction: LedgerEnvelope<"key.rotate">,
   context: TransitionContext,
-): Outcome<CodeOf<"key.rotate">> {
+): Outcome<CodeIn<typeof KEY_ROTATE_CODES>> {
   const { body, signer } = transaction;
   if (signer.keyId !== body.oldKeyId || signer.orgId !== body.orgId) return fail("rotation_not_signed_by_old_key");
   const keyProblem = publicKeyProblem(body.newPublicKeyHex, body.newKeyId);
@@ -112,7 +142,7 @@ export function applyKeyRevoke(
   view: StateView,
   transaction: LedgerEnvelope<"key.revoke">,
   context: TransitionContext,
-): Outcome<CodeOf<"key.revoke">> {
+): Outcome<CodeIn<typeof KEY_REVOKE_CODES>> {
   const { body, signer } = transaction;
   const key = view.getKey(body.keyId);
   if (key === undefined) return fail("key_not_found");

@@ -50,7 +50,7 @@ function civilFromDays(days: number): { year: number; month: number; day: number
  * UTC midnight of a `YYYY-MM-DD` date in epoch milliseconds, or undefined when the text
  * is not a real calendar date (2023-02-29, 2024-13-01, 2024-04-31 are all refused).
  */
-export function parseUtcDateMs(date: string): number | undefined {
+function parseUtcDateMs(date: string): number | undefined {
   const match = DATE_PATTERN.exec(date);
   if (match === null) return undefined;
   const year = Number(match[1]);
@@ -66,7 +66,7 @@ export function isValidDate(date: string): boolean {
 }
 
 /** UTC midnight of a `YYYY-MM-DD` date. Throws on a bad date: callers validate first. */
-export function utcMidnightMs(date: string): number {
+function utcMidnightMs(date: string): number {
   const atMs = parseUtcDateMs(date);
   if (atMs === undefined) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
   return atMs;
@@ -75,11 +75,6 @@ export function utcMidnightMs(date: string): number {
 /** Epoch milliseconds at which a claim with this maturity date matures. */
 export function maturityAtMs(maturityDate: string): number {
   return utcMidnightMs(maturityDate);
-}
-
-/** True while the claim may still be split, transferred, pledged or financed. */
-export function isBeforeMaturity(maturityDate: string, nowMs: number): boolean {
-  return nowMs < maturityAtMs(maturityDate);
 }
 
 /** The UTC calendar date (`YYYY-MM-DD`) that contains the instant `atMs`. */
@@ -97,7 +92,10 @@ export function daysBetween(fromDate: string, toDate: string): number {
   return (utcMidnightMs(toDate) - utcMidnightMs(fromDate)) / MS_PER_DAY;
 }
 
-/** Calendar days from the UTC day containing `atMs` to `toDate`. */
-export function daysFromInstant(atMs: number, toDate: string): number {
-  return daysBetween(utcDateOf(atMs), toDate);
+/**
+ * Whole calendar days from the UTC day containing `nowMs` to the maturity date: 0 on the day
+ * the claim matures, negative after it. Every "days to maturity" shown or bucketed uses this.
+ */
+export function daysToMaturity(maturityDate: string, nowMs: number): number {
+  return daysBetween(utcDateOf(nowMs), maturityDate);
 }

@@ -1,9 +1,8 @@
 /**
  * Shapes shared by every transition: success (upserts and events), failure (a result code
- * from CHECK_ORDER) and the context a transition runs in.
+ * of the kind, codes.ts) and the context a transition runs in.
  */
 import type { SignatureVerifier } from "../signing";
-import type { ResultCode } from "./codes";
 import type { LedgerEvent, Organisation, SignedLedgerTransaction, StateChange } from "./types";
 
 export interface ApplyContext {
@@ -27,13 +26,13 @@ export interface Success {
   events: LedgerEvent[];
 }
 
-export interface Failure<C extends string = ResultCode> {
+export interface Failure<C extends string = string> {
   ok: false;
   code: C;
   detail?: string;
 }
 
-export type Outcome<C extends string = ResultCode> = Success | Failure<C>;
+export type Outcome<C extends string = string> = Success | Failure<C>;
 
 export function fail<C extends string>(code: C, detail?: string): Failure<C> {
   return detail === undefined ? { ok: false, code } : { ok: false, code, detail };

@@ -5,7 +5,7 @@
  * only the lender revokes it. Applications under a policy live in financing.ts.
  */
 import { deriveId } from "../canonical";
-import type { CodeOf } from "./codes";
+import type { CodeIn, FINANCING_POLICY_REVOKE_CODES, FINANCING_POLICY_SET_CODES } from "./codes";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { FinancingPolicy, LedgerEnvelope, StateChange } from "./types";
@@ -14,7 +14,7 @@ export function applyFinancingPolicySet(
   view: StateView,
   transaction: LedgerEnvelope<"financingPolicy.set">,
   context: TransitionContext,
-): Outcome<CodeOf<"financingPolicy.set">> {
+): Outcome<CodeIn<typeof FINANCING_POLICY_SET_CODES>> {
   const { body, signer } = transaction;
   if (context.signerOrg?.role !== "lender") return fail("signer_not_lender");
   const target = view.getOrg(body.coreEnterpriseOrgId);
@@ -51,7 +51,7 @@ export function applyFinancingPolicyRevoke(
   view: StateView,
   transaction: LedgerEnvelope<"financingPolicy.revoke">,
   context: TransitionContext,
-): Outcome<CodeOf<"financingPolicy.revoke">> {
+): Outcome<CodeIn<typeof FINANCING_POLICY_REVOKE_CODES>> {
   const policy = view.getPolicy(transaction.body.policyId);
   if (policy === undefined) return fail("policy_not_found");
   if (policy.lenderOrgId !== transaction.signer.orgId) return fail("signer_not_policy_lender");

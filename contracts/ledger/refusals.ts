@@ -8,7 +8,7 @@
  * Isomorphic and pure like the rest of contracts/: the server attaches the text to the
  * answer, and the browser looks it up by code with the same table.
  */
-import type { ResultCode } from "./apply";
+import type { ResultCode } from "./kinds";
 
 export type RefusalCode = ResultCode | "transaction_id_conflict";
 

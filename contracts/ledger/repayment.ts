@@ -6,7 +6,7 @@
 import { deriveId } from "../canonical";
 import { allocateProRata } from "./allocation";
 import { outstandingMinor, restoreCreditLine, withoutOffer } from "./claims";
-import type { CodeOf } from "./codes";
+import type { CodeIn, REPAYMENT_RECORD_CODES } from "./codes";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type Repayment, type StateChange } from "./types";
@@ -25,7 +25,7 @@ export function applyRepaymentRecord(
   view: StateView,
   transaction: LedgerEnvelope<"repayment.record">,
   context: TransitionContext,
-): Outcome<CodeOf<"repayment.record">> {
+): Outcome<CodeIn<typeof REPAYMENT_RECORD_CODES>> {
   const { body, signer } = transaction;
   const root = view.getClaim(body.rootClaimId);
   if (root === undefined) return fail("claim_not_found");

@@ -1,7 +1,7 @@
 /**
  * What a transition may read (StateView), an in-memory implementation of it (MemoryState),
  * a view of "base state plus pending changes" (OverlayView), and the list of rows a
- * transaction needs loaded before it runs (prefetchKeys).
+ * transaction needs loaded before it runs (prefetchKeys, kinds/index.ts).
  *
  * Transitions never mutate the view. They return upserts (`StateChange[]`) that the caller
  * writes: the service into the database, MemoryState through `applyChanges`.
@@ -15,7 +15,6 @@ import type {
   Organisation,
   Pledge,
   Repayment,
-  SignedLedgerTransaction,
   SigningKey,
   StateChange,
 } from "./types";
@@ -403,73 +402,6 @@ export interface PrefetchKeys {
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
-}
-
-function bodyKeys(signed: SignedLedgerTransaction): Partial<PrefetchKeys> {
-  const transaction = signed.transaction;
-  switch (transaction.type) {
-    case "key.register":
-      return { orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId], hasKeys: true };
-    case "key.rotate":
-      return { orgIds: [transaction.body.orgId], keyIds: [transaction.body.oldKeyId, transaction.body.newKeyId] };
-    case "key.revoke":
-      return { orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId] };
-    case "creditLine.grant":
-      return { orgIds: [transaction.body.coreEnterpriseOrgId] };
-    case "creditLine.adjust":
-    case "creditLine.freeze":
-    case "creditLine.expire":
-    case "claim.issue":
-      return {
-        creditLineIds: [transaction.body.creditLineId],
-        orgIds: transaction.type === "claim.issue" ? [transaction.body.toOrgId] : [],
-      };
-    case "claim.accept":
-    case "claim.reject":
-    case "claim.withdraw":
-    case "claim.release":
-      return { claimIds: [transaction.body.claimId] };
-    case "claim.split":
-      return { claimIds: [transaction.body.claimId], orgIds: transaction.body.parts.map((part) => part.toOrgId) };
-    case "claim.pledge":
-    case "financing.request":
-      return { claimIds: [transaction.body.claimId], orgIds: [transaction.body.lenderOrgId] };
-    case "financingPolicy.set":
-      return {
-        orgIds: [transaction.body.coreEnterpriseOrgId],
-        activePolicies: [{ lenderOrgId: transaction.signer.orgId, coreEnterpriseOrgId: transaction.body.coreEnterpriseOrgId }],
-      };
-    case "financingPolicy.revoke":
-      return { policyIds: [transaction.body.policyId] };
-    case "financing.requestUnderPolicy":
-      return { claimIds: [transaction.body.claimId], policyIds: [transaction.body.policyId] };
-    case "claim.markOverdue":
-    case "repayment.record":
-      return { claimIds: [transaction.body.rootClaimId] };
-    case "financing.offer":
-    case "financing.accept":
-    case "financing.decline":
-    case "financing.disburse":
-      return { financingIds: [transaction.body.financingId] };
-  }
-}
-
-/** The rows `signed` needs (see PrefetchKeys for the transitive rule). */
-export function prefetchKeys(signed: SignedLedgerTransaction): PrefetchKeys {
-  const { signer, nonce } = signed.transaction;
-  const fromBody = bodyKeys(signed);
-  const cosigners = signed.cosignatures;
-  return {
-    orgIds: unique([signer.orgId, ...cosigners.map((c) => c.orgId), ...(fromBody.orgIds ?? [])]),
-    keyIds: unique([signer.keyId, ...cosigners.map((c) => c.keyId), ...(fromBody.keyIds ?? [])]),
-    creditLineIds: unique(fromBody.creditLineIds ?? []),
-    claimIds: unique(fromBody.claimIds ?? []),
-    financingIds: unique(fromBody.financingIds ?? []),
-    policyIds: unique(fromBody.policyIds ?? []),
-    activePolicies: fromBody.activePolicies ?? [],
-    nonces: [{ orgId: signer.orgId, keyId: signer.keyId, nonce }],
-    hasKeys: fromBody.hasKeys ?? false,
-  };
 }
 
 function uniqueBy<T>(values: readonly T[], keyOf: (value: T) => string): T[] {

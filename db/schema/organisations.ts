@@ -1,14 +1,15 @@
 import { sql } from "drizzle-orm";
 import { check, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
-import type { OrgRole, OrgStatus } from "../enums";
+import type { OrganisationRole } from "../../contracts/ledger/types";
+import type { OrgStatus } from "../enums";
 
 export const organisations = pgTable(
   "organisations",
   {
     id: text("id").primaryKey(),
     name: text("name").notNull(),
-    role: text("role").$type<OrgRole>().notNull(),
+    role: text("role").$type<OrganisationRole>().notNull(),
     status: text("status").$type<OrgStatus>().notNull().default("pending"),
     city: text("city").notNull().default(""),
     registrationNumber: text("registration_number").notNull().default(""),

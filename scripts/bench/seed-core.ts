@@ -36,6 +36,7 @@ import { verifyLog } from "@/contracts/verify-log";
 import { applyTransaction } from "@/contracts/ledger/apply";
 import { encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { MemoryState } from "@/contracts/ledger/state";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 import type {
   Claim,
   ClaimDocuments,
@@ -466,7 +467,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
       }
       case "split": {
         const claim = writer.state.getClaim(step.claimId) as Claim;
-        const outstanding = claim.amountMinor - claim.settledMinor;
+        const outstanding = outstandingMinor(claim);
         const next = tierOrgs(program, step.tier + 1);
         const receivers = !program.demo && random() < 0.2 && next.length > 1 ? 2 : 1;
         const chosen: Org[] = [];

@@ -2,10 +2,9 @@ import { and, asc, count, desc, eq, ne } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "@/db/client";
 import { keyRequests, organisations, signingKeys, users, type KeyRequestStatus } from "@/db/schema";
-import { hexToBytes } from "@/contracts/hex";
-import { checkTransactionSignature } from "@/contracts/transaction";
+import { transactionId } from "@/contracts/transaction";
 import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
-import { publicKeyProblem } from "@/contracts/ledger/keys";
+import { registrationSignerProblem, type RegistrationSignerCode } from "@/contracts/ledger/keys";
 import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
@@ -84,17 +83,13 @@ function decodeRegistration(wire: unknown): Registration {
 }
 
 /**
- * The checks the ledger will run on the signer of a key.register, run now so that the
- * operator only ever sees requests that prove possession of the key.
+ * The ledger's own signer checks of a key.register, run now so that the operator only ever
+ * sees requests that prove possession of the key; cosignatures come only on approval.
  */
 function assertSelfSigned(signed: Registration): void {
-  const { signer, body } = signed.transaction;
-  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
-  if (keyProblem !== undefined) throw badRequest(keyProblem, refusalText(keyProblem));
-  if (signer.keyId !== body.keyId || signer.orgId !== body.orgId) throw badRequest("registration_not_self_signed", refusalText("registration_not_self_signed"));
+  const problem = registrationSignerProblem(signed, transactionId(signed.transaction), nodeVerifier);
+  if (problem !== undefined) throw badRequest(problem, refusalText(problem));
   if (signed.cosignatures.length > 0) throw badRequest("unexpected_cosignature", refusalText("unexpected_cosignature"));
-  const check = checkTransactionSignature(signed, hexToBytes(body.publicKeyHex, 32), nodeVerifier);
-  if (!check.ok) throw badRequest(check.code, "The signature does not verify with the key being registered.");
 }
 
 const signedAtOf = (signedTransaction: unknown) => (signedTransaction as { transaction: { createdAtMs: number } }).transaction.createdAtMs;

@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
-import { organisations, users, type OrgRole, type OrgStatus } from "@/db/schema";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import { organisations, users, type OrgStatus } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed, canReadOrganisation, canReviewOrganisations, canSeeAllOrganisations, canUseDirectory } from "../authz";
 import { conflict, notFound } from "../errors";
@@ -10,7 +11,7 @@ import { hashPassword } from "../auth/password";
 export interface OrganisationDto {
   id: string;
   name: string;
-  role: OrgRole;
+  role: OrganisationRole;
   status: OrgStatus;
   city: string;
   registrationNumber: string;
@@ -22,7 +23,7 @@ export interface OrganisationDto {
 export interface DirectoryEntryDto {
   id: string;
   name: string;
-  role: OrgRole;
+  role: OrganisationRole;
   city: string;
 }
 
@@ -38,7 +39,7 @@ export async function listOrganisations(db: DbOrTx, actor: Actor, filter: { stat
 }
 
 /** The directory of approved organisations that any approved member may address. */
-export async function listDirectory(db: DbOrTx, actor: Actor, filter: { role?: OrgRole } = {}): Promise<DirectoryEntryDto[]> {
+export async function listDirectory(db: DbOrTx, actor: Actor, filter: { role?: OrganisationRole } = {}): Promise<DirectoryEntryDto[]> {
   assertAllowed(canUseDirectory(actor), "Your organisation is awaiting approval.");
   const rows = await db
     .select({ id: organisations.id, name: organisations.name, role: organisations.role, city: organisations.city })
@@ -57,7 +58,7 @@ export async function getOrganisation(db: DbOrTx, actor: Actor, orgId: string): 
 
 export interface OnboardingApplication {
   organisationName: string;
-  role: Exclude<OrgRole, "operator">;
+  role: Exclude<OrganisationRole, "operator">;
   city: string;
   registrationNumber: string;
   adminName: string;

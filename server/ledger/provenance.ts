@@ -5,6 +5,7 @@ import type { SignedCheckpoint } from "@/contracts/checkpoint";
 import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import type { LogEntry } from "@/contracts/log";
 import { hashesToHex, SubtreeHashes } from "@/contracts/merkle";
+import { typesWithLineage } from "@/contracts/ledger/kinds";
 import { organisationsNamedBy, selectProvenanceEntries, type ProvenanceBundle } from "@/contracts/provenance";
 import { notFound } from "../errors";
 import { latestCheckpoint } from "./service";
@@ -18,9 +19,10 @@ import { latestCheckpoint } from "./service";
  * whole log always agree. Who may see a claim's provenance is decided by the caller.
  */
 
-const LINEAGE_EXCLUDED_TYPES = ["repayment.record", "claim.markOverdue"];
-const CREDIT_LINE_CHANGE_TYPES = ["creditLine.adjust", "creditLine.freeze", "creditLine.expire"];
-const KEY_INTRODUCTION_TYPES = ["key.register", "key.rotate"];
+// From the kinds' descriptors, the same rules the pure selector applies (contracts/ledger/kinds).
+const LINEAGE_EXCLUDED_TYPES = typesWithLineage("whole-tree");
+const CREDIT_LINE_CHANGE_TYPES = typesWithLineage("credit-line");
+const KEY_INTRODUCTION_TYPES = typesWithLineage("key-introduction");
 
 export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: ProvenanceStore): Promise<ProvenanceBundle> {
   // The claims first, the checkpoint second: a checkpoint read later covers every block the

@@ -10,7 +10,8 @@ import { transactionId } from "@/contracts/transaction";
 import { applyTransaction, InvariantViolation } from "@/contracts/ledger/apply";
 import { refusal, type Refusal } from "@/contracts/ledger/refusals";
 import { decodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
-import { mergePrefetchKeys, prefetchKeys, type MemoryState } from "@/contracts/ledger/state";
+import { introducedKey, prefetchKeys } from "@/contracts/ledger/kinds";
+import { mergePrefetchKeys, type MemoryState } from "@/contracts/ledger/state";
 import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
 import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
@@ -156,9 +157,8 @@ async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitRes
   const checks: SignatureToCheck[] = [];
   for (const item of items) {
     if ("status" in item) continue;
-    const body = item.signed.transaction.body as { publicKeyHex?: string; keyId?: string; newKeyId?: string; newPublicKeyHex?: string };
-    if (body.keyId && body.publicKeyHex) publicKeys.set(body.keyId, body.publicKeyHex);
-    if (body.newKeyId && body.newPublicKeyHex) publicKeys.set(body.newKeyId, body.newPublicKeyHex);
+    const introduced = introducedKey(item.signed.transaction);
+    if (introduced !== undefined) publicKeys.set(introduced.keyId, introduced.publicKeyHex);
     const message = hexToBytes(item.txId, 32); // the id is the hex of the digest that is signed
     const signatures = [{ keyId: item.signed.transaction.signer.keyId, signatureHex: item.signed.signatureHex }, ...item.signed.cosignatures];
     for (const { keyId, signatureHex } of signatures) {

@@ -6,6 +6,7 @@ import { assertAllowed, canSeeDashboard } from "../authz";
 import { listOwnClaims } from "./claims";
 import { organisationNames } from "../ledger/repository";
 import { LIVE_CLAIM_STATES } from "@/contracts/ledger/types";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 
 const DAY_MS = 86_400_000;
 
@@ -38,7 +39,7 @@ async function toRows(db: Db, list: ClaimLike[]): Promise<ClaimRowDto[]> {
     id: c.id,
     rootId: c.rootId,
     amountMinor: c.amountMinor,
-    outstandingMinor: c.amountMinor - c.settledMinor,
+    outstandingMinor: outstandingMinor(c),
     state: c.state,
     maturityDate: c.maturityDate,
     depth: c.depth,
@@ -73,7 +74,7 @@ async function supplierDashboard(db: Db, actor: Actor) {
   const early = await db.select({ net: financings.netMinor }).from(financings).where(and(eq(financings.holderOrgId, actor.orgId), eq(financings.status, "disbursed")));
   return {
     figures: [
-      { label: "Holdings", valueMinor: sum(held.map((c) => c.amountMinor - c.settledMinor)), hint: `${held.length} claim${held.length === 1 ? "" : "s"} you hold` },
+      { label: "Holdings", valueMinor: sum(held.map((c) => outstandingMinor(c))), hint: `${held.length} claim${held.length === 1 ? "" : "s"} you hold` },
       { label: "Awaiting your acceptance", valueMinor: sum(inbox.map((c) => c.amountMinor)), hint: `${inbox.length} offer${inbox.length === 1 ? "" : "s"} in your inbox` },
       { label: "Received early", valueMinor: sum(early.map((e) => e.net ?? 0n)), hint: "cash from financing" },
     ],
@@ -89,8 +90,8 @@ async function coreDashboard(db: Db, actor: Actor, nowMs: number) {
   return {
     figures: [
       { label: "Credit available", valueMinor: sum(lines.map((l) => l.limitMinor - l.usedMinor)), hint: `across ${lines.length} credit line${lines.length === 1 ? "" : "s"}` },
-      { label: "Outstanding claims", valueMinor: sum(live.map((c) => c.amountMinor - c.settledMinor)), hint: "issued, not yet repaid" },
-      { label: "Due in 30 days", valueMinor: sum(live.filter((c) => c.maturityDate <= soon).map((c) => c.amountMinor - c.settledMinor)), hint: "repayments coming up" },
+      { label: "Outstanding claims", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "issued, not yet repaid" },
+      { label: "Due in 30 days", valueMinor: sum(live.filter((c) => c.maturityDate <= soon).map((c) => outstandingMinor(c))), hint: "repayments coming up" },
     ],
     claims: await toRows(db, issued),
   };
@@ -106,8 +107,8 @@ async function lenderDashboard(db: Db, actor: Actor) {
   const lines = await db.select().from(creditLines).where(eq(creditLines.lenderOrgId, actor.orgId));
   return {
     figures: [
-      { label: "Exposure", valueMinor: sum(financed.map((c) => c.amountMinor - c.settledMinor)), hint: `${financed.length} financed claim${financed.length === 1 ? "" : "s"}` },
-      { label: "Applications", valueMinor: sum(open.map((c) => c.amountMinor - c.settledMinor)), hint: `${open.length} waiting for a decision` },
+      { label: "Exposure", valueMinor: sum(financed.map((c) => outstandingMinor(c))), hint: `${financed.length} financed claim${financed.length === 1 ? "" : "s"}` },
+      { label: "Applications", valueMinor: sum(open.map((c) => outstandingMinor(c))), hint: `${open.length} waiting for a decision` },
       { label: "Credit granted", valueMinor: sum(lines.map((l) => l.limitMinor)), hint: `${lines.length} line${lines.length === 1 ? "" : "s"} to core enterprises` },
     ],
     claims: await toRows(db, financed),
@@ -120,8 +121,8 @@ async function auditDashboard(db: Db) {
   return {
     figures: [
       { label: "Claims on the ledger", valueMinor: sum(roots.map((c) => c.amountMinor)), hint: `${roots.length} issuance${roots.length === 1 ? "" : "s"}` },
-      { label: "Outstanding", valueMinor: sum(live.map((c) => c.amountMinor - c.settledMinor)), hint: "not yet settled" },
-      { label: "Overdue", valueMinor: sum(live.filter((c) => c.state === "overdue").map((c) => c.amountMinor - c.settledMinor)), hint: "unpaid after maturity" },
+      { label: "Outstanding", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "not yet settled" },
+      { label: "Overdue", valueMinor: sum(live.filter((c) => c.state === "overdue").map((c) => outstandingMinor(c))), hint: "unpaid after maturity" },
     ],
     claims: await toRows(db, live),
   };

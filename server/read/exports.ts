@@ -5,6 +5,7 @@ import { claims, financings, ledgerEntries, repayments } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed, canSeeOwnPortfolio } from "../authz";
 import { organisationNames } from "../ledger/repository";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 
 /*
  * CSV exports of an organisation's own records, for its spreadsheets and its accounting
@@ -69,7 +70,7 @@ async function holdingsCsv(db: Db, orgId: string, name: NameOf): Promise<string>
     .orderBy(claims.maturityDate, claims.id);
   return toCsv(
     ["claim_id", "root_claim_id", "core_enterprise", "tier", "state", "face_amount_cny", "settled_cny", "outstanding_cny", "currency", "maturity_date"],
-    rows.map((c) => [c.id, c.rootId, name(c.issuerOrgId), c.depth, c.state, decimalCny(c.amountMinor), decimalCny(c.settledMinor), decimalCny(c.amountMinor - c.settledMinor), c.currency, c.maturityDate]),
+    rows.map((c) => [c.id, c.rootId, name(c.issuerOrgId), c.depth, c.state, decimalCny(c.amountMinor), decimalCny(c.settledMinor), decimalCny(outstandingMinor(c)), c.currency, c.maturityDate]),
   );
 }
 

@@ -4,6 +4,7 @@ import { claims, creditLines, financings, pledges } from "@/db/schema";
 import type { Actor } from "../actor";
 import { loadVisibleClaim } from "./visibility";
 import { organisationNames } from "../ledger/repository";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 
 /*
  * Reads for financing: the lenders a holder can apply to, and the financings an
@@ -78,7 +79,7 @@ export async function listFinancings(db: Db, actor: Actor, filter: { financingId
       issuerName: map.get(c.issuerOrgId) ?? c.issuerOrgId,
       claimAmountMinor: c.amountMinor,
       faceMinor: f.faceMinor,
-      outstandingMinor: c.amountMinor - c.settledMinor,
+      outstandingMinor: outstandingMinor(c),
       maturityDate: c.maturityDate,
       depth: c.depth,
       claimState: c.state,
@@ -111,7 +112,7 @@ export async function listPledges(db: Db, actor: Actor) {
     pledgorName: map.get(p.pledgorOrgId) ?? p.pledgorOrgId,
     lenderName: map.get(p.lenderOrgId) ?? p.lenderOrgId,
     lenderOrgId: p.lenderOrgId,
-    amountMinor: c.amountMinor - c.settledMinor,
+    amountMinor: outstandingMinor(c),
     maturityDate: c.maturityDate,
     issuerName: map.get(c.issuerOrgId) ?? c.issuerOrgId,
   }));

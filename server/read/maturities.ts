@@ -1,8 +1,9 @@
 import { and, eq, isNull, notInArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
-import { daysBetween, utcDateOf } from "@/contracts/ledger/maturity";
+import { daysToMaturity } from "@/contracts/ledger/maturity";
 import { isLiveState } from "@/contracts/ledger/types";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 import type { Actor } from "../actor";
 import { assertAllowed, canSeeMaturities } from "../authz";
 import { inList, organisationNames } from "../ledger/repository";
@@ -37,17 +38,16 @@ export async function maturitiesFor(db: Db, actor: Actor, nowMs = Date.now()): P
   const pieces = await db.select().from(claims).where(inList(claims.rootId, open.map((r) => r.id)));
   const liveByRoot = new Map<string, (typeof pieces)[number][]>();
   for (const piece of pieces) {
-    if (!isLiveState(piece.state as never) || piece.amountMinor <= piece.settledMinor) continue;
+    if (!isLiveState(piece.state as never) || outstandingMinor(piece) <= 0n) continue;
     const live = liveByRoot.get(piece.rootId);
     if (live) live.push(piece);
     else liveByRoot.set(piece.rootId, [piece]);
   }
   const names = await organisationNames(db, open.map((r) => r.holderOrgId));
-  const today = utcDateOf(nowMs);
   return open
     .map((root) => {
       const live = liveByRoot.get(root.id) ?? [];
-      const overdueMinor = live.filter((p) => p.state === "overdue").reduce((sum, p) => sum + p.amountMinor - p.settledMinor, 0n);
+      const overdueMinor = live.filter((p) => p.state === "overdue").reduce((sum, p) => sum + outstandingMinor(p), 0n);
       return {
         rootId: root.id,
         // A root keeps its holder when split: the tier-1 supplier it was issued to.
@@ -57,7 +57,7 @@ export async function maturitiesFor(db: Db, actor: Actor, nowMs = Date.now()): P
         outstandingMinor: root.amountMinor - root.rootRepaidMinor,
         overdueMinor,
         maturityDate: root.maturityDate,
-        daysToMaturity: daysBetween(today, root.maturityDate),
+        daysToMaturity: daysToMaturity(root.maturityDate, nowMs),
         holders: new Set(live.map((p) => p.holderOrgId)).size,
       };
     })

@@ -2,9 +2,10 @@ import { and, asc, desc, eq, isNotNull, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, creditLines, financingPolicies, financings } from "@/db/schema";
 import { outstandingMinor } from "@/contracts/ledger/claims";
+import { policyIneligibility, type PolicyIneligibilityCode } from "@/contracts/ledger/financing";
 import { utcDateOf } from "@/contracts/ledger/maturity";
 import type { FinancingPolicy } from "@/contracts/ledger/types";
-import { quoteFinancing } from "@/contracts/pricing";
+import { quoteFinancing, type PricingCode } from "@/contracts/pricing";
 import type { Actor } from "../actor";
 import { assertAllowed, canSeePolicies } from "../authz";
 import { organisationNames, toPolicy } from "../ledger/repository";
@@ -53,7 +54,8 @@ export async function policyTargets(db: Db, actor: Actor): Promise<{ id: string;
   return rows.map((r) => ({ id: r.id, name: names.get(r.id) ?? r.id })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-export type PolicyOfferIneligibility = "amount_above_policy" | "depth_above_policy" | "not_priceable";
+/** Why a policy's instant offer does not apply: the contract's own codes, so the offer and the ledger never disagree. */
+export type PolicyOfferIneligibility = PolicyIneligibilityCode | PricingCode;
 
 export interface PolicyOfferDto {
   policyId: string;
@@ -91,8 +93,7 @@ export async function policyOffersForClaim(db: Db, actor: Actor, claimId: string
   const disbursementDate = utcDateOf(nowMs);
   return rows.map(toPolicy).map((policy) => {
     const quote = quoteFinancing({ faceMinor, rateBps: policy.rateBps, feeMinor: policy.feeMinor, disbursementDate, maturityDate: claim.maturityDate });
-    const reason: PolicyOfferIneligibility | null =
-      faceMinor > policy.maxAmountMinor ? "amount_above_policy" : claim.depth > policy.maxDepth ? "depth_above_policy" : quote.ok ? null : "not_priceable";
+    const reason: PolicyOfferIneligibility | null = policyIneligibility(policy, claim)?.code ?? (quote.ok ? null : quote.code);
     return {
       policyId: policy.id,
       lenderOrgId: policy.lenderOrgId,

@@ -2,6 +2,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, financings, repayments } from "@/db/schema";
 import { LIVE_CLAIM_STATES } from "@/contracts/ledger/types";
+import { outstandingMinor } from "@/contracts/ledger/claims";
+import { daysToMaturity } from "@/contracts/ledger/maturity";
 import type { Actor } from "../actor";
 import { assertAllowed, canSeeOwnPortfolio } from "../authz";
 import { organisationNames } from "../ledger/repository";
@@ -28,8 +30,6 @@ export interface Chart {
   slices: Slice[];
 }
 
-const DAY_MS = 86_400_000;
-
 /** Maturity buckets, from the most urgent. A claim past its maturity date and not repaid is overdue. */
 export const MATURITY_BUCKETS = [
   { key: "overdue", label: "Overdue" },
@@ -38,12 +38,6 @@ export const MATURITY_BUCKETS = [
   { key: "d180", label: "91–180 days" },
   { key: "later", label: "> 180 days" },
 ] as const;
-
-/** Whole calendar days from the UTC date of `nowMs` to a `YYYY-MM-DD` maturity date. */
-export function daysToMaturity(maturityDate: string, nowMs: number): number {
-  const today = Date.parse(new Date(nowMs).toISOString().slice(0, 10));
-  return Math.round((Date.parse(`${maturityDate}T00:00:00Z`) - today) / DAY_MS);
-}
 
 export function maturityBucket(maturityDate: string, state: string, nowMs: number): (typeof MATURITY_BUCKETS)[number]["key"] {
   const days = daysToMaturity(maturityDate, nowMs);
@@ -93,7 +87,7 @@ async function lenderCharts(db: Db, lenderOrgId: string, nowMs: number): Promise
     .from(claims)
     .where(and(eq(claims.holderOrgId, lenderOrgId), inArray(claims.state, ["financed", "overdue"])));
   const names = await organisationNames(db);
-  const outstanding = rows.map((r) => ({ ...r, valueMinor: r.amountMinor - r.settledMinor })).filter((r) => r.valueMinor > 0n);
+  const outstanding = rows.map((r) => ({ ...r, valueMinor: outstandingMinor(r) })).filter((r) => r.valueMinor > 0n);
   const issuers = [...new Set(outstanding.map((r) => r.issuerOrgId))].map((id) => ({ key: id, label: names.get(id) ?? id }));
   const byIssuer = tally(issuers, outstanding.map((r) => ({ key: r.issuerOrgId, valueMinor: r.valueMinor }))).sort((a, b) => (b.valueMinor > a.valueMinor ? 1 : b.valueMinor < a.valueMinor ? -1 : a.label.localeCompare(b.label)));
   return [
@@ -124,7 +118,7 @@ async function outstandingByTier(db: Db, coreOrgId: string): Promise<Chart> {
     description: "What you still owe, by the supplier tier that holds each piece (tier 1 holds what you issued; tier 2 received a part from tier 1, and so on).",
     slices: tally(
       TIER_KEYS.map((t) => ({ key: t, label: `Tier ${t}` })),
-      rows.map((r) => ({ key: tierOf(r.depth), valueMinor: r.amountMinor - r.settledMinor })).filter((r) => r.valueMinor > 0n),
+      rows.map((r) => ({ key: tierOf(r.depth), valueMinor: outstandingMinor(r) })).filter((r) => r.valueMinor > 0n),
     ),
   };
 }
@@ -147,7 +141,7 @@ async function supplierCash(db: Db, orgId: string): Promise<Chart> {
     .where(sql`allocation->>'holderOrgId' = ${orgId}`);
   const rows: Row[] = [
     ...early.map((e) => ({ key: "early", valueMinor: e.valueMinor ?? 0n })),
-    ...held.map((c) => ({ key: "waiting", valueMinor: c.amountMinor - c.settledMinor })).filter((r) => r.valueMinor > 0n),
+    ...held.map((c) => ({ key: "waiting", valueMinor: outstandingMinor(c) })).filter((r) => r.valueMinor > 0n),
     ...settled.map((s) => ({ key: "settled", valueMinor: BigInt(s.valueMinor) })),
   ];
   return {

@@ -1,4 +1,5 @@
-import type { OrgRole, Permission } from "@/db/schema";
+import type { OrganisationRole } from "@/contracts/ledger/types";
+import type { Permission } from "@/db/schema";
 import { OPERATOR_ORG_ID } from "../platform/signer";
 
 /** The demo supply chain: fixed ids so the README, tests and e2e can name them. */
@@ -7,7 +8,7 @@ export const DEMO_PASSWORD = "doublechain-demo";
 export interface DemoOrg {
   id: string;
   name: string;
-  role: OrgRole;
+  role: OrganisationRole;
   city: string;
   registrationNumber: string;
   status: "approved" | "pending";

@@ -5,6 +5,7 @@ import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contra
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 import { claims } from "@/db/schema";
 import { DUE_STATES, markOverdueClaims } from "../jobs/overdue";
 import { inList } from "../ledger/repository";
@@ -159,7 +160,7 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
     .select({ id: claims.id, state: claims.state, amountMinor: claims.amountMinor, settledMinor: claims.settledMinor })
     .from(claims)
     .where(inList(claims.rootId, [overdueRootClaimId, dueTodayRootClaimId]));
-  const stillDue = pieces.filter((piece) => (DUE_STATES as readonly string[]).includes(piece.state) && piece.amountMinor > piece.settledMinor);
+  const stillDue = pieces.filter((piece) => (DUE_STATES as readonly string[]).includes(piece.state) && outstandingMinor(piece) > 0n);
   if (overdue.refused.length > 0 || stillDue.length > 0) {
     throw new Error(`the demo's matured issuances were not marked overdue: ${JSON.stringify({ ...overdue, stillDue: stillDue.map((piece) => piece.id) })}`);
   }

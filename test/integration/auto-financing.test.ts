@@ -79,7 +79,7 @@ describe("auto-financing under the factor's policy", () => {
     expect(await callerFor(database.db, "usr_huaxin_1").financing.policyOffers({ claimId: freePieceId })).toEqual([]);
     const [big] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.amountMinor} = 10000000`);
     const bigOffers = await callerFor(database.db, "usr_lingnan_1").financing.policyOffers({ claimId: big!.id });
-    expect(bigOffers.map((o) => [o.eligible, o.reason])).toEqual([[false, "amount_above_policy"]]);
+    expect(bigOffers.map((o) => [o.eligible, o.reason])).toEqual([[false, "policy_amount_exceeded"]]);
   });
 
   it("finances tier 3's 200.00 piece from application to disbursed without a person, through the auto-disburse job's lease", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RESULT_CODES } from "@/contracts/ledger/codes";
+import { RESULT_CODES } from "@/contracts/ledger/kinds";
 import { REFUSAL_TEXTS, refusal, refusalText } from "@/contracts/ledger/refusals";
 
 /*

@@ -1,16 +1,16 @@
-import type { OrgRole } from "@/db/enums";
+import type { OrganisationRole } from "@/contracts/ledger/types";
 import { Card } from "../../_components/ui";
 
 const EXPORTS = [
   { dataset: "holdings", label: "Holdings", hint: "Claims you hold now, with outstanding amounts and maturity", roles: ["supplier", "lender"] },
   { dataset: "financings", label: "Financings", hint: "Every financing you applied for or granted, with its pricing", roles: ["supplier", "lender"] },
   { dataset: "repayments", label: "Repayments", hint: "What repayments paid you; for your own issuances, every holder paid", roles: ["supplier", "lender", "core_enterprise"] },
-] as const satisfies readonly { dataset: string; label: string; hint: string; roles: readonly OrgRole[] }[];
+] as const satisfies readonly { dataset: string; label: string; hint: string; roles: readonly OrganisationRole[] }[];
 
 /** Download buttons for the organisation's own records as CSV (served by /api/export/<dataset>). */
-export function ExportsCard({ role }: { role: OrgRole }) {
+export function ExportsCard({ role }: { role: OrganisationRole }) {
   // A core enterprise holds no claims and takes no part in financings: only its repayments are its records.
-  const exports = EXPORTS.filter((e) => (e.roles as readonly OrgRole[]).includes(role));
+  const exports = EXPORTS.filter((e) => (e.roles as readonly OrganisationRole[]).includes(role));
   return (
     <Card title="Export to CSV">
       <p className="mb-4 text-sm text-slate-600">Your organisation&apos;s records only. Amounts are exact CNY decimals (e.g. 200.00), dates ISO 8601 in UTC.</p>

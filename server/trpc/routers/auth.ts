@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ORG_ROLES } from "@/db/schema";
+import { ORGANISATION_ROLES } from "@/contracts/ledger/types";
 import { acceptInvite, describeInvite } from "../../commands/users";
 import { applyForOnboarding } from "../../commands/organisations";
 import { authedProcedure, publicProcedure, router } from "../init";
@@ -11,7 +11,7 @@ export const passwordSchema = z
 
 const applicationSchema = z.object({
   organisationName: z.string().trim().min(2).max(120),
-  role: z.enum(ORG_ROLES.filter((r) => r !== "operator") as ["core_enterprise", "supplier", "lender", "auditor"]),
+  role: z.enum(ORGANISATION_ROLES.filter((r) => r !== "operator") as ["core_enterprise", "supplier", "lender", "auditor"]),
   city: z.string().trim().max(80).default(""),
   registrationNumber: z.string().trim().max(40).default(""),
   adminName: z.string().trim().min(1).max(120),

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { hexToBytes } from "@/contracts/hex";
 import { verifyProvenanceBatched, type ProvenanceBundle, type ProvenanceResult } from "@/contracts/provenance";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Card } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
@@ -93,7 +94,7 @@ export function ProvenanceView({ claimId }: { claimId: string }) {
         <dl className="grid gap-4 text-sm sm:grid-cols-4">
           <div>
             <dt className="text-xs uppercase tracking-wide text-slate-500">Amount</dt>
-            <dd className="mt-1 font-semibold tabular-nums">{formatMinor(claim.amountMinor - claim.settledMinor)}</dd>
+            <dd className="mt-1 font-semibold tabular-nums">{formatMinor(outstandingMinor(claim))}</dd>
           </div>
           <div>
             <dt className="text-xs uppercase tracking-wide text-slate-500">Holder</dt>

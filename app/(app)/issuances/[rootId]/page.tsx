@@ -6,6 +6,7 @@ import { formatMinor } from "../../../_lib/format";
 import { requireActor } from "../../../_lib/session";
 import { RepaymentForm } from "./repayment-form";
 import { isLiveState } from "@/contracts/ledger/types";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 
 export const metadata: Metadata = { title: "Issuance tree" };
 export const dynamic = "force-dynamic";
@@ -44,7 +45,7 @@ function TreeNode({ node, childrenOf }: { node: Node; childrenOf: Map<string, No
   return (
     <li>
       <div className="flex flex-wrap items-center gap-3 rounded-md px-2 py-1.5 hover:bg-slate-50">
-        <span className="w-32 text-right font-semibold tabular-nums">{formatMinor(node.amountMinor - node.settledMinor)}</span>
+        <span className="w-32 text-right font-semibold tabular-nums">{formatMinor(outstandingMinor(node))}</span>
         <span className="text-sm text-slate-800">{node.offeredToName ? `${node.holderName} → ${node.offeredToName}` : node.holderName}</span>
         <Badge tone={node.state === "split" ? "slate" : node.state === "offered" ? "amber" : node.state === "financed" ? "blue" : "green"}>{node.state}</Badge>
         <span className="text-xs text-slate-400">tier {node.depth}</span>

@@ -8,11 +8,17 @@ import { Alert, Badge, Button, Card } from "../../../../_components/ui";
 import { formatMinor } from "../../../../_lib/format";
 import { useLedgerAction } from "../../../../_lib/use-ledger-action";
 
-const WHY_NOT: Record<NonNullable<PolicyOfferDto["reason"]>, (offer: PolicyOfferDto) => string> = {
-  amount_above_policy: (o) => `This lender finances pieces up to ${formatMinor(o.maxAmountMinor)} automatically; split off a smaller piece, or apply below for a manual decision.`,
-  depth_above_policy: (o) => `This lender finances automatically down to tier ${o.maxDepth}; apply below for a manual decision.`,
-  not_priceable: () => "The lender's fee would leave you nothing at this amount; apply below instead.",
+const WHY_NOT: Partial<Record<NonNullable<PolicyOfferDto["reason"]>, (offer: PolicyOfferDto) => string>> = {
+  policy_amount_exceeded: (o) => `This lender finances pieces up to ${formatMinor(o.maxAmountMinor)} automatically; split off a smaller piece, or apply below for a manual decision.`,
+  policy_depth_exceeded: (o) => `This lender finances automatically down to tier ${o.maxDepth}; apply below for a manual decision.`,
+  net_proceeds_not_positive: () => "The lender's fee would leave you nothing at this amount; apply below instead.",
 };
+
+/** The reason an offer does not apply, in words; a reason without its own text gets the general one. */
+function whyNot(offer: PolicyOfferDto): string {
+  const text = offer.reason === null ? undefined : WHY_NOT[offer.reason];
+  return text === undefined ? "This lender's policy does not cover this claim; apply below for a manual decision." : text(offer);
+}
 
 /** Milliseconds on the page's monotonic clock (kept out of the component: it is read in a handler). */
 function elapsedSince(startMs: number | null): number {
@@ -73,7 +79,7 @@ export function InstantOffers({ claimId, offers }: { claimId: string; offers: Po
                   today.
                 </p>
               ) : (
-                <p className="text-sm text-slate-600">{offer.reason ? WHY_NOT[offer.reason](offer) : null}</p>
+                <p className="text-sm text-slate-600">{offer.reason ? whyNot(offer) : null}</p>
               )}
             </div>
             {offer.eligible ? (

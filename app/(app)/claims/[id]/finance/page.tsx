@@ -4,6 +4,7 @@ import { PageHeader } from "../../../../_components/ui";
 import { requireActor } from "../../../../_lib/session";
 import { ApplyForm } from "./apply-form";
 import { InstantOffers } from "./instant-offers";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 
 export const metadata: Metadata = { title: "Apply for financing" };
 export const dynamic = "force-dynamic";
@@ -19,7 +20,7 @@ export default async function FinancePage({ params }: { params: Promise<{ id: st
       <PageHeader title="Apply for financing" subtitle="Turn this claim into cash now: the lender checks its provenance and pays you the discounted amount." />
       {financeable ? <InstantOffers claimId={claim.id} offers={offers} /> : null}
       <ApplyForm
-        claim={{ id: claim.id, outstandingMinor: claim.amountMinor - claim.settledMinor, maturityDate: claim.maturityDate, state: claim.state, holderOrgId: claim.holderOrgId, financedOnce: claim.financedOnce, inFinancing: claim.activeFinancingId !== null }}
+        claim={{ id: claim.id, outstandingMinor: outstandingMinor(claim), maturityDate: claim.maturityDate, state: claim.state, holderOrgId: claim.holderOrgId, financedOnce: claim.financedOnce, inFinancing: claim.activeFinancingId !== null }}
         lenders={lenders}
         selfOrgId={actor.orgId}
       />

@@ -4,6 +4,7 @@ import { PageHeader } from "../../../../_components/ui";
 import { formatMinor } from "../../../../_lib/format";
 import { requireActor } from "../../../../_lib/session";
 import { SplitForm } from "./split-form";
+import { outstandingMinor } from "@/contracts/ledger/claims";
 
 export const metadata: Metadata = { title: "Split and transfer" };
 export const dynamic = "force-dynamic";
@@ -17,7 +18,7 @@ export default async function SplitPage({ params }: { params: Promise<{ id: stri
   const issuerName = directory.find((o) => o.id === claim.issuerOrgId)?.name ?? claim.issuerOrgId;
   return (
     <>
-      <PageHeader title="Split and transfer" subtitle={`${formatMinor(claim.amountMinor - claim.settledMinor)} claim on ${issuerName}, maturing ${claim.maturityDate}`} />
+      <PageHeader title="Split and transfer" subtitle={`${formatMinor(outstandingMinor(claim))} claim on ${issuerName}, maturing ${claim.maturityDate}`} />
       <SplitForm
         claim={{ id: claim.id, amountMinor: claim.amountMinor, state: claim.state, holderOrgId: claim.holderOrgId, maturityDate: claim.maturityDate }}
         recipients={directory.filter((o) => o.role === "supplier" && o.id !== actor.orgId).map((o) => ({ id: o.id, name: o.name, city: o.city }))}

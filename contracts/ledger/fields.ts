@@ -1,0 +1,64 @@
+/**
+ * The wire form's building blocks: the zod schemas of ids, amounts, dates and text that the
+ * body schemas of the transaction kinds (kinds/) and the envelope (schema.ts) are made of.
+ * The rule of schema.ts holds here: nothing is normalised, anything not already in its one
+ * canonical spelling is refused.
+ */
+import { z } from "zod";
+import { isValidDate } from "./maturity";
+
+export const AMOUNT_PATTERN = /^(0|[1-9][0-9]{0,30})$/;
+export const MAX_SPLIT_PARTS = 100;
+export const MAX_COSIGNATURES = 8;
+export const MAX_RATE_BPS = 100_000;
+
+function lowerHex(length: number) {
+  return z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `expected ${length} lowercase hex characters`);
+}
+
+/** A decimal string of minor units, decoded to bigint. */
+export const amountMinorSchema = z
+  .string()
+  .regex(AMOUNT_PATTERN, "expected a decimal string of minor units without leading zeros")
+  .transform((text) => BigInt(text));
+
+/** A real calendar date written `YYYY-MM-DD`. */
+export const dateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD")
+  .refine(isValidDate, "not a real calendar date");
+
+// Control characters and lone surrogates have no place in names, reasons or references,
+// and a lone surrogate cannot even be canonicalised.
+const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f]|[\uD800-\uDFFF]/u;
+
+/** Free text that is already trimmed (refused otherwise, never trimmed silently). */
+function text(maxLength: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .refine((value) => value === value.trim(), "must not start or end with whitespace")
+    .refine((value) => !FORBIDDEN_TEXT.test(value), "must not contain control characters");
+}
+
+/** Organisation ids are chosen at onboarding: 1-64 letters, digits, `_`, `.`, `:` or `-`. */
+export const orgIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "malformed organisation id");
+export const keyIdSchema = lowerHex(32);
+export const publicKeyHexSchema = lowerHex(64);
+export const signatureHexSchema = lowerHex(128);
+export const sha256HexSchema = lowerHex(64);
+/** 16 random bytes chosen by the signer, in lowercase hex. */
+export const nonceSchema = lowerHex(32);
+export const creditLineIdSchema = z.string().regex(/^cl_[0-9a-f]{24}$/, "malformed credit line id");
+export const claimIdSchema = z.string().regex(/^c_[0-9a-f]{24}$/, "malformed claim id");
+export const policyIdSchema = z.string().regex(/^pol_[0-9a-f]{24}$/, "malformed financing policy id");
+/** Hand-overs from the issuance a policy accepts: 1 is the tier-1 supplier. */
+export const MAX_POLICY_DEPTH = 100;
+export const financingIdSchema = z.string().regex(/^fin_[0-9a-f]{24}$/, "malformed financing id");
+export const epochMsSchema = z.int().min(0);
+export const rateBpsSchema = z.int().min(0).max(MAX_RATE_BPS);
+
+export const reasonSchema = text(500);
+export const paymentReferenceSchema = text(140);
+export const organisationNameSchema = text(200);

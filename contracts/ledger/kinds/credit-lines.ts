@@ -1,0 +1,59 @@
+/** Credit lines a lender grants a core enterprise, and the lender's changes to them. */
+import { z } from "zod";
+import { deriveId } from "../../canonical";
+import { applyCreditLineGrant, applyCreditLineAdjust, applyCreditLineFreeze, applyCreditLineExpire } from "../credit-lines";
+import { CREDIT_LINE_GRANT_CODES, CREDIT_LINE_ADJUST_CODES, CREDIT_LINE_FREEZE_CODES, CREDIT_LINE_EXPIRE_CODES } from "../codes";
+import { amountMinorSchema, orgIdSchema, creditLineIdSchema, epochMsSchema } from "../fields";
+import { CURRENCIES } from "../types";
+import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
+
+export const creditLineGrant = defineKind({
+  type: "creditLine.grant",
+  body: z
+    .object({
+      coreEnterpriseOrgId: orgIdSchema,
+      currency: z.enum(CURRENCIES),
+      limitMinor: amountMinorSchema,
+      expiresAtMs: epochMsSchema,
+    })
+    .strict(),
+  codes: CREDIT_LINE_GRANT_CODES,
+  transition: applyCreditLineGrant,
+  prefetch: (transaction) => ({ orgIds: [transaction.body.coreEnterpriseOrgId] }),
+  names: { ...namesNothing, orgs: (body) => [body.coreEnterpriseOrgId], creditLines: (_body, txId) => [deriveId("cl", txId, 0)] },
+  lineage: "credit-line",
+  signing: registeredSignerOnly,
+});
+
+export const creditLineAdjust = defineKind({
+  type: "creditLine.adjust",
+  body: z.object({ creditLineId: creditLineIdSchema, limitMinor: amountMinorSchema }).strict(),
+  codes: CREDIT_LINE_ADJUST_CODES,
+  transition: applyCreditLineAdjust,
+  prefetch: (transaction) => ({ creditLineIds: [transaction.body.creditLineId] }),
+  names: { ...namesNothing, creditLines: (body) => [body.creditLineId] },
+  lineage: "credit-line",
+  signing: registeredSignerOnly,
+});
+
+export const creditLineFreeze = defineKind({
+  type: "creditLine.freeze",
+  body: z.object({ creditLineId: creditLineIdSchema, frozen: z.boolean() }).strict(),
+  codes: CREDIT_LINE_FREEZE_CODES,
+  transition: applyCreditLineFreeze,
+  prefetch: (transaction) => ({ creditLineIds: [transaction.body.creditLineId] }),
+  names: { ...namesNothing, creditLines: (body) => [body.creditLineId] },
+  lineage: "credit-line",
+  signing: registeredSignerOnly,
+});
+
+export const creditLineExpire = defineKind({
+  type: "creditLine.expire",
+  body: z.object({ creditLineId: creditLineIdSchema }).strict(),
+  codes: CREDIT_LINE_EXPIRE_CODES,
+  transition: applyCreditLineExpire,
+  prefetch: (transaction) => ({ creditLineIds: [transaction.body.creditLineId] }),
+  names: { ...namesNothing, creditLines: (body) => [body.creditLineId] },
+  lineage: "credit-line",
+  signing: registeredSignerOnly,
+});

@@ -51,14 +51,19 @@ export class ServiceDriver {
    * genesis; the others cosigned by it.
    */
   async registerAll(): Promise<void> {
-    const operator = ACTORS.operator;
-    await this.db
-      .insert(platformKeys)
-      .values({ keyId: operator.keyId, privateKeyHex: bytesToHex(operator.privateKey), publicKeyHex: operator.publicKeyHex, createdAtMs: this.nowMs });
+    await makeOperatorThePlatform(this.db);
     for (const who of [ACTORS.operator, ...Object.values(ACTORS).filter((actor) => actor !== ACTORS.operator)]) {
       const body = { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: who.publicKeyHex, keyId: who.keyId };
       const cosigners = who === ACTORS.operator ? [] : [{ orgId: ACTORS.operator.orgId, key: ACTORS.operator }];
       await this.run(who, "key.register", body, { cosigners });
     }
   }
+}
+
+/** The fixtures' operator key becomes the platform key: it signs the checkpoints, as verification expects. */
+export async function makeOperatorThePlatform(db: Db): Promise<void> {
+  const operator = ACTORS.operator;
+  await db
+    .insert(platformKeys)
+    .values({ keyId: operator.keyId, privateKeyHex: bytesToHex(operator.privateKey), publicKeyHex: operator.publicKeyHex, createdAtMs: NOW_MS });
 }

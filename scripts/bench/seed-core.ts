@@ -6,8 +6,9 @@
  * MemoryState, exactly what `npm run verify` replays), so nothing is written that the
  * contracts would refuse. What is skipped is the service's prefetch from the database (the
  * whole state is in memory) and its signature checks (the seed made the signatures): blocks
- * are written with the service's own writers (writeRows, writeChanges: one statement per
- * table), in one database transaction per block holding the ledger_head row lock. The
+ * are written with the service's own functions (logEntryRow for the log rows; lockHead,
+ * writeRows, writeChanges and closeBlock: one statement per table, then the checkpoint and
+ * the head), in one database transaction per block holding the ledger_head row lock. The
  * result is a log that `npm run verify` replays and compares with the tables.
  *
  * Shape: bench organisations onboarded through key registrations co-signed by the
@@ -24,17 +25,14 @@ import { createPrivateKey, randomBytes, sign as cryptoSign, type KeyObject } fro
 import { eq } from "drizzle-orm";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Db } from "@/db/client";
-import { ledgerCheckpoints, ledgerEntries, ledgerHead } from "@/db/schema";
-import { canonicalJson, deriveId, sha256Hex } from "@/contracts/canonical";
-import { checkpointHash, signCheckpoint, type Checkpoint } from "@/contracts/checkpoint";
+import { ledgerEntries, ledgerHead } from "@/db/schema";
+import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
-import type { LogEntry } from "@/contracts/log";
-import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
+import { MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
 import { keyIdFor, publicKeyFromPrivate, type SignatureVerifier } from "@/contracts/signing";
 import { transactionDigest } from "@/contracts/transaction";
 import { verifyLog } from "@/contracts/verify-log";
 import { applyTransaction } from "@/contracts/ledger/apply";
-import { encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { MemoryState } from "@/contracts/ledger/state";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 import type {
@@ -48,9 +46,10 @@ import type {
 } from "@/contracts/ledger/types";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { exportLedger } from "@/server/ledger/export";
-import { loadPlatformKey } from "@/server/platform/key";
+import { loadPlatformKey, type PlatformKey } from "@/server/platform/key";
 import { OPERATOR_ORG_ID } from "@/server/platform/signer";
-import { touchedClaimIds, writeChanges, writeRows } from "@/server/ledger/repository";
+import { writeChanges, writeRows } from "@/server/ledger/repository";
+import { closeBlock, lockHead, logEntryRow, type EntryRow, type Head } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 
@@ -150,30 +149,29 @@ export function prng(seed: number): () => number {
 // ---------------------------------------------------------------------------------------
 // Blocks: what one database transaction writes.
 
-type EntryRow = typeof ledgerEntries.$inferInsert;
-
 interface Block {
   startSize: number;
   entries: EntryRow[];
   /** Every change of the block, in order; writeChanges keeps the last value of each row. */
   changes: StateChange[];
-  checkpoint: (typeof ledgerCheckpoints.$inferInsert) | null;
-  head: { size: number; frontier: SerializedFrontier; lastAcceptedAtMs: number; lastCheckpointHash: string | null; lastCheckpointSize: number } | null;
+  /** Where the head stands once the block is in: the service's closeBlock checkpoints it. */
+  end: { size: number; frontier: SerializedFrontier; lastAcceptedAtMs: number } | null;
 }
 
 function newBlock(startSize: number): Block {
-  return { startSize, entries: [], changes: [], checkpoint: null, head: null };
+  return { startSize, entries: [], changes: [], end: null };
 }
 
 /**
  * The ledger being written: in-memory state, Merkle frontier and the open block. `append`
  * signs nothing; it applies an already signed transaction through the contracts and queues
- * its rows.
+ * its rows, built by the service's own logEntryRow. A block is written the way the service
+ * writes one: under its head lock (lockHead), one statement per table, then its checkpoint
+ * and head (closeBlock).
  */
 export class LedgerWriter {
   private block: Block;
   private pendingWrite: Promise<void> = Promise.resolve();
-  private lastCheckpointHash: string | null;
   private lastAcceptedAtMs: number;
   private readonly signatures = new Set<string>();
   /** Accepts exactly the signatures this writer made (they were made one line earlier). */
@@ -186,12 +184,11 @@ export class LedgerWriter {
     private readonly db: Db,
     readonly state: MemoryState,
     private readonly frontier: MerkleFrontier,
-    head: { lastCheckpointHash: string | null; lastAcceptedAtMs: number },
-    private readonly operator: { keyId: string; privateKey: Uint8Array },
+    head: { lastAcceptedAtMs: number },
+    private readonly platformKey: PlatformKey,
     private readonly blockSize: number,
   ) {
     this.block = newBlock(frontier.size);
-    this.lastCheckpointHash = head.lastCheckpointHash;
     this.lastAcceptedAtMs = head.lastAcceptedAtMs;
     this.verifier = (publicKey, message, signature) => this.signatures.has(bytesToHex(signature)) || nodeVerifier(publicKey, message, signature);
   }
@@ -213,23 +210,10 @@ export class LedgerWriter {
     for (const c of signed.cosignatures) this.signatures.delete(c.signatureHex);
     if (!outcome.ok) throw new Error(`bench seed built a transaction the contracts refuse: ${signed.transaction.type} ${outcome.code} ${outcome.detail ?? ""}`);
     this.state.applyChanges(outcome.changes);
-    const entry: LogEntry = { leafIndex: this.frontier.size, acceptedAtMs, signed: encodeSignedTransaction(signed) as LogEntry["signed"] };
-    const entryCanonical = canonicalJson(entry);
-    const hash = leafHash(utf8ToBytes(entryCanonical));
+    const { row, hash } = logEntryRow(this.frontier.size, acceptedAtMs, signed, txId, outcome.changes);
     this.frontier.append(hash);
     this.lastAcceptedAtMs = acceptedAtMs;
-    const { transaction } = signed;
-    this.block.entries.push({
-      leafIndex: entry.leafIndex,
-      txId,
-      type: transaction.type,
-      signerOrgId: transaction.signer.orgId,
-      signerKeyId: transaction.signer.keyId,
-      acceptedAtMs,
-      entryCanonical,
-      leafHash: bytesToHex(hash),
-      claimIds: touchedClaimIds(outcome.changes),
-    });
+    this.block.entries.push(row);
     this.block.changes.push(...outcome.changes);
     this.appended += 1;
     if (this.block.entries.length >= this.blockSize) await this.closeBlock();
@@ -239,21 +223,11 @@ export class LedgerWriter {
     return outcome.changes;
   }
 
-  /** Signs the block's checkpoint and hands the block to the database, one write at a time. */
+  /** Hands the block to the database, one write at a time. */
   async closeBlock(): Promise<void> {
     if (this.block.entries.length === 0) return;
     const block = this.block;
-    const checkpoint: Checkpoint = {
-      size: this.frontier.size,
-      rootHash: bytesToHex(this.frontier.root()),
-      timestampMs: this.clock(),
-      previousCheckpointHash: this.lastCheckpointHash,
-    };
-    const signedCheckpoint = signCheckpoint(checkpoint, this.operator.keyId, this.operator.privateKey);
-    const hash = checkpointHash(checkpoint);
-    block.checkpoint = { ...checkpoint, checkpointHash: hash, keyId: signedCheckpoint.keyId, signatureHex: signedCheckpoint.signatureHex };
-    block.head = { size: checkpoint.size, frontier: this.frontier.serialize(), lastAcceptedAtMs: this.lastAcceptedAtMs, lastCheckpointHash: hash, lastCheckpointSize: checkpoint.size };
-    this.lastCheckpointHash = hash;
+    block.end = { size: this.frontier.size, frontier: this.frontier.serialize(), lastAcceptedAtMs: this.lastAcceptedAtMs };
     this.block = newBlock(this.frontier.size);
     // One block in flight: its write overlaps the generation of the next one.
     await this.pendingWrite;
@@ -267,13 +241,14 @@ export class LedgerWriter {
 
   private async write(block: Block): Promise<void> {
     const started = performance.now();
+    const end = block.end!;
     await this.db.transaction(async (tx) => {
-      const [head] = await tx.select({ size: ledgerHead.size }).from(ledgerHead).where(eq(ledgerHead.id, 1)).for("update");
-      if (!head || head.size !== block.startSize) throw new Error(`ledger head moved: expected size ${block.startSize}, found ${head?.size}`);
+      const head = await lockHead(tx);
+      if (head.size !== block.startSize) throw new Error(`ledger head moved: expected size ${block.startSize}, found ${head.size}`);
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
-      if (block.checkpoint) await tx.insert(ledgerCheckpoints).values(block.checkpoint);
-      if (block.head) await tx.update(ledgerHead).set(block.head).where(eq(ledgerHead.id, 1));
+      const moved: Head = { ...head, size: end.size, frontier: MerkleFrontier.deserialize(end.frontier), lastAcceptedAtMs: end.lastAcceptedAtMs };
+      await closeBlock(tx, moved, this.platformKey, Date.now);
     });
     this.writeMs += performance.now() - started;
     this.blocksWritten += 1;
@@ -302,7 +277,7 @@ export async function openLedger(db: Db, blockSize: number, maxExisting: number)
   const platform = await loadPlatformKey(db);
   const operator = withKeyObject(OPERATOR_ORG_ID, platform.privateKey);
   const frontier = MerkleFrontier.deserialize(head.frontier as SerializedFrontier);
-  const writer = new LedgerWriter(db, replayed.state, frontier, head, operator, blockSize);
+  const writer = new LedgerWriter(db, replayed.state, frontier, head, platform, blockSize);
   return { writer, operator, existingSize: head.size };
 }
 

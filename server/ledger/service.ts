@@ -186,7 +186,7 @@ async function checkSignatures(checks: readonly SignatureToCheck[], batch: Batch
   }
 }
 
-interface Head {
+export interface Head {
   size: number;
   frontier: MerkleFrontier;
   lastAcceptedAtMs: number;
@@ -194,7 +194,7 @@ interface Head {
   lastCheckpointSize: number;
 }
 
-async function lockHead(tx: Tx): Promise<Head> {
+export async function lockHead(tx: Tx): Promise<Head> {
   const [row] = await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1)).for("update");
   if (!row) throw new Error("ledger_head row missing: run the migrations");
   return {
@@ -234,31 +234,30 @@ function appendOne(block: Block, head: Head, item: Prepared, clock: () => number
   const outcome = applyTransaction(block.state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
   if (!outcome.ok) return refusal(item.txId, outcome.code, outcome.detail);
   block.state.applyChanges(outcome.changes);
-  // The sealed transaction canonicalises exactly as its wire form (amounts become decimal strings).
-  const entry: LogEntry = { leafIndex: head.size, acceptedAtMs, signed: item.signed };
-  const entryCanonical = logEntryJson(entry);
-  const hash = leafHash(utf8ToBytes(entryCanonical)); // the leaf is the entry's canonical bytes
-  const row: EntryRow = {
-    leafIndex: entry.leafIndex,
-    txId: item.txId,
-    type: item.signed.transaction.type,
-    signerOrgId: item.signed.transaction.signer.orgId,
-    signerKeyId: item.signed.transaction.signer.keyId,
-    acceptedAtMs,
-    entryCanonical,
-    leafHash: bytesToHex(hash),
-    claimIds: touchedClaimIds(outcome.changes),
-  };
+  const { row, hash } = logEntryRow(head.size, acceptedAtMs, item.signed, item.txId, outcome.changes);
   block.entries.push(row);
   block.accepted.set(item.txId, row);
   block.changes.push(...outcome.changes);
   head.frontier.append(hash);
   head.size += 1;
   head.lastAcceptedAtMs = acceptedAtMs;
-  return { status: "accepted", txId: item.txId, leafIndex: entry.leafIndex, acceptedAtMs, events: outcome.events, duplicate: false };
+  return { status: "accepted", txId: item.txId, leafIndex: row.leafIndex, acceptedAtMs, events: outcome.events, duplicate: false };
 }
 
-type EntryRow = typeof ledgerEntries.$inferSelect;
+export type EntryRow = typeof ledgerEntries.$inferSelect;
+
+/** The log row of a transaction accepted as leaf `leafIndex`, and its leaf hash. */
+export function logEntryRow(leafIndex: number, acceptedAtMs: number, signed: SignedLedgerTransaction, txId: string, changes: readonly StateChange[]): { row: EntryRow; hash: Uint8Array } {
+  // A sealed transaction canonicalises exactly as its wire form (amounts become decimal strings).
+  const entry: LogEntry = { leafIndex, acceptedAtMs, signed };
+  const entryCanonical = logEntryJson(entry);
+  const hash = leafHash(utf8ToBytes(entryCanonical)); // the leaf is the entry's canonical bytes
+  const { transaction } = signed;
+  return {
+    row: { leafIndex, txId, type: transaction.type, signerOrgId: transaction.signer.orgId, signerKeyId: transaction.signer.keyId, acceptedAtMs, entryCanonical, leafHash: bytesToHex(hash), claimIds: touchedClaimIds(changes) },
+    hash,
+  };
+}
 
 /** The same transaction again gets its original answer; the same id with other signatures is refused. */
 function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
@@ -271,7 +270,7 @@ function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
 }
 
 /** Ends the block: a checkpoint over the new size, signed by the operator key and linked to the previous one. */
-async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, clock: () => number): Promise<void> {
+export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, clock: () => number): Promise<void> {
   if (head.size === head.lastCheckpointSize) return;
   const checkpoint: Checkpoint = {
     size: head.size,

@@ -1,17 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { GroupCommit } from "@/server/ledger/group-commit";
 
-/** A commit that records its groups and fails any group holding a "bad" item. */
+/** A commit that records its groups (and the options each was committed with) and fails any group holding a "bad" item. */
 function recorder() {
   const groups: string[][] = [];
+  const tags: (string | undefined)[] = [];
   const commit = async (items: string[], options: { tag?: string }) => {
     groups.push(items);
-    expect(typeof options).toBe("object");
+    tags.push(options.tag);
     await new Promise((resolve) => setTimeout(resolve, 5));
     if (items.includes("bad")) throw new Error("broken invariant");
     return items.map((item) => `ok:${item}`);
   };
-  return { groups, commit };
+  return { groups, tags, commit };
 }
 
 describe("GroupCommit", () => {
@@ -31,8 +32,8 @@ describe("GroupCommit", () => {
     expect(groups).toEqual([["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]);
   });
 
-  it("never mixes submissions with different options, and caps a group", async () => {
-    const { groups, commit } = recorder();
+  it("never mixes submissions with different options, commits each group with its own, and caps a group", async () => {
+    const { groups, tags, commit } = recorder();
     const queue = new GroupCommit(commit, 2);
     await Promise.all([
       queue.submit("a", {}),
@@ -42,5 +43,6 @@ describe("GroupCommit", () => {
       queue.submit("e", {}),
     ]);
     expect(groups).toEqual([["a"], ["b", "c"], ["d"], ["e"]]);
+    expect(tags).toEqual([undefined, "x", "x", undefined]);
   });
 });

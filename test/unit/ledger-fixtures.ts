@@ -110,6 +110,8 @@ export type Applied = Success & { txId: string };
 /** Signs transactions and applies them to its MemoryState with a settable clock. */
 export class LedgerDriver {
   private nonceCounter = 0;
+  /** What this driver (not its clones) applied, in order: to build the same ledger elsewhere. */
+  readonly history: SignedTransaction[] = [];
 
   constructor(
     public state: MemoryState = new MemoryState(),
@@ -160,7 +162,10 @@ export class LedgerDriver {
   /** Applies and, on success, writes the changes. */
   submit(signed: SignedTransaction, nowMs: number = this.nowMs): ApplyResult {
     const result = this.attempt(signed, nowMs);
-    if (result.ok) this.state.applyChanges(result.changes);
+    if (result.ok) {
+      this.state.applyChanges(result.changes);
+      this.history.push(signed);
+    }
     return result;
   }
 

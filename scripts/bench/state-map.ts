@@ -1,0 +1,35 @@
+/**
+ * Prints how long the state map takes to build with a million entries, to update one entry
+ * at that size and to prove one, with node:crypto's SHA-256 as the server uses it:
+ * `npx tsx scripts/bench/state-map.ts [entries]`.
+ */
+import "@/server/crypto/node-hash";
+import { sha256Bytes } from "@/contracts/canonical";
+import { MemoryStateMapStore, StateMap, stateKey, verifyStateMapProof } from "@/contracts/state-map";
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const store = new MemoryStateMapStore();
+const map = new StateMap(store);
+const valueOf = (index: number) => sha256Bytes(new TextEncoder().encode(`value ${index}`));
+
+let started = performance.now();
+for (let index = 0; index < count; index++) map.set(stateKey("claim", `cl_${index}`), valueOf(index));
+const buildMs = performance.now() - started;
+store.takeChanges();
+
+const updates = 10_000;
+started = performance.now();
+for (let index = 0; index < updates; index++) map.set(stateKey("claim", `cl_${(index * 7919) % count}`), valueOf(index + count));
+const updateUs = ((performance.now() - started) * 1000) / updates;
+
+const key = stateKey("claim", "cl_12345");
+started = performance.now();
+const proof = map.prove(key);
+const proveUs = (performance.now() - started) * 1000;
+started = performance.now();
+const check = verifyStateMapProof(map.root(), key, map.get(key) ?? null, proof);
+const verifyUs = (performance.now() - started) * 1000;
+
+console.log(`entries ${count}: build ${(buildMs / 1000).toFixed(1)} s, ${store.size} stored nodes, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+console.log(`update one entry: ${updateUs.toFixed(1)} us (mean of ${updates}); prove: ${proveUs.toFixed(0)} us; verify: ${verifyUs.toFixed(0)} us (${check.ok ? "ok" : check.code})`);
+console.log(`proof: depth ${proof.depth}, ${proof.siblingsHex.length} sibling hashes`);

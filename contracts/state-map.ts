@@ -29,7 +29,7 @@
  * same from a plain list of entries by the definition, for the property test to compare.
  */
 import { sha256Bytes as sha256 } from "./canonical";
-import { bytesToHex, concatBytes, equalBytes, SHA256_BYTES, tryHexToBytes, utf8ToBytes } from "./hex";
+import { bytesToHex, equalBytes, SHA256_BYTES, tryHexToBytes, utf8ToBytes } from "./hex";
 
 export const STATE_MAP_DEPTH = 256;
 
@@ -44,7 +44,7 @@ function computeEmptyHashes(): Uint8Array[] {
   const hashes = [sha256(EMPTY_PREFIX)];
   for (let height = 1; height <= STATE_MAP_DEPTH; height++) {
     const below = hashes[height - 1] as Uint8Array;
-    hashes.push(sha256(concatBytes(NODE_PREFIX, below, below)));
+    hashes.push(sha256(prefixed(NODE_PREFIX, below, below)));
   }
   return hashes;
 }
@@ -65,11 +65,20 @@ export function stateKey(domain: string, id: string): Uint8Array {
 }
 
 export function stateLeafHash(keyHash: Uint8Array, valueHash: Uint8Array): Uint8Array {
-  return sha256(concatBytes(LEAF_PREFIX, keyHash, valueHash));
+  return sha256(prefixed(LEAF_PREFIX, keyHash, valueHash));
 }
 
 export function stateNodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256(concatBytes(NODE_PREFIX, left, right));
+  return sha256(prefixed(NODE_PREFIX, left, right));
+}
+
+/** prefix || left || right. Written out rather than concatBytes, which checks its inputs and costs more than the hash here. */
+function prefixed(prefix: Uint8Array, left: Uint8Array, right: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(1 + left.length + right.length);
+  bytes[0] = prefix[0] as number;
+  bytes.set(left, 1);
+  bytes.set(right, 1 + left.length);
+  return bytes;
 }
 
 /** Bit `depth` of the key, most significant bit of byte 0 first: 0 goes left, 1 right. */
@@ -243,15 +252,19 @@ function encodeProof(
 // ---------------------------------------------------------------------------------------
 // The incremental implementation.
 
-/** A stored node: a lone entry standing for its subtree, or a node with two or more entries below. */
-export type StoredNode =
-  | { kind: "leaf"; keyHash: Uint8Array; valueHash: Uint8Array; hash: Uint8Array }
-  | { kind: "node"; hash: Uint8Array };
+/**
+ * A stored node, as a byte string (one character per byte, codes 0-255): 32 bytes = the hash
+ * of a subtree with two or more entries; 96 bytes = a lone entry, its leaf hash followed by
+ * its key hash and value hash. Byte strings rather than Uint8Arrays because a million-entry
+ * map holds about 2.4 million nodes, and a short string costs a fraction of a typed array's
+ * memory and garbage-collection work. A server persists them as bytea (latin1).
+ */
+export type StoredNode = string;
 
 /**
  * Where the map keeps its nodes, by position (see `positionId`). Synchronous on purpose: a
- * server keeps the nodes it needs in memory (a MemoryStateMapStore filled from its table at
- * start) and writes back what `takeChanges` reports after each block.
+ * server keeps the nodes in memory (a MemoryStateMapStore filled from its table at start)
+ * and writes back what `takeChanges` reports after each block.
  */
 export interface StateMapStore {
   get(position: string): StoredNode | undefined;
@@ -287,44 +300,74 @@ export class MemoryStateMapStore implements StateMapStore {
   }
 }
 
-const HEX_DIGITS = "0123456789abcdef";
+const LEAF_LENGTH = 3 * SHA256_BYTES;
 
 /**
- * The id of the subtree at `depth` on the key's path: the depth, a colon, and the first
- * `depth` bits of the key as hex (the last digit's unused bits cleared). Unique per subtree.
+ * The id of the subtree at `depth` on the key's path: one character whose code is the depth,
+ * then the first ceil(depth / 8) bytes of the key with the bits beyond `depth` cleared.
  */
 export function positionId(keyHash: Uint8Array, depth: number): string {
-  const digits = Math.ceil(depth / 4);
-  let prefix = "";
-  for (let i = 0; i < digits; i++) {
-    const byte = keyHash[i >> 1] as number;
-    let nibble = i % 2 === 0 ? byte >> 4 : byte & 0x0f;
-    const bitsInNibble = Math.min(4, depth - i * 4);
-    nibble &= (0xf << (4 - bitsInNibble)) & 0xf;
-    prefix += HEX_DIGITS[nibble];
-  }
-  return `${depth}:${prefix}`;
+  const whole = depth >> 3;
+  const codes: number[] = [depth];
+  for (let i = 0; i < whole; i++) codes.push(keyHash[i] as number);
+  if ((depth & 7) !== 0) codes.push((keyHash[whole] as number) & (0xff00 >> (depth & 7)) & 0xff);
+  return String.fromCharCode.apply(null, codes);
 }
 
 /** The position of the other child of the node at `depth` on the key's path. */
 function siblingPosition(keyHash: Uint8Array, depth: number): string {
-  const flipped = Uint8Array.from(keyHash);
-  const byte = (depth - 1) >> 3;
-  flipped[byte] = (flipped[byte] as number) ^ (0x80 >> ((depth - 1) & 7));
-  return positionId(flipped, depth);
+  const id = positionId(keyHash, depth);
+  const last = id.length - 1;
+  const flipped = id.charCodeAt(last) ^ (0x80 >> ((depth - 1) & 7));
+  return id.slice(0, last) + String.fromCharCode(flipped);
+}
+
+function bytesToByteString(bytes: Uint8Array): string {
+  // apply, not spread: spreading a typed array goes through its iterator, several times slower.
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
+function byteStringToBytes(text: string, start: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) bytes[i] = text.charCodeAt(start + i);
+  return bytes;
+}
+
+function isLeafNode(node: StoredNode): boolean {
+  return node.length === LEAF_LENGTH;
+}
+
+/** The hash a stored node contributes to its parent (the first 32 bytes of either kind). */
+function nodeHashOf(node: StoredNode): Uint8Array {
+  return byteStringToBytes(node, 0, SHA256_BYTES);
+}
+
+function leafKey(node: StoredNode): Uint8Array {
+  return byteStringToBytes(node, SHA256_BYTES, SHA256_BYTES);
+}
+
+function leafValue(node: StoredNode): Uint8Array {
+  return byteStringToBytes(node, 2 * SHA256_BYTES, SHA256_BYTES);
+}
+
+/** Whether the byte string of a leaf holds this key (compared without decoding it). */
+function leafHoldsKey(node: StoredNode, keyHash: Uint8Array): boolean {
+  for (let i = 0; i < SHA256_BYTES; i++) if (node.charCodeAt(SHA256_BYTES + i) !== keyHash[i]) return false;
+  return true;
 }
 
 export class StateMap {
   constructor(private readonly store: StateMapStore = new MemoryStateMapStore()) {}
 
   root(): Uint8Array {
-    return Uint8Array.from(this.store.get(positionId(new Uint8Array(SHA256_BYTES), 0))?.hash ?? emptyAtDepth(0));
+    const root = this.store.get(positionId(new Uint8Array(SHA256_BYTES), 0));
+    return root === undefined ? Uint8Array.from(emptyAtDepth(0)) : nodeHashOf(root);
   }
 
   /** The value hash under the key, or undefined. */
   get(keyHash: Uint8Array): Uint8Array | undefined {
     const { node } = this.#walk(keyHash);
-    return node?.kind === "leaf" && equalBytes(node.keyHash, keyHash) ? Uint8Array.from(node.valueHash) : undefined;
+    return node !== undefined && isLeafNode(node) && leafHoldsKey(node, keyHash) ? leafValue(node) : undefined;
   }
 
   /** Inserts or replaces the value hash under the key. */
@@ -333,23 +376,23 @@ export class StateMap {
     assertHash(valueHash, "value hash");
     const { depth, node } = this.#walk(keyHash);
     const leaf = makeLeaf(keyHash, valueHash);
-    if (node === undefined || equalBytes((node as { keyHash: Uint8Array }).keyHash, keyHash)) {
+    if (node === undefined || leafHoldsKey(node, keyHash)) {
       this.store.set(positionId(keyHash, depth), leaf);
     } else {
-      this.#splitLeaf(depth, node as Extract<StoredNode, { kind: "leaf" }>, leaf);
+      this.#splitLeaf(depth, node, keyHash, leaf);
     }
-    this.#rehashAbove(keyHash, depth);
+    this.#rehashRange(keyHash, 0, depth - 1);
   }
 
   /** Removes the key; returns false when it was not there. */
   delete(keyHash: Uint8Array): boolean {
     assertHash(keyHash, "key hash");
     const { depth, node } = this.#walk(keyHash);
-    if (node?.kind !== "leaf" || !equalBytes(node.keyHash, keyHash)) return false;
+    if (node === undefined || !leafHoldsKey(node, keyHash)) return false;
     this.store.delete(positionId(keyHash, depth));
     const sibling = depth > 0 ? this.store.get(siblingPosition(keyHash, depth)) : undefined;
-    if (sibling?.kind !== "leaf") {
-      this.#rehashAbove(keyHash, depth);
+    if (sibling === undefined || !isLeafNode(sibling)) {
+      this.#rehashRange(keyHash, 0, depth - 1);
       return true;
     }
     // The sibling is now the one entry under its parent: it rises while it stays alone.
@@ -358,7 +401,7 @@ export class StateMap {
     while (level > 0 && this.store.get(siblingPosition(keyHash, level)) === undefined) level -= 1;
     for (let obsolete = level + 1; obsolete < depth; obsolete++) this.store.delete(positionId(keyHash, obsolete));
     this.store.set(positionId(keyHash, level), sibling);
-    this.#rehashAbove(keyHash, level);
+    this.#rehashRange(keyHash, 0, level - 1);
     return true;
   }
 
@@ -366,49 +409,47 @@ export class StateMap {
     assertHash(keyHash, "key hash");
     const { depth, node } = this.#walk(keyHash);
     const siblings: (Uint8Array | undefined)[] = [];
-    for (let level = 1; level <= depth; level++) siblings[level - 1] = this.store.get(siblingPosition(keyHash, level))?.hash;
-    return encodeProof(depth, siblings, node?.kind === "leaf" ? node : null);
+    for (let level = 1; level <= depth; level++) {
+      const sibling = this.store.get(siblingPosition(keyHash, level));
+      siblings[level - 1] = sibling === undefined ? undefined : nodeHashOf(sibling);
+    }
+    const terminal = node === undefined ? null : { keyHash: leafKey(node), valueHash: leafValue(node) };
+    return encodeProof(depth, siblings, terminal);
   }
 
   /** Goes down the key's path to the first position that is empty or a lone entry. */
   #walk(keyHash: Uint8Array): { depth: number; node: StoredNode | undefined } {
     for (let depth = 0; ; depth++) {
       const node = this.store.get(positionId(keyHash, depth));
-      if (node === undefined || node.kind === "leaf") return { depth, node };
+      if (node === undefined || isLeafNode(node)) return { depth, node };
     }
   }
 
-  /** The position at `depth` held `existing`; both leaves go down to where their keys part. */
-  #splitLeaf(depth: number, existing: Extract<StoredNode, { kind: "leaf" }>, added: Extract<StoredNode, { kind: "leaf" }>): void {
-    const parting = commonPrefixBits(existing.keyHash, added.keyHash);
-    this.store.set(positionId(existing.keyHash, parting + 1), existing);
-    this.store.set(positionId(added.keyHash, parting + 1), added);
-    const left = keyBit(added.keyHash, parting) === 0 ? added : existing;
-    const right = left === added ? existing : added;
-    this.store.set(positionId(added.keyHash, parting), { kind: "node", hash: stateNodeHash(left.hash, right.hash) });
-    // The levels between become nodes with one non-empty child.
-    this.#rehashRange(added.keyHash, depth, parting - 1);
+  /** The position at `depth` held the lone entry `existing`; both go down to where their keys part. */
+  #splitLeaf(depth: number, existing: StoredNode, keyHash: Uint8Array, added: StoredNode): void {
+    const existingKey = leafKey(existing);
+    const parting = commonPrefixBits(existingKey, keyHash);
+    this.store.set(positionId(existingKey, parting + 1), existing);
+    this.store.set(positionId(keyHash, parting + 1), added);
+    // The node where they part, then the levels above it down to `depth`, which have one non-empty child.
+    this.#rehashRange(keyHash, depth, parting);
   }
 
-  /** Recomputes the nodes on the key's path from depth `deepest - 1` up to the root. */
-  #rehashAbove(keyHash: Uint8Array, deepest: number): void {
-    this.#rehashRange(keyHash, 0, deepest - 1);
-  }
-
+  /** Recomputes the nodes on the key's path from depth `bottom` up to depth `top`. */
   #rehashRange(keyHash: Uint8Array, top: number, bottom: number): void {
     for (let depth = bottom; depth >= top; depth--) {
-      const own = this.store.get(positionId(keyHash, depth + 1))?.hash ?? emptyAtDepth(depth + 1);
-      const other = this.store.get(siblingPosition(keyHash, depth + 1))?.hash ?? emptyAtDepth(depth + 1);
+      const ownNode = this.store.get(positionId(keyHash, depth + 1));
+      const otherNode = this.store.get(siblingPosition(keyHash, depth + 1));
+      const own = ownNode === undefined ? emptyAtDepth(depth + 1) : nodeHashOf(ownNode);
+      const other = otherNode === undefined ? emptyAtDepth(depth + 1) : nodeHashOf(otherNode);
       const hash = keyBit(keyHash, depth) === 0 ? stateNodeHash(own, other) : stateNodeHash(other, own);
-      this.store.set(positionId(keyHash, depth), { kind: "node", hash });
+      this.store.set(positionId(keyHash, depth), bytesToByteString(hash));
     }
   }
 }
 
-function makeLeaf(keyHash: Uint8Array, valueHash: Uint8Array): Extract<StoredNode, { kind: "leaf" }> {
-  const key = Uint8Array.from(keyHash);
-  const value = Uint8Array.from(valueHash);
-  return { kind: "leaf", keyHash: key, valueHash: value, hash: stateLeafHash(key, value) };
+function makeLeaf(keyHash: Uint8Array, valueHash: Uint8Array): StoredNode {
+  return bytesToByteString(stateLeafHash(keyHash, valueHash)) + bytesToByteString(keyHash) + bytesToByteString(valueHash);
 }
 
 // ---------------------------------------------------------------------------------------

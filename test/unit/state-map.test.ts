@@ -102,12 +102,13 @@ describe("StateMap", () => {
     expect(() => stateKey("claim:org", "x")).toThrow();
   });
 
-  it("names positions by depth and the key's prefix bits", () => {
+  it("names positions by depth and the key's prefix bits, the bits beyond the depth cleared", () => {
     const key = hexToBytes("ff".repeat(32));
-    expect(positionId(key, 0)).toBe("0:");
-    expect(positionId(key, 1)).toBe("1:8");
-    expect(positionId(key, 6)).toBe("6:fc");
-    expect(positionId(key, 256)).toBe(`256:${"f".repeat(64)}`);
+    expect(positionId(key, 0)).toBe("\u0000");
+    expect(positionId(key, 1)).toBe("\u0001\u0080");
+    expect(positionId(key, 6)).toBe("\u0006\u00fc");
+    expect(positionId(key, 9)).toBe("\u0009\u00ff\u0080");
+    expect(positionId(key, 256)).toBe(`\u0100${"\u00ff".repeat(32)}`);
   });
 
   it("reports the nodes it changed, so a server can persist them after a block", () => {

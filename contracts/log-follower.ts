@@ -16,9 +16,16 @@ import { transactionId } from "./transaction";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { decodeSignedTransaction } from "./ledger/schema";
 import { MemoryState } from "./ledger/state";
+import type { SignedLedgerTransaction } from "./ledger/types";
 
 /** Failures, in the order they are checked for each entry. */
-export type FollowCode = "leaf_out_of_order" | "accepted_at_decreased" | "entry_malformed" | "contract_refused" | "invariant_violated";
+export type FollowCode =
+  | "leaf_out_of_order"
+  | "accepted_at_decreased"
+  | "entry_malformed"
+  | "genesis_key_mismatch"
+  | "contract_refused"
+  | "invariant_violated";
 
 export type FollowFailure = { leafIndex: number; code: FollowCode; detail: string };
 
@@ -28,7 +35,14 @@ export class LogFollower {
   readonly #frontier = new MerkleFrontier();
   #lastAcceptedAtMs = 0;
 
-  constructor(private readonly verifier: SignatureVerifier) {}
+  /**
+   * `operatorPublicKeyHex`, when given, is the key the genesis entry must register for the
+   * operator (as verify-log requires): without it a log built under a fresh key would replay.
+   */
+  constructor(
+    private readonly verifier: SignatureVerifier,
+    private readonly operatorPublicKeyHex: string | null = null,
+  ) {}
 
   get size(): number {
     return this.#frontier.size;
@@ -59,6 +73,9 @@ export class LogFollower {
     }
     const decoded = decodeSignedTransaction(entry.signed);
     if (!decoded.ok) return { leafIndex: index, code: "entry_malformed", detail: decoded.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") };
+    if (index === 0 && this.operatorPublicKeyHex !== null && !registersOperatorKey(decoded.value.transaction, this.operatorPublicKeyHex)) {
+      return { leafIndex: 0, code: "genesis_key_mismatch", detail: `the genesis entry must be the operator's key.register of ${this.operatorPublicKeyHex}` };
+    }
     const failure = this.#apply(index, entry.acceptedAtMs, decoded.value);
     if (failure !== null) return failure;
     this.#lastAcceptedAtMs = entry.acceptedAtMs;
@@ -80,4 +97,8 @@ export class LogFollower {
       throw error;
     }
   }
+}
+
+function registersOperatorKey(transaction: SignedLedgerTransaction["transaction"], publicKeyHex: string): boolean {
+  return transaction.type === "key.register" && transaction.body.role === "operator" && transaction.body.publicKeyHex === publicKeyHex;
 }

@@ -83,7 +83,7 @@ export class Witness {
     private readonly privateKey: Uint8Array,
     latest: Cosigned | null,
   ) {
-    this.#follower = new LogFollower(config.verifier);
+    this.#follower = this.#newFollower();
     this.#latest = latest;
   }
 
@@ -235,9 +235,14 @@ export class Witness {
     await this.config.store.addEvidence({ ...evidence, cosignedNote: this.#latest?.note ?? null, shownNote, receivedAtMs: (this.config.nowMs ?? Date.now)() });
   }
 
+  /** The log's checkpoint key is the operator key its genesis entry registers. */
+  #newFollower(): LogFollower {
+    return new LogFollower(this.config.verifier, bytesToHex(this.config.logKey.publicKey));
+  }
+
   /** Replays the persisted entries from scratch: at start, and after a refused batch. */
   async #rebuild(): Promise<void> {
-    const follower = new LogFollower(this.config.verifier);
+    const follower = this.#newFollower();
     const history = new SubtreeHashes();
     const entries = await this.config.store.entries();
     const failure = follower.appendAll(entries);

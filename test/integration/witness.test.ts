@@ -5,10 +5,12 @@
  * tlog-witness spec and issue 13 ask for is tried, then the witness is restarted.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8ToBytes } from "@/contracts/hex";
@@ -67,10 +69,26 @@ let logServer: Server;
 let witness: ChildProcess | null = null;
 let printedKey = "";
 const dataDir = mkdtempSync(path.join(tmpdir(), "witness-test-"));
+/** With DATABASE_URL the witness gets a database of its own on that server, dropped at the end. */
+const witnessDatabase = process.env.DATABASE_URL ? { name: `dc_witness_${process.pid}_${randomBytes(4).toString("hex")}`, adminUrl: process.env.DATABASE_URL } : null;
+const witnessEnv = () => ({ ...process.env, WITNESS_DATABASE_URL: witnessDatabase === null ? "" : databaseUrl(witnessDatabase.adminUrl, witnessDatabase.name) });
+
+function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(statement: string): Promise<void> {
+  if (witnessDatabase === null) return;
+  const admin = postgres(witnessDatabase.adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(statement);
+  await admin.end();
+}
 
 function startWitness(): Promise<void> {
   const args = ["scripts/witness.ts", "--name", WITNESS_NAME, "--port", String(WITNESS_PORT), "--data", dataDir, "--origin", ORIGIN, "--log-key", formatVerifierKey(logKey), "--log-url", `http://127.0.0.1:${LOG_PORT}`];
-  const child = spawn(TSX, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WITNESS_DATABASE_URL: "" } });
+  const child = spawn(TSX, args, { stdio: ["ignore", "pipe", "pipe"], env: witnessEnv() });
   witness = child;
   return new Promise((resolve, reject) => {
     let output = "";
@@ -107,6 +125,7 @@ beforeAll(async () => {
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ entries }));
   });
   await new Promise<void>((resolve) => logServer.listen(LOG_PORT, "127.0.0.1", resolve));
+  if (witnessDatabase !== null) await adminQuery(`create database ${witnessDatabase.name}`);
   await startWitness();
 }, 120_000);
 
@@ -114,6 +133,7 @@ afterAll(async () => {
   await stopWitness();
   await new Promise((resolve) => logServer.close(resolve));
   rmSync(dataDir, { recursive: true, force: true });
+  if (witnessDatabase !== null) await adminQuery(`drop database if exists ${witnessDatabase.name} with (force)`);
 });
 
 describe("a witness process", () => {
@@ -190,7 +210,7 @@ describe("a witness process", () => {
 
   it("prints the evidence from its data folder with the CLI", async () => {
     await stopWitness();
-    const printed = spawnSync(TSX, ["scripts/witness.ts", "evidence", "--data", dataDir], { encoding: "utf8", env: { ...process.env, WITNESS_DATABASE_URL: "" } });
+    const printed = spawnSync(TSX, ["scripts/witness.ts", "evidence", "--data", dataDir], { encoding: "utf8", env: witnessEnv() });
     expect(printed.status).toBe(0);
     expect(printed.stdout).toMatch(/#2 .* fork: size 5 has root/);
     expect(printed.stdout).toContain("-- the signed checkpoint it was shown:");

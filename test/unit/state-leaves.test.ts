@@ -18,7 +18,7 @@ import {
   stateRootOf,
 } from "@/contracts/state-leaves";
 import { MemoryState } from "@/contracts/ledger/state";
-import { bank, buildTrustLog, s1, s1Rotated } from "./trust-fixtures";
+import { bank, buildTrustLog, operator, s1, s1Rotated } from "./trust-fixtures";
 
 const { log, claimIds } = buildTrustLog();
 
@@ -46,6 +46,11 @@ describe("LogFollower", () => {
     expect(follower.append(edited as never)?.code).toBe("contract_refused");
     expect(follower.size).toBe(5);
     expect(bytesToHex(follower.stateRoot())).toBe(rootBefore);
+  });
+
+  it("refuses a log whose genesis registers another operator key than the pinned one", () => {
+    expect(new LogFollower(nobleVerifier, operator.publicKeyHex).append(log.entries[0]!)).toBeNull();
+    expect(new LogFollower(nobleVerifier, s1.publicKeyHex).append(log.entries[0]!)?.code).toBe("genesis_key_mismatch");
   });
 });
 

@@ -21,6 +21,7 @@ import { formatVerifierKey, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, NOTE_SIGNATURE_T
 import { nobleVerifier, publicKeyFromPrivate } from "@/contracts/signing";
 import { addSignatureLines, signCheckpointNote, stateRootExtension, verifyCheckpointNote } from "@/contracts/tlog-checkpoint";
 import { formatAddCheckpointRequest } from "@/contracts/tlog-witness";
+import { requestCosignature } from "@/server/witness/client";
 import { buildTrustLog, operator } from "../unit/trust-fixtures";
 
 const LOG_PORT = 4180;
@@ -200,12 +201,19 @@ describe("a witness process", () => {
     expect(fork.shownNote).not.toBe(fork.cosignedNote);
   });
 
-  it("keeps its key and what it cosigned across a restart, and goes on from there", async () => {
+  it("keeps its key and what it cosigned across a restart; the log's client learns the size and goes on from there", async () => {
     await stopWitness();
     await startWitness();
     expect((await (await fetch(`http://127.0.0.1:${WITNESS_PORT}/key`)).text()).trim()).toBe(printedKey);
     expect((await addCheckpoint(request(0, checkpointAt(b3)))).body).toBe(`${b2}\n`);
-    expect((await addCheckpoint(request(b2, checkpointAt(b3)))).status).toBe(200);
+    const key = parseVerifierKey(printedKey);
+    if (!key.ok) throw new Error(key.detail);
+    const note = checkpointAt(b3);
+    const proofFrom = (oldSize: number) => consistencyProof(leafHashes.slice(0, b3), oldSize);
+    const answer = await requestCosignature({ url: `http://127.0.0.1:${WITNESS_PORT}`, key: key.key }, note, 0, proofFrom, nobleVerifier);
+    expect(answer.ok).toBe(true);
+    const policy = { origin: ORIGIN, logKeys: [logKey], witnesses: [key.key], quorum: 1 };
+    expect(answer.ok && verifyCheckpointNote(addSignatureLines(note, answer.line), policy, nobleVerifier).ok).toBe(true);
   }, 120_000);
 
   it("prints the evidence from its data folder with the CLI", async () => {

@@ -13,7 +13,10 @@ const map = new StateMap(store);
 const valueOf = (index: number) => sha256Bytes(new TextEncoder().encode(`value ${index}`));
 
 let started = performance.now();
-for (let index = 0; index < count; index++) map.set(stateKey("claim", `cl_${index}`), valueOf(index));
+for (let index = 0; index < count; index++) {
+  map.set(stateKey("claim", `cl_${index}`), valueOf(index));
+  if ((index + 1) % 100_000 === 0) console.log(`  ${index + 1} entries after ${((performance.now() - started) / 1000).toFixed(1)} s, ${(process.cpuUsage().user / 1e6).toFixed(1)} s CPU`);
+}
 const buildMs = performance.now() - started;
 store.takeChanges();
 
@@ -30,6 +33,6 @@ started = performance.now();
 const check = verifyStateMapProof(map.root(), key, map.get(key) ?? null, proof);
 const verifyUs = (performance.now() - started) * 1000;
 
-console.log(`entries ${count}: build ${(buildMs / 1000).toFixed(1)} s, ${store.size} stored nodes, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
+console.log(`entries ${count}: build ${(buildMs / 1000).toFixed(1)} s (${(process.cpuUsage().user / 1e6).toFixed(1)} s CPU in all), ${store.size} stored nodes, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB`);
 console.log(`update one entry: ${updateUs.toFixed(1)} us (mean of ${updates}); prove: ${proveUs.toFixed(0)} us; verify: ${verifyUs.toFixed(0)} us (${check.ok ? "ok" : check.code})`);
 console.log(`proof: depth ${proof.depth}, ${proof.siblingsHex.length} sibling hashes`);

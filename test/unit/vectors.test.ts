@@ -30,6 +30,7 @@ import {
   type SignedTransaction,
 } from "@/contracts/transaction";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { checkCheckpointNoteVectors, checkStateMapVectors } from "./trust-vectors";
 
 const VECTOR_DIR = path.resolve(__dirname, "..", "vectors");
 
@@ -334,6 +335,8 @@ const CHECKERS: Record<string, () => void> = {
   "transactions.json": checkTransactions,
   "merkle.json": checkMerkle,
   "checkpoints.json": checkCheckpoints,
+  "state-map.json": checkStateMapVectors,
+  "checkpoint-notes.json": checkCheckpointNoteVectors,
 };
 
 const vectorFiles = readdirSync(VECTOR_DIR).filter((name) => name.endsWith(".json")).sort();

@@ -1,0 +1,104 @@
+/**
+ * Follows a ledger log entry by entry, as a witness does (issue 13): every entry is replayed
+ * through the contracts at its commit time, appended to the RFC 9162 tree and folded into the
+ * state map, so that after the entries of a checkpoint the follower knows the log root and the
+ * state root the checkpoint must carry. Pure: the entries come in, answers go out.
+ *
+ * A failed entry leaves the follower unchanged (the contract is pure and its changes are kept
+ * only on success), but the entries before it in the same batch are kept: a caller that must
+ * be all-or-nothing per checkpoint (the witness) rebuilds from what it had persisted.
+ */
+import { entryWithDecoded, logEntryLeafHash, type LogEntry } from "./log";
+import { MerkleFrontier } from "./merkle";
+import type { SignatureVerifier } from "./signing";
+import { StateMapUpdater } from "./state-leaves";
+import { transactionId } from "./transaction";
+import { applyTransaction, InvariantViolation } from "./ledger/apply";
+import { decodeSignedTransaction } from "./ledger/schema";
+import { MemoryState } from "./ledger/state";
+import type { SignedLedgerTransaction } from "./ledger/types";
+
+/** Failures, in the order they are checked for each entry. */
+export type FollowCode =
+  | "leaf_out_of_order"
+  | "accepted_at_decreased"
+  | "entry_malformed"
+  | "genesis_key_mismatch"
+  | "contract_refused"
+  | "invariant_violated";
+
+export type FollowFailure = { leafIndex: number; code: FollowCode; detail: string };
+
+export class LogFollower {
+  readonly state = new MemoryState();
+  readonly stateMap = new StateMapUpdater();
+  readonly #frontier = new MerkleFrontier();
+  #lastAcceptedAtMs = 0;
+
+  /**
+   * `operatorPublicKeyHex`, when given, is the key the genesis entry must register for the
+   * operator (as verify-log requires): without it a log built under a fresh key would replay.
+   */
+  constructor(
+    private readonly verifier: SignatureVerifier,
+    private readonly operatorPublicKeyHex: string | null = null,
+  ) {}
+
+  get size(): number {
+    return this.#frontier.size;
+  }
+
+  logRoot(): Uint8Array {
+    return this.#frontier.root();
+  }
+
+  stateRoot(): Uint8Array {
+    return this.stateMap.root();
+  }
+
+  /** Appends entries in order; stops at the first that fails and returns why. */
+  appendAll(entries: readonly LogEntry[]): FollowFailure | null {
+    for (const entry of entries) {
+      const failure = this.append(entry);
+      if (failure !== null) return failure;
+    }
+    return null;
+  }
+
+  append(entry: LogEntry): FollowFailure | null {
+    const index = this.#frontier.size;
+    if (entry.leafIndex !== index) return { leafIndex: index, code: "leaf_out_of_order", detail: `expected leaf ${index}, got leafIndex ${entry.leafIndex}` };
+    if (!Number.isSafeInteger(entry.acceptedAtMs) || entry.acceptedAtMs < this.#lastAcceptedAtMs) {
+      return { leafIndex: index, code: "accepted_at_decreased", detail: `acceptedAtMs ${entry.acceptedAtMs} is before the previous ${this.#lastAcceptedAtMs}` };
+    }
+    const decoded = decodeSignedTransaction(entry.signed);
+    if (!decoded.ok) return { leafIndex: index, code: "entry_malformed", detail: decoded.issues.map((issue) => `${issue.path}: ${issue.message}`).join("; ") };
+    if (index === 0 && this.operatorPublicKeyHex !== null && !registersOperatorKey(decoded.value.transaction, this.operatorPublicKeyHex)) {
+      return { leafIndex: 0, code: "genesis_key_mismatch", detail: `the genesis entry must be the operator's key.register of ${this.operatorPublicKeyHex}` };
+    }
+    const failure = this.#apply(index, entry.acceptedAtMs, decoded.value);
+    if (failure !== null) return failure;
+    this.#lastAcceptedAtMs = entry.acceptedAtMs;
+    this.#frontier.append(logEntryLeafHash(entryWithDecoded(entry, decoded.value)));
+    return null;
+  }
+
+  #apply(index: number, nowMs: number, signed: Parameters<typeof applyTransaction>[1]): FollowFailure | null {
+    const txId = transactionId(signed.transaction);
+    try {
+      const outcome = applyTransaction(this.state, signed, { nowMs, txId, verifier: this.verifier });
+      if (!outcome.ok) return { leafIndex: index, code: "contract_refused", detail: outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code };
+      this.state.applyChanges(outcome.changes);
+      this.stateMap.apply(this.state, outcome.changes);
+      return null;
+    } catch (error) {
+      // Accepted history that breaks an invariant is a finding about the log, not a crash.
+      if (error instanceof InvariantViolation) return { leafIndex: index, code: "invariant_violated", detail: error.message };
+      throw error;
+    }
+  }
+}
+
+function registersOperatorKey(transaction: SignedLedgerTransaction["transaction"], publicKeyHex: string): boolean {
+  return transaction.type === "key.register" && transaction.body.role === "operator" && transaction.body.publicKeyHex === publicKeyHex;
+}

@@ -1,0 +1,155 @@
+/**
+ * The witness's own database: its key, the log entries it has replayed, the checkpoints it
+ * cosigned and the evidence it kept. Embedded PGlite in the witness's data folder, or the
+ * PostgreSQL database of WITNESS_DATABASE_URL / DATABASE_URL (one database per witness: a
+ * witness shares nothing with the app or with other witnesses).
+ *
+ * Plain SQL rather than the app's drizzle schema on purpose: the witness is a separate
+ * service, run by another organisation, and must not depend on the app's migrations.
+ */
+import fs from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { acquireDirectoryLock, type DirectoryLock } from "@/db/lock";
+import type { LogEntry } from "@/contracts/log";
+
+export interface WitnessIdentityRow {
+  name: string;
+  privateKeyHex: string;
+}
+
+export interface CosignedRow {
+  size: number;
+  note: string;
+  cosignedAtMs: number;
+}
+
+export interface EvidenceRow {
+  id: number;
+  reason: string;
+  detail: string;
+  /** The checkpoint the witness had cosigned, and the signed one it was shown. */
+  cosignedNote: string | null;
+  shownNote: string;
+  receivedAtMs: number;
+}
+
+type Row = Record<string, unknown>;
+
+interface SqlRunner {
+  query(text: string, params?: unknown[]): Promise<Row[]>;
+}
+
+export interface WitnessStore {
+  identity(): Promise<WitnessIdentityRow | null>;
+  saveIdentity(identity: WitnessIdentityRow): Promise<void>;
+  entries(): Promise<LogEntry[]>;
+  latestCosigned(): Promise<CosignedRow | null>;
+  /** Appends entries and records the cosigned checkpoint, atomically. */
+  commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow): Promise<void>;
+  addEvidence(evidence: Omit<EvidenceRow, "id">): Promise<void>;
+  evidence(): Promise<EvidenceRow[]>;
+  close(): Promise<void>;
+}
+
+const SCHEMA = [
+  `create table if not exists witness_identity (name text primary key, private_key_hex text not null)`,
+  `create table if not exists witness_entries (leaf_index bigint primary key, entry text not null)`,
+  `create table if not exists witness_cosigned (size bigint primary key, note text not null, cosigned_at_ms bigint not null)`,
+  `create table if not exists witness_evidence (id bigserial primary key, reason text not null, detail text not null, cosigned_note text, shown_note text not null, received_at_ms bigint not null)`,
+];
+
+export async function openWitnessStore(options: { dataDir: string | null; databaseUrl: string | null }): Promise<WitnessStore> {
+  if (options.databaseUrl) {
+    const sql = postgres(options.databaseUrl, { max: 2, onnotice: () => {} });
+    const runner: SqlRunner = { query: async (text, params = []) => (await sql.unsafe(text, params as never[])) as unknown as Row[] };
+    const store = new SqlWitnessStore(runner, (work) => sql.begin((tx) => work({ query: async (text, params = []) => (await tx.unsafe(text, params as never[])) as unknown as Row[] })) as Promise<void>, () => sql.end({ timeout: 5 }));
+    await store.migrate();
+    return store;
+  }
+  let lock: DirectoryLock | null = null;
+  if (options.dataDir) {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    lock = acquireDirectoryLock(options.dataDir);
+  }
+  const client = new PGlite(options.dataDir ?? undefined);
+  const runner: SqlRunner = { query: async (text, params) => (await client.query<Row>(text, params)).rows };
+  const store = new SqlWitnessStore(
+    runner,
+    (work) => client.transaction(async (tx) => work({ query: async (text, params) => (await tx.query<Row>(text, params)).rows })),
+    async () => {
+      await client.close();
+      lock?.release();
+    },
+  );
+  await store.migrate();
+  return store;
+}
+
+class SqlWitnessStore implements WitnessStore {
+  constructor(
+    private readonly sql: SqlRunner,
+    private readonly inTransaction: (work: (tx: SqlRunner) => Promise<void>) => Promise<void>,
+    private readonly closeConnection: () => Promise<void>,
+  ) {}
+
+  async migrate(): Promise<void> {
+    for (const statement of SCHEMA) await this.sql.query(statement);
+  }
+
+  async identity(): Promise<WitnessIdentityRow | null> {
+    const [row] = await this.sql.query("select name, private_key_hex from witness_identity");
+    return row === undefined ? null : { name: String(row.name), privateKeyHex: String(row.private_key_hex) };
+  }
+
+  async saveIdentity(identity: WitnessIdentityRow): Promise<void> {
+    await this.sql.query("insert into witness_identity (name, private_key_hex) values ($1, $2)", [identity.name, identity.privateKeyHex]);
+  }
+
+  async entries(): Promise<LogEntry[]> {
+    const rows = await this.sql.query("select entry from witness_entries order by leaf_index");
+    return rows.map((row) => JSON.parse(String(row.entry)) as LogEntry);
+  }
+
+  async latestCosigned(): Promise<CosignedRow | null> {
+    const [row] = await this.sql.query("select size, note, cosigned_at_ms from witness_cosigned order by size desc limit 1");
+    return row === undefined ? null : { size: Number(row.size), note: String(row.note), cosignedAtMs: Number(row.cosigned_at_ms) };
+  }
+
+  async commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow): Promise<void> {
+    await this.inTransaction(async (tx) => {
+      for (const entry of entries) await tx.query("insert into witness_entries (leaf_index, entry) values ($1, $2)", [entry.leafIndex, JSON.stringify(entry)]);
+      // Cosigning the same size again (a fresh timestamp) replaces the note of that size.
+      await tx.query(
+        "insert into witness_cosigned (size, note, cosigned_at_ms) values ($1, $2, $3) on conflict (size) do update set note = excluded.note, cosigned_at_ms = excluded.cosigned_at_ms",
+        [cosigned.size, cosigned.note, cosigned.cosignedAtMs],
+      );
+    });
+  }
+
+  async addEvidence(evidence: Omit<EvidenceRow, "id">): Promise<void> {
+    await this.sql.query("insert into witness_evidence (reason, detail, cosigned_note, shown_note, received_at_ms) values ($1, $2, $3, $4, $5)", [
+      evidence.reason,
+      evidence.detail,
+      evidence.cosignedNote,
+      evidence.shownNote,
+      evidence.receivedAtMs,
+    ]);
+  }
+
+  async evidence(): Promise<EvidenceRow[]> {
+    const rows = await this.sql.query("select id, reason, detail, cosigned_note, shown_note, received_at_ms from witness_evidence order by id");
+    return rows.map((row) => ({
+      id: Number(row.id),
+      reason: String(row.reason),
+      detail: String(row.detail),
+      cosignedNote: row.cosigned_note === null ? null : String(row.cosigned_note),
+      shownNote: String(row.shown_note),
+      receivedAtMs: Number(row.received_at_ms),
+    }));
+  }
+
+  close(): Promise<void> {
+    return this.closeConnection();
+  }
+}

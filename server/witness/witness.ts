@@ -1,0 +1,279 @@
+/**
+ * A witness of the ledger (issue 13), speaking C2SP tlog-witness `add-checkpoint`.
+ *
+ * It cosigns a checkpoint only when all of this holds, checked in this order (the HTTP status
+ * of each refusal is the one the spec gives, 422 for what the spec leaves to us):
+ *   400  the request, the note or the checkpoint is malformed;
+ *   404  the origin is not the log this witness follows;
+ *   403  no signature by the log's pinned key verifies (one that fails is refused as well);
+ *   409  the checkpoint's size is one the witness already knows, with another root: a fork
+ *        (kept as evidence, whatever old size the request names);
+ *   400  old size above the checkpoint's size;
+ *   409  old size is not the size it last cosigned (the body says that size);
+ *   422  the consistency proof from what it last cosigned does not verify (evidence);
+ *   503  the log's entries cannot be fetched;
+ *   422  an entry does not replay through the contracts, the entries do not give the
+ *        checkpoint's root, or the state root is missing or not the witness's own (evidence).
+ * Then it persists the entries and the cosigned checkpoint in one transaction, and answers
+ * with its cosignature/v1 line. Requests are handled one at a time (the spec requires the
+ * old-size check and the update to be atomic; one process, one queue).
+ */
+import { randomBytes } from "node:crypto";
+import { bytesToHex, equalBytes, hexToBytes } from "@/contracts/hex";
+import { LogFollower } from "@/contracts/log-follower";
+import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
+import { SubtreeHashes, verifyConsistency } from "@/contracts/merkle";
+import {
+  cosignNoteText,
+  formatSignatureLine,
+  formatVerifierKey,
+  NOTE_SIGNATURE_TYPE_COSIGNATURE_V1,
+  noteVerifierKey,
+  parseNote,
+  signaturesByKey,
+  verifyNoteSignature,
+  type NoteVerifierKey,
+} from "@/contracts/note";
+import { publicKeyFromPrivate, type SignatureVerifier } from "@/contracts/signing";
+import { checkpointStateRoot, parseCheckpointBody, type TlogCheckpoint } from "@/contracts/tlog-checkpoint";
+import { parseAddCheckpointRequest, TLOG_SIZE_CONTENT_TYPE } from "@/contracts/tlog-witness";
+import type { EvidenceRow, WitnessStore } from "./store";
+
+/** Where the witness reads the log's entries (the app's entries endpoint, see docs/witness.md). */
+export interface LogSource {
+  /** Entries with leafIndex in [start, end), in order. */
+  entries(start: number, end: number): Promise<LogEntry[]>;
+}
+
+export interface WitnessConfig {
+  name: string;
+  origin: string;
+  /** The log's checkpoint key (type 0x01), pinned out of band. */
+  logKey: NoteVerifierKey;
+  logSource: LogSource;
+  store: WitnessStore;
+  verifier: SignatureVerifier;
+  nowMs?: () => number;
+}
+
+export interface WitnessResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+interface Cosigned {
+  size: number;
+  rootHash: Uint8Array;
+  note: string;
+}
+
+type Refusal = WitnessResponse & { evidence?: { reason: string; detail: string } };
+
+export class Witness {
+  #follower: LogFollower;
+  #history = new SubtreeHashes();
+  #latest: Cosigned | null;
+  /** Entries replayed for the checkpoint being cosigned, persisted with it. */
+  #pending: LogEntry[] = [];
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly config: WitnessConfig,
+    private readonly privateKey: Uint8Array,
+    latest: Cosigned | null,
+  ) {
+    this.#follower = this.#newFollower();
+    this.#latest = latest;
+  }
+
+  /** Opens the witness: its key (made on first start), what it cosigned, and its replay of the log. */
+  static async open(config: WitnessConfig): Promise<Witness> {
+    const privateKey = await loadOrCreateKey(config.store, config.name);
+    const latestRow = await config.store.latestCosigned();
+    const latest = latestRow === null ? null : cosignedFromNote(latestRow.note);
+    const witness = new Witness(config, privateKey, latest);
+    await witness.#rebuild();
+    return witness;
+  }
+
+  /** The witness's public key as a C2SP verifier key (type 0x04), for trust policies. */
+  get verifierKey(): NoteVerifierKey {
+    return noteVerifierKey(this.config.name, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, publicKeyFromPrivate(this.privateKey));
+  }
+
+  get verifierKeyText(): string {
+    return formatVerifierKey(this.verifierKey);
+  }
+
+  get size(): number {
+    return this.#follower.size;
+  }
+
+  /** The last checkpoint it cosigned (the log's note, without the witness's own line). */
+  get latestNote(): string | null {
+    return this.#latest?.note ?? null;
+  }
+
+  evidence(): Promise<EvidenceRow[]> {
+    return this.config.store.evidence();
+  }
+
+  /** Handles one add-checkpoint request body; requests run one after another. */
+  addCheckpoint(body: string): Promise<WitnessResponse> {
+    const run = this.#queue.then(() => this.#addCheckpoint(body));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #addCheckpoint(body: string): Promise<WitnessResponse> {
+    const request = parseAddCheckpointRequest(body);
+    if (!request.ok) return text(400, request.detail);
+    const parsed = parseNote(request.request.checkpointNote);
+    if (!parsed.ok) return text(400, `checkpoint note: ${parsed.detail}`);
+    const checkpoint = parseCheckpointBody(parsed.note.text);
+    if (!checkpoint.ok) return text(400, `checkpoint: ${checkpoint.detail}`);
+    if (checkpoint.checkpoint.origin !== this.config.origin) return text(404, `unknown origin ${checkpoint.checkpoint.origin}`);
+    const signatureProblem = this.#logSignatureProblem(parsed.note.text, parsed.note.signatures);
+    if (signatureProblem !== null) return text(403, signatureProblem);
+    const shown = { checkpoint: checkpoint.checkpoint, note: request.request.checkpointNote, text: parsed.note.text };
+    const refusal = this.#checkAgainstHistory(shown.checkpoint, request.request.oldSize, request.request.consistencyProof) ?? (await this.#replay(shown.checkpoint));
+    if (refusal !== null) {
+      if (refusal.evidence) await this.#keepEvidence(refusal.evidence, shown.note);
+      return refusal;
+    }
+    return this.#cosign(shown);
+  }
+
+  #logSignatureProblem(noteText: string, signatures: Parameters<typeof signaturesByKey>[0]["signatures"]): string | null {
+    const byLog = signaturesByKey({ text: noteText, signatures }, this.config.logKey);
+    if (byLog.length === 0) return "no signature by the log's key";
+    for (const signature of byLog) {
+      const check = verifyNoteSignature(noteText, signature, this.config.logKey, this.config.verifier);
+      if (!check.ok) return check.detail;
+    }
+    return null;
+  }
+
+  /** Fork, old size and consistency checks against what the witness has seen and cosigned. */
+  #checkAgainstHistory(checkpoint: TlogCheckpoint, oldSize: number, proof: Uint8Array[]): Refusal | null {
+    if (checkpoint.size <= this.#history.size) {
+      const known = this.#history.root(0, checkpoint.size);
+      if (!equalBytes(known, checkpoint.rootHash)) {
+        const detail = `size ${checkpoint.size} has root ${bytesToHex(known)} in the log this witness replayed, the checkpoint says ${bytesToHex(checkpoint.rootHash)}`;
+        return { ...text(409, detail), evidence: { reason: "fork", detail } };
+      }
+    }
+    if (oldSize > checkpoint.size) return text(400, `old size ${oldSize} is above the checkpoint's size ${checkpoint.size}`);
+    const latestSize = this.#latest?.size ?? 0;
+    if (oldSize !== latestSize) return { status: 409, contentType: TLOG_SIZE_CONTENT_TYPE, body: `${latestSize}\n` };
+    if (this.#latest === null || oldSize === checkpoint.size) return null;
+    const consistency = verifyConsistency(oldSize, checkpoint.size, this.#latest.rootHash, checkpoint.rootHash, proof);
+    if (!consistency.ok) {
+      const detail = `not consistent with the checkpoint of size ${oldSize} it cosigned: ${consistency.code}: ${consistency.detail}`;
+      return { ...text(422, detail), evidence: { reason: "inconsistent", detail } };
+    }
+    return null;
+  }
+
+  /** Fetches and replays the new entries, then compares the roots; undoes everything on a refusal. */
+  async #replay(checkpoint: TlogCheckpoint): Promise<Refusal | null> {
+    const stateRoot = checkpointStateRoot(checkpoint);
+    if (stateRoot === null) return text(422, "the checkpoint carries no state root line");
+    let entries: LogEntry[];
+    try {
+      entries = await this.config.logSource.entries(this.#follower.size, checkpoint.size);
+    } catch (error) {
+      return text(503, `cannot fetch the log's entries: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const refusal = this.#appendAndCompare(entries, checkpoint, stateRoot);
+    if (refusal !== null) await this.#rebuild();
+    else this.#pending = entries;
+    return refusal;
+  }
+
+  #appendAndCompare(entries: readonly LogEntry[], checkpoint: TlogCheckpoint, stateRoot: Uint8Array): Refusal | null {
+    if (entries.length !== checkpoint.size - this.#follower.size) {
+      const detail = `the log served ${entries.length} entries for leaves ${this.#follower.size}..${checkpoint.size - 1}`;
+      return { ...text(422, detail), evidence: { reason: "entries_missing", detail } };
+    }
+    const failure = this.#follower.appendAll(entries);
+    if (failure !== null) {
+      const detail = `leaf ${failure.leafIndex}: ${failure.code}: ${failure.detail}`;
+      return { ...text(422, detail), evidence: { reason: "replay_failed", detail } };
+    }
+    for (const entry of entries) this.#history.append(logEntryLeafHash(entry));
+    const logRoot = this.#follower.logRoot();
+    if (!equalBytes(logRoot, checkpoint.rootHash)) {
+      const detail = `the entries give root ${bytesToHex(logRoot)}, the checkpoint says ${bytesToHex(checkpoint.rootHash)}`;
+      return { ...text(422, detail), evidence: { reason: "entries_do_not_match_root", detail } };
+    }
+    const ownStateRoot = this.#follower.stateRoot();
+    if (!equalBytes(ownStateRoot, stateRoot)) {
+      const detail = `replaying the log gives state root ${bytesToHex(ownStateRoot)}, the checkpoint says ${bytesToHex(stateRoot)}`;
+      return { ...text(422, detail), evidence: { reason: "state_root_mismatch", detail } };
+    }
+    return null;
+  }
+
+  async #cosign(shown: { checkpoint: TlogCheckpoint; note: string; text: string }): Promise<WitnessResponse> {
+    const nowMs = (this.config.nowMs ?? Date.now)();
+    const line = formatSignatureLine(cosignNoteText(shown.text, this.config.name, this.privateKey, Math.floor(nowMs / 1000)));
+    const entries = this.#pending;
+    this.#pending = [];
+    try {
+      await this.config.store.commitCosigned(entries, { size: shown.checkpoint.size, note: shown.note, cosignedAtMs: nowMs });
+    } catch (error) {
+      await this.#rebuild();
+      throw error;
+    }
+    this.#latest = { size: shown.checkpoint.size, rootHash: shown.checkpoint.rootHash, note: shown.note };
+    return { status: 200, contentType: "text/plain; charset=utf-8", body: line };
+  }
+
+  async #keepEvidence(evidence: { reason: string; detail: string }, shownNote: string): Promise<void> {
+    await this.config.store.addEvidence({ ...evidence, cosignedNote: this.#latest?.note ?? null, shownNote, receivedAtMs: (this.config.nowMs ?? Date.now)() });
+  }
+
+  /** The log's checkpoint key is the operator key its genesis entry registers. */
+  #newFollower(): LogFollower {
+    return new LogFollower(this.config.verifier, bytesToHex(this.config.logKey.publicKey));
+  }
+
+  /** Replays the persisted entries from scratch: at start, and after a refused batch. */
+  async #rebuild(): Promise<void> {
+    const follower = this.#newFollower();
+    const history = new SubtreeHashes();
+    const entries = await this.config.store.entries();
+    const failure = follower.appendAll(entries);
+    if (failure !== null) throw new Error(`the witness's own entries do not replay: leaf ${failure.leafIndex}: ${failure.code}: ${failure.detail}`);
+    for (const entry of entries) history.append(logEntryLeafHash(entry));
+    if (follower.size !== (this.#latest?.size ?? 0)) throw new Error(`the witness holds ${follower.size} entries but cosigned size ${this.#latest?.size ?? 0}`);
+    this.#follower = follower;
+    this.#history = history;
+    this.#pending = [];
+  }
+}
+
+async function loadOrCreateKey(store: WitnessStore, name: string): Promise<Uint8Array> {
+  const identity = await store.identity();
+  if (identity !== null) {
+    // The key ID of a cosignature depends on the name, so a renamed witness would be a new one.
+    if (identity.name !== name) throw new Error(`this data folder belongs to witness ${identity.name}, not ${name}`);
+    return hexToBytes(identity.privateKeyHex, 32);
+  }
+  const privateKey = new Uint8Array(randomBytes(32));
+  await store.saveIdentity({ name, privateKeyHex: bytesToHex(privateKey) });
+  return privateKey;
+}
+
+function cosignedFromNote(note: string): Cosigned {
+  const parsed = parseNote(note);
+  const checkpoint = parsed.ok ? parseCheckpointBody(parsed.note.text) : null;
+  if (checkpoint === null || !checkpoint.ok) throw new Error("the witness's stored checkpoint does not parse");
+  return { size: checkpoint.checkpoint.size, rootHash: checkpoint.checkpoint.rootHash, note };
+}
+
+function text(status: number, body: string): WitnessResponse {
+  return { status, contentType: "text/plain; charset=utf-8", body: `${body}\n` };
+}

@@ -1,0 +1,119 @@
+/**
+ * State leaves and the state root (contracts/state-leaves.ts) and the log follower that keeps
+ * them current (contracts/log-follower.ts), on a ledger built with the contracts.
+ */
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "@/contracts/canonical";
+import { bytesToHex } from "@/contracts/hex";
+import { LogFollower } from "@/contracts/log-follower";
+import { nobleVerifier } from "@/contracts/signing";
+import { verifyStateMapProof } from "@/contracts/state-map";
+import {
+  claimStateKey,
+  claimStateLeaf,
+  orgStateKey,
+  orgStateLeaf,
+  StateMapUpdater,
+  stateLeafValueHash,
+  stateRootOf,
+} from "@/contracts/state-leaves";
+import { MemoryState } from "@/contracts/ledger/state";
+import { bank, buildTrustLog, operator, s1, s1Rotated } from "./trust-fixtures";
+
+const { log, claimIds } = buildTrustLog();
+
+describe("LogFollower", () => {
+  it("keeps the incremental state root equal to the root built from scratch after every entry", () => {
+    const follower = new LogFollower(nobleVerifier);
+    for (const entry of log.entries) {
+      expect(follower.append(entry)).toBeNull();
+      expect(bytesToHex(follower.stateRoot())).toBe(bytesToHex(stateRootOf(follower.state)));
+    }
+    expect(bytesToHex(follower.logRoot())).toBe(bytesToHex(log.frontier.root()));
+    expect(bytesToHex(follower.stateRoot())).toBe(bytesToHex(stateRootOf(log.state)));
+    expect(bytesToHex(StateMapUpdater.fromState(log.state).root())).toBe(bytesToHex(follower.stateRoot()));
+  });
+
+  it("names the entry a tampered log goes wrong at, and keeps nothing of it", () => {
+    const follower = new LogFollower(nobleVerifier);
+    expect(follower.appendAll(log.entries.slice(0, 5))).toBeNull();
+    const rootBefore = bytesToHex(follower.stateRoot());
+    expect(follower.append(log.entries[6]!)?.code).toBe("leaf_out_of_order");
+    expect(follower.append({ ...log.entries[5]!, acceptedAtMs: 0 })?.code).toBe("accepted_at_decreased");
+    expect(follower.append({ ...log.entries[5]!, signed: { ...log.entries[5]!.signed, transaction: { ...log.entries[5]!.signed.transaction, type: "claim.nothing" } } } as never)?.code).toBe("entry_malformed");
+    const body = { ...(log.entries[5]!.signed.transaction.body as Record<string, unknown>), limitMinor: "20000000" };
+    const edited = { ...log.entries[5]!, signed: { ...log.entries[5]!.signed, transaction: { ...log.entries[5]!.signed.transaction, body } } };
+    expect(follower.append(edited as never)?.code).toBe("contract_refused");
+    expect(follower.size).toBe(5);
+    expect(bytesToHex(follower.stateRoot())).toBe(rootBefore);
+  });
+
+  it("refuses a log whose genesis registers another operator key than the pinned one", () => {
+    expect(new LogFollower(nobleVerifier, operator.publicKeyHex).append(log.entries[0]!)).toBeNull();
+    expect(new LogFollower(nobleVerifier, s1.publicKeyHex).append(log.entries[0]!)?.code).toBe("genesis_key_mismatch");
+  });
+});
+
+describe("state leaves", () => {
+  it("encode a claim's lending facts, with the active pledge passed in, in canonical JSON", () => {
+    const claim = log.state.getClaim(claimIds.toS2)!;
+    expect(canonicalJson(claimStateLeaf(claim, undefined))).toBe(
+      canonicalJson({
+        kind: "claim",
+        version: 1,
+        claimId: claimIds.toS2,
+        rootId: claimIds.root,
+        issuerOrgId: "org_core",
+        holderOrgId: "org_s2",
+        offeredToOrgId: null,
+        state: "held",
+        amountMinor: "300000",
+        outstandingMinor: "300000",
+        currency: "CNY",
+        maturityDate: "2026-07-01",
+        activePledge: null,
+        activeFinancingId: claim.activeFinancingId,
+        financedOnce: false,
+      }),
+    );
+  });
+
+  it("show a pledge while it is active, and refuse a pledge of another claim", () => {
+    const pledgedState = new LogFollower(nobleVerifier);
+    pledgedState.appendAll(log.entries.slice(0, 12));
+    const claim = pledgedState.state.getClaim(claimIds.keptByS1)!;
+    const pledge = pledgedState.state.getActivePledge(claimIds.keptByS1)!;
+    expect(claimStateLeaf(claim, pledge).activePledge).toEqual({ pledgeId: pledge.id, lenderOrgId: bank.orgId });
+    const other = pledgedState.state.getClaim(claimIds.toS2)!;
+    expect(() => claimStateLeaf(other, pledge)).toThrow(/not an active pledge/);
+  });
+
+  it("list an organisation's active keys only, in keyId order", () => {
+    const org = log.state.getOrg(s1.orgId)!;
+    const leaf = orgStateLeaf(org, [...log.state.keys.values()]);
+    expect(leaf).toEqual({ kind: "org", version: 1, orgId: "org_s1", role: "supplier", activeKeys: [{ keyId: s1Rotated.keyId, publicKeyHex: s1Rotated.publicKeyHex }] });
+    expect(log.state.getKey(s1.keyId)?.status).not.toBe("active");
+  });
+
+  it("prove a claim's state and an organisation's key set against the state root", () => {
+    const updater = StateMapUpdater.fromState(log.state);
+    const root = updater.root();
+    const claim = log.state.getClaim(claimIds.toS2)!;
+    const claimValue = stateLeafValueHash(claimStateLeaf(claim, undefined));
+    expect(verifyStateMapProof(root, claimStateKey(claim.id), claimValue, updater.map.prove(claimStateKey(claim.id)))).toEqual({ ok: true });
+    const orgValue = stateLeafValueHash(orgStateLeaf(log.state.getOrg(s1.orgId)!, [...log.state.keys.values()]));
+    expect(verifyStateMapProof(root, orgStateKey(s1.orgId), orgValue, updater.map.prove(orgStateKey(s1.orgId)))).toEqual({ ok: true });
+    // A state in which the holder is someone else does not verify against this root.
+    const forged = stateLeafValueHash(claimStateLeaf({ ...claim, holderOrgId: bank.orgId }, undefined));
+    const check = verifyStateMapProof(root, claimStateKey(claim.id), forged, updater.map.prove(claimStateKey(claim.id)));
+    expect(check.ok ? "ok" : check.code).toBe("value_mismatch");
+  });
+
+  it("give the same root for a MemoryState and for its plain lists, and a different one when one field differs", () => {
+    const plain = { orgs: [...log.state.orgs.values()], keys: [...log.state.keys.values()], claims: [...log.state.claims.values()], pledges: [...log.state.pledges.values()] };
+    expect(stateRootOf(plain)).toEqual(stateRootOf(log.state));
+    const claims = plain.claims.map((claim) => (claim.id === claimIds.toS2 ? { ...claim, financedOnce: true } : claim));
+    expect(bytesToHex(stateRootOf({ ...plain, claims }))).not.toBe(bytesToHex(stateRootOf(plain)));
+    expect(bytesToHex(stateRootOf(new MemoryState()))).toBe(bytesToHex(new StateMapUpdater().root()));
+  });
+});

@@ -174,7 +174,7 @@ describe("the demo key files in public/demo-keys", () => {
     ["tier3", "org_xinyuan"],
     ["bank", "org_cmtb"],
     ["factor", "org_gbfactor"],
-  ])("%s.json holds the seed's key of %s under demo-key-%s", async (login, orgId) => {
+  ])("%s.json holds the seed's key of %s, unlocked by the login's demo passphrase", async (login, orgId) => {
     const file = parseKeyFileText(readFileSync(path.join(process.cwd(), "public", "demo-keys", `${login}.json`), "utf8"));
     const expectedKey = demoIdentity(orgId);
     expect(file).toMatchObject({ orgId, keyId: expectedKey.keyId, publicKeyHex: expectedKey.publicKeyHex, kdf: SCRYPT_PARAMS });

@@ -5,6 +5,8 @@
 //    (server/jobs/registry.ts), unless DISABLE_JOBS=1.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  // The environment (database pool and timeouts included) is checked once, before anything opens.
+  (await import("./server/env")).serverEnv();
   const [{ getDb }, { warmProvenanceStore }] = await Promise.all([import("./db/client"), import("./server/ledger/provenance")]);
   const started = Date.now();
   void getDb()

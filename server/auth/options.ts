@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { getServerSession } from "next-auth";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseFailure, reportDatabaseFailure } from "@/db/availability";
 import { serverEnv } from "../env";
 import { authenticate } from "../services/users";
 import { signInLimiter } from "./rate-limit";
@@ -12,13 +13,44 @@ const credentialsSchema = z.object({ email: z.string().trim().email().max(254), 
 export const SIGN_IN_ERRORS = {
   CredentialsSignin: "Wrong email or password. Check both and try again.",
   RateLimited: "Too many sign-in attempts. Wait 15 minutes and try again.",
+  DatabaseUnavailable: DATABASE_UNAVAILABLE_MESSAGE,
+  SignInFailed: "Sign-in failed on our side. Try again in a moment.",
 } as const;
+
+/**
+ * next-auth puts the message of whatever authorize throws into the redirect URL
+ * (/api/auth/error?error=<message>), so a failed query would put its SQL and the user's
+ * email into the browser history and every proxy's log. authorize therefore only ever
+ * throws one of the fixed codes above; what went wrong goes to the server log, by code.
+ */
+async function checkPassword(email: string, password: string): Promise<{ id: string; email: string } | null> {
+  if (!signInLimiter.take(email)) throw new Error("RateLimited");
+  let result: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    result = await authenticate(await getDb(), email, password);
+  } catch (error) {
+    // The database, not the person, failed: the attempt does not count against the account.
+    signInLimiter.refund(email);
+    if (isDatabaseFailure(error)) {
+      reportDatabaseFailure(error);
+      throw new Error("DatabaseUnavailable");
+    }
+    // Name and code only: a failed query's message carries its parameters (the email).
+    const code = (error as { code?: unknown } | null)?.code;
+    console.error(`[auth] sign-in failed on our side: ${error instanceof Error ? error.name : typeof error}${typeof code === "string" ? ` [${code}]` : ""}`);
+    throw new Error("SignInFailed");
+  }
+  if (!result) return null;
+  signInLimiter.reset(email);
+  return { id: result.userId, email };
+}
 
 export function authOptions(): NextAuthOptions {
   return {
     secret: serverEnv().NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
-    pages: { signIn: "/signin" },
+    // Errors land on the sign-in page (/signin?error=<fixed code>), never on next-auth's own page.
+    pages: { signIn: "/signin", error: "/signin" },
     providers: [
       CredentialsProvider({
         name: "Email and password",
@@ -26,12 +58,7 @@ export function authOptions(): NextAuthOptions {
         async authorize(raw) {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
-          const email = parsed.data.email.toLowerCase();
-          if (!signInLimiter.take(email)) throw new Error("RateLimited");
-          const result = await authenticate(await getDb(), email, parsed.data.password);
-          if (!result) return null;
-          signInLimiter.reset(email);
-          return { id: result.userId, email };
+          return checkPassword(parsed.data.email.toLowerCase(), parsed.data.password);
         },
       }),
     ],

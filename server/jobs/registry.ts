@@ -23,8 +23,13 @@ export function processInstanceId(): string {
   return globalForJobs.__doubleChainInstanceId;
 }
 
-/** Starts this process's scheduler on the process-wide database: once per process, even across dev hot reloads. */
-export function startScheduler(): void {
+/**
+ * Starts this process's scheduler on the process-wide database: once per process, even across
+ * dev hot reloads. When the database cannot be opened yet (PostgreSQL still down at start-up),
+ * it tries again every tick until it can; once started, a tick that fails is simply retried
+ * at the next one, so the schedule resumes by itself when the database returns.
+ */
+export function startScheduler(retryMs = TICK_MS): void {
   globalForJobs.__doubleChainScheduler ??= getDb().then(
     (db) => {
       const scheduler = createScheduler(db, JOBS, { instanceId: processInstanceId() });
@@ -32,7 +37,12 @@ export function startScheduler(): void {
       return scheduler;
     },
     (error: unknown) => {
-      console.error("[jobs] not started: the database did not open:", error instanceof Error ? error.message : error);
+      const code = (error as { code?: unknown } | null)?.code;
+      console.error(`[jobs] not started yet: the database did not open (${typeof code === "string" ? code : error instanceof Error ? error.name : "unknown"}); retrying in ${retryMs / 1000} s`);
+      setTimeout(() => {
+        globalForJobs.__doubleChainScheduler = undefined;
+        startScheduler(retryMs);
+      }, retryMs).unref();
       return null;
     },
   );

@@ -5,7 +5,8 @@ import { ZodError } from "zod";
 import type { Db } from "@/db/client";
 import type { OrgRole, Permission } from "@/db/schema";
 import { hasPermission } from "../actor";
-import { DomainError, type ErrorKind } from "../errors";
+import { classifyDatabaseFailure, reportDatabaseFailure } from "@/db/availability";
+import { databaseUnavailable, DomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../services/users";
 
 export interface Context {
@@ -14,7 +15,16 @@ export interface Context {
 }
 
 export function createContextFactory(getDb: () => Promise<Db>, getUserId: () => Promise<string | null>) {
-  return async (): Promise<Context> => ({ db: await getDb(), userId: await getUserId() });
+  return async (): Promise<Context> => ({ db: await getDb().catch(unavailableOrRethrow), userId: await getUserId() });
+}
+
+/** A database that could not be opened (down at start-up) answers 503 like one lost later. */
+function unavailableOrRethrow(error: unknown): never {
+  const failure = classifyDatabaseFailure(error);
+  if (!failure) throw error;
+  reportDatabaseFailure(error);
+  const unavailable = databaseUnavailable(failure);
+  throw new TRPCError({ code: KIND_TO_TRPC[unavailable.kind], message: unavailable.message, cause: unavailable });
 }
 
 /** The one place where domain error kinds become transport codes. */
@@ -25,6 +35,7 @@ const KIND_TO_TRPC: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   not_found: "NOT_FOUND",
   conflict: "CONFLICT",
   rate_limited: "TOO_MANY_REQUESTS",
+  unavailable: "SERVICE_UNAVAILABLE",
 };
 
 const GENERIC_MESSAGE = "Something went wrong on our side. Try again; if it keeps happening, contact the platform operator.";
@@ -96,6 +107,7 @@ const mapErrors = t.middleware(async ({ next }) => {
       const conflict = new DomainError("conflict", "concurrent_change", "Someone else made the same change at the same moment. Reload the page and try again.");
       throw new TRPCError({ code: "CONFLICT", message: conflict.message, cause: conflict });
     }
+    if (classifyDatabaseFailure(cause)) unavailableOrRethrow(cause);
     if (result.error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] internal error: ${describeInternalError(cause ?? result.error)}`);
   }
   return result;

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/trpc/root";
 import { createRequestContext } from "@/server/trpc/context";
+import { RETRY_AFTER_SECONDS } from "@/db/availability";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +22,14 @@ const handler = (req: Request) => {
       { status: 415 },
     );
   }
-  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: createRequestContext });
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: createRequestContext,
+    // A 503 (the database away or busy) tells clients and proxies when to try again.
+    responseMeta: ({ errors }) => (errors.some((error) => error.code === "SERVICE_UNAVAILABLE") ? { headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } } : {}),
+  });
 };
 
 export { handler as GET, handler as POST };

@@ -7,13 +7,18 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   // The environment (database pool and timeouts included) is checked once, before anything opens.
   (await import("./server/env")).serverEnv();
-  const [{ getDb }, { warmProvenanceStore }] = await Promise.all([import("./db/client"), import("./server/ledger/provenance")]);
+  const [{ getDb }, { warmProvenanceStore }, { describeDatabaseFailure, isDatabaseFailure }] = await Promise.all([
+    import("./db/client"),
+    import("./server/ledger/provenance"),
+    import("./db/availability"),
+  ]);
   const started = Date.now();
   void getDb()
     .then(warmProvenanceStore)
     .then(
       (size) => console.log(`[provenance] subtree store holds the log's ${size} leaves (${Date.now() - started} ms)`),
-      (error: unknown) => console.error("[provenance] subtree store not filled at start-up; the first request fills it:", error instanceof Error ? error.message : error),
+      (error: unknown) =>
+        console.error("[provenance] subtree store not filled at start-up; the first request fills it:", isDatabaseFailure(error) ? describeDatabaseFailure(error) : error instanceof Error ? error.message : error),
     );
   if (process.env.DISABLE_JOBS === "1") return;
   const { startScheduler } = await import("./server/jobs/registry");

@@ -94,12 +94,17 @@ let unreported = 0;
 export function reportDatabaseFailure(error: unknown, nowMs = Date.now()): void {
   unreported += 1;
   if (nowMs - lastReportMs < 5_000) return;
+  console.error(`[db] ${unreported} request(s) answered 503: ${describeDatabaseFailure(error)}`);
+  lastReportMs = nowMs;
+  unreported = 0;
+}
+
+/** "the database is unavailable (ECONNREFUSED)": the classification and the codes of the cause chain, never a query or its values. */
+export function describeDatabaseFailure(error: unknown): string {
   const codes: string[] = [];
   for (let current = error, depth = 0; current instanceof Error && depth < 6; current = current.cause, depth += 1) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && !codes.includes(code)) codes.push(code);
   }
-  console.error(`[db] ${unreported} request(s) answered 503: the database is ${classifyDatabaseFailure(error) ?? "failing"} (${codes.join(", ") || "no code"})`);
-  lastReportMs = nowMs;
-  unreported = 0;
+  return `the database is ${classifyDatabaseFailure(error) ?? "failing"} (${codes.join(", ") || "no code"})`;
 }

@@ -58,6 +58,11 @@ export function openDatabase(options: DatabaseOptions): Database {
  */
 const SESSION_SETTINGS = { jit: "off", max_parallel_workers_per_gather: "0" };
 
+/** 50 ms after the first failure, growing to at most one second: failing to connect to a server that is down is cheap. */
+export function reconnectDelaySeconds(failures: number): number {
+  return Math.min(0.05 * 2 ** Math.max(0, failures - 1), 1);
+}
+
 function sessionSettings(limits: PostgresLimits): Record<string, string> {
   const settings: Record<string, string> = { ...SESSION_SETTINGS };
   if (limits.statementTimeoutMs !== undefined) settings.statement_timeout = String(limits.statementTimeoutMs);
@@ -73,6 +78,10 @@ function openPostgres(url: string, limits: PostgresLimits): Database {
       max: limits.max ?? 10,
       // postgres.js waits 30 s by default; while the server is away that is 30 s per request.
       connect_timeout: limits.connectTimeoutSeconds ?? 10,
+      // Seconds before a connection that failed is tried again. postgres.js counts failures
+      // across the pool and grows this to 20 s, so after an outage of a few seconds under
+      // load the pool waited up to 20 s to reconnect to a server that was long back.
+      backoff: reconnectDelaySeconds,
       onnotice: () => {},
       connection: sessionSettings(limits),
     }),

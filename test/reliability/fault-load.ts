@@ -138,11 +138,20 @@ export interface FaultFigures {
   withoutRetryAfter: number;
 }
 
-/** What the samples say about one fault: [faultStartMs, backMs) the database was away (or held). */
-export function faultFigures(samples: readonly Sample[], faultStartMs: number, backMs: number, kinds: Sample["kind"][] = ["submit", "read"]): FaultFigures {
+/**
+ * What the samples say about one fault: [faultStartMs, backMs) the database was away (or
+ * held); recovery is judged on the requests started from backMs until untilMs (the next fault).
+ */
+export function faultFigures(
+  samples: readonly Sample[],
+  faultStartMs: number,
+  backMs: number,
+  kinds: Sample["kind"][] = ["submit", "read"],
+  untilMs = Number.POSITIVE_INFINITY,
+): FaultFigures {
   const relevant = samples.filter((s) => kinds.includes(s.kind));
   const during = relevant.filter((s) => s.startMs >= faultStartMs && s.startMs < backMs);
-  const failedAfter = relevant.filter((s) => s.startMs >= backMs && s.status !== 200);
+  const failedAfter = relevant.filter((s) => s.startMs >= backMs && s.startMs < untilMs && s.status !== 200);
   return {
     duringFault: during.length,
     answered503: during.filter((s) => s.status === 503).length,
@@ -160,4 +169,13 @@ export async function countFound(db: Db, txIds: readonly string[]): Promise<numb
     found += new Set(rows.map((row) => row.txId)).size;
   }
   return found;
+}
+
+/** A few lines on the slowest and the failed answers around a fault, for the log of a failing run. */
+export function describeSamples(samples: readonly Sample[], fromMs: number, toMs: number): string {
+  const window = samples.filter((s) => s.startMs >= fromMs && s.startMs < toMs);
+  const line = (s: Sample) => `${s.kind} +${s.startMs - fromMs}ms ${s.endMs - s.startMs}ms ${s.status} ${s.domainCode ?? ""}`;
+  const slowest = [...window].sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs)).slice(0, 5);
+  const failed = window.filter((s) => s.status !== 200).slice(-5);
+  return `slowest: ${slowest.map(line).join("; ")} | last failed: ${failed.map(line).join("; ")}`;
 }

@@ -140,7 +140,8 @@ export interface FaultFigures {
 
 /**
  * What the samples say about one fault: [faultStartMs, backMs) the database was away (or
- * held); recovery is judged on the requests started from backMs until untilMs (the next fault).
+ * held); recovery is judged on the requests started from backMs and answered before untilMs
+ * (the next fault).
  */
 export function faultFigures(
   samples: readonly Sample[],
@@ -151,7 +152,8 @@ export function faultFigures(
 ): FaultFigures {
   const relevant = samples.filter((s) => kinds.includes(s.kind));
   const during = relevant.filter((s) => s.startMs >= faultStartMs && s.startMs < backMs);
-  const failedAfter = relevant.filter((s) => s.startMs >= backMs && s.startMs < untilMs && s.status !== 200);
+  // Requests cut off by the next fault are that fault's, not this one's.
+  const failedAfter = relevant.filter((s) => s.startMs >= backMs && s.endMs < untilMs && s.status !== 200);
   return {
     duringFault: during.length,
     answered503: during.filter((s) => s.status === 503).length,

@@ -24,7 +24,8 @@ export interface Cluster {
   destroy(): void;
 }
 
-function binDir(): string {
+/** Where the PostgreSQL programs are (initdb, pg_ctl, pg_dump, pg_restore). */
+export function binDir(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   try {
     return execFileSync("pg_config", ["--bindir"], { encoding: "utf8" }).trim();

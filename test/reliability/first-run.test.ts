@@ -17,7 +17,8 @@ import { addFigures } from "./figures";
  * a fresh pid namespace when it can (root and util-linux `unshare`), as a container restart
  * does: the new process then usually gets the very pid that the dead owner wrote into the
  * folder's lock. The result must open, hold the complete demo (as many entries as a seed
- * that was never interrupted) and pass `npm run verify`.
+ * that was never interrupted) and pass `npm run verify`; so must a copy of it made with
+ * `npm run backup:embedded`.
  */
 
 const ROOT = process.cwd();
@@ -57,8 +58,8 @@ interface Run {
 }
 
 /** Runs a script on the PGlite folder, in a fresh pid namespace when possible; kills it at `kill` if it is still running. */
-function runScript(script: string, dataDir: string, kill?: KillPoint): Promise<Run> {
-  const command = [TSX, path.join("scripts", script)];
+function runScript(script: string, dataDir: string, kill?: KillPoint, extraArgs: string[] = []): Promise<Run> {
+  const command = [TSX, path.join("scripts", script), ...extraArgs];
   const [bin, args] = FRESH_PID_NAMESPACE ? ["unshare", ["--pid", "--fork", "--mount-proc", ...command]] : [command[0]!, command.slice(1)];
   const env: NodeJS.ProcessEnv = { ...process.env, PGLITE_DIR: dataDir };
   delete env.DATABASE_URL;
@@ -104,7 +105,7 @@ async function referenceEntries(): Promise<number> {
 }
 
 describe("first run on the embedded database, interrupted", () => {
-  it(`killed at ${KILLS} points of migration and seeding, restarted${FRESH_PID_NAMESPACE ? " in a fresh pid namespace" : ""}: the next start completes the demo and verify passes`, async ({ task }) => {
+  it(`killed at ${KILLS} points of migration and seeding, restarted${FRESH_PID_NAMESPACE ? " in a fresh pid namespace" : ""}: the next start completes the demo and verify passes, on the database and on a backup copy`, async ({ task }) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "dc-first-run-"));
     dirs.push(root);
     const dataDir = path.join(root, "pglite");
@@ -127,5 +128,13 @@ describe("first run on the embedded database, interrupted", () => {
     addFigures(task, { firstRunKills: killedMidRun, firstRunTransactions: transactions });
     expect(killedMidRun).toBeGreaterThanOrEqual(Math.min(KILLS, 5));
     expect(transactions).toBe(expected);
+
+    // The backup of the README: a consistent copy of the folder, which opens and verifies on its own.
+    const copy = path.join(root, "copy");
+    const backup = await runScript("backup-embedded.ts", dataDir, undefined, [copy]);
+    expect(backup.code, backup.output).toBe(0);
+    const verifyCopy = await runScript("verify.ts", copy);
+    expect(verifyCopy.code, verifyCopy.output).toBe(0);
+    expect(Number(/transactions=(\d+)/.exec(verifyCopy.output)?.[1])).toBe(expected);
   }, 600_000);
 });

@@ -10,5 +10,6 @@ const createCaller = createCallerFactory(appRouter);
 /** CSV download of the signed-in organisation's holdings, financings or repayments. */
 export async function GET(_request: Request, { params }: { params: Promise<{ dataset: string }> }) {
   const { dataset } = await params;
-  return csvDownload(createCaller(await createRequestContext()), dataset);
+  // The context is made inside the call, so a database that is away answers 503 through csvDownload, not 500.
+  return csvDownload(createCaller(createRequestContext), dataset);
 }

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { acquireDirectoryLock, currentOwner, DatabaseBusyError, ownerAlive, parseOwner, readProcessStat } from "@/db/lock";
 
 /*
@@ -11,7 +11,15 @@ import { acquireDirectoryLock, currentOwner, DatabaseBusyError, ownerAlive, pars
  * These read /proc, so they run on Linux (CI and the dev container both are).
  */
 const lockFile = (dir: string) => path.join(dir, "double-chain.lock");
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "dc-lock-"));
+const made: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dc-lock-"));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 describe("the embedded database's folder lock", () => {
   it("records the owner's pid, start time and boot id, and refuses a live owner", () => {

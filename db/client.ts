@@ -10,6 +10,8 @@ import type { ExtractTablesWithRelations } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema";
 import { acquireDirectoryLock, type DirectoryLock } from "./lock";
+import { guardTransactions } from "./postgres-guard";
+import { databaseSettingsFromEnv } from "./settings";
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -26,12 +28,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Limits of a PostgreSQL pool. Scripts (migrations, seeds, verify of a long log) leave the
+ * statement and lock timeouts off; the app sets them from the environment (db/settings.ts)
+ * so a request fails in seconds instead of waiting for a stuck lock or a dead server.
+ */
+export interface PostgresLimits {
+  max?: number;
+  connectTimeoutSeconds?: number;
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
+}
+
 export type DatabaseOptions =
-  | { kind: "postgres"; url: string; max?: number }
+  | ({ kind: "postgres"; url: string } & PostgresLimits)
   | { kind: "pglite"; dataDir: string | null };
 
 export function openDatabase(options: DatabaseOptions): Database {
-  return options.kind === "postgres" ? openPostgres(options.url, options.max) : openPglite(options.dataDir);
+  return options.kind === "postgres" ? openPostgres(options.url, options) : openPglite(options.dataDir);
 }
 
 /**
@@ -44,14 +58,47 @@ export function openDatabase(options: DatabaseOptions): Database {
  */
 const SESSION_SETTINGS = { jit: "off", max_parallel_workers_per_gather: "0" };
 
-function openPostgres(url: string, max = 10): Database {
-  const client = postgres(url, { max, onnotice: () => {}, connection: SESSION_SETTINGS });
+/** 50 ms after the first failure, growing to at most one second: failing to connect to a server that is down is cheap. */
+export function reconnectDelaySeconds(failures: number): number {
+  return Math.min(0.05 * 2 ** Math.max(0, failures - 1), 1);
+}
+
+function sessionSettings(limits: PostgresLimits): Record<string, string> {
+  const settings: Record<string, string> = { ...SESSION_SETTINGS };
+  if (limits.statementTimeoutMs !== undefined) settings.statement_timeout = String(limits.statementTimeoutMs);
+  if (limits.lockTimeoutMs !== undefined) settings.lock_timeout = String(limits.lockTimeoutMs);
+  // A session that dies between statements of a transaction must not hold the head lock for long.
+  if (limits.statementTimeoutMs !== undefined) settings.idle_in_transaction_session_timeout = String(Math.max(limits.statementTimeoutMs, 10_000));
+  return settings;
+}
+
+function openPostgres(url: string, limits: PostgresLimits): Database {
+  const client = guardTransactions(
+    postgres(url, {
+      max: limits.max ?? 10,
+      // postgres.js waits 30 s by default; while the server is away that is 30 s per request.
+      connect_timeout: limits.connectTimeoutSeconds ?? 10,
+      // Seconds before a connection that failed is tried again. postgres.js counts failures
+      // across the pool and grows this to 20 s, so after an outage of a few seconds under
+      // load the pool waited up to 20 s to reconnect to a server that was long back.
+      backoff: reconnectDelaySeconds,
+      onnotice: () => {},
+      connection: sessionSettings(limits),
+    }),
+  );
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   return {
     db,
     kind: "postgres",
+    // Migrations run on a connection of their own, without the pool's statement and lock
+    // timeouts: building an index on a long log may take longer than any request should.
     migrate: async () => {
-      await migratePostgres(drizzlePostgres(client, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+      const migrator = postgres(url, { max: 1, connect_timeout: limits.connectTimeoutSeconds ?? 10, onnotice: () => {}, connection: SESSION_SETTINGS });
+      try {
+        await migratePostgres(drizzlePostgres(migrator, { schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await migrator.end({ timeout: 5 });
+      }
     },
     close: () => client.end({ timeout: 5 }),
   };
@@ -83,6 +130,24 @@ function openPglite(dataDir: string | null): Database {
 /** Options from the environment: DATABASE_URL selects a server, otherwise embedded PGlite. */
 export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
   if (env.DATABASE_URL) return { kind: "postgres", url: env.DATABASE_URL };
+  return pgliteOptions(env);
+}
+
+/** The app server's options: those of databaseOptionsFromEnv, with the pool's limits and timeouts (db/settings.ts). */
+export function appDatabaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseOptions {
+  if (!env.DATABASE_URL) return pgliteOptions(env);
+  const settings = databaseSettingsFromEnv(env);
+  return {
+    kind: "postgres",
+    url: env.DATABASE_URL,
+    max: settings.DATABASE_POOL_MAX,
+    connectTimeoutSeconds: settings.DATABASE_CONNECT_TIMEOUT_S,
+    statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: settings.DATABASE_LOCK_TIMEOUT_MS,
+  };
+}
+
+function pgliteOptions(env: NodeJS.ProcessEnv): DatabaseOptions {
   return { kind: "pglite", dataDir: path.resolve(/*turbopackIgnore: true*/ env.PGLITE_DIR ?? path.join("data", "pglite")) };
 }
 
@@ -91,14 +156,28 @@ const globalForDb = globalThis as unknown as { __doubleChainDb?: Promise<Databas
 /**
  * The process-wide database. Dev hot reload re-evaluates modules, so the instance lives on
  * globalThis: exactly one PGlite per process, opened and migrated once.
+ *
+ * A failed open (PostgreSQL down at start-up, the embedded folder locked) is not kept: the
+ * half-open database is closed and the next caller tries again, so the app serves as soon
+ * as the database is back. Callers that arrive during one attempt share it.
  */
 export function getDatabase(): Promise<Database> {
-  globalForDb.__doubleChainDb ??= (async () => {
-    const database = openDatabase(databaseOptionsFromEnv());
+  globalForDb.__doubleChainDb ??= openAndMigrate().catch((error: unknown) => {
+    globalForDb.__doubleChainDb = undefined;
+    throw error;
+  });
+  return globalForDb.__doubleChainDb;
+}
+
+async function openAndMigrate(): Promise<Database> {
+  const database = openDatabase(appDatabaseOptionsFromEnv());
+  try {
     await database.migrate();
     return database;
-  })();
-  return globalForDb.__doubleChainDb;
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
 }
 
 export async function getDb(): Promise<Db> {

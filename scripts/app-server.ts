@@ -113,15 +113,36 @@ function newerThan(sinceMs: number): string | null {
   return fs.statSync(path.join(ROOT, "next.config.ts")).mtimeMs > sinceMs ? "next.config.ts" : null;
 }
 
-export async function freePort(): Promise<number> {
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, "127.0.0.1", () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+let nextInRange = 0;
+
+/**
+ * A free loopback port: any, or one of RELIABILITY_PORTS ("4200-4239") on a machine where
+ * each user of it has a range of its own.
+ */
+export async function freePort(): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.RELIABILITY_PORTS ?? "");
+  if (!range) return listenOn(0);
+  const [low, high] = [Number(range[1]), Number(range[2])];
+  for (let tries = 0; tries <= high - low; tries++) {
+    const port = low + ((nextInRange++) % (high - low + 1));
+    try {
+      return await listenOn(port);
+    } catch {
+      // taken: try the next one
+    }
+  }
+  throw new Error(`no free port in RELIABILITY_PORTS=${process.env.RELIABILITY_PORTS}`);
 }
 
 export interface AppServerOptions {

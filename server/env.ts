@@ -1,10 +1,13 @@
 import { z } from "zod";
+import { databaseSettingsSchema } from "@/db/settings";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
+  // The pool's size and timeouts (db/settings.ts).
+  ...databaseSettingsSchema.shape,
 });
 
 export type ServerEnv = z.infer<typeof schema> & { NEXTAUTH_SECRET: string };

@@ -1,9 +1,11 @@
+import { classifyDatabaseFailure, DATABASE_BUSY_MESSAGE, DATABASE_UNAVAILABLE_MESSAGE, type DatabaseFailure as DatabaseAvailabilityFailure } from "@/db/availability";
+
 /**
  * Domain errors carry a stable code. Services throw them; the tRPC layer maps each kind to
  * a transport code in exactly one place (server/trpc/init.ts). A ledger refusal is not an
  * error: it is an answer (Refusal, contracts/ledger/refusals.ts).
  */
-export type ErrorKind = "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "rate_limited";
+export type ErrorKind = "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable";
 
 export class DomainError extends Error {
   constructor(
@@ -75,9 +77,24 @@ const DATABASE_CONDITION_ERRORS: Partial<Record<DatabaseCondition, () => DomainE
   deadlock_detected: lostRace,
 };
 
-/** The domain error an error stands for: itself, the meaning of its SQLSTATE, or null (internal). */
+/**
+ * The database was away, full or too slow (db/availability.ts classifies its failures by
+ * code): the request changed nothing and may simply be sent again.
+ */
+export function databaseUnavailable(availability: DatabaseAvailabilityFailure): DomainError {
+  return availability === "busy"
+    ? new DomainError("unavailable", "database_busy", DATABASE_BUSY_MESSAGE)
+    : new DomainError("unavailable", "database_unavailable", DATABASE_UNAVAILABLE_MESSAGE);
+}
+
+/**
+ * The domain error an error stands for: itself, the database away or busy (503, retry), the
+ * meaning of its SQLSTATE, or null (internal).
+ */
 export function toDomainError(error: unknown): DomainError | null {
   if (error instanceof DomainError) return error;
+  const availability = classifyDatabaseFailure(error);
+  if (availability !== null) return databaseUnavailable(availability);
   const failure = databaseFailureOf(error);
   return failure ? (DATABASE_CONDITION_ERRORS[failure.condition]?.() ?? null) : null;
 }

@@ -9,11 +9,21 @@ import { Alert, Button, Field, inputClass } from "../_components/ui";
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Wrong email or password. Check both and try again.",
   RateLimited: "Too many sign-in attempts. Wait 15 minutes and try again.",
+  DatabaseUnavailable: "The ledger is unavailable; nothing was changed. Try again in a moment.",
+  SignInFailed: "Sign-in failed on our side. Try again in a moment.",
 };
 
-export function SignInForm() {
+const GENERIC = "Sign-in failed. Try again in a moment.";
+
+/** The message for a sign-in error code; anything not in the table gets the generic text, never the code itself. */
+function signInMessage(code: string | null | undefined): string | null {
+  if (!code) return null;
+  return Object.hasOwn(MESSAGES, code) ? MESSAGES[code]! : GENERIC;
+}
+
+export function SignInForm({ errorCode }: { errorCode?: string }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(signInMessage(errorCode));
   const [busy, setBusy] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -24,7 +34,7 @@ export function SignInForm() {
     const result = await signIn("credentials", { email: String(form.get("email")), password: String(form.get("password")), redirect: false });
     setBusy(false);
     if (!result || result.error) {
-      setError(MESSAGES[result?.error ?? ""] ?? "Sign-in failed. Try again in a moment.");
+      setError(signInMessage(result?.error ?? "unknown"));
       return;
     }
     router.replace("/dashboard");

@@ -22,6 +22,12 @@ export class RateLimiter {
     return entry.count <= this.limit;
   }
 
+  /** Gives back one attempt (it failed on our side, not the caller's). */
+  refund(key: string): void {
+    const entry = this.hits.get(key);
+    if (entry && entry.count > 0) entry.count -= 1;
+  }
+
   reset(key: string): void {
     this.hits.delete(key);
   }

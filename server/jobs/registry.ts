@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { getDb } from "@/db/client";
+import { describeDatabaseFailure } from "@/db/availability";
 import { autoDisburseJob } from "./auto-disburse";
 import { overdueJob } from "./overdue";
 import { createScheduler, newInstanceId, type JobDefinition, type RunResult, type Scheduler, type SchedulerOptions } from "./scheduler";
@@ -24,8 +25,13 @@ export function processInstanceId(): string {
   return globalForJobs.__doubleChainInstanceId;
 }
 
-/** Starts this process's scheduler on the process-wide database: once per process, even across dev hot reloads. */
-export function startScheduler(): void {
+/**
+ * Starts this process's scheduler on the process-wide database: once per process, even across
+ * dev hot reloads. When the database cannot be opened yet (PostgreSQL still down at start-up),
+ * it tries again every few seconds until it can; once started, a tick that fails is simply retried
+ * at the next one, so the schedule resumes by itself when the database returns.
+ */
+export function startScheduler(retryMs = 3_000): void {
   globalForJobs.__doubleChainScheduler ??= getDb().then(
     (db) => {
       const scheduler = createScheduler(db, JOBS, { instanceId: processInstanceId() });
@@ -33,7 +39,11 @@ export function startScheduler(): void {
       return scheduler;
     },
     (error: unknown) => {
-      console.error("[jobs] not started: the database did not open:", error instanceof Error ? error.message : error);
+      console.error(`[jobs] not started yet: ${describeDatabaseFailure(error)}; retrying in ${retryMs / 1000} s`);
+      setTimeout(() => {
+        globalForJobs.__doubleChainScheduler = undefined;
+        startScheduler(retryMs);
+      }, retryMs).unref();
       return null;
     },
   );

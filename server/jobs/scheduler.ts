@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { and, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { describeDatabaseFailure, isDatabaseFailure } from "@/db/availability";
 import { scheduledJobs } from "@/db/schema";
 
 /*
@@ -254,7 +255,7 @@ export function createScheduler(db: Db, jobs: readonly JobDefinition[], options:
     const safeTick = () => {
       if (ticking) return;
       ticking = tick()
-        .catch((error: unknown) => log.error(`[jobs] tick failed: ${failureMessage(error)}`))
+        .catch((error: unknown) => log.error(isDatabaseFailure(error) ? `[jobs] tick skipped: ${describeDatabaseFailure(error)}` : `[jobs] tick failed: ${failureMessage(error)}`))
         .finally(() => {
           ticking = null;
         });

@@ -22,6 +22,8 @@ export class GroupCommit<Item, Options extends object, Result> {
   constructor(
     private readonly commit: (items: Item[], options: Options) => Promise<Result[]>,
     private readonly maxGroup = 500,
+    /** A failure that is nobody's fault (the database away, a lock timeout) fails the whole group: retrying one by one would only wait N times. */
+    private readonly failsEveryone: (error: unknown) => boolean = () => false,
   ) {}
 
   submit(item: Item, options: Options): Promise<Result> {
@@ -54,7 +56,7 @@ export class GroupCommit<Item, Options extends object, Result> {
       const results = await this.commit(group.map((waiting) => waiting.item), options);
       group.forEach((waiting, i) => waiting.resolve(results[i] as Result));
     } catch (error) {
-      if (group.length === 1) return (group[0] as Waiting<Item, Options, Result>).reject(error);
+      if (group.length === 1 || this.failsEveryone(error)) return group.forEach((waiting) => waiting.reject(error));
       for (const waiting of group) await this.commitGroup([waiting]);
     }
   }

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { Db, Tx } from "@/db/client";
+import { isDatabaseFailure } from "@/db/availability";
 import { ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys } from "@/db/schema";
 import { canonicalJson } from "@/contracts/canonical";
 import { checkpointHash, signCheckpoint, type Checkpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
@@ -77,7 +78,7 @@ export interface LedgerSubmitter {
  * in `defaults`) have run for it.
  */
 export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}): LedgerSubmitter {
-  const queue = new GroupCommit<unknown, LedgerOptions, SubmitResult>((wires, batchOptions) => submitBatch(db, wires, batchOptions));
+  const queue = new GroupCommit<unknown, LedgerOptions, SubmitResult>((wires, batchOptions) => submitBatch(db, wires, batchOptions), 500, isDatabaseFailure);
   return {
     async submit(wire, options = {}) {
       const { afterCommit = [], ...commitOptions } = { ...defaults, ...options };

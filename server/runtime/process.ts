@@ -15,5 +15,12 @@ const slot = globalThis as unknown as { __doubleChainRuntime?: Promise<Runtime> 
 export function processRuntime(): Promise<Runtime> {
   // Each bundle may hold its own copy of the contracts' hash setting: install it in this one too.
   installNodeSha256();
-  return (slot.__doubleChainRuntime ??= getDb().then((db) => createAppRuntime(db)));
+  // A database that did not open is not remembered: the next request tries again (issue 18).
+  return (slot.__doubleChainRuntime ??= getDb().then(
+    (db) => createAppRuntime(db),
+    (error: unknown) => {
+      slot.__doubleChainRuntime = undefined;
+      throw error;
+    },
+  ));
 }

@@ -16,10 +16,16 @@ async function ledgerIsEmpty(db: Db): Promise<boolean> {
   return (head?.size ?? 0) === 0;
 }
 
-/** Creates the demo organisations and their users. Safe to call twice: it does nothing the second time. */
+/**
+ * Creates the demo organisations, their users and the demo ledger, all in one database
+ * transaction: a seed killed at any point (Ctrl-C during the first `npm run dev`) leaves
+ * nothing behind, and the next start seeds the whole demo again. Safe to call twice: it does
+ * nothing the second time.
+ */
 export async function seedDemo(db: Db, log: (line: string) => void = () => {}): Promise<boolean> {
   if (await isSeeded(db)) {
-    // A seed interrupted after the organisations but before the ledger is completed here.
+    // A database seeded by a version that committed the organisations and the ledger
+    // separately may hold the organisations only; its ledger is completed here.
     if (!(await ledgerIsEmpty(db))) return false;
     await seedLedger(db);
     return true;
@@ -49,8 +55,9 @@ export async function seedDemo(db: Db, log: (line: string) => void = () => {}): 
       }
       log(`  ${org.name} (${org.role}, ${org.status})`);
     }
+    log("  ledger: keys, credit lines, issuances split down to tier 3 (two matured), financings, an auto-financing policy");
+    // The ledger's blocks become savepoints of this transaction (drizzle nests them).
+    await seedLedger(tx);
   });
-  log("  ledger: keys, credit lines, issuances split down to tier 3 (two matured), financings, an auto-financing policy");
-  await seedLedger(db);
   return true;
 }

@@ -1,6 +1,9 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseFailure, reportDatabaseFailure } from "@/db/availability";
+import type { Db } from "@/db/client";
+import type { RateLimiter } from "../auth/rate-limit";
 import { serverEnv } from "../env";
 import { authenticate } from "../auth/accounts";
 import { processRuntime } from "../runtime/process";
@@ -10,13 +13,53 @@ const credentialsSchema = z.object({ email: z.string().trim().email().max(254), 
 export const SIGN_IN_ERRORS = {
   CredentialsSignin: "Wrong email or password. Check both and try again.",
   RateLimited: "Too many sign-in attempts. Wait 15 minutes and try again.",
+  DatabaseUnavailable: DATABASE_UNAVAILABLE_MESSAGE,
+  SignInFailed: "Sign-in failed on our side. Try again in a moment.",
 } as const;
+
+/**
+ * next-auth puts the message of whatever authorize throws into the redirect URL
+ * (/api/auth/error?error=<message>), so a failed query would put its SQL and the user's
+ * email into the browser history and every proxy's log. authorize therefore only ever
+ * throws one of the fixed codes above; what went wrong goes to the server log, by code.
+ */
+async function checkPassword(db: Db, signInLimiter: RateLimiter, email: string, password: string): Promise<{ id: string; email: string } | null> {
+  if (!signInLimiter.take(email)) throw new Error("RateLimited");
+  let result: Awaited<ReturnType<typeof authenticate>>;
+  try {
+    result = await authenticate(db, email, password);
+  } catch (error) {
+    // The database, not the person, failed: the attempt does not count against the account.
+    signInLimiter.refund(email);
+    if (isDatabaseFailure(error)) {
+      reportDatabaseFailure(error);
+      throw new Error("DatabaseUnavailable");
+    }
+    // Name and code only: a failed query's message carries its parameters (the email).
+    const code = (error as { code?: unknown } | null)?.code;
+    console.error(`[auth] sign-in failed on our side: ${error instanceof Error ? error.name : typeof error}${typeof code === "string" ? ` [${code}]` : ""}`);
+    throw new Error("SignInFailed");
+  }
+  if (!result) return null;
+  signInLimiter.reset(email);
+  return { id: result.userId, email };
+}
+
+/** The process's runtime could not be made (its database did not open): a fixed code, the failure logged by code. */
+function signInUnavailable(error: unknown): never {
+  if (isDatabaseFailure(error)) {
+    reportDatabaseFailure(error);
+    throw new Error("DatabaseUnavailable");
+  }
+  throw new Error("SignInFailed");
+}
 
 export function authOptions(): NextAuthOptions {
   return {
     secret: serverEnv().NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
-    pages: { signIn: "/signin" },
+    // Errors land on the sign-in page (/signin?error=<fixed code>), never on next-auth's own page.
+    pages: { signIn: "/signin", error: "/signin" },
     providers: [
       CredentialsProvider({
         name: "Email and password",
@@ -24,13 +67,8 @@ export function authOptions(): NextAuthOptions {
         async authorize(raw) {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) return null;
-          const email = parsed.data.email.toLowerCase();
-          const runtime = await processRuntime();
-          if (!runtime.limits.signIn.take(email)) throw new Error("RateLimited");
-          const result = await authenticate(runtime.db, email, parsed.data.password);
-          if (!result) return null;
-          runtime.limits.signIn.reset(email);
-          return { id: result.userId, email };
+          const runtime = await processRuntime().catch(signInUnavailable);
+          return checkPassword(runtime.db, runtime.limits.signIn, parsed.data.email.toLowerCase(), parsed.data.password);
         },
       }),
     ],

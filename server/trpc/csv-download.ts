@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { RETRY_AFTER_SECONDS } from "@/db/availability";
 import { EXPORT_DATASETS, type CsvFile, type ExportDataset } from "../read/exports";
 
 /** What the download needs of a tRPC caller: the same procedure, gate and error mapping as the API. */
@@ -31,7 +32,11 @@ export async function csvDownload(caller: ExportCaller, dataset: string): Promis
       },
     });
   } catch (error) {
-    if (error instanceof TRPCError) return plain(getHTTPStatusCodeFromError(error), error.code === "INTERNAL_SERVER_ERROR" ? "The export failed. Try again." : error.message);
+    if (error instanceof TRPCError) {
+      const response = plain(getHTTPStatusCodeFromError(error), error.code === "INTERNAL_SERVER_ERROR" ? "The export failed. Try again." : error.message);
+      if (error.code === "SERVICE_UNAVAILABLE") response.headers.set("retry-after", String(RETRY_AFTER_SECONDS));
+      return response;
+    }
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { RETRY_AFTER_SECONDS } from "@/db/availability";
 import { createRequestContext } from "./context";
 import { csvDownload } from "./csv-download";
 import { createCallerFactory } from "./init";
@@ -28,12 +29,20 @@ export function trpcHandler(req: Request): Promise<Response> | Response {
       { status: 415 },
     );
   }
-  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: createRequestContext });
+  return fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: createRequestContext,
+    // A 503 (the database away or busy) tells clients and proxies when to try again.
+    responseMeta: ({ errors }) => (errors.some((error) => error.code === "SERVICE_UNAVAILABLE") ? { headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } } : {}),
+  });
 }
 
 const createCaller = createCallerFactory(appRouter);
 
 /** /api/export/<dataset>: a CSV export of the signed-in organisation's records, through the same procedure as the API. */
 export async function exportDownload(dataset: string): Promise<Response> {
-  return csvDownload(createCaller(await createRequestContext()), dataset);
+  // The context is made inside the call, so a database that is away answers 503 through csvDownload, not 500.
+  return csvDownload(createCaller(createRequestContext), dataset);
 }

@@ -4,6 +4,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
 import type { Runtime } from "../runtime/runtime";
+import { reportDatabaseFailure } from "@/db/availability";
 import { describeInternalError, DomainError, toDomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../auth/accounts";
 
@@ -16,9 +17,17 @@ export interface Context {
 
 export function createContextFactory(getRuntime: () => Promise<Runtime>, getUserId: () => Promise<string | null>) {
   return async (): Promise<Context> => {
-    const runtime = await getRuntime();
+    const runtime = await getRuntime().catch(unavailableOrRethrow);
     return { runtime, db: runtime.db, userId: await getUserId() };
   };
+}
+
+/** A database that could not be opened (down at start-up) answers 503 like one lost later. */
+function unavailableOrRethrow(error: unknown): never {
+  const domain = toDomainError(error);
+  if (domain?.kind !== "unavailable") throw error;
+  reportDatabaseFailure(error);
+  throw new TRPCError({ code: KIND_TO_TRPC[domain.kind], message: domain.message, cause: domain });
 }
 
 /** The one place where domain error kinds become transport codes. */
@@ -29,6 +38,7 @@ const KIND_TO_TRPC: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   not_found: "NOT_FOUND",
   conflict: "CONFLICT",
   rate_limited: "TOO_MANY_REQUESTS",
+  unavailable: "SERVICE_UNAVAILABLE",
 };
 
 const GENERIC_MESSAGE = "Something went wrong on our side. Try again; if it keeps happening, contact the platform operator.";
@@ -66,6 +76,7 @@ const mapErrors = t.middleware(async ({ next }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     const domain = toDomainError(cause);
+    if (domain?.kind === "unavailable") reportDatabaseFailure(cause);
     if (domain) throw new TRPCError({ code: KIND_TO_TRPC[domain.kind], message: domain.message, cause: domain });
     if (result.error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] internal error: ${describeInternalError(cause ?? result.error)}`);
   }

@@ -32,6 +32,21 @@ describe("GroupCommit", () => {
     expect(groups).toEqual([["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]);
   });
 
+  it("fails the whole group at once when the failure is nobody's (a lock timeout), instead of waiting for it once per submission", async () => {
+    const groups: string[][] = [];
+    const lockTimeout = Object.assign(new Error("canceling statement due to lock timeout"), { code: "55P03" });
+    const commit = async (items: string[]) => {
+      groups.push(items);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (items.includes("b")) throw lockTimeout;
+      return items.map((item) => `ok:${item}`);
+    };
+    const queue = new GroupCommit(commit, 500, (error) => (error as { code?: string }).code === "55P03");
+    const results = await Promise.allSettled(["a", "b", "c", "d"].map((item) => queue.submit(item, {})));
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as { code: string }).code))).toEqual(["ok:a", "55P03", "55P03", "55P03"]);
+    expect(groups).toEqual([["a"], ["b", "c", "d"]]);
+  });
+
   it("never mixes submissions with different options, commits each group with its own, and caps a group", async () => {
     const { groups, tags, commit } = recorder();
     const queue = new GroupCommit(commit, 2);

@@ -7,11 +7,6 @@ import { processRuntime } from "../runtime/process";
 
 const credentialsSchema = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(200) });
 
-export const SIGN_IN_ERRORS = {
-  CredentialsSignin: "Wrong email or password. Check both and try again.",
-  RateLimited: "Too many sign-in attempts. Wait 15 minutes and try again.",
-} as const;
-
 export function authOptions(): NextAuthOptions {
   return {
     secret: serverEnv().NEXTAUTH_SECRET,
@@ -26,6 +21,7 @@ export function authOptions(): NextAuthOptions {
           if (!parsed.success) return null;
           const email = parsed.data.email.toLowerCase();
           const runtime = await processRuntime();
+          // The sign-in page shows the text for this error name (app/signin/sign-in-form.tsx).
           if (!runtime.limits.signIn.take(email)) throw new Error("RateLimited");
           const result = await authenticate(runtime.db, email, parsed.data.password);
           if (!result) return null;

@@ -20,6 +20,9 @@ import { inList, textArrayLiteral } from "@/server/ledger/repository";
 import { verifyDatabase } from "@/server/ledger/export";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { createTestDatabase } from "../helpers/db";
+import { runtimeFor } from "../helpers/callers";
+import { loadActor } from "@/server/auth/accounts";
+import { submitSigned } from "@/server/commands/submit";
 
 let database: Database;
 let demo: DemoLedger;
@@ -108,6 +111,16 @@ describe("submitting transactions", () => {
     const before = await database.db.select({ size: ledgerHead.size }).from(ledgerHead);
     const result = await submitWire(database.db, { transaction: { type: "claim.split" }, signatureHex: "zz" });
     expect(result).toMatchObject({ status: "refused", code: "malformed_transaction" });
+    expect(await database.db.select({ size: ledgerHead.size }).from(ledgerHead)).toEqual(before);
+  });
+
+  it("at the API's edge, refuses malformed wire JSON before the engine, with the code and nothing written", async () => {
+    const actor = (await loadActor(database.db, "usr_pearl_1"))!;
+    const before = await database.db.select({ size: ledgerHead.size }).from(ledgerHead);
+    const wire = { transaction: { type: "claim.split", signer: { orgId: "org_pearl" } }, signatureHex: "zz" };
+    const result = await submitSigned(runtimeFor(database.db), actor, wire);
+    expect(result).toMatchObject({ status: "refused", code: "malformed_transaction", txId: null });
+    expect(result.status === "refused" && result.detail).toMatch(/\$\.transaction\.body/);
     expect(await database.db.select({ size: ledgerHead.size }).from(ledgerHead)).toEqual(before);
   });
 

@@ -23,6 +23,7 @@ const ROOMS = [
   { type: "session", pattern: "server/session" },
   { type: "trpc", pattern: "server/trpc" },
   { type: "seed", pattern: "server/seed" },
+  { type: "witness", pattern: "server/witness" },
   // The files directly in server/: the actor, every authorisation rule, errors, env, ids.
   { type: "server-core", pattern: "server" },
 ];
@@ -59,6 +60,8 @@ const MAY_IMPORT = {
   session: ["session", "auth", "runtime", ...FOUNDATION],
   trpc: ["trpc", "session", "auth", "runtime", "read", "commands", "jobs", "ledger", ...FOUNDATION],
   seed: ["seed", "auth", "jobs", "ledger", "platform", ...FOUNDATION],
+  // A separate service with its own database (scripts/witness.ts): it knows only the contracts and the folder lock.
+  witness: ["witness", "contracts", "db"],
   app: ["app", "contracts"],
 };
 

@@ -15,7 +15,7 @@ import { claims, financingPolicies, financings } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { utcDateOf } from "@/contracts/ledger/maturity";
-import { requireAccepted, submitTransaction } from "@/server/ledger/service";
+import { requireAccepted, submitWire } from "@/server/ledger/service";
 import { loadActor } from "@/server/auth/accounts";
 import { submitSigned } from "@/server/commands/submit";
 import { createAppRuntime } from "@/server/runtime/runtime";
@@ -65,9 +65,9 @@ async function main() {
     // Tier 2 passes `runs` pieces of 200.00 to tier 3, who accepts them: the tickets to finance.
     const [source] = await db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.amountMinor} = 19960000`);
     const parts = [...Array.from({ length: runs }, () => ({ toOrgId: "org_xinyuan", amountMinor: 20_000n })), { toOrgId: "org_lingnan", amountMinor: 19_960_000n - BigInt(runs) * 20_000n }];
-    const split = requireAccepted(await submitTransaction(db, toWire(buildSigned(tier2, "claim.split", { claimId: source!.id, parts }, { nonce: nonce(), createdAtMs: Date.now() }))));
+    const split = requireAccepted(await submitWire(db, toWire(buildSigned(tier2, "claim.split", { claimId: source!.id, parts }, { nonce: nonce(), createdAtMs: Date.now() }))));
     const pieces = Array.from({ length: runs }, (_, i) => deriveId("c", split.txId, i));
-    for (const claimId of pieces) requireAccepted(await submitTransaction(db, toWire(buildSigned(tier3, "claim.accept", { claimId }, { nonce: nonce(), createdAtMs: Date.now() }))));
+    for (const claimId of pieces) requireAccepted(await submitWire(db, toWire(buildSigned(tier3, "claim.accept", { claimId }, { nonce: nonce(), createdAtMs: Date.now() }))));
 
     const runtime = createAppRuntime(db);
     const timings: number[] = [];

@@ -87,8 +87,17 @@ export interface DecodeIssue {
   message: string;
 }
 
+declare const SEALED: unique symbol;
+
+/**
+ * A signed transaction that decodeSignedTransaction returned: it passed the wire checks and is
+ * deep-frozen since, so its id, its signature digest and its log leaf share one
+ * canonicalisation. The ledger engine takes only these; decoding happens at the edge.
+ */
+export type SealedTransaction = SignedLedgerTransaction & { readonly [SEALED]: true };
+
 export type DecodeResult =
-  | { ok: true; value: SignedLedgerTransaction }
+  | { ok: true; value: SealedTransaction }
   | { ok: false; code: "malformed_transaction"; issues: DecodeIssue[] };
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -106,7 +115,7 @@ function formatPath(path: readonly PropertyKey[]): string {
 export function decodeSignedTransaction(json: unknown): DecodeResult {
   const parsed = signedTransactionSchema.safeParse(json);
   if (parsed.success) {
-    const value = parsed.data as SignedLedgerTransaction;
+    const value = parsed.data as SealedTransaction;
     seal(value.transaction);
     seal(value);
     decodedTransactions.add(value);
@@ -119,8 +128,20 @@ export function decodeSignedTransaction(json: unknown): DecodeResult {
 const decodedTransactions = new WeakSet<object>();
 
 /** True for a value returned by decodeSignedTransaction: it passed the wire checks and is frozen since. */
-export function isDecodedTransaction(value: unknown): value is SignedLedgerTransaction {
+export function isDecodedTransaction(value: unknown): value is SealedTransaction {
   return typeof value === "object" && value !== null && decodedTransactions.has(value);
+}
+
+/**
+ * Seals a transaction built in this process (the platform's signer, the seed, tests): the same
+ * checks as a client's wire form. A malformed one is a bug in the code that built it, so it
+ * throws instead of returning a refusal.
+ */
+export function sealTransaction(signed: SignedTransaction): SealedTransaction {
+  if (isDecodedTransaction(signed)) return signed;
+  const decoded = decodeSignedTransaction(encodeSignedTransaction(signed));
+  if (!decoded.ok) throw new Error(`malformed transaction built in process: ${decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+  return decoded.value;
 }
 
 function toWireValue(value: unknown): unknown {

@@ -4,7 +4,7 @@
  * ledger service (submitBatch: one database transaction and one checkpoint per block,
  * under the ledger_head row lock), with several submitters at once so that signature
  * checks (done before the lock) overlap with the locked work of the block in flight; and
- * single submissions (submitTransaction, as the API sends them), which group commit joins
+ * single submissions (submitWire, as the API sends them), which group commit joins
  * into blocks.
  *
  * Transactions are built and signed before the clock starts: signing is the client's job.
@@ -21,7 +21,7 @@ import { deriveId } from "@/contracts/canonical";
 import { encodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import { openVerifyPool } from "@/server/crypto/verify-pool";
 import type { BatchSignatureVerifier } from "@/contracts/signing";
-import { createLedgerSubmitter, submitBatch, type LedgerOptions } from "@/server/ledger/service";
+import { createLedgerSubmitter, sealWire, submitBatch, type LedgerOptions } from "@/server/ledger/service";
 import { fmt, now, say, section, stats, type Stats } from "./common";
 import { CpuMeter, describeCpu, Profiler, type CpuReport } from "./cpu";
 import { benchIdentity, signTx, type Identity } from "./seed-core";
@@ -49,7 +49,7 @@ export interface ThroughputConfig {
   /** Stop starting new blocks after this many seconds. */
   maxSeconds: number;
   /**
-   * "single": each submitter sends one transaction at a time through submitTransaction, as
+   * "single": each submitter sends one transaction at a time through submitWire, as
    * the API does, and the service's group commit makes the blocks (blockSize is ignored).
    */
   mode?: "batch" | "single";
@@ -144,7 +144,13 @@ export async function runThroughput(db: Db, queries: () => number, config: Throu
       for (let i = 0; i < lane.length && now() < deadline; i += blockSize) {
         const block = lane.slice(i, i + blockSize);
         const t0 = now();
-        const results = config.mode === "single" ? [await ledger.submit(block[0])] : await submitBatch(db, block, options);
+        // Decoded here, as the API's edge does before the engine (sealWire).
+        const sealed = block.map((wire) => {
+          const decoded = sealWire(wire);
+          if ("status" in decoded) throw new Error(`bench transaction malformed: ${decoded.detail}`);
+          return decoded;
+        });
+        const results = config.mode === "single" ? [await ledger.submit(sealed[0]!)] : await submitBatch(db, sealed, options);
         const ms = now() - t0;
         const refused = results.filter((r) => r.status !== "accepted");
         if (refused.length > 0) {

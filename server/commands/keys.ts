@@ -4,8 +4,8 @@ import type { Db, DbOrTx } from "@/db/client";
 import { keyRequests, organisations, signingKeys, users, type KeyRequestStatus } from "@/db/schema";
 import { transactionId } from "@/contracts/transaction";
 import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
-import { registrationSignerProblem, type RegistrationSignerCode } from "@/contracts/ledger/keys";
-import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
+import { registrationSignerProblem } from "@/contracts/ledger/keys";
+import { decodeSignedTransaction, encodeSignedTransaction, sealTransaction } from "@/contracts/ledger/schema";
 import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
 import { assertAllowed, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "../authz";
@@ -218,8 +218,8 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
   }
   const cosigned = platform.cosign(signed.value);
   const { ledger, ...ledgerOptions } = options;
-  const wire = encodeSignedTransaction(cosigned);
-  const result = ledger ? await ledger.submit(wire, ledgerOptions) : await submitTransaction(db, wire, ledgerOptions);
+  const sealed = sealTransaction(cosigned);
+  const result = ledger ? await ledger.submit(sealed, ledgerOptions) : await submitTransaction(db, sealed, ledgerOptions);
   if (result.status === "refused") return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
   // The ledger is the truth: the key is registered now, so the request says so even if a
   // concurrent rejection landed between loading it and submitting (this approval won).

@@ -2,7 +2,7 @@ import type { Actor } from "../actor";
 import { assertAllowed, canSubmitFor, canSubmitType } from "../authz";
 import { DomainError } from "../errors";
 import type { RateLimiter } from "../auth/rate-limit";
-import type { LedgerSubmitter, SubmitResult } from "../ledger/service";
+import { sealWire, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 
 /**
  * What a submission through the API needs from the process's runtime (server/runtime/): the
@@ -27,6 +27,8 @@ export async function submitSigned(
   if (!runtime.limits.submissions.take(actor.orgId)) {
     throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${runtime.limits.submissionsPerMinute} transactions in the last minute. Wait a minute and try again.`);
   }
-  // A refusal (malformed_transaction included) is an answer, returned as the typed Refusal.
-  return runtime.ledger.submit(wire);
+  // Decoded here, at the edge: the engine takes only sealed transactions. A refusal
+  // (malformed_transaction included) is an answer, returned as the typed Refusal.
+  const sealed = sealWire(wire);
+  return "status" in sealed ? sealed : runtime.ledger.submit(sealed);
 }

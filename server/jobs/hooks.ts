@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { and, eq, inArray } from "drizzle-orm";
-import type { Db } from "@/db/client";
-import { financings } from "@/db/schema";
 import type { Committed, FollowUp, PostCommitHook } from "../ledger/hooks";
+import { describeAutoDisbursementRun, disburseAutoFinancings, type AutoDisbursementRun } from "./auto-disburse";
 import { runJobNow } from "./registry";
+import type { JobDefinition } from "./scheduler";
 
 /*
  * The engine's post-commit hooks that start jobs (server/ledger/hooks.ts says what a hook is).
@@ -18,20 +17,14 @@ const BUSY_RETRY_MS = 20;
 
 const autoApproved = (committed: Committed) => committed.events.flatMap((event) => (event.type === "financing.autoApproved" ? [event.financingId] : []));
 
-async function stillAccepted(db: Db, financingIds: readonly string[]): Promise<number> {
-  const rows = await db
-    .select({ id: financings.id })
-    .from(financings)
-    .where(and(inArray(financings.id, [...financingIds]), eq(financings.status, "accepted")));
-  return rows.length;
-}
-
 /**
  * An application approved under a policy kicks the auto-disburse job at once, under the
  * schedule's lease (runJobNow), so that the holder's answer comes back with the money on its
- * way. While another run holds the lease (it may have looked before this commit), the kick is
- * repeated until that run ends, for at most PROMPT_DISBURSEMENT_MS; after that, or if the run
- * fails, the disbursement is left to the job's next scheduled run and the answer says so.
+ * way. The kick disburses only the financings it names (one lease, one look at those rows, one
+ * block, one release), and answers from what that run did, without another query. While
+ * another run holds the lease (it may have looked before this commit), the kick is repeated
+ * until that run ends, for at most PROMPT_DISBURSEMENT_MS; after that, or if the run fails or
+ * a disbursement is refused, it is left to the job's next scheduled run and the answer says so.
  */
 export const kickAutoDisbursement: PostCommitHook = {
   name: "auto-disburse",
@@ -39,10 +32,18 @@ export const kickAutoDisbursement: PostCommitHook = {
   async run(db, committed): Promise<FollowUp> {
     const financingIds = autoApproved(committed);
     const deadlineMs = Date.now() + PROMPT_DISBURSEMENT_MS;
+    let disbursement: AutoDisbursementRun | null = null;
+    const disburseNamed: JobDefinition["run"] = async (leased, ctx) => {
+      disbursement = await disburseAutoFinancings(leased, { financingIds, clock: ctx.clock });
+      return describeAutoDisbursementRun(disbursement);
+    };
     for (;;) {
-      const run = await runJobNow(db, "auto-disburse");
-      const waiting = await stillAccepted(db, financingIds);
-      if (waiting === 0) return { hook: "auto-disburse", status: "done", summary: `Disbursed: ${financingIds.join(", ")}.` };
+      disbursement = null;
+      const run = await runJobNow(db, "auto-disburse", { work: disburseNamed });
+      // Nothing refused: each named financing is disbursed, by this run or by one before it (pending 0).
+      if (run.status === "ok" && (disbursement as AutoDisbursementRun | null)?.refused.length === 0) {
+        return { hook: "auto-disburse", status: "done", summary: `Disbursed: ${financingIds.join(", ")}.` };
+      }
       if (run.status !== "busy" || Date.now() >= deadlineMs) {
         const why = run.status === "busy" ? "another run holds the job" : run.summary;
         return { hook: "auto-disburse", status: "deferred", summary: `Disbursement of ${financingIds.join(", ")} left to the scheduled job (${why}).` };

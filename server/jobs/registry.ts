@@ -51,10 +51,12 @@ export function startScheduler(retryMs = 3_000): void {
 
 /**
  * Runs a registered job now (awaiting its outcome), due or not, under the same lease as
- * the schedule. When another run is in progress it answers `busy` and marks the job due, so
+ * the schedule (with `work`, doing that instead of the job's whole run; see Scheduler.runNow).
+ * When another run is in progress it answers `busy` and marks the job due, so
  * it runs again as soon as that run ends: a kick is never lost. A caller that must not wait
  * for the job (a submission's response) starts it with `void runJobNow(...).catch(log)`.
  */
-export function runJobNow(db: Db, name: string, options: Omit<SchedulerOptions, "instanceId"> = {}): Promise<RunResult> {
-  return createScheduler(db, JOBS, { ...options, instanceId: processInstanceId() }).runNow(name);
+export function runJobNow(db: Db, name: string, options: Omit<SchedulerOptions, "instanceId"> & { work?: JobDefinition["run"] } = {}): Promise<RunResult> {
+  const { work, ...schedulerOptions } = options;
+  return createScheduler(db, JOBS, { ...schedulerOptions, instanceId: processInstanceId() }).runNow(name, work);
 }

@@ -189,8 +189,12 @@ export interface Scheduler {
   register(): Promise<void>;
   /** Runs every due, free job once; returns what ran. */
   tick(): Promise<RunResult[]>;
-  /** Runs a job now under the same lease, due or not, unless another run of it is in progress. */
-  runNow(name: string): Promise<RunResult>;
+  /**
+   * Runs a job now under the same lease, due or not, unless another run of it is in progress.
+   * `work`, when given, does this run's work instead of the job's whole run: a kick that names
+   * what it needs done (the auto-disburse hook's own financings) spends no query on the rest.
+   */
+  runNow(name: string, work?: JobDefinition["run"]): Promise<RunResult>;
   /** Ticks every `everyMs` in this process (timer unref'd); ticks never overlap. */
   start(everyMs: number): void;
   /** Stops the timer and waits for a tick in progress. */
@@ -215,11 +219,11 @@ export function createScheduler(db: Db, jobs: readonly JobDefinition[], options:
     return registered;
   };
 
-  async function runLeased(job: JobDefinition, lease: Lease): Promise<RunResult> {
+  async function runLeased(job: JobDefinition, lease: Lease, work: JobDefinition["run"] = job.run): Promise<RunResult> {
     if (lease.tookOver) log.info(`[jobs] ${job.name}: the previous run's lease ran out; ${instanceId} took the job over`);
     let outcome: { status: "ok" | "failed"; summary: string };
     try {
-      outcome = { status: "ok", summary: await job.run(db, { instanceId, startedAtMs: lease.startedAtMs, clock }) };
+      outcome = { status: "ok", summary: await work(db, { instanceId, startedAtMs: lease.startedAtMs, clock }) };
     } catch (error) {
       outcome = { status: "failed", summary: failureMessage(error) };
       log.error(`[jobs] ${job.name} failed: ${outcome.summary}`);
@@ -240,12 +244,12 @@ export function createScheduler(db: Db, jobs: readonly JobDefinition[], options:
     return results;
   }
 
-  async function runNow(name: string): Promise<RunResult> {
+  async function runNow(name: string, work?: JobDefinition["run"]): Promise<RunResult> {
     const job = byName.get(name);
     if (!job) throw new Error(`no job named "${name}" is registered`);
     const nowMs = clock();
     const lease = (await leaseJob(db, job, instanceId, nowMs, "now")) ?? (await register().then(() => leaseJob(db, job, instanceId, nowMs, "now")));
-    if (lease) return runLeased(job, lease);
+    if (lease) return runLeased(job, lease, work);
     await requestRun(db, name, nowMs);
     return { name, status: "busy" };
   }

@@ -10,7 +10,7 @@ import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/m
 import { transactionId } from "@/contracts/transaction";
 import { applyTransaction, InvariantViolation } from "@/contracts/ledger/apply";
 import { refusal, type Refusal } from "@/contracts/ledger/refusals";
-import { decodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
+import { decodeSignedTransaction, type SealedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import { introducedKey, prefetchKeys } from "@/contracts/ledger/kinds";
 import { mergePrefetchKeys, type MemoryState } from "@/contracts/ledger/state";
 import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
@@ -23,7 +23,7 @@ import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks"
 import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
 
 /*
- * The ledger service: decode, verify signatures (before taking the lock), then, inside one
+ * The ledger service: take decoded, sealed transactions (the edge decodes: sealWire), verify signatures (before taking the lock), then, inside one
  * database transaction holding the log head's row lock, load what the block's contracts need,
  * apply them, append the log entries, write the new state and close the block with a signed
  * checkpoint. Appends are serialised by that lock, so of two transactions spending the
@@ -60,13 +60,23 @@ export interface LedgerOptions {
 
 interface Prepared {
   /** Decoded, so sealed: its id, signature digest and log leaf share one canonicalisation. */
-  signed: SignedLedgerTransaction;
+  signed: SealedTransaction;
   txId: string;
 }
 
 /** Submits signed transactions, one at a time from the caller's side, committed in groups. */
 export interface LedgerSubmitter {
-  submit(wire: unknown, options?: LedgerOptions): Promise<SubmitResult>;
+  submit(transaction: SealedTransaction, options?: LedgerOptions): Promise<SubmitResult>;
+}
+
+/**
+ * The edge's step before the engine: wire JSON decoded into a sealed transaction, or the
+ * malformed_transaction refusal listing every problem (an answer, like any refusal).
+ */
+export function sealWire(wire: unknown): SealedTransaction | Refusal {
+  const decoded = decodeSignedTransaction(wire);
+  if (decoded.ok) return decoded.value;
+  return refusal(null, "malformed_transaction", decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
 }
 
 /**
@@ -78,23 +88,29 @@ export interface LedgerSubmitter {
  * in `defaults`) have run for it.
  */
 export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}): LedgerSubmitter {
-  const queue = new GroupCommit<unknown, LedgerOptions, SubmitResult>((wires, batchOptions) => submitBatch(db, wires, batchOptions), 500, isDatabaseFailure);
+  const queue = new GroupCommit<SealedTransaction, LedgerOptions, SubmitResult>((transactions, batchOptions) => submitBatch(db, transactions, batchOptions), 500, isDatabaseFailure);
   return {
-    async submit(wire, options = {}) {
+    async submit(transaction, options = {}) {
       const { afterCommit = [], ...commitOptions } = { ...defaults, ...options };
-      return withFollowUps(db, await queue.submit(wire, commitOptions), afterCommit);
+      return withFollowUps(db, await queue.submit(transaction, commitOptions), afterCommit);
     },
   };
 }
 
 /**
- * Submits one signed transaction (wire JSON) as a block of its own (see submitBatch), with
- * no group commit: for scripts and tests that submit one thing at a time. Request handlers
- * submit through their runtime's LedgerSubmitter.
+ * Submits one sealed transaction as a block of its own (see submitBatch), with no group
+ * commit: for scripts and tests that submit one thing at a time. Request handlers submit
+ * through their runtime's LedgerSubmitter.
  */
-export async function submitTransaction(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
+export async function submitTransaction(db: Db, transaction: SealedTransaction, options: LedgerOptions = {}): Promise<SubmitResult> {
   const { afterCommit = [], ...commitOptions } = options;
-  return withFollowUps(db, (await submitBatch(db, [wire], commitOptions))[0]!, afterCommit);
+  return withFollowUps(db, (await submitBatch(db, [transaction], commitOptions))[0]!, afterCommit);
+}
+
+/** submitTransaction behind the edge's decoding (sealWire), for scripts and tests that hold wire JSON. */
+export async function submitWire(db: Db, wire: unknown, options: LedgerOptions = {}): Promise<SubmitResult> {
+  const sealed = sealWire(wire);
+  return "status" in sealed ? sealed : submitTransaction(db, sealed, options);
 }
 
 /** Runs the post-commit hooks for a transaction that has just committed; a resubmission's hooks ran when it first committed (or their job catches up). */
@@ -114,16 +130,16 @@ async function withFollowUps(db: Db, result: SubmitResult, afterCommit: readonly
  * goes to the database as one statement per table, with the log entries and the checkpoint,
  * in the same database transaction.
  */
-export async function submitBatch(db: Db, wires: readonly unknown[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
+export async function submitBatch(db: Db, transactions: readonly SealedTransaction[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
   const clock = options.clock ?? Date.now;
-  const prepared = wires.map(prepare);
+  const prepared = transactions.map((signed): Prepared => ({ signed, txId: transactionId(signed.transaction) }));
   const verified = await preverifySignatures(db, prepared, options);
   const platformKey = await loadPlatformKey(db);
   try {
     return await db.transaction(async (tx) => {
       const head = await lockHead(tx);
-      const block = await openBlock(tx, prepared.filter((item): item is Prepared => !("status" in item)));
-      const results = prepared.map((item) => ("status" in item ? item : appendOne(block, head, item, clock, verified)));
+      const block = await openBlock(tx, prepared);
+      const results = prepared.map((item) => appendOne(block, head, item, clock, verified));
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
       await closeBlock(tx, head, platformKey, clock);
@@ -134,30 +150,20 @@ export async function submitBatch(db: Db, wires: readonly unknown[], options: Le
   }
 }
 
-function prepare(wire: unknown): Prepared | SubmitResult {
-  const decoded = decodeSignedTransaction(wire);
-  if (!decoded.ok) {
-    return refusal(null, "malformed_transaction", decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
-  }
-  const signed = decoded.value;
-  return { signed, txId: transactionId(signed.transaction) };
-}
-
 /**
  * Checks the signatures outside the lock, where they cost no one else time. The contract
  * checks them again inside through this cache, so nothing unverified is ever applied.
  */
-async function preverifySignatures(db: Db, items: readonly (Prepared | SubmitResult)[], options: LedgerOptions): Promise<SignatureVerifier> {
+async function preverifySignatures(db: Db, items: readonly Prepared[], options: LedgerOptions): Promise<SignatureVerifier> {
   const { verifier, batchVerifier = null } = options;
   const fallback = verifier ?? nodeVerifier;
   const cacheKey = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) =>
     `${bytesToHex(publicKey)}:${bytesToHex(message)}:${bytesToHex(signature)}`;
-  const keyIds = items.flatMap((item) => ("status" in item ? [] : [item.signed.transaction.signer.keyId, ...item.signed.cosignatures.map((c) => c.keyId)]));
+  const keyIds = items.flatMap((item) => [item.signed.transaction.signer.keyId, ...item.signed.cosignatures.map((c) => c.keyId)]);
   const rows = keyIds.length ? await db.select({ keyId: signingKeys.keyId, publicKeyHex: signingKeys.publicKeyHex }).from(signingKeys).where(inList(signingKeys.keyId, [...new Set(keyIds)])) : [];
   const publicKeys = new Map(rows.map((r) => [r.keyId, r.publicKeyHex]));
   const checks: SignatureToCheck[] = [];
   for (const item of items) {
-    if ("status" in item) continue;
     const introduced = introducedKey(item.signed.transaction);
     if (introduced !== undefined) publicKeys.set(introduced.keyId, introduced.publicKeyHex);
     const message = hexToBytes(item.txId, 32); // the id is the hex of the digest that is signed

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { DbOrTx } from "@/db/client";
-import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
+import { buildSigned, type SigningIdentity } from "@/contracts/client";
 import { cosignTransaction } from "@/contracts/transaction";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
-import type { WireSignedTransaction } from "@/contracts/ledger/schema";
+import { sealTransaction, type SealedTransaction } from "@/contracts/ledger/schema";
 import { loadPlatformKey, type PlatformKey } from "./key";
 
 /*
@@ -22,8 +22,8 @@ export interface PlatformSigner {
   readonly key: PlatformKey;
   /** The operator's signing identity (for code that builds transactions itself, like the seed). */
   readonly identity: SigningIdentity;
-  /** A transaction signed by the operator, in wire form, with a fresh nonce. */
-  sign<K extends TransactionType>(type: K, body: TransactionBodies[K], createdAtMs: number): WireSignedTransaction;
+  /** A transaction signed by the operator, with a fresh nonce, sealed for the ledger engine. */
+  sign<K extends TransactionType>(type: K, body: TransactionBodies[K], createdAtMs: number): SealedTransaction;
   /** Adds the operator's cosignature (key registrations after onboarding review). */
   cosign<K extends TransactionType>(signed: SignedLedgerTransaction<K>): SignedLedgerTransaction<K>;
 }
@@ -34,7 +34,7 @@ export function signerFor(key: PlatformKey): PlatformSigner {
     orgId: OPERATOR_ORG_ID,
     key,
     identity,
-    sign: (type, body, createdAtMs) => toWire(buildSigned(identity, type, body, { nonce: randomBytes(16).toString("hex"), createdAtMs })),
+    sign: (type, body, createdAtMs) => sealTransaction(buildSigned(identity, type, body, { nonce: randomBytes(16).toString("hex"), createdAtMs })),
     cosign: (signed) => cosignTransaction(signed, OPERATOR_ORG_ID, key.keyId, key.privateKey),
   };
 }

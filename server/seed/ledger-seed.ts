@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { sha256 } from "@noble/hashes/sha2.js";
 import type { Db } from "@/db/client";
-import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contracts/client";
+import { buildSigned, identityFor, type SigningIdentity } from "@/contracts/client";
+import { sealTransaction } from "@/contracts/ledger/schema";
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
@@ -64,7 +65,7 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const sign = <K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) =>
     buildSigned(who, type, body, { nonce: nonce(), createdAtMs: clock(), cosigners });
   const submit = async (...txs: SignedLedgerTransaction[]) => {
-    const results = await submitBatch(db, txs.map(toWire), { ...options, clock });
+    const results = await submitBatch(db, txs.map(sealTransaction), { ...options, clock });
     return results.map(requireAccepted);
   };
   const txId = async (signed: SignedLedgerTransaction) => (await submit(signed))[0]!.txId;

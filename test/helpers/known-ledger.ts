@@ -7,7 +7,7 @@ import { utf8ToBytes } from "@/contracts/hex";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { hashPassword } from "@/server/auth/password";
 import { loadPlatformKey } from "@/server/platform/key";
-import { requireAccepted, submitTransaction } from "@/server/ledger/service";
+import { requireAccepted, submitWire } from "@/server/ledger/service";
 import { DEMO_ORGS, DEMO_PASSWORD } from "@/server/seed/demo-data";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 
@@ -60,7 +60,7 @@ export async function buildKnownLedger(db: Db): Promise<KnownLedger> {
   const platform = await loadPlatformKey(db);
   const operator: SigningIdentity = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
   const submit = async <K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) =>
-    requireAccepted(await submitTransaction(db, toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now(), cosigners })))).txId;
+    requireAccepted(await submitWire(db, toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now(), cosigners })))).txId;
   const created = async <K extends TransactionType>(prefix: Parameters<typeof deriveId>[0], who: SigningIdentity, type: K, body: TransactionBodies[K], index = 0) => deriveId(prefix, await submit(who, type, body), index);
 
   await submit(operator, "key.register", { orgId: "org_operator", orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.publicKeyHex, keyId: platform.keyId });

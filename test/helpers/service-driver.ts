@@ -6,7 +6,7 @@ import { MemoryState } from "@/contracts/ledger/state";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { transactionId, type SignedTransaction } from "@/contracts/transaction";
 import { nobleVerifier } from "@/contracts/signing";
-import { submitBatch, type SubmitResult } from "@/server/ledger/service";
+import { submitWire, type SubmitResult } from "@/server/ledger/service";
 import { ACTORS, LedgerDriver, NOW_MS, type Actor, type TxOptions } from "../unit/ledger-fixtures";
 
 /*
@@ -33,8 +33,7 @@ export class ServiceDriver {
 
   /** Submits one signed transaction as its own block, committed at the driver's clock. */
   async submit(signed: SignedTransaction): Promise<SubmitResult> {
-    const [result] = await submitBatch(this.db, [encodeSignedTransaction(signed)], { clock: () => this.nowMs, verifier: nobleVerifier });
-    return result!;
+    return submitWire(this.db, encodeSignedTransaction(signed), { clock: () => this.nowMs, verifier: nobleVerifier });
   }
 
   /** Signs and submits; throws unless accepted. Returns the transaction id. */

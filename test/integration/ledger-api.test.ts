@@ -27,17 +27,25 @@ afterAll(async () => database.close());
 const nonce = () => randomBytes(16).toString("hex");
 
 describe("ledger API authorisation", () => {
+  // The one test that changes the ledger writes to a seed of its own: the shared one stays as seeded for the readers below.
+  let own: Database;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    await seedDemo(own.db);
+  });
+  afterAll(async () => own.close());
+
   it("a user submits only transactions signed for their own organisation, as a maker or above", async () => {
     const tier2Key = demoIdentity("org_lingnan");
-    const [kept] = await database.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held'`);
+    const [kept] = await own.db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held'`);
     const wire = toWire(buildSigned(tier2Key, "claim.pledge", { claimId: kept!.id, lenderOrgId: "org_cmtb" }, { nonce: nonce(), createdAtMs: Date.now() }));
-    expect(await codeOf(callerFor(database.db, "usr_pearl_1").ledger.submit(wire))).toBe("FORBIDDEN");
-    expect(await codeOf(callerFor(database.db, null).ledger.submit(wire))).toBe("UNAUTHORIZED");
-    expect(await codeOf(callerFor(database.db, "usr_metalworks_1").ledger.submit(wire))).toBe("FORBIDDEN");
-    expect((await database.db.select().from(claims).where(eq(claims.id, kept!.id)))[0]?.state).toBe("held");
-    const result = await callerFor(database.db, "usr_lingnan_1").ledger.submit(wire);
+    expect(await codeOf(callerFor(own.db, "usr_pearl_1").ledger.submit(wire))).toBe("FORBIDDEN");
+    expect(await codeOf(callerFor(own.db, null).ledger.submit(wire))).toBe("UNAUTHORIZED");
+    expect(await codeOf(callerFor(own.db, "usr_metalworks_1").ledger.submit(wire))).toBe("FORBIDDEN");
+    expect((await own.db.select().from(claims).where(eq(claims.id, kept!.id)))[0]?.state).toBe("held");
+    const result = await callerFor(own.db, "usr_lingnan_1").ledger.submit(wire);
     expect(result).toMatchObject({ status: "accepted" });
-    expect((await database.db.select().from(claims).where(eq(claims.id, kept!.id)))[0]?.state).toBe("pledged");
+    expect((await own.db.select().from(claims).where(eq(claims.id, kept!.id)))[0]?.state).toBe("pledged");
   });
 
   it("a viewer cannot submit", async () => {

@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { sql, TransactionRollbackError } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Database, Db } from "@/db/client";
-import { encodeSignedTransaction } from "@/contracts/ledger/schema";
+import { sealTransaction } from "@/contracts/ledger/schema";
 import { submitBatch } from "@/server/ledger/service";
 import { createTestDatabase } from "../helpers/db";
 import { makeOperatorThePlatform } from "../helpers/service-driver";
@@ -32,7 +32,7 @@ let database: Database;
 beforeAll(async () => {
   database = await createTestDatabase();
   await makeOperatorThePlatform(database.db);
-  const results = await submitBatch(database.db, base.driver.history.map(encodeSignedTransaction), { clock: () => NOW_MS });
+  const results = await submitBatch(database.db, base.driver.history.map((signed) => sealTransaction(signed)), { clock: () => NOW_MS });
   expect(results.filter((result) => result.status !== "accepted")).toEqual([]);
 });
 afterAll(async () => database.close());

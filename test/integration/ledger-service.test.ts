@@ -4,6 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { claims, creditLines, ledgerCheckpoints, ledgerEntries, ledgerHead, ledgerOrganisations, pledges } from "@/db/schema";
 import { buildSigned, identityFor, toWire } from "@/contracts/client";
+import { sealTransaction } from "@/contracts/ledger/schema";
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
 import { checkpointHash, verifyCheckpointChain } from "@/contracts/checkpoint";
@@ -12,13 +13,16 @@ import { nobleVerifier } from "@/contracts/signing";
 import { seedDemo } from "@/server/seed/seed";
 import { addDays, demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
 import { loadPlatformKey } from "@/server/platform/key";
-import { createLedgerSubmitter, requireAccepted, submitBatch, submitTransaction } from "@/server/ledger/service";
+import { createLedgerSubmitter, requireAccepted, submitBatch, submitWire } from "@/server/ledger/service";
 import type { BatchSignatureVerifier } from "@/contracts/signing";
 import { openVerifyPool } from "@/server/crypto/verify-pool";
 import { inList, textArrayLiteral } from "@/server/ledger/repository";
 import { verifyDatabase } from "@/server/ledger/export";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { createTestDatabase } from "../helpers/db";
+import { runtimeFor } from "../helpers/callers";
+import { loadActor } from "@/server/auth/accounts";
+import { submitSigned } from "@/server/commands/submit";
 
 let database: Database;
 let demo: DemoLedger;
@@ -34,7 +38,7 @@ beforeAll(async () => {
   const [root] = await database.db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.amountMinor} = 100000000`);
   demo = { rootClaimId: root!.id } as DemoLedger;
   seededSize = (await database.db.select().from(ledgerEntries)).length;
-  const grant = await submitTransaction(database.db, toWire(buildSigned(demoIdentity("org_gbfactor"), "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 10_000_000_000n, expiresAtMs: Date.now() + 365 * 86_400_000 }, { nonce: nonce(), createdAtMs: Date.now() })));
+  const grant = await submitWire(database.db, toWire(buildSigned(demoIdentity("org_gbfactor"), "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 10_000_000_000n, expiresAtMs: Date.now() + 365 * 86_400_000 }, { nonce: nonce(), createdAtMs: Date.now() })));
   testLineId = deriveId("cl", requireAccepted(grant).txId, 0);
 });
 afterAll(async () => database.close());
@@ -53,7 +57,7 @@ const FRESH_DOCUMENTS = { invoiceSha256: sha256Hex(utf8ToBytes("i")), contractSh
 async function freshHeldPiece(holder: "org_pearl" | "org_lingnan", amountMinor = 1_000_000n) {
   const signed = <K extends Parameters<typeof buildSigned>[1]>(org: string, type: K, body: Parameters<typeof buildSigned<K>>[2]) =>
     toWire(buildSigned(demoIdentity(org), type, body, { nonce: nonce(), createdAtMs: Date.now() }));
-  const run = async (wire: unknown) => requireAccepted(await submitTransaction(database.db, wire)).txId;
+  const run = async (wire: unknown) => requireAccepted(await submitWire(database.db, wire)).txId;
   const issue = await run(signed("org_huaxin", "claim.issue", { creditLineId: testLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: FRESH_DOCUMENTS }));
   let pieceId = deriveId("c", issue, 0);
   await run(signed("org_pearl", "claim.accept", { claimId: pieceId }));
@@ -105,8 +109,18 @@ describe("submitting transactions", () => {
 
   it("refuses malformed input with a code and changes nothing", async () => {
     const before = await database.db.select({ size: ledgerHead.size }).from(ledgerHead);
-    const result = await submitTransaction(database.db, { transaction: { type: "claim.split" }, signatureHex: "zz" });
+    const result = await submitWire(database.db, { transaction: { type: "claim.split" }, signatureHex: "zz" });
     expect(result).toMatchObject({ status: "refused", code: "malformed_transaction" });
+    expect(await database.db.select({ size: ledgerHead.size }).from(ledgerHead)).toEqual(before);
+  });
+
+  it("at the API's edge, refuses malformed wire JSON before the engine, with the code and nothing written", async () => {
+    const actor = (await loadActor(database.db, "usr_pearl_1"))!;
+    const before = await database.db.select({ size: ledgerHead.size }).from(ledgerHead);
+    const wire = { transaction: { type: "claim.split", signer: { orgId: "org_pearl" } }, signatureHex: "zz" };
+    const result = await submitSigned(runtimeFor(database.db), actor, wire);
+    expect(result).toMatchObject({ status: "refused", code: "malformed_transaction", txId: null });
+    expect(result.status === "refused" && result.detail).toMatch(/\$\.transaction\.body/);
     expect(await database.db.select({ size: ledgerHead.size }).from(ledgerHead)).toEqual(before);
   });
 
@@ -116,15 +130,15 @@ describe("submitting transactions", () => {
     const tampered = structuredClone(signed);
     (tampered.transaction.body as { parts: { amountMinor: string }[] }).parts[0]!.amountMinor = "2";
     (tampered.transaction.body as { parts: { amountMinor: string }[] }).parts[1]!.amountMinor = (piece.amountMinor - 2n).toString();
-    expect(await submitTransaction(database.db, tampered)).toMatchObject({ status: "refused", code: "signature_invalid" });
+    expect(await submitWire(database.db, tampered)).toMatchObject({ status: "refused", code: "signature_invalid" });
     expect((await claimRow(piece.id))?.state).toBe("held");
   });
 
   it("returns the original result when the same transaction is submitted again", async () => {
     const piece = await tier1HeldPiece();
     const wire = toWire(buildSigned(tier1, "claim.pledge", { claimId: piece.id, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() }));
-    const first = await submitTransaction(database.db, wire);
-    const again = await submitTransaction(database.db, wire);
+    const first = await submitWire(database.db, wire);
+    const again = await submitWire(database.db, wire);
     expect(first).toMatchObject({ status: "accepted", duplicate: false });
     expect(again).toMatchObject({ status: "accepted", duplicate: true, leafIndex: first.status === "accepted" ? first.leafIndex : -1 });
     const [{ count }] = (await database.db.select({ count: sql<number>`count(*)::int` }).from(ledgerEntries).where(eq(ledgerEntries.txId, first.txId!))) as [{ count: number }];
@@ -135,7 +149,7 @@ describe("submitting transactions", () => {
     const [registration] = await database.db.select().from(ledgerEntries).where(sql`${ledgerEntries.type} = 'key.register' and ${ledgerEntries.leafIndex} > 0`).limit(1);
     const stored = JSON.parse(registration!.entryCanonical) as { signed: { cosignatures: unknown[] } };
     const withoutCosignature = { ...stored.signed, cosignatures: [] };
-    expect(await submitTransaction(database.db, withoutCosignature)).toMatchObject({ status: "refused", code: "transaction_id_conflict" });
+    expect(await submitWire(database.db, withoutCosignature)).toMatchObject({ status: "refused", code: "transaction_id_conflict" });
   });
 
   it("of many concurrent transactions spending one claim, exactly one wins", async () => {
@@ -147,7 +161,7 @@ describe("submitting transactions", () => {
           : buildSigned(tier1, "claim.split", { claimId: piece.id, parts: [{ toOrgId: "org_lingnan", amountMinor: BigInt(i + 1) }, { toOrgId: "org_pearl", amountMinor: piece.amountMinor - BigInt(i + 1) }] }, { nonce: nonce(), createdAtMs: Date.now() }),
       ),
     );
-    const results = await Promise.all(attempts.map((wire) => submitTransaction(database.db, wire)));
+    const results = await Promise.all(attempts.map((wire) => submitWire(database.db, wire)));
     const accepted = results.filter((r) => r.status === "accepted");
     expect(accepted).toHaveLength(1);
     for (const refused of results.filter((r) => r.status === "refused")) {
@@ -167,7 +181,7 @@ describe("submitting transactions", () => {
       split,
       buildSigned(tier1, "claim.reject", { claimId: childId, reason: "No purchase order for this" }, { nonce: nonce(), createdAtMs: Date.now() }),
       buildSigned(tier1, "claim.reject", { claimId: childId, reason: "Twice" }, { nonce: nonce(), createdAtMs: Date.now() }),
-    ].map(toWire);
+    ].map(sealTransaction);
     const results = await submitBatch(database.db, txs);
     expect(results.map((r) => r.status)).toEqual(["accepted", "accepted", "refused"]);
     const after = await database.db.select().from(ledgerCheckpoints);
@@ -182,7 +196,7 @@ describe("one block, loaded once and written once per table", () => {
   const tier2 = demoIdentity("org_lingnan");
   const bank = demoIdentity("org_cmtb");
   const sign = <K extends Parameters<typeof buildSigned>[1]>(who: typeof tier1, type: K, body: Parameters<typeof buildSigned<K>>[2]) =>
-    toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now() }));
+    sealTransaction(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now() }));
 
   it("lets later transactions see what earlier ones in the block wrote, and stores what a replay of the log gives", async () => {
     const kept = await freshHeldPiece("org_lingnan");
@@ -214,9 +228,9 @@ describe("one block, loaded once and written once per table", () => {
     const registrations = Array.from({ length: 12 }, (_, i) => {
       const key = identityFor(`org_group_${i}`, new Uint8Array(randomBytes(32)));
       const body = { orgId: key.orgId, orgName: `Group commit ${i}`, role: "supplier" as const, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
-      return toWire(buildSigned(key, "key.register", body, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [operator] }));
+      return sealTransaction(buildSigned(key, "key.register", body, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [operator] }));
     });
-    const forged = { ...registrations[0]!, cosignatures: [] };
+    const forged = sealTransaction({ ...registrations[0]!, cosignatures: [] });
     const before = (await database.db.select().from(ledgerCheckpoints)).length;
     const ledger = createLedgerSubmitter(database.db);
     const results = await Promise.all([...registrations, forged].map((wire) => ledger.submit(wire)));
@@ -270,11 +284,11 @@ describe("signature checks on worker threads", () => {
   it("accepts what verifies and refuses what does not, exactly as on this thread", async () => {
     const piece = await freshHeldPiece("org_pearl");
     const split = (amountMinor: bigint, claimId: string) =>
-      toWire(buildSigned(tier1, "claim.split", { claimId, parts: [{ toOrgId: "org_lingnan", amountMinor }, { toOrgId: "org_pearl", amountMinor: piece!.amountMinor - amountMinor }] }, { nonce: nonce(), createdAtMs: Date.now() }));
-    const good = split(1n, piece!.id);
-    const forged = split(2n, piece!.id);
-    const flipped = forged.signatureHex.startsWith("0") ? "1" : "0";
-    forged.signatureHex = flipped + forged.signatureHex.slice(1);
+      buildSigned(tier1, "claim.split", { claimId, parts: [{ toOrgId: "org_lingnan", amountMinor }, { toOrgId: "org_pearl", amountMinor: piece!.amountMinor - amountMinor }] }, { nonce: nonce(), createdAtMs: Date.now() });
+    const good = sealTransaction(split(1n, piece!.id));
+    const unforged = split(2n, piece!.id);
+    const flipped = unforged.signatureHex.startsWith("0") ? "1" : "0";
+    const forged = sealTransaction({ ...unforged, signatureHex: flipped + unforged.signatureHex.slice(1) });
     const pool = openVerifyPool(1);
     let handed = 0;
     const batchVerifier: BatchSignatureVerifier = () => {
@@ -297,9 +311,9 @@ describe("a signature pool that fails", () => {
   it("costs time, not the submission: the checks run on this thread instead", async () => {
     const tier1 = demoIdentity("org_pearl");
     const piece = await freshHeldPiece("org_pearl");
-    const wire = toWire(buildSigned(tier1, "claim.pledge", { claimId: piece!.id, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() }));
+    const pledge = sealTransaction(buildSigned(tier1, "claim.pledge", { claimId: piece!.id, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() }));
     const batchVerifier: BatchSignatureVerifier = () => ({ add: () => {}, answers: () => Promise.reject(new Error("signature worker exited (code 1)")) });
-    expect((await submitBatch(database.db, [wire], { batchVerifier }))[0]).toMatchObject({ status: "accepted" });
+    expect((await submitBatch(database.db, [pledge], { batchVerifier }))[0]).toMatchObject({ status: "accepted" });
     expect((await claimRow(piece!.id))?.state).toBe("pledged");
   });
 });

@@ -4,6 +4,7 @@ import { and, eq, isNull, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database, DbOrTx } from "@/db/client";
 import { claims, ledgerCheckpoints, ledgerEntries } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
+import { sealTransaction } from "@/contracts/ledger/schema";
 import { parseLedgerExportText, serializeLedgerExport } from "@/contracts/export";
 import { hexToBytes } from "@/contracts/hex";
 import { logEntryLeafHash } from "@/contracts/log";
@@ -53,7 +54,7 @@ beforeAll(async () => {
   // Later activity on the tier-3 claim's siblings, which its bundle must not contain.
   const pledge = buildSigned(demoIdentity("org_pearl"), "claim.pledge", { claimId: ids.tier1Kept, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now() });
   const split = buildSigned(demoIdentity("org_lingnan"), "claim.split", { claimId: ids.tier2Kept, parts: [{ toOrgId: "org_pearl", amountMinor: 100n }, { toOrgId: "org_lingnan", amountMinor: 19_959_900n }] }, { nonce: nonce(), createdAtMs: Date.now() });
-  const results = await submitBatch(database.db, [toWire(pledge), toWire(split)]);
+  const results = await submitBatch(database.db, [sealTransaction(pledge), sealTransaction(split)]);
   for (const result of results) {
     if (result.status !== "accepted") throw new Error(`sibling transaction refused: ${result.code}`);
     siblingTxIds.push(result.txId);
@@ -142,7 +143,7 @@ describe("the provenance of the tier-3 claim", () => {
     const [held] = await database.db.select().from(claims).where(and(eq(claims.holderOrgId, "org_lingnan"), eq(claims.state, "held")));
     const parts = [{ toOrgId: "org_pearl", amountMinor: 1n }, { toOrgId: "org_lingnan", amountMinor: held!.amountMinor - 1n }];
     const split = buildSigned(demoIdentity("org_lingnan"), "claim.split", { claimId: held!.id, parts }, { nonce: nonce(), createdAtMs: Date.now() });
-    expect((await submitBatch(database.db, [toWire(split)]))[0]).toMatchObject({ status: "accepted" });
+    expect((await submitBatch(database.db, [sealTransaction(split)]))[0]).toMatchObject({ status: "accepted" });
     const after = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
     expect(after.checkpoint.checkpoint.size).toBeGreaterThan(before.checkpoint.checkpoint.size);
     expect(after.inclusionProofs).toEqual(await proofsFromAllLeaves(after));

@@ -4,7 +4,7 @@ import type { Database } from "@/db/client";
 import { buildSigned, toWire } from "@/contracts/client";
 import { hexToBytes } from "@/contracts/hex";
 import { verifyProvenance } from "@/contracts/provenance";
-import { submitTransaction } from "@/server/ledger/service";
+import { submitWire } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 import { createTestDatabase } from "../helpers/db";
@@ -37,7 +37,7 @@ describe("the core enterprise's maturity schedule", () => {
   it("a partial repayment lowers what is outstanding and overdue, to the fen", async () => {
     const [overdue] = await callerFor(database.db, "usr_huaxin_1").ledger.maturities();
     const repay = buildSigned(demoIdentity("org_huaxin"), "repayment.record", { rootClaimId: overdue!.rootId, amountMinor: 2_000_000n, paymentReference: "HX-LATE-1" }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() });
-    expect((await submitTransaction(database.db, toWire(repay))).status).toBe("accepted");
+    expect((await submitWire(database.db, toWire(repay))).status).toBe("accepted");
     const [after] = await callerFor(database.db, "usr_huaxin_1").ledger.maturities();
     expect(after).toMatchObject({ rootId: overdue!.rootId, repaidMinor: 2_000_000n, outstandingMinor: 3_000_000n, overdueMinor: 3_000_000n, holders: 2 });
   });

@@ -8,7 +8,7 @@ import { sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
-import { submitTransaction } from "@/server/ledger/service";
+import { submitWire } from "@/server/ledger/service";
 import { markOverdueClaims, overdueJob } from "@/server/jobs/overdue";
 import { runJobNow } from "@/server/jobs/registry";
 import { createScheduler } from "@/server/jobs/scheduler";
@@ -33,7 +33,7 @@ describe("the overdue job", () => {
   it("after a partial repayment, marks the unpaid rest overdue at maturity, once", async () => {
     const [root] = await database.db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.amountMinor} = 100000000`);
     const core = demoIdentity("org_huaxin");
-    const repay = await submitTransaction(database.db, toWire(buildSigned(core, "repayment.record", { rootClaimId: root!.id, amountMinor: 40_000_000n, paymentReference: "HX-PARTIAL-1" }, { nonce: nonce(), createdAtMs: Date.now() })));
+    const repay = await submitWire(database.db, toWire(buildSigned(core, "repayment.record", { rootClaimId: root!.id, amountMinor: 40_000_000n, paymentReference: "HX-PARTIAL-1" }, { nonce: nonce(), createdAtMs: Date.now() })));
     expect(repay.status).toBe("accepted");
     const [line] = await database.db.select().from(creditLines).where(eq(creditLines.id, root!.creditLineId));
     // 60% of this issuance, plus the unpaid 80,000.00 issuance that matured today on the same line.
@@ -62,7 +62,7 @@ describe("the overdue job", () => {
     const [factorLine] = await database.db.select().from(creditLines).where(eq(creditLines.lenderOrgId, "org_gbfactor"));
     const documents = { invoiceSha256: sha256Hex(utf8ToBytes("invoice")), contractSha256: sha256Hex(utf8ToBytes("contract")), deliveryNoteSha256: sha256Hex(utf8ToBytes("delivery note")) };
     const body = { creditLineId: factorLine!.id, toOrgId: "org_pearl", amountMinor: 5_000_000n, currency: "CNY" as const, maturityDate: addDays(issuedAtMs, 30), documents };
-    const issue = await submitTransaction(database.db, toWire(buildSigned(demoIdentity("org_huaxin"), "claim.issue", body, { nonce: nonce(), createdAtMs: issuedAtMs })), { clock: () => issuedAtMs });
+    const issue = await submitWire(database.db, toWire(buildSigned(demoIdentity("org_huaxin"), "claim.issue", body, { nonce: nonce(), createdAtMs: issuedAtMs })), { clock: () => issuedAtMs });
     expect(issue.status).toBe("accepted");
     const [issued] = await database.db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.createdTxId} = ${issue.txId}`);
 

@@ -4,6 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { creditLines, ledgerCheckpoints } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
+import { sealTransaction } from "@/contracts/ledger/schema";
 import { sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
 import { seedDemo } from "@/server/seed/seed";
@@ -37,7 +38,7 @@ beforeAll(async () => {
 afterAll(async () => database.close());
 
 const issuance = () =>
-  toWire(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
+  sealTransaction(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
 const checkpoints = async () => (await database.db.select({ n: sql<number>`count(*)::int` }).from(ledgerCheckpoints))[0]!.n;
 const callerWith = (runtime: Runtime, userId: string) => createCallerFactory(appRouter)({ runtime, db: runtime.db, userId });
 
@@ -61,9 +62,9 @@ describe("two runtimes in one process", () => {
   it("each counts its own submissions and sign-ins: one runtime's budget spent leaves the other's whole", async () => {
     const spent = createRuntime(database.db, { submissionsPerMinute: 1 });
     const fresh = createRuntime(database.db, { submissionsPerMinute: 1 });
-    expect((await callerWith(spent, "usr_huaxin_1").ledger.submit(issuance())).status).toBe("accepted");
-    expect(await codeOf(callerWith(spent, "usr_huaxin_1").ledger.submit(issuance()))).toBe("TOO_MANY_REQUESTS");
-    expect(await codeOf(callerWith(fresh, "usr_huaxin_1").ledger.submit(issuance()))).toBe("OK");
+    expect((await callerWith(spent, "usr_huaxin_1").ledger.submit(toWire(issuance()))).status).toBe("accepted");
+    expect(await codeOf(callerWith(spent, "usr_huaxin_1").ledger.submit(toWire(issuance())))).toBe("TOO_MANY_REQUESTS");
+    expect(await codeOf(callerWith(fresh, "usr_huaxin_1").ledger.submit(toWire(issuance())))).toBe("OK");
     // The sign-in limiter too: ten attempts for one email use up one runtime's window only.
     for (let attempt = 0; attempt < 10; attempt += 1) expect(spent.limits.signIn.take("someone@example.com")).toBe(true);
     expect(spent.limits.signIn.take("someone@example.com")).toBe(false);

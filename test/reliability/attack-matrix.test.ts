@@ -7,7 +7,7 @@ import { identityFor, type SigningIdentity } from "@/contracts/client";
 import type { OrganisationRole } from "@/contracts/ledger/types";
 import { appRouter } from "@/server/trpc/root";
 import { loadPlatformKey } from "@/server/platform/key";
-import { requireAccepted, submitTransaction } from "@/server/ledger/service";
+import { requireAccepted, submitWire } from "@/server/ledger/service";
 import { applyForOnboarding } from "@/server/commands/organisations";
 import { loadActor } from "@/server/auth/accounts";
 import { inviteUser } from "@/server/commands/users";
@@ -331,7 +331,7 @@ beforeAll(async () => {
   fx.inviteToken = (await freshInvite()).inviteToken;
   // A pledge between tier 2 and the factor, neither of which is a role in the matrix.
   const [tier2Kept] = await db.select().from(claims).where(sql`${claims.holderOrgId} = 'org_lingnan' and ${claims.state} = 'held'`);
-  requireAccepted(await submitTransaction(db, signed(ids.tier2, "claim.pledge", { claimId: tier2Kept!.id, lenderOrgId: "org_gbfactor" })));
+  requireAccepted(await submitWire(db, signed(ids.tier2, "claim.pledge", { claimId: tier2Kept!.id, lenderOrgId: "org_gbfactor" })));
   const platform = await loadPlatformKey(db);
   fx.operatorKey = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
   for (const role of ROLES) keyRegistrationCache.set(role, await keyRegistration(ORG_OF[role]));

@@ -11,7 +11,7 @@ import type { TransactionBodies, TransactionType } from "@/contracts/ledger/type
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
 import { toClaim, toPledge } from "@/server/ledger/repository";
-import { requireAccepted, submitTransaction, type SubmitResult } from "@/server/ledger/service";
+import { requireAccepted, submitWire, type SubmitResult } from "@/server/ledger/service";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 
 export const nonce = () => randomBytes(16).toString("hex");
@@ -57,9 +57,9 @@ export async function heldClaims(db: Db, count: number, amountMinor = 1_000_000n
   );
   const claimIds: string[] = [];
   for (const issue of issues) {
-    const issued = requireAccepted(await submitTransaction(db, toWire(issue)));
+    const issued = requireAccepted(await submitWire(db, toWire(issue)));
     const claimId = deriveId("c", issued.txId, 0);
-    requireAccepted(await submitTransaction(db, signed(holder, "claim.accept", { claimId })));
+    requireAccepted(await submitWire(db, signed(holder, "claim.accept", { claimId })));
     claimIds.push(claimId);
   }
   return claimIds;

@@ -9,7 +9,7 @@ import { signDigest } from "@/contracts/signing";
 import { bytesToHex } from "@/contracts/hex";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
 import { loadPlatformKey } from "@/server/platform/key";
-import { requireAccepted, submitTransaction, type SubmitResult } from "@/server/ledger/service";
+import { requireAccepted, submitWire, type SubmitResult } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, runtimeFor } from "../helpers/callers";
@@ -39,8 +39,8 @@ beforeAll(async () => {
   // A second key of Pearl River, registered (co-signed by the operator) and then revoked.
   revokedKey = identityFor("org_pearl", new Uint8Array(randomBytes(32)));
   const body = { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const, publicKeyHex: (revokedKey as { publicKeyHex?: string }).publicKeyHex!, keyId: revokedKey.keyId };
-  requireAccepted(await submitTransaction(db, signed(revokedKey, "key.register", body, [operator])));
-  requireAccepted(await submitTransaction(db, signed(ids.tier1, "key.revoke", { orgId: "org_pearl", keyId: revokedKey.keyId, reason: "Laptop stolen" })));
+  requireAccepted(await submitWire(db, signed(revokedKey, "key.register", body, [operator])));
+  requireAccepted(await submitWire(db, signed(ids.tier1, "key.revoke", { orgId: "org_pearl", keyId: revokedKey.keyId, reason: "Laptop stolen" })));
 });
 afterAll(async () => database?.close());
 beforeEach(() => runtimeFor(db).limits.submissions.clear());
@@ -147,14 +147,14 @@ describe("forged and tampered transactions are refused and change nothing", () =
     expect(again).toMatchObject({ status: "accepted", duplicate: true, leafIndex: (first as { leafIndex: number }).leafIndex, txId: first.txId });
     expect(await db.select().from(ledgerEntries).where(eq(ledgerEntries.txId, first.txId!))).toHaveLength(1);
     // Release again so later tests find the claim held.
-    requireAccepted(await submitTransaction(db, signed(ids.bank, "claim.release", { claimId })));
+    requireAccepted(await submitWire(db, signed(ids.bank, "claim.release", { claimId })));
   });
 
   it("replayed with the same nonce but new content: nonce_reused", async ({ task }) => {
     const used = nonce();
     const first = await asTier1(toWire(buildSigned(ids.tier1, "claim.pledge", { claimId, lenderOrgId: "org_cmtb" }, { nonce: used, createdAtMs: Date.now() })));
     expect(first).toMatchObject({ status: "accepted" });
-    requireAccepted(await submitTransaction(db, signed(ids.bank, "claim.release", { claimId })));
+    requireAccepted(await submitWire(db, signed(ids.bank, "claim.release", { claimId })));
     const second = toWire(buildSigned(ids.tier1, "claim.pledge", { claimId, lenderOrgId: "org_gbfactor" }, { nonce: used, createdAtMs: Date.now() + 1 }));
     await refusedWithoutChange(task, () => asTier1(second), "nonce_reused");
   });
@@ -162,7 +162,7 @@ describe("forged and tampered transactions are refused and change nothing", () =
   it("replayed with the operator's cosignature stripped or swapped: transaction_id_conflict", async ({ task }) => {
     const [entry] = await db.select().from(ledgerEntries).where(eq(ledgerEntries.signerKeyId, revokedKey.keyId));
     const stored = JSON.parse(entry!.entryCanonical) as { signed: WireSignedTransaction };
-    await refusedWithoutChange(task, () => submitTransaction(db, { ...stored.signed, cosignatures: [] }), "transaction_id_conflict");
+    await refusedWithoutChange(task, () => submitWire(db, { ...stored.signed, cosignatures: [] }), "transaction_id_conflict");
   });
 
   it("the log replays cleanly after all of it", async ({ task }) => {

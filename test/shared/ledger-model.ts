@@ -25,7 +25,7 @@ import type { MemoryState } from "@/contracts/ledger/state";
 import type { ApplyResult } from "@/contracts/ledger/apply";
 import type { ClaimState, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "@/server/ledger/repository";
-import { submitBatch } from "@/server/ledger/service";
+import { submitWire } from "@/server/ledger/service";
 import { ACTORS, DAY_MS, LedgerDriver, NOW_MS, snapshot, standardWorld, type Actor } from "../unit/ledger-fixtures";
 
 const A = ACTORS;
@@ -1089,7 +1089,7 @@ function partlyPaid(state: MemoryState, body: unknown): boolean {
 
 /** The same signed step through the ledger service, committed at the model's clock: the same answer. */
 async function submitToService(db: Db, signed: SignedTransaction, result: ApplyResult, nowMs: number, description: string): Promise<void> {
-  const [stored] = await submitBatch(db, [encodeSignedTransaction(signed)], { clock: () => nowMs });
+  const stored = await submitWire(db, encodeSignedTransaction(signed), { clock: () => nowMs });
   const answer = stored!.status === "accepted" ? "accepted" : `refused ${stored!.code}`;
   expect(answer, `the service on ${description}`).toBe(result.ok ? "accepted" : `refused ${result.code}`);
 }

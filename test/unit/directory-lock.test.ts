@@ -42,7 +42,8 @@ describe("the embedded database's folder lock", () => {
     const zombiePid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()))));
     try {
       let stat = readProcessStat(zombiePid);
-      for (let i = 0; i < 50 && stat?.state !== "Z"; i++) {
+      // Up to 10 s: on a loaded machine the child may take a while to run and exit.
+      for (let i = 0; i < 500 && stat?.state !== "Z"; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         stat = readProcessStat(zombiePid);
       }

@@ -1,7 +1,6 @@
 
+import { daysFromInstant } from "@/contracts/ledger/maturity";
 import { formatAmountPlain } from "@/contracts/money";
-
-const DAY_MS = 86_400_000;
 
 /** Formats minor units (fen) as CNY, exactly (bigint, no floating point). */
 export function formatMinor(amountMinor: bigint, currency = "CNY"): string {
@@ -9,9 +8,9 @@ export function formatMinor(amountMinor: bigint, currency = "CNY"): string {
   return amountMinor < 0n ? `-¥${formatAmountPlain(-amountMinor)}` : `¥${formatAmountPlain(amountMinor)}`;
 }
 
-/** Whole days from now until the UTC midnight that starts a `YYYY-MM-DD` maturity date. */
+/** Calendar days from today (in Beijing) to a `YYYY-MM-DD` maturity date; negative once past. */
 export function daysUntil(maturityDate: string, nowMs = Date.now()): number {
-  return Math.ceil((Date.parse(`${maturityDate}T00:00:00Z`) - nowMs) / DAY_MS);
+  return daysFromInstant(nowMs, maturityDate);
 }
 
 export function formatDate(value: Date | string | number): string {

@@ -4,7 +4,7 @@ import type { Db } from "@/db/client";
 import { claims, creditLines, financingPolicies, financings } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { outstandingMinor } from "@/contracts/ledger/claims";
-import { utcDateOf } from "@/contracts/ledger/maturity";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { FinancingPolicy } from "@/contracts/ledger/types";
 import { quoteFinancing } from "@/contracts/pricing";
 import type { Actor } from "../actor";
@@ -93,7 +93,7 @@ export async function policyOffersForClaim(db: Db, actor: Actor, claimId: string
     .orderBy(asc(financingPolicies.rateBps));
   const names = await organisationNames(db, rows.map((r) => r.lenderOrgId));
   const faceMinor = outstandingMinor(claim);
-  const disbursementDate = utcDateOf(nowMs);
+  const disbursementDate = beijingDate(nowMs);
   return rows.map(toPolicy).map((policy) => {
     const quote = quoteFinancing({ faceMinor, rateBps: policy.rateBps, feeMinor: policy.feeMinor, disbursementDate, maturityDate: claim.maturityDate });
     const reason: PolicyOfferIneligibility | null =

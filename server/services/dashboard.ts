@@ -5,6 +5,7 @@ import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
 import { listOwnClaims } from "./ledger";
 import { organisationNames } from "../ledger/repository";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import { LIVE_CLAIM_STATES } from "@/contracts/ledger/types";
 
 const DAY_MS = 86_400_000;
@@ -85,7 +86,7 @@ async function coreDashboard(db: Db, actor: Actor, nowMs: number) {
   const lines = await db.select().from(creditLines).where(and(eq(creditLines.coreEnterpriseOrgId, actor.orgId), eq(creditLines.status, "active")));
   const issued = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), isNull(claims.parentId)));
   const live = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), inArray(claims.state, [...LIVE_CLAIM_STATES])));
-  const soon = new Date(nowMs + 30 * DAY_MS).toISOString().slice(0, 10);
+  const soon = beijingDate(nowMs + 30 * DAY_MS);
   return {
     figures: [
       { label: "Credit available", valueMinor: sum(lines.map((l) => l.limitMinor - l.usedMinor)), hint: `across ${lines.length} credit line${lines.length === 1 ? "" : "s"}` },

@@ -1,7 +1,7 @@
 import { and, eq, isNull, notInArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
-import { daysBetween, utcDateOf } from "@/contracts/ledger/maturity";
+import { beijingDate, daysBetween } from "@/contracts/ledger/maturity";
 import { isLiveState } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
 import { assertAllowed } from "../authz";
@@ -44,7 +44,7 @@ export async function maturitiesFor(db: Db, actor: Actor, nowMs = Date.now()): P
     else liveByRoot.set(piece.rootId, [piece]);
   }
   const names = await organisationNames(db, open.map((r) => r.holderOrgId));
-  const today = utcDateOf(nowMs);
+  const today = beijingDate(nowMs);
   return open
     .map((root) => {
       const live = liveByRoot.get(root.id) ?? [];

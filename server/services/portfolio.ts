@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, financings, repayments } from "@/db/schema";
+import { daysFromInstant } from "@/contracts/ledger/maturity";
 import { LIVE_CLAIM_STATES } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
 import { assertAllowed, canSeeOwnPortfolio } from "../authz";
@@ -28,7 +29,6 @@ export interface Chart {
   slices: Slice[];
 }
 
-const DAY_MS = 86_400_000;
 
 /** Maturity buckets, from the most urgent. A claim past its maturity date and not repaid is overdue. */
 export const MATURITY_BUCKETS = [
@@ -39,10 +39,9 @@ export const MATURITY_BUCKETS = [
   { key: "later", label: "> 180 days" },
 ] as const;
 
-/** Whole calendar days from the UTC date of `nowMs` to a `YYYY-MM-DD` maturity date. */
+/** Whole calendar days from the Beijing business day of `nowMs` to a `YYYY-MM-DD` maturity date. */
 export function daysToMaturity(maturityDate: string, nowMs: number): number {
-  const today = Date.parse(new Date(nowMs).toISOString().slice(0, 10));
-  return Math.round((Date.parse(`${maturityDate}T00:00:00Z`) - today) / DAY_MS);
+  return daysFromInstant(nowMs, maturityDate);
 }
 
 export function maturityBucket(maturityDate: string, state: string, nowMs: number): (typeof MATURITY_BUCKETS)[number]["key"] {

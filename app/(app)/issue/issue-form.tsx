@@ -8,6 +8,7 @@ import { parseAmountMinor } from "@/contracts/money";
 import { Alert, Button, Card, Field, inputClass } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
+import { beijingDate } from "@/contracts/ledger/maturity";
 
 const DOCUMENTS = [
   { key: "invoiceSha256", label: "Invoice" },
@@ -38,7 +39,7 @@ export function IssueForm({
   const [reference, setReference] = useState("");
   const [previewing, setPreviewing] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const [today] = useState(() => beijingDate(Date.now()));
 
   const amount = amountText ? parseAmountMinor(amountText) : null;
   const line = lines.find((l) => l.id === lineId);

@@ -8,6 +8,7 @@ import type { FinancingDto } from "@/server/services/financing";
 import { Alert, Badge, Button, Card, Field, inputClass } from "../../../_components/ui";
 import { formatMinor } from "../../../_lib/format";
 import { useLedgerAction } from "../../../_lib/use-ledger-action";
+import { beijingDate } from "@/contracts/ledger/maturity";
 
 export function FinancingActions({ financing, role, canSign }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean }) {
   const router = useRouter();
@@ -80,7 +81,7 @@ function Terms({ financing }: { financing: FinancingDto }) {
 }
 
 function OfferForm({ financing, busy, onOffer, onDecline }: { financing: FinancingDto; busy: boolean; onOffer: (body: { rateBps: number; feeMinor: bigint; disbursementDate: string; recourse: boolean }) => void; onDecline: (reason: string) => void }) {
-  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const [today] = useState(() => beijingDate(Date.now()));
   const [ratePercent, setRatePercent] = useState("4.50");
   const [feeText, setFeeText] = useState("");
   const [recourse, setRecourse] = useState(false);

@@ -6,6 +6,7 @@ import { quoteFinancing } from "@/contracts/pricing";
 import { Alert, Button, Card, Field, inputClass } from "../../../../_components/ui";
 import { formatMinor } from "../../../../_lib/format";
 import { useLedgerAction } from "../../../../_lib/use-ledger-action";
+import { beijingDate } from "@/contracts/ledger/maturity";
 
 /** An indicative rate for the quote; the lender's signed offer sets the real one. */
 const INDICATIVE_RATE_PERCENT = "4.50";
@@ -23,7 +24,7 @@ export function ApplyForm({
   const action = useLedgerAction();
   const [lenderOrgId, setLenderOrgId] = useState(lenders[0]?.id ?? "");
   const [ratePercent, setRatePercent] = useState(INDICATIVE_RATE_PERCENT);
-  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const [today] = useState(() => beijingDate(Date.now()));
   const [error, setError] = useState<string | null>(null);
   const rateBps = Math.round(Number(ratePercent) * 100);
   const quote = Number.isFinite(rateBps) && rateBps >= 0 ? quoteFinancing({ faceMinor: claim.outstandingMinor, rateBps, feeMinor: 0n, disbursementDate: today, maturityDate: claim.maturityDate }) : null;

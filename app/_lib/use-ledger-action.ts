@@ -2,11 +2,12 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { buildSigned, toWire } from "@/contracts/client";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { useTRPC } from "../_trpc/client";
 import { errorMessage } from "./errors";
-import { refusalMessage } from "./refusals";
+import { refusalText } from "./refusal-text";
 import { useSigner } from "./signing-context";
 import { randomNonce } from "./keystore";
 
@@ -22,6 +23,7 @@ export function useLedgerAction() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const signer = useSigner();
+  const t = useTranslations();
   const submit = useMutation(trpc.ledger.submit.mutationOptions());
   const [busy, setBusy] = useState(false);
 
@@ -33,7 +35,7 @@ export function useLedgerAction() {
       const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };
-      return { ok: false, message: refusalMessage(result.code, result.detail) };
+      return { ok: false, message: refusalText(t, result.code, result.detail) };
     } catch (error) {
       return { ok: false, message: errorMessage(error) };
     } finally {

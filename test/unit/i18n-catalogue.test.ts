@@ -1,6 +1,6 @@
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { RESULT_CODES } from "@/contracts/ledger/codes";
+import { CHECK_ORDER, RESULT_CODES } from "@/contracts/ledger/codes";
 import { parseAmountMinor } from "@/contracts/money";
 import { checkUscc } from "@/contracts/uscc";
 import { CONVERTED_FILES, flatten, loadCatalogue, parse, walk } from "./i18n-source";
@@ -39,6 +39,12 @@ describe("the catalogues (messages/en.json, messages/zh-CN.json)", () => {
     const refusalKeys = [...en.keys()].filter((key) => key.startsWith("refusals.")).map((key) => key.slice("refusals.".length));
     expect(refusalKeys.length).toBeGreaterThan(40);
     expect(refusalKeys.filter((code) => !codes.has(code))).toEqual([]);
+  });
+
+  it("name every transaction type in words, for history rows and timelines", () => {
+    const types = Object.keys(CHECK_ORDER);
+    expect(types.length).toBeGreaterThan(20);
+    expect(types.filter((type) => !en.has(`transactions.${type}`) || !zh.has(`transactions.${type}`))).toEqual([]);
   });
 
   it("name every refusal of amounts typed by people and of unified social credit codes", () => {

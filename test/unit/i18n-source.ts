@@ -27,6 +27,13 @@ export const CONVERTED_FILES = [
   "app/(app)/dashboard/ledger-panel.tsx",
   "app/(app)/dashboard/exports-card.tsx",
   "app/(app)/dashboard/portfolio-chart.tsx",
+  "app/(app)/claims/page.tsx",
+  "app/(app)/claims/claims-workspace.tsx",
+  "app/(app)/claims/[id]/split/page.tsx",
+  "app/(app)/claims/[id]/split/split-form.tsx",
+  "app/(app)/issue/page.tsx",
+  "app/(app)/issue/issue-form.tsx",
+  "app/(app)/issuances/page.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -1,16 +1,39 @@
+import {
+  isArgumentElement,
+  isDateElement,
+  isNumberElement,
+  isPluralElement,
+  isSelectElement,
+  isTagElement,
+  isTimeElement,
+  parse,
+  type MessageFormatElement,
+} from "@formatjs/icu-messageformat-parser";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { CHECK_ORDER, RESULT_CODES } from "@/contracts/ledger/codes";
 import { parseAmountMinor } from "@/contracts/money";
 import { checkUscc } from "@/contracts/uscc";
-import { CONVERTED_FILES, flatten, loadCatalogue, parse, walk } from "./i18n-source";
+import { CONVERTED_FILES, flatten, loadCatalogue, parse as parseSource, walk } from "./i18n-source";
 
 const en = flatten(loadCatalogue("en"));
 const zh = flatten(loadCatalogue("zh-CN"));
 
-/** The ICU arguments a message uses: {name}, {count, plural, …}. */
+/** The ICU arguments a message uses ({name}, {count, plural, …}), through the parser next-intl uses. */
 function argumentsOf(message: string): string[] {
-  return [...new Set([...message.matchAll(/\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*[,}]/g)].map((m) => m[1]!))].sort();
+  const names = new Set<string>();
+  const visit = (elements: MessageFormatElement[]) => {
+    for (const element of elements) {
+      if (isArgumentElement(element) || isNumberElement(element) || isDateElement(element) || isTimeElement(element)) names.add(element.value);
+      if (isSelectElement(element) || isPluralElement(element)) {
+        names.add(element.value);
+        for (const option of Object.values(element.options)) visit(option.value);
+      }
+      if (isTagElement(element)) visit(element.children);
+    }
+  };
+  visit(parse(message));
+  return [...names].sort();
 }
 
 describe("the catalogues (messages/en.json, messages/zh-CN.json)", () => {
@@ -19,7 +42,7 @@ describe("the catalogues (messages/en.json, messages/zh-CN.json)", () => {
     expect([...zh.keys()].filter((key) => !en.has(key))).toEqual([]);
   });
 
-  it("have no empty message, and each message takes the same arguments in both languages", () => {
+  it("have no empty message, parse as ICU, and each message takes the same arguments in both languages", () => {
     for (const [key, message] of en) {
       expect(message.trim(), key).not.toBe("");
       expect(zh.get(key)?.trim(), key).not.toBe("");
@@ -95,7 +118,7 @@ function namespaceOfCallee(callee: ts.Expression): string | undefined {
 describe("the converted pages ask only for keys that exist", () => {
   it.each(CONVERTED_FILES)("%s", (file) => {
     const missing: string[] = [];
-    walk(parse(file), (node) => {
+    walk(parseSource(file), (node) => {
       if (!ts.isCallExpression(node)) return;
       const prefix = namespaceOfCallee(node.expression);
       if (prefix === undefined) return;

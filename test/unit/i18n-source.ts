@@ -34,6 +34,11 @@ export const CONVERTED_FILES = [
   "app/(app)/issue/page.tsx",
   "app/(app)/issue/issue-form.tsx",
   "app/(app)/issuances/page.tsx",
+  "app/(app)/claims/[id]/page.tsx",
+  "app/(app)/claims/[id]/provenance-view.tsx",
+  "app/(app)/claims/[id]/finance/page.tsx",
+  "app/(app)/claims/[id]/finance/apply-form.tsx",
+  "app/(app)/claims/[id]/finance/instant-offers.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -39,6 +39,9 @@ export const CONVERTED_FILES = [
   "app/(app)/claims/[id]/finance/page.tsx",
   "app/(app)/claims/[id]/finance/apply-form.tsx",
   "app/(app)/claims/[id]/finance/instant-offers.tsx",
+  "app/(app)/financing/page.tsx",
+  "app/(app)/financing/[id]/page.tsx",
+  "app/(app)/financing/[id]/financing-actions.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -1,11 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { checkUscc, usccCheckCharacter } from "@/contracts/uscc";
+import { DEMO_ORGS } from "@/server/seed/demo-data";
 
 describe("unified social credit code (GB 32100)", () => {
   // Published codes of real registrants (a Fuzhou enterprise often used as the standard's
   // example, State Grid and Huawei Technologies) and the demo seed's codes.
   it.each(["91350100M000100Y43", "911100001000080343", "914403001922038216", "91440300708461136T"])("accepts %s", (code) => {
     expect(checkUscc(code)).toEqual({ ok: true, code });
+  });
+
+  it.each(DEMO_ORGS.filter((org) => org.registrationNumber !== "").map((org) => [org.name, org.registrationNumber]))("the demo's %s has a valid code (%s)", (_name, code) => {
+    expect(checkUscc(code).ok).toBe(true);
   });
 
   it("forgives surrounding spaces and lower case, and returns the normalised code", () => {

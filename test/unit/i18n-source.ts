@@ -42,6 +42,7 @@ export const CONVERTED_FILES = [
   "app/(app)/financing/page.tsx",
   "app/(app)/financing/[id]/page.tsx",
   "app/(app)/financing/[id]/financing-actions.tsx",
+  "app/(app)/financing/pledges-card.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

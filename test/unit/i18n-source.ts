@@ -43,6 +43,8 @@ export const CONVERTED_FILES = [
   "app/(app)/financing/[id]/page.tsx",
   "app/(app)/financing/[id]/financing-actions.tsx",
   "app/(app)/financing/pledges-card.tsx",
+  "app/(app)/operator/organisations/page.tsx",
+  "app/(app)/operator/organisations/organisations-table.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -31,7 +31,12 @@ export function StatusLink({ href, primary = false, children }: { href: string; 
   );
 }
 
-/** A quiet placeholder while a page's data loads; the shell around it stays usable. */
+/**
+ * A quiet placeholder while a page's data loads; the shell around it stays usable. Not used
+ * as a route-level app/loading.tsx: with one, the streamed page left a hidden second copy of
+ * its content in the document for seconds (two matches for every e2e lookup); pages that
+ * load on the client (claims, provenance) show it in place instead.
+ */
 export function LoadingPage({ label }: { label: string }) {
   return (
     <div role="status" aria-live="polite" className="flex min-h-[40vh] items-center justify-center gap-3 text-sm text-slate-500" data-testid="loading-page">

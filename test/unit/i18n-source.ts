@@ -9,7 +9,6 @@ import ts from "typescript";
  */
 export const CONVERTED_FILES = [
   "app/layout.tsx",
-  "app/loading.tsx",
   "app/error.tsx",
   "app/not-found.tsx",
   "app/_components/app-shell.tsx",
@@ -19,7 +18,6 @@ export const CONVERTED_FILES = [
   "app/signin/page.tsx",
   "app/signin/sign-in-form.tsx",
   "app/(app)/layout.tsx",
-  "app/(app)/loading.tsx",
   "app/(app)/error.tsx",
   "app/(app)/not-found.tsx",
   "app/(app)/dashboard/page.tsx",

@@ -7,6 +7,7 @@ import { useTranslations } from "next-intl";
 import type { ClaimRowDto } from "@/server/services/dashboard";
 import { useTRPC } from "../../_trpc/client";
 import { DataTable, type Column } from "../../_components/data-table";
+import { LoadingPage } from "../../_components/status-page";
 import { Alert, Badge, Button, Card, EmptyState, inputClass } from "../../_components/ui";
 import { daysUntil } from "../../_lib/format";
 import { useFormatters } from "../../_lib/use-formatters";
@@ -24,7 +25,7 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
   const historyQuery = useQuery(trpc.ledger.history.queryOptions());
   // Outcomes live here, not in the inbox item: an accepted or rejected offer leaves the inbox.
   const [notice, setNotice] = useState<string | null>(null);
-  if (dashboard.isPending) return <p className="text-sm text-slate-500">{t("claims.loading")}</p>;
+  if (dashboard.isPending) return <LoadingPage label={t("claims.loading")} />;
   if (dashboard.error) return <Alert>{errorMessage(dashboard.error)}</Alert>;
   const rows = dashboard.data.claims;
   const inbox = rows.filter((c) => c.offeredToName !== null && c.holderOrgId !== selfOrgId);

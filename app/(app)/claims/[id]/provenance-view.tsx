@@ -7,6 +7,7 @@ import { hexToBytes } from "@/contracts/hex";
 import { verifyProvenanceBatched, type ProvenanceBundle, type ProvenanceResult } from "@/contracts/provenance";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Card } from "../../../_components/ui";
+import { LoadingPage } from "../../../_components/status-page";
 import { errorMessage } from "../../../_lib/errors";
 import { useFormatters } from "../../../_lib/use-formatters";
 import { createWebCryptoVerifier } from "../../../_lib/webcrypto-verifier";
@@ -45,7 +46,7 @@ export function ProvenanceView({ claimId }: { claimId: string }) {
   const result = verified && verified.bundle === bundle && verified.publicKeyHex === publicKeyHex ? verified : null;
 
   if (provenance.error) return <Alert>{errorMessage(provenance.error)}</Alert>;
-  if (!provenance.data || !key.data || !result) return <p className="text-sm text-slate-500">{t("provenance.verifying")}</p>;
+  if (!provenance.data || !key.data || !result) return <LoadingPage label={t("provenance.verifying")} />;
   const names = provenance.data.organisationNames;
   const claim = provenance.data.claim;
   const verdict = result.value;

@@ -43,6 +43,9 @@ export const CONVERTED_FILES = [
   "app/(app)/financing/pledges-card.tsx",
   "app/(app)/operator/organisations/page.tsx",
   "app/(app)/operator/organisations/organisations-table.tsx",
+  "app/(app)/settings/users/page.tsx",
+  "app/(app)/settings/users/users-table.tsx",
+  "app/(app)/settings/users/invite-form.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -10,8 +10,9 @@ const locales = (process.argv[4] ?? "zh-CN,en").split(",");
 const logins = ["operator", "core", "tier1", "tier3", "bank", "auditor"];
 const pages: Record<string, string[]> = {
   operator: ["/dashboard", "/operator/organisations", "/settings/users"],
-  tier1: ["/dashboard", "/claims", "/nowhere"],
-  core: ["/dashboard", "/issue"],
+  tier1: ["/dashboard", "/claims", "/financing", "/nowhere"],
+  core: ["/dashboard", "/issue", "/issuances"],
+  bank: ["/dashboard", "/financing"],
 };
 
 const browser = await chromium.launch({

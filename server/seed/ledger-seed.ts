@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contracts/client";
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 import { claims } from "@/db/schema";
@@ -27,7 +28,7 @@ const DAY_MS = 86_400_000;
 const nonce = () => randomBytes(16).toString("hex");
 
 export function addDays(nowMs: number, days: number): string {
-  return new Date(nowMs + days * DAY_MS).toISOString().slice(0, 10);
+  return beijingDate(nowMs + days * DAY_MS);
 }
 
 export interface DemoLedger {

@@ -6,7 +6,7 @@ import { claims, financingPolicies, financings, scheduledJobs } from "@/db/schem
 import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { hexToBytes } from "@/contracts/hex";
-import { utcDateOf } from "@/contracts/ledger/maturity";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { quoteFinancing } from "@/contracts/pricing";
 import { verifyProvenance } from "@/contracts/provenance";
@@ -39,7 +39,7 @@ function wire<K extends TransactionType>(who: SigningIdentity, type: K, body: Tr
   return toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now() }));
 }
 function underPolicy(who: SigningIdentity, claimId: string, over: Partial<TransactionBodies["financing.requestUnderPolicy"]> = {}) {
-  return wire(who, "financing.requestUnderPolicy", { claimId, policyId, rateBps: 420, feeMinor: 0n, recourse: false, disbursementDate: utcDateOf(Date.now()), ...over });
+  return wire(who, "financing.requestUnderPolicy", { claimId, policyId, rateBps: 420, feeMinor: 0n, recourse: false, disbursementDate: beijingDate(Date.now()), ...over });
 }
 async function claimRow(id: string) {
   const [row] = await database.db.select().from(claims).where(eq(claims.id, id));
@@ -71,7 +71,7 @@ describe("auto-financing under the factor's policy", () => {
     const offers = await callerFor(database.db, "usr_xinyuan_1").financing.policyOffers({ claimId: freePieceId });
     expect(offers).toHaveLength(1);
     const piece = await claimRow(freePieceId);
-    const expected = quoteFinancing({ faceMinor: 20_000n, rateBps: 420, feeMinor: 0n, disbursementDate: utcDateOf(Date.now()), maturityDate: piece.maturityDate });
+    const expected = quoteFinancing({ faceMinor: 20_000n, rateBps: 420, feeMinor: 0n, disbursementDate: beijingDate(Date.now()), maturityDate: piece.maturityDate });
     expect(expected.ok).toBe(true);
     if (!expected.ok) return;
     expect(offers[0]).toMatchObject({ policyId, lenderOrgId: "org_gbfactor", eligible: true, reason: null, rateBps: 420, days: expected.days, interestMinor: expected.interestMinor, netMinor: expected.netMinor });
@@ -124,7 +124,7 @@ describe("auto-financing under the factor's policy", () => {
   it("refuses terms the policy does not offer, a stale quote after the policy changed, and a date other than today", async () => {
     const pieceId = await freshTier3Piece(40_000n);
     expect(await submitTransaction(database.db, underPolicy(tier3, pieceId, { rateBps: 100 }))).toMatchObject({ status: "refused", code: "policy_terms_changed" });
-    const tomorrow = utcDateOf(Date.now() + 86_400_000);
+    const tomorrow = beijingDate(Date.now() + 86_400_000);
     expect(await submitTransaction(database.db, underPolicy(tier3, pieceId, { disbursementDate: tomorrow }))).toMatchObject({ status: "refused", code: "disbursement_date_not_today" });
     const set = await submitTransaction(database.db, wire(factor, "financingPolicy.set", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", maxAmountMinor: 500_000n, maxDepth: 5, rateBps: 450, feeMinor: 0n, recourse: false }));
     expect(set.status).toBe("accepted");
@@ -176,7 +176,7 @@ describe("auto-financing under the factor's policy", () => {
     const request = await submitTransaction(database.db, wire(tier3, "financing.request", { claimId: pieceId, lenderOrgId: "org_cmtb" }));
     const financingId = deriveId("fin", request.txId!, 0);
     const bank = demoIdentity("org_cmtb");
-    expect((await submitTransaction(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: utcDateOf(Date.now()), recourse: false }))).status).toBe("accepted");
+    expect((await submitTransaction(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: beijingDate(Date.now()), recourse: false }))).status).toBe("accepted");
     expect((await submitTransaction(database.db, wire(tier3, "financing.accept", { financingId }))).status).toBe("accepted");
     expect(await disburseAutoFinancings(database.db)).toEqual({ pending: 0, disbursed: 0, refused: [] });
     const { loadPlatformKey } = await import("@/server/platform/key");

@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import createNextIntlPlugin from "next-intl/plugin";
 
 const isDev = process.env.NODE_ENV === "development";
 
@@ -48,4 +49,7 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+/** next-intl finds its request configuration in i18n/request.ts. */
+const withNextIntl = createNextIntlPlugin();
+
+export default withNextIntl(nextConfig);

@@ -16,6 +16,9 @@ export default defineConfig({
   reporter: process.env.CI ? [["list"], ["json", { outputFile: "test-results/e2e-results.json" }]] : "list",
   use: {
     baseURL,
+    // The interface is Chinese first; the journeys below read its English texts, so the
+    // browser asks for English (Accept-Language), as an English-speaking user's would.
+    locale: "en-GB",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
     launchOptions: {

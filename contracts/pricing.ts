@@ -5,8 +5,8 @@
  *   fees     = feeMinor + face x feeBps / 10000, the bps part rounded half-up
  *   net      = face - interest - fees
  *
- * `days` counts calendar days from the disbursement date to the maturity date, both read
- * as UTC days. Everything is bigint arithmetic so that every client computes the same fen.
+ * `days` counts calendar days from the disbursement date to the maturity date, both
+ * Beijing business days (contracts/ledger/maturity.ts). Everything is bigint arithmetic so that every client computes the same fen.
  */
 import { daysBetween, isValidDate } from "./ledger/maturity";
 

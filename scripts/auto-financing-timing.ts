@@ -14,7 +14,7 @@ import { openDatabase, type Database } from "@/db/client";
 import { claims, financingPolicies, financings } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
-import { utcDateOf } from "@/contracts/ledger/maturity";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import { requireAccepted, submitWire } from "@/server/ledger/service";
 import { loadActor } from "@/server/auth/accounts";
 import { submitSigned } from "@/server/commands/submit";
@@ -73,7 +73,7 @@ async function main() {
     const timings: number[] = [];
     for (const claimId of pieces) {
       runtime.limits.submissions.clear();
-      const application = toWire(buildSigned(tier3, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: utcDateOf(Date.now()) }, { nonce: nonce(), createdAtMs: Date.now() }));
+      const application = toWire(buildSigned(tier3, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: beijingDate(Date.now()) }, { nonce: nonce(), createdAtMs: Date.now() }));
       const startedMs = performance.now();
       const result = await submitSigned(runtime, actor, application);
       const elapsedMs = performance.now() - startedMs;

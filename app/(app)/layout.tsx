@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
+import { getTranslations } from "next-intl/server";
 import { AppShell } from "../_components/app-shell";
 import { navFor } from "../_components/nav";
-import { ROLE_LABEL } from "../_lib/labels";
 import { requireActor } from "../_lib/session";
 import { SigningProvider } from "../_lib/signing-context";
 
@@ -9,11 +9,12 @@ export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const actor = await requireActor();
+  const t = await getTranslations();
   return (
     <AppShell
       nav={navFor(actor.orgRole, actor.permission)}
       orgName={actor.orgName}
-      roleLabel={`${ROLE_LABEL[actor.orgRole]} · ${actor.permission}`}
+      roleLabel={`${t(`roles.${actor.orgRole}`)} · ${t(`permissions.${actor.permission}`)}`}
       userName={actor.name}
       userEmail={actor.email}
       pendingReview={actor.orgStatus !== "approved"}

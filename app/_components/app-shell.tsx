@@ -3,7 +3,9 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
+import { useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
+import { LanguageSwitcher } from "./language-switcher";
 import { cx } from "./ui";
 import type { NavItem } from "./nav";
 
@@ -18,6 +20,7 @@ interface ShellProps {
 }
 
 export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, children }: ShellProps) {
+  const t = useTranslations();
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
   // The most specific entry wins: /financing/policies is Auto-financing, not also the desk.
@@ -33,7 +36,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
         onClick={() => setMenuOpen(false)}
         className={cx("block rounded-md px-3 py-2 text-sm font-medium", active ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900")}
       >
-        {item.label}
+        {t(`nav.${item.label}`)}
       </Link>
     );
   });
@@ -41,7 +44,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
     <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">
       <aside className="hidden border-r border-slate-200 bg-white lg:block">
         <Brand />
-        <nav aria-label="Main" className="space-y-1 px-3 py-4">
+        <nav aria-label={t("shell.mainNavigation")} className="space-y-1 px-3 py-4">
           {links}
         </nav>
       </aside>
@@ -51,7 +54,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
             <button
               type="button"
               className="rounded-md p-2 text-slate-600 hover:bg-slate-100 lg:hidden"
-              aria-label="Open navigation"
+              aria-label={t("shell.openNavigation")}
               aria-expanded={menuOpen}
               onClick={() => setMenuOpen((open) => !open)}
             >
@@ -69,6 +72,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
             </div>
           </div>
           <div className="flex items-center gap-3">
+            <LanguageSwitcher />
             <div className="hidden text-right sm:block">
               <div className="text-sm font-medium text-slate-800">{userName}</div>
               <div className="text-xs text-slate-500">{userEmail}</div>
@@ -78,18 +82,18 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
               onClick={() => signOut({ callbackUrl: "/signin" })}
               className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
             >
-              Sign out
+              {t("shell.signOut")}
             </button>
           </div>
         </header>
         {menuOpen ? (
-          <nav aria-label="Main" className="space-y-1 border-b border-slate-200 bg-white px-3 py-3 lg:hidden">
+          <nav aria-label={t("shell.mainNavigation")} className="space-y-1 border-b border-slate-200 bg-white px-3 py-3 lg:hidden">
             {links}
           </nav>
         ) : null}
         {pendingReview ? (
           <div className="border-b border-amber-200 bg-amber-50 px-6 py-2 text-sm text-amber-900">
-            Your organisation is awaiting review by the platform operator. You can look around; business actions unlock once it is approved.
+            {t("shell.pendingReview")}
           </div>
         ) : null}
         <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">{children}</main>
@@ -99,6 +103,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
 }
 
 export function Brand() {
+  const t = useTranslations("common");
   return (
     <div className="flex items-center gap-2 px-6 py-5">
       <svg width="28" height="28" viewBox="0 0 32 32" aria-hidden>
@@ -106,7 +111,7 @@ export function Brand() {
         <path d="M9 11h8a5 5 0 010 10H9" stroke="white" strokeWidth="2.5" fill="none" strokeLinecap="round" />
         <path d="M15 11h8M15 21h8" stroke="#9cc0ff" strokeWidth="2.5" strokeLinecap="round" />
       </svg>
-      <span className="text-base font-semibold tracking-tight text-slate-900">Double-chain</span>
+      <span className="text-base font-semibold tracking-tight text-slate-900">{t("brand")}</span>
     </div>
   );
 }

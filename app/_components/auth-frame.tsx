@@ -1,7 +1,9 @@
 import type { ReactNode } from "react";
+import { useTranslations } from "next-intl";
 import { Brand } from "./app-shell";
 
 export function AuthFrame({ title, subtitle, children }: { title: string; subtitle?: string; children: ReactNode }) {
+  const t = useTranslations("authFrame");
   return (
     <div className="grid min-h-screen lg:grid-cols-2">
       <div className="flex flex-col justify-center px-6 py-12 sm:px-12">
@@ -17,9 +19,9 @@ export function AuthFrame({ title, subtitle, children }: { title: string; subtit
       <div className="hidden bg-gradient-to-br from-brand-900 via-brand-700 to-brand-500 p-12 text-white lg:flex lg:flex-col lg:justify-end">
         <blockquote className="max-w-md">
           <p className="text-xl font-medium leading-relaxed">
-            A tier-3 vendor turns a 200-yuan piece of a large buyer&apos;s promise into cash in seconds, because the credit is the buyer&apos;s, and every step is signed and verifiable.
+            {t("quote")}
           </p>
-          <footer className="mt-6 text-sm text-brand-100">Issue · Accept · Split · Transfer · Finance · Repay</footer>
+          <footer className="mt-6 text-sm text-brand-100">{t("steps")}</footer>
         </blockquote>
       </div>
     </div>

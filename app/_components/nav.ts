@@ -1,19 +1,24 @@
 import type { OrganisationRole } from "@/contracts/ledger/types";
 import type { Permission } from "@/db/enums";
 
+/** A nav entry names its label by key in the catalogue (messages/*.json, nav). */
+export type NavKey =
+  | "dashboard" | "issuances" | "issue" | "creditLines" | "claims" | "financing" | "financingDesk"
+  | "autoFinancing" | "organisations" | "keyRequests" | "jobs" | "keys" | "people";
+
 export interface NavItem {
   href: string;
-  label: string;
+  label: NavKey;
 }
 
 /** The navigation of each kind of organisation; pages of later releases join these lists. */
 export function navFor(role: OrganisationRole, permission: Permission): NavItem[] {
-  const items: NavItem[] = [{ href: "/dashboard", label: "Dashboard" }];
-  if (role === "core_enterprise") items.push({ href: "/issuances", label: "Issued claims" }, { href: "/issue", label: "Issue a claim" }, { href: "/credit-lines", label: "Credit lines" });
-  if (role === "supplier") items.push({ href: "/claims", label: "Claims" }, { href: "/financing", label: "Financing" });
-  if (role === "lender") items.push({ href: "/financing", label: "Financing desk" }, { href: "/financing/policies", label: "Auto-financing" }, { href: "/claims", label: "Claims" }, { href: "/credit-lines", label: "Credit lines" });
-  if (role === "operator") items.push({ href: "/operator/organisations", label: "Organisations" });
-  items.push(...(role === "operator" ? [{ href: "/operator/keys", label: "Key requests" }, { href: "/operator/jobs", label: "Scheduled jobs" }] : []), { href: "/keys", label: "Signing keys" });
-  if (permission === "admin") items.push({ href: "/settings/users", label: "People" });
+  const items: NavItem[] = [{ href: "/dashboard", label: "dashboard" }];
+  if (role === "core_enterprise") items.push({ href: "/issuances", label: "issuances" }, { href: "/issue", label: "issue" }, { href: "/credit-lines", label: "creditLines" });
+  if (role === "supplier") items.push({ href: "/claims", label: "claims" }, { href: "/financing", label: "financing" });
+  if (role === "lender") items.push({ href: "/financing", label: "financingDesk" }, { href: "/financing/policies", label: "autoFinancing" }, { href: "/claims", label: "claims" }, { href: "/credit-lines", label: "creditLines" });
+  if (role === "operator") items.push({ href: "/operator/organisations", label: "organisations" });
+  items.push(...(role === "operator" ? ([{ href: "/operator/keys", label: "keyRequests" }, { href: "/operator/jobs", label: "jobs" }] satisfies NavItem[]) : []), { href: "/keys", label: "keys" });
+  if (permission === "admin") items.push({ href: "/settings/users", label: "people" });
   return items;
 }

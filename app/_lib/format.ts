@@ -8,7 +8,7 @@ export function formatMinor(amountMinor: bigint, currency = "CNY"): string {
   return amountMinor < 0n ? `-¥${formatAmountPlain(-amountMinor)}` : `¥${formatAmountPlain(amountMinor)}`;
 }
 
-/** Whole calendar days from today (UTC) to a `YYYY-MM-DD` maturity date (the contracts' daysToMaturity). */
+/** Whole calendar days from today (the Beijing business day) to a `YYYY-MM-DD` maturity date (the contracts' daysToMaturity). */
 export function daysUntil(maturityDate: string, nowMs = Date.now()): number {
   return daysToMaturity(maturityDate, nowMs);
 }

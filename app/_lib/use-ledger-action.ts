@@ -2,11 +2,13 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { buildSigned, toWire } from "@/contracts/client";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { useTRPC } from "../_trpc/client";
 import { errorMessage } from "./errors";
-import { refusalText, type RefusalCode } from "./refusals";
+import type { RefusalCode } from "@/contracts/ledger/refusals";
+import { refusalText } from "./refusal-text";
 import { useSigner } from "./signing-context";
 import { randomNonce } from "./keystore";
 
@@ -23,6 +25,7 @@ export function useLedgerAction() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const signer = useSigner();
+  const t = useTranslations();
   const submit = useMutation(trpc.ledger.submit.mutationOptions());
   const [busy, setBusy] = useState(false);
 
@@ -34,7 +37,7 @@ export function useLedgerAction() {
       const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };
-      return { ok: false, code: result.code, message: refusalText(result.code) };
+      return { ok: false, code: result.code, message: refusalText(t, result.code, result.text) };
     } catch (error) {
       return { ok: false, code: null, message: errorMessage(error) };
     } finally {

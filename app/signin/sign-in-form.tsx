@@ -3,25 +3,22 @@
 import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
+import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Field, inputClass } from "../_components/ui";
 
-const MESSAGES: Record<string, string> = {
-  CredentialsSignin: "Wrong email or password. Check both and try again.",
-  RateLimited: "Too many sign-in attempts. Wait 15 minutes and try again.",
-  DatabaseUnavailable: "The ledger is unavailable; nothing was changed. Try again in a moment.",
-  SignInFailed: "Sign-in failed on our side. Try again in a moment.",
-};
+/** The sign-in error codes (server/session/options.ts SIGN_IN_ERRORS), each with words in the catalogue (signin.errors). */
+const KNOWN_ERRORS = ["CredentialsSignin", "RateLimited", "DatabaseUnavailable", "SignInFailed"] as const;
+type KnownError = (typeof KNOWN_ERRORS)[number];
 
-const GENERIC = "Sign-in failed. Try again in a moment.";
-
-/** The message for a sign-in error code; anything not in the table gets the generic text, never the code itself. */
-function signInMessage(code: string | null | undefined): string | null {
-  if (!code) return null;
-  return Object.hasOwn(MESSAGES, code) ? MESSAGES[code]! : GENERIC;
+function isKnownError(code: string): code is KnownError {
+  return (KNOWN_ERRORS as readonly string[]).includes(code);
 }
 
 export function SignInForm({ errorCode }: { errorCode?: string }) {
+  const t = useTranslations("signin");
+  /** The message for a sign-in error code; anything not in the table gets the generic text, never the code itself. */
+  const signInMessage = (code: string | null | undefined): string | null => (code ? t(`errors.${isKnownError(code) ? code : "failed"}`) : null);
   const router = useRouter();
   const [error, setError] = useState<string | null>(signInMessage(errorCode));
   const [busy, setBusy] = useState(false);
@@ -44,19 +41,19 @@ export function SignInForm({ errorCode }: { errorCode?: string }) {
   return (
     <form onSubmit={onSubmit} className="space-y-5" noValidate>
       {error ? <Alert>{error}</Alert> : null}
-      <Field label="Work email" htmlFor="email">
+      <Field label={t("email")} htmlFor="email">
         <input id="email" name="email" type="email" autoComplete="username" required className={inputClass} autoFocus />
       </Field>
-      <Field label="Password" htmlFor="password">
+      <Field label={t("password")} htmlFor="password">
         <input id="password" name="password" type="password" autoComplete="current-password" required className={inputClass} />
       </Field>
       <Button type="submit" className="w-full" disabled={busy}>
-        {busy ? "Signing in…" : "Sign in"}
+        {busy ? t("submitting") : t("submit")}
       </Button>
       <p className="text-center text-sm text-slate-500">
-        New organisation?{" "}
+        {t("newOrganisation")}{" "}
         <Link href="/apply" className="font-medium text-brand-600 hover:underline">
-          Apply to join
+          {t("apply")}
         </Link>
       </p>
     </form>

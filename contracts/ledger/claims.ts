@@ -14,8 +14,8 @@ export function outstandingMinor(claim: Pick<Claim, "amountMinor" | "settledMino
   return claim.amountMinor - claim.settledMinor;
 }
 
-/** True from UTC midnight of the maturity date on. */
-export function isMatured(claim: Claim, nowMs: number): boolean {
+/** True from Beijing midnight (00:00 UTC+8) of the maturity date on. */
+export function isMatured(claim: Pick<Claim, "maturityDate">, nowMs: number): boolean {
   return nowMs >= maturityAtMs(claim.maturityDate);
 }
 

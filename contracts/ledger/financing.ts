@@ -10,7 +10,7 @@ import { deriveId } from "../canonical";
 import { quoteFinancing } from "../pricing";
 import type { CodeIn, FINANCING_ACCEPT_CODES, FINANCING_DECLINE_CODES, FINANCING_DISBURSE_CODES, FINANCING_OFFER_CODES, FINANCING_REQUEST_CODES, FINANCING_REQUEST_UNDER_POLICY_CODES } from "./codes";
 import { isMatured, outstandingMinor } from "./claims";
-import { utcDateOf } from "./maturity";
+import { beijingDate } from "./maturity";
 import { fail, invariant, InvariantViolation, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { Claim, Financing, FinancingPolicy, FinancingRequestUnderPolicyBody, LedgerEnvelope, StateChange } from "./types";
@@ -121,7 +121,7 @@ function checkPolicyMatch(
   if (body.rateBps !== policy.rateBps || body.feeMinor !== policy.feeMinor || body.recourse !== policy.recourse) {
     return fail("policy_terms_changed");
   }
-  if (body.disbursementDate !== utcDateOf(nowMs)) return fail("disbursement_date_not_today");
+  if (body.disbursementDate !== beijingDate(nowMs)) return fail("disbursement_date_not_today");
   return undefined;
 }
 
@@ -229,7 +229,7 @@ export function applyFinancingOffer(
   const claim = claimOf(view, financing);
   if (isMatured(claim, context.nowMs)) return fail("claim_matured");
   if (!claimUnchanged(claim, { ...financing, faceMinor: null })) return fail("financing_claim_changed");
-  if (body.disbursementDate < utcDateOf(context.nowMs)) return fail("disbursement_date_in_past");
+  if (body.disbursementDate < beijingDate(context.nowMs)) return fail("disbursement_date_in_past");
   const faceMinor = outstandingMinor(claim);
   const quote = quoteFinancing({
     faceMinor,
@@ -261,7 +261,7 @@ export function applyFinancingOffer(
 
 /** The offer's disbursement date has passed (dates compare as text in YYYY-MM-DD). */
 function offerExpired(financing: Financing, nowMs: number): boolean {
-  return financing.disbursementDate === null || utcDateOf(nowMs) > financing.disbursementDate;
+  return financing.disbursementDate === null || beijingDate(nowMs) > financing.disbursementDate;
 }
 
 export function applyFinancingAccept(

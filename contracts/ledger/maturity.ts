@@ -1,11 +1,16 @@
 /**
- * Calendar dates on the ledger are `YYYY-MM-DD` strings read as UTC days. Maturity is the
- * root issuance's date and is inherited by every piece split from it. A claim "matures" at
- * UTC midnight that starts its maturity date: from that instant on, only repayment and the
- * overdue mark may touch it.
+ * Calendar dates on the ledger are `YYYY-MM-DD` strings naming business days in China
+ * Standard Time (UTC+8, no daylight saving), the calendar of the people the platform serves.
+ * The offset is a constant of the contracts, never the host's time zone, so a replay gives
+ * the same answer on every machine. Maturity is the root issuance's date and is inherited by
+ * every piece split from it. A claim "matures" at the Beijing midnight that starts its
+ * maturity date (16:00 UTC the day before): from that instant on, only repayment and the
+ * overdue mark may touch it. There is no grace day: docs/business-days.md writes the rule down.
  */
 
 const MS_PER_DAY = 86_400_000;
+/** China Standard Time is UTC+8 all year: business days start at 16:00 UTC the day before. */
+export const BEIJING_OFFSET_MS = 8 * 3_600_000;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /*
@@ -72,9 +77,14 @@ function utcMidnightMs(date: string): number {
   return atMs;
 }
 
-/** Epoch milliseconds at which a claim with this maturity date matures. */
+/** The instant a Beijing business day starts (its 00:00 in UTC+8). Throws on a bad date. */
+export function beijingMidnightMs(date: string): number {
+  return utcMidnightMs(date) - BEIJING_OFFSET_MS;
+}
+
+/** Epoch milliseconds at which a claim with this maturity date matures: Beijing midnight. */
 export function maturityAtMs(maturityDate: string): number {
-  return utcMidnightMs(maturityDate);
+  return beijingMidnightMs(maturityDate);
 }
 
 /** The UTC calendar date (`YYYY-MM-DD`) that contains the instant `atMs`. */
@@ -84,18 +94,24 @@ export function utcDateOf(atMs: number): string {
   return `${yearText}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
+/** The Beijing business day (`YYYY-MM-DD`) that contains the instant `atMs`. */
+export function beijingDate(atMs: number): string {
+  return utcDateOf(atMs + BEIJING_OFFSET_MS);
+}
+
 /**
  * Calendar days from `fromDate` to `toDate` (negative when `toDate` is earlier). Both are
- * UTC days, so the difference of their midnights is always a whole number of days.
+ * days of one calendar without daylight saving, so the difference of their midnights is always a whole number of days.
  */
 export function daysBetween(fromDate: string, toDate: string): number {
   return (utcMidnightMs(toDate) - utcMidnightMs(fromDate)) / MS_PER_DAY;
 }
 
 /**
- * Whole calendar days from the UTC day containing `nowMs` to the maturity date: 0 on the day
- * the claim matures, negative after it. Every "days to maturity" shown or bucketed uses this.
+ * Whole calendar days from the Beijing business day containing `nowMs` to the maturity date: 0
+ * on the day the claim matures, negative after it. Every "days to maturity" shown or bucketed
+ * uses this.
  */
 export function daysToMaturity(maturityDate: string, nowMs: number): number {
-  return daysBetween(utcDateOf(nowMs), maturityDate);
+  return daysBetween(beijingDate(nowMs), maturityDate);
 }

@@ -1,6 +1,7 @@
 import { and, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import { submitBatch, type LedgerOptions } from "../ledger/service";
 import { platformSigner } from "../platform/signer";
 import { defineJob } from "./scheduler";
@@ -19,10 +20,6 @@ export interface OverdueRun {
   refused: { rootId: string; code: string }[];
 }
 
-function todayUtc(nowMs: number): string {
-  return new Date(nowMs).toISOString().slice(0, 10);
-}
-
 /** Marks every matured issuance with unpaid live pieces overdue. */
 /** The states of an unpaid piece that a matured issuance's overdue run turns into "overdue". */
 export const DUE_STATES = ["offered", "held", "pledged", "financed"] as const;
@@ -32,7 +29,7 @@ export async function markOverdueClaims(db: Db, options: LedgerOptions = {}): Pr
   const due = await db
     .selectDistinct({ rootId: claims.rootId })
     .from(claims)
-    .where(and(lte(claims.maturityDate, todayUtc(nowMs)), inArray(claims.state, [...DUE_STATES]), sql`${claims.amountMinor} > ${claims.settledMinor}`));
+    .where(and(lte(claims.maturityDate, beijingDate(nowMs)), inArray(claims.state, [...DUE_STATES]), sql`${claims.amountMinor} > ${claims.settledMinor}`));
   if (due.length === 0) return { roots: 0, accepted: 0, refused: [] };
   const platform = await platformSigner(db);
   const txs = due.map((d) => platform.sign("claim.markOverdue", { rootClaimId: d.rootId }, nowMs));

@@ -5,12 +5,17 @@ import type { Actor } from "../actor";
 import { assertAllowed, canSeeDashboard } from "../authz";
 import { listOwnClaims } from "./claims";
 import { organisationNames } from "../ledger/repository";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import { LIVE_CLAIM_STATES } from "@/contracts/ledger/types";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 
 const DAY_MS = 86_400_000;
 
 export interface Figure {
+  /** Names the figure for the interface's catalogue (messages/*.json, dashboard.figures). */
+  key: string;
+  /** How many claims, offers, lines or applications the figure adds up, where its hint names one. */
+  count?: number;
   label: string;
   valueMinor: bigint;
   hint: string;
@@ -74,9 +79,9 @@ async function supplierDashboard(db: Db, actor: Actor) {
   const early = await db.select({ net: financings.netMinor }).from(financings).where(and(eq(financings.holderOrgId, actor.orgId), eq(financings.status, "disbursed")));
   return {
     figures: [
-      { label: "Holdings", valueMinor: sum(held.map((c) => outstandingMinor(c))), hint: `${held.length} claim${held.length === 1 ? "" : "s"} you hold` },
-      { label: "Awaiting your acceptance", valueMinor: sum(inbox.map((c) => c.amountMinor)), hint: `${inbox.length} offer${inbox.length === 1 ? "" : "s"} in your inbox` },
-      { label: "Received early", valueMinor: sum(early.map((e) => e.net ?? 0n)), hint: "cash from financing" },
+      { key: "holdings", count: held.length, label: "Holdings", valueMinor: sum(held.map((c) => outstandingMinor(c))), hint: `${held.length} claim${held.length === 1 ? "" : "s"} you hold` },
+      { key: "awaitingAcceptance", count: inbox.length, label: "Awaiting your acceptance", valueMinor: sum(inbox.map((c) => c.amountMinor)), hint: `${inbox.length} offer${inbox.length === 1 ? "" : "s"} in your inbox` },
+      { key: "receivedEarly", label: "Received early", valueMinor: sum(early.map((e) => e.net ?? 0n)), hint: "cash from financing" },
     ],
     claims: await toRows(db, own),
   };
@@ -86,12 +91,16 @@ async function coreDashboard(db: Db, actor: Actor, nowMs: number) {
   const lines = await db.select().from(creditLines).where(and(eq(creditLines.coreEnterpriseOrgId, actor.orgId), eq(creditLines.status, "active")));
   const issued = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), isNull(claims.parentId)));
   const live = await db.select().from(claims).where(and(eq(claims.issuerOrgId, actor.orgId), inArray(claims.state, [...LIVE_CLAIM_STATES])));
-  const soon = new Date(nowMs + 30 * DAY_MS).toISOString().slice(0, 10);
+  // Due in 30 days: not yet matured, maturing within 30 Beijing days. What is already past
+  // maturity is overdue, not "coming up", and is left to the overdue figures.
+  const today = beijingDate(nowMs);
+  const soon = beijingDate(nowMs + 30 * DAY_MS);
+  const dueSoon = live.filter((c) => c.state !== "overdue" && c.maturityDate > today && c.maturityDate <= soon);
   return {
     figures: [
-      { label: "Credit available", valueMinor: sum(lines.map((l) => l.limitMinor - l.usedMinor)), hint: `across ${lines.length} credit line${lines.length === 1 ? "" : "s"}` },
-      { label: "Outstanding claims", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "issued, not yet repaid" },
-      { label: "Due in 30 days", valueMinor: sum(live.filter((c) => c.maturityDate <= soon).map((c) => outstandingMinor(c))), hint: "repayments coming up" },
+      { key: "creditAvailable", count: lines.length, label: "Credit available", valueMinor: sum(lines.map((l) => l.limitMinor - l.usedMinor)), hint: `across ${lines.length} credit line${lines.length === 1 ? "" : "s"}` },
+      { key: "outstandingClaims", label: "Outstanding claims", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "issued, not yet repaid" },
+      { key: "dueIn30Days", count: dueSoon.length, label: "Due in 30 days", valueMinor: sum(dueSoon.map((c) => outstandingMinor(c))), hint: "repayments coming up" },
     ],
     claims: await toRows(db, issued),
   };
@@ -107,9 +116,9 @@ async function lenderDashboard(db: Db, actor: Actor) {
   const lines = await db.select().from(creditLines).where(eq(creditLines.lenderOrgId, actor.orgId));
   return {
     figures: [
-      { label: "Exposure", valueMinor: sum(financed.map((c) => outstandingMinor(c))), hint: `${financed.length} financed claim${financed.length === 1 ? "" : "s"}` },
-      { label: "Applications", valueMinor: sum(open.map((c) => outstandingMinor(c))), hint: `${open.length} waiting for a decision` },
-      { label: "Credit granted", valueMinor: sum(lines.map((l) => l.limitMinor)), hint: `${lines.length} line${lines.length === 1 ? "" : "s"} to core enterprises` },
+      { key: "exposure", count: financed.length, label: "Exposure", valueMinor: sum(financed.map((c) => outstandingMinor(c))), hint: `${financed.length} financed claim${financed.length === 1 ? "" : "s"}` },
+      { key: "applications", count: open.length, label: "Applications", valueMinor: sum(open.map((c) => outstandingMinor(c))), hint: `${open.length} waiting for a decision` },
+      { key: "creditGranted", count: lines.length, label: "Credit granted", valueMinor: sum(lines.map((l) => l.limitMinor)), hint: `${lines.length} line${lines.length === 1 ? "" : "s"} to core enterprises` },
     ],
     claims: await toRows(db, financed),
   };
@@ -120,9 +129,9 @@ async function auditDashboard(db: Db) {
   const live = await db.select().from(claims).where(inArray(claims.state, [...LIVE_CLAIM_STATES]));
   return {
     figures: [
-      { label: "Claims on the ledger", valueMinor: sum(roots.map((c) => c.amountMinor)), hint: `${roots.length} issuance${roots.length === 1 ? "" : "s"}` },
-      { label: "Outstanding", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "not yet settled" },
-      { label: "Overdue", valueMinor: sum(live.filter((c) => c.state === "overdue").map((c) => outstandingMinor(c))), hint: "unpaid after maturity" },
+      { key: "claimsOnLedger", count: roots.length, label: "Claims on the ledger", valueMinor: sum(roots.map((c) => c.amountMinor)), hint: `${roots.length} issuance${roots.length === 1 ? "" : "s"}` },
+      { key: "outstanding", label: "Outstanding", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "not yet settled" },
+      { key: "overdue", label: "Overdue", valueMinor: sum(live.filter((c) => c.state === "overdue").map((c) => outstandingMinor(c))), hint: "unpaid after maturity" },
     ],
     claims: await toRows(db, live),
   };

@@ -1,5 +1,6 @@
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { stringify } from "csv-stringify/sync";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { Db } from "@/db/client";
 import { claims, financings, ledgerEntries, repayments } from "@/db/schema";
 import type { Actor } from "../actor";
@@ -56,7 +57,7 @@ export async function exportCsv(db: Db, actor: Actor, dataset: ExportDataset, no
   const name = (id: string | null) => (id === null ? null : safeText(names.get(id) ?? id));
   const builders = { holdings: holdingsCsv, financings: financingsCsv, repayments: repaymentsCsv };
   const csv = await builders[dataset](db, actor.orgId, name);
-  return { filename: `double-chain-${dataset}-${new Date(nowMs).toISOString().slice(0, 10)}.csv`, csv };
+  return { filename: `double-chain-${dataset}-${beijingDate(nowMs)}.csv`, csv };
 }
 
 type NameOf = (orgId: string | null) => string | null;

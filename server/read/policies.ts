@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { claims, creditLines, financingPolicies, financings } from "@/db/schema";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 import { policyIneligibility, type PolicyIneligibilityCode } from "@/contracts/ledger/financing";
-import { utcDateOf } from "@/contracts/ledger/maturity";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { FinancingPolicy } from "@/contracts/ledger/types";
 import { quoteFinancing, type PricingCode } from "@/contracts/pricing";
 import type { Actor } from "../actor";
@@ -90,7 +90,7 @@ export async function policyOffersForClaim(db: Db, actor: Actor, claimId: string
     .orderBy(asc(financingPolicies.rateBps));
   const names = await organisationNames(db, rows.map((r) => r.lenderOrgId));
   const faceMinor = outstandingMinor(claim);
-  const disbursementDate = utcDateOf(nowMs);
+  const disbursementDate = beijingDate(nowMs);
   return rows.map(toPolicy).map((policy) => {
     const quote = quoteFinancing({ faceMinor, rateBps: policy.rateBps, feeMinor: policy.feeMinor, disbursementDate, maturityDate: claim.maturityDate });
     const reason: PolicyOfferIneligibility | null = policyIneligibility(policy, claim)?.code ?? (quote.ok ? null : quote.code);

@@ -5,6 +5,7 @@ import { buildSigned, identityFor, type SigningIdentity } from "@/contracts/clie
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 import { claims } from "@/db/schema";
@@ -28,7 +29,7 @@ const DAY_MS = 86_400_000;
 const nonce = () => randomBytes(16).toString("hex");
 
 export function addDays(nowMs: number, days: number): string {
-  return new Date(nowMs + days * DAY_MS).toISOString().slice(0, 10);
+  return beijingDate(nowMs + days * DAY_MS);
 }
 
 export interface DemoLedger {

@@ -7,7 +7,8 @@ import { expect, shot, signIn } from "./helpers";
 test("the bank's dashboard charts its exposure by core enterprise and by maturity", async ({ page }) => {
   await signIn(page, "bank");
   await page.waitForURL("**/dashboard");
-  await expect(page.getByRole("figure", { name: "Exposure by core enterprise" })).toBeVisible();
+  // The dashboard streams in behind its loading page; the charts may take a moment on a busy machine.
+  await expect(page.getByRole("figure", { name: "Exposure by core enterprise" })).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId("exposure-by-core-org_huaxin")).toContainText("¥");
   await expect(page.getByRole("figure", { name: "Exposure by maturity" }).getByRole("row")).toHaveCount(6);
   await shot(page, "dashboard-charts-bank");

@@ -47,7 +47,7 @@ test("the bank checks provenance in its browser and signs a priced offer", async
 test("tier 2 accepts the offer and the bank confirms disbursement", async ({ page }) => {
   await startWithKey(page, "tier2");
   await page.goto(financingUrl);
-  await expect(page.getByTestId("financing-panel")).toContainText("3.85%");
+  await expect(page.getByRole("main").getByTestId("financing-panel")).toContainText("3.85%");
   await page.getByRole("button", { name: "Accept offer" }).click();
   await unlockIfAsked(page, "tier2");
   await expect(page.getByTestId("financing-notice")).toContainText("Offer accepted");

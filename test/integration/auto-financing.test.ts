@@ -6,7 +6,7 @@ import { claims, financingPolicies, financings, scheduledJobs } from "@/db/schem
 import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { hexToBytes } from "@/contracts/hex";
-import { utcDateOf } from "@/contracts/ledger/maturity";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { quoteFinancing } from "@/contracts/pricing";
 import { verifyProvenance } from "@/contracts/provenance";
@@ -46,7 +46,7 @@ async function activePolicy() {
 /** An application under the active policy, on its terms unless `over` changes them. */
 async function underPolicy(who: SigningIdentity, claimId: string, over: Partial<TransactionBodies["financing.requestUnderPolicy"]> = {}) {
   const policy = await activePolicy();
-  return wire(who, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: utcDateOf(Date.now()), ...over });
+  return wire(who, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: beijingDate(Date.now()), ...over });
 }
 /** A fresh tier-3 piece financed under the policy through the API, whose hook disburses it: its financing id. */
 async function freshAutoFinancedPiece(amountMinor: bigint): Promise<{ pieceId: string; financingId: string }> {
@@ -85,7 +85,7 @@ describe("auto-financing under the factor's policy", () => {
     const offers = await callerFor(database.db, "usr_xinyuan_1").financing.policyOffers({ claimId: pieceId });
     expect(offers).toHaveLength(1);
     const piece = await claimRow(pieceId);
-    const expected = quoteFinancing({ faceMinor: 20_000n, rateBps: policy.rateBps, feeMinor: policy.feeMinor, disbursementDate: utcDateOf(Date.now()), maturityDate: piece.maturityDate });
+    const expected = quoteFinancing({ faceMinor: 20_000n, rateBps: policy.rateBps, feeMinor: policy.feeMinor, disbursementDate: beijingDate(Date.now()), maturityDate: piece.maturityDate });
     expect(expected.ok).toBe(true);
     if (!expected.ok) return;
     expect(offers[0]).toMatchObject({ policyId: policy.id, lenderOrgId: "org_gbfactor", eligible: true, reason: null, rateBps: policy.rateBps, days: expected.days, interestMinor: expected.interestMinor, netMinor: expected.netMinor });
@@ -144,7 +144,7 @@ describe("auto-financing under the factor's policy", () => {
     const before = await activePolicy();
     const stale = await underPolicy(tier3, pieceId);
     expect(await submitWire(database.db, await underPolicy(tier3, pieceId, { rateBps: before.rateBps + 1 }))).toMatchObject({ status: "refused", code: "policy_terms_changed" });
-    const tomorrow = utcDateOf(Date.now() + 86_400_000);
+    const tomorrow = beijingDate(Date.now() + 86_400_000);
     expect(await submitWire(database.db, await underPolicy(tier3, pieceId, { disbursementDate: tomorrow }))).toMatchObject({ status: "refused", code: "disbursement_date_not_today" });
     // The factor signs its policy again with the same terms: a new policy replaces the old one.
     const { coreEnterpriseOrgId, currency, maxAmountMinor, maxDepth, rateBps, feeMinor, recourse } = before;
@@ -201,7 +201,7 @@ describe("auto-financing under the factor's policy", () => {
     const request = await submitWire(database.db, wire(tier3, "financing.request", { claimId: pieceId, lenderOrgId: "org_cmtb" }));
     const financingId = deriveId("fin", request.txId!, 0);
     const bank = demoIdentity("org_cmtb");
-    expect((await submitWire(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: utcDateOf(Date.now()), recourse: false }))).status).toBe("accepted");
+    expect((await submitWire(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: beijingDate(Date.now()), recourse: false }))).status).toBe("accepted");
     expect((await submitWire(database.db, wire(tier3, "financing.accept", { financingId }))).status).toBe("accepted");
     // Accepted, but not under a policy: the job leaves it alone.
     expect(await disburseAutoFinancings(database.db, { financingIds: [financingId] })).toEqual({ pending: 0, disbursed: 0, refused: [] });

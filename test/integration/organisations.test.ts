@@ -91,4 +91,13 @@ describe("organisations", () => {
     ).toBe("CONFLICT");
     expect(await codeOf(anonymous.auth.applyToJoin({ organisationName: "Op", role: "operator" as "supplier", city: "", registrationNumber: "", adminName: "D", adminEmail: "op@x.cn", adminPassword: "a-long-password" }))).toBe("BAD_REQUEST");
   });
+
+  it("checks the unified social credit code at sign-up: a wrong check character is refused, a real code kept in capitals", async () => {
+    const anonymous = callerFor(database.db, null);
+    const application = { organisationName: "Jiangmen Fasteners", role: "supplier" as const, city: "Jiangmen", adminName: "Liang Yu", adminPassword: "a-long-password" };
+    expect(await codeOf(anonymous.auth.applyToJoin({ ...application, registrationNumber: "91350100M000100Y44", adminEmail: "liang@jm-fasteners.cn" }))).toBe("BAD_REQUEST");
+    const result = await anonymous.auth.applyToJoin({ ...application, registrationNumber: " 91350100m000100y43 ", adminEmail: "liang@jm-fasteners.cn" });
+    const organisation = await callerFor(database.db, USERS.operator).organisations.get({ orgId: result.orgId });
+    expect(organisation.registrationNumber).toBe("91350100M000100Y43");
+  });
 });

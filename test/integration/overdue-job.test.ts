@@ -6,6 +6,7 @@ import { claims, creditLines, ledgerEntries, scheduledJobs } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
+import { maturityAtMs } from "@/contracts/ledger/maturity";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
 import { submitWire } from "@/server/ledger/service";
@@ -66,7 +67,7 @@ describe("the overdue job", () => {
     expect(issue.status).toBe("accepted");
     const [issued] = await database.db.select().from(claims).where(sql`${claims.parentId} is null and ${claims.createdTxId} = ${issue.txId}`);
 
-    let nowMs = Date.parse(`${body.maturityDate}T00:00:00Z`) - 1;
+    let nowMs = maturityAtMs(body.maturityDate) - 1;
     const clock = () => nowMs;
     const instances = ["web-1", "web-2"].map((instanceId) => createScheduler(database.db, [overdueJob], { instanceId, clock }));
     const before = await Promise.all(instances.map((s) => s.tick()));

@@ -242,7 +242,7 @@ beforeAll(async () => {
   add("auth.applyToJoin", {
     userId: null,
     // The admin email is taken: every variant that still parses is refused (CONFLICT).
-    base: { organisationName: "Fuzz Trading Co.", role: "supplier", city: "Xiamen", registrationNumber: "9135", adminName: "Fuzz", adminEmail: "tier1@demo.doublechain.cn", adminPassword: "a long enough password" },
+    base: { organisationName: "Fuzz Trading Co.", role: "supplier", city: "Xiamen", registrationNumber: "91350100M000100Y43", adminName: "Fuzz", adminEmail: "tier1@demo.doublechain.cn", adminPassword: "a long enough password" },
   });
   add("auth.describeInvite", { userId: null, base: { token: "t".repeat(24) } });
   add("auth.acceptInvite", { userId: null, base: { token: "t".repeat(24), password: "a long enough password" } });

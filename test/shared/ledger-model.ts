@@ -110,11 +110,13 @@ function entityId(prefix: string, txId: string, index: number): string {
   return `${prefix}_${hex(sha256(new TextEncoder().encode(`${txId}:${index}`))).slice(0, 24)}`;
 }
 
+/** Business days are Beijing days (UTC+8, no daylight saving), recomputed here through Date. */
+const BEIJING_MS = 8 * 3_600_000;
 function dayOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  return new Date(ms + BEIJING_MS).toISOString().slice(0, 10);
 }
 function midnight(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`);
+  return Date.parse(`${date}T00:00:00Z`) - BEIJING_MS;
 }
 function outstanding(claim: RefClaim): bigint {
   return claim.amount - claim.settled;

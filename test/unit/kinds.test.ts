@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest";
 import { transactionId } from "@/contracts/transaction";
 import { KIND_LIST, KINDS, kindOf, orgsNamed, typesWithLineage } from "@/contracts/ledger/kinds";
 import { SIGNER_CHECKS } from "@/contracts/ledger/codes";
-import { utcDateOf } from "@/contracts/ledger/maturity";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import { TRANSACTION_TYPES, type SignedLedgerTransaction, type StateChange, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
 import { ACTORS, DAY_MS, MATURITY_DATE, NOW_MS, standardWorld, type Actor, type LedgerDriver, type TxOptions } from "./ledger-fixtures";
 
@@ -62,7 +62,7 @@ function everyClaimKind(): Step[] {
   run(s2, "claim.accept", { claimId: given! });
   run(s1, "claim.pledge", { claimId: kept!, lenderOrgId: bank.orgId });
   run(bank, "claim.release", { claimId: kept! });
-  const today = utcDateOf(NOW_MS);
+  const today = beijingDate(NOW_MS);
   const declined = createdId(run(s1, "financing.request", { claimId: kept!, lenderOrgId: bank.orgId }), "financing");
   run(bank, "financing.decline", { financingId: declined, reason: "not now" });
   const financingId = createdId(run(s2, "financing.request", { claimId: given!, lenderOrgId: bank.orgId }), "financing");

@@ -66,3 +66,34 @@ describe("rates typed by people", () => {
     );
   });
 });
+
+describe("amounts typed the Chinese way", () => {
+  it.each([
+    ["100万", 100_000_000n],
+    ["100万元", 100_000_000n],
+    ["1.5亿", 15_000_000_000n],
+    ["1.23456万", 1_234_560n],
+    ["1.0000000001亿", 10_000_000_001n],
+    ["１２３．４５", 12_345n],
+    ["１，０００元", 100_000n],
+    ["￥２００", 20_000n],
+    ["200元", 20_000n],
+    ["200元整", 20_000n],
+    ["1,000,000.00元", 100_000_000n],
+    [" 3 万 ", 3_000_000n],
+  ])("%s -> %s fen", (text, minor) => expect(parseAmountMinor(text)).toEqual({ ok: true, amountMinor: minor }));
+
+  it.each([
+    ["元", "amount_empty"],
+    ["万", "amount_empty"],
+    ["-1万", "amount_negative"],
+    ["1.2345678万", "amount_too_many_decimals"],
+    ["1.00000000001亿", "amount_too_many_decimals"],
+    ["1.001元", "amount_too_many_decimals"],
+    ["一百万", "amount_not_a_number"],
+    ["100万万", "amount_not_a_number"],
+    ["100千", "amount_not_a_number"],
+    ["0万", "amount_not_positive"],
+    ["10000000000亿", "amount_too_large"],
+  ])("refuses %j with %s", (text, code) => expect(parseAmountMinor(text)).toMatchObject({ ok: false, code }));
+});

@@ -10,6 +10,7 @@ import { hashesToHex, inclusionProof } from "@/contracts/merkle";
 import { selectProvenanceEntries, verifyProvenance, verifyProvenanceBatched, type ProvenanceBundle } from "@/contracts/provenance";
 import { createWebCryptoVerifier } from "@/app/_lib/webcrypto-verifier";
 import { transactionId } from "@/contracts/transaction";
+import { beijingDate } from "@/contracts/ledger/maturity";
 import type { TransactionBodies } from "@/contracts/ledger/types";
 
 /*
@@ -65,7 +66,7 @@ function buildLog() {
   );
   const [request] = log.block(log.sign(s3Rotated, "financing.request", { claimId: tier3Id, lenderOrgId: bank.orgId }));
   const financingId = deriveId("fin", request!, 0);
-  const today = new Date(log.clock).toISOString().slice(0, 10);
+  const today = beijingDate(log.clock);
   log.block(
     log.sign(bank, "financing.offer", { financingId, rateBps: 450, feeMinor: 0n, disbursementDate: today, recourse: false }),
     log.sign(s3Rotated, "financing.accept", { financingId }),

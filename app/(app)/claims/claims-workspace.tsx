@@ -3,22 +3,29 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import type { ClaimRowDto } from "../../_trpc/types";
 import { useTRPC } from "../../_trpc/client";
 import { DataTable, type Column } from "../../_components/data-table";
+import { LoadingPage } from "../../_components/status-page";
 import { Alert, Badge, Button, Card, EmptyState, inputClass } from "../../_components/ui";
-import { daysUntil, formatDate, formatMinor } from "../../_lib/format";
+import { daysUntil } from "../../_lib/format";
+import { useFormatters } from "../../_lib/use-formatters";
+import { daysText } from "../../_lib/days-text";
+import type { Formatters } from "../../_lib/localized-format";
 import { errorMessage } from "../../_lib/errors";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
 
 
 export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; canSign: boolean }) {
+  const t = useTranslations();
+  const format = useFormatters();
   const trpc = useTRPC();
   const dashboard = useQuery(trpc.ledger.dashboard.queryOptions());
   const historyQuery = useQuery(trpc.ledger.history.queryOptions());
   // Outcomes live here, not in the inbox item: an accepted or rejected offer leaves the inbox.
   const [notice, setNotice] = useState<string | null>(null);
-  if (dashboard.isPending) return <p className="text-sm text-slate-500">Loading your claims…</p>;
+  if (dashboard.isPending) return <LoadingPage label={t("claims.loading")} />;
   if (dashboard.error) return <Alert>{errorMessage(dashboard.error)}</Alert>;
   const rows = dashboard.data.claims;
   const inbox = rows.filter((c) => c.offeredToName !== null && c.holderOrgId !== selfOrgId);
@@ -30,9 +37,10 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
           <Alert tone="green">{notice}</Alert>
         </div>
       ) : null}
-      <Card title={`Inbox (${inbox.length})`}>
+      {canSign ? null : <Alert tone="blue">{t("claims.viewerNotice")}</Alert>}
+      <Card title={t("claims.inbox", { count: inbox.length })}>
         {inbox.length === 0 ? (
-          <EmptyState title="No offers waiting">Claims your customers pass to you appear here for acceptance.</EmptyState>
+          <EmptyState title={t("claims.noOffers")}>{t("claims.noOffersBody")}</EmptyState>
         ) : (
           <ul className="divide-y divide-slate-100">
             {inbox.map((c) => (
@@ -41,26 +49,27 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
           </ul>
         )}
       </Card>
-      <Card title="Holdings">
-        {holdings.length === 0 ? <EmptyState title="You hold no claims yet" /> : <HoldingsTable rows={holdings} canSign={canSign} />}
+      <Card title={t("claims.holdings")}>
+        {holdings.length === 0 ? <EmptyState title={t("claims.noHoldings")}>{t("claims.noHoldingsBody")}</EmptyState> : <HoldingsTable rows={holdings} canSign={canSign} />}
       </Card>
-      <Card title="History">
+      <Card title={t("claims.history")}>
         {historyQuery.data && historyQuery.data.length > 0 ? (
           <ul className="divide-y divide-slate-100 text-sm">
             {historyQuery.data.map((h) => (
               <li key={h.txId} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span>
-                  <Badge tone={h.outgoing ? "blue" : "green"}>{h.outgoing ? "out" : "in"}</Badge>{" "}
-                  <span className="font-medium text-slate-800">{h.type}</span> <span className="text-slate-500">by {h.signerName}</span>
+                  <Badge tone={h.outgoing ? "blue" : "green"}>{h.outgoing ? t("claims.out") : t("claims.in")}</Badge>{" "}
+                  <span className="font-medium text-slate-800">{t.has(`transactions.${h.type}`) ? t(`transactions.${h.type}`) : h.type}</span>{" "}
+                  <span className="text-slate-500">{t("claims.by", { name: h.signerName })}</span>
                 </span>
-                <span className="text-xs text-slate-500">
-                  leaf #{h.leafIndex} · {new Date(h.acceptedAtMs).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
+                <span className="text-xs text-slate-500" title={t("claims.ledgerEntry", { leaf: h.leafIndex })}>
+                  {format.dateTime(h.acceptedAtMs)}
                 </span>
               </li>
             ))}
           </ul>
         ) : (
-          <EmptyState title="Nothing yet" />
+          <EmptyState title={t("claims.noHistory")}>{t("claims.noHistoryBody")}</EmptyState>
         )}
       </Card>
     </div>
@@ -68,40 +77,43 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
 }
 
 function InboxItem({ claim, canSign, onDone }: { claim: ClaimRowDto; canSign: boolean; onDone: (notice: string) => void }) {
+  const tAll = useTranslations();
+  const t = useTranslations("claims");
+  const format = useFormatters();
   const action = useLedgerAction();
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
   const [message, setMessage] = useState<{ tone: "red"; text: string } | null>(null);
   async function accept() {
     const result = await action.run("claim.accept", { claimId: claim.id });
-    if (result.ok) onDone(`Accepted ${formatMinor(claim.amountMinor)} from ${claim.holderName} (ledger leaf #${result.leafIndex}). It is now in your holdings.`);
+    if (result.ok) onDone(t("accepted", { amount: format.money(claim.amountMinor), name: claim.holderName }));
     else setMessage({ tone: "red", text: result.message });
   }
   async function reject() {
-    if (!reason.trim()) return setMessage({ tone: "red", text: "Give a reason so the sender knows what to fix." });
+    if (!reason.trim()) return setMessage({ tone: "red", text: t("giveReason") });
     const result = await action.run("claim.reject", { claimId: claim.id, reason: reason.trim() });
-    if (result.ok) onDone(`Rejected ${formatMinor(claim.amountMinor)}; the claim went back to the sender, ${claim.holderName}.`);
+    if (result.ok) onDone(t("rejected", { amount: format.money(claim.amountMinor), name: claim.holderName }));
     else setMessage({ tone: "red", text: result.message });
   }
   return (
     <li className="py-4" data-testid={`inbox-${claim.id}`}>
       <div className="flex flex-wrap items-center justify-between gap-3">
         <div>
-          <div className="text-lg font-semibold tabular-nums text-slate-900">{formatMinor(claim.amountMinor)}</div>
+          <div className="text-lg font-semibold tabular-nums text-slate-900">{format.money(claim.amountMinor)}</div>
           <div className="text-sm text-slate-600">
-            from {claim.holderName} · issued by {claim.issuerName} · matures {formatDate(`${claim.maturityDate}T00:00:00Z`)} ({daysUntil(claim.maturityDate)} days)
+            {t("offerLine", { holder: claim.holderName, issuer: claim.issuerName, date: format.date(claim.maturityDate), days: daysText(tAll, daysUntil(claim.maturityDate)) })}
           </div>
           <Link href={`/claims/${claim.id}`} className="text-xs font-medium text-brand-600 hover:underline">
-            Check provenance
+            {t("checkProvenance")}
           </Link>
         </div>
         {canSign ? (
           <div className="flex gap-2">
             <Button onClick={() => void accept()} disabled={action.busy}>
-              Accept
+              {t("accept")}
             </Button>
             <Button variant="secondary" onClick={() => setRejecting((r) => !r)} disabled={action.busy}>
-              Reject…
+              {t("reject")}
             </Button>
           </div>
         ) : null}
@@ -109,11 +121,11 @@ function InboxItem({ claim, canSign, onDone }: { claim: ClaimRowDto; canSign: bo
       {rejecting ? (
         <div className="mt-3 flex flex-wrap items-end gap-2">
           <label className="flex-1 text-sm">
-            <span className="text-slate-700">Reason for rejecting</span>
-            <input className={`${inputClass} mt-1`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} placeholder="e.g. No matching purchase order" />
+            <span className="text-slate-700">{t("rejectReason")}</span>
+            <input className={`${inputClass} mt-1`} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} placeholder={t("rejectPlaceholder")} />
           </label>
           <Button variant="danger" onClick={() => void reject()} disabled={action.busy}>
-            Reject offer
+            {t("rejectOffer")}
           </Button>
         </div>
       ) : null}
@@ -126,39 +138,45 @@ function InboxItem({ claim, canSign, onDone }: { claim: ClaimRowDto; canSign: bo
   );
 }
 
-const HOLDING_COLUMNS = (canSign: boolean): Column<ClaimRowDto>[] => [
-  { header: "Amount", className: "font-semibold tabular-nums text-slate-900", cell: (c) => formatMinor(c.outstandingMinor) },
-  { header: "Core enterprise", className: "text-slate-700", cell: (c) => c.issuerName },
+type Translate = ReturnType<typeof useTranslations<never>>;
+
+const HOLDING_COLUMNS = (canSign: boolean, t: Translate, format: Formatters): Column<ClaimRowDto>[] => [
+  { header: t("claims.amount"), className: "font-semibold tabular-nums text-slate-900", cell: (c) => format.money(c.outstandingMinor) },
+  { header: t("claims.coreEnterprise"), className: "text-slate-700", cell: (c) => c.issuerName },
   {
-    header: "Maturity",
+    header: t("claims.maturity"),
     className: "text-slate-600",
     cell: (c) => (
       <>
-        {formatDate(`${c.maturityDate}T00:00:00Z`)} <span className="text-xs text-slate-500">({daysUntil(c.maturityDate)} days)</span>
+        {format.date(c.maturityDate)} <span className="text-xs text-slate-500">({daysText(t, daysUntil(c.maturityDate))})</span>
       </>
     ),
   },
-  { header: "Tier", className: "text-slate-600", cell: (c) => c.depth, hideOnPhone: true },
+  { header: t("claims.tier"), className: "text-slate-600", cell: (c) => c.depth, hideOnPhone: true },
   {
-    header: "Status",
-    cell: (c) => <Badge tone={c.state === "held" ? "green" : c.state === "offered" ? "amber" : "blue"}>{c.offeredToName ? `offered to ${c.offeredToName}` : c.state}</Badge>,
+    header: t("claims.status"),
+    cell: (c) => (
+      <Badge tone={c.state === "held" ? "green" : c.state === "offered" ? "amber" : "blue"}>
+        {c.offeredToName ? t("claims.offeredTo", { name: c.offeredToName }) : t.has(`states.${c.state}`) ? t(`states.${c.state}`) : c.state}
+      </Badge>
+    ),
   },
   {
-    header: <span className="sr-only">Actions</span>,
-    label: "Actions",
+    header: <span className="sr-only">{t("claims.actions")}</span>,
+    label: t("claims.actions"),
     align: "right",
     cell: (c) => (
       <span className="inline-flex flex-wrap items-center justify-end gap-x-3 gap-y-1 whitespace-nowrap">
         <Link href={`/claims/${c.id}`} className="text-sm font-medium text-brand-600 hover:underline">
-          Provenance
+          {t("claims.provenance")}
         </Link>
         {canSign && c.state === "held" ? (
           <>
             <Link href={`/claims/${c.id}/split`} className="text-sm font-medium text-brand-600 hover:underline">
-              Split &amp; transfer
+              {t("claims.split")}
             </Link>
             <Link href={`/claims/${c.id}/finance`} className="text-sm font-medium text-brand-600 hover:underline">
-              Finance
+              {t("claims.finance")}
             </Link>
             <PledgeControl claimId={c.id} />
           </>
@@ -169,10 +187,13 @@ const HOLDING_COLUMNS = (canSign: boolean): Column<ClaimRowDto>[] => [
 ];
 
 function HoldingsTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolean }) {
-  return <DataTable columns={HOLDING_COLUMNS(canSign)} rows={rows} rowKey={(c) => c.id} rowTestId={(c) => `holding-${c.id}`} caption="Your holdings" stack />;
+  const t = useTranslations();
+  const format = useFormatters();
+  return <DataTable columns={HOLDING_COLUMNS(canSign, t, format)} rows={rows} rowKey={(c) => c.id} rowTestId={(c) => `holding-${c.id}`} caption={t("claims.yourHoldings")} stack />;
 }
 
 function PledgeControl({ claimId }: { claimId: string }) {
+  const t = useTranslations("claims");
   const trpc = useTRPC();
   const [open, setOpen] = useState(false);
   const lenders = useQuery(trpc.organisations.directory.queryOptions({ role: "lender" }, { enabled: open }));
@@ -182,7 +203,7 @@ function PledgeControl({ claimId }: { claimId: string }) {
   if (!open) {
     return (
       <button type="button" className="text-sm font-medium text-brand-600 hover:underline" onClick={() => setOpen(true)}>
-        Pledge…
+        {t("pledge")}
       </button>
     );
   }
@@ -193,10 +214,10 @@ function PledgeControl({ claimId }: { claimId: string }) {
   return (
     <span className="inline-flex flex-wrap items-center gap-2 align-middle">
       <label className="sr-only" htmlFor={`pledge-${claimId}`}>
-        Pledge to lender
+        {t("pledgeTo")}
       </label>
       <select id={`pledge-${claimId}`} className={`${inputClass} w-48`} value={lenderOrgId} onChange={(e) => setLenderOrgId(e.target.value)}>
-        <option value="">Choose a lender…</option>
+        <option value="">{t("chooseLender")}</option>
         {(lenders.data ?? []).map((l) => (
           <option key={l.id} value={l.id}>
             {l.name}
@@ -204,7 +225,7 @@ function PledgeControl({ claimId }: { claimId: string }) {
         ))}
       </select>
       <Button disabled={!lenderOrgId || action.busy} onClick={() => void pledge()}>
-        Sign pledge
+        {t("signPledge")}
       </Button>
       {error ? <span className="block w-full text-xs text-rose-600">{error}</span> : null}
     </span>

@@ -6,6 +6,7 @@ import { parseAmountMinor } from "@/contracts/money";
 import { Alert, Button, Card, Field, inputClass } from "../../_components/ui";
 import { formatDate, formatMinor } from "../../_lib/format";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
+import { beijingDate } from "@/contracts/ledger/maturity";
 
 const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -20,7 +21,7 @@ export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; 
   const [coreId, setCoreId] = useState("");
   const [limitText, setLimitText] = useState("");
   const [expiry, setExpiry] = useState("");
-  const [tomorrow] = useState(() => new Date(Date.now() + DAY_MS).toISOString().slice(0, 10));
+  const [tomorrow] = useState(() => beijingDate(Date.now() + DAY_MS));
   const [notice, setNotice] = useState<{ tone: "green" | "red"; text: string } | null>(null);
 
   const limit = limitText ? parseAmountMinor(limitText) : null;

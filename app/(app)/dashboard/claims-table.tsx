@@ -1,7 +1,10 @@
+import Link from "next/link";
+import { useTranslations } from "next-intl";
 import type { ClaimRowDto } from "../../_trpc/types";
 import { DataTable } from "../../_components/data-table";
 import { Badge } from "../../_components/ui";
-import { daysUntil, formatDate, formatMinor } from "../../_lib/format";
+import { daysUntil } from "../../_lib/format";
+import { useFormatters } from "../../_lib/use-formatters";
 
 const STATE_TONE: Record<string, "slate" | "green" | "amber" | "red" | "blue"> = {
   offered: "amber",
@@ -17,41 +20,49 @@ const STATE_TONE: Record<string, "slate" | "green" | "amber" | "red" | "blue"> =
 
 
 export function ClaimsTable({ claims, selfOrgId }: { claims: ClaimRowDto[]; selfOrgId: string }) {
+  const t = useTranslations();
+  const format = useFormatters();
   const incoming = (c: ClaimRowDto) => c.offeredToName !== null && c.holderOrgId !== selfOrgId;
+  const STATE_KEYS = ["offered", "held", "pledged", "financed", "settled", "overdue", "split", "withdrawn", "rejected"];
+  const stateLabel = (state: string) => (STATE_KEYS.includes(state) ? t(`states.${state}`) : state);
   return (
     <DataTable
       stack
       rows={claims}
       rowKey={(c) => c.id}
       rowTestId={(c) => `claim-row-${c.id}`}
-      caption="Claims"
+      caption={t("claimsTable.caption")}
       columns={[
         {
-          header: "Claim",
+          header: t("claimsTable.claim"),
           cell: (c) => (
             <>
-              <div className="font-mono text-xs text-slate-700">{c.id}</div>
-              <div className="text-xs text-slate-500">{incoming(c) ? `offered by ${c.holderName}` : c.offeredToName ? `offered to ${c.offeredToName}` : `held by ${c.holderName}`}</div>
+              <Link href={`/claims/${c.id}`} className="font-mono text-xs text-brand-700 hover:underline">
+                {c.id}
+              </Link>
+              <div className="text-xs text-slate-500">
+                {incoming(c) ? t("claimsTable.offeredBy", { name: c.holderName }) : c.offeredToName ? t("claimsTable.offeredTo", { name: c.offeredToName }) : t("claimsTable.heldBy", { name: c.holderName })}
+              </div>
             </>
           ),
         },
-        { header: "Core enterprise", className: "text-slate-700", cell: (c) => c.issuerName },
-        { header: "Outstanding", align: "right", className: "font-medium text-slate-900", cell: (c) => formatMinor(c.outstandingMinor) },
+        { header: t("claimsTable.coreEnterprise"), className: "text-slate-700", cell: (c) => c.issuerName },
+        { header: t("claimsTable.outstanding"), align: "right", className: "font-medium text-slate-900", cell: (c) => format.money(c.outstandingMinor) },
         {
-          header: "Maturity",
+          header: t("claimsTable.maturity"),
           className: "text-slate-600",
           cell: (c) => {
             const left = daysUntil(c.maturityDate);
             return (
               <>
-                {formatDate(`${c.maturityDate}T00:00:00Z`)}
-                <div className="text-xs text-slate-500">{left > 0 ? `${left} days left` : "matured"}</div>
+                {format.date(c.maturityDate)}
+                <div className="text-xs text-slate-500">{left > 0 ? t("common.daysLeft", { count: left }) : t("common.matured")}</div>
               </>
             );
           },
         },
-        { header: "Tier", className: "text-slate-600", cell: (c) => c.depth },
-        { header: "Status", cell: (c) => <Badge tone={STATE_TONE[c.state] ?? "slate"}>{incoming(c) ? "awaiting you" : c.state}</Badge> },
+        { header: t("claimsTable.tier"), className: "text-slate-600", cell: (c) => c.depth },
+        { header: t("claimsTable.status"), cell: (c) => <Badge tone={STATE_TONE[c.state] ?? "slate"}>{incoming(c) ? t("states.awaitingYou") : stateLabel(c.state)}</Badge> },
       ]}
     />
   );

@@ -1,23 +1,25 @@
+import { useTranslations } from "next-intl";
 import type { OrganisationRole } from "@/contracts/ledger/types";
 import { Card } from "../../_components/ui";
 
 const EXPORTS = [
-  { dataset: "holdings", label: "Holdings", hint: "Claims you hold now, with outstanding amounts and maturity", roles: ["supplier", "lender"] },
-  { dataset: "financings", label: "Financings", hint: "Every financing you applied for or granted, with its pricing", roles: ["supplier", "lender"] },
-  { dataset: "repayments", label: "Repayments", hint: "What repayments paid you; for your own issuances, every holder paid", roles: ["supplier", "lender", "core_enterprise"] },
-] as const satisfies readonly { dataset: string; label: string; hint: string; roles: readonly OrganisationRole[] }[];
+  { dataset: "holdings", roles: ["supplier", "lender"] },
+  { dataset: "financings", roles: ["supplier", "lender"] },
+  { dataset: "repayments", roles: ["supplier", "lender", "core_enterprise"] },
+] as const satisfies readonly { dataset: string; roles: readonly OrganisationRole[] }[];
 
 /** Download buttons for the organisation's own records as CSV (served by /api/export/<dataset>). */
 export function ExportsCard({ role }: { role: OrganisationRole }) {
   // A core enterprise holds no claims and takes no part in financings: only its repayments are its records.
+  const t = useTranslations("exports");
   const exports = EXPORTS.filter((e) => (e.roles as readonly OrganisationRole[]).includes(role));
   return (
-    <Card title="Export to CSV">
-      <p className="mb-4 text-sm text-slate-600">Your organisation&apos;s records only. Amounts are exact CNY decimals (e.g. 200.00), dates ISO 8601 in UTC.</p>
+    <Card title={t("title")}>
+      <p className="mb-4 text-sm text-slate-600">{t("body")}</p>
       <ul className="grid gap-3 sm:grid-cols-3">
         {exports.map((e) => (
           <li key={e.dataset} className="flex flex-col justify-between gap-2 rounded-lg border border-slate-200 p-3">
-            <span className="text-xs text-slate-500">{e.hint}</span>
+            <span className="text-xs text-slate-500">{t(`${e.dataset}.hint`)}</span>
             <a
               href={`/api/export/${e.dataset}`}
               download
@@ -27,7 +29,7 @@ export function ExportsCard({ role }: { role: OrganisationRole }) {
               <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="currentColor">
                 <path d="M10 3a1 1 0 0 1 1 1v7.59l2.3-2.3a1 1 0 1 1 1.4 1.42l-4 4a1 1 0 0 1-1.4 0l-4-4a1 1 0 1 1 1.4-1.42L9 11.6V4a1 1 0 0 1 1-1ZM4 15a1 1 0 0 1 1 1v1h10v-1a1 1 0 1 1 2 0v2a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-2a1 1 0 0 1 1-1Z" />
               </svg>
-              {e.label} (CSV)
+              {t("download", { label: t(`${e.dataset}.label`) })}
             </a>
           </li>
         ))}

@@ -1,71 +1,117 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getLocale, getTranslations } from "next-intl/server";
 import { serverCaller } from "@/server/trpc/server-caller";
-import { Badge, Card, EmptyState, PageHeader } from "../../_components/ui";
+import { Alert, Badge, Card, EmptyState, PageHeader, cx } from "../../_components/ui";
 import { DataTable } from "../../_components/data-table";
-import { daysUntil, formatDate, formatMinor } from "../../_lib/format";
+import { daysUntil } from "../../_lib/format";
+import { daysText } from "../../_lib/days-text";
+import { formattersFor } from "../../_lib/localized-format";
 import { requireActor } from "../../_lib/session";
 import { PledgesCard } from "./pledges-card";
 
-export const metadata: Metadata = { title: "Financing" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("financing"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 const STATUS_TONE = { requested: "amber", offered: "blue", accepted: "blue", disbursed: "green", declined: "slate" } as const;
 
-export default async function FinancingPage() {
+/** The desk's filters: what waits for someone, what was paid out, what was declined. */
+const FILTERS = {
+  all: () => true,
+  open: (status: string) => status === "requested" || status === "offered" || status === "accepted",
+  disbursed: (status: string) => status === "disbursed",
+  declined: (status: string) => status === "declined",
+} as const;
+type Filter = keyof typeof FILTERS;
+
+export default async function FinancingPage({ searchParams }: { searchParams: Promise<{ done?: string; status?: string }> }) {
+  const { done, status } = await searchParams;
   const actor = await requireActor();
-  const rows = await (await serverCaller()).financing.list();
+  const t = await getTranslations();
+  const format = formattersFor(await getLocale());
+  const allRows = await (await serverCaller()).financing.list();
   const lender = actor.orgRole === "lender";
+  const filter: Filter = status !== undefined && status in FILTERS ? (status as Filter) : "all";
+  const rows = allRows.filter((f) => FILTERS[filter](f.status));
   return (
     <>
       <PageHeader
-        title={lender ? "Financing desk" : "Financing"}
-        subtitle={lender ? "Applications from holders. Open one to check its provenance in your browser and decide." : "Your financing applications and offers."}
-        actions={lender ? <Link href="/financing/policies" className="text-sm font-medium text-brand-600 hover:underline">Auto-financing policies</Link> : undefined}
+        title={lender ? t("financing.titleLender") : t("financing.titleHolder")}
+        subtitle={lender ? t("financing.subtitleLender") : t("financing.subtitleHolder")}
+        actions={
+          lender ? (
+            <Link href="/financing/policies" className="text-sm font-medium text-brand-600 hover:underline">
+              {t("financing.policies")}
+            </Link>
+          ) : undefined
+        }
       />
+      {done === "applied" ? (
+        <div className="mb-6" data-testid="done-notice">
+          <Alert tone="green">{t("financing.doneApplied")}</Alert>
+        </div>
+      ) : null}
+      {allRows.length > 0 ? (
+        <nav aria-label={t("financing.filters")} className="mb-4 flex flex-wrap gap-2" data-testid="financing-filters">
+          {(Object.keys(FILTERS) as Filter[]).map((key) => (
+            <Link
+              key={key}
+              href={key === "all" ? "/financing" : `/financing?status=${key}`}
+              aria-current={filter === key ? "page" : undefined}
+              className={cx("rounded-full px-3 py-1 text-sm font-medium ring-1 ring-inset", filter === key ? "bg-brand-50 text-brand-700 ring-brand-200" : "bg-white text-slate-600 ring-slate-300 hover:bg-slate-50")}
+            >
+              {t(`financing.filter.${key}`, { count: allRows.filter((f) => FILTERS[key](f.status)).length })}
+            </Link>
+          ))}
+        </nav>
+      ) : null}
       <Card>
-        {rows.length === 0 ? (
-          <EmptyState title={lender ? "No applications yet" : "No financing yet"}>{lender ? "Applications appear here as holders apply." : "Open a held claim on the Claims page and choose Finance."}</EmptyState>
+        {allRows.length === 0 ? (
+          <EmptyState title={lender ? t("financing.noneLender") : t("financing.noneHolder")}>{lender ? t("financing.noneLenderBody") : t("financing.noneHolderBody")}</EmptyState>
+        ) : rows.length === 0 ? (
+          <EmptyState title={t("financing.noneInFilter")}>{t("financing.noneInFilterBody")}</EmptyState>
         ) : (
           <div className="-my-2">
             <DataTable
-              caption={lender ? "Financing applications" : "Your financings"}
+              caption={lender ? t("financing.captionLender") : t("financing.captionHolder")}
               rows={rows}
               rowKey={(f) => f.id}
               rowTestId={(f) => `financing-${f.id}`}
               stack
               columns={[
                 {
-                  header: lender ? "Holder" : "Lender",
+                  header: lender ? t("financing.holder") : t("financing.lender"),
                   cell: (f) => (
                     <Link href={`/financing/${f.id}`} className="font-medium text-brand-700 hover:underline">
                       {lender ? f.holderName : f.lenderName}
                     </Link>
                   ),
                 },
-                { header: "Amount", align: "right", cell: (f) => <span className="font-semibold">{formatMinor(f.faceMinor ?? f.outstandingMinor)}</span> },
-                { header: "Core enterprise", cell: (f) => f.issuerName, hideOnPhone: true },
-                { header: "Tier", cell: (f) => f.depth },
+                { header: t("financing.amount"), align: "right", cell: (f) => <span className="font-semibold">{format.money(f.faceMinor ?? f.outstandingMinor)}</span> },
+                { header: t("financing.coreEnterprise"), cell: (f) => f.issuerName, hideOnPhone: true },
+                { header: t("financing.tier"), cell: (f) => f.depth },
                 {
-                  header: "Maturity",
+                  header: t("financing.maturity"),
                   cell: (f) => {
                     const days = daysUntil(f.maturityDate);
                     return (
                       <>
-                        {formatDate(`${f.maturityDate}T00:00:00Z`)}
-                        <span className="block text-xs text-slate-500">{days > 0 ? `${days} day${days === 1 ? "" : "s"} left` : "matured"}</span>
+                        {format.date(f.maturityDate)}
+                        <span className="block text-xs text-slate-500">{days > 0 ? daysText(t, days) : t("common.matured")}</span>
                       </>
                     );
                   },
                 },
-                { header: "Net", align: "right", cell: (f) => (f.netMinor !== null ? formatMinor(f.netMinor) : "—") },
+                { header: t("financing.net"), align: "right", cell: (f) => (f.netMinor !== null ? format.money(f.netMinor) : t("common.dash")) },
                 {
-                  header: "Status",
+                  header: t("financing.status"),
                   cell: (f) => (
                     <span className="flex flex-wrap gap-1">
-                      <Badge tone={STATUS_TONE[f.status as keyof typeof STATUS_TONE] ?? "slate"}>{f.status}</Badge>
-                      {f.policyId !== null ? <Badge tone="green">auto</Badge> : null}
-                      {f.claimState === "overdue" ? <Badge tone="red">overdue</Badge> : null}
+                      <Badge tone={STATUS_TONE[f.status as keyof typeof STATUS_TONE] ?? "slate"}>{t.has(`financingStatus.${f.status}`) ? t(`financingStatus.${f.status}`) : f.status}</Badge>
+                      {f.policyId !== null ? <Badge tone="green">{t("financing.auto")}</Badge> : null}
+                      {f.claimState === "overdue" ? <Badge tone="red">{t("financing.overdue")}</Badge> : null}
                     </span>
                   ),
                 },

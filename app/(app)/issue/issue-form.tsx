@@ -2,17 +2,24 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
 import { parseAmountMinor } from "@/contracts/money";
 import { Alert, Button, Card, Field, inputClass } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { useFormatters } from "../../_lib/use-formatters";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
+import { beijingDate } from "@/contracts/ledger/maturity";
 
+/**
+ * The trade documents an issuance commits to. `hashLabel` is the name hashed with a typed
+ * reference when no file is given: it is part of the committed bytes, so it stays English
+ * whatever the interface's language; what people read comes from the catalogue.
+ */
 const DOCUMENTS = [
-  { key: "invoiceSha256", label: "Invoice" },
-  { key: "contractSha256", label: "Purchase contract" },
-  { key: "deliveryNoteSha256", label: "Delivery note" },
+  { key: "invoiceSha256", hashLabel: "Invoice" },
+  { key: "contractSha256", hashLabel: "Purchase contract" },
+  { key: "deliveryNoteSha256", hashLabel: "Delivery note" },
 ] as const;
 type DocKey = (typeof DOCUMENTS)[number]["key"];
 
@@ -28,6 +35,8 @@ export function IssueForm({
   lines: { id: string; lenderName: string; availableMinor: bigint; expiresAtMs: number }[];
   suppliers: { id: string; name: string; city: string }[];
 }) {
+  const t = useTranslations("issue");
+  const format = useFormatters();
   const router = useRouter();
   const action = useLedgerAction();
   const [lineId, setLineId] = useState(lines[0]?.id ?? "");
@@ -38,23 +47,26 @@ export function IssueForm({
   const [reference, setReference] = useState("");
   const [previewing, setPreviewing] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const [today] = useState(() => beijingDate(Date.now()));
 
   const amount = amountText ? parseAmountMinor(amountText) : null;
   const line = lines.find((l) => l.id === lineId);
-  const problems: string[] = [];
-  if (!line) problems.push("Choose a credit line.");
-  if (!toOrgId) problems.push("Choose the tier-1 supplier.");
-  if (!amount) problems.push("Enter the amount.");
-  else if (!amount.ok) problems.push(amount.message);
-  else if (line && amount.amountMinor > line.availableMinor) problems.push(`The line has only ${formatMinor(line.availableMinor)} available.`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(maturityDate)) problems.push("Choose the maturity date.");
-  else if (maturityDate <= today) problems.push("The maturity date must be in the future.");
+  const tAmount = useTranslations("amount");
+  // Each problem belongs to a field and is shown under it once that field has been filled in.
+  const fieldErrors: { line?: string; to?: string; amount?: string; maturity?: string } = {};
+  if (!line) fieldErrors.line = t("chooseLine");
+  if (!toOrgId) fieldErrors.to = t("chooseSupplier");
+  if (!amount) fieldErrors.amount = t("enterAmount");
+  else if (!amount.ok) fieldErrors.amount = tAmount(amount.code);
+  else if (line && amount.amountMinor > line.availableMinor) fieldErrors.amount = t("lineTooSmall", { amount: format.money(line.availableMinor) });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(maturityDate)) fieldErrors.maturity = t("chooseMaturity");
+  else if (maturityDate <= today) fieldErrors.maturity = t("maturityInFuture");
+  const problems = Object.values(fieldErrors);
 
   // Without an uploaded file, the document reference typed in is hashed instead, so every
   // issuance still commits to its trade documents.
   const documentHashes = Object.fromEntries(
-    DOCUMENTS.map((d) => [d.key, docs[d.key]?.sha256 ?? bytesToHex(sha256(utf8ToBytes(`${d.label}: ${reference || "unspecified"}`)))]),
+    DOCUMENTS.map((d) => [d.key, docs[d.key]?.sha256 ?? bytesToHex(sha256(utf8ToBytes(`${d.hashLabel}: ${reference || "unspecified"}`)))]),
   ) as Record<DocKey, string>;
 
   async function submit() {
@@ -66,24 +78,24 @@ export function IssueForm({
     router.refresh();
   }
 
-  if (lines.length === 0) return <Alert tone="amber">You have no active credit line. A lender must grant you one before you can issue claims.</Alert>;
+  if (lines.length === 0) return <Alert tone="amber">{t("noLine")}</Alert>;
 
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[1fr_22rem]">
-      <Card title="Claim">
+      <Card title={t("claim")}>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Credit line" htmlFor="line">
+          <Field label={t("creditLine")} htmlFor="line">
             <select id="line" className={inputClass} value={lineId} onChange={(e) => setLineId(e.target.value)}>
               {lines.map((l) => (
                 <option key={l.id} value={l.id}>
-                  {l.lenderName} — {formatMinor(l.availableMinor)} available
+                  {t("lineOption", { lender: l.lenderName, amount: format.money(l.availableMinor) })}
                 </option>
               ))}
             </select>
           </Field>
-          <Field label="Tier-1 supplier" htmlFor="to">
+          <Field label={t("supplier")} htmlFor="to" error={amountText || maturityDate ? fieldErrors.to : undefined}>
             <select id="to" className={inputClass} value={toOrgId} onChange={(e) => setToOrgId(e.target.value)}>
-              <option value="">Choose…</option>
+              <option value="">{t("choose")}</option>
               {suppliers.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name}
@@ -92,25 +104,25 @@ export function IssueForm({
               ))}
             </select>
           </Field>
-          <Field label="Amount (CNY)" htmlFor="amount" hint="e.g. 1,000,000.00">
+          <Field label={t("amount")} htmlFor="amount" hint={amount?.ok ? `${t("capitals")}: ${format.capitals(amount.amountMinor)}` : t("amountHint")} error={amountText ? fieldErrors.amount : undefined}>
             <input id="amount" className={`${inputClass} text-right tabular-nums`} inputMode="decimal" value={amountText} onChange={(e) => setAmountText(e.target.value)} />
           </Field>
-          <Field label="Maturity date" htmlFor="maturity">
+          <Field label={t("maturity")} htmlFor="maturity" error={maturityDate ? fieldErrors.maturity : undefined}>
             <input id="maturity" type="date" className={inputClass} value={maturityDate} onChange={(e) => setMaturityDate(e.target.value)} />
           </Field>
-          <Field label="Document reference" htmlFor="reference" hint="Used for documents you do not upload">
-            <input id="reference" className={inputClass} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={120} placeholder="e.g. PO-2026-0418" />
+          <Field label={t("reference")} htmlFor="reference" hint={t("referenceHint")}>
+            <input id="reference" className={inputClass} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={120} placeholder={t("referencePlaceholder")} />
           </Field>
         </div>
         <div className="mt-6 grid gap-3 sm:grid-cols-3">
           {DOCUMENTS.map((d) => (
             <label key={d.key} className="block rounded-lg border border-dashed border-slate-300 p-3 text-sm hover:border-brand-500">
-              <span className="font-medium text-slate-700">{d.label}</span>
-              <span className="mt-1 block truncate text-xs text-slate-500">{docs[d.key] ? `${docs[d.key]?.name} · ${docs[d.key]?.sha256.slice(0, 12)}…` : "Optional file, hashed in your browser"}</span>
+              <span className="font-medium text-slate-700">{t(`documents.${d.key}`)}</span>
+              <span className="mt-1 block truncate text-xs text-slate-500">{docs[d.key] ? `${docs[d.key]?.name} · ${docs[d.key]?.sha256.slice(0, 12)}…` : t("optionalFile")}</span>
               <input
                 type="file"
                 className="sr-only"
-                aria-label={`${d.label} file`}
+                aria-label={t("file", { document: t(`documents.${d.key}`) })}
                 onChange={async (e) => {
                   const file = e.target.files?.[0];
                   if (file) {
@@ -124,46 +136,41 @@ export function IssueForm({
         </div>
       </Card>
       <div className="space-y-4">
-        {(amountText || toOrgId || maturityDate) && problems.length > 0 ? (
-          <Alert tone="amber">
-            <ul className="list-disc space-y-1 pl-4">
-              {problems.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          </Alert>
-        ) : null}
         {error ? <Alert>{error}</Alert> : null}
         {!previewing ? (
           <Button className="w-full" disabled={problems.length > 0} onClick={() => setPreviewing(true)}>
-            Preview
+            {t("preview")}
           </Button>
         ) : (
-          <Card title="Preview">
+          <Card title={t("preview")}>
             <dl className="space-y-2 text-sm" data-testid="issue-preview">
               <div className="flex justify-between gap-2">
-                <dt className="text-slate-500">To</dt>
+                <dt className="text-slate-500">{t("to")}</dt>
                 <dd className="text-right">{suppliers.find((s) => s.id === toOrgId)?.name}</dd>
               </div>
               <div className="flex justify-between gap-2">
-                <dt className="text-slate-500">Amount</dt>
-                <dd className="font-semibold tabular-nums">{amount?.ok ? formatMinor(amount.amountMinor) : ""}</dd>
+                <dt className="text-slate-500">{t("amountLabel")}</dt>
+                <dd className="font-semibold tabular-nums">{amount?.ok ? format.money(amount.amountMinor) : ""}</dd>
               </div>
               <div className="flex justify-between gap-2">
-                <dt className="text-slate-500">Matures</dt>
-                <dd>{maturityDate ? formatDate(`${maturityDate}T00:00:00Z`) : ""}</dd>
+                <dt className="text-slate-500">{t("capitals")}</dt>
+                <dd className="text-right" data-testid="issue-capitals">{amount?.ok ? format.capitals(amount.amountMinor) : ""}</dd>
               </div>
               <div className="flex justify-between gap-2">
-                <dt className="text-slate-500">Backed by</dt>
+                <dt className="text-slate-500">{t("matures")}</dt>
+                <dd>{maturityDate ? format.date(maturityDate) : ""}</dd>
+              </div>
+              <div className="flex justify-between gap-2">
+                <dt className="text-slate-500">{t("backedBy")}</dt>
                 <dd className="text-right">{line?.lenderName}</dd>
               </div>
             </dl>
             <div className="mt-4 flex gap-2">
               <Button onClick={() => void submit()} disabled={action.busy}>
-                {action.busy ? "Signing…" : "Sign and issue"}
+                {action.busy ? t("signing") : t("sign")}
               </Button>
               <Button variant="secondary" onClick={() => setPreviewing(false)}>
-                Edit
+                {t("edit")}
               </Button>
             </div>
           </Card>

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ORGANISATION_ROLES } from "@/contracts/ledger/types";
 import { acceptInvite, describeInvite } from "../../commands/users";
 import { applyForOnboarding } from "../../commands/organisations";
+import { checkUscc } from "@/contracts/uscc";
 import { authedProcedure, publicProcedure, router } from "../init";
 
 export const passwordSchema = z
@@ -13,7 +14,14 @@ const applicationSchema = z.object({
   organisationName: z.string().trim().min(2).max(120),
   role: z.enum(ORGANISATION_ROLES.filter((r) => r !== "operator") as ["core_enterprise", "supplier", "lender", "auditor"]),
   city: z.string().trim().max(80).default(""),
-  registrationNumber: z.string().trim().max(40).default(""),
+  // Optional at application; when given, it must be a real unified social credit code (GB 32100 check character).
+  registrationNumber: z
+    .string()
+    .trim()
+    .max(40)
+    .default("")
+    .refine((code) => code === "" || checkUscc(code).ok, "Enter the 18-character unified social credit code exactly as on the business licence: its check character does not match.")
+    .transform((code) => (code === "" ? code : code.toUpperCase())),
   adminName: z.string().trim().min(1).max(120),
   adminEmail: z.string().trim().email().max(254),
   adminPassword: passwordSchema,

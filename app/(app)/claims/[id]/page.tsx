@@ -1,23 +1,27 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { getTranslations } from "next-intl/server";
 import { PageHeader } from "../../../_components/ui";
 import { requireActor } from "../../../_lib/session";
 import { ProvenanceView } from "./provenance-view";
 
-export const metadata: Metadata = { title: "Claim provenance" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("claim"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 export default async function ClaimPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   await requireActor();
+  const t = await getTranslations("claim");
   return (
     <>
       <PageHeader
-        title="Claim provenance"
+        title={t("title")}
         subtitle={<span className="font-mono text-xs">{id}</span>}
         actions={
           <Link href="/claims" className="text-sm font-medium text-brand-600 hover:underline">
-            Back to claims
+            {t("back")}
           </Link>
         }
       />

@@ -2,14 +2,17 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { quoteFinancing } from "@/contracts/pricing";
 import { parseAmountMinor, parseRatePercent } from "@/contracts/money";
 import type { FinancingDto } from "../../../_trpc/types";
 import { Alert, Badge, Button, Card, Field, inputClass } from "../../../_components/ui";
-import { formatMinor } from "../../../_lib/format";
+import { useFormatters } from "../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../_lib/use-ledger-action";
+import { beijingDate } from "@/contracts/ledger/maturity";
 
 export function FinancingActions({ financing, role, canSign }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean }) {
+  const t = useTranslations();
   const router = useRouter();
   const action = useLedgerAction();
   const [error, setError] = useState<string | null>(null);
@@ -25,48 +28,56 @@ export function FinancingActions({ financing, role, canSign }: { financing: Fina
 
   const id = financing.id;
   return (
-    <Card title={<span className="flex items-center gap-2">Status <Badge tone="blue">{financing.status}</Badge>{financing.policyId !== null ? <Badge tone="green">auto-financed</Badge> : null}</span>}>
+    <Card title={<span className="flex items-center gap-2">
+          {t("financing.statusTitle")} <Badge tone="blue">{t.has(`financingStatus.${financing.status}`) ? t(`financingStatus.${financing.status}`) : financing.status}</Badge>
+          {financing.policyId !== null ? <Badge tone="green">{t("financing.autoFinanced")}</Badge> : null}
+        </span>}>
       <div className="space-y-4" data-testid="financing-panel">
         <Terms financing={financing} />
         {done ? <div data-testid="financing-notice"><Alert tone="green">{done}</Alert></div> : null}
         {error ? <Alert>{error}</Alert> : null}
         {canSign && role === "lender" && financing.status === "requested" ? (
-          <OfferForm financing={financing} busy={action.busy} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), "Offer signed and sent to the holder.")} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), "Application declined.")} />
+          <OfferForm financing={financing} busy={action.busy} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), t("financing.offerSigned"))} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), t("financing.declinedDone"))} />
         ) : null}
         {canSign && role === "holder" && financing.status === "offered" ? (
           <div className="flex gap-2">
-            <Button disabled={action.busy} onClick={() => void run(action.run("financing.accept", { financingId: id }), "Offer accepted; the lender will now pay out.")}>
-              Accept offer
+            <Button disabled={action.busy} onClick={() => void run(action.run("financing.accept", { financingId: id }), t("financing.offerAccepted"))}>
+              {t("financing.acceptOffer")}
             </Button>
-            <Button variant="secondary" disabled={action.busy} onClick={() => void run(action.run("financing.decline", { financingId: id, reason: "Declined by the holder" }), "Offer declined; the claim is yours again.")}>
-              Decline
+            <Button variant="secondary" disabled={action.busy} onClick={() => void run(action.run("financing.decline", { financingId: id, reason: t("financing.holderDeclineReason") }), t("financing.offerDeclined"))}>
+              {t("financing.decline")}
             </Button>
           </div>
         ) : null}
-        {canSign && role === "lender" && financing.status === "accepted" ? <DisburseForm busy={action.busy} onDisburse={(paymentReference) => void run(action.run("financing.disburse", { financingId: id, paymentReference }), "Disbursement confirmed; you now hold the claim.")} /> : null}
-        {financing.status === "requested" && role === "holder" ? <p className="text-sm text-slate-600">Waiting for {financing.lenderName} to check the provenance and make an offer.</p> : null}
-        {financing.status === "accepted" && role === "holder" ? <p className="text-sm text-slate-600">Waiting for {financing.lenderName} to pay out.</p> : null}
+        {canSign && role === "lender" && financing.status === "accepted" ? <DisburseForm busy={action.busy} onDisburse={(paymentReference) => void run(action.run("financing.disburse", { financingId: id, paymentReference }), t("financing.disbursed"))} /> : null}
+        {financing.status === "requested" && role === "holder" ? <p className="text-sm text-slate-600">{t("financing.waitingOffer", { lender: financing.lenderName })}</p> : null}
+        {financing.status === "accepted" && role === "holder" ? <p className="text-sm text-slate-600">{t("financing.waitingPayout", { lender: financing.lenderName })}</p> : null}
       </div>
     </Card>
   );
 }
 
 function Terms({ financing }: { financing: FinancingDto }) {
+  const t = useTranslations("financing.terms");
+  const tAll = useTranslations();
+  const format = useFormatters();
+  const formatMinor = format.money;
   // Once priced, the face is what the offer discounted; a repayment since then lowers what is still outstanding.
   const face = financing.faceMinor ?? financing.outstandingMinor;
-  const items: [string, string][] = [["Amount", formatMinor(face)]];
-  if (financing.faceMinor !== null && financing.outstandingMinor !== financing.faceMinor) items.push(["Outstanding now", formatMinor(financing.outstandingMinor)]);
-  if (financing.rateBps !== null) items.push(["Annual rate", `${(financing.rateBps / 100).toFixed(2)}%`]);
-  if (financing.interestMinor !== null) items.push(["Discount interest", formatMinor(financing.interestMinor)]);
-  if (financing.feeMinor !== null) items.push(["Fees", formatMinor(financing.feeMinor)]);
-  if (financing.netMinor !== null) items.push(["Net proceeds", formatMinor(financing.netMinor)]);
-  if (financing.recourse !== null) items.push(["Recourse", financing.recourse ? "With recourse" : "Without recourse"]);
-  if (financing.paymentReference) items.push(["Payment reference", financing.paymentReference]);
+  const items: [string, string][] = [[t("amount"), formatMinor(face)], [t("capitals"), format.capitals(face)]];
+  if (financing.faceMinor !== null && financing.outstandingMinor !== financing.faceMinor) items.push([t("outstanding"), formatMinor(financing.outstandingMinor)]);
+  if (financing.rateBps !== null) items.push([t("rate"), `${(financing.rateBps / 100).toFixed(2)}%`]);
+  if (financing.interestMinor !== null) items.push([t("interest"), formatMinor(financing.interestMinor)]);
+  if (financing.feeMinor !== null) items.push([t("fees"), formatMinor(financing.feeMinor)]);
+  if (financing.netMinor !== null) items.push([t("net"), formatMinor(financing.netMinor)]);
+  if (financing.recourse !== null) items.push([t("recourse"), financing.recourse ? t("withRecourse") : t("withoutRecourse")]);
+  if (financing.paymentReference) items.push([t("reference"), financing.paymentReference]);
   if (financing.status === "disbursed") {
     const overdue = financing.claimState === "overdue";
-    items.push(["Claim", overdue ? (financing.recourse ? `Overdue — recourse to ${financing.holderName}` : "Overdue — without recourse, claim on the core enterprise") : financing.claimState]);
+    const state = tAll.has(`states.${financing.claimState}`) ? tAll(`states.${financing.claimState}`) : financing.claimState;
+    items.push([t("claim"), overdue ? (financing.recourse ? t("overdueRecourse", { holder: financing.holderName }) : t("overdueNoRecourse")) : state]);
   }
-  if (financing.declineReason) items.push(["Decline reason", financing.declineReason]);
+  if (financing.declineReason) items.push([t("declineReason"), financing.declineReason]);
   return (
     <dl className="grid gap-4 text-sm sm:grid-cols-4">
       {items.map(([label, value]) => (
@@ -80,7 +91,11 @@ function Terms({ financing }: { financing: FinancingDto }) {
 }
 
 function OfferForm({ financing, busy, onOffer, onDecline }: { financing: FinancingDto; busy: boolean; onOffer: (body: { rateBps: number; feeMinor: bigint; disbursementDate: string; recourse: boolean }) => void; onDecline: (reason: string) => void }) {
-  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const t = useTranslations("financing.offer");
+  const tAll = useTranslations();
+  const format = useFormatters();
+  const formatMinor = format.money;
+  const [today] = useState(() => beijingDate(Date.now()));
   const [ratePercent, setRatePercent] = useState("4.50");
   const [feeText, setFeeText] = useState("");
   const [recourse, setRecourse] = useState(false);
@@ -92,33 +107,33 @@ function OfferForm({ financing, busy, onOffer, onDecline }: { financing: Financi
   return (
     <div className="space-y-4 border-t border-slate-100 pt-4">
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Annual rate (%)" htmlFor="offer-rate">
+        <Field label={t("rate")} htmlFor="offer-rate">
           <input id="offer-rate" className={`${inputClass} text-right`} inputMode="decimal" value={ratePercent} onChange={(e) => setRatePercent(e.target.value)} />
         </Field>
-        <Field label="Fee (CNY)" htmlFor="offer-fee" error={fee.ok ? undefined : fee.message}>
+        <Field label={t("fee")} htmlFor="offer-fee" error={fee.ok ? undefined : tAll(`amount.${fee.code}`)}>
           <input id="offer-fee" className={`${inputClass} text-right`} inputMode="decimal" placeholder="0.00" value={feeText} onChange={(e) => setFeeText(e.target.value)} />
         </Field>
         <label className="flex items-center gap-2 pt-6 text-sm text-slate-700">
-          <input type="checkbox" checked={recourse} onChange={(e) => setRecourse(e.target.checked)} /> With recourse to the holder
+          <input type="checkbox" checked={recourse} onChange={(e) => setRecourse(e.target.checked)} /> {t("recourse")}
         </label>
       </div>
       {quote?.ok ? (
         <p className="text-sm text-slate-700" data-testid="offer-quote">
-          {quote.days} days to maturity: interest {formatMinor(quote.interestMinor)}, fees {formatMinor(quote.feesMinor)}, the holder receives <strong>{formatMinor(quote.netMinor)}</strong>.
+          {t("quote", { days: quote.days, interest: formatMinor(quote.interestMinor), fees: formatMinor(quote.feesMinor) })} <strong>{formatMinor(quote.netMinor)}</strong>
         </p>
       ) : (
-        <Alert tone="amber">Cannot price this offer{quote ? ` (${quote.code.replaceAll("_", " ")})` : ""}.</Alert>
+        <Alert tone="amber">{t("cannotPrice", { reason: quote ? ` (${quote.code.replaceAll("_", " ")})` : "" })}</Alert>
       )}
       <div className="flex flex-wrap items-end gap-2">
         <Button disabled={busy || !quote?.ok} onClick={() => fee.ok && onOffer({ rateBps, feeMinor: fee.amountMinor, disbursementDate: today, recourse })}>
-          Sign offer
+          {t("sign")}
         </Button>
         <label className="ml-auto text-sm">
-          <span className="sr-only">Reason for declining</span>
-          <input className={`${inputClass} w-64`} placeholder="Reason for declining" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+          <span className="sr-only">{t("declineReason")}</span>
+          <input className={`${inputClass} w-64`} placeholder={t("declineReason")} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
         </label>
         <Button variant="secondary" disabled={busy || !reason.trim()} onClick={() => onDecline(reason.trim())}>
-          Decline
+          {tAll("financing.decline")}
         </Button>
       </div>
     </div>
@@ -126,14 +141,15 @@ function OfferForm({ financing, busy, onOffer, onDecline }: { financing: Financi
 }
 
 function DisburseForm({ busy, onDisburse }: { busy: boolean; onDisburse: (reference: string) => void }) {
+  const t = useTranslations("financing.disburse");
   const [reference, setReference] = useState("");
   return (
     <div className="flex flex-wrap items-end gap-2 border-t border-slate-100 pt-4">
-      <Field label="Payment reference" htmlFor="payment-ref" hint="The bank transfer that paid the holder">
+      <Field label={t("reference")} htmlFor="payment-ref" hint={t("hint")}>
         <input id="payment-ref" className={`${inputClass} w-72`} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={140} />
       </Field>
       <Button disabled={busy || !reference.trim()} onClick={() => onDisburse(reference.trim())}>
-        Confirm disbursement
+        {t("confirm")}
       </Button>
     </div>
   );

@@ -1,14 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { getLocale, getTranslations } from "next-intl/server";
 import { serverCaller } from "@/server/trpc/server-caller";
 import { Alert, PageHeader } from "../../../_components/ui";
-import { formatMinor } from "../../../_lib/format";
+import { formattersFor } from "../../../_lib/localized-format";
 import { requireActor } from "../../../_lib/session";
 import { ProvenanceView } from "../../claims/[id]/provenance-view";
 import { FinancingActions } from "./financing-actions";
 
-export const metadata: Metadata = { title: "Financing" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("financing"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 export default async function FinancingDetailPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ auto?: string }> }) {
@@ -18,20 +21,31 @@ export default async function FinancingDetailPage({ params, searchParams }: { pa
   const financing = await (await serverCaller()).financing.get({ financingId: id });
   if (!financing) notFound();
   const role = financing.lenderOrgId === actor.orgId ? "lender" : "holder";
+  const t = await getTranslations("financing");
+  const format = formattersFor(await getLocale());
+  const formatMinor = format.money;
   return (
     <>
       <PageHeader
-        title={role === "lender" ? `Application from ${financing.holderName}` : `Financing with ${financing.lenderName}`}
-        subtitle={`Claim on ${financing.issuerName}, tier ${financing.depth}, maturing ${financing.maturityDate}`}
-        actions={<Link href="/financing" className="text-sm font-medium text-brand-600 hover:underline">All financing</Link>}
+        title={role === "lender" ? t("applicationFrom", { name: financing.holderName }) : t("financingWith", { name: financing.lenderName })}
+        subtitle={t("detailSubtitle", { issuer: financing.issuerName, tier: financing.depth, date: format.date(financing.maturityDate) })}
+        actions={
+          <Link href="/financing" className="text-sm font-medium text-brand-600 hover:underline">
+            {t("all")}
+          </Link>
+        }
       />
       <div className="space-y-6">
         {financing.policyId !== null && role === "holder" && auto !== undefined ? (
           <div data-testid="auto-notice">
             <Alert tone="green">
               {financing.status === "disbursed"
-                ? `Paid: ${financing.netMinor !== null ? formatMinor(financing.netMinor) : ""} from ${financing.lenderName}, approved by its policy${/^\d+$/.test(auto) ? ` in ${(Number(auto) / 1000).toFixed(1)} s` : ""}.`
-                : `Approved by ${financing.lenderName}'s policy; the payment is being confirmed.`}
+                ? t("autoPaid", {
+                    amount: financing.netMinor !== null ? formatMinor(financing.netMinor) : "",
+                    lender: financing.lenderName,
+                    elapsed: /^\d+$/.test(auto) ? t("autoElapsed", { seconds: (Number(auto) / 1000).toFixed(1) }) : "",
+                  })
+                : t("autoApproved", { lender: financing.lenderName })}
             </Alert>
           </div>
         ) : null}

@@ -2,12 +2,13 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, type Column } from "../../../_components/data-table";
 import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
-import { refusalText } from "../../../_lib/refusals";
+import { refusalText } from "../../../_lib/refusal-text";
 import { ROLE_LABEL } from "../../../_lib/labels";
 import { useTRPC } from "../../../_trpc/client";
 import { formatDateTime, shortKeyId } from "../../keys/key-status";
@@ -17,6 +18,7 @@ type KeyRequestRow = inferRouterOutputs<AppRouter>["keys"]["pendingRequests"][nu
 /** The operator's queue of key registrations: approve (cosign and submit) or reject. */
 export function KeyRequestsTable() {
   const trpc = useTRPC();
+  const t = useTranslations();
   const queryClient = useQueryClient();
   const queue = useQuery(trpc.keys.pendingRequests.queryOptions());
   const [notice, setNotice] = useState<string | null>(null);
@@ -29,7 +31,7 @@ export function KeyRequestsTable() {
           input.decision === "rejected"
             ? `Key ${key} was rejected; it will not reach the ledger.`
             : ledger?.status === "refused"
-              ? `The ledger refused key ${key}: ${refusalText(ledger.code)}`
+              ? `The ledger refused key ${key}: ${refusalText(t, ledger.code, ledger.text)}`
               : `Key ${key} is registered on the ledger${ledger ? ` (leaf ${ledger.leafIndex})` : ""}.`,
         );
       },

@@ -2,14 +2,16 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, type Column } from "../../../_components/data-table";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
-import { ROLE_LABEL, STATUS_TONE } from "../../../_lib/labels";
-import { formatDate } from "../../../_lib/format";
+import { STATUS_TONE } from "../../../_lib/labels";
+import { useFormatters } from "../../../_lib/use-formatters";
+import { checkUscc } from "@/contracts/uscc";
 import { InviteForm } from "../../settings/users/invite-form";
 
 const FILTERS = ["pending", "approved", "rejected", "all"] as const;
@@ -17,6 +19,8 @@ const FILTERS = ["pending", "approved", "rejected", "all"] as const;
 type OrganisationRow = inferRouterOutputs<AppRouter>["organisations"]["list"][number];
 
 export function OrganisationsTable({ canReview, canInvite }: { canReview: boolean; canInvite: boolean }) {
+  const t = useTranslations();
+  const format = useFormatters();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<(typeof FILTERS)[number]>("pending");
@@ -28,37 +32,55 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
   const rows = (list.data ?? []).filter((o) => filter === "all" || o.status === filter);
   const columns: Column<OrganisationRow>[] = [
     {
-      header: "Organisation",
+      header: t("organisations.organisation"),
       cell: (org) => (
         <>
           <div className="font-medium text-slate-900">{org.name}</div>
-          <div className="text-xs text-slate-500">{org.city || "—"}</div>
+          <div className="text-xs text-slate-500">{org.city || t("common.dash")}</div>
         </>
       ),
     },
-    { header: "Type", className: "text-slate-600", cell: (org) => ROLE_LABEL[org.role] },
-    { header: "Registration", className: "font-mono text-xs text-slate-600", cell: (org) => org.registrationNumber || "—", hideOnPhone: true },
-    { header: "Applied", className: "text-slate-600", cell: (org) => formatDate(org.createdAt) },
-    { header: "Status", cell: (org) => <Badge tone={STATUS_TONE[org.status]}>{org.status}</Badge> },
+    { header: t("organisations.type"), className: "text-slate-600", cell: (org) => t(`roles.${org.role}`) },
     {
-      header: <span className="sr-only">Actions</span>,
-      label: "Actions",
+      header: t("organisations.registration"),
+      className: "text-xs text-slate-600",
+      hideOnPhone: true,
+      // The onboarding review sees at once whether the code's GB 32100 check character matches.
+      cell: (org) =>
+        org.registrationNumber ? (
+          <>
+            <div className="font-mono">{org.registrationNumber}</div>
+            {checkUscc(org.registrationNumber).ok ? (
+              <Badge tone="green">{t("organisations.codeValid")}</Badge>
+            ) : (
+              <Badge tone="red">{t("organisations.codeInvalid")}</Badge>
+            )}
+          </>
+        ) : (
+          t("common.dash")
+        ),
+    },
+    { header: t("organisations.applied"), className: "text-slate-600", cell: (org) => format.day(new Date(org.createdAt).getTime()) },
+    { header: t("organisations.status"), cell: (org) => <Badge tone={STATUS_TONE[org.status]}>{t(`organisations.filter.${org.status}`)}</Badge> },
+    {
+      header: <span className="sr-only">{t("organisations.actions")}</span>,
+      label: t("organisations.actions"),
       align: "right",
       cell: (org) => (
         <span className="inline-flex flex-wrap justify-end gap-2">
           {org.status === "pending" && canReview ? (
             <>
               <Button disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "approved" })}>
-                Approve
+                {t("organisations.approve")}
               </Button>
               <Button variant="secondary" disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "rejected" })}>
-                Reject
+                {t("organisations.reject")}
               </Button>
             </>
           ) : null}
           {canInvite && org.status === "approved" ? (
             <Button variant="ghost" onClick={() => setInviteFor(inviteFor === org.id ? null : org.id)}>
-              Invite user
+              {t("organisations.invite")}
             </Button>
           ) : null}
         </span>
@@ -68,9 +90,9 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
 
   return (
     <Card
-      title="All organisations"
+      title={t("organisations.all")}
       action={
-        <div role="tablist" aria-label="Filter by status" className="flex gap-1 rounded-lg bg-slate-100 p-1">
+        <div role="tablist" aria-label={t("organisations.filterBy")} className="flex gap-1 rounded-lg bg-slate-100 p-1">
           {FILTERS.map((f) => (
             <button
               key={f}
@@ -79,17 +101,17 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
               onClick={() => setFilter(f)}
               className={`rounded-md px-3 py-1 text-xs font-medium capitalize ${filter === f ? "bg-white text-slate-900 shadow-xs" : "text-slate-600"}`}
             >
-              {f}
+              {t(`organisations.filter.${f}`)}
             </button>
           ))}
         </div>
       }
     >
       {review.error ? <div className="mb-4"><Alert>{errorMessage(review.error)}</Alert></div> : null}
-      {list.isPending ? <p className="text-sm text-slate-500">Loading organisations…</p> : null}
+      {list.isPending ? <p className="text-sm text-slate-500">{t("organisations.loading")}</p> : null}
       {list.error ? <Alert>{errorMessage(list.error)}</Alert> : null}
-      {list.data && rows.length === 0 ? <EmptyState title={`No ${filter === "all" ? "" : filter} organisations`} /> : null}
-      {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(org) => org.id} rowTestId={(org) => `org-row-${org.id}`} caption="Organisations" stack /> : null}
+      {list.data && rows.length === 0 ? <EmptyState title={t("organisations.none")}>{t("organisations.noneBody")}</EmptyState> : null}
+      {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(org) => org.id} rowTestId={(org) => `org-row-${org.id}`} caption={t("organisations.caption")} stack /> : null}
       {inviteFor ? (
         <div className="mt-6 border-t border-slate-100 pt-6">
           <InviteForm orgId={inviteFor} />

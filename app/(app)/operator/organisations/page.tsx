@@ -1,18 +1,22 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { PageHeader } from "../../../_components/ui";
 import { requireActor } from "../../../_lib/session";
 import { OrganisationsTable } from "./organisations-table";
 
-export const metadata: Metadata = { title: "Organisations" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("organisations"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 export default async function OrganisationsPage() {
   const actor = await requireActor();
   if (actor.orgRole !== "operator") redirect("/dashboard");
+  const t = await getTranslations("organisations");
   return (
     <>
-      <PageHeader title="Organisations" subtitle="Review onboarding applications and invite people on behalf of an organisation." />
+      <PageHeader title={t("title")} subtitle={t("subtitle")} />
       <OrganisationsTable canReview={actor.permission === "approver" || actor.permission === "admin"} canInvite={actor.permission === "admin"} />
     </>
   );

@@ -2,13 +2,14 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTranslations } from "next-intl";
 import { PERMISSIONS, type Permission } from "@/db/enums";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Button, Field, inputClass } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
-import { PERMISSION_HINT, PERMISSION_LABEL } from "../../../_lib/labels";
 
 export function InviteForm({ orgId }: { orgId: string }) {
+  const t = useTranslations();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const invite = useMutation(trpc.users.invite.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) }));
@@ -25,33 +26,33 @@ export function InviteForm({ orgId }: { orgId: string }) {
 
   return (
     <form onSubmit={(e) => void onSubmit(e).catch(() => {})} className="space-y-4">
-      <h3 className="text-sm font-semibold text-slate-900">Invite a person</h3>
+      <h3 className="text-sm font-semibold text-slate-900">{t("people.invite")}</h3>
       {invite.error ? <Alert>{errorMessage(invite.error)}</Alert> : null}
       {link ? (
         <Alert tone="green">
-          Invitation created. Send this one-time link to the person (valid for 7 days):{" "}
+          {t("people.inviteCreated")}{" "}
           <code className="break-all rounded bg-white/70 px-1" data-testid="invite-link">{link}</code>
         </Alert>
       ) : null}
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label="Name" htmlFor="invite-name">
+        <Field label={t("people.name")} htmlFor="invite-name">
           <input id="invite-name" name="name" required className={inputClass} />
         </Field>
-        <Field label="Email" htmlFor="invite-email">
+        <Field label={t("people.email")} htmlFor="invite-email">
           <input id="invite-email" name="email" type="email" required className={inputClass} />
         </Field>
-        <Field label="Permission" htmlFor="invite-permission">
+        <Field label={t("people.permission")} htmlFor="invite-permission">
           <select id="invite-permission" name="permission" defaultValue="maker" className={inputClass}>
             {PERMISSIONS.map((p) => (
               <option key={p} value={p}>
-                {PERMISSION_LABEL[p]} — {PERMISSION_HINT[p]}
+                {t("people.permissionOption", { label: t(`permissions.${p}`), hint: t(`permissionHints.${p}`) })}
               </option>
             ))}
           </select>
         </Field>
       </div>
       <Button type="submit" disabled={invite.isPending}>
-        {invite.isPending ? "Creating…" : "Create invitation"}
+        {invite.isPending ? t("people.creating") : t("people.create")}
       </Button>
     </form>
   );

@@ -1,22 +1,23 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { PERMISSIONS, type Permission } from "@/db/enums";
 import { useTRPC } from "../../../_trpc/client";
 import { DataTable } from "../../../_components/data-table";
 import { Alert, Badge, Button, inputClass } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
-import { PERMISSION_LABEL } from "../../../_lib/labels";
 
 const STATUS_TONE = { active: "green", invited: "amber", disabled: "slate" } as const;
 
 export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string }) {
+  const t = useTranslations();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.users.list.queryOptions({ orgId }));
   const update = useMutation(trpc.users.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) }));
 
-  if (list.isPending) return <p className="text-sm text-slate-500">Loading people…</p>;
+  if (list.isPending) return <p className="text-sm text-slate-500">{t("people.loading")}</p>;
   if (list.error) return <Alert>{errorMessage(list.error)}</Alert>;
   return (
     <div className="space-y-4">
@@ -24,25 +25,25 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
       <DataTable
         rows={list.data}
         rowKey={(user) => user.id}
-        caption="People"
+        caption={t("people.caption")}
         columns={[
           {
-            header: "Name",
+            header: t("people.name"),
             cell: (user) => (
               <>
                 <div className="font-medium text-slate-900">
-                  {user.name} {user.id === selfId ? <span className="text-xs font-normal text-slate-500">(you)</span> : null}
+                  {user.name} {user.id === selfId ? <span className="text-xs font-normal text-slate-500">{t("people.you")}</span> : null}
                 </div>
                 <div className="text-xs text-slate-500">{user.email}</div>
               </>
             ),
           },
           {
-            header: "Permission",
+            header: t("people.permission"),
             cell: (user) => (
               <>
                 <label className="sr-only" htmlFor={`perm-${user.id}`}>
-                  Permission of {user.name}
+                  {t("people.permissionOf", { name: user.name })}
                 </label>
                 <select
                   id={`perm-${user.id}`}
@@ -53,27 +54,27 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
                 >
                   {PERMISSIONS.map((p) => (
                     <option key={p} value={p}>
-                      {PERMISSION_LABEL[p]}
+                      {t(`permissions.${p}`)}
                     </option>
                   ))}
                 </select>
               </>
             ),
           },
-          { header: "Status", cell: (user) => <Badge tone={STATUS_TONE[user.status]}>{user.status}</Badge> },
+          { header: t("people.status"), cell: (user) => <Badge tone={STATUS_TONE[user.status]}>{t(`people.statuses.${user.status}`)}</Badge> },
           {
-            header: <span className="sr-only">Actions</span>,
+            header: <span className="sr-only">{t("people.actions")}</span>,
             className: "text-right",
             cell: (user) => (
               <>
                 {user.status === "active" && user.id !== selfId ? (
                   <Button variant="secondary" onClick={() => update.mutate({ userId: user.id, status: "disabled" })}>
-                    Disable
+                    {t("people.disable")}
                   </Button>
                 ) : null}
                 {user.status === "disabled" ? (
                   <Button variant="secondary" onClick={() => update.mutate({ userId: user.id, status: "active" })}>
-                    Enable
+                    {t("people.enable")}
                   </Button>
                 ) : null}
               </>

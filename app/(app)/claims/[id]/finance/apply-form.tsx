@@ -2,10 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { quoteFinancing } from "@/contracts/pricing";
 import { Alert, Button, Card, Field, inputClass } from "../../../../_components/ui";
-import { formatMinor } from "../../../../_lib/format";
+import { useFormatters } from "../../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../../_lib/use-ledger-action";
+import { beijingDate } from "@/contracts/ledger/maturity";
 
 /** An indicative rate for the quote; the lender's signed offer sets the real one. */
 const INDICATIVE_RATE_PERCENT = "4.50";
@@ -19,19 +21,23 @@ export function ApplyForm({
   lenders: { id: string; name: string }[];
   selfOrgId: string;
 }) {
+  const t = useTranslations("finance");
+  const tAll = useTranslations();
+  const format = useFormatters();
+  const formatMinor = format.money;
   const router = useRouter();
   const action = useLedgerAction();
   const [lenderOrgId, setLenderOrgId] = useState(lenders[0]?.id ?? "");
   const [ratePercent, setRatePercent] = useState(INDICATIVE_RATE_PERCENT);
-  const [today] = useState(() => new Date().toISOString().slice(0, 10));
+  const [today] = useState(() => beijingDate(Date.now()));
   const [error, setError] = useState<string | null>(null);
   const rateBps = Math.round(Number(ratePercent) * 100);
   const quote = Number.isFinite(rateBps) && rateBps >= 0 ? quoteFinancing({ faceMinor: claim.outstandingMinor, rateBps, feeMinor: 0n, disbursementDate: today, maturityDate: claim.maturityDate }) : null;
 
-  if (claim.holderOrgId !== selfOrgId || claim.state !== "held") return <Alert tone="amber">Only a held claim of yours can be financed; this one is {claim.state}.</Alert>;
-  if (claim.financedOnce) return <Alert tone="amber">This claim has already been financed once; it cannot be financed again.</Alert>;
-  if (claim.inFinancing) return <Alert tone="amber">A financing request for this claim is already open. Follow it on the Financing page.</Alert>;
-  if (lenders.length === 0) return <Alert tone="amber">No lender has a credit line for this claim&apos;s core enterprise yet.</Alert>;
+  if (claim.holderOrgId !== selfOrgId || claim.state !== "held") return <Alert tone="amber">{t("notHeld", { state: tAll.has(`states.${claim.state}`) ? tAll(`states.${claim.state}`) : claim.state })}</Alert>;
+  if (claim.financedOnce) return <Alert tone="amber">{t("financedOnce")}</Alert>;
+  if (claim.inFinancing) return <Alert tone="amber">{t("inFinancing")}</Alert>;
+  if (lenders.length === 0) return <Alert tone="amber">{t("noLender")}</Alert>;
 
   async function apply() {
     setError(null);
@@ -43,9 +49,9 @@ export function ApplyForm({
 
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[1fr_22rem]">
-      <Card title="Lender">
+      <Card title={t("lender")}>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Lender" htmlFor="lender" hint="Lenders with a credit line for this claim's core enterprise">
+          <Field label={t("lender")} htmlFor="lender" hint={t("lenderHint")}>
             <select id="lender" className={inputClass} value={lenderOrgId} onChange={(e) => setLenderOrgId(e.target.value)}>
               {lenders.map((l) => (
                 <option key={l.id} value={l.id}>
@@ -54,33 +60,34 @@ export function ApplyForm({
               ))}
             </select>
           </Field>
-          <Field label="Indicative annual rate (%)" htmlFor="rate" hint="For this quote; the lender's offer sets the rate">
+          <Field label={t("rate")} htmlFor="rate" hint={t("rateHint")}>
             <input id="rate" className={`${inputClass} text-right`} inputMode="decimal" value={ratePercent} onChange={(e) => setRatePercent(e.target.value)} />
           </Field>
         </div>
       </Card>
       <div className="space-y-4">
-        <Card title="Quote">
+        <Card title={t("quote")}>
           {quote && quote.ok ? (
             <dl className="space-y-2 text-sm" data-testid="quote">
-              <Row label="Face value" value={formatMinor(claim.outstandingMinor)} />
-              <Row label="Days to maturity" value={String(quote.days)} />
-              <Row label="Discount interest (ACT/360)" value={`− ${formatMinor(quote.interestMinor)}`} />
-              <Row label="Fees" value={`− ${formatMinor(quote.feesMinor)}`} />
+              <Row label={t("face")} value={formatMinor(claim.outstandingMinor)} />
+              <Row label={t("capitals")} value={format.capitals(claim.outstandingMinor)} />
+              <Row label={t("days")} value={String(quote.days)} />
+              <Row label={t("interest")} value={`− ${formatMinor(quote.interestMinor)}`} />
+              <Row label={t("fees")} value={`− ${formatMinor(quote.feesMinor)}`} />
               <div className="flex justify-between border-t border-slate-100 pt-2 font-semibold">
-                <dt>You receive</dt>
+                <dt>{t("receive")}</dt>
                 <dd className="tabular-nums" data-testid="quote-net">
                   {formatMinor(quote.netMinor)}
                 </dd>
               </div>
             </dl>
           ) : (
-            <Alert tone="amber">This claim cannot be priced ({quote ? quote.code.replaceAll("_", " ") : "enter a valid rate"}).</Alert>
+            <Alert tone="amber">{t("notPriceable", { reason: quote ? quote.code.replaceAll("_", " ") : t("enterRate") })}</Alert>
           )}
         </Card>
         {error ? <Alert>{error}</Alert> : null}
         <Button className="w-full" onClick={() => void apply()} disabled={action.busy || !quote?.ok}>
-          {action.busy ? "Signing…" : "Sign and apply"}
+          {action.busy ? t("signing") : t("apply")}
         </Button>
       </div>
     </div>

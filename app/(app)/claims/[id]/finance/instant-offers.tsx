@@ -2,23 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { deriveId } from "@/contracts/canonical";
 import type { PolicyOfferDto } from "../../../../_trpc/types";
 import { Alert, Badge, Button, Card } from "../../../../_components/ui";
-import { formatMinor } from "../../../../_lib/format";
+import { useFormatters } from "../../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../../_lib/use-ledger-action";
-
-const WHY_NOT: Partial<Record<NonNullable<PolicyOfferDto["reason"]>, (offer: PolicyOfferDto) => string>> = {
-  policy_amount_exceeded: (o) => `This lender finances pieces up to ${formatMinor(o.maxAmountMinor)} automatically; split off a smaller piece, or apply below for a manual decision.`,
-  policy_depth_exceeded: (o) => `This lender finances automatically down to tier ${o.maxDepth}; apply below for a manual decision.`,
-  net_proceeds_not_positive: () => "The lender's fee would leave you nothing at this amount; apply below instead.",
-};
-
-/** The reason an offer does not apply, in words; a reason without its own text gets the general one. */
-function whyNot(offer: PolicyOfferDto): string {
-  const text = offer.reason === null ? undefined : WHY_NOT[offer.reason];
-  return text === undefined ? "This lender's policy does not cover this claim; apply below for a manual decision." : text(offer);
-}
 
 /** Milliseconds on the page's monotonic clock (kept out of the component: it is read in a handler). */
 function elapsedSince(startMs: number | null): number {
@@ -31,6 +20,24 @@ function elapsedSince(startMs: number | null): number {
  * them. Signing one is the whole application; the money is paid out right away.
  */
 export function InstantOffers({ claimId, offers }: { claimId: string; offers: PolicyOfferDto[] }) {
+  const t = useTranslations("finance");
+  const format = useFormatters();
+  const formatMinor = format.money;
+  /** The reason an offer does not apply, in words; a reason without its own text gets the general one. */
+  const whyNot = (offer: PolicyOfferDto): string | null => {
+    switch (offer.reason) {
+      case null:
+        return null;
+      case "policy_amount_exceeded":
+        return t("amountAbove", { amount: formatMinor(offer.maxAmountMinor) });
+      case "policy_depth_exceeded":
+        return t("depthAbove", { tier: offer.maxDepth });
+      case "net_proceeds_not_positive":
+        return t("notPriceableOffer");
+      default:
+        return t("policyNotCovering");
+    }
+  };
   const router = useRouter();
   const action = useLedgerAction();
   const [error, setError] = useState<string | null>(null);
@@ -51,7 +58,7 @@ export function InstantOffers({ claimId, offers }: { claimId: string; offers: Po
     });
     setBusyPolicy(null);
     if (!result.ok) {
-      setError(`${result.message} Reload the page for the lender's current terms.`);
+      setError(t("reload", { message: result.message }));
       return;
     }
     const elapsedMs = elapsedSince(startedMs);
@@ -60,31 +67,36 @@ export function InstantOffers({ claimId, offers }: { claimId: string; offers: Po
   }
 
   return (
-    <Card title="Instant financing" className="mb-6">
-      <ul className="divide-y divide-slate-100" aria-label="Instant offers">
+    <Card title={t("instant")} className="mb-6">
+      <ul className="divide-y divide-slate-100" aria-label={t("instantOffers")}>
         {offers.map((offer) => (
           <li key={offer.policyId} className="flex flex-wrap items-center justify-between gap-4 py-3" data-testid={`instant-offer-${offer.lenderOrgId}`}>
             <div className="min-w-0">
               <p className="flex flex-wrap items-center gap-2 font-medium text-slate-900">
                 {offer.lenderName}
-                <Badge tone={offer.eligible ? "green" : "slate"}>{offer.eligible ? "paid now" : "not eligible"}</Badge>
+                <Badge tone={offer.eligible ? "green" : "slate"}>{offer.eligible ? t("paidNow") : t("notEligible")}</Badge>
               </p>
               {offer.eligible && offer.netMinor !== null && offer.interestMinor !== null && offer.feesMinor !== null ? (
                 <p className="text-sm text-slate-600">
-                  {(offer.rateBps / 100).toFixed(2)}% a year for {offer.days} days: interest {formatMinor(offer.interestMinor)}
-                  {offer.feesMinor > 0n ? `, fees ${formatMinor(offer.feesMinor)}` : ""}, {offer.recourse ? "with" : "without"} recourse. You receive{" "}
+                  {t("offerTerms", {
+                    rate: (offer.rateBps / 100).toFixed(2),
+                    days: offer.days ?? 0,
+                    interest: formatMinor(offer.interestMinor),
+                    fees: offer.feesMinor > 0n ? t("offerFees", { fees: formatMinor(offer.feesMinor) }) : "",
+                    recourse: String(offer.recourse),
+                  })}{" "}
                   <strong className="tabular-nums text-slate-900" data-testid="instant-net">
                     {formatMinor(offer.netMinor)}
-                  </strong>{" "}
-                  today.
+                  </strong>
+                  {t("today")}
                 </p>
               ) : (
-                <p className="text-sm text-slate-600">{offer.reason ? whyNot(offer) : null}</p>
+                <p className="text-sm text-slate-600">{whyNot(offer)}</p>
               )}
             </div>
             {offer.eligible ? (
               <Button disabled={action.busy} onClick={() => void take(offer)}>
-                {busyPolicy === offer.policyId ? "Signing…" : "Sign and get paid"}
+                {busyPolicy === offer.policyId ? t("signing") : t("getPaid")}
               </Button>
             ) : null}
           </li>

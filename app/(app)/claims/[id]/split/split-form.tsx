@@ -2,9 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
+import { useTranslations } from "next-intl";
 import { parseAmountMinor } from "@/contracts/money";
 import { Alert, Button, Card, inputClass } from "../../../../_components/ui";
-import { formatMinor } from "../../../../_lib/format";
+import { useFormatters } from "../../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../../_lib/use-ledger-action";
 
 interface Part {
@@ -24,6 +25,10 @@ export function SplitForm({
   recipients: { id: string; name: string; city: string }[];
   selfOrgId: string;
 }) {
+  const t = useTranslations("split");
+  const tAll = useTranslations();
+  const format = useFormatters();
+  const formatMinor = format.money;
   const router = useRouter();
   const action = useLedgerAction();
   const [parts, setParts] = useState<Part[]>([{ key: 1, toOrgId: "", amountText: "" }]);
@@ -39,13 +44,13 @@ export function SplitForm({
   function validate(): string[] {
     const list: string[] = [];
     parsed.forEach((p, i) => {
-      if (!p.toOrgId) list.push(`Part ${i + 1}: choose a recipient.`);
-      if (!p.amount) list.push(`Part ${i + 1}: enter an amount.`);
-      else if (!p.amount.ok) list.push(`Part ${i + 1}: ${p.amount.message}`);
+      if (!p.toOrgId) list.push(t("partRecipient", { part: i + 1 }));
+      if (!p.amount) list.push(t("partAmount", { part: i + 1 }));
+      else if (!p.amount.ok) list.push(t("partProblem", { part: i + 1, problem: tAll(`amount.${p.amount.code}`) }));
     });
-    if (remainderMinor < 0n) list.push(`The parts exceed the claim by ${formatMinor(-remainderMinor)}.`);
-    if (!keepRemainder && remainderMinor > 0n) list.push(`The parts must add up exactly to ${formatMinor(claim.amountMinor)}: ${formatMinor(remainderMinor)} is not assigned. Assign it or keep the remainder.`);
-    if (parts.length + (keepRemainder && remainderMinor > 0n ? 1 : 0) > MAX_PARTS) list.push(`At most ${MAX_PARTS} parts.`);
+    if (remainderMinor < 0n) list.push(t("exceed", { amount: formatMinor(-remainderMinor) }));
+    if (!keepRemainder && remainderMinor > 0n) list.push(t("notAssigned", { total: formatMinor(claim.amountMinor), remainder: formatMinor(remainderMinor) }));
+    if (parts.length + (keepRemainder && remainderMinor > 0n ? 1 : 0) > MAX_PARTS) list.push(t("tooMany", { max: MAX_PARTS }));
     return list;
   }
 
@@ -53,7 +58,7 @@ export function SplitForm({
     ...parsed.map((p) => ({ toOrgId: p.toOrgId, amountMinor: p.amount?.ok ? p.amount.amountMinor : 0n })),
     ...(keepRemainder && remainderMinor > 0n ? [{ toOrgId: selfOrgId, amountMinor: remainderMinor }] : []),
   ];
-  const nameOf = (id: string) => (id === selfOrgId ? "You (kept)" : (recipients.find((r) => r.id === id)?.name ?? id));
+  const nameOf = (id: string) => (id === selfOrgId ? t("kept") : (recipients.find((r) => r.id === id)?.name ?? id));
 
   async function submit() {
     setError(null);
@@ -66,19 +71,19 @@ export function SplitForm({
   const update = (key: number, patch: Partial<Part>) => setParts((list) => list.map((p) => (p.key === key ? { ...p, ...patch } : p)));
 
   if (claim.state !== "held" || claim.holderOrgId !== selfOrgId) {
-    return <Alert tone="amber">This claim is {claim.state} and cannot be split by you now.</Alert>;
+    return <Alert tone="amber">{t("notSplittable", { state: tAll.has(`states.${claim.state}`) ? tAll(`states.${claim.state}`) : claim.state })}</Alert>;
   }
 
   return (
     <div className="grid items-start gap-6 lg:grid-cols-[1fr_20rem]">
-      <Card title="Parts">
+      <Card title={t("parts")}>
         <div className="space-y-3">
           {parts.map((p, i) => (
             <div key={p.key} className="grid items-end gap-3 sm:grid-cols-[1fr_12rem_auto]" data-testid={`part-${i}`}>
               <label className="text-sm">
-                <span className="text-slate-700">Recipient {i + 1}</span>
-                <select className={`${inputClass} mt-1`} value={p.toOrgId} onChange={(e) => update(p.key, { toOrgId: e.target.value })} aria-label={`Recipient ${i + 1}`}>
-                  <option value="">Choose an approved supplier…</option>
+                <span className="text-slate-700">{t("recipient", { part: i + 1 })}</span>
+                <select className={`${inputClass} mt-1`} value={p.toOrgId} onChange={(e) => update(p.key, { toOrgId: e.target.value })} aria-label={t("recipient", { part: i + 1 })}>
+                  <option value="">{t("chooseSupplier")}</option>
                   {recipients.map((r) => (
                     <option key={r.id} value={r.id}>
                       {r.name}
@@ -88,43 +93,43 @@ export function SplitForm({
                 </select>
               </label>
               <label className="text-sm">
-                <span className="text-slate-700">Amount (CNY)</span>
+                <span className="text-slate-700">{t("amount")}</span>
                 <input
                   className={`${inputClass} mt-1 text-right tabular-nums`}
                   inputMode="decimal"
                   placeholder="0.00"
                   value={p.amountText}
                   onChange={(e) => update(p.key, { amountText: e.target.value })}
-                  aria-label={`Amount ${i + 1}`}
+                  aria-label={t("amountOf", { part: i + 1 })}
                 />
               </label>
-              <Button variant="ghost" onClick={() => setParts((list) => list.filter((x) => x.key !== p.key))} disabled={parts.length === 1} aria-label={`Remove part ${i + 1}`}>
-                Remove
+              <Button variant="ghost" onClick={() => setParts((list) => list.filter((x) => x.key !== p.key))} disabled={parts.length === 1} aria-label={t("removePart", { part: i + 1 })}>
+                {t("remove")}
               </Button>
             </div>
           ))}
           <Button variant="secondary" onClick={() => setParts((list) => [...list, { key: Math.max(...list.map((x) => x.key)) + 1, toOrgId: "", amountText: "" }])} disabled={parts.length >= MAX_PARTS - 1}>
-            Add a part
+            {t("addPart")}
           </Button>
           <label className="flex items-center gap-2 pt-2 text-sm text-slate-700">
             <input type="checkbox" checked={keepRemainder} onChange={(e) => setKeepRemainder(e.target.checked)} />
-            Keep the remainder myself
+            {t("keepRemainder")}
           </label>
         </div>
       </Card>
       <div className="space-y-4">
-        <Card title="Summary">
+        <Card title={t("summary")}>
           <dl className="space-y-2 text-sm">
             <div className="flex justify-between">
-              <dt className="text-slate-500">Claim</dt>
+              <dt className="text-slate-500">{t("claim")}</dt>
               <dd className="font-medium tabular-nums">{formatMinor(claim.amountMinor)}</dd>
             </div>
             <div className="flex justify-between">
-              <dt className="text-slate-500">Passed on</dt>
+              <dt className="text-slate-500">{t("passedOn")}</dt>
               <dd className="tabular-nums">{formatMinor(assignedMinor)}</dd>
             </div>
             <div className="flex justify-between border-t border-slate-100 pt-2">
-              <dt className="text-slate-500">Remainder</dt>
+              <dt className="text-slate-500">{t("remainder")}</dt>
               <dd className={`font-semibold tabular-nums ${remainderMinor < 0n ? "text-rose-600" : "text-slate-900"}`} data-testid="remainder">
                 {formatMinor(remainderMinor)}
               </dd>
@@ -143,10 +148,10 @@ export function SplitForm({
         {error ? <Alert>{error}</Alert> : null}
         {!previewing ? (
           <Button className="w-full" onClick={() => setPreviewing(true)} disabled={problems.length > 0}>
-            Preview
+            {t("preview")}
           </Button>
         ) : (
-          <Card title="Preview">
+          <Card title={t("preview")}>
             <ul className="space-y-1 text-sm" data-testid="split-preview">
               {finalParts.map((p, i) => (
                 <li key={i} className="flex justify-between gap-2">
@@ -155,13 +160,13 @@ export function SplitForm({
                 </li>
               ))}
             </ul>
-            <p className="mt-3 text-xs text-slate-500">Signing uses your key in this browser. Recipients other than you must accept their part.</p>
+            <p className="mt-3 text-xs text-slate-500">{t("signingNote")}</p>
             <div className="mt-4 flex gap-2">
               <Button onClick={() => void submit()} disabled={action.busy || problems.length > 0}>
-                {action.busy ? "Signing…" : "Sign and submit"}
+                {action.busy ? t("signing") : t("sign")}
               </Button>
               <Button variant="secondary" onClick={() => setPreviewing(false)}>
-                Edit
+                {t("edit")}
               </Button>
             </div>
           </Card>

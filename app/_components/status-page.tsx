@@ -1,0 +1,50 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+
+/**
+ * The frame of the loading, error and not-found pages: what happened in one line, what it
+ * means, and the way forward as buttons. Texts come from the catalogue (errorPages).
+ */
+export function StatusPage({ code, title, body, children }: { code?: string; title: string; body: ReactNode; children: ReactNode }) {
+  return (
+    <div className="mx-auto flex min-h-[50vh] max-w-lg flex-col items-center justify-center px-6 py-16 text-center" data-testid="status-page">
+      {code ? <p className="text-sm font-semibold tracking-wide text-brand-600">{code}</p> : null}
+      <h1 className="mt-2 text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
+      <p className="mt-3 text-sm text-slate-600">{body}</p>
+      <div className="mt-8 flex flex-wrap items-center justify-center gap-3">{children}</div>
+    </div>
+  );
+}
+
+export function StatusLink({ href, primary = false, children }: { href: string; primary?: boolean; children: ReactNode }) {
+  return (
+    <Link
+      href={href}
+      className={
+        primary
+          ? "inline-flex items-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white shadow-xs hover:bg-brand-700"
+          : "inline-flex items-center rounded-md bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-xs ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+      }
+    >
+      {children}
+    </Link>
+  );
+}
+
+/**
+ * A quiet placeholder while a page's data loads; the shell around it stays usable. Not used
+ * as a route-level app/loading.tsx: with one, the streamed page left a hidden second copy of
+ * its content in the document for seconds (two matches for every e2e lookup); pages that
+ * load on the client (claims, provenance) show it in place instead.
+ */
+export function LoadingPage({ label }: { label: string }) {
+  return (
+    <div role="status" aria-live="polite" className="flex min-h-[40vh] items-center justify-center gap-3 text-sm text-slate-500" data-testid="loading-page">
+      <svg className="size-5 animate-spin text-brand-600" viewBox="0 0 24 24" fill="none" aria-hidden="true">
+        <circle cx="12" cy="12" r="10" stroke="currentColor" strokeWidth="3" className="opacity-25" />
+        <path d="M22 12a10 10 0 0 0-10-10" stroke="currentColor" strokeWidth="3" strokeLinecap="round" />
+      </svg>
+      {label}
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+import fs from "node:fs";
+import path from "node:path";
+import ts from "typescript";
+
+/**
+ * The pages and components whose every user-visible string comes from the catalogues
+ * (messages/*.json). The rest of app/ is still English-only and converts file by file:
+ * add a file here when it is converted, and the tests hold it to the catalogue.
+ */
+export const CONVERTED_FILES = [
+  "app/layout.tsx",
+  "app/error.tsx",
+  "app/not-found.tsx",
+  "app/_components/app-shell.tsx",
+  "app/_components/auth-frame.tsx",
+  "app/_components/language-switcher.tsx",
+  "app/_components/status-page.tsx",
+  "app/signin/page.tsx",
+  "app/signin/sign-in-form.tsx",
+  "app/(app)/layout.tsx",
+  "app/(app)/error.tsx",
+  "app/(app)/not-found.tsx",
+  "app/(app)/dashboard/page.tsx",
+  "app/(app)/dashboard/claims-table.tsx",
+  "app/(app)/dashboard/ledger-panel.tsx",
+  "app/(app)/dashboard/exports-card.tsx",
+  "app/(app)/dashboard/portfolio-chart.tsx",
+  "app/(app)/claims/page.tsx",
+  "app/(app)/claims/claims-workspace.tsx",
+  "app/(app)/claims/[id]/split/page.tsx",
+  "app/(app)/claims/[id]/split/split-form.tsx",
+  "app/(app)/issue/page.tsx",
+  "app/(app)/issue/issue-form.tsx",
+  "app/(app)/issuances/page.tsx",
+  "app/(app)/claims/[id]/page.tsx",
+  "app/(app)/claims/[id]/provenance-view.tsx",
+  "app/(app)/claims/[id]/finance/page.tsx",
+  "app/(app)/claims/[id]/finance/apply-form.tsx",
+  "app/(app)/claims/[id]/finance/instant-offers.tsx",
+  "app/(app)/financing/page.tsx",
+  "app/(app)/financing/[id]/page.tsx",
+  "app/(app)/financing/[id]/financing-actions.tsx",
+  "app/(app)/financing/pledges-card.tsx",
+  "app/(app)/operator/organisations/page.tsx",
+  "app/(app)/operator/organisations/organisations-table.tsx",
+  "app/(app)/settings/users/page.tsx",
+  "app/(app)/settings/users/users-table.tsx",
+  "app/(app)/settings/users/invite-form.tsx",
+] as const;
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export function parse(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), "utf8"), ts.ScriptTarget.Latest, true, ts.ScriptKind.TSX);
+}
+
+export function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
+  visit(node);
+  node.forEachChild((child) => walk(child, visit));
+}
+
+export function loadCatalogue(locale: "en" | "zh-CN"): Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, "messages", `${locale}.json`), "utf8")) as Record<string, unknown>;
+}
+
+/** "a.b.c" -> message, for every leaf of a catalogue. */
+export function flatten(tree: Record<string, unknown>, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [key, value] of Object.entries(tree)) {
+    const full = prefix ? `${prefix}.${key}` : key;
+    if (typeof value === "string") out.set(full, value);
+    else for (const [k, v] of flatten(value as Record<string, unknown>, full)) out.set(k, v);
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import {
 } from "@formatjs/icu-messageformat-parser";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { CHECK_ORDER, RESULT_CODES } from "@/contracts/ledger/codes";
+import { CHECK_ORDER, RESULT_CODES } from "@/contracts/ledger/kinds";
 import { parseAmountMinor } from "@/contracts/money";
 import { checkUscc } from "@/contracts/uscc";
 import { CONVERTED_FILES, flatten, loadCatalogue, parse as parseSource, walk } from "./i18n-source";

@@ -74,7 +74,8 @@ async function expectSignInError(email: string, password: string, code: string, 
   const result = await signIn(app.url, email, password, opts);
   expect(result.url).toMatch(new RegExp(`[?&]${code}(&|$)`));
   expect(decodeURIComponent(result.url)).not.toMatch(/select|params|Failed|@|insert|update/i);
-  const page = await fetch(new URL(result.url, app.url), { redirect: "follow" });
+  // The English page: the texts checked here are the English catalogue's (zh-CN is the default without it).
+  const page = await fetch(new URL(result.url, app.url), { redirect: "follow", headers: { "accept-language": "en-GB" } });
   expect(new URL(page.url).pathname).toBe("/signin");
   const html = await page.text();
   expect(html).toContain(text);

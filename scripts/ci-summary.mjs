@@ -7,6 +7,7 @@ const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
 const lines = [];
+const failures = [];
 for (const file of fs.readdirSync(dir).sort()) {
   const full = path.join(dir, file);
   if (file.startsWith("step-")) {
@@ -20,8 +21,25 @@ for (const file of fs.readdirSync(dir).sort()) {
     passed += p;
     failed += f;
     lines.push(`${file}: ${p} passed, ${f} failed, ${report.numPendingTests ?? 0} skipped`);
+    for (const suite of report.testResults ?? []) {
+      const where = path.relative(process.cwd(), suite.name ?? "");
+      for (const t of suite.assertionResults ?? []) {
+        if (t.status === "failed") failures.push(`${file}: ${where} > ${t.fullName ?? t.title}: ${String(t.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300)}`);
+      }
+      if ((suite.assertionResults ?? []).length === 0 && suite.status === "failed") failures.push(`${file}: ${where}: ${String(suite.message ?? "").split("\n")[0].slice(0, 300)}`);
+    }
   } else if (file.startsWith("playwright-")) {
-    const stats = JSON.parse(fs.readFileSync(full, "utf8")).stats ?? {};
+    const report = JSON.parse(fs.readFileSync(full, "utf8"));
+    const stats = report.stats ?? {};
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests ?? []) {
+          if (t.status === "unexpected" || t.status === "flaky") failures.push(`${file}: ${spec.file} > ${spec.title} (${t.status})`);
+        }
+      }
+      for (const child of suite.suites ?? []) walk(child);
+    };
+    for (const suite of report.suites ?? []) walk(suite);
     const p = stats.expected ?? 0;
     const f = (stats.unexpected ?? 0) + (stats.flaky ?? 0);
     passed += p;
@@ -36,6 +54,8 @@ for (const suite of ["vitest-pglite.json", "vitest-postgres.json", "vitest-relia
   }
 }
 console.log("--- CI summary");
+// The failing tests by name, so the last lines of a CI log say what to look at.
+for (const line of failures) console.log(`FAILED ${line}`);
 for (const line of lines) console.log(line);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -37,12 +37,15 @@ describe("the embedded database's folder lock", () => {
 
   it("takes over from a zombie owner (dead, not yet reaped: kill(pid, 0) still succeeds)", async () => {
     const dir = tempDir();
-    // A child that exits at once while its parent (exec'd into sleep) never reaps it.
-    const parent = spawn("sh", ["-c", "sh -c 'exit 0' & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    // A child whose parent (exec'd into sleep) never reaps it. The child exits only once its
+    // parent has become sleep: had it exited while the shell still ran, the shell could reap it
+    // before the exec and there would be no zombie to find (a race seen on a loaded CI machine).
+    const child = `while [ "$(cat /proc/$PPID/comm)" != sleep ]; do sleep 0.02; done`;
+    const parent = spawn("sh", ["-c", `sh -c '${child}' & echo $!; exec sleep 30`], { stdio: ["ignore", "pipe", "ignore"] });
     const zombiePid = Number(await new Promise<string>((resolve) => parent.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim()))));
     try {
       let stat = readProcessStat(zombiePid);
-      // Up to 10 s: on a loaded machine the child may take a while to run and exit.
+      // Up to 10 s: on a loaded machine the child may take a while to see the exec and exit.
       for (let i = 0; i < 500 && stat?.state !== "Z"; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         stat = readProcessStat(zombiePid);

@@ -21,7 +21,8 @@ import { bytesToHex, tryHexToBytes, utf8ToBytes } from "./hex";
 import { verifyConsistency } from "./merkle";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, parseVerifierKey, type NoteVerifierKey } from "./note";
 import type { SignatureVerifier } from "./signing";
-import type { ClaimStateLeaf } from "./state-leaves";
+import { claimStateLeaf, type ClaimStateLeaf } from "./state-leaves";
+import { verifyProvenance, type LineageStep, type ProvenanceBundle } from "./provenance";
 import { maturityAtMs } from "./ledger/maturity";
 import { trustPolicyProblem, verifyCheckpointNote, type CheckpointNoteCode, type TrustPolicy, type VerifiedCheckpoint } from "./tlog-checkpoint";
 
@@ -232,9 +233,58 @@ export function checkEligibility(bundleClaimId: string, leaf: ClaimStateLeaf, ap
 }
 
 // ---------------------------------------------------------------------------------------
+// A claim's bundle under the policy: the checkpoint it is proved against, then its provenance.
+
+/** A provenance bundle with the checkpoint's C2SP note and its cosignatures beside the JSON checkpoint. */
+export type BundleWithNote = ProvenanceBundle & { checkpointNote?: string };
+
+export type BundleTrustCode = CheckpointTrustCode | "checkpoint_note_missing" | "checkpoint_note_mismatch" | "provenance_failed";
+
+export type BundleTrustCheck =
+  | { ok: true; state: ClaimStateLeaf; lineage: LineageStep[]; verified: VerifiedCheckpoint; accepted: AcceptedCheckpoint }
+  | { ok: false; code: BundleTrustCode; detail: string; leafIndex?: number };
+
+export interface BundleTrustInput {
+  bundle: BundleWithNote;
+  policy: TrustPolicy | null;
+  lastAccepted: AcceptedCheckpoint | null;
+  consistencyProofHex: readonly string[] | null;
+}
+
+/**
+ * Verifies a claim's bundle under a pinned policy: the checkpoint note (operator key, quorum,
+ * consistency with the last accepted checkpoint), the note naming the same tree as the bundle's
+ * checkpoint, then the provenance replay with the pinned operator key (never one the bundle
+ * brings). Returns the claim's state as the replay leaves it.
+ */
+export function verifyBundleUnderPolicy(input: BundleTrustInput, verifier: SignatureVerifier): BundleTrustCheck {
+  if (input.policy === null) return refuse("no_trust_policy", "your organisation has not pinned a trust policy");
+  const { checkpointNote, ...bundle } = input.bundle;
+  if (typeof checkpointNote !== "string") return refuse("checkpoint_note_missing", "the bundle carries no signed checkpoint note");
+  const checkpoint = checkCheckpointTrust({ note: checkpointNote, policy: input.policy, lastAccepted: input.lastAccepted, consistencyProofHex: input.consistencyProofHex }, verifier);
+  if (!checkpoint.ok) return checkpoint;
+  const json = bundle.checkpoint?.checkpoint;
+  if (json?.size !== checkpoint.accepted.size || json.rootHash !== checkpoint.accepted.rootHashHex) {
+    return refuse("checkpoint_note_mismatch", `the note is for size ${checkpoint.accepted.size}, the bundle's proofs for size ${json?.size}`);
+  }
+  let last: { code: string; detail: string; leafIndex?: number } = { code: "log_signature_missing", detail: "no pinned operator key" };
+  for (const keyHex of pinnedOperatorKeysHex(input.policy)) {
+    const result = verifyProvenance(bundle, hexToBytesStrict(keyHex), verifier);
+    if (result.ok) return { ok: true, state: claimStateLeaf(result.claim, undefined), lineage: result.lineage, verified: checkpoint.verified, accepted: checkpoint.accepted };
+    last = result;
+  }
+  const failure: BundleTrustCheck = { ok: false, code: "provenance_failed", detail: `${last.code}: ${last.detail}` };
+  return last.leafIndex === undefined ? failure : { ...failure, leafIndex: last.leafIndex };
+}
+
+function hexToBytesStrict(hex: string): Uint8Array {
+  return tryHexToBytes(hex, 32) as Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------
 // Words.
 
-export type TrustCheckCode = CheckpointTrustCode | EligibilityCode | "trust_policy_malformed" | "trust_policy_invalid" | "provenance_failed";
+export type TrustCheckCode = BundleTrustCode | EligibilityCode | "trust_policy_malformed" | "trust_policy_invalid";
 
 /** What each refusal means, in the words the desk and the CLIs print before the detail. */
 export const TRUST_CHECK_TEXT: Record<TrustCheckCode, string> = {
@@ -254,6 +304,8 @@ export const TRUST_CHECK_TEXT: Record<TrustCheckCode, string> = {
   checkpoint_forks_accepted: "The checkpoint contradicts one you already accepted at the same size: the log forked.",
   consistency_proof_missing: "No proof was given that this checkpoint extends the last one you accepted.",
   consistency_proof_invalid: "This checkpoint does not extend the last one you accepted: history was rewritten.",
+  checkpoint_note_missing: "The proof carries no signed, cosigned checkpoint.",
+  checkpoint_note_mismatch: "The cosigned checkpoint is not the one the claim's proofs are against.",
   provenance_failed: "The claim's provenance does not verify.",
   bundle_for_another_claim: "The proof shown is for another claim than the one in the application.",
   claim_not_held_by_applicant: "The verified state says the claim is not held by the applicant.",

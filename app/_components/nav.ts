@@ -12,6 +12,7 @@ export function navFor(role: OrganisationRole, permission: Permission): NavItem[
   if (role === "core_enterprise") items.push({ href: "/issuances", label: "Issued claims" }, { href: "/issue", label: "Issue a claim" }, { href: "/credit-lines", label: "Credit lines" });
   if (role === "supplier") items.push({ href: "/claims", label: "Claims" }, { href: "/financing", label: "Financing" });
   if (role === "lender") items.push({ href: "/financing", label: "Financing desk" }, { href: "/financing/policies", label: "Auto-financing" }, { href: "/claims", label: "Claims" }, { href: "/credit-lines", label: "Credit lines" });
+  if (role === "lender" || role === "auditor") items.push({ href: "/trust", label: "Trust" });
   if (role === "operator") items.push({ href: "/operator/organisations", label: "Organisations" });
   items.push(...(role === "operator" ? [{ href: "/operator/keys", label: "Key requests" }, { href: "/operator/jobs", label: "Scheduled jobs" }] : []), { href: "/keys", label: "Signing keys" });
   if (permission === "admin") items.push({ href: "/settings/users", label: "People" });

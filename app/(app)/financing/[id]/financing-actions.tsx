@@ -9,7 +9,11 @@ import { Alert, Badge, Button, Card, Field, inputClass } from "../../../_compone
 import { formatMinor } from "../../../_lib/format";
 import { useLedgerAction } from "../../../_lib/use-ledger-action";
 
-export function FinancingActions({ financing, role, canSign }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean }) {
+/**
+ * `offerBlocked`: why the lender's browser refuses to offer (its trust checks, trust-checks.tsx),
+ * or null when it may; while it checks, "checking". Declining stays possible either way.
+ */
+export function FinancingActions({ financing, role, canSign, offerBlocked = null }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean; offerBlocked?: string | null }) {
   const router = useRouter();
   const action = useLedgerAction();
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +35,7 @@ export function FinancingActions({ financing, role, canSign }: { financing: Fina
         {done ? <div data-testid="financing-notice"><Alert tone="green">{done}</Alert></div> : null}
         {error ? <Alert>{error}</Alert> : null}
         {canSign && role === "lender" && financing.status === "requested" ? (
-          <OfferForm financing={financing} busy={action.busy} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), "Offer signed and sent to the holder.")} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), "Application declined.")} />
+          <OfferForm financing={financing} busy={action.busy} blocked={offerBlocked} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), "Offer signed and sent to the holder.")} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), "Application declined.")} />
         ) : null}
         {canSign && role === "holder" && financing.status === "offered" ? (
           <div className="flex gap-2">
@@ -79,7 +83,7 @@ function Terms({ financing }: { financing: FinancingDto }) {
   );
 }
 
-function OfferForm({ financing, busy, onOffer, onDecline }: { financing: FinancingDto; busy: boolean; onOffer: (body: { rateBps: number; feeMinor: bigint; disbursementDate: string; recourse: boolean }) => void; onDecline: (reason: string) => void }) {
+function OfferForm({ financing, busy, blocked, onOffer, onDecline }: { financing: FinancingDto; busy: boolean; blocked: string | null; onOffer: (body: { rateBps: number; feeMinor: bigint; disbursementDate: string; recourse: boolean }) => void; onDecline: (reason: string) => void }) {
   const [today] = useState(() => new Date().toISOString().slice(0, 10));
   const [ratePercent, setRatePercent] = useState("4.50");
   const [feeText, setFeeText] = useState("");
@@ -109,8 +113,9 @@ function OfferForm({ financing, busy, onOffer, onDecline }: { financing: Financi
       ) : (
         <Alert tone="amber">Cannot price this offer{quote ? ` (${quote.code.replaceAll("_", " ")})` : ""}.</Alert>
       )}
+      {blocked !== null ? <div data-testid="offer-blocked"><Alert tone="amber">{blocked}</Alert></div> : null}
       <div className="flex flex-wrap items-end gap-2">
-        <Button disabled={busy || !quote?.ok} onClick={() => fee.ok && onOffer({ rateBps, feeMinor: fee.amountMinor, disbursementDate: today, recourse })}>
+        <Button disabled={busy || !quote?.ok || blocked !== null} onClick={() => fee.ok && onOffer({ rateBps, feeMinor: fee.amountMinor, disbursementDate: today, recourse })}>
           Sign offer
         </Button>
         <label className="ml-auto text-sm">

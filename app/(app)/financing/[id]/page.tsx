@@ -7,6 +7,7 @@ import { formatMinor } from "../../../_lib/format";
 import { requireActor } from "../../../_lib/session";
 import { ProvenanceView } from "../../claims/[id]/provenance-view";
 import { FinancingActions } from "./financing-actions";
+import { LenderDesk } from "./lender-desk";
 
 export const metadata: Metadata = { title: "Financing" };
 export const dynamic = "force-dynamic";
@@ -35,7 +36,11 @@ export default async function FinancingDetailPage({ params, searchParams }: { pa
             </Alert>
           </div>
         ) : null}
-        <FinancingActions financing={financing} role={role} canSign={actor.permission !== "viewer"} />
+        {role === "lender" ? (
+          <LenderDesk orgId={actor.orgId} financing={financing} canSign={actor.permission !== "viewer"} />
+        ) : (
+          <FinancingActions financing={financing} role={role} canSign={actor.permission !== "viewer"} />
+        )}
         {role === "lender" ? <ProvenanceView claimId={financing.claimId} /> : null}
       </div>
     </>

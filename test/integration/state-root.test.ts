@@ -11,6 +11,8 @@ import { checkpointStateRoot, parseCheckpointBody } from "@/contracts/tlog-check
 import { verifyLog } from "@/contracts/verify-log";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { exportLedger } from "@/server/ledger/export";
+import { buildProvenanceBundle, ProvenanceStore } from "@/server/ledger/provenance";
+import { verifyProvenance } from "@/contracts/provenance";
 import { toClaim, toKey, toOrganisation, toPledge } from "@/server/ledger/repository";
 import { proveFromTable } from "@/server/ledger/state-root";
 import { loadPlatformKey } from "@/server/platform/key";
@@ -105,3 +107,58 @@ describe("checkpoints with a state root", () => {
     expect(rows.map((row) => `${row.p}=${row.n}`).sort()).toEqual(expected);
   });
 });
+
+describe("bundles with state proofs", () => {
+  async function financedClaimBundle() {
+    const [row] = await database.db.select().from(claims).where(sql`${claims.financedOnce}`).limit(1);
+    if (!row) throw new Error("the demo seed has no financed claim");
+    const bundle = await buildProvenanceBundle(database.db, row.id, new ProvenanceStore());
+    const platformKey = await loadPlatformKey(database.db);
+    return { row, bundle, operatorKey: platformKey.publicKey };
+  }
+
+  it("returns the verified current state: the proved leaf, the signers' key sets and the checkpoint", async () => {
+    const { row, bundle, operatorKey } = await financedClaimBundle();
+    expect(bundle.state).toBeDefined();
+    const result = verifyProvenance(bundle, operatorKey, nodeVerifier, { requireState: true });
+    if (!result.ok) throw new Error(`${result.code}: ${result.detail}`);
+    expect(result.state?.claim).toMatchObject({ claimId: row.id, holderOrgId: row.holderOrgId, financedOnce: true, state: row.state, maturityDate: row.maturityDate });
+    expect(result.state?.claim.outstandingMinor).toBe(row.amountMinor - row.settledMinor);
+    expect(result.state?.checkpoint.size).toBe(bundle.checkpoint.checkpoint.size);
+    const signerIds = new Set(bundle.entries.map((entry) => entry.signed.transaction.signer.orgId));
+    expect(result.state?.signers.map((signer) => signer.orgId).sort()).toEqual([...signerIds].sort());
+  });
+
+  it("refuses a bundle that leaves out the claim's financing: the proved state says financed (state_leaf_mismatch)", async () => {
+    const { bundle, operatorKey } = await financedClaimBundle();
+    const kept = bundle.entries.map((entry, index) => ({ entry, proof: bundle.inclusionProofs[index]! })).filter(({ entry }) => !entry.signed.transaction.type.startsWith("financing."));
+    expect(kept.length).toBeLessThan(bundle.entries.length);
+    const omitted = { ...bundle, entries: kept.map((item) => item.entry), inclusionProofs: kept.map((item) => item.proof) };
+    // Without state proofs (the old check) the omission goes unnoticed.
+    expect(verifyProvenance({ ...omitted, state: undefined }, operatorKey, nodeVerifier).ok).toBe(true);
+    expect(verifyProvenance(omitted, operatorKey, nodeVerifier)).toMatchObject({ ok: false, code: "state_leaf_mismatch" });
+    expect(verifyProvenance({ ...omitted, state: undefined }, operatorKey, nodeVerifier, { requireState: true })).toMatchObject({ ok: false, code: "state_proof_missing" });
+  });
+
+  it("refuses a claim leaf edited to say never financed: it is not the leaf under the signed state root (state_proof_invalid)", async () => {
+    const { bundle, operatorKey } = await financedClaimBundle();
+    const state = bundle.state!;
+    const forged = { ...bundle, state: { ...state, claim: { ...state.claim, leaf: { ...state.claim.leaf, financedOnce: false, activeFinancingId: null } } } };
+    expect(verifyProvenance(forged, operatorKey, nodeVerifier)).toMatchObject({ ok: false, code: "state_proof_invalid" });
+  });
+
+  it("refuses a note signed by a foreign operator key (checkpoint_note_invalid)", async () => {
+    const { bundle, operatorKey } = await financedClaimBundle();
+    const { signCheckpointNote } = await import("@/contracts/tlog-checkpoint");
+    const parsed = parseNote(bundle.state!.checkpointNote);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    const body = parseCheckpointBody(parsed.note.text);
+    if (!body.ok) throw new Error(body.detail);
+    const foreign = signCheckpointNote(body.checkpoint, new Uint8Array(32).fill(9));
+    expect(verifyProvenance({ ...bundle, state: { ...bundle.state!, checkpointNote: foreign } }, operatorKey, nodeVerifier)).toMatchObject({
+      ok: false,
+      code: "checkpoint_note_invalid",
+    });
+  });
+});
+

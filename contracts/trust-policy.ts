@@ -21,7 +21,7 @@ import { bytesToHex, tryHexToBytes, utf8ToBytes } from "./hex";
 import { verifyConsistency } from "./merkle";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, parseVerifierKey, type NoteVerifierKey } from "./note";
 import type { SignatureVerifier } from "./signing";
-import { claimStateLeaf, type ClaimStateLeaf } from "./state-leaves";
+import type { ClaimStateLeaf } from "./state-leaves";
 import { verifyProvenance, type LineageStep, type ProvenanceBundle } from "./provenance";
 import { maturityAtMs } from "./ledger/maturity";
 import { trustPolicyProblem, verifyCheckpointNote, type CheckpointNoteCode, type TrustPolicy, type VerifiedCheckpoint } from "./tlog-checkpoint";
@@ -235,8 +235,8 @@ export function checkEligibility(bundleClaimId: string, leaf: ClaimStateLeaf, ap
 // ---------------------------------------------------------------------------------------
 // A claim's bundle under the policy: the checkpoint it is proved against, then its provenance.
 
-/** A provenance bundle with the checkpoint's C2SP note and its cosignatures beside the JSON checkpoint. */
-export type BundleWithNote = ProvenanceBundle & { checkpointNote?: string };
+/** A provenance bundle; its `state` section carries the checkpoint's note and the state proofs (docs/witness.md §6). */
+export type BundleWithNote = ProvenanceBundle;
 
 export type BundleTrustCode = CheckpointTrustCode | "checkpoint_note_missing" | "checkpoint_note_mismatch" | "provenance_failed";
 
@@ -245,7 +245,7 @@ export type BundleTrustCheck =
   | { ok: false; code: BundleTrustCode; detail: string; leafIndex?: number };
 
 export interface BundleTrustInput {
-  bundle: BundleWithNote;
+  bundle: ProvenanceBundle;
   policy: TrustPolicy | null;
   lastAccepted: AcceptedCheckpoint | null;
   consistencyProofHex: readonly string[] | null;
@@ -254,12 +254,13 @@ export interface BundleTrustInput {
 /**
  * Verifies a claim's bundle under a pinned policy: the checkpoint note (operator key, quorum,
  * consistency with the last accepted checkpoint), the note naming the same tree as the bundle's
- * checkpoint, then the provenance replay with the pinned operator key (never one the bundle
- * brings). Returns the claim's state as the replay leaves it.
+ * checkpoint, then the provenance (replay, state proofs under the note's state root) with the
+ * pinned operator key, never one the bundle brings. Returns the claim's proved current state.
  */
 export function verifyBundleUnderPolicy(input: BundleTrustInput, verifier: SignatureVerifier): BundleTrustCheck {
   if (input.policy === null) return refuse("no_trust_policy", "your organisation has not pinned a trust policy");
-  const { checkpointNote, ...bundle } = input.bundle;
+  const bundle = input.bundle;
+  const checkpointNote = bundle.state?.checkpointNote;
   if (typeof checkpointNote !== "string") return refuse("checkpoint_note_missing", "the bundle carries no signed checkpoint note");
   const checkpoint = checkCheckpointTrust({ note: checkpointNote, policy: input.policy, lastAccepted: input.lastAccepted, consistencyProofHex: input.consistencyProofHex }, verifier);
   if (!checkpoint.ok) return checkpoint;
@@ -269,9 +270,9 @@ export function verifyBundleUnderPolicy(input: BundleTrustInput, verifier: Signa
   }
   let last: { code: string; detail: string; leafIndex?: number } = { code: "log_signature_missing", detail: "no pinned operator key" };
   for (const keyHex of pinnedOperatorKeysHex(input.policy)) {
-    const result = verifyProvenance(bundle, hexToBytesStrict(keyHex), verifier);
-    if (result.ok) return { ok: true, state: claimStateLeaf(result.claim, undefined), lineage: result.lineage, verified: checkpoint.verified, accepted: checkpoint.accepted };
-    last = result;
+    const result = verifyProvenance(bundle, hexToBytesStrict(keyHex), verifier, { policy: input.policy, requireState: true });
+    if (result.ok && result.state !== undefined) return { ok: true, state: result.state.claim, lineage: result.lineage, verified: checkpoint.verified, accepted: checkpoint.accepted };
+    if (!result.ok) last = result;
   }
   const failure: BundleTrustCheck = { ok: false, code: "provenance_failed", detail: `${last.code}: ${last.detail}` };
   return last.leafIndex === undefined ? failure : { ...failure, leafIndex: last.leafIndex };

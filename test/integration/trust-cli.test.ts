@@ -17,7 +17,8 @@ import { consistencyProof, hashesToHex, inclusionProof } from "@/contracts/merkl
 import { cosignNoteText, formatSignatureLine, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey } from "@/contracts/note";
 import { selectProvenanceEntries } from "@/contracts/provenance";
 import { publicKeyFromPrivate } from "@/contracts/signing";
-import { stateRootHexOf } from "@/contracts/state-leaves";
+import { claimStateKey, claimStateLeaf, orgStateKey, orgStateLeaf, stateLeafValueHash } from "@/contracts/state-leaves";
+import { StateMap } from "@/contracts/state-map";
 import { addSignatureLines, formatCheckpointBody, signCheckpointNote, stateRootExtension, type TrustPolicy } from "@/contracts/tlog-checkpoint";
 import { formatTrustPolicy, type AcceptedCheckpoint } from "@/contracts/trust-policy";
 import { LogBuilder } from "../unit/log-builder";
@@ -55,16 +56,37 @@ const { log, claimIds } = buildTrustLog();
 const trustFile = file("trust.json", formatTrustPolicy(policyFor(hexToBytes(operator.publicKeyHex))));
 const foreignTrustFile = file("foreign-trust.json", formatTrustPolicy(policyFor(publicKeyFromPrivate(foreignKey))));
 
-/** The claim's bundle at the log's last checkpoint, with a note signed by `signingKey` and cosigned by `cosigners`. */
+/** The state map of the builder's current state, as the server keeps it (contracts/state-leaves.ts). */
+function stateMapOf(source: LogBuilder): StateMap {
+  const map = new StateMap();
+  for (const claim of source.state.claims.values()) map.set(claimStateKey(claim.id), stateLeafValueHash(claimStateLeaf(claim, source.state.getActivePledge(claim.id))));
+  for (const org of source.state.orgs.values()) map.set(orgStateKey(org.id), stateLeafValueHash(orgStateLeaf(org, [...source.state.keys.values()].filter((key) => key.orgId === org.id))));
+  return map;
+}
+
+/** The claim's bundle at the log's last checkpoint, with its state section: a note signed by `signingKey` and cosigned by `cosigners`, and the map proofs. */
 function bundleWithNote(source: LogBuilder, claimId: string, cosigners: number[], signingKey = operatorPrivateKey) {
   const entries = selectProvenanceEntries(source.entries, claimId);
   const leafHashes = source.entries.map(logEntryLeafHash);
   const inclusionProofs = entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leafHashes, entry.leafIndex)) }));
   const checkpoint = source.checkpoints.at(-1)!;
-  const body = { origin: ORIGIN, size: checkpoint.checkpoint.size, rootHash: hexToBytes(checkpoint.checkpoint.rootHash), extensions: [stateRootExtension(hexToBytes(stateRootHexOf(source.state)))] };
+  const map = stateMapOf(source);
+  const body = { origin: ORIGIN, size: checkpoint.checkpoint.size, rootHash: hexToBytes(checkpoint.checkpoint.rootHash), extensions: [stateRootExtension(map.root())] };
   const text = formatCheckpointBody(body);
   const lines = cosigners.map((index) => formatSignatureLine(cosignNoteText(text, witnesses[index]!.name, witnesses[index]!.privateKey, 1_767_225_600))).join("");
-  return { claimId, entries, inclusionProofs, checkpoint, checkpointNote: addSignatureLines(signCheckpointNote(body, signingKey, ORIGIN), lines) };
+  const claim = source.state.getClaim(claimId)!;
+  const leaf = claimStateLeaf(claim, source.state.getActivePledge(claimId));
+  const signerIds = [...new Set(entries.map((entry) => (entry.signed as { transaction: { signer: { orgId: string } } }).transaction.signer.orgId))].sort();
+  const signers = signerIds.map((orgId) => ({
+    leaf: orgStateLeaf(source.state.getOrg(orgId)!, [...source.state.keys.values()].filter((key) => key.orgId === orgId)),
+    proof: map.prove(orgStateKey(orgId)),
+  }));
+  const state = {
+    checkpointNote: addSignatureLines(signCheckpointNote(body, signingKey, ORIGIN), lines),
+    claim: { leaf: { ...leaf, amountMinor: String(leaf.amountMinor), outstandingMinor: String(leaf.outstandingMinor) }, proof: map.prove(claimStateKey(claimId)) },
+    signers,
+  };
+  return { claimId, entries, inclusionProofs, checkpoint, state };
 }
 
 describe("npm run verify -- --export FILE --trust TRUST.json", () => {
@@ -100,10 +122,15 @@ describe("npm run provenance:check -- --bundle FILE --trust TRUST.json", () => {
   const accepted: AcceptedCheckpoint = JSON.parse(/^accepted: (.*)$/m.exec(run("scripts/provenance-check.ts", ["--bundle", quorate, "--trust", trustFile]).stdout)![1]!);
   const older = { ...accepted, size: accepted.size - 2, rootHashHex: bytesToHex(sha256(utf8ToBytes("an older root"))) };
 
+  // The operator leaves the claim's financing request out of the bundle, so the replay shows it free.
+  const full = bundleWithNote(log, claimIds.toS2, [0, 2]);
+  const kept = full.entries.map((entry, index) => [entry, full.inclusionProofs[index]!] as const).filter(([entry]) => entry.signed.transaction.type !== "financing.request");
+  const spendLeftOut = { ...full, entries: kept.map(([entry]) => entry), inclusionProofs: kept.map(([, proof]) => proof) };
   const rows: [string, string[], string][] = [
+    ["a spend left out of the bundle", ["--bundle", file("left-out.json", spendLeftOut)], "FAILED provenance_failed: The claim's provenance does not verify. (state_leaf_mismatch"],
     ["a checkpoint short of quorum", ["--bundle", file("short.json", bundleWithNote(log, claimIds.toS2, [1]))], "FAILED quorum_not_met: Too few of your pinned witnesses"],
     ["a bundle signed by a foreign operator key", ["--bundle", file("foreign.json", bundleWithNote(log, claimIds.toS2, [0, 1], foreignKey))], "FAILED log_signature_missing"],
-    ["a bundle with no checkpoint note", ["--bundle", file("bare.json", { ...bundleWithNote(log, claimIds.toS2, [0, 1]), checkpointNote: undefined })], "FAILED checkpoint_note_missing"],
+    ["a bundle with no checkpoint note", ["--bundle", file("bare.json", { ...bundleWithNote(log, claimIds.toS2, [0, 1]), state: undefined })], "FAILED checkpoint_note_missing"],
     ["a newer checkpoint without a consistency proof from the last accepted", ["--bundle", quorate, "--last", file("older.json", older)], "FAILED consistency_proof_missing"],
     ["a consistency proof that does not lead from the last accepted", ["--bundle", quorate, "--last", file("older2.json", older), "--consistency", file("proof.json", hashesToHex(consistencyProof(log.entries.map(logEntryLeafHash), older.size)))], "FAILED consistency_proof_invalid"],
     ["a policy file that is not one", ["--bundle", quorate, "--trust", file("bad-trust.json", { quorum: 2 })], "FAILED trust_policy_malformed"],

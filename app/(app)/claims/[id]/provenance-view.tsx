@@ -76,7 +76,7 @@ export function ProvenanceView({ claimId }: { claimId: string }) {
             <li>{verdict.checked.signatures} Ed25519 signatures checked</li>
             <li>{verdict.checked.inclusionProofs} Merkle inclusion proofs (RFC 9162)</li>
             <li>{verdict.checked.transactionsReplayed} transactions replayed through the contracts</li>
-            <li>Checkpoint of {verdict.checked.checkpointSize} transactions, signed by operator key {key.data.keyId.slice(0, 12)}…</li>
+            <li>Checkpoint of {verdict.checked.checkpointSize} transactions, signed by the operator key the platform names ({key.data.keyId.slice(0, 12)}…), not one you pinned: see the trust checks</li>
           </ul>
           <p className="mt-2 text-xs text-emerald-700">Verified in {result.ms.toFixed(0)} ms. Back to the core enterprise&apos;s signed issuance.</p>
         </div>

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { databaseSettingsSchema } from "@/db/settings";
 
+export const DEFAULT_LEDGER_ORIGIN = "double-chain.example/ledger";
+
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().url().optional(),
@@ -8,6 +10,11 @@ const schema = z.object({
   NEXTAUTH_SECRET: z.string().min(16).optional(),
   // The pool's size and timeouts (db/settings.ts).
   ...databaseSettingsSchema.shape,
+  /** The log's origin line in its C2SP checkpoints (issue 13); witnesses and trust policies pin it. */
+  LEDGER_ORIGIN: z
+    .string()
+    .regex(/^[^\s+]+$/, "one word with no '+' (it names the checkpoint key)")
+    .default(DEFAULT_LEDGER_ORIGIN),
 });
 
 export type ServerEnv = z.infer<typeof schema> & { NEXTAUTH_SECRET: string };
@@ -31,4 +38,11 @@ let cached: ServerEnv | undefined;
 export function serverEnv(): ServerEnv {
   cached ??= load();
   return cached;
+}
+
+/** The origin of the ledger's checkpoints, validated; read without the rest of the environment so scripts can sign. */
+export function ledgerOrigin(env: NodeJS.ProcessEnv = process.env): string {
+  const parsed = schema.shape.LEDGER_ORIGIN.safeParse(env.LEDGER_ORIGIN);
+  if (!parsed.success) throw new Error(`Invalid environment: LEDGER_ORIGIN: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  return parsed.data;
 }

@@ -234,3 +234,14 @@ async function extendSubtrees(db: Db, store: SubtreeHashes, size: number): Promi
     for (const row of rows) store.append(hexToBytes(row.leafHash, 32));
   }
 }
+
+/** The log's subtree hashes up to `size` (at most the log's size): inclusion and consistency proofs without the database. */
+export function logSubtreesAt(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
+  return logSubtrees(db, subtrees, size);
+}
+
+/** The RFC 9162 consistency proof between two sizes of the log (newSize at most the log's size), from the subtree store. */
+export async function consistencyProofBetween(db: Db, subtrees: ProvenanceStore, oldSize: number, newSize: number): Promise<Uint8Array[]> {
+  const store = await logSubtrees(db, subtrees, newSize);
+  return store.consistencyProof(oldSize, newSize);
+}

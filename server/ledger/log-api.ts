@@ -60,7 +60,7 @@ export async function logCheckpoint(db: Db, params: URLSearchParams, quorum: num
   const lines = await db.select().from(checkpointCosignatures).where(eq(checkpointCosignatures.size, row.size)).orderBy(asc(checkpointCosignatures.witnessName));
   return {
     size: row.size,
-    note: row.note + lines.map((line) => `${line.line}\n`).join(""),
+    note: row.note + lines.map((line) => line.line).join(""),
     cosigners: lines.map((line) => ({ name: line.witnessName, timestampSeconds: line.timestampSeconds })),
     final: quorum > 0 && lines.length >= quorum,
     quorum,

@@ -50,7 +50,7 @@ async function readBundleState(db: Db, claimId: string, entries: readonly LogEnt
       const [last] = await tx.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
       if (!last || last.note === null) return null;
       const lines = await tx.select({ line: checkpointCosignatures.line }).from(checkpointCosignatures).where(eq(checkpointCosignatures.size, last.size)).orderBy(asc(checkpointCosignatures.witnessName));
-      const checkpointNote = last.note + lines.map((row) => `${row.line}\n`).join("");
+      const checkpointNote = last.note + lines.map((row) => row.line).join(""); // each line ends with its newline
       const [claimRow] = await tx.select().from(claims).where(eq(claims.id, claimId));
       if (!claimRow) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
       const [pledgeRow] = await tx.select().from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));

@@ -299,8 +299,8 @@ function checkBundleState(bundle: ProvenanceBundle, state: BundleState, note: Ve
     if (!orgCheck.ok) return failed("state_proof_invalid", `organisation ${orgId}: ${orgCheck.code}: ${orgCheck.detail}`);
     signers.push(item.leaf);
   }
-  const { stateRoot: _root, ...checkpoint } = note;
-  return { claim: leaf, signers, checkpoint };
+  const { origin, size, rootHashHex, stateRootHex, noteText, cosigners } = note;
+  return { claim: leaf, signers, checkpoint: { origin, size, rootHashHex, stateRootHex, noteText, cosigners } };
 }
 
 function decodeClaimLeaf(wire: WireClaimStateLeaf | Record<string, unknown>): ClaimStateLeaf | null {

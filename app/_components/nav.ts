@@ -4,7 +4,7 @@ import type { Permission } from "@/db/enums";
 /** A nav entry names its label by key in the catalogue (messages/*.json, nav). */
 export type NavKey =
   | "dashboard" | "issuances" | "issue" | "creditLines" | "claims" | "financing" | "financingDesk"
-  | "autoFinancing" | "organisations" | "keyRequests" | "jobs" | "keys" | "people";
+  | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people";
 
 export interface NavItem {
   href: string;

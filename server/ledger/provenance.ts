@@ -50,7 +50,7 @@ async function readBundleState(db: Db, claimId: string, entries: readonly LogEnt
       const [last] = await tx.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
       if (!last || last.note === null) return null;
       const lines = await tx.select({ line: checkpointCosignatures.line }).from(checkpointCosignatures).where(eq(checkpointCosignatures.size, last.size)).orderBy(asc(checkpointCosignatures.witnessName));
-      const checkpointNote = last.note + lines.map((row) => `${row.line}\n`).join("");
+      const checkpointNote = last.note + lines.map((row) => row.line).join(""); // each line ends with its newline
       const [claimRow] = await tx.select().from(claims).where(eq(claims.id, claimId));
       if (!claimRow) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
       const [pledgeRow] = await tx.select().from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));
@@ -233,4 +233,15 @@ async function extendSubtrees(db: Db, store: SubtreeHashes, size: number): Promi
     if (rows.length === 0) throw new Error(`the log has no leaf ${store.size} below its checkpoint size ${size}`);
     for (const row of rows) store.append(hexToBytes(row.leafHash, 32));
   }
+}
+
+/** The log's subtree hashes up to `size` (at most the log's size): inclusion and consistency proofs without the database. */
+export function logSubtreesAt(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
+  return logSubtrees(db, subtrees, size);
+}
+
+/** The RFC 9162 consistency proof between two sizes of the log (newSize at most the log's size), from the subtree store. */
+export async function consistencyProofBetween(db: Db, subtrees: ProvenanceStore, oldSize: number, newSize: number): Promise<Uint8Array[]> {
+  const store = await logSubtrees(db, subtrees, newSize);
+  return store.consistencyProof(oldSize, newSize);
 }

@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { PageHeader, EmptyState } from "../../_components/ui";
 import { requireActor } from "../../_lib/session";
 import { TrustWorkspace } from "./trust-workspace";
 
-export const metadata: Metadata = { title: "Trust" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("trust"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 /**
@@ -13,17 +16,15 @@ export const dynamic = "force-dynamic";
  */
 export default async function TrustPage() {
   const actor = await requireActor();
+  const t = await getTranslations("trust");
   const verifies = actor.orgRole === "lender" || actor.orgRole === "auditor";
   return (
     <>
-      <PageHeader
-        title="Trust"
-        subtitle="The keys your organisation trusts to verify the ledger: the operator's checkpoint key and the witnesses' keys, with how many witnesses must have cosigned. Set them from sources you trust, never from this platform's answers."
-      />
+      <PageHeader title={t("title")} subtitle={t("subtitle")} />
       {verifies ? (
         <TrustWorkspace orgId={actor.orgId} canPin={actor.permission === "admin"} email={actor.email} />
       ) : (
-        <EmptyState title="Only lenders and auditors pin a trust policy">Your organisation does not verify other parties&apos; claims here.</EmptyState>
+        <EmptyState title={t("notVerifierTitle")}>{t("notVerifierBody")}</EmptyState>
       )}
     </>
   );

@@ -1,53 +1,60 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
-import { formatTrustPolicy, parseTrustPolicyText, TRUST_CHECK_TEXT } from "@/contracts/trust-policy";
+import { formatTrustPolicy, parseTrustPolicyText } from "@/contracts/trust-policy";
 import { Alert, Badge, Button, Card, Field, inputClass } from "../../_components/ui";
+import { useFormatters } from "../../_lib/use-formatters";
 import { loadTrust, pinPolicy, type StoredTrust } from "../../_lib/trust-store";
 
 /** Shows the pinned policy and the last accepted checkpoint; an admin pins a new policy explicitly. */
 export function TrustWorkspace({ orgId, canPin, email }: { orgId: string; canPin: boolean; email: string }) {
+  const t = useTranslations("trust");
   const [stored, setStored] = useState<StoredTrust | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   useEffect(() => {
     loadTrust(orgId).then(setStored, (error: unknown) => setLoadError(error instanceof Error ? error.message : String(error)));
   }, [orgId]);
-  if (loadError) return <Alert>This browser cannot keep a trust policy: {loadError}</Alert>;
-  if (!stored) return <p className="text-sm text-slate-500">Reading this browser&apos;s trust policy…</p>;
+  if (loadError) return <Alert>{t("cannotKeep", { error: loadError })}</Alert>;
+  if (!stored) return <p className="text-sm text-slate-500">{t("reading")}</p>;
   return (
     <div className="space-y-6">
       <PinnedPolicy stored={stored} />
-      {canPin ? <PinForm orgId={orgId} email={email} onPinned={setStored} hasPolicy={stored.policy !== null} /> : <p className="text-sm text-slate-600">Only an admin of your organisation changes the trust policy.</p>}
+      {canPin ? <PinForm orgId={orgId} email={email} onPinned={setStored} hasPolicy={stored.policy !== null} /> : <p className="text-sm text-slate-600">{t("onlyAdmin")}</p>}
     </div>
   );
 }
 
 function PinnedPolicy({ stored }: { stored: StoredTrust }) {
+  const t = useTranslations("trust");
+  const format = useFormatters();
   const policy = stored.policy;
-  if (policy === null) return <div data-testid="trust-none"><Alert tone="amber">{TRUST_CHECK_TEXT.no_trust_policy}</Alert></div>;
+  if (policy === null) return <div data-testid="trust-none"><Alert tone="amber">{t("checks.no_trust_policy")}</Alert></div>;
+  const pinnedAt = stored.pinnedAtMs ? format.dateTime(stored.pinnedAtMs) : "—";
+  const last = stored.lastAccepted;
   return (
-    <Card title={<span className="flex items-center gap-2">Pinned policy <Badge tone="green">{policy.quorum} of {policy.witnesses.length} witnesses</Badge></span>}>
+    <Card title={<span className="flex items-center gap-2">{t("pinnedTitle")} <Badge tone="green">{t("quorum", { quorum: policy.quorum, count: policy.witnesses.length })}</Badge></span>}>
       <dl className="space-y-3 text-sm" data-testid="trust-pinned">
         <div>
-          <dt className="text-xs uppercase tracking-wide text-slate-500">Log</dt>
+          <dt className="text-xs uppercase tracking-wide text-slate-500">{t("log")}</dt>
           <dd className="mt-1 font-mono">{policy.origin}</dd>
         </div>
         <div>
-          <dt className="text-xs uppercase tracking-wide text-slate-500">Operator keys</dt>
+          <dt className="text-xs uppercase tracking-wide text-slate-500">{t("operatorKeys")}</dt>
           {policy.operatorKeys.map((key) => <dd key={key} className="mt-1 break-all font-mono text-xs">{key}</dd>)}
         </div>
         <div>
-          <dt className="text-xs uppercase tracking-wide text-slate-500">Witness keys</dt>
+          <dt className="text-xs uppercase tracking-wide text-slate-500">{t("witnessKeys")}</dt>
           {policy.witnesses.map((key) => <dd key={key} className="mt-1 break-all font-mono text-xs">{key}</dd>)}
         </div>
         <div>
-          <dt className="text-xs uppercase tracking-wide text-slate-500">Pinned</dt>
-          <dd className="mt-1">{stored.pinnedAtMs ? new Date(stored.pinnedAtMs).toISOString() : "—"}{stored.pinnedBy ? ` by ${stored.pinnedBy}` : ""}</dd>
+          <dt className="text-xs uppercase tracking-wide text-slate-500">{t("pinned")}</dt>
+          <dd className="mt-1">{stored.pinnedBy ? t("pinnedBy", { at: pinnedAt, email: stored.pinnedBy }) : pinnedAt}</dd>
         </div>
         <div>
-          <dt className="text-xs uppercase tracking-wide text-slate-500">Last checkpoint accepted in this browser</dt>
+          <dt className="text-xs uppercase tracking-wide text-slate-500">{t("lastAccepted")}</dt>
           <dd className="mt-1" data-testid="trust-last-accepted">
-            {stored.lastAccepted ? `size ${stored.lastAccepted.size}, cosigned by ${stored.lastAccepted.cosigners.join(", ")} (hash ${stored.lastAccepted.checkpointHash.slice(0, 16)}…)` : "none yet"}
+            {last ? t("lastAcceptedValue", { size: last.size, cosigners: last.cosigners.join(", "), hash: last.checkpointHash.slice(0, 16) }) : t("noneYet")}
           </dd>
         </div>
       </dl>
@@ -56,6 +63,7 @@ function PinnedPolicy({ stored }: { stored: StoredTrust }) {
 }
 
 function PinForm({ orgId, email, hasPolicy, onPinned }: { orgId: string; email: string; hasPolicy: boolean; onPinned: (stored: StoredTrust) => void }) {
+  const t = useTranslations("trust");
   const [text, setText] = useState("");
   const [confirmed, setConfirmed] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -78,18 +86,18 @@ function PinForm({ orgId, email, hasPolicy, onPinned }: { orgId: string; email: 
   }
 
   return (
-    <Card title={hasPolicy ? "Replace the trust policy" : "Pin a trust policy"}>
+    <Card title={hasPolicy ? t("replaceTitle") : t("pinTitle")}>
       <div className="space-y-4">
-        <Field label="Trust policy (JSON)" htmlFor="trust-policy" hint="From your risk team: the operator's checkpoint key and the witnesses' keys, as each party published them, and the quorum." error={parsed && !parsed.ok ? `${TRUST_CHECK_TEXT[parsed.code]} ${parsed.detail}` : undefined}>
+        <Field label={t("policyLabel")} htmlFor="trust-policy" hint={t("policyHint")} error={parsed && !parsed.ok ? `${t(`checks.${parsed.code}`)} ${parsed.detail}` : undefined}>
           <textarea id="trust-policy" className={`${inputClass} h-48 font-mono text-xs`} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
         </Field>
         <label className="flex items-center gap-2 text-sm text-slate-700">
           <input type="checkbox" checked={confirmed} onChange={(event) => setConfirmed(event.target.checked)} />
-          I checked these keys against sources outside this platform{hasPolicy ? ", and I replace the pinned policy" : ""}.
+          {hasPolicy ? t("confirmReplace") : t("confirm")}
         </label>
         {error ? <Alert>{error}</Alert> : null}
         <Button disabled={busy || !parsed?.ok || !confirmed} onClick={() => void pin()}>
-          {hasPolicy ? "Replace policy" : "Pin policy"}
+          {hasPolicy ? t("replace") : t("pin")}
         </Button>
       </div>
     </Card>

@@ -1,14 +1,15 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
 import { runWithBatchVerifier } from "@/contracts/signing";
-import { checkEligibility, parseTrustPolicy, TRUST_CHECK_TEXT, verifyBundleUnderPolicy, type AcceptedCheckpoint, type BundleWithNote, type TrustCheckCode } from "@/contracts/trust-policy";
+import { checkEligibility, parseTrustPolicy, verifyBundleUnderPolicy, type AcceptedCheckpoint, type BundleWithNote, type TrustCheckCode } from "@/contracts/trust-policy";
 import type { ClaimStateLeaf } from "@/contracts/state-leaves";
 import type { FinancingDto } from "../../../_trpc/types";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Card } from "../../../_components/ui";
-import { formatMinor } from "../../../_lib/format";
+import { useFormatters } from "../../../_lib/use-formatters";
 import { loadTrust, rememberAccepted } from "../../../_lib/trust-store";
 import { createWebCryptoVerifier } from "../../../_lib/webcrypto-verifier";
 
@@ -44,6 +45,9 @@ async function decide(orgId: string, financing: FinancingDto, bundle: BundleWith
  */
 export function TrustChecks({ orgId, financing, onDecision }: { orgId: string; financing: FinancingDto; onDecision: (decision: DeskDecision) => void }) {
   const trpc = useTRPC();
+  const t = useTranslations("trust");
+  const tAll = useTranslations();
+  const format = useFormatters();
   const provenance = useQuery(trpc.ledger.provenance.queryOptions({ claimId: financing.claimId }, { retry: false }));
   const bundle = provenance.data?.bundle as BundleWithNote | undefined;
   const [decision, setDecision] = useState<DeskDecision>({ status: "checking" });
@@ -64,33 +68,33 @@ export function TrustChecks({ orgId, financing, onDecision }: { orgId: string; f
   const names = provenance.data?.organisationNames ?? {};
   const name = (orgId: string) => names[orgId] ?? orgId;
   if (provenance.error) return <Alert>{provenance.error.message}</Alert>;
-  if (decision.status === "checking") return <p className="text-sm text-slate-500">Checking the application against your trust policy…</p>;
+  if (decision.status === "checking") return <p className="text-sm text-slate-500">{t("desk.checking")}</p>;
   if (decision.status === "no-policy") {
     return (
       <div data-testid="trust-decision-no-policy">
-        <Alert tone="amber">{TRUST_CHECK_TEXT.no_trust_policy} Until then, this offer is not bound to a cosigned checkpoint.</Alert>
+        <Alert tone="amber">{t("desk.noPolicy", { reason: t("checks.no_trust_policy") })}</Alert>
       </div>
     );
   }
   if (decision.status === "refused") {
     return (
       <div className="rounded-xl border border-rose-200 bg-rose-50 p-5" data-testid="trust-decision-refused" role="alert">
-        <div className="text-base font-semibold text-rose-800">Do not finance: {TRUST_CHECK_TEXT[decision.code]}</div>
+        <div className="text-base font-semibold text-rose-800">{t("desk.doNotFinance", { reason: t(`checks.${decision.code}`) })}</div>
         <p className="mt-1 text-sm text-rose-800">{decision.detail}</p>
       </div>
     );
   }
   const { state, accepted } = decision;
   const facts: [string, string][] = [
-    ["Holder", name(state.holderOrgId)],
-    ["State", state.state],
-    ["Outstanding", formatMinor(state.outstandingMinor)],
-    ["Maturity", state.maturityDate],
-    ["Pledge", state.activePledge === null ? "none" : `to ${name(state.activePledge.lenderOrgId)}`],
-    ["Financed before", state.financedOnce ? "yes" : "never"],
+    [t("desk.holder"), name(state.holderOrgId)],
+    [t("desk.state"), tAll.has(`states.${state.state}`) ? tAll(`states.${state.state}`) : state.state],
+    [t("desk.outstanding"), format.money(state.outstandingMinor)],
+    [t("desk.maturity"), format.date(state.maturityDate)],
+    [t("desk.pledge"), state.activePledge === null ? t("desk.pledgeNone") : t("desk.pledgeTo", { name: name(state.activePledge.lenderOrgId) })],
+    [t("desk.financedBefore"), state.financedOnce ? t("desk.financedYes") : t("desk.financedNever")],
   ];
   return (
-    <Card title={<span className="flex items-center gap-2">Verified state <Badge tone="green">eligible</Badge></span>}>
+    <Card title={<span className="flex items-center gap-2">{t("desk.verifiedState")} <Badge tone="green">{t("desk.eligible")}</Badge></span>}>
       <div className="space-y-3" data-testid="trust-decision-eligible">
         <dl className="grid gap-4 text-sm sm:grid-cols-3">
           {facts.map(([label, value]) => (
@@ -101,7 +105,7 @@ export function TrustChecks({ orgId, financing, onDecision }: { orgId: string; f
           ))}
         </dl>
         <p className="text-sm text-slate-700" data-testid="trust-cosigners">
-          Checkpoint of {accepted.size} transactions, cosigned by {accepted.cosigners.join(", ")} (hash {accepted.checkpointHash.slice(0, 16)}…).
+          {t("desk.cosigners", { size: accepted.size, cosigners: accepted.cosigners.join(", "), hash: accepted.checkpointHash.slice(0, 16) })}
         </p>
       </div>
     </Card>

@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
 import type { BatchSignatureVerifier } from "@/contracts/signing";
-import { RateLimiter, SIGN_IN_ATTEMPTS, submissionsPerMinute } from "../auth/rate-limit";
+import { DatabaseRateLimiter, MemoryLimiter, SIGN_IN_ATTEMPTS, submissionsPerMinute, type Limiter } from "../auth/rate-limit";
 import { installNodeSha256 } from "../crypto/node-hash";
 import { API_POST_COMMIT_HOOKS } from "../jobs/hooks";
 import type { PostCommitHook } from "../ledger/hooks";
@@ -21,9 +21,9 @@ export interface Runtime {
   readonly ledger: LedgerSubmitter;
   readonly limits: {
     /** Sign-in attempts per email. */
-    readonly signIn: RateLimiter;
+    readonly signIn: Limiter;
     /** Signed transactions submitted per organisation per minute. */
-    readonly submissions: RateLimiter;
+    readonly submissions: Limiter;
     readonly submissionsPerMinute: number;
   };
   /** The log's complete subtree hashes, for O(log n) inclusion proofs. */
@@ -38,6 +38,12 @@ export interface RuntimeOptions {
   submissionsPerMinute?: number;
   /** The post-commit hooks of submissions through this runtime's ledger (the app's: jobs/hooks.ts API_POST_COMMIT_HOOKS). */
   afterCommit?: readonly PostCommitHook[];
+  /**
+   * Where the rate limits count: "database" shares them with every instance on the database
+   * (the rate_limit_windows table), "memory" keeps them in this process. Defaults to
+   * "database" when DATABASE_URL is set (instances behind a balancer), else "memory".
+   */
+  limits?: "database" | "memory";
 }
 
 export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
@@ -45,6 +51,9 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
   installNodeSha256();
   const clock = options.clock ?? Date.now;
   const perMinute = options.submissionsPerMinute ?? submissionsPerMinute();
+  const shared = (options.limits ?? (process.env.DATABASE_URL ? "database" : "memory")) === "database";
+  const limiter = (name: string, limit: number, windowMs: number): Limiter =>
+    shared ? new DatabaseRateLimiter(db, name, limit, windowMs, clock) : new MemoryLimiter(limit, windowMs, clock);
   return {
     db,
     clock,
@@ -54,10 +63,10 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
       ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
     }),
     limits: {
-      signIn: new RateLimiter(SIGN_IN_ATTEMPTS.limit, SIGN_IN_ATTEMPTS.windowMs),
+      signIn: limiter("sign-in", SIGN_IN_ATTEMPTS.limit, SIGN_IN_ATTEMPTS.windowMs),
       // A browser submits a handful a minute; this stops one organisation's runaway script
       // or stolen session from monopolising the ledger's append lock.
-      submissions: new RateLimiter(perMinute, 60 * 1000),
+      submissions: limiter("submissions", perMinute, 60 * 1000),
       submissionsPerMinute: perMinute,
     },
     provenance: new ProvenanceStore(),

@@ -26,10 +26,10 @@ export function authOptions(): NextAuthOptions {
           if (!parsed.success) return null;
           const email = parsed.data.email.toLowerCase();
           const runtime = await processRuntime();
-          if (!runtime.limits.signIn.take(email)) throw new Error("RateLimited");
+          if (!(await runtime.limits.signIn.take(email))) throw new Error("RateLimited");
           const result = await authenticate(runtime.db, email, parsed.data.password);
           if (!result) return null;
-          runtime.limits.signIn.reset(email);
+          await runtime.limits.signIn.reset(email);
           return { id: result.userId, email };
         },
       }),

@@ -15,5 +15,5 @@ const slot = globalThis as unknown as { __doubleChainRuntime?: Promise<Runtime> 
 export function processRuntime(): Promise<Runtime> {
   // Each bundle may hold its own copy of the contracts' hash setting: install it in this one too.
   installNodeSha256();
-  return (slot.__doubleChainRuntime ??= getDb().then((db) => createAppRuntime(db)));
+  return (slot.__doubleChainRuntime ??= getDb().then((db) => createAppRuntime(db, { signals: { processMetrics: true, logLevel: process.env.LOG_LEVEL ?? "info" } })));
 }

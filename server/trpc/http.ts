@@ -1,5 +1,9 @@
 import "server-only";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { processRuntime } from "../runtime/process";
+import { readiness } from "../runtime/health";
+import { requestIdFrom } from "../runtime/signals";
+import type { Runtime } from "../runtime/runtime";
 import { createRequestContext } from "./context";
 import { csvDownload } from "./csv-download";
 import { createCallerFactory } from "./init";
@@ -28,7 +32,41 @@ export function trpcHandler(req: Request): Promise<Response> | Response {
       { status: 415 },
     );
   }
-  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: createRequestContext });
+  return withRequestId(req, () => fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: createRequestContext }));
+}
+
+/** Serves a request inside its request id's scope (every log line below carries it) and echoes the id as X-Request-Id. */
+async function withRequestId(req: Request, serve: () => Promise<Response>): Promise<Response> {
+  const runtime = await processRuntime();
+  const requestId = requestIdFrom(req.headers);
+  const res = await runtime.signals.scope.run({ requestId }, serve);
+  res.headers.set("x-request-id", requestId);
+  return res;
+}
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/** /healthz: the process is alive and answers. Asks nothing of the database, so an outage does not make the balancer drop every instance. */
+export function healthzHandler(): Response {
+  return Response.json({ status: "alive" }, { headers: NO_STORE });
+}
+
+/** /readyz: 200 when the database answers, every committed migration is applied and the ledger head is readable; 503 with the failing check otherwise. */
+export async function readyzHandler(): Promise<Response> {
+  let runtime: Runtime;
+  try {
+    runtime = await processRuntime();
+  } catch {
+    return Response.json({ status: "not ready", checks: { database: { ok: false, detail: "database did not open" } } }, { status: 503, headers: NO_STORE });
+  }
+  const answer = await readiness(runtime.db);
+  return Response.json({ status: answer.ready ? "ready" : "not ready", checks: answer.checks }, { status: answer.ready ? 200 : 503, headers: NO_STORE });
+}
+
+/** /metrics: this instance's Prometheus metrics (each instance is scraped on its own port, not through the balancer). */
+export async function metricsHandler(): Promise<Response> {
+  const { registry } = (await processRuntime()).signals;
+  return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, ...NO_STORE } });
 }
 
 const createCaller = createCallerFactory(appRouter);

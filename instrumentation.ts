@@ -16,5 +16,6 @@ export async function register(): Promise<void> {
     );
   if (process.env.DISABLE_JOBS === "1") return;
   const { startScheduler } = await import("./server/jobs/registry");
-  startScheduler();
+  const runtime = await processRuntime().catch(() => null);
+  startScheduler(runtime ? (run) => runtime.signals.metrics.jobRuns.inc({ job: run.name, status: run.status }) : undefined);
 }

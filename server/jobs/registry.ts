@@ -25,10 +25,10 @@ export function processInstanceId(): string {
 }
 
 /** Starts this process's scheduler on the process-wide database: once per process, even across dev hot reloads. */
-export function startScheduler(): void {
+export function startScheduler(onRun?: SchedulerOptions["onRun"]): void {
   globalForJobs.__doubleChainScheduler ??= getDb().then(
     (db) => {
-      const scheduler = createScheduler(db, JOBS, { instanceId: processInstanceId() });
+      const scheduler = createScheduler(db, JOBS, { instanceId: processInstanceId(), ...(onRun ? { onRun } : {}) });
       scheduler.start(TICK_MS);
       return scheduler;
     },

@@ -23,5 +23,6 @@ export async function register(): Promise<void> {
     );
   if (process.env.DISABLE_JOBS === "1") return;
   const { startScheduler } = await import("./server/jobs/registry");
-  startScheduler();
+  // Counted in the runtime's metrics; a run happens only once the database has opened, so the runtime is there by then.
+  startScheduler({ onRun: (run) => void processRuntime().then((runtime) => runtime.signals.metrics.jobRuns.inc({ job: run.name, status: run.status }), () => {}) });
 }

@@ -72,7 +72,7 @@ async function main() {
     const runtime = createAppRuntime(db);
     const timings: number[] = [];
     for (const claimId of pieces) {
-      runtime.limits.submissions.clear();
+      await runtime.limits.submissions.clear();
       const application = toWire(buildSigned(tier3, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: beijingDate(Date.now()) }, { nonce: nonce(), createdAtMs: Date.now() }));
       const startedMs = performance.now();
       const result = await submitSigned(runtime, actor, application);

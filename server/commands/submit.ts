@@ -1,7 +1,7 @@
 import type { Actor } from "../actor";
 import { assertAllowed, canSubmitFor, canSubmitType } from "../authz";
 import { DomainError } from "../errors";
-import type { RateLimiter } from "../auth/rate-limit";
+import type { Limiter } from "../auth/rate-limit";
 import { sealWire, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 
 /**
@@ -12,7 +12,7 @@ import { sealWire, type LedgerSubmitter, type SubmitResult } from "../ledger/ser
  */
 export interface SubmitContext {
   readonly ledger: LedgerSubmitter;
-  readonly limits: { readonly submissions: RateLimiter; readonly submissionsPerMinute: number };
+  readonly limits: { readonly submissions: Limiter; readonly submissionsPerMinute: number };
 }
 
 /** Submits a transaction the caller's browser signed; the signer must be the caller's organisation. */
@@ -24,7 +24,7 @@ export async function submitSigned(
   assertAllowed(canSubmitFor(actor, wire.transaction.signer.orgId), "You can only submit transactions signed for your own organisation, with the maker permission or above.");
   assertAllowed(canSubmitType(actor, wire.transaction.type), "Only an admin of the lender can change its credit lines or auto-financing policies.");
   // Counted per organisation after the authorisation check, so nobody spends another organisation's budget.
-  if (!runtime.limits.submissions.take(actor.orgId)) {
+  if (!(await runtime.limits.submissions.take(actor.orgId))) {
     throw new DomainError("rate_limited", "submission_rate_limited", `Your organisation has submitted more than ${runtime.limits.submissionsPerMinute} transactions in the last minute. Wait a minute and try again.`);
   }
   // Decoded here, at the edge: the engine takes only sealed transactions. A refusal

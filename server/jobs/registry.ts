@@ -29,12 +29,14 @@ export function processInstanceId(): string {
  * Starts this process's scheduler on the process-wide database: once per process, even across
  * dev hot reloads. When the database cannot be opened yet (PostgreSQL still down at start-up),
  * it tries again every few seconds until it can; once started, a tick that fails is simply retried
- * at the next one, so the schedule resumes by itself when the database returns.
+ * at the next one, so the schedule resumes by itself when the database returns. `onRun` is told
+ * of every run (the runtime's job metrics).
  */
-export function startScheduler(retryMs = 3_000): void {
+export function startScheduler(options: { retryMs?: number; onRun?: SchedulerOptions["onRun"] } = {}): void {
+  const { retryMs = 3_000, onRun } = options;
   globalForJobs.__doubleChainScheduler ??= getDb().then(
     (db) => {
-      const scheduler = createScheduler(db, JOBS, { instanceId: processInstanceId() });
+      const scheduler = createScheduler(db, JOBS, { instanceId: processInstanceId(), ...(onRun ? { onRun } : {}) });
       scheduler.start(TICK_MS);
       return scheduler;
     },
@@ -42,7 +44,7 @@ export function startScheduler(retryMs = 3_000): void {
       console.error(`[jobs] not started yet: ${describeDatabaseFailure(error)}; retrying in ${retryMs / 1000} s`);
       setTimeout(() => {
         globalForJobs.__doubleChainScheduler = undefined;
-        startScheduler(retryMs);
+        startScheduler(options);
       }, retryMs).unref();
       return null;
     },

@@ -181,6 +181,8 @@ export interface SchedulerOptions {
   clock?: () => number;
   /** Where failures and take-overs are reported; console by default. */
   log?: { info(line: string): void; error(line: string): void };
+  /** Told of every run this scheduler makes (the runtime's job metrics). */
+  onRun?: (result: RunResult) => void;
 }
 
 export interface Scheduler {
@@ -231,7 +233,9 @@ export function createScheduler(db: Db, jobs: readonly JobDefinition[], options:
     const finishedAtMs = clock();
     const recorded = await finishRun(db, lease, { ...outcome, finishedAtMs });
     if (!recorded) log.error(`[jobs] ${job.name}: the run outlived its lease and another instance took over; its outcome (${outcome.status}) was not recorded`);
-    return { name: job.name, ...outcome, startedAtMs: lease.startedAtMs, finishedAtMs, tookOver: lease.tookOver, recorded };
+    const result = { name: job.name, ...outcome, startedAtMs: lease.startedAtMs, finishedAtMs, tookOver: lease.tookOver, recorded };
+    options.onRun?.(result);
+    return result;
   }
 
   async function tick(): Promise<RunResult[]> {

@@ -90,14 +90,44 @@ export function sealWire(wire: unknown): SealedTransaction | Refusal {
  * one. Each still gets its own answer, after the post-commit hooks named in its options (or
  * in `defaults`) have run for it.
  */
-export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}): LedgerSubmitter {
-  const queue = new GroupCommit<SealedTransaction, LedgerOptions, SubmitResult>((transactions, batchOptions) => submitBatch(db, transactions, batchOptions), 500, isDatabaseFailure);
+export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}, observer: BlockObserver | null = null): LedgerSubmitter {
+  const queue = new GroupCommit<Queued, LedgerOptions, SubmitResult>(
+    async (items, batchOptions) => {
+      const startedMs = performance.now();
+      try {
+        const results = await submitBatch(db, items.map((item) => item.transaction), batchOptions);
+        observer?.block({ size: items.length, ms: performance.now() - startedMs, requestIds: requestIdsOf(items), results, error: null });
+        return results;
+      } catch (error) {
+        observer?.block({ size: items.length, ms: performance.now() - startedMs, requestIds: requestIdsOf(items), results: [], error });
+        throw error;
+      }
+    },
+    500,
+    isDatabaseFailure,
+  );
   return {
     async submit(transaction, options = {}) {
       const { afterCommit = [], ...commitOptions } = { ...defaults, ...options };
-      return withFollowUps(db, await queue.submit(transaction, commitOptions), afterCommit);
+      return withFollowUps(db, await queue.submit({ transaction, requestId: observer?.requestId() }, commitOptions), afterCommit);
     },
   };
+}
+
+interface Queued {
+  transaction: SealedTransaction;
+  /** The request that submitted it, read when it was queued (the block runs in another request's context). */
+  requestId: string | undefined;
+}
+
+const requestIdsOf = (items: readonly Queued[]) => items.flatMap((item) => (item.requestId === undefined ? [] : [item.requestId]));
+
+/** What the runtime learns of each block a group-committing submitter commits (metrics, log lines). */
+export interface BlockObserver {
+  /** The id of the request being served when a submission is queued. */
+  requestId(): string | undefined;
+  /** A block committed (results) or failed (error), with the ids of the requests in it. */
+  block(report: { size: number; ms: number; requestIds: readonly string[]; results: readonly SubmitResult[]; error: unknown }): void;
 }
 
 /**

@@ -17,7 +17,7 @@ export function processRuntime(): Promise<Runtime> {
   installNodeSha256();
   // A database that did not open is not remembered: the next request tries again (issue 18).
   return (slot.__doubleChainRuntime ??= getDb().then(
-    (db) => createAppRuntime(db),
+    (db) => createAppRuntime(db, { signals: { processMetrics: true, logLevel: process.env.LOG_LEVEL ?? "info" } }),
     (error: unknown) => {
       slot.__doubleChainRuntime = undefined;
       throw error;

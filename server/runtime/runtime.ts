@@ -1,13 +1,15 @@
+import { describeDatabaseFailure, isDatabaseFailure } from "@/db/availability";
 import type { Db } from "@/db/client";
 import type { BatchSignatureVerifier } from "@/contracts/signing";
-import { RateLimiter, SIGN_IN_ATTEMPTS, submissionsPerMinute } from "../auth/rate-limit";
+import { DatabaseRateLimiter, MemoryLimiter, SIGN_IN_ATTEMPTS, submissionsPerMinute, type Limiter } from "../auth/rate-limit";
 import { installNodeSha256 } from "../crypto/node-hash";
 import { API_POST_COMMIT_HOOKS } from "../jobs/hooks";
 import type { PostCommitHook } from "../ledger/hooks";
 import { ProvenanceStore } from "../ledger/provenance";
-import { createLedgerSubmitter, type LedgerSubmitter } from "../ledger/service";
+import { createLedgerSubmitter, type BlockObserver, type LedgerSubmitter } from "../ledger/service";
 import { WitnessCosigner } from "../ledger/cosign";
 import { witnessConfig, type WitnessConfig } from "../env";
+import { createSignals, type Signals, type SignalsOptions } from "./signals";
 
 /**
  * The state a server process keeps in memory, in one object made at start-up and handed to
@@ -23,15 +25,17 @@ export interface Runtime {
   readonly ledger: LedgerSubmitter;
   readonly limits: {
     /** Sign-in attempts per email. */
-    readonly signIn: RateLimiter;
+    readonly signIn: Limiter;
     /** Signed transactions submitted per organisation per minute. */
-    readonly submissions: RateLimiter;
+    readonly submissions: Limiter;
     readonly submissionsPerMinute: number;
   };
   /** The log's complete subtree hashes, for O(log n) inclusion proofs. */
   readonly provenance: ProvenanceStore;
   /** Asks the configured witnesses to cosign the last checkpoint after each accepted submission (never blocking it). */
   readonly cosigner: WitnessCosigner;
+  /** Metrics (prom-client registry) and the structured logger (pino), this runtime's own. */
+  readonly signals: Signals;
 }
 
 export interface RuntimeOptions {
@@ -44,6 +48,14 @@ export interface RuntimeOptions {
   afterCommit?: readonly PostCommitHook[];
   /** The witnesses to ask for cosignatures; defaults to LEDGER_WITNESSES / LEDGER_WITNESS_QUORUM (none: no cosigning). */
   witnesses?: { witnesses: readonly WitnessConfig[]; quorum: number };
+  /**
+   * Where the rate limits count: "database" shares them with every instance on the database
+   * (the rate_limit_windows table), "memory" keeps them in this process. Defaults to
+   * "database" when DATABASE_URL is set (instances behind a balancer), else "memory".
+   */
+  limits?: "database" | "memory";
+  /** The logger's destination and level, process metrics (server/runtime/signals.ts). */
+  signals?: SignalsOptions;
 }
 
 export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
@@ -51,17 +63,26 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
   installNodeSha256();
   const clock = options.clock ?? Date.now;
   const perMinute = options.submissionsPerMinute ?? submissionsPerMinute();
+  const shared = (options.limits ?? (process.env.DATABASE_URL ? "database" : "memory")) === "database";
+  const limiter = (name: string, limit: number, windowMs: number): Limiter =>
+    shared ? new DatabaseRateLimiter(db, name, limit, windowMs, clock) : new MemoryLimiter(limit, windowMs, clock);
+  const signals = createSignals(options.signals);
   const provenance = new ProvenanceStore();
   const { witnesses, quorum } = options.witnesses ?? witnessConfig();
   const cosigner = new WitnessCosigner(db, provenance, witnesses, quorum);
-  const submitter = createLedgerSubmitter(db, {
-    clock,
-    ...(options.batchVerifier ? { batchVerifier: options.batchVerifier } : {}),
-    ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
-  });
+  const submitter = createLedgerSubmitter(
+    db,
+    {
+      clock,
+      ...(options.batchVerifier ? { batchVerifier: options.batchVerifier } : {}),
+      ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
+    },
+    blockSignals(signals),
+  );
   return {
     db,
     clock,
+    signals,
     ledger: {
       async submit(wire, submitOptions) {
         const result = await submitter.submit(wire, submitOptions);
@@ -71,10 +92,10 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
       },
     },
     limits: {
-      signIn: new RateLimiter(SIGN_IN_ATTEMPTS.limit, SIGN_IN_ATTEMPTS.windowMs),
+      signIn: limiter("sign-in", SIGN_IN_ATTEMPTS.limit, SIGN_IN_ATTEMPTS.windowMs),
       // A browser submits a handful a minute; this stops one organisation's runaway script
       // or stolen session from monopolising the ledger's append lock.
-      submissions: new RateLimiter(perMinute, 60 * 1000),
+      submissions: limiter("submissions", perMinute, 60 * 1000),
       submissionsPerMinute: perMinute,
     },
     provenance,
@@ -85,4 +106,27 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
 /** The app's runtime: createRuntime with the API's post-commit hooks (an application approved under a policy kicks auto-disbursement). */
 export function createAppRuntime(db: Db, options: Omit<RuntimeOptions, "afterCommit"> = {}): Runtime {
   return createRuntime(db, { ...options, afterCommit: API_POST_COMMIT_HOOKS });
+}
+
+/** Each block the runtime's group commit closes: its metrics, and one log line naming the requests in it. */
+function blockSignals(signals: Signals): BlockObserver {
+  const { metrics, logger } = signals;
+  return {
+    requestId: signals.currentRequestId,
+    block({ size, ms, requestIds, results, error }) {
+      metrics.groupSize.observe(size);
+      metrics.blockSeconds.observe(ms / 1000);
+      if (error !== null) {
+        metrics.ledgerTransactions.inc({ result: "failed" }, size);
+        // The database away or busy is not a fault of ours: named by its codes (a query's text never reaches the log).
+        if (isDatabaseFailure(error)) logger.warn({ requestIds, size, ms: Math.round(ms), failure: describeDatabaseFailure(error) }, "ledger block not committed");
+        else logger.error({ requestIds, size, ms: Math.round(ms), err: error }, "ledger block failed");
+        return;
+      }
+      const accepted = results.filter((result) => result.status === "accepted").length;
+      if (accepted > 0) metrics.ledgerTransactions.inc({ result: "accepted" }, accepted);
+      if (size - accepted > 0) metrics.ledgerTransactions.inc({ result: "refused" }, size - accepted);
+      logger.info({ requestIds, size, accepted, refused: size - accepted, ms: Math.round(ms) }, "ledger block committed");
+    },
+  };
 }

@@ -3,7 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseFailure, reportDatabaseFailure } from "@/db/availability";
 import type { Db } from "@/db/client";
-import type { RateLimiter } from "../auth/rate-limit";
+import type { Limiter } from "../auth/rate-limit";
 import { serverEnv } from "../env";
 import { authenticate } from "../auth/accounts";
 import { processRuntime } from "../runtime/process";
@@ -23,14 +23,17 @@ export const SIGN_IN_ERRORS = {
  * email into the browser history and every proxy's log. authorize therefore only ever
  * throws one of the fixed codes above; what went wrong goes to the server log, by code.
  */
-async function checkPassword(db: Db, signInLimiter: RateLimiter, email: string, password: string): Promise<{ id: string; email: string } | null> {
-  if (!signInLimiter.take(email)) throw new Error("RateLimited");
+async function checkPassword(db: Db, signInLimiter: Limiter, email: string, password: string): Promise<{ id: string; email: string } | null> {
+  // The limiter may itself live in the database (shared by the instances): its failure is the database's too.
+  if (!(await signInLimiter.take(email).catch(signInUnavailable))) throw new Error("RateLimited");
   let result: Awaited<ReturnType<typeof authenticate>>;
   try {
     result = await authenticate(db, email, password);
   } catch (error) {
     // The database, not the person, failed: the attempt does not count against the account.
-    signInLimiter.refund(email);
+    // A shared limiter's refund needs the database too; if it is still away, the attempt stays
+    // counted (one of ten), which is better than failing the answer.
+    await signInLimiter.refund(email).catch(() => {});
     if (isDatabaseFailure(error)) {
       reportDatabaseFailure(error);
       throw new Error("DatabaseUnavailable");
@@ -41,7 +44,7 @@ async function checkPassword(db: Db, signInLimiter: RateLimiter, email: string, 
     throw new Error("SignInFailed");
   }
   if (!result) return null;
-  signInLimiter.reset(email);
+  await signInLimiter.reset(email).catch(() => {});
   return { id: result.userId, email };
 }
 

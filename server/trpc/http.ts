@@ -1,7 +1,11 @@
 import "server-only";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { RETRY_AFTER_SECONDS } from "@/db/availability";
-import { createRequestContext } from "./context";
+import { describeDatabaseFailure, isDatabaseFailure, RETRY_AFTER_SECONDS } from "@/db/availability";
+import { processRuntime } from "../runtime/process";
+import { readiness } from "../runtime/health";
+import { requestIdFrom } from "../runtime/signals";
+import type { Runtime } from "../runtime/runtime";
+import { createRequestContext, requestContextOver } from "./context";
 import { csvDownload } from "./csv-download";
 import { createCallerFactory } from "./init";
 import { appRouter } from "./root";
@@ -29,14 +33,59 @@ export function trpcHandler(req: Request): Promise<Response> | Response {
       { status: 415 },
     );
   }
-  return fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req,
-    router: appRouter,
-    createContext: createRequestContext,
-    // A 503 (the database away or busy) tells clients and proxies when to try again.
-    responseMeta: ({ errors }) => (errors.some((error) => error.code === "SERVICE_UNAVAILABLE") ? { headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } } : {}),
-  });
+  // One attempt at the runtime per request, shared by the log scope and the context: while the
+  // database is away, a request waits for one failed connect, not two.
+  const runtime = processRuntime();
+  return withRequestId(req, runtime, () =>
+    fetchRequestHandler({
+      endpoint: "/api/trpc",
+      req,
+      router: appRouter,
+      createContext: requestContextOver(runtime),
+      // A 503 (the database away or busy) tells clients and proxies when to try again.
+      responseMeta: ({ errors }) => (errors.some((error) => error.code === "SERVICE_UNAVAILABLE") ? { headers: { "Retry-After": String(RETRY_AFTER_SECONDS) } } : {}),
+    }),
+  );
+}
+
+/**
+ * Serves a request inside its request id's scope (every log line below carries it) and echoes
+ * the id as X-Request-Id. Without a runtime (its database did not open yet) the request is
+ * served outside any scope: its context answers 503 (init.ts), not this wrapper.
+ */
+async function withRequestId(req: Request, runtimeOpening: Promise<Runtime>, serve: () => Promise<Response>): Promise<Response> {
+  const runtime = await runtimeOpening.catch(() => null);
+  const requestId = requestIdFrom(req.headers);
+  const res = runtime ? await runtime.signals.scope.run({ requestId }, serve) : await serve();
+  res.headers.set("x-request-id", requestId);
+  return res;
+}
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/** /healthz: the process is alive and answers. Asks nothing of the database, so an outage does not make the balancer drop every instance. */
+export function healthzHandler(): Response {
+  return Response.json({ status: "alive" }, { headers: NO_STORE });
+}
+
+/** /readyz: 200 when the database answers, every committed migration is applied and the ledger head is readable; 503 with the failing check otherwise. */
+export async function readyzHandler(): Promise<Response> {
+  let runtime: Runtime;
+  try {
+    runtime = await processRuntime();
+  } catch (error) {
+    const detail = isDatabaseFailure(error) ? `did not open: ${describeDatabaseFailure(error)}` : "did not open";
+    return Response.json({ status: "not ready", checks: { database: { ok: false, detail } } }, { status: 503, headers: { ...NO_STORE, "Retry-After": String(RETRY_AFTER_SECONDS) } });
+  }
+  const answer = await readiness(runtime.db);
+  if (answer.ready) return Response.json({ status: "ready", checks: answer.checks }, { headers: NO_STORE });
+  return Response.json({ status: "not ready", checks: answer.checks }, { status: 503, headers: { ...NO_STORE, "Retry-After": String(RETRY_AFTER_SECONDS) } });
+}
+
+/** /metrics: this instance's Prometheus metrics (each instance is scraped on its own port, not through the balancer). */
+export async function metricsHandler(): Promise<Response> {
+  const { registry } = (await processRuntime()).signals;
+  return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType, ...NO_STORE } });
 }
 
 const createCaller = createCallerFactory(appRouter);

@@ -5,7 +5,7 @@ import { ZodError } from "zod";
 import type { Db } from "@/db/client";
 import type { Runtime } from "../runtime/runtime";
 import { reportDatabaseFailure } from "@/db/availability";
-import { describeInternalError, DomainError, toDomainError, type ErrorKind } from "../errors";
+import { DomainError, toDomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../auth/accounts";
 
 export interface Context {
@@ -71,14 +71,14 @@ export const createCallerFactory = t.createCallerFactory;
  * or what a database error's SQLSTATE stands for, server/errors.ts) by its kind; anything
  * else is internal, logged without SQL parameters and answered with a generic message.
  */
-const mapErrors = t.middleware(async ({ next }) => {
+const mapErrors = t.middleware(async ({ ctx, path, next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
     const domain = toDomainError(cause);
     if (domain?.kind === "unavailable") reportDatabaseFailure(cause);
     if (domain) throw new TRPCError({ code: KIND_TO_TRPC[domain.kind], message: domain.message, cause: domain });
-    if (result.error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] internal error: ${describeInternalError(cause ?? result.error)}`);
+    if (result.error.code === "INTERNAL_SERVER_ERROR") ctx.runtime.signals.logger.error({ path, err: cause ?? result.error }, "[trpc] internal error");
   }
   return result;
 });
@@ -98,7 +98,17 @@ const refuseNul = t.middleware(async ({ getRawInput, next }) => {
   return next();
 });
 
-export const publicProcedure = t.procedure.use(mapErrors).use(refuseNul);
+/** Every call's count and latency by procedure, in the runtime's metrics (server/runtime/signals.ts). */
+const observe = t.middleware(async ({ ctx, path, next }) => {
+  const { requests, requestSeconds } = ctx.runtime.signals.metrics;
+  const stop = requestSeconds.startTimer({ procedure: path });
+  const result = await next();
+  stop();
+  requests.inc({ procedure: path, outcome: result.ok ? "ok" : result.error.code });
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(observe).use(mapErrors).use(refuseNul);
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.userId) throw new DomainError("unauthenticated", "not_signed_in", "Sign in to continue.");

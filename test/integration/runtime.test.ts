@@ -59,15 +59,44 @@ describe("two runtimes in one process", () => {
     expect((await checkpoints()) - beforeBoth).toBe(4);
   });
 
-  it("each counts its own submissions and sign-ins: one runtime's budget spent leaves the other's whole", async () => {
-    const spent = createRuntime(database.db, { submissionsPerMinute: 1 });
-    const fresh = createRuntime(database.db, { submissionsPerMinute: 1 });
+  it("with limits in memory, each counts its own submissions and sign-ins: one runtime's budget spent leaves the other's whole", async () => {
+    const spent = createRuntime(database.db, { submissionsPerMinute: 1, limits: "memory" });
+    const fresh = createRuntime(database.db, { submissionsPerMinute: 1, limits: "memory" });
     expect((await callerWith(spent, "usr_huaxin_1").ledger.submit(toWire(issuance()))).status).toBe("accepted");
     expect(await codeOf(callerWith(spent, "usr_huaxin_1").ledger.submit(toWire(issuance())))).toBe("TOO_MANY_REQUESTS");
     expect(await codeOf(callerWith(fresh, "usr_huaxin_1").ledger.submit(toWire(issuance())))).toBe("OK");
     // The sign-in limiter too: ten attempts for one email use up one runtime's window only.
-    for (let attempt = 0; attempt < 10; attempt += 1) expect(spent.limits.signIn.take("someone@example.com")).toBe(true);
-    expect(spent.limits.signIn.take("someone@example.com")).toBe(false);
-    expect(fresh.limits.signIn.take("someone@example.com")).toBe(true);
+    for (let attempt = 0; attempt < 10; attempt += 1) expect(await spent.limits.signIn.take("someone@example.com")).toBe(true);
+    expect(await spent.limits.signIn.take("someone@example.com")).toBe(false);
+    expect(await fresh.limits.signIn.take("someone@example.com")).toBe(true);
+  });
+
+  it("with limits in the database, instances on one database share one budget, and a new window refills it", async () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    const first = createRuntime(database.db, { submissionsPerMinute: 1, limits: "database", clock });
+    const second = createRuntime(database.db, { submissionsPerMinute: 1, limits: "database", clock });
+    expect((await callerWith(first, "usr_huaxin_1").ledger.submit(toWire(issuance()))).status).toBe("accepted");
+    // The other instance sees the spent budget of the organisation.
+    expect(await codeOf(callerWith(second, "usr_huaxin_1").ledger.submit(toWire(issuance())))).toBe("TOO_MANY_REQUESTS");
+    // Ten sign-in attempts spread over both use up the email's window for both; other emails are untouched.
+    for (let attempt = 0; attempt < 10; attempt += 1) expect(await (attempt % 2 ? first : second).limits.signIn.take("shared@example.com")).toBe(true);
+    expect(await first.limits.signIn.take("shared@example.com")).toBe(false);
+    expect(await second.limits.signIn.take("shared@example.com")).toBe(false);
+    expect(await second.limits.signIn.take("other@example.com")).toBe(true);
+    // Concurrent takes are counted exactly: 10 allowed of 30 at once.
+    const racing = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? first : second).limits.signIn.take("race@example.com")));
+    expect(racing.filter(Boolean)).toHaveLength(10);
+    // A refund (the database failed, not the person) gives the tenth attempt back, for both instances.
+    for (let attempt = 0; attempt < 10; attempt += 1) expect(await first.limits.signIn.take("refund@example.com")).toBe(true);
+    await first.limits.signIn.refund("refund@example.com");
+    expect(await second.limits.signIn.take("refund@example.com")).toBe(true);
+    expect(await first.limits.signIn.take("refund@example.com")).toBe(false);
+    await first.limits.signIn.reset("shared@example.com");
+    expect(await second.limits.signIn.take("shared@example.com")).toBe(true);
+    now += 15 * 60 * 1000;
+    expect(await second.limits.signIn.take("race@example.com")).toBe(true);
+    await first.limits.signIn.clear();
+    await first.limits.submissions.clear();
   });
 });

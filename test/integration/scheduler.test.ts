@@ -122,7 +122,8 @@ describe("the schedule in PostgreSQL", () => {
       if (run === 1) throw new Error("The bank's payment API answered 503");
       return "recovered";
     });
-    const scheduler = schedulerOf("only", [job]);
+    const told: string[] = [];
+    const scheduler = createScheduler(database.db, [job], { instanceId: "only", clock, log: quiet, onRun: (run) => told.push(`${run.name} ${run.status}`) });
     const [failed] = await scheduler.tick();
     expect(failed).toMatchObject({ status: "failed", summary: "The bank's payment API answered 503", recorded: true });
     expect(await rowOf(job.name)).toMatchObject({
@@ -145,6 +146,8 @@ describe("the schedule in PostgreSQL", () => {
     expect(retried).toMatchObject({ status: "ok", summary: "recovered" });
     expect(calls.count).toBe(2);
     expect(await rowOf(job.name)).toMatchObject({ lastStatus: "ok", lastSummary: "recovered", runs: 2, failures: 1 });
+    // What the runtime's job metrics count (instrumentation.ts): one report per run, with its status.
+    expect(told).toEqual(["probe-failing failed", "probe-failing ok"]);
   });
 
   it("a failed query is recorded with the database's message, never with the values it ran with", async () => {

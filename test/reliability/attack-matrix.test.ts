@@ -356,7 +356,7 @@ describe("attack matrix: every procedure x every role", () => {
     it(`${row.procedure}: ${row.scenario}`, async ({ task }) => {
       const outcomes: Record<string, string> = {};
       for (const role of ROLES) {
-        runtimeFor(db).limits.submissions.clear();
+        await runtimeFor(db).limits.submissions.clear();
         const input = row.input ? await row.input(role) : undefined;
         const before = await stateHash(db);
         let result: unknown;

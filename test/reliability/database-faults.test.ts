@@ -85,6 +85,27 @@ async function expectSignInError(email: string, password: string, code: string, 
 
 const expectUnavailableSignIn = (email: string) => expectSignInError(email, DEMO_PASSWORD, "error=DatabaseUnavailable", "The ledger is unavailable; nothing was changed.");
 
+/**
+ * The operator's view while the database is away: /healthz still 200 (the balancer must not
+ * kill the process), /readyz 503 with Retry-After and the database check failed by its code.
+ */
+async function expectNotReady(baseUrl: string): Promise<void> {
+  const health = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5_000) });
+  expect(health.status).toBe(200);
+  const started = Date.now();
+  const ready = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(10_000) });
+  expect(Date.now() - started).toBeLessThan(6_000);
+  expect(ready.status).toBe(503);
+  expect(ready.headers.get("retry-after")).toMatch(/^\d+$/);
+  const body = (await ready.json()) as { status: string; checks: { database: { ok: boolean; detail: string } } };
+  expect(body.status).toBe("not ready");
+  expect(body.checks.database.ok).toBe(false);
+  expect(body.checks.database.detail).toMatch(/the database is unavailable \(/);
+  expect(JSON.stringify(body)).not.toMatch(/select|Failed query/i);
+}
+
+const isReady = async (baseUrl: string) => (await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(5_000) })).status === 200;
+
 describe("database faults", () => {
   it("a transaction whose connection dies does not wedge the pool (postgres.js #1154/#1208): the next query succeeds at once", async () => {
     const sql = guardTransactions(postgres(own.url, { max: 1, onnotice: () => {}, connect_timeout: 10 }));
@@ -128,19 +149,24 @@ describe("database faults", () => {
   it(`PostgreSQL crashed ${CRASHES} times under load: 503 with Retry-After while it is away, serving within ${RECOVER_WITHIN_MS / 1000} s of its return, nothing acknowledged lost`, async ({ task }) => {
     const load: Load = startLoad({ baseUrl: app.url, coreCookie, readerCookie, bankLineId: bankLine, writers: 3, readers: 3 });
     const faults: { startMs: number; backMs: number }[] = [];
+    const readyAgainMs: number[] = [];
     try {
       await sleep(2_000);
+      expect(await isReady(app.url)).toBe(true);
       for (let crash = 0; crash < CRASHES; crash++) {
         const startMs = Date.now();
         cluster.crash();
         await sleep(1_000);
+        await expectNotReady(app.url);
         // Sign-in while the database is away, more often than the sign-in limit allows:
         // these are not failed sign-ins, so the account stays open.
         if (crash === 0) for (let i = 0; i < 11; i++) await expectUnavailableSignIn(CORE);
         await sleep(Math.max(0, startMs + 5_000 - Date.now()));
         cluster.start();
-        faults.push({ startMs, backMs: Date.now() });
-        await sleep(4_000);
+        const backMs = Date.now();
+        faults.push({ startMs, backMs });
+        readyAgainMs.push(await waitFor(() => isReady(app.url), RECOVER_WITHIN_MS));
+        await sleep(Math.max(0, backMs + 4_000 - Date.now()));
       }
       await sleep(2_000);
     } finally {
@@ -160,6 +186,7 @@ describe("database faults", () => {
       dbCrashLongestAnswerMs: Math.max(...figures.map((f) => f.longestAnswerMs)),
       dbCrashRecoverMs: Math.max(...figures.map((f) => f.recoverMs)),
       dbCrash503: figures.reduce((sum, f) => sum + f.answered503, 0),
+      dbCrashReadyAgainMs: Math.max(...readyAgainMs),
       transactionsChecked: checked,
     });
     expect(load.unexpected).toEqual([]);
@@ -185,10 +212,14 @@ describe("database faults", () => {
     expect(res.headers.get("retry-after")).toMatch(/^\d+$/);
     expect(((await res.json()) as { error: { json: { message: string } } }).error.json.message).toBe(DATABASE_UNAVAILABLE_MESSAGE);
     await expectUnavailableSignIn(TIER1);
+    // The runtime never opened: /readyz answers from that failure, still by code.
+    await expectNotReady(app.url);
     await sleep(3_000);
     cluster.start();
     const backMs = Date.now();
-    const recoverMs = await waitFor(async () => (await fetch(`${app.url}/api/trpc/ledger.creditLines`, { headers: { cookie: readerCookie } })).status === 200, 30_000);
+    const readyMs = await waitFor(() => isReady(app.url), 30_000);
+    await waitFor(async () => (await fetch(`${app.url}/api/trpc/ledger.creditLines`, { headers: { cookie: readerCookie } })).status === 200, 30_000);
+    const recoverMs = Date.now() - backMs;
     await sessionCookie(app.url, TIER1, DEMO_PASSWORD);
     // The scheduler, which could not start with the database away, runs its jobs now.
     const schedulerMs = await waitFor(async () => {
@@ -196,8 +227,9 @@ describe("database faults", () => {
       return ((rows as unknown as { n: number }[])[0]?.n ?? 0) > 0;
     }, 30_000);
     log(`first answer ${answerMs} ms (503); served ${recoverMs} ms after PostgreSQL came up; jobs ran after ${schedulerMs} ms`);
-    addFigures(task, { startedDownFirstAnswerMs: answerMs, startedDownRecoverMs: recoverMs, startedDownSchedulerMs: schedulerMs });
+    addFigures(task, { startedDownFirstAnswerMs: answerMs, startedDownRecoverMs: recoverMs, startedDownReadyMs: readyMs, startedDownSchedulerMs: schedulerMs });
     expect(answerMs).toBeLessThan(6_000);
+    expect(readyMs).toBeLessThan(RECOVER_WITHIN_MS);
     expect(recoverMs).toBeLessThan(RECOVER_WITHIN_MS);
     expect(app.output()).toContain("[jobs] not started yet");
   }, 120_000);

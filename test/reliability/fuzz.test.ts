@@ -300,7 +300,7 @@ describe("fuzzing every procedure's input", () => {
       let tried = 0;
       for (const target of list) {
         // The unbroken base input itself: read, or refused.
-        runtimeFor(db).limits.submissions.clear();
+        await runtimeFor(db).limits.submissions.clear();
         if (!target.validBase) checkAnswer(path, type, await send(path, target.base, target.userId, type), target.base);
         await fc.assert(
           fc.asyncProperty(mutation, async (m) => {
@@ -309,7 +309,7 @@ describe("fuzzing every procedure's input", () => {
             const input = target.signer ? resign(mutated.value, target.signer) : mutated.value;
             // superjson drops "__proto__" keys on arrival: such a variant of a valid base is the base itself.
             if (target.validBase && sameValue(superjson.deserialize(JSON.parse(wireBody(input))), target.base)) return;
-            runtimeFor(db).limits.submissions.clear();
+            await runtimeFor(db).limits.submissions.clear();
             checkAnswer(path, type, await send(path, input, target.userId, type), input);
             tried += 1;
           }),
@@ -336,7 +336,7 @@ describe("fuzzing every procedure's input", () => {
             set(copy, at, odd);
             const input = target.signer ? resign(copy, target.signer) : copy;
             if (target.validBase && sameValue(input, target.base)) continue;
-            runtimeFor(db).limits.submissions.clear();
+            await runtimeFor(db).limits.submissions.clear();
             checkAnswer(path, type, await send(path, input, target.userId, type), input);
             tried += 1;
           }

@@ -152,7 +152,7 @@ describe(`${RACERS} concurrent requests spending one claim: exactly one is accep
       signed(ids.factor, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 10_000n, expiresAtMs: Date.now() + 30 * 86_400_000 }),
     );
     const lineId = deriveId("cl", grant.txId!, 0);
-    runtimeFor(database.db).limits.submissions.clear();
+    await runtimeFor(database.db).limits.submissions.clear();
     const results = await race(
       Array.from({ length: RACERS }, () =>
         signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }),

@@ -1,0 +1,5 @@
+import { healthzHandler } from "@/server/trpc/http";
+
+export const dynamic = "force-dynamic";
+
+export { healthzHandler as GET };

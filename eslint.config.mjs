@@ -23,6 +23,7 @@ const ROOMS = [
   { type: "session", pattern: "server/session" },
   { type: "trpc", pattern: "server/trpc" },
   { type: "seed", pattern: "server/seed" },
+  { type: "api", pattern: "server/api" },
   // The files directly in server/: the actor, every authorisation rule, errors, env, ids.
   { type: "server-core", pattern: "server" },
 ];
@@ -35,6 +36,7 @@ const ROOMS = [
 const FILES = [
   { category: "app-entry", pattern: "server/trpc/server-caller.ts" },
   { category: "app-entry", pattern: "server/trpc/http.ts" },
+  { category: "app-entry", pattern: "server/api/http.ts" },
   { category: "app-entry", pattern: "server/session/session.ts" },
   { category: "app-entry", pattern: "server/authz.ts" },
   { category: "app-entry", pattern: "server/actor.ts" },
@@ -58,6 +60,7 @@ const MAY_IMPORT = {
   runtime: ["runtime", "auth", "crypto", "jobs", "ledger", ...FOUNDATION],
   session: ["session", "auth", "runtime", ...FOUNDATION],
   trpc: ["trpc", "session", "auth", "runtime", "read", "commands", "jobs", "ledger", ...FOUNDATION],
+  api: ["api", "runtime", "read", "commands", "ledger", ...FOUNDATION],
   seed: ["seed", "auth", "jobs", "ledger", "platform", ...FOUNDATION],
   app: ["app", "contracts"],
 };

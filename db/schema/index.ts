@@ -5,3 +5,4 @@ export * from "./ledger";
 export * from "./key-requests";
 export * from "./jobs";
 export * from "./api";
+export * from "./webhooks";

@@ -14,6 +14,6 @@ export function navFor(role: OrganisationRole, permission: Permission): NavItem[
   if (role === "lender") items.push({ href: "/financing", label: "Financing desk" }, { href: "/financing/policies", label: "Auto-financing" }, { href: "/claims", label: "Claims" }, { href: "/credit-lines", label: "Credit lines" });
   if (role === "operator") items.push({ href: "/operator/organisations", label: "Organisations" });
   items.push(...(role === "operator" ? [{ href: "/operator/keys", label: "Key requests" }, { href: "/operator/jobs", label: "Scheduled jobs" }] : []), { href: "/keys", label: "Signing keys" });
-  if (permission === "admin") items.push({ href: "/settings/users", label: "People" });
+  if (permission === "admin") items.push({ href: "/settings/users", label: "People" }, { href: "/settings/integrations", label: "API & webhooks" });
   return items;
 }

@@ -4,3 +4,5 @@ export * from "./users";
 export * from "./ledger";
 export * from "./key-requests";
 export * from "./jobs";
+export * from "./api";
+export * from "./webhooks";

@@ -20,6 +20,7 @@ import { conflict, databaseFailureOf, describeInternalError, DomainError, type D
 import { loadPlatformKey, type PlatformKey } from "../platform/key";
 import { GroupCommit } from "./group-commit";
 import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
+import { writeOutbox } from "./outbox";
 import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
 
 /*
@@ -142,6 +143,7 @@ export async function submitBatch(db: Db, transactions: readonly SealedTransacti
       const results = prepared.map((item) => appendOne(block, head, item, clock, verified));
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
+      await writeOutbox(tx, results, block.entries);
       await closeBlock(tx, head, platformKey, clock);
       return results;
     });

@@ -24,6 +24,7 @@ const ROOMS = [
   { type: "trpc", pattern: "server/trpc" },
   { type: "seed", pattern: "server/seed" },
   { type: "witness", pattern: "server/witness" },
+  { type: "api", pattern: "server/api" },
   // The files directly in server/: the actor, every authorisation rule, errors, env, ids.
   { type: "server-core", pattern: "server" },
 ];
@@ -37,6 +38,7 @@ const FILES = [
   { category: "app-entry", pattern: "server/trpc/server-caller.ts" },
   { category: "app-entry", pattern: "server/trpc/http.ts" },
   { category: "app-entry", pattern: "server/trpc/log-http.ts" },
+  { category: "app-entry", pattern: "server/api/http.ts" },
   { category: "app-entry", pattern: "server/session/session.ts" },
   { category: "app-entry", pattern: "server/authz.ts" },
   { category: "app-entry", pattern: "server/actor.ts" },
@@ -60,6 +62,7 @@ const MAY_IMPORT = {
   runtime: ["runtime", "auth", "crypto", "jobs", "ledger", ...FOUNDATION],
   session: ["session", "auth", "runtime", ...FOUNDATION],
   trpc: ["trpc", "session", "auth", "runtime", "read", "commands", "jobs", "ledger", ...FOUNDATION],
+  api: ["api", "runtime", "read", "commands", "ledger", ...FOUNDATION],
   seed: ["seed", "auth", "jobs", "ledger", "platform", ...FOUNDATION],
   // A separate service with its own database (scripts/witness.ts): it knows only the contracts and the folder lock.
   witness: ["witness", "contracts", "db"],

@@ -163,3 +163,8 @@ export function canSeeDashboard(actor: Actor): boolean {
 export function assertAllowed(allowed: boolean, message = "You are not allowed to do this."): void {
   if (!allowed) throw forbidden("not_allowed", message);
 }
+
+/** API keys (machine credentials) and their audit log: the organisation's admins, once it is approved. */
+export function canManageApiKeys(actor: Actor): boolean {
+  return actor.permission === "admin" && actor.orgStatus === "approved";
+}

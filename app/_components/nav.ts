@@ -4,7 +4,7 @@ import type { Permission } from "@/db/enums";
 /** A nav entry names its label by key in the catalogue (messages/*.json, nav). */
 export type NavKey =
   | "dashboard" | "issuances" | "issue" | "creditLines" | "claims" | "financing" | "financingDesk"
-  | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people";
+  | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people" | "integrations";
 
 export interface NavItem {
   href: string;
@@ -20,6 +20,6 @@ export function navFor(role: OrganisationRole, permission: Permission): NavItem[
   if (role === "lender" || role === "auditor") items.push({ href: "/trust", label: "trust" });
   if (role === "operator") items.push({ href: "/operator/organisations", label: "organisations" });
   items.push(...(role === "operator" ? ([{ href: "/operator/keys", label: "keyRequests" }, { href: "/operator/jobs", label: "jobs" }] satisfies NavItem[]) : []), { href: "/keys", label: "keys" });
-  if (permission === "admin") items.push({ href: "/settings/users", label: "people" });
+  if (permission === "admin") items.push({ href: "/settings/users", label: "people" }, { href: "/settings/integrations", label: "integrations" });
   return items;
 }

@@ -6,3 +6,5 @@ export * from "./key-requests";
 export * from "./jobs";
 export * from "./trust";
 export * from "./limits";
+export * from "./api";
+export * from "./webhooks";

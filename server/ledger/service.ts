@@ -23,6 +23,7 @@ import { signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpo
 import { GroupCommit } from "./group-commit";
 import { advanceStateMirror, keepStateMirror, takeStateMirror } from "./state-root";
 import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
+import { writeOutbox } from "./outbox";
 import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
 
 /*
@@ -175,6 +176,7 @@ export async function submitBatch(db: Db, transactions: readonly SealedTransacti
       const results = prepared.map((item) => appendOne(block, head, item, clock, verified));
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
+      await writeOutbox(tx, results, block.entries);
       await closeBlock(tx, head, platformKey, clock, { mirrorKey: db, changes: block.changes });
       return results;
     });

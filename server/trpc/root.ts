@@ -7,6 +7,7 @@ import { financingRouter } from "./routers/financing";
 import { keysRouter } from "./routers/keys";
 import { reportsRouter } from "./routers/reports";
 import { jobsRouter } from "./routers/jobs";
+import { integrationsRouter } from "./routers/integrations";
 
 export const appRouter = router({
   auth: authRouter,
@@ -17,6 +18,7 @@ export const appRouter = router({
   keys: keysRouter,
   reports: reportsRouter,
   jobs: jobsRouter,
+  integrations: integrationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,6 +10,7 @@ import { createCallerFactory, createContextFactory } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
 import { csvDownload } from "@/server/trpc/csv-download";
 import { createAppRuntime, type Runtime } from "@/server/runtime/runtime";
+import { createApiHandler } from "@/server/api/handler";
 
 /*
  * The app's answers when its database cannot be reached, on real failures: a PostgreSQL
@@ -55,6 +56,25 @@ describe("the database away", () => {
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("2");
     expect(await response.text()).toContain(DATABASE_UNAVAILABLE_MESSAGE);
+  });
+
+  it("/api/v1 answers 503 problem+json with Retry-After, whether the database never opened or is lost after", async () => {
+    // Never opened (processRuntime's path), and opened lazily then refused at the first query (the API key's lookup).
+    const lostLater = async () => {
+      const database = openDatabase({ kind: "postgres", url: REFUSED_URL, connectTimeoutSeconds: 2 });
+      opened.push(database);
+      return createAppRuntime(database.db);
+    };
+    for (const getRuntime of [refusedRuntime, lostLater]) {
+      const handle = createApiHandler(getRuntime);
+      const started = Date.now();
+      const response = await handle(new Request("http://localhost/api/v1/claims", { headers: { authorization: "Bearer dck_whatever" } }));
+      expect(response.status).toBe(503);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      expect(response.headers.get("retry-after")).toBe("2");
+      expect(await response.json()).toMatchObject({ status: 503, code: "database_unavailable", detail: DATABASE_UNAVAILABLE_MESSAGE });
+      expect(Date.now() - started).toBeLessThan(3_000);
+    }
   });
 
   it("a failed first open is not kept: the next call opens the database once it is free", async () => {

@@ -306,6 +306,28 @@ const ROWS: Row[] = [
     expected: expect8("O F F F F F F U"),
     check: (r) => expect((r as { name: string }[]).map((job) => job.name)).toContain("overdue"),
   },
+  // Settings → API & webhooks: an approved organisation's admins only, each for their own organisation.
+  { procedure: "integrations.apiKeys", scenario: "the organisation's API keys", expected: expect8("O O O O F F F U") },
+  {
+    procedure: "integrations.createApiKey",
+    scenario: "a read key for the caller's organisation",
+    expected: expect8("O O O O F F F U"),
+    input: () => ({ name: `erp-${unique()}`, scopes: ["read"], expiresInDays: 30 }),
+    check: (r) => expect(r).toMatchObject({ token: expect.stringMatching(/^dck_/), scopes: ["read"], id: expect.any(String) }),
+  },
+  { procedure: "integrations.revokeApiKey", scenario: "a key that does not exist (or is another organisation's)", expected: expect8("N N N N F F F U"), input: () => ({ keyId: "key_missing" }) },
+  { procedure: "integrations.audit", scenario: "the organisation's API audit log", expected: expect8("O O O O F F F U") },
+  { procedure: "integrations.webhookEvents", scenario: "the events an endpoint may choose", expected: expect8("O O O O O F O U") },
+  { procedure: "integrations.webhookEndpoints", scenario: "the organisation's webhook endpoints", expected: expect8("O O O O F F F U") },
+  {
+    procedure: "integrations.createWebhookEndpoint",
+    scenario: "an https endpoint for claim offers",
+    expected: expect8("O O O O F F F U"),
+    input: () => ({ url: `https://erp-${unique()}.example.com/hooks`, events: ["claim.offered"] }),
+  },
+  { procedure: "integrations.setWebhookEndpointEnabled", scenario: "an endpoint that does not exist", expected: expect8("N N N N F F F U"), input: () => ({ endpointId: "whe_missing", enabled: false }) },
+  { procedure: "integrations.webhookDeliveries", scenario: "the organisation's webhook deliveries", expected: expect8("O O O O F F F U") },
+  { procedure: "integrations.redeliver", scenario: "a delivery that does not exist", expected: expect8("N N N N F F F U"), input: () => ({ deliveryId: "msg_missing" }) },
 ];
 
 const keyRegistrationCache = new Map<Role, unknown>();

@@ -261,6 +261,12 @@ beforeAll(async () => {
   add("financing.policyOffers", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("reports.exportCsv", { userId: "usr_pearl_1", base: { dataset: "holdings" } });
   add("keys.decide", { userId: "usr_operator_1", base: { requestId: "kreq_does_not_exist", decision: "rejected" } });
+  // Integrations by the core enterprise's viewer: the input is parsed, then every variant is refused (admins only).
+  add("integrations.createApiKey", { userId: "usr_huaxin_2", base: { name: "Loan system", scopes: ["read"], expiresInDays: 30 } });
+  add("integrations.revokeApiKey", { userId: "usr_huaxin_2", base: { keyId: "key_does_not_exist" } });
+  add("integrations.createWebhookEndpoint", { userId: "usr_huaxin_2", base: { url: "https://erp.example.com/hooks", events: ["claim.offered"] } });
+  add("integrations.setWebhookEndpointEnabled", { userId: "usr_huaxin_2", base: { endpointId: "whe_does_not_exist", enabled: false } });
+  add("integrations.redeliver", { userId: "usr_huaxin_2", base: { deliveryId: "msg_does_not_exist" } });
   // No input: whatever arrives is ignored, and the answer is a read.
   add("jobs.list", { userId: "usr_operator_1", base: undefined });
   // Pearl River's own, already registered key: every variant is refused.

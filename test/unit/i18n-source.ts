@@ -50,6 +50,8 @@ export const CONVERTED_FILES = [
   "app/(app)/settings/users/page.tsx",
   "app/(app)/settings/users/users-table.tsx",
   "app/(app)/settings/users/invite-form.tsx",
+  "app/(app)/settings/integrations/page.tsx",
+  "app/(app)/settings/integrations/integrations.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -55,6 +55,21 @@ export const CONVERTED_FILES = [
   "app/(app)/issuances/falling-due.tsx",
   "app/(app)/issuances/[rootId]/page.tsx",
   "app/(app)/issuances/[rootId]/repayment-form.tsx",
+  "app/(app)/operator/jobs/page.tsx",
+  "app/(app)/operator/jobs/scheduled-jobs-table.tsx",
+  "app/(app)/operator/keys/page.tsx",
+  "app/(app)/operator/keys/key-requests-table.tsx",
+  "app/(app)/keys/page.tsx",
+  "app/(app)/keys/keys-workspace.tsx",
+  "app/(app)/keys/browser-key.tsx",
+  "app/(app)/keys/create-key-form.tsx",
+  "app/(app)/keys/no-key-yet.tsx",
+  "app/(app)/keys/organisation-keys.tsx",
+  "app/_components/unlock-dialog.tsx",
+  "app/apply/page.tsx",
+  "app/apply/apply-form.tsx",
+  "app/invite/[token]/page.tsx",
+  "app/invite/[token]/accept-invite-form.tsx",
 ] as const;
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");

@@ -1,6 +1,8 @@
+import fs from "node:fs";
+import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { CONVERTED_FILES, parse, parseText, walk } from "./i18n-source";
+import { CONVERTED_FILES, parse, parseText, ROOT, walk } from "./i18n-source";
 
 /** Words a person reads: Latin letters or Chinese characters. */
 const WORDS = /[A-Za-z\u4e00-\u9fff]/;
@@ -36,6 +38,11 @@ function literalsOf(file: string, text?: string): string[] {
 
 describe("converted pages show no text that bypasses the catalogue", () => {
   it.each(CONVERTED_FILES)("%s", (file) => expect(literalsOf(file)).toEqual([]));
+
+  it("covers every page and component of app/", () => {
+    const tsx = (fs.readdirSync(path.join(ROOT, "app"), { recursive: true, encoding: "utf8" }) as string[]).filter((file) => file.endsWith(".tsx")).map((file) => `app/${file.split(path.sep).join("/")}`);
+    expect(tsx.filter((file) => !(CONVERTED_FILES as readonly string[]).includes(file)).sort()).toEqual([]);
+  });
 
   it("the scan finds each kind of literal where there is one, and nothing in catalogue calls", () => {
     // The scanner itself, on a page written the old way: text between tags, a visible

@@ -2,7 +2,7 @@ import "server-only";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { RETRY_AFTER_SECONDS } from "@/db/availability";
 import { createRequestContext } from "./context";
-import { csvDownload } from "./csv-download";
+import { csvDownload, type ColumnHeading } from "./csv-download";
 import { createCallerFactory } from "./init";
 import { appRouter } from "./root";
 
@@ -41,8 +41,11 @@ export function trpcHandler(req: Request): Promise<Response> | Response {
 
 const createCaller = createCallerFactory(appRouter);
 
-/** /api/export/<dataset>: a CSV export of the signed-in organisation's records, through the same procedure as the API. */
-export async function exportDownload(dataset: string): Promise<Response> {
+/**
+ * /api/export/<dataset>: a CSV export of the signed-in organisation's records, through the
+ * same procedure as the API, its header row in the words `heading` gives (the reader's language).
+ */
+export async function exportDownload(dataset: string, heading?: ColumnHeading): Promise<Response> {
   // The context is made inside the call, so a database that is away answers 503 through csvDownload, not 500.
-  return csvDownload(createCaller(createRequestContext), dataset);
+  return csvDownload(createCaller(createRequestContext), dataset, heading);
 }

@@ -145,6 +145,11 @@ export function canSeePolicies(actor: Actor): PolicyScope {
   return "none";
 }
 
+/** Whom to issue a claim to is a core enterprise's choice: the suppliers it trades with. */
+export function canChooseIssueRecipients(actor: Actor): boolean {
+  return actor.orgStatus === "approved" && actor.orgRole === "core_enterprise";
+}
+
 /** What falls due on an issuance is its issuer's business (the tree page shows it to auditors too). */
 export function canSeeMaturities(actor: Actor): boolean {
   return actor.orgStatus === "approved" && actor.orgRole === "core_enterprise";

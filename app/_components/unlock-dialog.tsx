@@ -1,8 +1,10 @@
 "use client";
 
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useTranslations } from "next-intl";
 import { KeystoreError, type KeyFile, type ProgressListener } from "../_lib/keystore";
-import { formatDate } from "../_lib/format";
+import { keystoreErrorText } from "../_lib/keystore-text";
+import { useFormatters } from "../_lib/use-formatters";
 import { Button, inputClass } from "./ui";
 
 interface UnlockDialogProps {
@@ -24,6 +26,9 @@ const FOCUSABLE = 'button:not([disabled]), input:not([disabled]), a[href], [tabi
  * useSigner().requireIdentity().
  */
 export function UnlockDialog({ keyFile, reason, idleMinutes, onUnlock, onCancel }: UnlockDialogProps) {
+  const t = useTranslations("unlock");
+  const tAll = useTranslations();
+  const format = useFormatters();
   const dialogRef = useRef<HTMLDialogElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const titleId = useId();
@@ -56,7 +61,7 @@ export function UnlockDialog({ keyFile, reason, idleMinutes, onUnlock, onCancel 
       await onUnlock(passphrase, (fraction) => setProgress(fraction));
     } catch (failure) {
       setProgress(null);
-      setError(failure instanceof KeystoreError ? failure.message : "The key could not be unlocked. Reload the page and try again.");
+      setError(failure instanceof KeystoreError ? keystoreErrorText(tAll, failure) : t("failed"));
       setPassphrase("");
       // Focus returns to the field once React has re-enabled it.
       setTimeout(() => inputRef.current?.focus(), 0);
@@ -97,28 +102,27 @@ export function UnlockDialog({ keyFile, reason, idleMinutes, onUnlock, onCancel 
       <form onSubmit={(event) => void submit(event)} className="space-y-4 p-6">
         <div>
           <h2 id={titleId} className="text-base font-semibold text-slate-900">
-            Unlock your signing key
+            {t("title")}
           </h2>
           <p id={descriptionId} className="mt-1 text-sm text-slate-600">
-            Enter the passphrase of your signing key{reason ? ` ${reason}` : ""}. It is decrypted in this browser only and stays unlocked until you sign out or
-            leave the page idle for {idleMinutes} minutes.
+            {t("body", { reason: reason ?? "none", minutes: idleMinutes })}
           </p>
         </div>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg bg-slate-50 px-4 py-3 text-xs">
-          <dt className="text-slate-500">Key</dt>
+          <dt className="text-slate-500">{t("key")}</dt>
           <dd className="truncate font-mono text-slate-800">{keyFile.keyId}</dd>
           {keyFile.label ? (
             <>
-              <dt className="text-slate-500">Label</dt>
+              <dt className="text-slate-500">{t("label")}</dt>
               <dd className="truncate text-slate-800">{keyFile.label}</dd>
             </>
           ) : null}
-          <dt className="text-slate-500">Created</dt>
-          <dd className="text-slate-800">{formatDate(keyFile.createdAtMs)}</dd>
+          <dt className="text-slate-500">{t("created")}</dt>
+          <dd className="text-slate-800">{format.day(keyFile.createdAtMs)}</dd>
         </dl>
         <div>
           <label htmlFor={`${titleId}-passphrase`} className="block text-sm font-medium text-slate-700">
-            Passphrase
+            {t("passphrase")}
           </label>
           <input
             ref={inputRef}
@@ -137,13 +141,13 @@ export function UnlockDialog({ keyFile, reason, idleMinutes, onUnlock, onCancel 
             {error ?? ""}
           </p>
         </div>
-        {busy ? <ScryptProgress percent={percent} label="Deriving the key from your passphrase" /> : null}
+        {busy ? <ScryptProgress percent={percent} label={t("deriving")} /> : null}
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={onCancel}>
-            Cancel
+            {t("cancel")}
           </Button>
           <Button type="submit" disabled={busy || passphrase.length === 0}>
-            {busy ? "Unlocking…" : "Unlock"}
+            {busy ? t("unlocking") : t("unlock")}
           </Button>
         </div>
       </form>

@@ -50,11 +50,16 @@ export type KeystoreErrorCode =
   | "storage_unavailable"
   | "crypto_unavailable";
 
-/** An expected failure of the keystore; `message` is written for the person at the keyboard. */
+/**
+ * An expected failure of the keystore; `message` is written for the person at the keyboard
+ * (in English), and the interface shows the catalogue's words for `code` with `params`
+ * (app/_lib/errors.ts, messages/*.json keystore).
+ */
 export class KeystoreError extends Error {
   constructor(
     readonly code: KeystoreErrorCode,
     message: string,
+    readonly params: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = "KeystoreError";
@@ -217,7 +222,7 @@ export async function decryptKeyFile(file: KeyFile, passphrase: string, onProgre
   const identity = identityFor(file.orgId, plaintext);
   if (identity.keyId !== file.keyId || identity.publicKeyHex !== file.publicKeyHex) {
     plaintext.fill(0);
-    throw new KeystoreError("damaged_key_file", `The key file is damaged: its key is not key ${file.keyId}.`);
+    throw new KeystoreError("damaged_key_file", `The key file is damaged: its key is not key ${file.keyId}.`, { keyId: file.keyId });
   }
   return { orgId: identity.orgId, keyId: identity.keyId, privateKey: identity.privateKey };
 }
@@ -227,8 +232,8 @@ export function parseKeyFile(json: unknown): KeyFile {
   const parsed = keyFileSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
-  const where = first?.path.length ? ` (${first.path.join(".")}: ${first.message})` : first ? ` (${first.message})` : "";
-  throw new KeystoreError("invalid_key_file", `This is not a Double-chain key file${where}.`);
+  const detail = first?.path.length ? `${first.path.join(".")}: ${first.message}` : (first?.message ?? "");
+  throw new KeystoreError("invalid_key_file", `This is not a Double-chain key file${detail ? ` (${detail})` : ""}.`, detail ? { detail } : {});
 }
 
 export function parseKeyFileText(text: string): KeyFile {
@@ -236,7 +241,7 @@ export function parseKeyFileText(text: string): KeyFile {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new KeystoreError("invalid_key_file", "This is not a Double-chain key file (it is not JSON).");
+    throw new KeystoreError("invalid_key_file", "This is not a Double-chain key file (it is not JSON).", { detail: "not_json" });
   }
   return parseKeyFile(json);
 }
@@ -335,7 +340,7 @@ export function openKeystore(email: string, storage?: KeyStorage): Keystore {
   const refuseIfStored = () => {
     const existing = load();
     if (existing) {
-      throw new KeystoreError("key_already_stored", `This browser already holds your key ${existing.keyId}. Remove it first (download its backup before you do).`);
+      throw new KeystoreError("key_already_stored", `This browser already holds your key ${existing.keyId}. Remove it first (download its backup before you do).`, { keyId: existing.keyId });
     }
   };
   const save = (file: KeyFile) => {
@@ -343,7 +348,7 @@ export function openKeystore(email: string, storage?: KeyStorage): Keystore {
       store().setItem(storageKey, JSON.stringify(file));
     } catch (error) {
       if (error instanceof KeystoreError) throw error;
-      throw new KeystoreError("storage_unavailable", "The browser refused to store the key (storage full or blocked).");
+      throw new KeystoreError("storage_unavailable", "The browser refused to store the key (storage full or blocked).", { when: "write" });
     }
   };
   return {
@@ -361,7 +366,7 @@ export function openKeystore(email: string, storage?: KeyStorage): Keystore {
     importBackup(json, expectedOrgId) {
       const file = parseKeyFile(json);
       if (file.orgId !== expectedOrgId) {
-        throw new KeystoreError("wrong_organisation", `This key belongs to organisation ${file.orgId}, not to yours (${expectedOrgId}).`);
+        throw new KeystoreError("wrong_organisation", `This key belongs to organisation ${file.orgId}, not to yours (${expectedOrgId}).`, { orgId: file.orgId, expectedOrgId });
       }
       const existing = load();
       if (existing?.keyId === file.keyId) return existing;

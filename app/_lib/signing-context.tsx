@@ -30,7 +30,7 @@ export const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 export const SIGNING_KEYS_PATH = "/keys";
 
 export type SignerStatus = "loading" | "no_key" | "locked" | "unlocked";
-export type SignerErrorCode = "no_key" | "wrong_organisation" | "cancelled";
+export type SignerErrorCode = "no_key" | "wrong_organisation" | "cancelled" | "key_changed";
 
 export class SignerError extends Error {
   constructor(
@@ -257,7 +257,7 @@ function SigningProviderRoot({ userEmail, orgId, children, idleTimeoutMs = IDLE_
           return;
         }
         // A dialog for another key (replaced meanwhile) is moot: its callers start again.
-        for (const stale of pendingRef.current?.waiters ?? []) stale.reject(new SignerError("cancelled", "Your signing key changed; try again."));
+        for (const stale of pendingRef.current?.waiters ?? []) stale.reject(new SignerError("key_changed", "Your signing key changed; try again."));
         const next: PendingUnlock = { keyFile: file, reason: options.reason, waiters: [waiter] };
         pendingRef.current = next;
         setPending(next);

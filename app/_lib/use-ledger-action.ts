@@ -39,7 +39,7 @@ export function useLedgerAction() {
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };
       return { ok: false, code: result.code, message: refusalText(t, result.code, result.text) };
     } catch (error) {
-      return { ok: false, code: null, message: errorMessage(error) };
+      return { ok: false, code: null, message: errorMessage(error, t) };
     } finally {
       setBusy(false);
     }

@@ -12,6 +12,7 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type ClaimRowDto = RouterOutputs["ledger"]["dashboard"]["claims"][number];
 export type CreditLineDto = RouterOutputs["ledger"]["creditLines"][number];
 export type MaturityDto = RouterOutputs["ledger"]["maturities"][number];
+export type IssueRecipientsDto = RouterOutputs["ledger"]["issueRecipients"];
 export type FinancingDto = RouterOutputs["financing"]["list"][number];
 export type PolicyOfferDto = RouterOutputs["financing"]["policyOffers"][number];
 export type Chart = RouterOutputs["reports"]["portfolio"][number];

@@ -3,18 +3,17 @@
 import Link from "next/link";
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTranslations } from "next-intl";
 import { useTRPC } from "../_trpc/client";
 import { Alert, Button, Field, inputClass } from "../_components/ui";
-import { errorMessage } from "../_lib/errors";
+import { useErrorMessage } from "../_lib/errors";
 
-const ROLES = [
-  { value: "supplier", label: "Supplier" },
-  { value: "core_enterprise", label: "Core enterprise (buyer)" },
-  { value: "lender", label: "Lender (bank or factor)" },
-  { value: "auditor", label: "Auditor" },
-] as const;
+/** The kinds of organisation that may apply; their names are in the catalogues (apply.roles). */
+const ROLES = ["supplier", "core_enterprise", "lender", "auditor"] as const;
 
 export function ApplyForm() {
+  const t = useTranslations("apply");
+  const errorMessage = useErrorMessage();
   const trpc = useTRPC();
   const apply = useMutation(trpc.auth.applyToJoin.mutationOptions());
   const [done, setDone] = useState(false);
@@ -25,7 +24,7 @@ export function ApplyForm() {
     const get = (k: string) => String(f.get(k) ?? "");
     await apply.mutateAsync({
       organisationName: get("organisationName"),
-      role: get("role") as (typeof ROLES)[number]["value"],
+      role: get("role") as (typeof ROLES)[number],
       city: get("city"),
       registrationNumber: get("registrationNumber"),
       adminName: get("adminName"),
@@ -38,9 +37,9 @@ export function ApplyForm() {
   if (done) {
     return (
       <div className="space-y-4">
-        <Alert tone="green">Application received. You can sign in now; business actions unlock once the operator approves your organisation.</Alert>
+        <Alert tone="green">{t("received")}</Alert>
         <Link href="/signin" className="text-sm font-medium text-brand-600 hover:underline">
-          Go to sign in
+          {t("toSignIn")}
         </Link>
       </div>
     );
@@ -48,37 +47,37 @@ export function ApplyForm() {
   return (
     <form onSubmit={(e) => void onSubmit(e).catch(() => {})} className="space-y-4">
       {apply.error ? <Alert>{errorMessage(apply.error)}</Alert> : null}
-      <Field label="Organisation name" htmlFor="organisationName">
+      <Field label={t("organisationName")} htmlFor="organisationName">
         <input id="organisationName" name="organisationName" required minLength={2} className={inputClass} />
       </Field>
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="Type" htmlFor="role">
+        <Field label={t("type")} htmlFor="role">
           <select id="role" name="role" className={inputClass} defaultValue="supplier">
-            {ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
+            {ROLES.map((role) => (
+              <option key={role} value={role}>
+                {t(`roles.${role}`)}
               </option>
             ))}
           </select>
         </Field>
-        <Field label="City" htmlFor="city">
+        <Field label={t("city")} htmlFor="city">
           <input id="city" name="city" className={inputClass} />
         </Field>
       </div>
-      <Field label="Unified social credit code" htmlFor="registrationNumber" hint="18 characters, as on the business licence">
+      <Field label={t("registration")} htmlFor="registrationNumber" hint={t("registrationHint")}>
         <input id="registrationNumber" name="registrationNumber" className={inputClass} maxLength={40} />
       </Field>
-      <Field label="Your name" htmlFor="adminName">
+      <Field label={t("name")} htmlFor="adminName">
         <input id="adminName" name="adminName" required className={inputClass} />
       </Field>
-      <Field label="Work email" htmlFor="adminEmail">
+      <Field label={t("email")} htmlFor="adminEmail">
         <input id="adminEmail" name="adminEmail" type="email" required className={inputClass} autoComplete="username" />
       </Field>
-      <Field label="Password" htmlFor="adminPassword" hint="At least 10 characters">
+      <Field label={t("password")} htmlFor="adminPassword" hint={t("passwordHint")}>
         <input id="adminPassword" name="adminPassword" type="password" required minLength={10} className={inputClass} autoComplete="new-password" />
       </Field>
       <Button type="submit" className="w-full" disabled={apply.isPending}>
-        {apply.isPending ? "Sending…" : "Send application"}
+        {apply.isPending ? t("sending") : t("send")}
       </Button>
     </form>
   );

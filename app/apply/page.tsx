@@ -1,12 +1,16 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { AuthFrame } from "../_components/auth-frame";
 import { ApplyForm } from "./apply-form";
 
-export const metadata: Metadata = { title: "Apply to join" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("apply"))("metaTitle") };
+}
 
-export default function ApplyPage() {
+export default async function ApplyPage() {
+  const t = await getTranslations("apply");
   return (
-    <AuthFrame title="Apply to join" subtitle="Tell us about your organisation. The platform operator reviews every application before it can transact.">
+    <AuthFrame title={t("title")} subtitle={t("subtitle")}>
       <ApplyForm />
     </AuthFrame>
   );

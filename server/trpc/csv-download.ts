@@ -8,6 +8,23 @@ export interface ExportCaller {
   reports: { exportCsv(input: { dataset: ExportDataset }): Promise<CsvFile> };
 }
 
+/** The heading a person reads for a column of an export; the column's own name by default. */
+export type ColumnHeading = (column: string) => string;
+
+/** One CSV field, quoted as RFC 4180 asks when it holds a comma, a quote or a line break. */
+const field = (text: string) => (/[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
+
+/**
+ * The file with its header row in the reader's words. The export's own header row is its
+ * column names (snake_case, no quoting needed), which the API keeps for programs that read it.
+ */
+export function withHeadings(csv: string, heading: ColumnHeading): string {
+  const bom = csv.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const end = csv.indexOf("\r\n");
+  const columns = csv.slice(bom.length, end).split(",");
+  return bom + columns.map((column) => field(heading(column))).join(",") + csv.slice(end);
+}
+
 const isDataset = (value: string): value is ExportDataset => (EXPORT_DATASETS as readonly string[]).includes(value);
 
 function plain(status: number, message: string): Response {
@@ -19,11 +36,11 @@ function plain(status: number, message: string): Response {
  * procedure, so the session check (401), the authorisation rule (403) and the messages are
  * exactly those of the API; this only turns the answer into an HTTP response.
  */
-export async function csvDownload(caller: ExportCaller, dataset: string): Promise<Response> {
+export async function csvDownload(caller: ExportCaller, dataset: string, heading?: ColumnHeading): Promise<Response> {
   if (!isDataset(dataset)) return plain(404, `No export named "${dataset.slice(0, 40)}". Use one of: ${EXPORT_DATASETS.join(", ")}.`);
   try {
     const file = await caller.reports.exportCsv({ dataset });
-    return new Response(file.csv, {
+    return new Response(heading ? withHeadings(file.csv, heading) : file.csv, {
       status: 200,
       headers: {
         "content-type": "text/csv; charset=utf-8",

@@ -6,7 +6,7 @@ import { readiness } from "../runtime/health";
 import { requestIdFrom } from "../runtime/signals";
 import type { Runtime } from "../runtime/runtime";
 import { createRequestContext, requestContextOver } from "./context";
-import { csvDownload } from "./csv-download";
+import { csvDownload, type ColumnHeading } from "./csv-download";
 import { createCallerFactory } from "./init";
 import { appRouter } from "./root";
 
@@ -90,8 +90,11 @@ export async function metricsHandler(): Promise<Response> {
 
 const createCaller = createCallerFactory(appRouter);
 
-/** /api/export/<dataset>: a CSV export of the signed-in organisation's records, through the same procedure as the API. */
-export async function exportDownload(dataset: string): Promise<Response> {
+/**
+ * /api/export/<dataset>: a CSV export of the signed-in organisation's records, through the
+ * same procedure as the API, its header row in the words `heading` gives (the reader's language).
+ */
+export async function exportDownload(dataset: string, heading?: ColumnHeading): Promise<Response> {
   // The context is made inside the call, so a database that is away answers 503 through csvDownload, not 500.
-  return csvDownload(createCaller(createRequestContext), dataset);
+  return csvDownload(createCaller(createRequestContext), dataset, heading);
 }

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
@@ -8,7 +10,7 @@ import { demoIdentity } from "@/server/seed/ledger-seed";
 import { loadActor } from "@/server/auth/accounts";
 import { maturityBucket, portfolioFor, type Chart } from "@/server/read/portfolio";
 import { decimalCny, safeText } from "@/server/read/exports";
-import { csvDownload } from "@/server/trpc/csv-download";
+import { csvDownload, withHeadings } from "@/server/trpc/csv-download";
 import { createTestDatabase } from "../helpers/db";
 import { buildKnownLedger, type KnownLedger } from "../helpers/known-ledger";
 import { callerFor, codeOf } from "../helpers/callers";
@@ -113,6 +115,20 @@ describe("CSV exports", () => {
       `${BOM}claim_id,root_claim_id,core_enterprise,tier,state,face_amount_cny,settled_cny,outstanding_cny,currency,maturity_date\r\n` +
         `${known.tier2KeptA},${known.rootA},${HUAXIN},2,held,299800.00,0.00,299800.00,CNY,${await maturityOf(known.rootA)}\r\n`,
     );
+  });
+
+  it("in Chinese, the header row of every export is in Chinese and the rows are unchanged; every column has a heading in both catalogues", async () => {
+    const zh = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../messages/zh-CN.json"), "utf8")).csv.columns as Record<string, string>;
+    const en = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, "../../messages/en.json"), "utf8")).csv.columns as Record<string, string>;
+    for (const [userId, dataset] of [["usr_lingnan_1", "holdings"], ["usr_gbfactor_1", "financings"], ["usr_huaxin_1", "repayments"]] as const) {
+      const plain = (await csvOf(userId, dataset)).text;
+      const columns = plain.slice(BOM.length, plain.indexOf("\r\n")).split(",");
+      expect(columns.filter((column) => !zh[column] || !en[column]), dataset).toEqual([]);
+      const response = await csvDownload(callerFor(database.db, userId), dataset, (column) => zh[column] ?? column);
+      const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(await response.arrayBuffer());
+      expect(text).toBe(`${BOM}${columns.map((column) => zh[column]).join(",")}${plain.slice(plain.indexOf("\r\n"))}`);
+    }
+    expect(withHeadings(`${BOM}a,b\r\n1,2\r\n`, (column) => (column === "a" ? 'x, "y"' : column))).toBe(`${BOM}"x, ""y""",b\r\n1,2\r\n`);
   });
 
   it("financings: each party sees its own; quotes in a name are doubled, a formula-like reference defused", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canSeeScheduledJobs, canUseDirectory } from "@/server/authz";
+import { canChooseIssueRecipients, canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canSeeScheduledJobs, canUseDirectory } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "viewer", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
@@ -65,6 +65,14 @@ describe("authorisation rules", () => {
     expect(canUseDirectory(actor({ orgStatus: "rejected" }))).toBe(false);
     expect(canUseDirectory(actor({}))).toBe(true);
   });
+
+  it.each([
+    [actor({ orgRole: "core_enterprise" }), true],
+    [actor({ orgRole: "core_enterprise", orgStatus: "pending" }), false],
+    [actor({ orgRole: "supplier", permission: "admin" }), false],
+    [actor({ orgRole: "lender", permission: "admin" }), false],
+    [actor({ orgRole: "operator", permission: "admin" }), false],
+  ])("canChooseIssueRecipients %#: only an approved core enterprise chooses whom to issue to", (a, expected) => expect(canChooseIssueRecipients(a)).toBe(expected));
 });
 
 import { canSeeClaim, canSubmitFor, canSubmitType } from "@/server/authz";

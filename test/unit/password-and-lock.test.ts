@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "@/server/auth/password";
 import { acquireDirectoryLock, DatabaseBusyError } from "@/db/lock";
-import { formatMinor } from "@/app/_lib/format";
+import { formatYuan } from "@/contracts/chinese-format";
 
 describe("password hashing", () => {
   it("verifies the right password only, with a random salt each time", async () => {
@@ -45,5 +45,5 @@ describe("money on screen", () => {
     [100000000n, "¥1,000,000.00"],
     [123456789012345678n, "¥1,234,567,890,123,456.78"],
     [-150n, "-¥1.50"],
-  ])("formatMinor(%s) = %s", (minor, text) => expect(formatMinor(minor)).toBe(text));
+  ])("formatYuan(%s) = %s (what every page shows, through the locale formatters)", (minor, text) => expect(formatYuan(minor)).toBe(text));
 });

@@ -26,7 +26,7 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
   // Outcomes live here, not in the inbox item: an accepted or rejected offer leaves the inbox.
   const [notice, setNotice] = useState<string | null>(null);
   if (dashboard.isPending) return <LoadingPage label={t("claims.loading")} />;
-  if (dashboard.error) return <Alert>{errorMessage(dashboard.error)}</Alert>;
+  if (dashboard.error) return <Alert>{errorMessage(dashboard.error, t)}</Alert>;
   const rows = dashboard.data.claims;
   const inbox = rows.filter((c) => c.offeredToName !== null && c.holderOrgId !== selfOrgId);
   const holdings = rows.filter((c) => c.holderOrgId === selfOrgId);

@@ -2,29 +2,24 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { formatAmountPlain, parseAmountMinor } from "@/contracts/money";
 import type { CreditLineDto } from "../../_trpc/types";
 import { DataTable, type Column } from "../../_components/data-table";
 import { Alert, Badge, Button, Field, inputClass } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { useFormatters } from "../../_lib/use-formatters";
+import type { Formatters } from "../../_lib/localized-format";
 import { useLedgerAction, type ActionOutcome } from "../../_lib/use-ledger-action";
 
 type View = "lender" | "core";
+type Translate = ReturnType<typeof useTranslations<"creditLines">>;
 
 const STATUS_TONE = { active: "green", frozen: "amber", expired: "slate" } as const;
 
 /** What a status means for whoever is looking, and what they can do about it. */
-function statusExplanation(line: CreditLineDto, view: View): string | null {
-  if (line.status === "frozen") {
-    return view === "core"
-      ? `${line.lenderName} has frozen this line: you cannot issue new claims on it. Claims already issued stay valid and repaying them still restores the line. Contact ${line.lenderName} to unfreeze it.`
-      : "Frozen: no new claims can be issued on it. Issued claims stay valid; unfreeze to allow issuance again.";
-  }
-  if (line.status === "expired") {
-    return view === "core"
-      ? `Expired: no new claims can be issued on it. Claims already issued stay valid until they are repaid. Ask ${line.lenderName} for a new line.`
-      : "Expired: no new claims can be issued on it; issued claims stay valid until repaid. Grant a new line if needed.";
-  }
+function statusExplanation(t: Translate, line: CreditLineDto, view: View): string | null {
+  if (line.status === "frozen") return view === "core" ? t("frozenCore", { lender: line.lenderName }) : t("frozenLender");
+  if (line.status === "expired") return view === "core" ? t("expiredCore", { lender: line.lenderName }) : t("expiredLender");
   return null;
 }
 
@@ -34,17 +29,17 @@ function permilleUsed(line: CreditLineDto): number {
 }
 
 /** Available credit, what is used of the limit, and a bar of the utilisation. */
-function CreditCell({ line }: { line: CreditLineDto }) {
+function CreditCell({ line, t, format }: { line: CreditLineDto; t: Translate; format: Formatters }) {
   const permille = permilleUsed(line);
   const usable = line.status === "active";
   return (
     <div className="min-w-52">
-      <div className={usable ? "font-semibold tabular-nums text-slate-900" : "font-semibold tabular-nums text-slate-400 line-through"}>{formatMinor(line.availableMinor)} available</div>
-      <div className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-100" role="img" aria-label={`${permille / 10}% of the limit used`}>
+      <div className={usable ? "font-semibold tabular-nums text-slate-900" : "font-semibold tabular-nums text-slate-400 line-through"}>{t("available", { amount: format.money(line.availableMinor) })}</div>
+      <div className="mt-1.5 h-1.5 w-full overflow-hidden rounded-full bg-slate-100" role="img" aria-label={t("usedShare", { percent: permille / 10 })}>
         <div className={usable ? "h-full rounded-full bg-brand-500" : "h-full rounded-full bg-slate-400"} style={{ width: `${Math.min(100, permille / 10)}%` }} />
       </div>
       <div className="mt-1 text-xs tabular-nums text-slate-500">
-        {formatMinor(line.usedMinor)} used of {formatMinor(line.limitMinor)}
+        {t("usedOf", { used: format.money(line.usedMinor), limit: format.money(line.limitMinor) })}
       </div>
     </div>
   );
@@ -53,6 +48,8 @@ function CreditCell({ line }: { line: CreditLineDto }) {
 type Panel = { lineId: string; confirmExpire: boolean } | null;
 
 export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto[]; view: View; manage: boolean }) {
+  const t = useTranslations("creditLines");
+  const format = useFormatters();
   const router = useRouter();
   const action = useLedgerAction();
   const [panel, setPanel] = useState<Panel>(null);
@@ -68,16 +65,16 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
   }
 
   const columns: Column<CreditLineDto>[] = [
-    { header: view === "lender" ? "Core enterprise" : "Lender", cell: (l) => <span className="font-medium text-slate-900">{view === "lender" ? l.coreEnterpriseName : l.lenderName}</span> },
-    { header: "Credit", cell: (l) => <CreditCell line={l} /> },
-    { header: "Expires", cell: (l) => <span className="whitespace-nowrap">{formatDate(l.expiresAtMs)}</span> },
+    { header: view === "lender" ? t("coreEnterprise") : t("lender"), cell: (l) => <span className="font-medium text-slate-900">{view === "lender" ? l.coreEnterpriseName : l.lenderName}</span> },
+    { header: t("credit"), cell: (l) => <CreditCell line={l} t={t} format={format} /> },
+    { header: t("expires"), cell: (l) => <span className="whitespace-nowrap">{format.date(new Date(l.expiresAtMs).toISOString().slice(0, 10))}</span> },
     {
-      header: "Status",
+      header: t("statusHeader"),
       cell: (l) => {
-        const why = statusExplanation(l, view);
+        const why = statusExplanation(t, l, view);
         return (
           <div className="min-w-40 max-w-64">
-            <Badge tone={STATUS_TONE[l.status]}>{l.status}</Badge>
+            <Badge tone={STATUS_TONE[l.status]}>{t(`status.${l.status}`)}</Badge>
             {why ? <p className="mt-1 text-xs text-slate-500">{why}</p> : null}
           </div>
         );
@@ -86,12 +83,12 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
   ];
   if (manage) {
     columns.push({
-      header: <span className="sr-only">Actions</span>,
+      header: <span className="sr-only">{t("actions")}</span>,
       align: "right",
       cell: (l) =>
         l.status === "expired" ? null : (
           <Button variant="secondary" className="px-2.5 py-1 text-xs" aria-expanded={panel?.lineId === l.id} onClick={() => setPanel(panel?.lineId === l.id ? null : { lineId: l.id, confirmExpire: false })}>
-            Manage
+            {t("manage")}
           </Button>
         ),
     });
@@ -105,13 +102,13 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
           <Alert tone={notice.tone}>{notice.text}</Alert>
         </div>
       ) : null}
-      <DataTable stack columns={columns} rows={lines} rowKey={(l) => l.id} rowTestId={(l) => `credit-line-${l.id}`} caption="Credit lines" />
+      <DataTable stack columns={columns} rows={lines} rowKey={(l) => l.id} rowTestId={(l) => `credit-line-${l.id}`} caption={t("caption")} />
       {selected && panel ? (
-        <section aria-label={`Manage the line to ${selected.coreEnterpriseName}`} className="space-y-4 rounded-lg border border-slate-200 bg-slate-50 p-4" data-testid="manage-panel">
+        <section aria-label={t("manageLine", { name: selected.coreEnterpriseName })} className="space-y-4 rounded-lg border border-slate-200 bg-slate-50 p-4" data-testid="manage-panel">
           <h3 className="text-sm font-semibold text-slate-900">
-            Line to {selected.coreEnterpriseName}, {formatMinor(selected.limitMinor)}
+            {t("lineTo", { name: selected.coreEnterpriseName, amount: format.money(selected.limitMinor) })}
           </h3>
-          <AdjustForm key={selected.id} line={selected} busy={action.busy} onSign={(limitMinor) => void sign(action.run("creditLine.adjust", { creditLineId: selected.id, limitMinor }), `Limit of the line to ${selected.coreEnterpriseName} set to ${formatMinor(limitMinor)}.`)} />
+          <AdjustForm key={selected.id} line={selected} busy={action.busy} onSign={(limitMinor) => void sign(action.run("creditLine.adjust", { creditLineId: selected.id, limitMinor }), t("adjusted", { name: selected.coreEnterpriseName, amount: format.money(limitMinor) }))} />
           <div className="flex flex-wrap items-center gap-2 border-t border-slate-200 pt-4">
             <Button
               variant="secondary"
@@ -119,28 +116,28 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
               onClick={() =>
                 void sign(
                   action.run("creditLine.freeze", { creditLineId: selected.id, frozen: selected.status === "active" }),
-                  selected.status === "active" ? `Line to ${selected.coreEnterpriseName} frozen: no new claims can be issued on it.` : `Line to ${selected.coreEnterpriseName} unfrozen: it can be used again.`,
+                  t(selected.status === "active" ? "frozenDone" : "unfrozenDone", { name: selected.coreEnterpriseName }),
                 )
               }
             >
-              {selected.status === "active" ? "Freeze" : "Unfreeze"}
+              {selected.status === "active" ? t("freeze") : t("unfreeze")}
             </Button>
-            <span className="text-xs text-slate-500">{selected.status === "active" ? "Stops new issuance at once; reversible." : "Allows issuance again."}</span>
+            <span className="text-xs text-slate-500">{selected.status === "active" ? t("freezeHint") : t("unfreezeHint")}</span>
             <Button variant="ghost" className="ml-auto text-rose-700" disabled={action.busy} onClick={() => setPanel({ lineId: selected.id, confirmExpire: true })}>
-              Expire…
+              {t("expire")}
             </Button>
           </div>
           {panel.confirmExpire ? (
             <div className="space-y-3 rounded-lg border border-rose-200 bg-rose-50 p-4" data-testid="expire-panel">
               <p className="text-sm text-slate-800">
-                Expire this line now? No new claims can be issued on it; the {formatMinor(selected.usedMinor)} already issued stays valid until repaid. This cannot be undone: a new line would have to be granted.
+                {t("expireConfirm", { used: format.money(selected.usedMinor) })}
               </p>
               <div className="flex gap-2">
-                <Button variant="danger" disabled={action.busy} onClick={() => void sign(action.run("creditLine.expire", { creditLineId: selected.id }), `Line to ${selected.coreEnterpriseName} expired.`)}>
-                  {action.busy ? "Signing…" : "Sign and expire"}
+                <Button variant="danger" disabled={action.busy} onClick={() => void sign(action.run("creditLine.expire", { creditLineId: selected.id }), t("expiredDone", { name: selected.coreEnterpriseName }))}>
+                  {action.busy ? t("signing") : t("signExpire")}
                 </Button>
                 <Button variant="secondary" onClick={() => setPanel({ lineId: selected.id, confirmExpire: false })}>
-                  Keep the line
+                  {t("keep")}
                 </Button>
               </div>
             </div>
@@ -152,16 +149,19 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
 }
 
 function AdjustForm({ line, busy, onSign }: { line: CreditLineDto; busy: boolean; onSign: (limitMinor: bigint) => void }) {
+  const t = useTranslations("creditLines");
+  const tAmount = useTranslations("amount");
+  const format = useFormatters();
   const [text, setText] = useState(formatAmountPlain(line.limitMinor));
   const parsed = parseAmountMinor(text);
   // The form opens on the current limit: that is not an error, there is just nothing to sign yet.
   const unchanged = parsed.ok && parsed.amountMinor === line.limitMinor;
   const problem = !parsed.ok
-    ? parsed.message
+    ? tAmount(parsed.code)
     : parsed.amountMinor < line.usedMinor
-      ? `The core enterprise already uses ${formatMinor(line.usedMinor)} of this line; the limit cannot be lower.`
+      ? t("belowUsed", { used: format.money(line.usedMinor) })
       : parsed.amountMinor === line.limitMinor
-        ? "That is the current limit."
+        ? t("unchanged")
         : null;
   return (
     <form
@@ -172,12 +172,12 @@ function AdjustForm({ line, busy, onSign }: { line: CreditLineDto; busy: boolean
       }}
     >
       <div className="flex flex-wrap items-end gap-3">
-        <Field label={`New limit for ${line.coreEnterpriseName} (CNY)`} htmlFor="adjust-limit" hint={`Now ${formatMinor(line.limitMinor)}; used ${formatMinor(line.usedMinor)}`} error={unchanged ? undefined : (problem ?? undefined)}>
+        <Field label={t("newLimit", { name: line.coreEnterpriseName })} htmlFor="adjust-limit" hint={t("newLimitHint", { limit: format.money(line.limitMinor), used: format.money(line.usedMinor) })} error={unchanged ? undefined : (problem ?? undefined)}>
           <input id="adjust-limit" className={`${inputClass} w-56 text-right tabular-nums`} inputMode="decimal" autoComplete="off" value={text} onChange={(e) => setText(e.target.value)} />
         </Field>
         <div className="pb-5">
           <Button type="submit" disabled={busy || Boolean(problem)}>
-            {busy ? "Signing…" : "Sign new limit"}
+            {busy ? t("signing") : t("signLimit")}
           </Button>
         </div>
       </div>

@@ -2,9 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { parseAmountMinor } from "@/contracts/money";
 import { Alert, Button, Card, Field, inputClass } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { useFormatters } from "../../_lib/use-formatters";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
 import { beijingDate } from "@/contracts/ledger/maturity";
 
@@ -16,6 +17,9 @@ export const expiryMs = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
 /** A lender's admin grants a core enterprise a new credit line, signed in this browser. */
 export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; name: string }[] }) {
+  const t = useTranslations("creditLines.grant");
+  const tAmount = useTranslations("amount");
+  const format = useFormatters();
   const router = useRouter();
   const action = useLedgerAction();
   const [coreId, setCoreId] = useState("");
@@ -27,11 +31,11 @@ export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; 
   const limit = limitText ? parseAmountMinor(limitText) : null;
   const core = coreEnterprises.find((c) => c.id === coreId);
   const problems: string[] = [];
-  if (!core) problems.push("Choose the core enterprise.");
-  if (!limit) problems.push("Enter the limit.");
-  else if (!limit.ok) problems.push(`Limit: ${limit.message}`);
-  if (!DATE.test(expiry)) problems.push("Choose the expiry date.");
-  else if (expiry < tomorrow) problems.push("The expiry date must be after today.");
+  if (!core) problems.push(t("chooseCore"));
+  if (!limit) problems.push(t("enterLimit"));
+  else if (!limit.ok) problems.push(t("limitProblem", { problem: tAmount(limit.code) }));
+  if (!DATE.test(expiry)) problems.push(t("chooseExpiry"));
+  else if (expiry < tomorrow) problems.push(t("expiryAfterToday"));
   const touched = Boolean(coreId || limitText || expiry);
 
   async function grant() {
@@ -39,17 +43,17 @@ export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; 
     setNotice(null);
     const result = await action.run("creditLine.grant", { coreEnterpriseOrgId: core.id, currency: "CNY", limitMinor: limit.amountMinor, expiresAtMs: expiryMs(expiry) });
     if (!result.ok) return setNotice({ tone: "red", text: result.message });
-    setNotice({ tone: "green", text: `Credit line of ${formatMinor(limit.amountMinor)} granted to ${core.name}, until ${formatDate(expiryMs(expiry))}. It can issue claims against it now.` });
+    setNotice({ tone: "green", text: t("granted", { amount: format.money(limit.amountMinor), name: core.name, date: format.date(expiry) }) });
     setCoreId("");
     setLimitText("");
     setExpiry("");
     router.refresh();
   }
 
-  if (coreEnterprises.length === 0) return <Alert tone="amber">No core enterprise is registered on the ledger yet, so there is nobody to grant a line to.</Alert>;
+  if (coreEnterprises.length === 0) return <Alert tone="amber">{t("noCore")}</Alert>;
 
   return (
-    <Card title="Grant a credit line">
+    <Card title={t("title")}>
       <form
         className="space-y-4"
         onSubmit={(event) => {
@@ -58,9 +62,9 @@ export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; 
         }}
       >
         <div className="grid gap-4 sm:grid-cols-3">
-          <Field label="Core enterprise" htmlFor="grant-core">
+          <Field label={t("coreEnterprise")} htmlFor="grant-core">
             <select id="grant-core" className={inputClass} value={coreId} onChange={(e) => setCoreId(e.target.value)}>
-              <option value="">Choose…</option>
+              <option value="">{t("choose")}</option>
               {coreEnterprises.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
@@ -68,17 +72,17 @@ export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; 
               ))}
             </select>
           </Field>
-          <Field label="Limit (CNY)" htmlFor="grant-limit" hint="e.g. 50,000,000.00" error={limit && !limit.ok ? limit.message : undefined}>
+          <Field label={t("limit")} htmlFor="grant-limit" hint={t("limitHint")} error={limit && !limit.ok ? tAmount(limit.code) : undefined}>
             <input id="grant-limit" className={`${inputClass} text-right tabular-nums`} inputMode="decimal" autoComplete="off" value={limitText} onChange={(e) => setLimitText(e.target.value)} />
           </Field>
-          <Field label="Expires on" htmlFor="grant-expiry" hint="At 00:00 UTC that day; claims already issued are not affected">
+          <Field label={t("expiresOn")} htmlFor="grant-expiry" hint={t("expiresOnHint")}>
             <input id="grant-expiry" type="date" min={tomorrow} className={inputClass} value={expiry} onChange={(e) => setExpiry(e.target.value)} />
           </Field>
         </div>
         {touched && problems.length > 0 ? <p className="text-xs text-amber-700">{problems.join(" ")}</p> : null}
         {problems.length === 0 && core && limit?.ok ? (
           <p className="text-sm text-slate-700" data-testid="grant-preview">
-            {core.name} may issue claims up to <strong className="tabular-nums">{formatMinor(limit.amountMinor)}</strong> backed by your bank until {formatDate(expiryMs(expiry))}.
+            {t.rich("preview", { name: core.name, amount: format.money(limit.amountMinor), date: format.date(expiry), strong: (chunks) => <strong className="tabular-nums">{chunks}</strong> })}
           </p>
         ) : null}
         {notice ? (
@@ -87,7 +91,7 @@ export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; 
           </div>
         ) : null}
         <Button type="submit" disabled={problems.length > 0 || action.busy}>
-          {action.busy ? "Signing…" : "Sign and grant"}
+          {action.busy ? t("signing") : t("sign")}
         </Button>
       </form>
     </Card>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { serverCaller } from "@/server/trpc/server-caller";
 import { canManageCreditLines } from "@/server/authz";
 import { Alert, Card, EmptyState, PageHeader } from "../../_components/ui";
@@ -6,11 +7,14 @@ import { requireActor } from "../../_lib/session";
 import { CreditLinesTable } from "./credit-lines-table";
 import { GrantForm } from "./grant-form";
 
-export const metadata: Metadata = { title: "Credit lines" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("creditLines"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 export default async function CreditLinesPage() {
   const actor = await requireActor();
+  const t = await getTranslations("creditLines");
   const caller = await serverCaller();
   const lines = await caller.ledger.creditLines();
   const lender = actor.orgRole === "lender";
@@ -19,17 +23,17 @@ export default async function CreditLinesPage() {
   return (
     <>
       <PageHeader
-        title="Credit lines"
-        subtitle={lender ? "Lines you granted to core enterprises: issuing a claim uses them, repayment restores them." : "Lines lenders granted you; issuing a claim uses them, repayment restores them."}
+        title={t("title")}
+        subtitle={lender ? t("subtitleLender") : t("subtitleCore")}
       />
       <div className="space-y-6">
         {manage ? <GrantForm coreEnterprises={coreEnterprises} /> : null}
         {lender && !manage ? (
-          <Alert tone="blue">You can see your organisation&apos;s credit lines. Granting and changing them is a credit decision that only your organisation&apos;s admins sign.</Alert>
+          <Alert tone="blue">{t("viewerNotice")}</Alert>
         ) : null}
-        <Card title={lender ? "Lines granted" : "Your credit lines"}>
+        <Card title={lender ? t("granted") : t("yours")}>
           {lines.length === 0 ? (
-            <EmptyState title="No credit lines">{lender ? "Grant a core enterprise a line above; it can then issue claims to its suppliers against it." : "A lender must grant you a credit line before you can issue claims."}</EmptyState>
+            <EmptyState title={t("none")}>{lender ? t("noneLender") : t("noneCore")}</EmptyState>
           ) : (
             <CreditLinesTable lines={lines} view={lender ? "lender" : "core"} manage={manage} />
           )}

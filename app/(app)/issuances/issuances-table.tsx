@@ -3,13 +3,16 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import type { ClaimRowDto } from "../../_trpc/types";
 import { DataTable } from "../../_components/data-table";
 import { Alert, Badge, Button } from "../../_components/ui";
-import { formatDate, formatMinor } from "../../_lib/format";
+import { useFormatters } from "../../_lib/use-formatters";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
 
 export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolean }) {
+  const t = useTranslations();
+  const format = useFormatters();
   const router = useRouter();
   const action = useLedgerAction();
   const [message, setMessage] = useState<string | null>(null);
@@ -25,28 +28,28 @@ export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign
         rows={rows}
         rowKey={(c) => c.id}
         rowTestId={(c) => `issuance-${c.id}`}
-        caption="Issued claims"
+        caption={t("issuances.caption")}
         columns={[
-          { header: "Maturity", cell: (c) => formatDate(`${c.maturityDate}T00:00:00Z`) },
-          { header: "Face value", align: "right", cell: (c) => <span className="font-semibold">{formatMinor(c.amountMinor)}</span> },
-          { header: "Tier-1 supplier", className: "text-slate-700", cell: (c) => c.offeredToName ?? c.holderName },
+          { header: t("issuances.maturity"), cell: (c) => format.date(c.maturityDate) },
+          { header: t("issuances.faceValue"), align: "right", cell: (c) => <span className="font-semibold">{format.money(c.amountMinor)}</span> },
+          { header: t("issuances.tier1"), className: "text-slate-700", cell: (c) => c.offeredToName ?? c.holderName },
           {
-            header: "Status",
+            header: t("issuances.status"),
             cell: (c) => (
-              <Badge tone={c.state === "offered" ? "amber" : c.state === "rejected" || c.state === "withdrawn" ? "red" : "green"}>{c.state === "offered" ? "awaiting acceptance" : c.state === "split" ? "accepted, passed on" : c.state}</Badge>
+              <Badge tone={c.state === "offered" ? "amber" : c.state === "rejected" || c.state === "withdrawn" ? "red" : "green"}>{c.state === "offered" ? t("issuances.awaitingAcceptance") : c.state === "split" ? t("issuances.passedOn") : t(`states.${c.state}`)}</Badge>
             ),
           },
           {
-            header: <span className="sr-only">Actions</span>,
+            header: <span className="sr-only">{t("issuances.actions")}</span>,
             className: "space-x-3 whitespace-nowrap text-right",
             cell: (c) => (
               <>
                 <Link className="font-medium text-brand-600 hover:underline" href={`/issuances/${c.id}`}>
-                  Tree
+                  {t("issuances.tree")}
                 </Link>
                 {canSign && c.state === "offered" ? (
                   <Button variant="secondary" disabled={action.busy} onClick={() => void withdraw(c.id)}>
-                    Withdraw
+                    {t("issuances.withdraw")}
                   </Button>
                 ) : null}
               </>

@@ -10,6 +10,7 @@ import { Alert, Button, Card, Field, inputClass } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
 import { beijingDate } from "@/contracts/ledger/maturity";
+import type { IssueRecipientsDto } from "../../_trpc/types";
 
 /**
  * The trade documents an issuance commits to. `hashLabel` is the name hashed with a typed
@@ -30,10 +31,11 @@ async function hashFile(file: File): Promise<string> {
 
 export function IssueForm({
   lines,
-  suppliers,
+  recipients,
 }: {
   lines: { id: string; lenderName: string; availableMinor: bigint; expiresAtMs: number }[];
-  suppliers: { id: string; name: string; city: string }[];
+  /** Its tier-1 suppliers, and approved suppliers not yet in its chains (server/read/issue-recipients.ts). */
+  recipients: IssueRecipientsDto;
 }) {
   const t = useTranslations("issue");
   const format = useFormatters();
@@ -96,12 +98,26 @@ export function IssueForm({
           <Field label={t("supplier")} htmlFor="to" error={amountText || maturityDate ? fieldErrors.to : undefined}>
             <select id="to" className={inputClass} value={toOrgId} onChange={(e) => setToOrgId(e.target.value)}>
               <option value="">{t("choose")}</option>
-              {suppliers.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                  {s.city ? ` — ${s.city}` : ""}
-                </option>
-              ))}
+              {recipients.tier1.length > 0 ? (
+                <optgroup label={t("tier1Suppliers")}>
+                  {recipients.tier1.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.name}
+                      {s.city ? ` — ${s.city}` : ""}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : null}
+              {recipients.others.length > 0 ? (
+                <optgroup label={t("newSuppliers")}>
+                  {recipients.others.map((s) => (
+                    <option key={s.id} value={s.id}>
+                      {s.name}
+                      {s.city ? ` — ${s.city}` : ""}
+                    </option>
+                  ))}
+                </optgroup>
+              ) : null}
             </select>
           </Field>
           <Field label={t("amount")} htmlFor="amount" hint={amount?.ok ? `${t("capitals")}: ${format.capitals(amount.amountMinor)}` : t("amountHint")} error={amountText ? fieldErrors.amount : undefined}>
@@ -146,7 +162,7 @@ export function IssueForm({
             <dl className="space-y-2 text-sm" data-testid="issue-preview">
               <div className="flex justify-between gap-2">
                 <dt className="text-slate-500">{t("to")}</dt>
-                <dd className="text-right">{suppliers.find((s) => s.id === toOrgId)?.name}</dd>
+                <dd className="text-right">{[...recipients.tier1, ...recipients.others].find((s) => s.id === toOrgId)?.name}</dd>
               </div>
               <div className="flex justify-between gap-2">
                 <dt className="text-slate-500">{t("amountLabel")}</dt>

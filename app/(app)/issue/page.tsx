@@ -27,13 +27,13 @@ export default async function IssuePage() {
     );
   }
   const caller = await serverCaller();
-  const [lines, directory] = await Promise.all([caller.ledger.creditLines(), caller.organisations.directory({ role: "supplier" })]);
+  const [lines, recipients] = await Promise.all([caller.ledger.creditLines(), caller.ledger.issueRecipients()]);
   return (
     <>
       <PageHeader title={t("title")} subtitle={t("subtitle")} />
       <IssueForm
         lines={lines.filter((l) => l.status === "active").map((l) => ({ id: l.id, lenderName: l.lenderName, availableMinor: l.availableMinor, expiresAtMs: l.expiresAtMs }))}
-        suppliers={directory.map((d) => ({ id: d.id, name: d.name, city: d.city }))}
+        recipients={recipients}
       />
     </>
   );

@@ -2,12 +2,14 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { Alert, Badge, Button } from "../../_components/ui";
-import { errorMessage } from "../../_lib/errors";
+import { useErrorMessage } from "../../_lib/errors";
+import { useFormatters } from "../../_lib/use-formatters";
 import { downloadKeyFile, signKeyRegistration, type KeyFile, type OrganisationProfile } from "../../_lib/keystore";
 import { SignerError, useSigner } from "../../_lib/signing-context";
 import { useTRPC } from "../../_trpc/client";
-import { formatDateTime, keyStatus, type OrganisationKeys } from "./key-status";
+import { keyStatus, type OrganisationKeys } from "./key-status";
 
 interface BrowserKeyProps {
   profile: OrganisationProfile;
@@ -18,6 +20,9 @@ interface BrowserKeyProps {
 
 /** The key this browser holds for the user: where it stands on the ledger, and what to do with it. */
 export function BrowserKey({ profile, keyFile, keys, canRequest }: BrowserKeyProps) {
+  const t = useTranslations("keys");
+  const errorMessage = useErrorMessage();
+  const format = useFormatters();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const signer = useSigner();
@@ -30,20 +35,20 @@ export function BrowserKey({ profile, keyFile, keys, canRequest }: BrowserKeyPro
   async function requestRegistration() {
     setMessage(null);
     try {
-      const identity = await signer.requireIdentity({ reason: "to sign its registration request" });
+      const identity = await signer.requireIdentity({ reason: t("reasonRegistration") });
       await request.mutateAsync({ signed: signKeyRegistration(identity, profile, Date.now()) });
-      setMessage({ tone: "green", text: "Registration requested. The platform operator reviews it next." });
+      setMessage({ tone: "green", text: t("requested") });
     } catch (failure) {
-      setMessage({ tone: "red", text: failure instanceof SignerError ? failure.message : errorMessage(failure) });
+      setMessage({ tone: "red", text: errorMessage(failure) });
     }
   }
 
   async function unlock() {
     setMessage(null);
     try {
-      await signer.requireIdentity({ reason: "to keep it ready for signing" });
+      await signer.requireIdentity({ reason: t("reasonReady") });
     } catch (failure) {
-      if (!(failure instanceof SignerError && failure.code === "cancelled")) setMessage({ tone: "red", text: failure instanceof Error ? failure.message : String(failure) });
+      if (!(failure instanceof SignerError && failure.code === "cancelled")) setMessage({ tone: "red", text: errorMessage(failure) });
     }
   }
 
@@ -55,65 +60,63 @@ export function BrowserKey({ profile, keyFile, keys, canRequest }: BrowserKeyPro
   const canSignRequest = canRequest && !wrongOrg && (status?.kind === "unregistered" || status?.kind === "expired");
   return (
     <div className="space-y-4" data-testid="browser-key">
-      {wrongOrg ? <Alert>This key belongs to organisation {keyFile.orgId}, not to {profile.orgName}. Remove it from this browser and create or restore your own.</Alert> : null}
+      {wrongOrg ? <Alert>{t("wrongOrg", { orgId: keyFile.orgId, org: profile.orgName })}</Alert> : null}
       {message ? <Alert tone={message.tone}>{message.text}</Alert> : null}
       <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[10rem_1fr]">
-        <dt className="text-slate-500">Key id</dt>
+        <dt className="text-slate-500">{t("keyId")}</dt>
         <dd className="font-mono text-xs break-all text-slate-900" data-testid="browser-key-id">
           {keyFile.keyId}
         </dd>
-        <dt className="text-slate-500">Label</dt>
+        <dt className="text-slate-500">{t("label")}</dt>
         <dd className="text-slate-900">{keyFile.label || "—"}</dd>
-        <dt className="text-slate-500">Created</dt>
-        <dd className="text-slate-900">{formatDateTime(keyFile.createdAtMs)}</dd>
-        <dt className="text-slate-500">On the ledger</dt>
-        <dd data-testid="browser-key-status">{status ? <Badge tone={status.tone}>{status.label}</Badge> : <span className="text-slate-400">Checking…</span>}</dd>
-        <dt className="text-slate-500">In this tab</dt>
+        <dt className="text-slate-500">{t("created")}</dt>
+        <dd className="text-slate-900">{format.dateTime(keyFile.createdAtMs)}</dd>
+        <dt className="text-slate-500">{t("onLedger")}</dt>
+        <dd data-testid="browser-key-status">{status ? <Badge tone={status.tone}>{t(`status.${status.kind}`)}</Badge> : <span className="text-slate-400">{t("checking")}</span>}</dd>
+        <dt className="text-slate-500">{t("inTab")}</dt>
         <dd>
-          {signer.status === "unlocked" ? <Badge tone="green">Unlocked</Badge> : <Badge>Locked</Badge>}
-          <span className="ml-2 text-xs text-slate-500">
-            {signer.status === "unlocked" ? "Locks itself after 15 minutes without activity, and when you sign out." : "You are asked for the passphrase when you sign."}
-          </span>
+          {signer.status === "unlocked" ? <Badge tone="green">{t("unlocked")}</Badge> : <Badge>{t("locked")}</Badge>}
+          <span className="ml-2 text-xs text-slate-500">{signer.status === "unlocked" ? t("unlockedHint") : t("lockedHint")}</span>
         </dd>
       </dl>
       {status?.kind === "pending" ? (
-        <p className="text-sm text-slate-600">The platform operator reviews new keys; you can download the backup meanwhile. The ledger accepts signatures from this key once it is approved.</p>
+        <p className="text-sm text-slate-600">{t("pendingNote")}</p>
       ) : null}
       {status?.kind === "expired" ? (
-        <p className="text-sm text-slate-600">The registration was signed more than 24 hours ago, so the ledger would no longer accept it. Sign it again; the operator then approves the renewed request.</p>
+        <p className="text-sm text-slate-600">{t("expiredNote")}</p>
       ) : null}
-      {status?.kind === "rejected" ? <p className="text-sm text-slate-600">The operator rejected this key. Remove it from this browser and create a new one, or contact the operator.</p> : null}
+      {status?.kind === "rejected" ? <p className="text-sm text-slate-600">{t("rejectedNote")}</p> : null}
       <div className="flex flex-wrap gap-2 border-t border-slate-100 pt-4">
         <Button variant="secondary" onClick={() => downloadKeyFile(keyFile)}>
-          Download backup file
+          {t("downloadBackup")}
         </Button>
         {canSignRequest ? (
           <Button disabled={request.isPending} onClick={() => void requestRegistration()}>
-            {status?.kind === "expired" ? "Sign the request again" : "Request registration"}
+            {status?.kind === "expired" ? t("signAgain") : t("requestRegistration")}
           </Button>
         ) : null}
         {signer.status === "unlocked" ? (
           <Button variant="secondary" onClick={signer.lock}>
-            Lock now
+            {t("lockNow")}
           </Button>
         ) : (
           <Button variant="secondary" disabled={wrongOrg} onClick={() => void unlock()}>
-            Unlock
+            {t("unlock")}
           </Button>
         )}
         {confirmRemove ? (
-          <span className="flex flex-wrap items-center gap-2 rounded-md bg-rose-50 px-3 py-1.5 text-sm text-rose-800" role="group" aria-label="Confirm removal">
-            Without a backup file this key is lost for good.
+          <span className="flex flex-wrap items-center gap-2 rounded-md bg-rose-50 px-3 py-1.5 text-sm text-rose-800" role="group" aria-label={t("confirmRemoval")}>
+            {t("removeWarning")}
             <Button variant="danger" onClick={remove}>
-              Remove it
+              {t("removeIt")}
             </Button>
             <Button variant="ghost" onClick={() => setConfirmRemove(false)}>
-              Keep it
+              {t("keepIt")}
             </Button>
           </span>
         ) : (
           <Button variant="ghost" onClick={() => setConfirmRemove(true)}>
-            Remove from this browser
+            {t("remove")}
           </Button>
         )}
       </div>

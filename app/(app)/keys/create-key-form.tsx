@@ -2,9 +2,11 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useTranslations } from "next-intl";
 import { Alert, Button, Field, inputClass } from "../../_components/ui";
 import { ScryptProgress } from "../../_components/unlock-dialog";
-import { errorMessage } from "../../_lib/errors";
+import { useErrorMessage } from "../../_lib/errors";
+import { keystoreErrorText } from "../../_lib/keystore-text";
 import { downloadKeyFile, KeystoreError, MIN_PASSPHRASE_LENGTH, passphraseProblem, signKeyRegistration, type KeyFile, type OrganisationProfile } from "../../_lib/keystore";
 import { useSigner } from "../../_lib/signing-context";
 import { useTRPC } from "../../_trpc/client";
@@ -22,6 +24,9 @@ interface CreateKeyFormProps {
  * progress), store, then sign its own key.register and file it for the operator's review.
  */
 export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps) {
+  const t = useTranslations("keys.create");
+  const tAll = useTranslations();
+  const errorMessage = useErrorMessage();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const signer = useSigner();
@@ -37,8 +42,8 @@ export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps
     const label = String(form.get("label") ?? "").trim();
     const passphrase = String(form.get("passphrase") ?? "");
     const confirm = String(form.get("confirm") ?? "");
-    const problem = passphraseProblem(passphrase);
-    const nextErrors = { ...(problem ? { passphrase: problem } : {}), ...(confirm !== passphrase ? { confirm: "The two passphrases differ." } : {}) };
+    const problem = passphraseProblem(passphrase) === null ? null : tAll("keystore.passphrase_too_short", { min: MIN_PASSPHRASE_LENGTH });
+    const nextErrors = { ...(problem ? { passphrase: problem } : {}), ...(confirm !== passphrase ? { confirm: t("passphrasesDiffer") } : {}) };
     setErrors(nextErrors);
     if (Object.keys(nextErrors).length > 0) return;
 
@@ -46,10 +51,10 @@ export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps
     setProgress(0);
     let key;
     try {
-      key = await signer.keystore.create({ orgId: profile.orgId, passphrase, label: label || `${userName}'s key`, nowMs: Date.now(), onProgress: setProgress });
+      key = await signer.keystore.create({ orgId: profile.orgId, passphrase, label: label || t("defaultLabel", { name: userName }), nowMs: Date.now(), onProgress: setProgress });
     } catch (failure) {
       setPhase("form");
-      setErrors({ form: failure instanceof KeystoreError ? failure.message : "The key could not be created in this browser." });
+      setErrors({ form: failure instanceof KeystoreError ? keystoreErrorText(tAll, failure) : t("failed") });
       return;
     }
     setCreated(key.file);
@@ -70,19 +75,16 @@ export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps
       <form onSubmit={(event) => void onSubmit(event)} className="space-y-4" noValidate aria-labelledby="create-key-title">
         <div>
           <h3 id="create-key-title" className="text-sm font-semibold text-slate-900">
-            Create a signing key
+            {t("title")}
           </h3>
-          <p className="mt-1 text-sm text-slate-500">
-            The key is generated in this browser and stored here, encrypted with your passphrase. Nobody, including the platform, can recover it: keep the
-            passphrase safe and download a backup once it is created.
-          </p>
+          <p className="mt-1 text-sm text-slate-500">{t("intro")}</p>
         </div>
         {errors.form ? <Alert>{errors.form}</Alert> : null}
-        <Field label="Label" htmlFor="key-label" hint="Helps you tell your keys apart, e.g. the computer it lives on.">
-          <input id="key-label" name="label" maxLength={200} defaultValue={`${userName}'s key`} className={inputClass} />
+        <Field label={t("label")} htmlFor="key-label" hint={t("labelHint")}>
+          <input id="key-label" name="label" maxLength={200} defaultValue={t("defaultLabel", { name: userName })} className={inputClass} />
         </Field>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="Passphrase" htmlFor="key-passphrase" hint={`At least ${MIN_PASSPHRASE_LENGTH} characters; a few unrelated words work well.`} error={errors.passphrase}>
+          <Field label={t("passphrase")} htmlFor="key-passphrase" hint={t("passphraseHint", { min: MIN_PASSPHRASE_LENGTH })} error={errors.passphrase}>
             <input
               id="key-passphrase"
               name="passphrase"
@@ -94,14 +96,14 @@ export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps
               className={inputClass}
             />
           </Field>
-          <Field label="Repeat the passphrase" htmlFor="key-confirm" error={errors.confirm}>
+          <Field label={t("repeat")} htmlFor="key-confirm" error={errors.confirm}>
             <input id="key-confirm" name="confirm" type="password" autoComplete="new-password" required aria-invalid={errors.confirm ? true : undefined} className={inputClass} />
           </Field>
         </div>
         <div className="flex gap-2">
-          <Button type="submit">Create key and request registration</Button>
+          <Button type="submit">{t("submit")}</Button>
           <Button type="button" variant="ghost" onClick={onClose}>
-            Cancel
+            {t("cancel")}
           </Button>
         </div>
       </form>
@@ -112,38 +114,34 @@ export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps
   const requested = phase === "done";
   return (
     <div className="space-y-4" data-testid="create-key-progress">
-      <h3 className="text-sm font-semibold text-slate-900">Creating your signing key</h3>
+      <h3 className="text-sm font-semibold text-slate-900">{t("creating")}</h3>
       <ol className="space-y-3 text-sm">
-        <Step done label="Key generated in this browser" />
+        <Step done label={t("generated")} />
         <li>
-          <Step done={encrypted} active={!encrypted} label="Encrypted with your passphrase and stored in this browser" asItem={false} />
+          <Step done={encrypted} active={!encrypted} label={t("encrypted")} asItem={false} />
           <div className="mt-2 pl-7">
-            <ScryptProgress percent={Math.round(progress * 100)} label="Encrypting the key (scrypt)" />
+            <ScryptProgress percent={Math.round(progress * 100)} label={t("encrypting")} />
           </div>
         </li>
-        <Step done={requested} active={phase === "requesting"} failed={phase === "request_failed"} label="Registration requested from the platform operator" />
+        <Step done={requested} active={phase === "requesting"} failed={phase === "request_failed"} label={t("requested")} />
       </ol>
       {phase === "done" ? (
-        <Alert tone="green">
-          Your key is ready and its registration is waiting for operator approval. Until the operator approves it, the ledger refuses what it signs.
-        </Alert>
+        <Alert tone="green">{t("ready")}</Alert>
       ) : null}
       {phase === "request_failed" ? (
-        <Alert>
-          The key is stored in this browser, but its registration request failed: {errors.form}. Close this panel and use &ldquo;Request registration&rdquo; to try again.
-        </Alert>
+        <Alert>{t("requestFailed", { error: errors.form ?? "" })}</Alert>
       ) : null}
       {created && encrypted ? (
         <div className="flex flex-wrap items-center gap-2 border-t border-slate-100 pt-4">
           <Button variant="secondary" onClick={() => downloadKeyFile(created)}>
-            Download backup file
+            {tAll("keys.downloadBackup")}
           </Button>
           {phase !== "requesting" ? (
             <Button variant="ghost" onClick={onClose}>
-              Done
+              {t("done")}
             </Button>
           ) : null}
-          <p className="basis-full text-xs text-slate-500">The backup is encrypted with the same passphrase. Keep it somewhere other than this computer.</p>
+          <p className="basis-full text-xs text-slate-500">{t("backupNote")}</p>
         </div>
       ) : null}
     </div>
@@ -151,6 +149,7 @@ export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps
 }
 
 function Step({ label, done = false, active = false, failed = false, asItem = true }: { label: string; done?: boolean; active?: boolean; failed?: boolean; asItem?: boolean }) {
+  const t = useTranslations("keys.create");
   const icon = failed ? "!" : done ? "✓" : active ? "…" : "";
   const tone = failed ? "bg-rose-100 text-rose-700" : done ? "bg-emerald-100 text-emerald-700" : active ? "bg-brand-50 text-brand-700" : "bg-slate-100 text-slate-400";
   const content = (
@@ -160,7 +159,7 @@ function Step({ label, done = false, active = false, failed = false, asItem = tr
       </span>
       <span className={done || active ? "text-slate-900" : "text-slate-500"}>
         {label}
-        <span className="sr-only">{failed ? " (failed)" : done ? " (done)" : active ? " (in progress)" : ""}</span>
+        <span className="sr-only">{failed ? t("stepFailed") : done ? t("stepDone") : active ? t("stepActive") : ""}</span>
       </span>
     </span>
   );

@@ -3,8 +3,9 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { Alert, Card } from "../../_components/ui";
-import { errorMessage } from "../../_lib/errors";
+import { useErrorMessage } from "../../_lib/errors";
 import type { OrganisationProfile } from "../../_lib/keystore";
 import { useSigner } from "../../_lib/signing-context";
 import { useTRPC } from "../../_trpc/client";
@@ -24,6 +25,8 @@ export interface KeysWorkspaceProps {
 }
 
 export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOperatorApprover }: KeysWorkspaceProps) {
+  const t = useTranslations("keys");
+  const errorMessage = useErrorMessage();
   const trpc = useTRPC();
   const signer = useSigner();
   const keys = useQuery(trpc.keys.myKeys.queryOptions());
@@ -34,27 +37,29 @@ export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOper
     <div className="space-y-6">
       {isOperatorApprover ? (
         <Alert tone="blue">
-          Organisations&apos; new keys wait for your review under{" "}
-          <Link href="/operator/keys" className="font-medium underline">
-            Key requests
-          </Link>
-          .
+          {t.rich("operatorNotice", {
+            link: (chunks) => (
+              <Link href="/operator/keys" className="font-medium underline">
+                {chunks}
+              </Link>
+            ),
+          })}
         </Alert>
       ) : null}
-      <Card title="This browser's key">
+      <Card title={t("thisBrowser")}>
         {creating ? (
           <CreateKeyForm profile={profile} userName={userName} onClose={() => setCreating(false)} />
         ) : signer.status === "loading" ? (
-          <p className="text-sm text-slate-500">Looking for your key in this browser…</p>
+          <p className="text-sm text-slate-500">{t("lookingForKey")}</p>
         ) : signer.keyFile ? (
           <BrowserKey profile={profile} keyFile={signer.keyFile} keys={keys.data} canRequest={canRequest} />
         ) : (
           <NoKeyYet orgId={profile.orgId} orgName={profile.orgName} demoLogin={demoLogin} canRequest={canRequest} onCreate={() => setCreating(true)} />
         )}
       </Card>
-      <Card title={`Keys of ${profile.orgName}`}>
+      <Card title={t("ofOrganisation", { org: profile.orgName })}>
         {keys.error ? <Alert>{errorMessage(keys.error)}</Alert> : null}
-        {keys.isPending ? <p className="text-sm text-slate-500">Loading keys…</p> : null}
+        {keys.isPending ? <p className="text-sm text-slate-500">{t("loading")}</p> : null}
         {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} /> : null}
       </Card>
     </div>

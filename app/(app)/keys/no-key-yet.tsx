@@ -1,8 +1,10 @@
 "use client";
 
 import { useId, useState, type ChangeEvent } from "react";
+import { useTranslations } from "next-intl";
 import { Alert, Button, EmptyState, cx } from "../../_components/ui";
 import { KeystoreError, parseKeyFileText } from "../../_lib/keystore";
+import { keystoreErrorText } from "../../_lib/keystore-text";
 import { useSigner } from "../../_lib/signing-context";
 
 interface NoKeyYetProps {
@@ -16,6 +18,8 @@ interface NoKeyYetProps {
 
 /** This browser holds no key for the user: create one, restore a backup, or (demo) use the demo key. */
 export function NoKeyYet({ orgId, orgName, demoLogin: login, canRequest, onCreate }: NoKeyYetProps) {
+  const t = useTranslations("keys.none");
+  const tAll = useTranslations();
   const signer = useSigner();
   const fileInputId = useId();
   const [error, setError] = useState<string | null>(null);
@@ -33,7 +37,7 @@ export function NoKeyYet({ orgId, orgName, demoLogin: login, canRequest, onCreat
     try {
       importText(await file.text());
     } catch (failure) {
-      setError(failure instanceof KeystoreError ? failure.message : "The file could not be read.");
+      setError(failure instanceof KeystoreError ? keystoreErrorText(tAll, failure) : t("unreadable"));
     }
   }
 
@@ -42,10 +46,13 @@ export function NoKeyYet({ orgId, orgName, demoLogin: login, canRequest, onCreat
     setError(null);
     try {
       const response = await fetch(`/demo-keys/${encodeURIComponent(login ?? "")}.json`, { cache: "no-store" });
-      if (!response.ok) throw new KeystoreError("invalid_key_file", response.status === 404 ? "There is no demo key for this login." : `The demo key could not be fetched (HTTP ${response.status}).`);
+      if (!response.ok) {
+        setError(response.status === 404 ? t("noDemoKey") : t("demoHttp", { status: response.status }));
+        return;
+      }
       importText(await response.text());
     } catch (failure) {
-      setError(failure instanceof KeystoreError ? failure.message : "The demo key could not be fetched. Check your connection and try again.");
+      setError(failure instanceof KeystoreError ? keystoreErrorText(tAll, failure) : t("demoNetwork"));
     } finally {
       setBusy(false);
     }
@@ -56,10 +63,10 @@ export function NoKeyYet({ orgId, orgName, demoLogin: login, canRequest, onCreat
       {error ? <Alert>{error}</Alert> : null}
       <EmptyState
         icon={<KeyIcon />}
-        title="No signing key in this browser"
+        title={t("title")}
         action={
           <div className="flex flex-wrap justify-center gap-2">
-            {canRequest ? <Button onClick={onCreate}>Create a key</Button> : null}
+            {canRequest ? <Button onClick={onCreate}>{t("create")}</Button> : null}
             <label
               htmlFor={fileInputId}
               className={cx(
@@ -67,25 +74,22 @@ export function NoKeyYet({ orgId, orgName, demoLogin: login, canRequest, onCreat
                 "has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-brand-600",
               )}
             >
-              Restore from a backup file
+              {t("restore")}
               <input id={fileInputId} type="file" accept="application/json,.json" className="sr-only" onChange={(event) => void restore(event)} />
             </label>
             {login !== null ? (
               <Button variant="secondary" disabled={busy} onClick={() => void importDemoKey()}>
-                {busy ? "Fetching…" : "Use the demo key"}
+                {busy ? t("fetching") : t("useDemo")}
               </Button>
             ) : null}
           </div>
         }
       >
-        {canRequest
-          ? `Create a key to sign for ${orgName}; the platform operator registers it on the ledger after review. If you already have a key, restore it from its backup file.`
-          : `Viewers do not sign transactions. Ask an admin of ${orgName} for the maker permission to create a key; you can still restore a backup here.`}
+        {canRequest ? t("canRequest", { org: orgName }) : t("viewer", { org: orgName })}
       </EmptyState>
       {login !== null ? (
         <p className="text-center text-xs text-slate-500">
-          Demo: the demo key of {orgName} is public and already registered; its passphrase is{" "}
-          <code className="rounded bg-slate-100 px-1 py-0.5 text-slate-700">demo-key-{login}</code>.
+          {t.rich("demo", { org: orgName, passphrase: `demo-key-${login}`, code: (chunks) => <code className="rounded bg-slate-100 px-1 py-0.5 text-slate-700">{chunks}</code> })}
         </p>
       ) : null}
     </div>

@@ -1,7 +1,12 @@
 "use client";
 
+import { useTranslations } from "next-intl";
 import { Badge, EmptyState } from "../../_components/ui";
-import { formatDateTime, type OrganisationKeys as OrganisationKeysData, type Tone } from "./key-status";
+import { useFormatters } from "../../_lib/use-formatters";
+import type { Formatters } from "../../_lib/localized-format";
+import type { OrganisationKeys as OrganisationKeysData, Tone } from "./key-status";
+
+type Translate = ReturnType<typeof useTranslations<"keys.org">>;
 
 interface Row {
   keyId: string;
@@ -11,12 +16,12 @@ interface Row {
 }
 
 /** Keys on the ledger first (the truth), then requests that did not (yet) put a key there. */
-function rowsOf(data: OrganisationKeysData): Row[] {
+function rowsOf(t: Translate, format: Formatters, data: OrganisationKeysData): Row[] {
   const requestByKey = new Map(data.requests.map((r) => [r.keyId, r]));
   const registered: Row[] = data.keys.map((key) => ({
     keyId: key.keyId,
-    status: key.status === "active" ? { tone: "green", label: "Active" } : { tone: "red", label: "Revoked" },
-    date: `Registered ${formatDateTime(key.registeredAtMs)}`,
+    status: key.status === "active" ? { tone: "green", label: t("active") } : { tone: "red", label: t("revoked") },
+    date: t("registeredAt", { date: format.dateTime(key.registeredAtMs) }),
     requestedBy: requestByKey.get(key.keyId)?.requestedBy.name ?? null,
   }));
   const onLedger = new Set(data.keys.map((k) => k.keyId));
@@ -26,30 +31,32 @@ function rowsOf(data: OrganisationKeysData): Row[] {
       keyId: r.keyId,
       status:
         r.status === "pending"
-          ? { tone: "amber", label: r.expired ? "Request expired" : "Waiting for approval" }
+          ? { tone: "amber", label: r.expired ? t("requestExpired") : t("waiting") }
           : r.status === "rejected"
-            ? { tone: "red", label: "Rejected" }
-            : { tone: "slate", label: r.status },
-      date: `Requested ${formatDateTime(r.createdAt)}`,
+            ? { tone: "red", label: t("rejected") }
+            : { tone: "slate", label: t("approved") },
+      date: t("requestedAt", { date: format.dateTime(new Date(r.createdAt).getTime()) }),
       requestedBy: r.requestedBy.name,
     }));
   return [...waiting, ...registered];
 }
 
 export function OrganisationKeys({ data, browserKeyId }: { data: OrganisationKeysData; browserKeyId: string | null }) {
-  const rows = rowsOf(data);
+  const t = useTranslations("keys.org");
+  const format = useFormatters();
+  const rows = rowsOf(t, format, data);
   if (rows.length === 0) {
-    return <EmptyState title="No keys yet">Your organisation has no key on the ledger. The first key registered also enters the organisation on the ledger.</EmptyState>;
+    return <EmptyState title={t("none")}>{t("noneBody")}</EmptyState>;
   }
   return (
     <div className="-mx-5 overflow-x-auto">
       <table className="min-w-full text-sm">
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
           <tr>
-            <th className="px-5 py-2 font-medium">Key id</th>
-            <th className="px-5 py-2 font-medium">Status</th>
-            <th className="px-5 py-2 font-medium">Date</th>
-            <th className="px-5 py-2 font-medium">Requested by</th>
+            <th className="px-5 py-2 font-medium">{t("keyId")}</th>
+            <th className="px-5 py-2 font-medium">{t("status")}</th>
+            <th className="px-5 py-2 font-medium">{t("date")}</th>
+            <th className="px-5 py-2 font-medium">{t("requestedBy")}</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -59,7 +66,7 @@ export function OrganisationKeys({ data, browserKeyId }: { data: OrganisationKey
                 <span className="font-mono text-xs text-slate-800">{row.keyId}</span>
                 {row.keyId === browserKeyId ? (
                   <span className="ml-2">
-                    <Badge tone="blue">this browser</Badge>
+                    <Badge tone="blue">{t("thisBrowser")}</Badge>
                   </span>
                 ) : null}
               </td>
@@ -67,7 +74,7 @@ export function OrganisationKeys({ data, browserKeyId }: { data: OrganisationKey
                 <Badge tone={row.status.tone}>{row.status.label}</Badge>
               </td>
               <td className="whitespace-nowrap px-5 py-3 text-slate-600">{row.date}</td>
-              <td className="px-5 py-3 text-slate-600">{row.requestedBy ?? <span className="text-slate-400">Registered at onboarding</span>}</td>
+              <td className="px-5 py-3 text-slate-600">{row.requestedBy ?? <span className="text-slate-400">{t("atOnboarding")}</span>}</td>
             </tr>
           ))}
         </tbody>

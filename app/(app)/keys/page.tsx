@@ -1,13 +1,16 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { Card, EmptyState, PageHeader } from "../../_components/ui";
 import { canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
 import { requireActor } from "../../_lib/session";
 import { SigningProvider } from "../../_lib/signing-context";
 import { KeysWorkspace } from "./keys-workspace";
 
-export const metadata: Metadata = { title: "Signing keys" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("keys"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 /**
@@ -22,17 +25,13 @@ function demoKeyLogin(email: string): string | null {
 
 export default async function KeysPage() {
   const actor = await requireActor();
+  const t = await getTranslations("keys");
   return (
     <>
-      <PageHeader
-        title="Signing keys"
-        subtitle="Every ledger transaction is signed with an Ed25519 key. Yours is created in this browser and kept encrypted under your passphrase; the platform never receives it."
-      />
+      <PageHeader title={t("title")} subtitle={t("subtitle")} />
       {actor.orgStatus !== "approved" ? (
         <Card>
-          <EmptyState title="Awaiting the operator's review">
-            Once the platform operator approves {actor.orgName}, create your signing key here. The operator then registers it on the ledger.
-          </EmptyState>
+          <EmptyState title={t("awaitingReview")}>{t("awaitingReviewBody", { org: actor.orgName })}</EmptyState>
         </Card>
       ) : (
         // The app layout may provide the signer already; this one then defers to it.

@@ -4,6 +4,7 @@ import { submitSigned } from "../../commands/submit";
 import { issuanceTree, listOwnClaims, provenanceFor } from "../../read/claims";
 import { grantableCoreEnterprises, listCreditLines } from "../../read/credit-lines";
 import { dashboardFor } from "../../read/dashboard";
+import { issueRecipients } from "../../read/issue-recipients";
 import { history, ledgerStatus, operatorKey } from "../../read/log";
 import { maturitiesFor } from "../../read/maturities";
 import { loadVisibleClaim } from "../../read/visibility";
@@ -15,6 +16,8 @@ export const ledgerRouter = router({
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
   /** What falls due on the caller's issuances (core enterprises). */
   maturities: orgProcedure.query(({ ctx }) => maturitiesFor(ctx.db, ctx.actor)),
+  /** The suppliers a core enterprise's issue form offers: its tier-1 suppliers, and new ones. */
+  issueRecipients: orgProcedure.query(({ ctx }) => issueRecipients(ctx.db, ctx.actor)),
   creditLines: orgProcedure.query(({ ctx }) => listCreditLines(ctx.db, ctx.actor)),
   /** Core enterprises on the ledger, for a lender's admin granting a credit line. */
   grantableCoreEnterprises: orgProcedure.query(({ ctx }) => grantableCoreEnterprises(ctx.db, ctx.actor)),

@@ -46,7 +46,7 @@ export function ProvenanceView({ claimId }: { claimId: string }) {
   }, [bundle, publicKeyHex]);
   const result = verified && verified.bundle === bundle && verified.publicKeyHex === publicKeyHex ? verified : null;
 
-  if (provenance.error) return <Alert>{errorMessage(provenance.error)}</Alert>;
+  if (provenance.error) return <Alert>{errorMessage(provenance.error, t)}</Alert>;
   if (!provenance.data || !key.data || !result) return <LoadingPage label={t("provenance.verifying")} />;
   const names = provenance.data.organisationNames;
   const claim = provenance.data.claim;

@@ -1,18 +1,24 @@
 import type { Metadata } from "next";
+import { getLocale, getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { serverCaller } from "@/server/trpc/server-caller";
 import { DataTable } from "../../../_components/data-table";
 import { Badge, Card, EmptyState, PageHeader } from "../../../_components/ui";
-import { formatMinor } from "../../../_lib/format";
+import { formattersFor } from "../../../_lib/localized-format";
 import { requireActor } from "../../../_lib/session";
 import { PolicyForm, RevokePolicyButton } from "./policy-form";
 
-export const metadata: Metadata = { title: "Auto-financing" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("policies"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 export default async function PoliciesPage() {
   const actor = await requireActor();
   if (actor.orgRole !== "lender") redirect("/dashboard");
+  const t = await getTranslations("policies");
+  const tStatus = await getTranslations("financingStatus");
+  const format = formattersFor(await getLocale());
   const caller = await serverCaller();
   const [policies, targets, activity] = await Promise.all([caller.financing.policies(), caller.financing.policyTargets(), caller.financing.policyActivity()]);
   const active = policies.filter((p) => p.status === "active");
@@ -21,24 +27,29 @@ export default async function PoliciesPage() {
   return (
     <>
       <PageHeader
-        title="Auto-financing"
-        subtitle="Standing, signed policies: a matching application is priced, approved and paid without anyone at your desk. Everything else still comes to the Financing desk."
+        title={t("title")}
+        subtitle={t("subtitle")}
       />
       <div className="grid items-start gap-6 lg:grid-cols-[1fr_24rem]">
         <div className="space-y-6">
-          <Card title="Active policies">
+          <Card title={t("active")}>
             {active.length === 0 ? (
-              <EmptyState title="No active policy">Set one for a core enterprise you lend to: small tickets will then finance themselves.</EmptyState>
+              <EmptyState title={t("noActive")}>{t("noActiveBody")}</EmptyState>
             ) : (
-              <ul className="divide-y divide-slate-100" aria-label="Active policies">
+              <ul className="divide-y divide-slate-100" aria-label={t("active")}>
                 {active.map((p) => (
                   <li key={p.id} className="flex flex-wrap items-center justify-between gap-3 py-3" data-testid={`policy-${p.coreEnterpriseOrgId}`}>
                     <div>
                       <p className="font-medium text-slate-900">{p.coreEnterpriseName}</p>
                       <p className="text-sm text-slate-600">
-                        Pieces up to <span className="font-semibold tabular-nums">{formatMinor(p.maxAmountMinor)}</span>, tier ≤ {p.maxDepth}, at{" "}
-                        <span className="font-semibold tabular-nums">{(p.rateBps / 100).toFixed(2)}%</span> a year
-                        {p.feeMinor > 0n ? <> plus {formatMinor(p.feeMinor)} fee</> : null}, {p.recourse ? "with recourse" : "without recourse"}
+                        {t.rich("terms", {
+                          amount: format.money(p.maxAmountMinor),
+                          depth: p.maxDepth,
+                          rate: (p.rateBps / 100).toFixed(2),
+                          fee: p.feeMinor > 0n ? format.money(p.feeMinor) : "none",
+                          recourse: String(p.recourse),
+                          b: (chunks) => <span className="font-semibold tabular-nums">{chunks}</span>,
+                        })}
                       </p>
                     </div>
                     {canSign ? <RevokePolicyButton policyId={p.id} name={p.coreEnterpriseName} /> : null}
@@ -47,22 +58,22 @@ export default async function PoliciesPage() {
               </ul>
             )}
           </Card>
-          <Card title="Financed by your policies">
+          <Card title={t("financed")}>
             {activity.length === 0 ? (
-              <EmptyState title="Nothing yet">Applications that match a policy appear here once paid.</EmptyState>
+              <EmptyState title={t("nothingYet")}>{t("nothingYetBody")}</EmptyState>
             ) : (
               <div className="-my-2">
                 <DataTable
-                  caption="Financings paid under your policies"
+                  caption={t("activityCaption")}
                   rows={activity}
                   rowKey={(a) => a.financingId}
                   stack
                   columns={[
-                    { header: "Holder", cell: (a) => <span className="font-medium text-slate-900">{a.holderName}</span> },
-                    { header: "Tier", cell: (a) => a.depth },
-                    { header: "Face", align: "right", cell: (a) => (a.faceMinor !== null ? formatMinor(a.faceMinor) : "—") },
-                    { header: "Paid out", align: "right", cell: (a) => <span className="font-semibold">{a.netMinor !== null ? formatMinor(a.netMinor) : "—"}</span> },
-                    { header: "Reference", cell: (a) => a.paymentReference ?? <Badge tone="amber">{a.status}</Badge> },
+                    { header: t("holder"), cell: (a) => <span className="font-medium text-slate-900">{a.holderName}</span> },
+                    { header: t("tier"), cell: (a) => a.depth },
+                    { header: t("face"), align: "right", cell: (a) => (a.faceMinor !== null ? format.money(a.faceMinor) : "—") },
+                    { header: t("paidOut"), align: "right", cell: (a) => <span className="font-semibold">{a.netMinor !== null ? format.money(a.netMinor) : "—"}</span> },
+                    { header: t("reference"), cell: (a) => a.paymentReference ?? <Badge tone="amber">{tStatus(a.status)}</Badge> },
                   ]}
                 />
               </div>
@@ -71,15 +82,15 @@ export default async function PoliciesPage() {
         </div>
         {canSign ? (
           targets.length === 0 ? (
-            <Card title="Set a policy">
-              <p className="text-sm text-slate-600">Grant a core enterprise a credit line first; you can then finance its claims automatically.</p>
+            <Card title={t("setPolicy")}>
+              <p className="text-sm text-slate-600">{t("grantFirst")}</p>
             </Card>
           ) : (
             <PolicyForm targets={targets} current={active.map((p) => ({ coreEnterpriseOrgId: p.coreEnterpriseOrgId, maxAmountMinor: p.maxAmountMinor.toString(), maxDepth: p.maxDepth, rateBps: p.rateBps, feeMinor: p.feeMinor.toString(), recourse: p.recourse }))} />
           )
         ) : (
-          <Card title="Set a policy">
-            <p className="text-sm text-slate-600">Policies are credit decisions: an admin of your organisation sets and revokes them.</p>
+          <Card title={t("setPolicy")}>
+            <p className="text-sm text-slate-600">{t("adminsOnly")}</p>
           </Card>
         )}
       </div>

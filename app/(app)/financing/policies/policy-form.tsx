@@ -2,9 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
+import { useTranslations } from "next-intl";
 import { formatAmountPlain, parseAmountMinor, parseRatePercent } from "@/contracts/money";
 import { Alert, Button, Card, Field, inputClass } from "../../../_components/ui";
-import { formatMinor } from "../../../_lib/format";
+import { useFormatters } from "../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../_lib/use-ledger-action";
 
 interface CurrentPolicy {
@@ -32,6 +33,9 @@ function formFor(policy: CurrentPolicy | undefined) {
 
 /** Sets (or replaces) the lender's policy for one core enterprise, signed in this browser. */
 export function PolicyForm({ targets, current }: { targets: { id: string; name: string }[]; current: CurrentPolicy[] }) {
+  const t = useTranslations("policies");
+  const tAmount = useTranslations("amount");
+  const format = useFormatters();
   const router = useRouter();
   const action = useLedgerAction();
   const [coreEnterpriseOrgId, setCore] = useState(targets[0]?.id ?? "");
@@ -66,42 +70,42 @@ export function PolicyForm({ targets, current }: { targets: { id: string; name: 
       recourse: form.recourse,
     });
     if (!result.ok) return setError(result.message);
-    setDone(`Policy signed: pieces up to ${formatMinor(maxAmount.amountMinor)} now finance themselves at ${(rate.rateBps / 100).toFixed(2)}%.`);
+    setDone(t("signed", { amount: format.money(maxAmount.amountMinor), rate: (rate.rateBps / 100).toFixed(2) }));
     router.refresh();
   }
 
   return (
-    <Card title={existing ? "Change the policy" : "Set a policy"}>
+    <Card title={existing ? t("changePolicy") : t("setPolicy")}>
       <form className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
-        <Field label="Core enterprise" htmlFor="policy-core" hint="Claims it issued, held by anyone down its chain">
+        <Field label={t("coreEnterprise")} htmlFor="policy-core" hint={t("coreEnterpriseHint")}>
           <select id="policy-core" className={inputClass} value={coreEnterpriseOrgId} onChange={(e) => chooseCore(e.target.value)}>
-            {targets.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
+            {targets.map((target) => (
+              <option key={target.id} value={target.id}>
+                {target.name}
               </option>
             ))}
           </select>
         </Field>
-        <Field label="Largest piece (CNY)" htmlFor="policy-max" error={maxAmount.ok ? undefined : maxAmount.message} hint="Larger pieces still come to your desk">
+        <Field label={t("largest")} htmlFor="policy-max" error={maxAmount.ok ? undefined : tAmount(maxAmount.code)} hint={t("largestHint")}>
           <input id="policy-max" className={`${inputClass} text-right`} inputMode="decimal" value={form.maxAmount} onChange={(e) => setForm({ ...form, maxAmount: e.target.value })} />
         </Field>
         <div className="grid grid-cols-2 gap-4">
-          <Field label="Deepest tier" htmlFor="policy-depth" error={depth === null ? "Enter a tier from 1 to 100." : undefined} hint="1 is the tier-1 supplier">
+          <Field label={t("depth")} htmlFor="policy-depth" error={depth === null ? t("depthError") : undefined} hint={t("depthHint")}>
             <input id="policy-depth" className={`${inputClass} text-right`} inputMode="numeric" value={form.maxDepth} onChange={(e) => setForm({ ...form, maxDepth: e.target.value })} />
           </Field>
-          <Field label="Annual rate (%)" htmlFor="policy-rate" error={rate.ok ? undefined : rate.message} hint="ACT/360 discount">
+          <Field label={t("rate")} htmlFor="policy-rate" error={rate.ok ? undefined : t("rateInvalid")} hint={t("rateHint")}>
             <input id="policy-rate" className={`${inputClass} text-right`} inputMode="decimal" value={form.ratePercent} onChange={(e) => setForm({ ...form, ratePercent: e.target.value })} />
           </Field>
         </div>
-        <Field label="Fee per financing (CNY)" htmlFor="policy-fee" error={fee.ok ? undefined : fee.message}>
+        <Field label={t("fee")} htmlFor="policy-fee" error={fee.ok ? undefined : tAmount(fee.code)}>
           <input id="policy-fee" className={`${inputClass} text-right`} inputMode="decimal" value={form.fee} onChange={(e) => setForm({ ...form, fee: e.target.value })} />
         </Field>
         <label className="flex items-center gap-2 text-sm text-slate-700">
           <input type="checkbox" className="h-4 w-4 rounded border-slate-300" checked={form.recourse} onChange={(e) => setForm({ ...form, recourse: e.target.checked })} />
-          With recourse to the holder if the core enterprise does not pay
+          {t("recourse")}
         </label>
         <p className="text-xs text-slate-500">
-          Signing authorises the platform&apos;s settlement agent to pay matching applications from your settlement account and confirm each payment on the ledger.
+          {t("authorises")}
         </p>
         {done ? (
           <div data-testid="policy-notice">
@@ -110,7 +114,7 @@ export function PolicyForm({ targets, current }: { targets: { id: string; name: 
         ) : null}
         {error ? <Alert>{error}</Alert> : null}
         <Button type="submit" className="w-full" disabled={action.busy || !valid}>
-          {action.busy ? "Signing…" : existing ? "Sign the new policy" : "Sign policy"}
+          {action.busy ? t("signing") : existing ? t("signNew") : t("sign")}
         </Button>
       </form>
     </Card>
@@ -118,6 +122,7 @@ export function PolicyForm({ targets, current }: { targets: { id: string; name: 
 }
 
 export function RevokePolicyButton({ policyId, name }: { policyId: string; name: string }) {
+  const t = useTranslations("policies");
   const router = useRouter();
   const action = useLedgerAction();
   const [error, setError] = useState<string | null>(null);
@@ -129,8 +134,8 @@ export function RevokePolicyButton({ policyId, name }: { policyId: string; name:
   }
   return (
     <div className="text-right">
-      <Button variant="secondary" disabled={action.busy} onClick={() => void revoke()} aria-label={`Revoke the policy for ${name}`}>
-        {action.busy ? "Signing…" : "Revoke"}
+      <Button variant="secondary" disabled={action.busy} onClick={() => void revoke()} aria-label={t("revokeFor", { name })}>
+        {action.busy ? t("signing") : t("revoke")}
       </Button>
       {error ? <p className="mt-1 text-xs text-red-700">{error}</p> : null}
     </div>

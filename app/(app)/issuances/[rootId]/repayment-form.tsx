@@ -2,39 +2,49 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useTranslations } from "next-intl";
 import { formatAmountPlain, parseAmountMinor } from "@/contracts/money";
 import { Alert, Button, Field, inputClass } from "../../../_components/ui";
-import { formatMinor } from "../../../_lib/format";
+import { useFormatters } from "../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../_lib/use-ledger-action";
 
 /** Records a repayment of the whole issuance: every current holder gets its pro-rata share. */
 export function RepaymentForm({ rootClaimId, outstandingMinor }: { rootClaimId: string; outstandingMinor: bigint }) {
+  const t = useTranslations("repayment");
+  const tAmount = useTranslations("amount");
+  const format = useFormatters();
   const router = useRouter();
   const action = useLedgerAction();
   const [amountText, setAmountText] = useState(formatAmountPlain(outstandingMinor));
   const [reference, setReference] = useState("");
   const [message, setMessage] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const amount = parseAmountMinor(amountText);
-  const problem = !amount.ok ? amount.message : amount.amountMinor > outstandingMinor ? `At most ${formatMinor(outstandingMinor)} is outstanding.` : !reference.trim() ? "Enter the payment reference of your transfer." : null;
+  const problem = !amount.ok
+    ? tAmount(amount.code)
+    : amount.amountMinor > outstandingMinor
+      ? t("atMost", { amount: format.money(outstandingMinor) })
+      : !reference.trim()
+        ? t("enterReference")
+        : null;
   async function repay() {
     if (!amount.ok) return;
     const result = await action.run("repayment.record", { rootClaimId, amountMinor: amount.amountMinor, paymentReference: reference.trim() });
-    setMessage(result.ok ? { tone: "green", text: `Repayment of ${formatMinor(amount.amountMinor)} recorded; every holder's share is settled and your credit line restored.` } : { tone: "red", text: result.message });
+    setMessage(result.ok ? { tone: "green", text: t("recorded", { amount: format.money(amount.amountMinor) }) } : { tone: "red", text: result.message });
     if (result.ok) router.refresh();
   }
-  if (outstandingMinor === 0n) return <Alert tone="green">This issuance is fully repaid.</Alert>;
+  if (outstandingMinor === 0n) return <Alert tone="green">{t("fullyRepaid")}</Alert>;
   return (
     <div className="space-y-3">
       {message ? <div data-testid="repayment-notice"><Alert tone={message.tone}>{message.text}</Alert></div> : null}
       <div className="flex flex-wrap items-end gap-3">
-        <Field label="Amount (CNY)" htmlFor="repay-amount" hint={`Outstanding ${formatMinor(outstandingMinor)}; a partial amount is shared pro rata`}>
+        <Field label={t("amount")} htmlFor="repay-amount" hint={t("amountHint", { amount: format.money(outstandingMinor) })}>
           <input id="repay-amount" className={`${inputClass} w-48 text-right tabular-nums`} value={amountText} onChange={(e) => setAmountText(e.target.value)} inputMode="decimal" />
         </Field>
-        <Field label="Payment reference" htmlFor="repay-ref">
+        <Field label={t("reference")} htmlFor="repay-ref">
           <input id="repay-ref" className={`${inputClass} w-64`} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={140} />
         </Field>
         <Button disabled={Boolean(problem) || action.busy} onClick={() => void repay()}>
-          {action.busy ? "Signing…" : "Sign and record repayment"}
+          {action.busy ? t("signing") : t("sign")}
         </Button>
       </div>
       {problem && (amountText || reference) ? <p className="text-xs text-amber-700">{problem}</p> : null}

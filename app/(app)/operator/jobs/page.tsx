@@ -1,21 +1,22 @@
 import type { Metadata } from "next";
+import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { PageHeader } from "../../../_components/ui";
 import { requireActor } from "../../../_lib/session";
 import { ScheduledJobsTable } from "./scheduled-jobs-table";
 
-export const metadata: Metadata = { title: "Scheduled jobs" };
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("jobs"))("metaTitle") };
+}
 export const dynamic = "force-dynamic";
 
 export default async function ScheduledJobsPage() {
   const actor = await requireActor();
   if (actor.orgRole !== "operator") redirect("/dashboard");
+  const t = await getTranslations("jobs");
   return (
     <>
-      <PageHeader
-        title="Scheduled jobs"
-        subtitle="Background work on the schedule kept in the database: every app instance takes part, and each run happens on exactly one of them."
-      />
+      <PageHeader title={t("title")} subtitle={t("subtitle")} />
       <ScheduledJobsTable />
     </>
   );

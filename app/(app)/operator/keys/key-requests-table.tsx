@@ -9,9 +9,9 @@ import { DataTable, type Column } from "../../../_components/data-table";
 import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
 import { refusalText } from "../../../_lib/refusal-text";
-import { ROLE_LABEL } from "../../../_lib/labels";
 import { useTRPC } from "../../../_trpc/client";
-import { formatDateTime, shortKeyId } from "../../keys/key-status";
+import { shortKeyId } from "../../keys/key-status";
+import { useFormatters } from "../../../_lib/use-formatters";
 
 type KeyRequestRow = inferRouterOutputs<AppRouter>["keys"]["pendingRequests"][number];
 
@@ -19,6 +19,7 @@ type KeyRequestRow = inferRouterOutputs<AppRouter>["keys"]["pendingRequests"][nu
 export function KeyRequestsTable() {
   const trpc = useTRPC();
   const t = useTranslations();
+  const format = useFormatters();
   const queryClient = useQueryClient();
   const queue = useQuery(trpc.keys.pendingRequests.queryOptions());
   const [notice, setNotice] = useState<string | null>(null);
@@ -29,10 +30,10 @@ export function KeyRequestsTable() {
         const ledger = result.ledger;
         setNotice(
           input.decision === "rejected"
-            ? `Key ${key} was rejected; it will not reach the ledger.`
+            ? t("keyRequests.rejected", { key })
             : ledger?.status === "refused"
-              ? `The ledger refused key ${key}: ${refusalText(t, ledger.code, ledger.text)}`
-              : `Key ${key} is registered on the ledger${ledger ? ` (leaf ${ledger.leafIndex})` : ""}.`,
+              ? t("keyRequests.refused", { key, reason: refusalText(t, ledger.code, ledger.text) })
+              : t("keyRequests.registered", { key, leaf: ledger ? String(ledger.leafIndex) : "none" }),
         );
       },
       onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.keys.pendingRequests.queryKey() }),
@@ -45,24 +46,24 @@ export function KeyRequestsTable() {
   };
   const columns: Column<KeyRequestRow>[] = [
     {
-      header: "Organisation",
+      header: t("keyRequests.organisation"),
       cell: (request) => (
         <>
           <div className="font-medium text-slate-900">{request.orgName}</div>
-          <div className="text-xs text-slate-500">{ROLE_LABEL[request.orgRole]}</div>
+          <div className="text-xs text-slate-500">{t(`roles.${request.orgRole}`)}</div>
         </>
       ),
     },
     {
-      header: "Key id",
+      header: t("keyRequests.keyId"),
       cell: (request) => (
-        <span className="block max-w-[16ch] font-mono text-xs break-all text-slate-800" title={`Public key ${request.publicKeyHex}`}>
+        <span className="block max-w-[16ch] font-mono text-xs break-all text-slate-800" title={t("keyRequests.publicKey", { hex: request.publicKeyHex })}>
           {request.keyId}
         </span>
       ),
     },
     {
-      header: "Requested by",
+      header: t("keyRequests.requestedBy"),
       cell: (request) => (
         <>
           <div className="text-slate-900">{request.requestedBy.name}</div>
@@ -71,30 +72,30 @@ export function KeyRequestsTable() {
       ),
     },
     {
-      header: "Requested",
+      header: t("keyRequests.requested"),
       className: "whitespace-nowrap text-slate-600",
       cell: (request) => (
         <>
-          {formatDateTime(request.createdAt)}
+          {format.dateTime(new Date(request.createdAt).getTime())}
           {request.expired ? (
             <div className="mt-1">
-              <Badge tone="amber">Signature expired: the requester must sign again</Badge>
+              <Badge tone="amber">{t("keyRequests.expired")}</Badge>
             </div>
           ) : null}
         </>
       ),
     },
     {
-      header: <span className="sr-only">Decision</span>,
-      label: "Decision",
+      header: <span className="sr-only">{t("keyRequests.decision")}</span>,
+      label: t("keyRequests.decision"),
       align: "right",
       cell: (request) => (
         <span className="inline-flex flex-wrap justify-end gap-2">
           <Button disabled={decide.isPending || request.expired} onClick={() => decideOn(request.id, "approved")}>
-            Approve
+            {t("keyRequests.approve")}
           </Button>
           <Button variant="secondary" disabled={decide.isPending} onClick={() => decideOn(request.id, "rejected")}>
-            Reject
+            {t("keyRequests.reject")}
           </Button>
         </span>
       ),
@@ -102,14 +103,14 @@ export function KeyRequestsTable() {
   ];
 
   return (
-    <Card title="Waiting for review" action={queue.data ? <Badge tone={rows.length ? "amber" : "slate"}>{rows.length} pending</Badge> : null}>
+    <Card title={t("keyRequests.waiting")} action={queue.data ? <Badge tone={rows.length ? "amber" : "slate"}>{t("keyRequests.pending", { count: rows.length })}</Badge> : null}>
       <div className="space-y-4">
         {notice ? <Alert tone="green">{notice}</Alert> : null}
-        {decide.error ? <Alert>{errorMessage(decide.error)}</Alert> : null}
-        {queue.error ? <Alert>{errorMessage(queue.error)}</Alert> : null}
-        {queue.isPending ? <p className="text-sm text-slate-500">Loading key requests…</p> : null}
-        {queue.data && rows.length === 0 ? <EmptyState title="No key requests waiting">New keys appear here when an organisation&apos;s member creates one.</EmptyState> : null}
-        {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(request) => request.id} rowTestId={(request) => `key-request-${request.keyId}`} caption="Key requests waiting for review" stack /> : null}
+        {decide.error ? <Alert>{errorMessage(decide.error, t)}</Alert> : null}
+        {queue.error ? <Alert>{errorMessage(queue.error, t)}</Alert> : null}
+        {queue.isPending ? <p className="text-sm text-slate-500">{t("keyRequests.loading")}</p> : null}
+        {queue.data && rows.length === 0 ? <EmptyState title={t("keyRequests.none")}>{t("keyRequests.noneBody")}</EmptyState> : null}
+        {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(request) => request.id} rowTestId={(request) => `key-request-${request.keyId}`} caption={t("keyRequests.caption")} stack /> : null}
       </div>
     </Card>
   );

@@ -107,9 +107,9 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
         </div>
       }
     >
-      {review.error ? <div className="mb-4"><Alert>{errorMessage(review.error)}</Alert></div> : null}
+      {review.error ? <div className="mb-4"><Alert>{errorMessage(review.error, t)}</Alert></div> : null}
       {list.isPending ? <p className="text-sm text-slate-500">{t("organisations.loading")}</p> : null}
-      {list.error ? <Alert>{errorMessage(list.error)}</Alert> : null}
+      {list.error ? <Alert>{errorMessage(list.error, t)}</Alert> : null}
       {list.data && rows.length === 0 ? <EmptyState title={t("organisations.none")}>{t("organisations.noneBody")}</EmptyState> : null}
       {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(org) => org.id} rowTestId={(org) => `org-row-${org.id}`} caption={t("organisations.caption")} stack /> : null}
       {inviteFor ? (

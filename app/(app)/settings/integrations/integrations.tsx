@@ -16,6 +16,7 @@ function useWhen() {
 
 function ApiKeys() {
   const t = useTranslations("integrations");
+  const tAll = useTranslations();
   const when = useWhen();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -37,8 +38,8 @@ function ApiKeys() {
 
   return (
     <Card title={t("apiKeys")}>
-      {create.error ? <Alert>{errorMessage(create.error)}</Alert> : null}
-      {revoke.error ? <Alert>{errorMessage(revoke.error)}</Alert> : null}
+      {create.error ? <Alert>{errorMessage(create.error, tAll)}</Alert> : null}
+      {revoke.error ? <Alert>{errorMessage(revoke.error, tAll)}</Alert> : null}
       {token ? (
         <Alert tone="green">
           {t("copyKeyNow")} <code className="break-all rounded bg-white/70 px-1" data-testid="api-key-token">{token}</code>
@@ -99,6 +100,7 @@ function Audit() {
 
 function Webhooks() {
   const t = useTranslations("integrations");
+  const tAll = useTranslations();
   const when = useWhen();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -119,7 +121,7 @@ function Webhooks() {
   return (
     <>
       <Card title={t("endpoints")}>
-        {create.error ? <Alert>{errorMessage(create.error)}</Alert> : null}
+        {create.error ? <Alert>{errorMessage(create.error, tAll)}</Alert> : null}
         <ul className="space-y-2 text-sm">
           {(endpoints.data ?? []).map((e) => (
             <li key={e.id}>
@@ -140,7 +142,7 @@ function Webhooks() {
         </form>
       </Card>
       <Card title={t("deliveries")}>
-        {redeliver.error ? <Alert>{errorMessage(redeliver.error)}</Alert> : null}
+        {redeliver.error ? <Alert>{errorMessage(redeliver.error, tAll)}</Alert> : null}
         <table className="w-full text-sm">
           <thead><tr className="text-left text-slate-500"><th>{t("event")}</th><th>{t("endpoint")}</th><th>{t("status")}</th><th>{t("attempts")}</th><th>{t("lastAnswer")}</th><th>{t("nextTry")}</th><th /></tr></thead>
           <tbody>

@@ -27,7 +27,7 @@ export function InviteForm({ orgId }: { orgId: string }) {
   return (
     <form onSubmit={(e) => void onSubmit(e).catch(() => {})} className="space-y-4">
       <h3 className="text-sm font-semibold text-slate-900">{t("people.invite")}</h3>
-      {invite.error ? <Alert>{errorMessage(invite.error)}</Alert> : null}
+      {invite.error ? <Alert>{errorMessage(invite.error, t)}</Alert> : null}
       {link ? (
         <Alert tone="green">
           {t("people.inviteCreated")}{" "}

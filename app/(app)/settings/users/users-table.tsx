@@ -18,10 +18,10 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
   const update = useMutation(trpc.users.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) }));
 
   if (list.isPending) return <p className="text-sm text-slate-500">{t("people.loading")}</p>;
-  if (list.error) return <Alert>{errorMessage(list.error)}</Alert>;
+  if (list.error) return <Alert>{errorMessage(list.error, t)}</Alert>;
   return (
     <div className="space-y-4">
-      {update.error ? <Alert>{errorMessage(update.error)}</Alert> : null}
+      {update.error ? <Alert>{errorMessage(update.error, t)}</Alert> : null}
       <DataTable
         rows={list.data}
         rowKey={(user) => user.id}

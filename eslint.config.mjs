@@ -36,6 +36,7 @@ const ROOMS = [
 const FILES = [
   { category: "app-entry", pattern: "server/trpc/server-caller.ts" },
   { category: "app-entry", pattern: "server/trpc/http.ts" },
+  { category: "app-entry", pattern: "server/trpc/log-http.ts" },
   { category: "app-entry", pattern: "server/session/session.ts" },
   { category: "app-entry", pattern: "server/authz.ts" },
   { category: "app-entry", pattern: "server/actor.ts" },

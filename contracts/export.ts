@@ -24,6 +24,12 @@ export interface LedgerExport {
   entries: LogEntry[];
   /** Every signed checkpoint, oldest first (one per committed block). */
   checkpoints: SignedCheckpoint[];
+  /**
+   * The same checkpoints as C2SP signed notes committing to the state root (issue 13), by
+   * position in `checkpoints`; null for a checkpoint written before state roots. verifyLog
+   * checks each note's signature, size, root and state root against its own replay.
+   */
+  notes?: (string | null)[];
 }
 
 /** Where a verification failed: the file as a whole, one entry (by position) or one checkpoint. */
@@ -45,6 +51,7 @@ const fileSchema = z
     operatorPublicKeyHex: hex(64),
     entries: z.array(z.unknown()),
     checkpoints: z.array(z.unknown()),
+    notes: z.array(z.string().nullable()).optional(),
   })
   .strict();
 
@@ -87,6 +94,9 @@ export function parseLedgerExport(json: unknown): ParseExportResult {
     if (!parsed.success) {
       return { ok: false, failure: { where: "checkpoint", index, code: "checkpoint_malformed", detail: describeZodError(parsed.error) } };
     }
+  }
+  if (file.data.notes !== undefined && file.data.notes.length !== file.data.checkpoints.length) {
+    return { ok: false, failure: { where: "file", index: 0, code: "file_malformed", detail: "notes: one per checkpoint (null where there is none)" } };
   }
   // Every member was validated above; the original values are kept untouched (see top).
   return { ok: true, value: json as LedgerExport };

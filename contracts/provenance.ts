@@ -36,7 +36,11 @@
  * timestamp says how recent the view is.
  */
 import { z } from "zod";
-import { deriveId } from "./canonical";
+import { canonicalBytes, canonicalJson, deriveId, sha256Bytes } from "./canonical";
+import { NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseNote, signaturesByKey, verifyNoteSignature, type NoteVerifierKey } from "./note";
+import { claimStateKey, orgStateKey, type ClaimStateLeaf, type OrgStateLeaf } from "./state-leaves";
+import { verifyStateMapProof, type StateMapProof } from "./state-map";
+import { checkpointStateRoot, parseCheckpointBody, verifyCheckpointNote, type TrustPolicy } from "./tlog-checkpoint";
 import { verifyCheckpoint, type SignedCheckpoint } from "./checkpoint";
 import { describeZodError, logEntryWireSchema, signedCheckpointSchema } from "./export";
 import { bytesToHex, tryHexToBytes } from "./hex";
@@ -63,6 +67,44 @@ export interface ProvenanceBundle {
   /** One per entry, in the same order, against `checkpoint`. */
   inclusionProofs: InclusionProofHex[];
   checkpoint: SignedCheckpoint;
+  /** Issue 13: the claim's and the signers' current state, proved under the checkpoint's state root. */
+  state?: BundleState;
+}
+
+/** A claim's state leaf in wire form: the amounts as decimal strings (they hash the same, see canonical.ts). */
+export type WireClaimStateLeaf = Omit<ClaimStateLeaf, "amountMinor" | "outstandingMinor"> & { amountMinor: string; outstandingMinor: string };
+
+/**
+ * The state section of a bundle (format 1, issue 13). `checkpointNote` is the C2SP note of the
+ * same checkpoint as `checkpoint` (same size and root) with the cosignature lines the server
+ * holds; its state-root extension is the root every proof here is checked against. `claim` is
+ * the claim's current leaf and its map proof; `signers` holds, for every organisation that
+ * signed an entry of the bundle, its leaf (role, active keys) and proof, ordered by orgId.
+ */
+export interface BundleState {
+  checkpointNote: string;
+  claim: { leaf: WireClaimStateLeaf; proof: StateMapProof };
+  signers: { leaf: OrgStateLeaf; proof: StateMapProof }[];
+}
+
+/** What the state section proves, returned by verifyProvenance when the bundle has one. */
+export interface VerifiedState {
+  /** The claim's current state at the checkpoint: holder, state, outstanding, pledge, financing, financed-once, maturity. */
+  claim: ClaimStateLeaf;
+  /** Every signing organisation's role and active keys at the checkpoint. */
+  signers: OrgStateLeaf[];
+  checkpoint: { origin: string; size: number; rootHashHex: string; stateRootHex: string; noteText: string; cosigners: { name: string; timestampSeconds: number }[] };
+}
+
+export interface VerifyProvenanceOptions {
+  /**
+   * The trust policy the verifier pinned itself (operator keys, witness keys, quorum): the
+   * bundle's note must verify under it with a quorum of cosignatures. Without one, the note's
+   * signature by `operatorPublicKey` is checked and the cosignatures are not counted.
+   */
+  policy?: TrustPolicy;
+  /** Refuse a bundle without a state section (state_proof_missing); implied by `policy`. */
+  requireState?: boolean;
 }
 
 export interface LineageStep {
@@ -91,7 +133,11 @@ export type ProvenanceCode =
   | "contract_refused"
   | "invariant_violated"
   | "claim_not_in_bundle"
-  | "lineage_broken";
+  | "lineage_broken"
+  | "state_proof_missing"
+  | "checkpoint_note_invalid"
+  | "state_proof_invalid"
+  | "state_leaf_mismatch";
 
 export type ProvenanceResult =
   | {
@@ -99,10 +145,21 @@ export type ProvenanceResult =
       claim: Claim;
       lineage: LineageStep[];
       checked: { signatures: number; inclusionProofs: number; transactionsReplayed: number; checkpointSize: number };
+      /** Present when the bundle had a state section and it verified. */
+      state?: VerifiedState;
     }
   | { ok: false; code: ProvenanceCode; detail: string; leafIndex?: number };
 
 type Failed = Extract<ProvenanceResult, { ok: false }>;
+
+const stateMapProofSchema = z
+  .object({
+    depth: z.int().min(0).max(256),
+    bitmapHex: z.string().max(64),
+    siblingsHex: z.array(z.string()).max(256),
+    terminal: z.union([z.object({ kind: z.literal("empty") }).strict(), z.object({ kind: z.literal("leaf"), keyHashHex: z.string(), valueHashHex: z.string() }).strict()]),
+  })
+  .strict();
 
 export const provenanceBundleSchema = z
   .object({
@@ -110,6 +167,14 @@ export const provenanceBundleSchema = z
     entries: z.array(logEntryWireSchema).min(1),
     inclusionProofs: z.array(z.object({ leafIndex: z.int().min(0), proofHex: z.array(sha256HexSchema).max(64) }).strict()),
     checkpoint: signedCheckpointSchema,
+    state: z
+      .object({
+        checkpointNote: z.string().max(65536),
+        claim: z.object({ leaf: z.record(z.string(), z.unknown()), proof: stateMapProofSchema }).strict(),
+        signers: z.array(z.object({ leaf: z.record(z.string(), z.unknown()), proof: stateMapProofSchema }).strict()).max(1000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -117,18 +182,27 @@ export function verifyProvenance(
   bundle: ProvenanceBundle,
   operatorPublicKey: Uint8Array,
   verifier: SignatureVerifier = nobleVerifier,
+  options: VerifyProvenanceOptions = {},
 ): ProvenanceResult {
   const parsed = provenanceBundleSchema.safeParse(bundle);
   if (!parsed.success) return failed("bundle_malformed", describeZodError(parsed.error));
+  if (bundle.state === undefined && (options.requireState || options.policy !== undefined)) {
+    return failed("state_proof_missing", "the bundle carries no state proofs, so it cannot show that nothing about the claim was left out");
+  }
   const failure =
     checkCheckpointSignature(bundle, operatorPublicKey, verifier) ??
     checkOrder(bundle) ??
     checkInclusion(bundle) ??
     checkGenesis(bundle.entries[0] as LogEntry, bytesToHex(operatorPublicKey));
   if (failure !== null) return failure;
+  const note = bundle.state === undefined ? null : checkBundleNote(bundle, bundle.state, operatorPublicKey, verifier, options.policy);
+  if (note !== null && "code" in note) return note;
   const replay = replayBundle(bundle.entries, verifier);
   if ("code" in replay) return replay;
-  return lineageOf(bundle, replay);
+  const result = lineageOf(bundle, replay);
+  if (!result.ok || note === null || bundle.state === undefined) return result;
+  const state = checkBundleState(bundle, bundle.state, note, replay.state);
+  return "code" in state ? state : { ...result, state };
 }
 
 /**
@@ -139,8 +213,105 @@ export function verifyProvenanceBatched(
   bundle: ProvenanceBundle,
   operatorPublicKey: Uint8Array,
   batch: BatchSignatureVerifier,
+  options: VerifyProvenanceOptions = {},
 ): Promise<ProvenanceResult> {
-  return runWithBatchVerifier((verifier) => verifyProvenance(bundle, operatorPublicKey, verifier), batch);
+  return runWithBatchVerifier((verifier) => verifyProvenance(bundle, operatorPublicKey, verifier, options), batch);
+}
+
+type VerifiedNote = VerifiedState["checkpoint"] & { stateRoot: Uint8Array };
+
+/** The note: the same checkpoint as the bundle's, signed by the operator (and, under a policy, cosigned by a quorum). */
+function checkBundleNote(bundle: ProvenanceBundle, state: BundleState, operatorPublicKey: Uint8Array, verifier: SignatureVerifier, policy: TrustPolicy | undefined): VerifiedNote | Failed {
+  const parsed = parseNote(state.checkpointNote);
+  if (!parsed.ok) return failed("checkpoint_note_invalid", `note_malformed: ${parsed.detail}`);
+  const body = parseCheckpointBody(parsed.note.text);
+  if (!body.ok) return failed("checkpoint_note_invalid", `checkpoint_malformed: ${body.detail}`);
+  const origin = body.checkpoint.origin;
+  const pinned: TrustPolicy = policy ?? { origin, logKeys: [noteVerifierKey(origin, NOTE_SIGNATURE_TYPE_ED25519, operatorPublicKey)], witnesses: [], quorum: 0 };
+  let cosigners: VerifiedState["checkpoint"]["cosigners"] = [];
+  let stateRoot: Uint8Array | null;
+  if (policy !== undefined) {
+    const check = verifyCheckpointNote(state.checkpointNote, policy, verifier);
+    if (!check.ok) return failed("checkpoint_note_invalid", `${check.code}: ${check.detail}`);
+    cosigners = check.verified.cosigners;
+    stateRoot = check.verified.stateRoot;
+  } else {
+    const [key] = pinned.logKeys as [NoteVerifierKey];
+    const signatures = signaturesByKey(parsed.note, key);
+    if (signatures.length === 0) return failed("checkpoint_note_invalid", "log_signature_missing: the note is not signed by the operator key");
+    for (const signature of signatures) {
+      const check = verifyNoteSignature(parsed.note.text, signature, key, verifier);
+      if (!check.ok) return failed("checkpoint_note_invalid", `log_signature_invalid: ${check.detail}`);
+    }
+    stateRoot = checkpointStateRoot(body.checkpoint);
+    if (stateRoot === null) return failed("checkpoint_note_invalid", "state_root_missing: the note carries no state root");
+  }
+  const rootHashHex = bytesToHex(body.checkpoint.rootHash);
+  const { size, rootHash } = bundle.checkpoint.checkpoint;
+  if (body.checkpoint.size !== size || rootHashHex !== rootHash) {
+    return failed("checkpoint_note_invalid", `the note is for size ${body.checkpoint.size} and root ${rootHashHex}, the bundle's checkpoint for size ${size} and root ${rootHash}`);
+  }
+  return { origin, size, rootHashHex, stateRootHex: bytesToHex(stateRoot), stateRoot, noteText: parsed.note.text, cosigners };
+}
+
+/**
+ * The claim's leaf and each signer's leaf are in the map under the note's state root, and the
+ * replayed lineage agrees with the claim's leaf on everything the bundle's entries decide (who
+ * holds it, pledge, financing, financed-once, amount, maturity). Repayments and overdue marks
+ * are not in bundles (see the top), so its state and outstanding come from the leaf alone. A
+ * bundle that leaves out an entry about the claim (another lender's financing) replays to a
+ * state the proved leaf contradicts: state_leaf_mismatch.
+ */
+function checkBundleState(bundle: ProvenanceBundle, state: BundleState, note: VerifiedNote, replayed: MemoryState): VerifiedState | Failed {
+  const wire = state.claim.leaf;
+  const leaf = decodeClaimLeaf(wire);
+  if (leaf === null || leaf.claimId !== bundle.claimId) return failed("state_proof_invalid", `the claim leaf is malformed or not for claim ${bundle.claimId}`);
+  const claimCheck = verifyStateMapProof(note.stateRoot, claimStateKey(bundle.claimId), sha256Bytes(canonicalBytes(wire)), state.claim.proof);
+  if (!claimCheck.ok) return failed("state_proof_invalid", `claim ${bundle.claimId}: ${claimCheck.code}: ${claimCheck.detail}`);
+  const claim = replayed.getClaim(bundle.claimId) as Claim; // lineageOf found it
+  const pledge = replayed.getActivePledge(bundle.claimId);
+  const expected: Record<string, unknown> = {
+    rootId: claim.rootId,
+    issuerOrgId: claim.issuerOrgId,
+    holderOrgId: claim.holderOrgId,
+    amountMinor: claim.amountMinor,
+    currency: claim.currency,
+    maturityDate: claim.maturityDate,
+    activePledge: pledge === undefined ? null : { pledgeId: pledge.id, lenderOrgId: pledge.lenderOrgId },
+    activeFinancingId: claim.activeFinancingId,
+    financedOnce: claim.financedOnce,
+  };
+  for (const [field, value] of Object.entries(expected)) {
+    const proved = (leaf as unknown as Record<string, unknown>)[field];
+    if (canonicalJson({ v: proved }) !== canonicalJson({ v: value })) {
+      return failed(
+        "state_leaf_mismatch",
+        `the checkpoint's state says ${field} = ${canonicalJson({ v: proved }).slice(5, -1)}, the bundle's entries give ${canonicalJson({ v: value }).slice(5, -1)}: an entry about the claim was left out of the bundle`,
+      );
+    }
+  }
+  const signerIds = [...new Set(bundle.entries.map((entry) => (entry.signed as { transaction: { signer: { orgId: string } } }).transaction.signer.orgId))].sort();
+  const signers: OrgStateLeaf[] = [];
+  for (const orgId of signerIds) {
+    const item = state.signers.find((candidate) => candidate.leaf.orgId === orgId);
+    if (item === undefined) return failed("state_proof_invalid", `no state proof for signer ${orgId}`);
+    const orgCheck = verifyStateMapProof(note.stateRoot, orgStateKey(orgId), sha256Bytes(canonicalBytes(item.leaf)), item.proof);
+    if (!orgCheck.ok) return failed("state_proof_invalid", `organisation ${orgId}: ${orgCheck.code}: ${orgCheck.detail}`);
+    signers.push(item.leaf);
+  }
+  const { origin, size, rootHashHex, stateRootHex, noteText, cosigners } = note;
+  return { claim: leaf, signers, checkpoint: { origin, size, rootHashHex, stateRootHex, noteText, cosigners } };
+}
+
+function decodeClaimLeaf(wire: WireClaimStateLeaf | Record<string, unknown>): ClaimStateLeaf | null {
+  const leaf = wire as WireClaimStateLeaf;
+  if (leaf.kind !== "claim" || typeof leaf.claimId !== "string" || !/^(0|[1-9][0-9]*)$/.test(String(leaf.amountMinor)) || !/^-?(0|[1-9][0-9]*)$/.test(String(leaf.outstandingMinor))) return null;
+  return { ...leaf, amountMinor: BigInt(leaf.amountMinor), outstandingMinor: BigInt(leaf.outstandingMinor) };
+}
+
+/** A claim leaf in wire form, for bundles. */
+export function toWireClaimStateLeaf(leaf: ClaimStateLeaf): WireClaimStateLeaf {
+  return { ...leaf, amountMinor: leaf.amountMinor.toString(), outstandingMinor: leaf.outstandingMinor.toString() };
 }
 
 function failed(code: ProvenanceCode, detail: string, leafIndex?: number): Failed {

@@ -18,7 +18,7 @@
  */
 import { verifyCheckpointChain, type CheckpointChainCheck, type SignedCheckpoint } from "./checkpoint";
 import { LEDGER_EXPORT_FORMAT, type LedgerExport, type VerifyFailure } from "./export";
-import { bytesToHex, tryHexToBytes } from "./hex";
+import { bytesToHex, hexToBytes, tryHexToBytes } from "./hex";
 import { entryWithDecoded, logEntryLeafHash, type LogEntry } from "./log";
 import { MerkleFrontier } from "./merkle";
 import type { SignatureVerifier } from "./signing";
@@ -26,6 +26,9 @@ import { transactionId } from "./transaction";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { decodeSignedTransaction } from "./ledger/schema";
 import { MemoryState } from "./ledger/state";
+import { NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseNote, signaturesByKey, verifyNoteSignature } from "./note";
+import { StateMapUpdater } from "./state-leaves";
+import { checkpointStateRoot, parseCheckpointBody } from "./tlog-checkpoint";
 import type { SignedLedgerTransaction } from "./ledger/types";
 
 /** Failure codes, in the order they are checked for each entry, then per checkpoint, then at the end. */
@@ -40,6 +43,8 @@ export type VerifyLogCode =
   | "contract_refused"
   | "invariant_violated"
   | "root_mismatch"
+  | "checkpoint_note_invalid"
+  | "state_root_mismatch"
   | Extract<CheckpointChainCheck, { ok: false }>["code"]
   | "checkpoint_beyond_entries"
   | "entries_not_checkpointed";
@@ -78,6 +83,8 @@ export function verifyLog(exported: LedgerExport, verifier: SignatureVerifier, o
 
 class LogReplay {
   readonly state = new MemoryState();
+  /** The state map, kept only when the export carries checkpoint notes (their state roots are checked). */
+  private readonly stateMap: StateMapUpdater | null;
   private readonly frontier = new MerkleFrontier();
   private readonly leafOfTxId = new Map<string, number>();
   /** Every leafIndex the log holds; built only when an entry is out of place (it reads every entry). */
@@ -91,7 +98,9 @@ class LogReplay {
     private readonly exported: LedgerExport,
     private readonly chain: CheckpointChainCheck,
     private readonly verifier: SignatureVerifier,
-  ) {}
+  ) {
+    this.stateMap = exported.notes?.some((note) => note !== null) ? new StateMapUpdater() : null;
+  }
 
   run(onProgress?: (done: number, total: number) => void): LogFailure | null {
     const entries = this.exported.entries;
@@ -163,6 +172,7 @@ class LogReplay {
       const outcome = applyTransaction(this.state, signed, { nowMs: entry.acceptedAtMs, txId, verifier: this.verifier });
       if (!outcome.ok) return entryFailure(index, "contract_refused", outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code);
       this.state.applyChanges(outcome.changes);
+      this.stateMap?.apply(this.state, outcome.changes);
       return null;
     } catch (error) {
       // Accepted history that breaks an invariant is a finding about the log, not a crash of the verifier.
@@ -192,6 +202,8 @@ class LogReplay {
     if (checkpoint.size === size) {
       const rootHex = bytesToHex(this.frontier.root());
       if (rootHex !== checkpoint.rootHash) return this.rootMismatch(index, size, checkpoint.rootHash, rootHex);
+      const noteFailure = this.checkNote(index, size);
+      if (noteFailure !== null) return noteFailure;
     }
     const chainFailure = this.chainFailureAt(index);
     if (chainFailure !== null) return chainFailure;
@@ -211,6 +223,34 @@ class LogReplay {
   private chainFailureAt(index: number): LogFailure | null {
     if (this.chain.ok || this.chain.index !== index) return null;
     return { where: "checkpoint", index, code: this.chain.code, detail: this.chain.detail };
+  }
+
+  /**
+   * The checkpoint's C2SP note, if the export has one: signed by the operator key under the
+   * note's origin, for this size and root, and committing to the state root of the replay.
+   */
+  private checkNote(index: number, size: number): LogFailure | null {
+    const note = this.exported.notes?.[index];
+    if (note === undefined || note === null || this.stateMap === null) return null;
+    const fail = (code: VerifyLogCode, detail: string): LogFailure => ({ where: "checkpoint", index, code, detail });
+    const parsed = parseNote(note);
+    if (!parsed.ok) return fail("checkpoint_note_invalid", parsed.detail);
+    const body = parseCheckpointBody(parsed.note.text);
+    if (!body.ok) return fail("checkpoint_note_invalid", body.detail);
+    const { checkpoint } = body;
+    const key = noteVerifierKey(checkpoint.origin, NOTE_SIGNATURE_TYPE_ED25519, hexToBytes(this.exported.operatorPublicKeyHex, 32));
+    const signatures = signaturesByKey(parsed.note, key);
+    if (signatures.length === 0 || signatures.some((signature) => !verifyNoteSignature(parsed.note.text, signature, key, this.verifier).ok)) {
+      return fail("checkpoint_note_invalid", "the note has no valid signature by the operator key");
+    }
+    if (checkpoint.size !== size || bytesToHex(checkpoint.rootHash) !== bytesToHex(this.frontier.root())) {
+      return fail("checkpoint_note_invalid", `the note is for size ${checkpoint.size} and root ${bytesToHex(checkpoint.rootHash)}, the checkpoint for ${size}`);
+    }
+    const stateRoot = checkpointStateRoot(checkpoint);
+    if (stateRoot === null) return fail("checkpoint_note_invalid", "the note carries no state root");
+    const replayed = bytesToHex(this.stateMap.root());
+    if (bytesToHex(stateRoot) !== replayed) return fail("state_root_mismatch", `the note commits to state root ${bytesToHex(stateRoot)}, the replay gives ${replayed}`);
+    return null;
   }
 
   /** After the last entry: nothing checkpointed beyond the log, nothing in the log uncheckpointed. */

@@ -47,7 +47,7 @@ for (const file of fs.readdirSync(dir).sort()) {
     lines.push(`${file}: ${p} passed, ${f} failed, ${stats.skipped ?? 0} skipped`);
   }
 }
-for (const suite of ["vitest-pglite.json", "vitest-postgres.json", "vitest-reliability.json", "playwright-e2e.json"]) {
+for (const suite of ["vitest-pglite.json", "vitest-postgres.json", "vitest-reliability.json", "vitest-trust.json", "playwright-e2e.json"]) {
   if (!fs.existsSync(path.join(dir, suite))) {
     failed += 1;
     lines.push(`${suite}: MISSING (the suite did not run)`);

@@ -1,8 +1,11 @@
 // npm run verify                      -> replay the database's log and compare it with the materialised tables
-// npm run verify -- --export FILE     -> verify an exported log offline, with no database
+// npm run verify -- --export FILE --trust TRUST.json
+//                                     -> verify an exported log offline, with no database, against the
+//                                        operator key(s) pinned in the trust policy (never the file's own)
 import fs from "node:fs";
 import { parseLedgerExportText } from "@/contracts/export";
 import { runWithBatchVerifier } from "@/contracts/signing";
+import { parseTrustPolicyText, pinnedOperatorKeysHex, TRUST_CHECK_TEXT } from "@/contracts/trust-policy";
 import { verifyLog } from "@/contracts/verify-log";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { withVerifyPool } from "@/server/crypto/verify-pool";
@@ -22,14 +25,28 @@ function describe(failure: Record<string, unknown>): string {
 const exportIndex = process.argv.indexOf("--export");
 if (exportIndex >= 0) {
   const file = process.argv[exportIndex + 1];
-  if (!file) {
-    console.error("Usage: npm run verify -- --export FILE");
+  const trustIndex = process.argv.indexOf("--trust");
+  const trustFile = trustIndex >= 0 ? process.argv[trustIndex + 1] : undefined;
+  if (!file || !trustFile) {
+    console.error("Usage: npm run verify -- --export FILE --trust TRUST.json");
     process.exit(2);
   }
   const started = performance.now();
+  const policy = parseTrustPolicyText(fs.readFileSync(trustFile, "utf8"));
+  if (!policy.ok) {
+    console.error(`FAILED ${policy.code}: ${TRUST_CHECK_TEXT[policy.code]} (${policy.detail})`);
+    process.exit(1);
+  }
   const parsed = parseLedgerExportText(fs.readFileSync(file, "utf8"));
   if (!parsed.ok) {
     console.error(`FAILED ${describe({ ...parsed.failure })}`);
+    process.exit(1);
+  }
+  // The file names the key it claims; it is used only if the policy pins it, so a ledger
+  // fabricated under a fresh key fails here instead of verifying against its own key.
+  const pinned = pinnedOperatorKeysHex(policy.policy);
+  if (!pinned.includes(parsed.value.operatorPublicKeyHex)) {
+    console.error(`FAILED operator_key_not_pinned: the export is signed by operator key ${parsed.value.operatorPublicKeyHex}, which ${trustFile} does not pin (it pins ${pinned.join(", ")})`);
     process.exit(1);
   }
   // Signatures are checked on worker threads while this thread replays.

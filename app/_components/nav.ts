@@ -4,7 +4,7 @@ import type { Permission } from "@/db/enums";
 /** A nav entry names its label by key in the catalogue (messages/*.json, nav). */
 export type NavKey =
   | "dashboard" | "issuances" | "issue" | "creditLines" | "claims" | "financing" | "financingDesk"
-  | "autoFinancing" | "organisations" | "keyRequests" | "jobs" | "keys" | "people";
+  | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people";
 
 export interface NavItem {
   href: string;
@@ -17,6 +17,7 @@ export function navFor(role: OrganisationRole, permission: Permission): NavItem[
   if (role === "core_enterprise") items.push({ href: "/issuances", label: "issuances" }, { href: "/issue", label: "issue" }, { href: "/credit-lines", label: "creditLines" });
   if (role === "supplier") items.push({ href: "/claims", label: "claims" }, { href: "/financing", label: "financing" });
   if (role === "lender") items.push({ href: "/financing", label: "financingDesk" }, { href: "/financing/policies", label: "autoFinancing" }, { href: "/claims", label: "claims" }, { href: "/credit-lines", label: "creditLines" });
+  if (role === "lender" || role === "auditor") items.push({ href: "/trust", label: "trust" });
   if (role === "operator") items.push({ href: "/operator/organisations", label: "organisations" });
   items.push(...(role === "operator" ? ([{ href: "/operator/keys", label: "keyRequests" }, { href: "/operator/jobs", label: "jobs" }] satisfies NavItem[]) : []), { href: "/keys", label: "keys" });
   if (permission === "admin") items.push({ href: "/settings/users", label: "people" });

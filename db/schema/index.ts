@@ -4,3 +4,4 @@ export * from "./users";
 export * from "./ledger";
 export * from "./key-requests";
 export * from "./jobs";
+export * from "./trust";

@@ -44,6 +44,10 @@ export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
   checkpointHash: text("checkpoint_hash").notNull().unique(),
   keyId: text("key_id").notNull(),
   signatureHex: text("signature_hex").notNull(),
+  /** The state map's root after this checkpoint (issue 13); null on checkpoints written before it. */
+  stateRootHex: text("state_root_hex"),
+  /** The C2SP tlog-checkpoint note (origin, size, root, state-root extension) signed by the operator key. */
+  note: text("note"),
 });
 
 export const ledgerHead = pgTable(

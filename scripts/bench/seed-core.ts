@@ -248,7 +248,7 @@ export class LedgerWriter {
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
       const moved: Head = { ...head, size: end.size, frontier: MerkleFrontier.deserialize(end.frontier), lastAcceptedAtMs: end.lastAcceptedAtMs };
-      await closeBlock(tx, moved, this.platformKey, Date.now);
+      await closeBlock(tx, moved, this.platformKey, Date.now, { mirrorKey: this.db, changes: block.changes });
     });
     this.writeMs += performance.now() - started;
     this.blocksWritten += 1;

@@ -104,6 +104,7 @@ function toExport(operatorPublicKeyHex: string, entries: EntryRow[], checkpoints
     operatorPublicKeyHex,
     entries: options.lazy ? lazyEntries(entries) : entries.map(entryOf),
     checkpoints: checkpoints.map(toSignedCheckpoint),
+    ...(checkpoints.some((row) => row.note !== null) ? { notes: checkpoints.map((row) => row.note) } : {}),
   };
 }
 

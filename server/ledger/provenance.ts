@@ -1,14 +1,17 @@
-import { and, arrayOverlaps, asc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, arrayOverlaps, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, creditLines, financingPolicies, financings, ledgerEntries } from "@/db/schema";
+import { checkpointCosignatures, claims, creditLines, financingPolicies, financings, ledgerCheckpoints, ledgerEntries, ledgerOrganisations, pledges, signingKeys } from "@/db/schema";
+import { claimStateKey, claimStateLeaf, orgStateKey, orgStateLeaf } from "@/contracts/state-leaves";
 import type { SignedCheckpoint } from "@/contracts/checkpoint";
 import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import type { LogEntry } from "@/contracts/log";
 import { hashesToHex, SubtreeHashes } from "@/contracts/merkle";
 import { typesWithLineage } from "@/contracts/ledger/kinds";
-import { organisationsNamedBy, selectProvenanceEntries, type ProvenanceBundle } from "@/contracts/provenance";
+import { organisationsNamedBy, selectProvenanceEntries, toWireClaimStateLeaf, type BundleState, type ProvenanceBundle } from "@/contracts/provenance";
 import { notFound } from "../errors";
+import { toClaim, toKey, toOrganisation, toPledge } from "./repository";
 import { latestCheckpoint } from "./service";
+import { proveFromTable } from "./state-root";
 
 /*
  * Builds the provenance bundle of one claim (contracts/provenance.ts says what it holds and
@@ -25,6 +28,51 @@ const CREDIT_LINE_CHANGE_TYPES = typesWithLineage("credit-line");
 const KEY_INTRODUCTION_TYPES = typesWithLineage("key-introduction");
 
 export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: ProvenanceStore): Promise<ProvenanceBundle> {
+  // The state section is read in one snapshot of the last checkpoint; a block committed
+  // between the two reads makes them name different checkpoints, and the bundle is rebuilt.
+  for (let attempt = 0; ; attempt++) {
+    const bundle = await buildLogPart(db, claimId, subtrees);
+    const state = await readBundleState(db, claimId, bundle.entries);
+    if (state === null) return bundle; // a ledger written before state roots
+    if (state.size === bundle.checkpoint.checkpoint.size) return { ...bundle, state: state.section };
+    if (attempt >= 4) throw new Error("the ledger kept moving while a provenance bundle was built; try again");
+  }
+}
+
+/**
+ * The claim's current leaf and every signer's leaf with their map proofs, read in one
+ * repeatable-read snapshot: the last checkpoint, its note with the cosignatures stored so far,
+ * and state_map_nodes, which always hold the map of that checkpoint.
+ */
+async function readBundleState(db: Db, claimId: string, entries: readonly LogEntry[]): Promise<{ size: number; section: BundleState } | null> {
+  return db.transaction(
+    async (tx) => {
+      const [last] = await tx.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
+      if (!last || last.note === null) return null;
+      const lines = await tx.select({ line: checkpointCosignatures.line }).from(checkpointCosignatures).where(eq(checkpointCosignatures.size, last.size)).orderBy(asc(checkpointCosignatures.witnessName));
+      const checkpointNote = last.note + lines.map((row) => row.line).join(""); // each line ends with its newline
+      const [claimRow] = await tx.select().from(claims).where(eq(claims.id, claimId));
+      if (!claimRow) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
+      const [pledgeRow] = await tx.select().from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));
+      const leaf = toWireClaimStateLeaf(claimStateLeaf(toClaim(claimRow), pledgeRow ? toPledge(pledgeRow) : undefined));
+      const claimProof = await proveFromTable(tx, claimStateKey(claimId));
+      const signerIds = [...new Set(entries.map((entry) => entry.signed.transaction.signer.orgId))].sort();
+      const orgRows = await tx.select().from(ledgerOrganisations).where(inArray(ledgerOrganisations.id, signerIds));
+      const keyRows = await tx.select().from(signingKeys).where(inArray(signingKeys.orgId, signerIds));
+      const signers: BundleState["signers"] = [];
+      for (const orgId of signerIds) {
+        const org = orgRows.find((row) => row.id === orgId);
+        if (!org) throw new Error(`organisation ${orgId} signed a log entry but is not in the table`);
+        const orgLeaf = orgStateLeaf(toOrganisation(org), keyRows.filter((row) => row.orgId === orgId).map(toKey));
+        signers.push({ leaf: orgLeaf, proof: await proveFromTable(tx, orgStateKey(orgId)) });
+      }
+      return { size: last.size, section: { checkpointNote, claim: { leaf, proof: claimProof }, signers } };
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+}
+
+async function buildLogPart(db: Db, claimId: string, subtrees: ProvenanceStore): Promise<ProvenanceBundle> {
   // The claims first, the checkpoint second: a checkpoint read later covers every block the
   // claims were read from, so every entry the bundle needs is below its size.
   const { chain, creditLineId } = await lineageOf(db, claimId);
@@ -185,4 +233,15 @@ async function extendSubtrees(db: Db, store: SubtreeHashes, size: number): Promi
     if (rows.length === 0) throw new Error(`the log has no leaf ${store.size} below its checkpoint size ${size}`);
     for (const row of rows) store.append(hexToBytes(row.leafHash, 32));
   }
+}
+
+/** The log's subtree hashes up to `size` (at most the log's size): inclusion and consistency proofs without the database. */
+export function logSubtreesAt(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
+  return logSubtrees(db, subtrees, size);
+}
+
+/** The RFC 9162 consistency proof between two sizes of the log (newSize at most the log's size), from the subtree store. */
+export async function consistencyProofBetween(db: Db, subtrees: ProvenanceStore, oldSize: number, newSize: number): Promise<Uint8Array[]> {
+  const store = await logSubtrees(db, subtrees, newSize);
+  return store.consistencyProof(oldSize, newSize);
 }

@@ -18,7 +18,10 @@ import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from
 import { nodeVerifier } from "../crypto/node-verifier";
 import { conflict, databaseFailureOf, describeInternalError, DomainError, type DatabaseCondition } from "../errors";
 import { loadPlatformKey, type PlatformKey } from "../platform/key";
+import { ledgerOrigin } from "../env";
+import { signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpoint";
 import { GroupCommit } from "./group-commit";
+import { advanceStateMirror, keepStateMirror, takeStateMirror } from "./state-root";
 import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
 import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
 
@@ -142,7 +145,7 @@ export async function submitBatch(db: Db, transactions: readonly SealedTransacti
       const results = prepared.map((item) => appendOne(block, head, item, clock, verified));
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
-      await closeBlock(tx, head, platformKey, clock);
+      await closeBlock(tx, head, platformKey, clock, { mirrorKey: db, changes: block.changes });
       return results;
     });
   } catch (error) {
@@ -276,22 +279,39 @@ function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
   return { status: "accepted", txId: item.txId, leafIndex: existing.leafIndex, acceptedAtMs: existing.acceptedAtMs, events: [], duplicate: true };
 }
 
-/** Ends the block: a checkpoint over the new size, signed by the operator key and linked to the previous one. */
-export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, clock: () => number): Promise<void> {
+/** What closeBlock needs to bring the state map up to the block: its changes, and whose mirror to use (the Db; see state-root.ts). */
+export interface BlockStateChanges {
+  mirrorKey: object;
+  changes: readonly StateChange[];
+}
+
+/**
+ * Ends the block: a checkpoint over the new size, signed by the operator key and linked to the
+ * previous one, and the same checkpoint as a C2SP signed note committing to the state root
+ * after the block (issue 13) that witnesses cosign. The state map's changed nodes are written
+ * in the same database transaction.
+ */
+export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, clock: () => number, block: BlockStateChanges): Promise<void> {
   if (head.size === head.lastCheckpointSize) return;
+  const mirror = await takeStateMirror(block.mirrorKey, tx, head.lastCheckpointHash);
+  const stateRoot = await advanceStateMirror(tx, mirror, block.changes);
+  const rootHash = head.frontier.root();
   const checkpoint: Checkpoint = {
     size: head.size,
-    rootHash: bytesToHex(head.frontier.root()),
+    rootHash: bytesToHex(rootHash),
     timestampMs: Math.max(clock(), head.lastAcceptedAtMs),
     previousCheckpointHash: head.lastCheckpointHash,
   };
   const signed = signCheckpoint(checkpoint, platformKey.keyId, platformKey.privateKey);
   const hash = checkpointHash(checkpoint);
-  await tx.insert(ledgerCheckpoints).values({ ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex });
+  const note = signCheckpointNote({ origin: ledgerOrigin(), size: head.size, rootHash, extensions: [stateRootExtension(stateRoot)] }, platformKey.privateKey);
+  await tx.insert(ledgerCheckpoints).values({ ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex, stateRootHex: bytesToHex(stateRoot), note });
   await tx
     .update(ledgerHead)
     .set({ size: head.size, frontier: head.frontier.serialize(), lastAcceptedAtMs: head.lastAcceptedAtMs, lastCheckpointHash: hash, lastCheckpointSize: head.size })
     .where(eq(ledgerHead.id, 1));
+  // Kept for the next block, which uses it only if the head still names this checkpoint (a rolled-back block's never will).
+  keepStateMirror(block.mirrorKey, { ...mirror, checkpointHash: hash });
 }
 
 export async function latestCheckpoint(db: Db): Promise<SignedCheckpoint | null> {

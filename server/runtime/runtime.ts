@@ -6,6 +6,8 @@ import { API_POST_COMMIT_HOOKS } from "../jobs/hooks";
 import type { PostCommitHook } from "../ledger/hooks";
 import { ProvenanceStore } from "../ledger/provenance";
 import { createLedgerSubmitter, type LedgerSubmitter } from "../ledger/service";
+import { WitnessCosigner } from "../ledger/cosign";
+import { witnessConfig, type WitnessConfig } from "../env";
 
 /**
  * The state a server process keeps in memory, in one object made at start-up and handed to
@@ -28,6 +30,8 @@ export interface Runtime {
   };
   /** The log's complete subtree hashes, for O(log n) inclusion proofs. */
   readonly provenance: ProvenanceStore;
+  /** Asks the configured witnesses to cosign the last checkpoint after each accepted submission (never blocking it). */
+  readonly cosigner: WitnessCosigner;
 }
 
 export interface RuntimeOptions {
@@ -38,6 +42,8 @@ export interface RuntimeOptions {
   submissionsPerMinute?: number;
   /** The post-commit hooks of submissions through this runtime's ledger (the app's: jobs/hooks.ts API_POST_COMMIT_HOOKS). */
   afterCommit?: readonly PostCommitHook[];
+  /** The witnesses to ask for cosignatures; defaults to LEDGER_WITNESSES / LEDGER_WITNESS_QUORUM (none: no cosigning). */
+  witnesses?: { witnesses: readonly WitnessConfig[]; quorum: number };
 }
 
 export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
@@ -45,14 +51,25 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
   installNodeSha256();
   const clock = options.clock ?? Date.now;
   const perMinute = options.submissionsPerMinute ?? submissionsPerMinute();
+  const provenance = new ProvenanceStore();
+  const { witnesses, quorum } = options.witnesses ?? witnessConfig();
+  const cosigner = new WitnessCosigner(db, provenance, witnesses, quorum);
+  const submitter = createLedgerSubmitter(db, {
+    clock,
+    ...(options.batchVerifier ? { batchVerifier: options.batchVerifier } : {}),
+    ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
+  });
   return {
     db,
     clock,
-    ledger: createLedgerSubmitter(db, {
-      clock,
-      ...(options.batchVerifier ? { batchVerifier: options.batchVerifier } : {}),
-      ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
-    }),
+    ledger: {
+      async submit(wire, submitOptions) {
+        const result = await submitter.submit(wire, submitOptions);
+        // After the commit, beside the answer: a witness's delay or failure never reaches the submitter.
+        if (result.status === "accepted" && !result.duplicate) cosigner.kick();
+        return result;
+      },
+    },
     limits: {
       signIn: new RateLimiter(SIGN_IN_ATTEMPTS.limit, SIGN_IN_ATTEMPTS.windowMs),
       // A browser submits a handful a minute; this stops one organisation's runaway script
@@ -60,7 +77,8 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
       submissions: new RateLimiter(perMinute, 60 * 1000),
       submissionsPerMinute: perMinute,
     },
-    provenance: new ProvenanceStore(),
+    provenance,
+    cosigner,
   };
 }
 

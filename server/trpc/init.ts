@@ -31,7 +31,7 @@ function unavailableOrRethrow(error: unknown): never {
 }
 
 /** The one place where domain error kinds become transport codes. */
-const KIND_TO_TRPC: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
+export const KIND_TO_TRPC: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
   bad_request: "BAD_REQUEST",
   unauthenticated: "UNAUTHORIZED",
   forbidden: "FORBIDDEN",

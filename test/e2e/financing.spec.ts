@@ -29,6 +29,37 @@ test("tier 2 sees a quote and applies to the bank", async ({ page }) => {
   await expect(page.getByTestId(/^financing-/).filter({ hasText: "requested" })).toHaveCount(1);
 });
 
+/** A policy pinning keys this deployment does not sign with yet: no checkpoint can satisfy it. */
+const FOREIGN_POLICY = JSON.stringify({
+  format: "double-chain-trust-policy/1",
+  origin: "double-chain.example/ledger",
+  operatorKeys: ["double-chain.example/ledger+5580922e+ARV3nrt8aqQNshljqByxWP3+Vp5rd/TkIzrZmc2ecqJY"],
+  witnesses: [
+    "witness.bank.example+83e4e604+BKkkFXym9NeJ569zdoByDtnLIntI4R5LkMb35fhCqrdx",
+    "witness.factor.example+1bdc6b3c+BFveVQI2hQqhzLWgkCybHtOTtHFbMC1GWPNryRdfxP/6",
+    "witness.auditor.example+d87dd311+BGiNGmYC5rdUQ2zV4VskdV2jNaNlabpV81Z2pS9oda2n",
+  ],
+  quorum: 2,
+});
+
+test("with a trust policy pinned, the desk refuses to offer on a checkpoint it cannot verify, and says why", async ({ page }) => {
+  await startWithKey(page, "bank");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Trust" }).click();
+  await page.waitForURL("**/trust");
+  await expect(page.getByTestId("trust-none")).toBeVisible();
+  await page.getByLabel("Trust policy (JSON)").fill(FOREIGN_POLICY);
+  await page.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Pin policy" }).click();
+  await expect(page.getByTestId("trust-pinned")).toContainText("witness.factor.example");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Financing desk" }).click();
+  await page.getByTestId(/^financing-/).filter({ hasText: "requested" }).getByRole("link").click();
+  await page.waitForURL(/\/financing\/fin_/);
+  await expect(page.getByTestId("trust-decision-refused")).toContainText("Do not finance", { timeout: 30_000 });
+  await expect(page.getByTestId("offer-blocked")).toContainText("Not offered:");
+  await expect(page.getByRole("button", { name: "Sign offer" })).toBeDisabled();
+  await shot(page, "financing-desk-refused");
+});
+
 test("the bank checks provenance in its browser and signs a priced offer", async ({ page }) => {
   await startWithKey(page, "bank");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Financing desk" }).click();

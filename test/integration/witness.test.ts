@@ -21,7 +21,7 @@ import { formatVerifierKey, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, NOTE_SIGNATURE_T
 import { nobleVerifier, publicKeyFromPrivate } from "@/contracts/signing";
 import { addSignatureLines, signCheckpointNote, stateRootExtension, verifyCheckpointNote } from "@/contracts/tlog-checkpoint";
 import { formatAddCheckpointRequest } from "@/contracts/tlog-witness";
-import { requestCosignature } from "@/server/witness/client";
+import { requestCosignature } from "@/server/ledger/witness-client";
 import { buildTrustLog, operator } from "../unit/trust-fixtures";
 
 const LOG_PORT = 4180;

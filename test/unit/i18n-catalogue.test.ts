@@ -13,6 +13,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { CHECK_ORDER, RESULT_CODES } from "@/contracts/ledger/kinds";
 import { parseAmountMinor } from "@/contracts/money";
+import { TRUST_CHECK_TEXT } from "@/contracts/trust-policy";
 import { checkUscc } from "@/contracts/uscc";
 import { CONVERTED_FILES, flatten, loadCatalogue, parse as parseSource, walk } from "./i18n-source";
 
@@ -62,6 +63,15 @@ describe("the catalogues (messages/en.json, messages/zh-CN.json)", () => {
     const refusalKeys = [...en.keys()].filter((key) => key.startsWith("refusals.")).map((key) => key.slice("refusals.".length));
     expect(refusalKeys.length).toBeGreaterThan(40);
     expect(refusalKeys.filter((code) => !codes.has(code))).toEqual([]);
+  });
+
+  it("say every trust check's refusal in both languages, keyed by its code only (the desk and the Trust page)", () => {
+    const codes = Object.keys(TRUST_CHECK_TEXT);
+    expect(codes.length).toBeGreaterThan(20);
+    for (const catalogue of [en, zh]) {
+      const keys = [...catalogue.keys()].filter((key) => key.startsWith("trust.checks.")).map((key) => key.slice("trust.checks.".length));
+      expect(keys.sort()).toEqual([...codes].sort());
+    }
   });
 
   it("name every transaction type in words, for history rows and timelines", () => {

@@ -11,7 +11,11 @@ import { useFormatters } from "../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../_lib/use-ledger-action";
 import { beijingDate } from "@/contracts/ledger/maturity";
 
-export function FinancingActions({ financing, role, canSign }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean }) {
+/**
+ * `offerBlocked`: why the lender's browser refuses to offer (its trust checks, trust-checks.tsx),
+ * or null when it may; while it checks, "checking". Declining stays possible either way.
+ */
+export function FinancingActions({ financing, role, canSign, offerBlocked = null }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean; offerBlocked?: string | null }) {
   const t = useTranslations();
   const router = useRouter();
   const action = useLedgerAction();
@@ -37,7 +41,7 @@ export function FinancingActions({ financing, role, canSign }: { financing: Fina
         {done ? <div data-testid="financing-notice"><Alert tone="green">{done}</Alert></div> : null}
         {error ? <Alert>{error}</Alert> : null}
         {canSign && role === "lender" && financing.status === "requested" ? (
-          <OfferForm financing={financing} busy={action.busy} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), t("financing.offerSigned"))} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), t("financing.declinedDone"))} />
+          <OfferForm financing={financing} busy={action.busy} blocked={offerBlocked} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), t("financing.offerSigned"))} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), t("financing.declinedDone"))} />
         ) : null}
         {canSign && role === "holder" && financing.status === "offered" ? (
           <div className="flex gap-2">
@@ -90,7 +94,7 @@ function Terms({ financing }: { financing: FinancingDto }) {
   );
 }
 
-function OfferForm({ financing, busy, onOffer, onDecline }: { financing: FinancingDto; busy: boolean; onOffer: (body: { rateBps: number; feeMinor: bigint; disbursementDate: string; recourse: boolean }) => void; onDecline: (reason: string) => void }) {
+function OfferForm({ financing, busy, blocked, onOffer, onDecline }: { financing: FinancingDto; busy: boolean; blocked: string | null; onOffer: (body: { rateBps: number; feeMinor: bigint; disbursementDate: string; recourse: boolean }) => void; onDecline: (reason: string) => void }) {
   const t = useTranslations("financing.offer");
   const tAll = useTranslations();
   const format = useFormatters();
@@ -124,8 +128,9 @@ function OfferForm({ financing, busy, onOffer, onDecline }: { financing: Financi
       ) : (
         <Alert tone="amber">{t("cannotPrice", { reason: quote ? ` (${quote.code.replaceAll("_", " ")})` : "" })}</Alert>
       )}
+      {blocked !== null ? <div data-testid="offer-blocked"><Alert tone="amber">{blocked}</Alert></div> : null}
       <div className="flex flex-wrap items-end gap-2">
-        <Button disabled={busy || !quote?.ok} onClick={() => fee.ok && onOffer({ rateBps, feeMinor: fee.amountMinor, disbursementDate: today, recourse })}>
+        <Button disabled={busy || !quote?.ok || blocked !== null} onClick={() => fee.ok && onOffer({ rateBps, feeMinor: fee.amountMinor, disbursementDate: today, recourse })}>
           {t("sign")}
         </Button>
         <label className="ml-auto text-sm">

@@ -8,6 +8,7 @@ import { formattersFor } from "../../../_lib/localized-format";
 import { requireActor } from "../../../_lib/session";
 import { ProvenanceView } from "../../claims/[id]/provenance-view";
 import { FinancingActions } from "./financing-actions";
+import { LenderDesk } from "./lender-desk";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("financing"))("metaTitle") };
@@ -49,7 +50,11 @@ export default async function FinancingDetailPage({ params, searchParams }: { pa
             </Alert>
           </div>
         ) : null}
-        <FinancingActions financing={financing} role={role} canSign={actor.permission !== "viewer"} />
+        {role === "lender" ? (
+          <LenderDesk orgId={actor.orgId} financing={financing} canSign={actor.permission !== "viewer"} />
+        ) : (
+          <FinancingActions financing={financing} role={role} canSign={actor.permission !== "viewer"} />
+        )}
         {role === "lender" ? <ProvenanceView claimId={financing.claimId} /> : null}
       </div>
     </>

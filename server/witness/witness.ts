@@ -164,8 +164,12 @@ export class Witness {
         return { ...text(409, detail), evidence: { reason: "fork", detail } };
       }
     }
-    if (oldSize > checkpoint.size) return text(400, `old size ${oldSize} is above the checkpoint's size ${checkpoint.size}`);
     const latestSize = this.#latest?.size ?? 0;
+    if (oldSize > checkpoint.size) {
+      // A log never goes back: a checkpoint older than one cosigned here is a restored backup (or a lie), never cosigned.
+      const rollback = checkpoint.size < latestSize ? `: it is older than the checkpoint of size ${latestSize} this witness cosigned, so the log went back (rollback)` : "";
+      return text(400, `old size ${oldSize} is above the checkpoint's size ${checkpoint.size}${rollback}`);
+    }
     if (oldSize !== latestSize) return { status: 409, contentType: TLOG_SIZE_CONTENT_TYPE, body: `${latestSize}\n` };
     if (this.#latest === null || oldSize === checkpoint.size) return null;
     const consistency = verifyConsistency(oldSize, checkpoint.size, this.#latest.rootHash, checkpoint.rootHash, proof);

@@ -11,19 +11,21 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { and, eq, sql } from "drizzle-orm";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { claims } from "@/db/schema";
+import { checkpointCosignatures, claims } from "@/db/schema";
 import { buildSigned } from "@/contracts/client";
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseNote, parseVerifierKey, type NoteVerifierKey } from "@/contracts/note";
 import { verifyProvenance } from "@/contracts/provenance";
 import { parseCheckpointBody, signCheckpointNote, verifyCheckpointNote, type TrustPolicy } from "@/contracts/tlog-checkpoint";
+import { checkCheckpointTrust } from "@/contracts/trust-policy";
 import { formatAddCheckpointRequest } from "@/contracts/tlog-witness";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { ledgerOrigin } from "@/server/env";
 import { WitnessCosigner } from "@/server/ledger/cosign";
 import { logCheckpoint, logEntries } from "@/server/ledger/log-api";
+import { requestCosignature } from "@/server/ledger/witness-client";
 import { buildProvenanceBundle, ProvenanceStore } from "@/server/ledger/provenance";
 import { submitBatch } from "@/server/ledger/service";
 import { loadPlatformKey, type PlatformKey } from "@/server/platform/key";
@@ -214,5 +216,35 @@ describe("three witnesses following the ledger", () => {
     const round = await cosigner.cosignLatest();
     expect(round?.cosigned).toContain(NAMES[2]);
     expect(verifyCheckpointNote((await lastCheckpoint()).note, policy(3), nodeVerifier).ok).toBe(true);
+  });
+  it("refuse a rollback: after the operator restores an old backup, its cosigned checkpoint is refused by every witness (and the lender), and new entries written on it are a fork (409, evidence)", async () => {
+    const latest = await lastCheckpoint();
+    // The backup's last checkpoint: an older one that the witnesses did cosign back then, genuinely signed by the operator.
+    const [backup] = await database.db.select({ size: checkpointCosignatures.size }).from(checkpointCosignatures).where(lt(checkpointCosignatures.size, latest.size)).orderBy(desc(checkpointCosignatures.size)).limit(1);
+    if (!backup) throw new Error("no checkpoint cosigned before the latest");
+    const restored = await logCheckpoint(database.db, new URLSearchParams({ size: String(backup.size) }), 2);
+    expect(restored.cosigners.length).toBe(3);
+    for (const [index, name] of NAMES.entries()) {
+      // As the restored app asks: from the size its restored table says the witness cosigned, then from the size the witness names.
+      expect(await addCheckpoint(index, formatAddCheckpointRequest({ oldSize: backup.size, consistencyProof: [], checkpointNote: restored.note }))).toEqual({ status: 409, body: `${latest.size}\n` });
+      const answer = await requestCosignature({ url: `http://127.0.0.1:${PORTS[index]}`, key: witnessKeys()[index]! }, restored.note, backup.size, () => [], nodeVerifier);
+      expect(answer).toMatchObject({ ok: false, status: 400 });
+      expect(answer.ok ? "" : answer.detail).toContain(`older than the checkpoint of size ${latest.size} this witness cosigned`);
+      const kept = await (await fetch(`http://127.0.0.1:${PORTS[index]}/checkpoint`)).text();
+      expect([name, Number(kept.split("\n")[1])]).toEqual([name, latest.size]);
+    }
+    // A lender that accepted the latest checkpoint refuses the restored one, cosigned as it is.
+    const accepted = checkCheckpointTrust({ note: latest.note, policy: policy(2), lastAccepted: null, consistencyProofHex: null }, nodeVerifier);
+    if (!accepted.ok) throw new Error(`${accepted.code}: ${accepted.detail}`);
+    expect(checkCheckpointTrust({ note: restored.note, policy: policy(2), lastAccepted: accepted.accepted, consistencyProofHex: null }, nodeVerifier)).toMatchObject({ ok: false, code: "checkpoint_older_than_accepted" });
+    // The restored operator goes on writing: its next checkpoint, of a size the witnesses already know, has another root.
+    const parsed = parseNote(restored.note);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    const body = parseCheckpointBody(parsed.note.text);
+    if (!body.ok) throw new Error(body.detail);
+    const onBackup = signCheckpointNote({ ...body.checkpoint, size: backup.size + 1, rootHash: new Uint8Array(32).fill(4) }, platformKey.privateKey);
+    expect((await addCheckpoint(0, formatAddCheckpointRequest({ oldSize: latest.size, consistencyProof: [], checkpointNote: onBackup }))).status).toBe(409);
+    const evidence = (await (await fetch(`http://127.0.0.1:${PORTS[0]}/evidence`)).json()) as { evidence: { reason: string; shownNote: string }[] };
+    expect(evidence.evidence.some((item) => item.reason === "fork" && item.shownNote === onBackup)).toBe(true);
   });
 });

@@ -71,7 +71,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
               </div>
             </div>
           </div>
-          <div className="flex items-center gap-3">
+          <div className="flex shrink-0 items-center gap-2 sm:gap-3">
             <LanguageSwitcher />
             <div className="hidden text-right sm:block">
               <div className="text-sm font-medium text-slate-800">{userName}</div>
@@ -80,7 +80,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
             <button
               type="button"
               onClick={() => signOut({ callbackUrl: "/signin" })}
-              className="rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+              className="shrink-0 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
             >
               {t("shell.signOut")}
             </button>

@@ -59,8 +59,12 @@ const TONES = {
   blue: "bg-brand-50 text-brand-700 ring-brand-100",
 } as const;
 
-export function Badge({ tone = "slate", children }: { tone?: keyof typeof TONES; children: ReactNode }) {
-  return <span className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", TONES[tone])}>{children}</span>;
+/**
+ * A status word. It stays on one line: in a narrow table column, Chinese (which has no spaces
+ * to break at) would otherwise stack one character per line. A badge holding a sentence says `wrap`.
+ */
+export function Badge({ tone = "slate", wrap = false, children }: { tone?: keyof typeof TONES; wrap?: boolean; children: ReactNode }) {
+  return <span className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", !wrap && "whitespace-nowrap", TONES[tone])}>{children}</span>;
 }
 
 export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {

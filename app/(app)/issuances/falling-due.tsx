@@ -39,7 +39,7 @@ export function FallingDue({ rows, total }: { rows: MaturityDto[]; total: bigint
             rowTestId={(m) => `due-${m.rootId}`}
             stack
             columns={[
-              { header: t("maturity"), cell: (m) => format.date(m.maturityDate) },
+              { header: t("maturity"), className: "whitespace-nowrap", cell: (m) => format.date(m.maturityDate) },
               { header: t("tier1"), cell: (m) => m.tier1Name, className: "text-slate-700", hideOnPhone: true },
               { header: t("outstanding"), align: "right", cell: (m) => <span className="font-semibold">{format.money(m.outstandingMinor)}</span> },
               { header: t("repaid"), align: "right", cell: (m) => <span className="text-slate-600">{format.money(m.repaidMinor)}</span> },

@@ -29,8 +29,9 @@ export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign
         rowKey={(c) => c.id}
         rowTestId={(c) => `issuance-${c.id}`}
         caption={t("issuances.caption")}
+        stack
         columns={[
-          { header: t("issuances.maturity"), cell: (c) => format.date(c.maturityDate) },
+          { header: t("issuances.maturity"), className: "whitespace-nowrap", cell: (c) => format.date(c.maturityDate) },
           { header: t("issuances.faceValue"), align: "right", cell: (c) => <span className="font-semibold">{format.money(c.amountMinor)}</span> },
           { header: t("issuances.tier1"), className: "text-slate-700", cell: (c) => c.offeredToName ?? c.holderName },
           {

@@ -61,7 +61,9 @@ function columnsFor(t: Translate, format: Formatters): Column<Job>[] {
         const status = statusOf(job);
         return (
           <>
-            <Badge tone={status.tone}>{t(`status.${status.key}`)}</Badge>
+            <Badge tone={status.tone} wrap={status.key === "stalled"}>
+              {t(`status.${status.key}`)}
+            </Badge>
             {job.lockedBy ? <div className="mt-1 font-mono text-xs text-slate-400">{job.lockedBy}</div> : null}
           </>
         );

@@ -79,7 +79,9 @@ export function KeyRequestsTable() {
           {format.dateTime(new Date(request.createdAt).getTime())}
           {request.expired ? (
             <div className="mt-1">
-              <Badge tone="amber">{t("keyRequests.expired")}</Badge>
+              <Badge tone="amber" wrap>
+                {t("keyRequests.expired")}
+              </Badge>
             </div>
           ) : null}
         </>

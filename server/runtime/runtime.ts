@@ -6,6 +6,7 @@ import { API_POST_COMMIT_HOOKS } from "../jobs/hooks";
 import type { PostCommitHook } from "../ledger/hooks";
 import { ProvenanceStore } from "../ledger/provenance";
 import { createLedgerSubmitter, type LedgerSubmitter } from "../ledger/service";
+import { createMailer, type MailSettings } from "../mail/mailer";
 
 /**
  * The state a server process keeps in memory, in one object made at start-up and handed to
@@ -28,6 +29,8 @@ export interface Runtime {
   };
   /** The log's complete subtree hashes, for O(log n) inclusion proofs. */
   readonly provenance: ProvenanceStore;
+  /** Email to people (invitations, password resets): SMTP_URL's transport and the app's address. */
+  readonly mail: MailSettings;
 }
 
 export interface RuntimeOptions {
@@ -38,6 +41,15 @@ export interface RuntimeOptions {
   submissionsPerMinute?: number;
   /** The post-commit hooks of submissions through this runtime's ledger (the app's: jobs/hooks.ts API_POST_COMMIT_HOOKS). */
   afterCommit?: readonly PostCommitHook[];
+  /** Defaults to SMTP_URL and MAIL_FROM (nothing sent without SMTP_URL), links to NEXTAUTH_URL. */
+  mail?: MailSettings;
+}
+
+function mailFromEnvironment(): MailSettings {
+  return {
+    mailer: createMailer({ smtpUrl: process.env.SMTP_URL || undefined, from: process.env.MAIL_FROM || undefined }),
+    baseUrl: (process.env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
+  };
 }
 
 export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
@@ -61,6 +73,7 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
       submissionsPerMinute: perMinute,
     },
     provenance: new ProvenanceStore(),
+    mail: options.mail ?? mailFromEnvironment(),
   };
 }
 

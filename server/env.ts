@@ -8,6 +8,9 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
+  // Email to people (server/mail/): smtp://user:password@host:587 or smtps://…; unset, nothing is sent.
+  SMTP_URL: z.string().url().refine((url) => /^smtps?:\/\//.test(url), "an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().min(3).max(200).optional(),
   // The pool's size and timeouts (db/settings.ts).
   ...databaseSettingsSchema.shape,
   /** The log's origin line in its C2SP checkpoints (issue 13); witnesses and trust policies pin it. */

@@ -50,6 +50,11 @@ export function SignInForm({ errorCode }: { errorCode?: string }) {
       <Button type="submit" className="w-full" disabled={busy}>
         {busy ? t("submitting") : t("submit")}
       </Button>
+      <p className="text-center text-sm">
+        <Link href="/reset-password" className="font-medium text-brand-600 hover:underline">
+          {t("forgotPassword")}
+        </Link>
+      </p>
       <p className="text-center text-sm text-slate-500">
         {t("newOrganisation")}{" "}
         <Link href="/apply" className="font-medium text-brand-600 hover:underline">

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { organisations } from "./organisations";
 
 import type { Permission, UserStatus } from "../enums";
@@ -38,3 +38,22 @@ export const invites = pgTable("invites", {
   usedAt: timestamp("used_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Password resets: a one-time link sent by email. Only the token's SHA-256 is kept; a reset
+ * is used at most once (used_at) and only before it expires. The rows of the last hour also
+ * bound how many links one account may be sent (server/commands/password-reset.ts).
+ */
+export const passwordResets = pgTable(
+  "password_resets",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAtMs: bigint("created_at_ms", { mode: "number" }).notNull(),
+    expiresAtMs: bigint("expires_at_ms", { mode: "number" }).notNull(),
+    usedAtMs: bigint("used_at_ms", { mode: "number" }),
+  },
+  (t) => [index("password_resets_user_idx").on(t.userId, t.createdAtMs), check("password_resets_expiry_after_creation", sql`${t.expiresAtMs} > ${t.createdAtMs}`)],
+);

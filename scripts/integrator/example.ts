@@ -3,7 +3,7 @@
  *
  *   DC_API_URL=http://localhost:3000/api/v1 DC_API_KEY=dck_… DC_OPERATOR_KEY=<hex> npx tsx scripts/integrator/example.ts
  *
- * Lists the lender's queue, verifies the first application's claim from its provenance bundle,
+ * Lists the lender's queue, verifies the first application's (or DC_FINANCING_ID's) claim from its provenance bundle,
  * and signs and submits an offer with the bank's demo key (README, For integrators).
  */
 import { bankClient, fetchAndVerifyBundle, listApplications, signAndSubmitOffer } from "./bank-client";
@@ -18,7 +18,12 @@ if (!apiKey || !operatorKey) {
 const client = bankClient(baseUrl, apiKey);
 const queue = await listApplications(client);
 console.log(`${queue.length} application(s) waiting`);
-const first = queue[0];
+const chosen = process.env.DC_FINANCING_ID;
+const first = chosen ? queue.find((application) => application.id === chosen) : queue[0];
+if (chosen && !first) {
+  console.error(`application ${chosen} is not in the queue`);
+  process.exit(1);
+}
 if (first) {
   const verified = await fetchAndVerifyBundle(client, first.claimId, operatorKey);
   console.log(`claim ${first.claimId}: provenance ${verified.ok ? "verified" : `FAILED (${JSON.stringify(verified)})`}`);
@@ -26,5 +31,6 @@ if (first) {
     const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
     const offer = await signAndSubmitOffer(client, first.id, { rateBps: 420, disbursementDate: today });
     console.log(`offer: HTTP ${offer.status}`, offer.submitted ?? offer.problem);
-  }
+    if (offer.problem) process.exit(1);
+  } else process.exit(1);
 }

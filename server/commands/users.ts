@@ -7,6 +7,8 @@ import { assertAllowed, canManageUsers, canReadUsers } from "../authz";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId, newToken } from "../ids";
 import { hashPassword } from "../auth/password";
+import type { MailSettings } from "../mail/mailer";
+import { invitationEmail } from "../mail/texts";
 
 const INVITE_VALID_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -28,15 +30,19 @@ export async function listUsers(db: DbOrTx, actor: Actor, orgId: string): Promis
   return rows.map(toDto);
 }
 
-/** Creates an invited user and a one-time link; the inviter passes the link on. */
+/**
+ * Creates an invited user and a one-time link, emailed to the person when the app sends email
+ * (`emailed`); the inviter sees the link either way and may pass it on.
+ */
 export async function inviteUser(
   db: DbOrTx,
   actor: Actor,
   input: { orgId: string; email: string; name: string; permission: Permission },
-): Promise<{ user: UserDto; inviteToken: string }> {
+  mail?: MailSettings,
+): Promise<{ user: UserDto; inviteToken: string; emailed: boolean }> {
   assertAllowed(canManageUsers(actor, input.orgId), "Only your organisation's admins can invite people.");
   const email = input.email.trim().toLowerCase();
-  const [org] = await db.select({ id: organisations.id }).from(organisations).where(eq(organisations.id, input.orgId));
+  const [org] = await db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(eq(organisations.id, input.orgId));
   if (!org) throw notFound("organisation_not_found", "No such organisation.");
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
   if (existing) throw conflict("email_taken", "Somebody already uses this email address.");
@@ -50,7 +56,9 @@ export async function inviteUser(
     await tx.insert(invites).values({ tokenHash: hashToken(token), userId: row.id, expiresAt: new Date(Date.now() + INVITE_VALID_MS) });
     return row;
   });
-  return { user: toDto(user), inviteToken: token };
+  const link = mail ? `${mail.baseUrl}/invite/${token}` : null;
+  const emailed = mail && link ? (await mail.mailer.send({ to: email, ...invitationEmail({ name: user.name, orgName: org.name, link, validDays: INVITE_VALID_MS / 86_400_000 }) })) === "sent" : false;
+  return { user: toDto(user), inviteToken: token, emailed };
 }
 
 export async function describeInvite(db: DbOrTx, token: string): Promise<{ email: string; name: string; orgName: string }> {

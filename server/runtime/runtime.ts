@@ -10,6 +10,7 @@ import { createLedgerSubmitter, type BlockObserver, type LedgerSubmitter } from 
 import { WitnessCosigner } from "../ledger/cosign";
 import { witnessConfig, type WitnessConfig } from "../env";
 import { createSignals, type Signals, type SignalsOptions } from "./signals";
+import { createMailer, type MailSettings } from "../mail/mailer";
 
 /**
  * The state a server process keeps in memory, in one object made at start-up and handed to
@@ -36,6 +37,8 @@ export interface Runtime {
   readonly cosigner: WitnessCosigner;
   /** Metrics (prom-client registry) and the structured logger (pino), this runtime's own. */
   readonly signals: Signals;
+  /** Email to people (invitations, password resets): SMTP_URL's transport and the app's address. */
+  readonly mail: MailSettings;
 }
 
 export interface RuntimeOptions {
@@ -56,6 +59,15 @@ export interface RuntimeOptions {
   limits?: "database" | "memory";
   /** The logger's destination and level, process metrics (server/runtime/signals.ts). */
   signals?: SignalsOptions;
+  /** Defaults to SMTP_URL and MAIL_FROM (nothing sent without SMTP_URL), links to NEXTAUTH_URL. */
+  mail?: MailSettings;
+}
+
+function mailFromEnvironment(): MailSettings {
+  return {
+    mailer: createMailer({ smtpUrl: process.env.SMTP_URL || undefined, from: process.env.MAIL_FROM || undefined }),
+    baseUrl: (process.env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
+  };
 }
 
 export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
@@ -100,6 +112,7 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
     },
     provenance,
     cosigner,
+    mail: options.mail ?? mailFromEnvironment(),
   };
 }
 

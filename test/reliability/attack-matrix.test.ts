@@ -146,6 +146,8 @@ const ROWS: Row[] = [
     expected: expect8("O O O O O O O O"),
     input: async () => ({ token: (await freshInvite()).inviteToken, password: "a long enough password" }),
   },
+  { procedure: "auth.requestPasswordReset", scenario: "a reset link asked for (public, answers alike for any address)", expected: expect8("O O O O O O O O"), input: () => ({ email: `nobody-${unique()}@example.com` }) },
+  { procedure: "auth.resetPassword", scenario: "a reset with a token nobody was sent (public)", expected: expect8("N N N N N N N N"), input: () => ({ token: randomBytes(32).toString("base64url"), password: "a long enough password" }) },
   { procedure: "organisations.list", scenario: "every organisation with review status", expected: expect8("O F F F O F F U") },
   { procedure: "organisations.directory", scenario: "approved organisations to address", expected: expect8(APPROVED) },
   { procedure: "organisations.get", scenario: "another organisation (Pearl River)", expected: expect8("O F O F O F F U"), input: () => ({ orgId: "org_pearl" }) },

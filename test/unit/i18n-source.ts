@@ -17,6 +17,8 @@ export const CONVERTED_FILES = [
   "app/_components/status-page.tsx",
   "app/signin/page.tsx",
   "app/signin/sign-in-form.tsx",
+  "app/reset-password/page.tsx",
+  "app/reset-password/reset-password-form.tsx",
   "app/(app)/layout.tsx",
   "app/(app)/error.tsx",
   "app/(app)/not-found.tsx",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ORGANISATION_ROLES } from "@/contracts/ledger/types";
 import { acceptInvite, describeInvite } from "../../commands/users";
+import { requestPasswordReset, resetPassword } from "../../commands/password-reset";
 import { applyForOnboarding } from "../../commands/organisations";
 import { checkUscc } from "@/contracts/uscc";
 import { authedProcedure, publicProcedure, router } from "../init";
@@ -34,4 +35,14 @@ export const authRouter = router({
   acceptInvite: publicProcedure
     .input(z.object({ token: z.string().min(10).max(200), password: passwordSchema }))
     .mutation(({ ctx, input }) => acceptInvite(ctx.db, input)),
+  /** Always the same answer, whether or not the address has an account. */
+  requestPasswordReset: publicProcedure
+    .input(z.object({ email: z.string().trim().email().max(254) }))
+    .mutation(async ({ ctx, input }) => {
+      await requestPasswordReset(ctx.db, ctx.runtime.mail, input.email, ctx.runtime.clock());
+      return { requested: true as const };
+    }),
+  resetPassword: publicProcedure
+    .input(z.object({ token: z.string().min(10).max(200), password: passwordSchema }))
+    .mutation(({ ctx, input }) => resetPassword(ctx.db, input, ctx.runtime.clock())),
 });

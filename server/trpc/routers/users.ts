@@ -7,7 +7,7 @@ export const usersRouter = router({
   list: authedProcedure.input(z.object({ orgId: z.string().min(1).max(64) })).query(({ ctx, input }) => listUsers(ctx.db, ctx.actor, input.orgId)),
   invite: authedProcedure
     .input(z.object({ orgId: z.string().min(1).max(64), email: z.string().trim().email().max(254), name: z.string().trim().min(1).max(120), permission: z.enum(PERMISSIONS) }))
-    .mutation(({ ctx, input }) => inviteUser(ctx.db, ctx.actor, input)),
+    .mutation(({ ctx, input }) => inviteUser(ctx.db, ctx.actor, input, ctx.runtime.mail)),
   update: authedProcedure
     .input(z.object({ userId: z.string().min(1).max(64), permission: z.enum(PERMISSIONS).optional(), status: z.enum(["active", "disabled"]).optional() }))
     .mutation(({ ctx, input }) => updateUser(ctx.db, ctx.actor, input)),

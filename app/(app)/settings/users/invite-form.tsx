@@ -14,6 +14,7 @@ export function InviteForm({ orgId }: { orgId: string }) {
   const queryClient = useQueryClient();
   const invite = useMutation(trpc.users.invite.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) }));
   const [link, setLink] = useState<string | null>(null);
+  const [emailedTo, setEmailedTo] = useState<string | null>(null);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -21,6 +22,7 @@ export function InviteForm({ orgId }: { orgId: string }) {
     const f = new FormData(form);
     const result = await invite.mutateAsync({ orgId, email: String(f.get("email")), name: String(f.get("name")), permission: String(f.get("permission")) as Permission });
     setLink(`${window.location.origin}/invite/${result.inviteToken}`);
+    setEmailedTo(result.emailed ? result.user.email : null);
     form.reset();
   }
 
@@ -32,6 +34,7 @@ export function InviteForm({ orgId }: { orgId: string }) {
         <Alert tone="green">
           {t("people.inviteCreated")}{" "}
           <code className="break-all rounded bg-white/70 px-1" data-testid="invite-link">{link}</code>
+          {emailedTo ? <> {t("people.inviteEmailed", { email: emailedTo })}</> : null}
         </Alert>
       ) : null}
       <div className="grid gap-4 sm:grid-cols-3">

@@ -1,0 +1,68 @@
+"use client";
+
+import Link from "next/link";
+import { useMutation } from "@tanstack/react-query";
+import { useTranslations } from "next-intl";
+import { useState, type FormEvent } from "react";
+import { useTRPC } from "../_trpc/client";
+import { Alert, Button, Field, inputClass } from "../_components/ui";
+import { useErrorMessage } from "../_lib/errors";
+
+export function RequestResetForm() {
+  const t = useTranslations("passwordReset");
+  const errorMessage = useErrorMessage();
+  const trpc = useTRPC();
+  const request = useMutation(trpc.auth.requestPasswordReset.mutationOptions());
+  const [email, setEmail] = useState("");
+
+  if (request.isSuccess) return <Alert tone="green">{t("requested", { email })}</Alert>;
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    request.mutate({ email });
+  };
+  return (
+    <form onSubmit={onSubmit} className="space-y-4">
+      {request.error ? <Alert>{errorMessage(request.error)}</Alert> : null}
+      <Field label={t("email")} htmlFor="email">
+        <input id="email" type="email" autoComplete="username" required className={inputClass} value={email} onChange={(e) => setEmail(e.target.value)} />
+      </Field>
+      <Button type="submit" disabled={request.isPending} className="w-full">
+        {t("send")}
+      </Button>
+    </form>
+  );
+}
+
+export function ResetPasswordForm({ token }: { token: string }) {
+  const t = useTranslations("passwordReset");
+  const errorMessage = useErrorMessage();
+  const trpc = useTRPC();
+  const reset = useMutation(trpc.auth.resetPassword.mutationOptions());
+  const [password, setPassword] = useState("");
+
+  if (reset.isSuccess) {
+    return (
+      <div className="space-y-4">
+        <Alert tone="green">{t("done", { email: reset.data.email })}</Alert>
+        <Link href="/signin" className="text-sm font-medium text-brand-600 hover:underline">
+          {t("toSignIn")}
+        </Link>
+      </div>
+    );
+  }
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    reset.mutate({ token, password });
+  };
+  return (
+    <form onSubmit={onSubmit} className="space-y-4">
+      {reset.error ? <Alert>{errorMessage(reset.error)}</Alert> : null}
+      <Field label={t("newPassword")} htmlFor="password" hint={t("passwordHint")}>
+        <input id="password" type="password" className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+      </Field>
+      <Button type="submit" disabled={reset.isPending} className="w-full">
+        {t("save")}
+      </Button>
+    </form>
+  );
+}

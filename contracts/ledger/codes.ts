@@ -58,15 +58,19 @@ export const KEY_REGISTER_CODES = [
   "nonce_reused",
   "key_already_registered",
   "genesis_requires_operator",
+  "key_set_change_by_operator",
   "unexpected_cosignature",
   "operator_cosignature_missing",
   "operator_cosignature_invalid",
+  "organisation_approval_missing",
+  "organisation_approval_invalid",
   "organisation_role_mismatch",
 ] as const;
 
 /** key.rotate */
 export const KEY_ROTATE_CODES = [
   ...SIGNER_CHECKS,
+  "key_set_change_by_operator",
   "rotation_not_signed_by_old_key",
   "public_key_invalid",
   "key_id_mismatch",
@@ -81,6 +85,7 @@ export const KEY_REVOKE_CODES = [
   ...NO_COSIGNATURES,
   "key_not_found",
   "key_wrong_organisation",
+  "key_set_change_by_operator",
   "revoke_not_authorised",
   "key_already_revoked",
 ] as const;

@@ -261,6 +261,8 @@ beforeAll(async () => {
   add("financing.policyOffers", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("reports.exportCsv", { userId: "usr_pearl_1", base: { dataset: "holdings" } });
   add("keys.decide", { userId: "usr_operator_1", base: { requestId: "kreq_does_not_exist", decision: "rejected" } });
+  // No such request: every variant that still parses is NOT_FOUND, and nothing reaches the ledger.
+  add("keys.confirm", { userId: "usr_pearl_1", base: { requestId: "kreq_does_not_exist", keyId: ids.tier1.keyId, signatureHex: "0".repeat(128) } });
   // No input: whatever arrives is ignored, and the answer is a read.
   add("jobs.list", { userId: "usr_operator_1", base: undefined });
   // Pearl River's own, already registered key: every variant is refused.

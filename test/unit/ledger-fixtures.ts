@@ -177,9 +177,14 @@ export class LedgerDriver {
     return { ...result, txId: transactionId(signed.transaction) };
   }
 
+  /**
+   * Registers `key` for `who`'s organisation: the genesis takes no cosignature, an
+   * organisation's first key is approved by the operator, a further key by `who`'s own key.
+   */
   register(who: Actor, key: KeyPair = who): Applied {
     const body = { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
-    const cosigners = this.state.hasKeys() ? [{ orgId: ACTORS.operator.orgId, key: ACTORS.operator }] : [];
+    const approver = this.state.getOrg(who.orgId) === undefined ? ACTORS.operator : who;
+    const cosigners = this.state.hasKeys() ? [{ orgId: approver.orgId, key: approver }] : [];
     return this.run(who, "key.register", body, { key, cosigners });
   }
 

@@ -31,8 +31,9 @@ export function BrowserKey({ profile, keyFile, keys, canRequest }: BrowserKeyPro
     setMessage(null);
     try {
       const identity = await signer.requireIdentity({ reason: "to sign its registration request" });
-      await request.mutateAsync({ signed: signKeyRegistration(identity, profile, Date.now()) });
-      setMessage({ tone: "green", text: "Registration requested. The platform operator reviews it next." });
+      const filed = await request.mutateAsync({ signed: signKeyRegistration(identity, profile, Date.now()) });
+      const reviewer = filed.approver === "organisation" ? "An admin of your organisation confirms it next, with one of its active keys." : "The platform operator reviews it next.";
+      setMessage({ tone: "green", text: `Registration requested. ${reviewer}` });
     } catch (failure) {
       setMessage({ tone: "red", text: failure instanceof SignerError ? failure.message : errorMessage(failure) });
     }

@@ -23,7 +23,7 @@ export function keyStatus(keyId: string, data: OrganisationKeys | undefined): Ke
   if (request?.status === "pending") {
     return request.expired
       ? { kind: "expired", tone: "amber", label: "Request expired: sign it again", request }
-      : { kind: "pending", tone: "amber", label: "Waiting for operator approval", request };
+      : { kind: "pending", tone: "amber", label: request.approver === "organisation" ? "Waiting for an admin's confirmation" : "Waiting for operator approval", request };
   }
   if (request?.status === "rejected") return { kind: "rejected", tone: "red", label: "Rejected by the operator", request };
   return { kind: "unregistered", tone: "slate", label: "Not registered", request };

@@ -21,9 +21,11 @@ export interface KeysWorkspaceProps {
   /** Makers and above sign, so they may request keys. */
   canRequest: boolean;
   isOperatorApprover: boolean;
+  /** Admins confirm their organisation's further keys with a key of the organisation. */
+  canConfirm: boolean;
 }
 
-export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOperatorApprover }: KeysWorkspaceProps) {
+export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOperatorApprover, canConfirm }: KeysWorkspaceProps) {
   const trpc = useTRPC();
   const signer = useSigner();
   const keys = useQuery(trpc.keys.myKeys.queryOptions());
@@ -55,7 +57,7 @@ export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOper
       <Card title={`Keys of ${profile.orgName}`}>
         {keys.error ? <Alert>{errorMessage(keys.error)}</Alert> : null}
         {keys.isPending ? <p className="text-sm text-slate-500">Loading keys…</p> : null}
-        {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} /> : null}
+        {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} canConfirm={canConfirm} /> : null}
       </Card>
     </div>
   );

@@ -1,13 +1,16 @@
 "use client";
 
 import { Badge, EmptyState } from "../../_components/ui";
-import { formatDateTime, type OrganisationKeys as OrganisationKeysData, type Tone } from "./key-status";
+import { ConfirmRequest } from "./confirm-request";
+import { formatDateTime, type KeyRequest, type OrganisationKeys as OrganisationKeysData, type Tone } from "./key-status";
 
 interface Row {
   keyId: string;
   status: { tone: Tone; label: string };
   date: string;
   requestedBy: string | null;
+  /** A pending request an admin of the organisation confirms (a further key, not the onboarding). */
+  toConfirm: KeyRequest | null;
 }
 
 /** Keys on the ledger first (the truth), then requests that did not (yet) put a key there. */
@@ -18,6 +21,7 @@ function rowsOf(data: OrganisationKeysData): Row[] {
     status: key.status === "active" ? { tone: "green", label: "Active" } : { tone: "red", label: "Revoked" },
     date: `Registered ${formatDateTime(key.registeredAtMs)}`,
     requestedBy: requestByKey.get(key.keyId)?.requestedBy.name ?? null,
+    toConfirm: null,
   }));
   const onLedger = new Set(data.keys.map((k) => k.keyId));
   const waiting: Row[] = data.requests
@@ -26,17 +30,18 @@ function rowsOf(data: OrganisationKeysData): Row[] {
       keyId: r.keyId,
       status:
         r.status === "pending"
-          ? { tone: "amber", label: r.expired ? "Request expired" : "Waiting for approval" }
+          ? { tone: "amber", label: r.expired ? "Request expired" : r.approver === "organisation" ? "Waiting for an admin's confirmation" : "Waiting for approval" }
           : r.status === "rejected"
             ? { tone: "red", label: "Rejected" }
             : { tone: "slate", label: r.status },
       date: `Requested ${formatDateTime(r.createdAt)}`,
       requestedBy: r.requestedBy.name,
+      toConfirm: r.status === "pending" && !r.expired && r.approver === "organisation" ? r : null,
     }));
   return [...waiting, ...registered];
 }
 
-export function OrganisationKeys({ data, browserKeyId }: { data: OrganisationKeysData; browserKeyId: string | null }) {
+export function OrganisationKeys({ data, browserKeyId, canConfirm }: { data: OrganisationKeysData; browserKeyId: string | null; canConfirm: boolean }) {
   const rows = rowsOf(data);
   if (rows.length === 0) {
     return <EmptyState title="No keys yet">Your organisation has no key on the ledger. The first key registered also enters the organisation on the ledger.</EmptyState>;
@@ -65,6 +70,11 @@ export function OrganisationKeys({ data, browserKeyId }: { data: OrganisationKey
               </td>
               <td className="px-5 py-3">
                 <Badge tone={row.status.tone}>{row.status.label}</Badge>
+                {canConfirm && row.toConfirm && row.keyId !== browserKeyId ? (
+                  <div className="mt-2">
+                    <ConfirmRequest request={row.toConfirm} />
+                  </div>
+                ) : null}
               </td>
               <td className="whitespace-nowrap px-5 py-3 text-slate-600">{row.date}</td>
               <td className="px-5 py-3 text-slate-600">{row.requestedBy ?? <span className="text-slate-400">Registered at onboarding</span>}</td>

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Metadata } from "next";
 import { Card, EmptyState, PageHeader } from "../../_components/ui";
-import { canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
+import { canConfirmKeyRequests, canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
 import { requireActor } from "../../_lib/session";
 import { SigningProvider } from "../../_lib/signing-context";
 import { KeysWorkspace } from "./keys-workspace";
@@ -43,6 +43,7 @@ export default async function KeysPage() {
             userName={actor.name}
             canRequest={canRequestKeyRegistration(actor, actor.orgId)}
             isOperatorApprover={canDecideKeyRequests(actor)}
+            canConfirm={canConfirmKeyRequests(actor, actor.orgId)}
           />
         </SigningProvider>
       )}

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { databaseSettingsSchema } from "@/db/settings";
+import { DEMO_NETWORK_ID, networkIdSchema } from "@/contracts/ledger/schema";
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().optional(),
   NEXTAUTH_SECRET: z.string().min(16).optional(),
+  // The network (deployment) id every signed transaction names (server/network.ts).
+  NETWORK_ID: networkIdSchema.default(DEMO_NETWORK_ID),
   // The pool's size and timeouts (db/settings.ts).
   ...databaseSettingsSchema.shape,
 });

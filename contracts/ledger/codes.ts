@@ -14,6 +14,7 @@
 
 export const SIGNER_CHECKS = [
   "malformed_transaction",
+  "network_id_mismatch",
   "created_at_out_of_range",
   "signer_key_unknown",
   "signer_key_wrong_organisation",
@@ -49,6 +50,7 @@ const FINANCEABLE = [
 /** key.register */
 export const KEY_REGISTER_CODES = [
   "malformed_transaction",
+  "network_id_mismatch",
   "created_at_out_of_range",
   "public_key_invalid",
   "key_id_mismatch",

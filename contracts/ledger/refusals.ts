@@ -26,6 +26,7 @@ export interface Refusal {
 /** What to tell a person when the ledger refuses a transaction, by result code. */
 export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   malformed_transaction: "The transaction was malformed. Reload the page and try again.",
+  network_id_mismatch: "The transaction was signed for another network (deployment) of the platform. Reload the page and sign it again here.",
   created_at_out_of_range: "The transaction was signed more than a day away from the ledger's clock. Check your computer's clock and sign again; a key request signed more than a day ago must be signed again by its organisation on the Signing keys page.",
   public_key_invalid: "The public key is not a valid Ed25519 key. Create the key again on the Signing keys page.",
   key_id_mismatch: "The key id does not match the public key. Create the key again on the Signing keys page.",

@@ -12,6 +12,7 @@ import { assertAllowed, canConfirmKeyRequests, canDecideKeyRequests, canReadOrga
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
+import { ledgerNetworkId } from "../network";
 import { refusalText } from "@/contracts/ledger/refusals";
 import { submitTransaction, type LedgerOptions, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 import { platformSigner } from "../platform/signer";
@@ -120,6 +121,7 @@ export async function requestRegistration(db: Db, actor: Actor, wire: unknown, o
   if (!org || org.name !== body.orgName || org.role !== body.role) {
     throw badRequest("registration_organisation_mismatch", "The registration must name your organisation exactly as registered (name and role). Reload the page and try again.");
   }
+  if (signed.transaction.networkId !== ledgerNetworkId()) throw badRequest("network_id_mismatch", refusalText("network_id_mismatch"));
   if (Math.abs(createdAtMs - nowMs) > CREATED_AT_TOLERANCE_MS) {
     throw badRequest("created_at_out_of_range", refusalText("created_at_out_of_range"));
   }

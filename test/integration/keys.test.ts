@@ -188,12 +188,14 @@ describe("key requests that are refused", () => {
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key) }))).toBe("CONFLICT key_already_requested");
   });
 
-  it("the registration must name the organisation as registered, without cosignatures, with a sane clock", async () => {
+  it("the registration must name the organisation as registered and this network, without cosignatures, with a sane clock", async () => {
     const key = newKey("org_pearl");
     const tier1 = callerFor(database.db, "usr_pearl_1");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, orgName: "Pearl River Holdings" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, role: "lender" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, PEARL, Date.now() - 25 * HOUR_MS) }))).toBe("BAD_REQUEST created_at_out_of_range");
+    const otherNetwork = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, { networkId: "another-network", nonce: nonce(), createdAtMs: Date.now() }));
+    expect(await outcome(tier1.keys.requestRegistration({ signed: otherNetwork }))).toBe("BAD_REQUEST network_id_mismatch");
     const cosigned = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [demoIdentity("org_pearl")] }));
     expect(await outcome(tier1.keys.requestRegistration({ signed: cosigned }))).toBe("BAD_REQUEST unexpected_cosignature");
     const notRegistration = toWire(buildSigned(key, "claim.accept", { claimId: `c_${"0".repeat(24)}` }, { nonce: nonce(), createdAtMs: Date.now() }));

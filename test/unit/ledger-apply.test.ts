@@ -20,7 +20,7 @@ import {
 import { maturityAtMs } from "@/contracts/ledger/maturity";
 import { prefetchKeys } from "@/contracts/ledger/kinds";
 import { MemoryState, type StateView } from "@/contracts/ledger/state";
-import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
+import { decodeSignedTransaction, DEMO_NETWORK_ID, encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { Claim, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import {
   ACTORS,
@@ -136,6 +136,8 @@ type Mutation = (w: World, s: Spec) => SignedTransaction;
 
 const GENERIC_MUTATIONS: Partial<Record<ResultCode, Mutation>> = {
   malformed_transaction: (w, s) => sign(w, { ...s, body: { ...s.body, unexpectedField: "x" } as never }),
+  // Signed for another deployment of the platform: valid there, refused here.
+  network_id_mismatch: (w, s) => sign(w, withOptions(s, { networkId: "another-network" })),
   created_at_out_of_range: (w, s) => sign(w, withOptions(s, { createdAtMs: w.d.nowMs + DAY_MS + 1 })),
   signer_key_unknown: (w, s) => sign(w, withOptions(s, { key: keyPair("stranger") })),
   signer_key_wrong_organisation: (w, s) =>
@@ -302,7 +304,7 @@ function withSecondKey(build: Build): Build {
 }
 rowsFor("key.revoke", null, {
   ...Object.fromEntries(
-    (["malformed_transaction", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "unexpected_cosignature"] as const)
+    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "unexpected_cosignature"] as const)
       .map((code) => [code, withSecondKey((w) => GENERIC_MUTATIONS[code]!(w, validRevoke()))]),
   ),
   key_not_found: tweak(validRevoke, (s) => ({ ...s, body: { ...s.body, keyId: keyPair("stranger").keyId } })),
@@ -820,7 +822,7 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
 }
 
 function applyThrough(view: StateView, signed: SignedTransaction, nowMs: number): ApplyResult {
-  return applyTransaction(view, signed, { nowMs, txId: transactionId(signed.transaction), verifier: nobleVerifier });
+  return applyTransaction(view, signed, { nowMs, txId: transactionId(signed.transaction), verifier: nobleVerifier, networkId: DEMO_NETWORK_ID });
 }
 
 const reached = new Map<TransactionType, Set<ResultCode | "ok">>();
@@ -1071,7 +1073,7 @@ describe("transitions", () => {
     const w = freshWorld();
     const signed = sign(w, validIssue(w));
     expect(() =>
-      applyTransaction(w.d.state, signed, { nowMs: w.d.nowMs, txId: "0".repeat(64), verifier: nobleVerifier }),
+      applyTransaction(w.d.state, signed, { nowMs: w.d.nowMs, txId: "0".repeat(64), verifier: nobleVerifier, networkId: DEMO_NETWORK_ID }),
     ).toThrow(InvariantViolation);
   });
 

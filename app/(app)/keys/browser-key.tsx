@@ -31,7 +31,7 @@ export function BrowserKey({ profile, keyFile, keys, canRequest }: BrowserKeyPro
     setMessage(null);
     try {
       const identity = await signer.requireIdentity({ reason: "to sign its registration request" });
-      const filed = await request.mutateAsync({ signed: signKeyRegistration(identity, profile, Date.now()) });
+      const filed = await request.mutateAsync({ signed: signKeyRegistration(identity, profile, Date.now(), signer.networkId) });
       const reviewer = filed.approver === "organisation" ? "An admin of your organisation confirms it next, with one of its active keys." : "The platform operator reviews it next.";
       setMessage({ tone: "green", text: `Registration requested. ${reviewer}` });
     } catch (failure) {

@@ -5,6 +5,7 @@ import { Card, EmptyState, PageHeader } from "../../_components/ui";
 import { canConfirmKeyRequests, canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
 import { requireActor } from "../../_lib/session";
 import { SigningProvider } from "../../_lib/signing-context";
+import { ledgerNetworkId } from "@/server/network";
 import { KeysWorkspace } from "./keys-workspace";
 
 export const metadata: Metadata = { title: "Signing keys" };
@@ -36,7 +37,7 @@ export default async function KeysPage() {
         </Card>
       ) : (
         // The app layout may provide the signer already; this one then defers to it.
-        <SigningProvider userEmail={actor.email} orgId={actor.orgId}>
+        <SigningProvider userEmail={actor.email} orgId={actor.orgId} networkId={ledgerNetworkId()}>
           <KeysWorkspace
             profile={{ orgId: actor.orgId, orgName: actor.orgName, role: actor.orgRole }}
             demoLogin={demoKeyLogin(actor.email)}

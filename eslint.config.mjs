@@ -43,6 +43,7 @@ const FILES = [
   { category: "app-entry", pattern: "server/session/session.ts" },
   { category: "app-entry", pattern: "server/authz.ts" },
   { category: "app-entry", pattern: "server/actor.ts" },
+  { category: "app-entry", pattern: "server/network.ts" },
   { category: "app-entry", pattern: "db/enums.ts" },
   { category: "router-type", pattern: "server/trpc/root.ts" },
 ];

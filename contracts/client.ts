@@ -5,7 +5,7 @@
 import { bytesToHex } from "./hex";
 import { keyIdFor, publicKeyFromPrivate } from "./signing";
 import { cosignTransaction, signTransaction } from "./transaction";
-import { encodeSignedTransaction, type WireSignedTransaction } from "./ledger/schema";
+import { DEMO_NETWORK_ID, encodeSignedTransaction, type WireSignedTransaction } from "./ledger/schema";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "./ledger/types";
 
 export interface SigningIdentity {
@@ -20,6 +20,11 @@ export function identityFor(orgId: string, privateKey: Uint8Array): SigningIdent
 }
 
 export interface EnvelopeOptions {
+  /**
+   * The network (deployment) the transaction is for: the ledger refuses any other
+   * (network_id_mismatch). The demo's id when not given; a browser passes its server's.
+   */
+  networkId?: string;
   /** 16 random bytes as 32 lowercase hex characters. */
   nonce: string;
   createdAtMs: number;
@@ -32,7 +37,7 @@ export function buildSigned<K extends TransactionType>(
   body: TransactionBodies[K],
   options: EnvelopeOptions,
 ): SignedLedgerTransaction<K> {
-  const envelope = { type, body, signer: { orgId: signer.orgId, keyId: signer.keyId }, nonce: options.nonce, createdAtMs: options.createdAtMs };
+  const envelope = { type, networkId: options.networkId ?? DEMO_NETWORK_ID, body, signer: { orgId: signer.orgId, keyId: signer.keyId }, nonce: options.nonce, createdAtMs: options.createdAtMs };
   let signed = signTransaction(envelope, signer.privateKey) as SignedLedgerTransaction<K>;
   for (const cosigner of options.cosigners ?? []) {
     signed = cosignTransaction(signed, cosigner.orgId, cosigner.keyId, cosigner.privateKey) as SignedLedgerTransaction<K>;

@@ -34,6 +34,8 @@ export class LogFollower {
   readonly stateMap = new StateMapUpdater();
   readonly #frontier = new MerkleFrontier();
   #lastAcceptedAtMs = 0;
+  /** The log's network: the one its genesis entry names, which every later entry must name too. */
+  #networkId: string | null = null;
 
   /**
    * `operatorPublicKeyHex`, when given, is the key the genesis entry must register for the
@@ -86,7 +88,8 @@ export class LogFollower {
   #apply(index: number, nowMs: number, signed: Parameters<typeof applyTransaction>[1]): FollowFailure | null {
     const txId = transactionId(signed.transaction);
     try {
-      const outcome = applyTransaction(this.state, signed, { nowMs, txId, verifier: this.verifier });
+      this.#networkId ??= signed.transaction.networkId;
+      const outcome = applyTransaction(this.state, signed, { nowMs, txId, verifier: this.verifier, networkId: this.#networkId });
       if (!outcome.ok) return { leafIndex: index, code: "contract_refused", detail: outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code };
       this.state.applyChanges(outcome.changes);
       this.stateMap.apply(this.state, outcome.changes);

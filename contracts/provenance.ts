@@ -378,11 +378,13 @@ function replayBundle(entries: readonly LogEntry[], verifier: SignatureVerifier)
   const state = new MemoryState();
   const replayed: ReplayedEntry[] = [];
   let lastAcceptedAtMs = 0;
+  // The bundle opens with the genesis entry, whose network is the log's: every entry must name it.
+  let networkId: string | null = null;
   for (const entry of entries) {
     if (entry.acceptedAtMs < lastAcceptedAtMs) {
       return failed("accepted_at_decreased", `acceptedAtMs ${entry.acceptedAtMs} is before the previous ${lastAcceptedAtMs}`, entry.leafIndex);
     }
-    const step = replayOne(state, entry, verifier);
+    const step = replayOne(state, entry, verifier, (networkId ??= networkOf(entry)));
     if ("code" in step) return step;
     replayed.push(step);
     lastAcceptedAtMs = entry.acceptedAtMs;
@@ -390,12 +392,17 @@ function replayBundle(entries: readonly LogEntry[], verifier: SignatureVerifier)
   return { state, replayed };
 }
 
-function replayOne(state: MemoryState, entry: LogEntry, verifier: SignatureVerifier): ReplayedEntry | Failed {
+/** The network an entry names (the bundle schema already decoded every entry, so this cannot fail). */
+function networkOf(entry: LogEntry): string {
+  return (decodeSignedTransaction(entry.signed) as { ok: true; value: SignedLedgerTransaction }).value.transaction.networkId;
+}
+
+function replayOne(state: MemoryState, entry: LogEntry, verifier: SignatureVerifier, networkId: string): ReplayedEntry | Failed {
   // The bundle schema already decoded every entry, so this cannot fail.
   const signed = (decodeSignedTransaction(entry.signed) as { ok: true; value: SignedLedgerTransaction }).value;
   const txId = transactionId(signed.transaction);
   try {
-    const outcome = applyTransaction(state, signed, { nowMs: entry.acceptedAtMs, txId, verifier });
+    const outcome = applyTransaction(state, signed, { nowMs: entry.acceptedAtMs, txId, verifier, networkId });
     if (!outcome.ok) {
       return failed("contract_refused", outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code, entry.leafIndex);
     }

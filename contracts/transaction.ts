@@ -17,6 +17,8 @@ export interface SignerRef {
 
 export interface TransactionEnvelope<TType extends string = string, TBody = unknown> {
   type: TType;
+  /** The network (deployment) the transaction is signed for; every other network refuses it. */
+  networkId: string;
   body: TBody;
   signer: SignerRef;
   nonce: string;

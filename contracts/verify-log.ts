@@ -66,6 +66,12 @@ export type VerifyLogResult = { ok: true; summary: VerifyLogSummary; state: Memo
 
 export interface VerifyLogOptions {
   onProgress?(done: number, total: number): void;
+  /**
+   * The network the log must belong to. A log's network is the one its genesis entry names
+   * and every entry must name the same (the contracts refuse another, network_id_mismatch);
+   * with this set, a log of another network is refused at its genesis.
+   */
+  networkId?: string;
 }
 
 const PROGRESS_EVERY = 1000;
@@ -76,7 +82,7 @@ export function verifyLog(exported: LedgerExport, verifier: SignatureVerifier, o
     const detail = `expected format ${LEDGER_EXPORT_FORMAT} and a 32-byte operatorPublicKeyHex`;
     return { ok: false, failure: { where: "file", index: 0, code: "file_malformed", detail } };
   }
-  const replay = new LogReplay(exported, verifyCheckpointChain(exported.checkpoints, operatorKey, verifier), verifier);
+  const replay = new LogReplay(exported, verifyCheckpointChain(exported.checkpoints, operatorKey, verifier), verifier, options.networkId ?? null);
   const failure = replay.run(options.onProgress);
   return failure === null ? { ok: true, summary: replay.summary(), state: replay.state } : { ok: false, failure };
 }
@@ -98,6 +104,8 @@ class LogReplay {
     private readonly exported: LedgerExport,
     private readonly chain: CheckpointChainCheck,
     private readonly verifier: SignatureVerifier,
+    /** The log's network: given, or the one its genesis entry names. */
+    private networkId: string | null,
   ) {
     this.stateMap = exported.notes?.some((note) => note !== null) ? new StateMapUpdater() : null;
   }
@@ -169,7 +177,8 @@ class LogReplay {
   /** Runs the contract at the entry's commit time and keeps its changes. */
   private apply(index: number, entry: LogEntry, signed: SignedLedgerTransaction, txId: string): LogFailure | null {
     try {
-      const outcome = applyTransaction(this.state, signed, { nowMs: entry.acceptedAtMs, txId, verifier: this.verifier });
+      this.networkId ??= signed.transaction.networkId;
+      const outcome = applyTransaction(this.state, signed, { nowMs: entry.acceptedAtMs, txId, verifier: this.verifier, networkId: this.networkId });
       if (!outcome.ok) return entryFailure(index, "contract_refused", outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code);
       this.state.applyChanges(outcome.changes);
       this.stateMap?.apply(this.state, outcome.changes);

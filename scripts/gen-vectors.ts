@@ -19,6 +19,7 @@ import path from "node:path";
 import { canonicalJson, sha256Hex } from "../contracts/canonical";
 import { checkpointDigest, checkpointHash, signCheckpoint, type Checkpoint, type SignedCheckpoint } from "../contracts/checkpoint";
 import { bytesToHex, EMPTY_SHA256_HEX, hexToBytes, utf8ToBytes } from "../contracts/hex";
+import { DEMO_NETWORK_ID } from "../contracts/ledger/schema";
 import { logEntryLeafHash, type LogEntry } from "../contracts/log";
 import {
   consistencyPathRanges,
@@ -281,6 +282,7 @@ interface VectorBody {
 function vectorTransaction(nonce: string, amountMinor: bigint, createdAtMs: number): TransactionEnvelope<"test.vector", VectorBody> {
   return {
     type: "test.vector",
+    networkId: DEMO_NETWORK_ID,
     body: { claimRef: "invoice 2026/0001", amountMinor, currency: "EUR", memo: "\u00dcberweisung \u2713 \ud83d\ude00" },
     signer: { orgId: KEYS.supplier.orgId, keyId: KEYS.supplier.keyId },
     nonce,

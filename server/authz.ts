@@ -73,9 +73,21 @@ export function canReadOrganisationKeys(actor: Actor, orgId: string): boolean {
   return actor.orgStatus === "approved" && actor.orgId === orgId;
 }
 
-/** Operator approvers review key requests, as they review onboarding. */
+/**
+ * Operator approvers review key requests of organisations being onboarded (their first key),
+ * as they review onboarding; later keys are the organisation's own business.
+ */
 export function canDecideKeyRequests(actor: Actor): boolean {
   return isOperator(actor) && hasPermission(actor, "approver");
+}
+
+/**
+ * An admin of an approved organisation confirms a further key of its own organisation by
+ * cosigning the request with one of the organisation's active keys; the ledger checks the
+ * cosignature, this rule only decides who may send it.
+ */
+export function canConfirmKeyRequests(actor: Actor, orgId: string): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === orgId && hasPermission(actor, "admin");
 }
 
 // ---------------------------------------------------------------------------------------

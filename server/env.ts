@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { databaseSettingsSchema } from "@/db/settings";
+import { DEMO_NETWORK_ID, networkIdSchema } from "@/contracts/ledger/schema";
 
 export const DEFAULT_LEDGER_ORIGIN = "double-chain.example/ledger";
 
@@ -11,6 +12,8 @@ const schema = z.object({
   // Email to people (server/mail/): smtp://user:password@host:587 or smtps://…; unset, nothing is sent.
   SMTP_URL: z.string().url().refine((url) => /^smtps?:\/\//.test(url), "an smtp:// or smtps:// URL").optional(),
   MAIL_FROM: z.string().min(3).max(200).optional(),
+  // The network (deployment) id every signed transaction names (server/network.ts).
+  NETWORK_ID: networkIdSchema.default(DEMO_NETWORK_ID),
   // The pool's size and timeouts (db/settings.ts).
   ...databaseSettingsSchema.shape,
   /** The log's origin line in its C2SP checkpoints (issue 13); witnesses and trust policies pin it. */

@@ -4,6 +4,7 @@ import { AppShell } from "../_components/app-shell";
 import { navFor } from "../_components/nav";
 import { requireActor } from "../_lib/session";
 import { SigningProvider } from "../_lib/signing-context";
+import { ledgerNetworkId } from "@/server/network";
 
 export const dynamic = "force-dynamic";
 
@@ -19,7 +20,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       userEmail={actor.email}
       pendingReview={actor.orgStatus !== "approved"}
     >
-      <SigningProvider userEmail={actor.email} orgId={actor.orgId}>
+      <SigningProvider userEmail={actor.email} orgId={actor.orgId} networkId={ledgerNetworkId()}>
         {children}
       </SigningProvider>
     </AppShell>

@@ -278,11 +278,14 @@ export interface OrganisationProfile {
   role: OrganisationRole;
 }
 
-/** key.register signed by the new key itself (the operator cosigns it on approval), in wire form. */
-export function signKeyRegistration(identity: SigningIdentity, org: OrganisationProfile, nowMs: number): WireSignedTransaction {
+/**
+ * key.register signed by the new key itself, for the ledger of `networkId`, in wire form (the
+ * operator cosigns an organisation's first key on approval, an admin's key every later one).
+ */
+export function signKeyRegistration(identity: SigningIdentity, org: OrganisationProfile, nowMs: number, networkId: string): WireSignedTransaction {
   const { publicKeyHex, keyId } = identityFor(identity.orgId, identity.privateKey);
   const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex, keyId };
-  return toWire(buildSigned(identity, "key.register", body, { nonce: randomNonce(), createdAtMs: nowMs }));
+  return toWire(buildSigned(identity, "key.register", body, { networkId, nonce: randomNonce(), createdAtMs: nowMs }));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
  *
  *   const signer = useSigner();
  *   const identity = await signer.requireIdentity({ reason: "to accept claim c_…" });
- *   const signed = buildSigned(identity, "claim.accept", body, { nonce: randomNonce(), createdAtMs: Date.now() });
+ *   const signed = buildSigned(identity, "claim.accept", body, { networkId: signer.networkId, nonce: randomNonce(), createdAtMs: Date.now() });
  *
  * `requireIdentity` resolves at once when the key is unlocked, and otherwise opens the
  * unlock dialog. It rejects with a SignerError whose message can be shown as is: "no_key"
@@ -58,6 +58,8 @@ export interface Signer {
   requireIdentity(options?: RequireIdentityOptions): Promise<SigningIdentity>;
   /** Forgets the unlocked key now. */
   lock(): void;
+  /** The network (deployment) id the ledger is configured with: every transaction signed here names it. */
+  networkId: string;
 }
 
 const SigningContext = createContext<Signer | null>(null);
@@ -72,6 +74,8 @@ export function useSigner(): Signer {
 interface ProviderProps {
   userEmail: string;
   orgId: string;
+  /** The server's network id (server/network.ts ledgerNetworkId). */
+  networkId: string;
   children: ReactNode;
   idleTimeoutMs?: number;
 }
@@ -166,7 +170,7 @@ interface PendingUnlock {
 const ACTIVITY_EVENTS = ["pointerdown", "keydown", "touchstart", "wheel"] as const;
 const IDLE_CHECK_INTERVAL_MS = 10_000;
 
-function SigningProviderRoot({ userEmail, orgId, children, idleTimeoutMs = IDLE_TIMEOUT_MS }: ProviderProps) {
+function SigningProviderRoot({ userEmail, orgId, networkId, children, idleTimeoutMs = IDLE_TIMEOUT_MS }: ProviderProps) {
   const keystore = useMemo(() => notifyingKeystore(openKeystore(userEmail)), [userEmail]);
   const { ready, keyFile } = useStoredKeyFile(keystore.storageKey);
   const session = useSession();
@@ -287,7 +291,7 @@ function SigningProviderRoot({ userEmail, orgId, children, idleTimeoutMs = IDLE_
 
   const cancel = useCallback(() => settle({ error: new SignerError("cancelled", "Signing was cancelled; nothing was sent.") }), [settle]);
 
-  const signer = useMemo<Signer>(() => ({ status, keyFile, keystore, requireIdentity, lock }), [status, keyFile, keystore, requireIdentity, lock]);
+  const signer = useMemo<Signer>(() => ({ status, keyFile, keystore, requireIdentity, lock, networkId }), [status, keyFile, keystore, requireIdentity, lock, networkId]);
 
   return (
     <SigningContext.Provider value={signer}>

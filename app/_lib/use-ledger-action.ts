@@ -33,7 +33,7 @@ export function useLedgerAction() {
     setBusy(true);
     try {
       const identity = await signer.requireIdentity();
-      const signed = buildSigned(identity, type, body, { nonce: randomNonce(), createdAtMs: Date.now() });
+      const signed = buildSigned(identity, type, body, { networkId: signer.networkId, nonce: randomNonce(), createdAtMs: Date.now() });
       const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };

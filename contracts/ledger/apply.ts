@@ -3,7 +3,8 @@
  * view (prefetched by the caller) and ctx; it returns the upserts and events of the
  * transition, or the code of the first check that failed (codes.ts lists them in order).
  *
- * Order: envelope well-formed -> createdAtMs within 24 h of ctx.nowMs -> signer key known,
+ * Order: envelope well-formed -> signed for this ledger's network (ctx.networkId) ->
+ * createdAtMs within 24 h of ctx.nowMs -> signer key known,
  * of the signer's organisation, active -> signature -> nonce unused by that key -> no
  * stray cosignatures -> the checks of the transaction type. After a successful transition
  * the invariants of everything it touched are asserted (invariants.ts).
@@ -96,6 +97,9 @@ function isRegistration(signed: SignedLedgerTransaction): signed is SignedLedger
 
 function checkEnvelope(view: StateView, signed: SignedLedgerTransaction, ctx: ApplyContext): SignerCheck {
   const transaction = signed.transaction;
+  if (transaction.networkId !== ctx.networkId) {
+    return fail("network_id_mismatch", `signed for network ${transaction.networkId}, this ledger is ${ctx.networkId}`);
+  }
   if (Math.abs(transaction.createdAtMs - ctx.nowMs) > CREATED_AT_TOLERANCE_MS) {
     return fail("created_at_out_of_range", `createdAtMs ${transaction.createdAtMs}, now ${ctx.nowMs}`);
   }

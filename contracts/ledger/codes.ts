@@ -14,6 +14,7 @@
 
 export const SIGNER_CHECKS = [
   "malformed_transaction",
+  "network_id_mismatch",
   "created_at_out_of_range",
   "signer_key_unknown",
   "signer_key_wrong_organisation",
@@ -49,6 +50,7 @@ const FINANCEABLE = [
 /** key.register */
 export const KEY_REGISTER_CODES = [
   "malformed_transaction",
+  "network_id_mismatch",
   "created_at_out_of_range",
   "public_key_invalid",
   "key_id_mismatch",
@@ -58,15 +60,19 @@ export const KEY_REGISTER_CODES = [
   "nonce_reused",
   "key_already_registered",
   "genesis_requires_operator",
+  "key_set_change_by_operator",
   "unexpected_cosignature",
   "operator_cosignature_missing",
   "operator_cosignature_invalid",
+  "organisation_approval_missing",
+  "organisation_approval_invalid",
   "organisation_role_mismatch",
 ] as const;
 
 /** key.rotate */
 export const KEY_ROTATE_CODES = [
   ...SIGNER_CHECKS,
+  "key_set_change_by_operator",
   "rotation_not_signed_by_old_key",
   "public_key_invalid",
   "key_id_mismatch",
@@ -81,6 +87,7 @@ export const KEY_REVOKE_CODES = [
   ...NO_COSIGNATURES,
   "key_not_found",
   "key_wrong_organisation",
+  "key_set_change_by_operator",
   "revoke_not_authorised",
   "key_already_revoked",
 ] as const;

@@ -12,6 +12,15 @@ export const MAX_SPLIT_PARTS = 100;
 export const MAX_COSIGNATURES = 8;
 export const MAX_RATE_BPS = 100_000;
 
+/**
+ * The network (deployment) id every transaction names, so that a transaction signed for one
+ * deployment is refused by every other: lowercase letters, digits, dots and dashes. The
+ * demo's id is the default of the NETWORK_ID setting; a production deployment sets its own.
+ */
+export const NETWORK_ID_PATTERN = /^[a-z0-9][a-z0-9.-]{0,62}$/;
+export const DEMO_NETWORK_ID = "double-chain-demo";
+export const networkIdSchema = z.string().regex(NETWORK_ID_PATTERN, "expected a network id: lowercase letters, digits, dots and dashes, at most 63");
+
 function lowerHex(length: number) {
   return z.string().regex(new RegExp(`^[0-9a-f]{${length}}$`), `expected ${length} lowercase hex characters`);
 }

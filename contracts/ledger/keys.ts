@@ -3,6 +3,12 @@
  *
  * The signer checks of key.register (self-signature by the new key, registrationSignerProblem)
  * run in apply.ts before applyKeyRegister; the transitions hold the checks that need the state.
+ *
+ * An organisation governs its own key set: the operator approves only the first key of an
+ * organisation (its onboarding, which the organisation's admin confirms by signing it with
+ * the new key), and every later key, rotation and revocation needs the organisation's own
+ * active keys (ORGANISATION_KEY_QUORUM of them); the operator signing one is refused as
+ * key_set_change_by_operator.
  */
 import { hexToBytes } from "../hex";
 import { isAcceptablePublicKey, keyIdFor, type SignatureVerifier } from "../signing";
@@ -57,20 +63,81 @@ function verifiesCosignature(context: TransitionContext, cosignature: Cosignatur
   return checkCosignature(context.signed, cosignature, publicKey, context.verifier).ok;
 }
 
-/** The operator approval of a non-genesis registration: exactly one valid cosignature. */
-function checkOperatorCosignature(view: StateView, context: TransitionContext): CodeIn<typeof KEY_REGISTER_CODES> | undefined {
+/**
+ * How many distinct active keys of an organisation must approve a change to its key set
+ * (a further key, a rotation, a revocation). Until keys carry roles (issue 14, deliverable
+ * 2) every key of an organisation is one of its admin keys, so one of them suffices; a
+ * rotation or revocation is signed by such a key, a further key is cosigned by one.
+ */
+export const ORGANISATION_KEY_QUORUM = 1;
+
+/** True when `orgId` is the platform operator's organisation. */
+function isOperatorOrg(view: StateView, orgId: string): boolean {
+  return view.getOrg(orgId)?.role === "operator";
+}
+
+/**
+ * The onboarding of a new organisation: its first key, self-signed by the organisation's
+ * admin (the signer checks in apply.ts: proof of possession, the admin's one-time
+ * confirmation) and approved by exactly one valid cosignature of an active operator key.
+ */
+function checkOnboardingCosignature(view: StateView, context: TransitionContext): CodeIn<typeof KEY_REGISTER_CODES> | undefined {
   const cosignatures = context.signed.cosignatures;
   if (cosignatures.length > 1) return "unexpected_cosignature";
   const cosignature = cosignatures[0];
   if (cosignature === undefined) return "operator_cosignature_missing";
   const key = view.getKey(cosignature.keyId);
-  const org = view.getOrg(cosignature.orgId);
-  const isOperatorKey =
-    key !== undefined && key.status === "active" && key.orgId === cosignature.orgId && org?.role === "operator";
+  const isOperatorKey = key !== undefined && key.status === "active" && key.orgId === cosignature.orgId && isOperatorOrg(view, cosignature.orgId);
   if (!isOperatorKey) return "operator_cosignature_missing";
   return verifiesCosignature(context, cosignature, key.publicKeyHex) ? undefined : "operator_cosignature_invalid";
 }
 
+/**
+ * A further key of an organisation already on the ledger: its cosignatures must all come
+ * from the organisation's own active keys, at least ORGANISATION_KEY_QUORUM distinct ones,
+ * each verifying. The operator cannot approve it: an operator cosignature is refused with
+ * its own code, so an operator that tries to slip its own key into another organisation's
+ * key set is named as such.
+ */
+function checkOrganisationApproval(
+  view: StateView,
+  context: TransitionContext,
+  orgId: string,
+): { code: CodeIn<typeof KEY_REGISTER_CODES>; detail: string } | undefined {
+  const cosignatures = context.signed.cosignatures;
+  for (const cosignature of cosignatures) {
+    if (cosignature.orgId === orgId) continue;
+    if (isOperatorOrg(view, cosignature.orgId)) return { code: "key_set_change_by_operator", detail: `operator key ${cosignature.keyId} cosigned a key of ${orgId}` };
+    return { code: "unexpected_cosignature", detail: `${cosignature.orgId} is not ${orgId}` };
+  }
+  const approvers = new Set<string>();
+  for (const cosignature of cosignatures) {
+    const key = view.getKey(cosignature.keyId);
+    if (key === undefined || key.orgId !== orgId || key.status !== "active") {
+      return { code: "organisation_approval_missing", detail: `${cosignature.keyId} is not an active key of ${orgId}` };
+    }
+    if (!verifiesCosignature(context, cosignature, key.publicKeyHex)) return { code: "organisation_approval_invalid", detail: `cosignature by ${key.keyId}` };
+    approvers.add(key.keyId);
+  }
+  if (approvers.size < ORGANISATION_KEY_QUORUM) {
+    return { code: "organisation_approval_missing", detail: `${approvers.size} of ${ORGANISATION_KEY_QUORUM} approvals by ${orgId}'s active keys` };
+  }
+  return undefined;
+}
+
+/**
+ * The operator signing a change to another organisation's key set: refused whatever else
+ * the transaction says, since only the organisation's own keys govern it.
+ */
+function isOperatorChangingOtherKeys(transaction: LedgerEnvelope<"key.rotate" | "key.revoke">, context: TransitionContext): boolean {
+  return context.signerOrg?.role === "operator" && transaction.signer.orgId !== transaction.body.orgId;
+}
+
+/**
+ * Registers a key. The genesis (the first key on the ledger) is the operator's own and takes
+ * no cosignature; the first key of any other organisation is its onboarding, approved by the
+ * operator; every further key of an organisation is approved by the organisation's own keys.
+ */
 export function applyKeyRegister(
   view: StateView,
   transaction: LedgerEnvelope<"key.register">,
@@ -78,14 +145,17 @@ export function applyKeyRegister(
 ): Outcome<CodeIn<typeof KEY_REGISTER_CODES>> {
   const body = transaction.body;
   if (view.getKey(body.keyId) !== undefined) return fail("key_already_registered");
+  const existing = view.getOrg(body.orgId);
   if (!view.hasKeys()) {
     if (body.role !== "operator") return fail("genesis_requires_operator");
     if (context.signed.cosignatures.length > 0) return fail("unexpected_cosignature", "genesis takes no cosignature");
-  } else {
-    const problem = checkOperatorCosignature(view, context);
+  } else if (existing === undefined) {
+    const problem = checkOnboardingCosignature(view, context);
     if (problem !== undefined) return fail(problem);
+  } else {
+    const problem = checkOrganisationApproval(view, context, body.orgId);
+    if (problem !== undefined) return fail(problem.code, problem.detail);
   }
-  const existing = view.getOrg(body.orgId);
   if (existing !== undefined && existing.role !== body.role) {
     return fail("organisation_role_mismatch", `${body.orgId} is a ${existing.role}`);
   }
@@ -109,6 +179,7 @@ export function applyKeyRotate(
   context: TransitionContext,
 ): Outcome<CodeIn<typeof KEY_ROTATE_CODES>> {
   const { body, signer } = transaction;
+  if (isOperatorChangingOtherKeys(transaction, context)) return fail("key_set_change_by_operator", `operator rotated a key of ${body.orgId}`);
   if (signer.keyId !== body.oldKeyId || signer.orgId !== body.orgId) return fail("rotation_not_signed_by_old_key");
   const keyProblem = publicKeyProblem(body.newPublicKeyHex, body.newKeyId);
   if (keyProblem !== undefined) return fail(keyProblem);
@@ -147,7 +218,9 @@ export function applyKeyRevoke(
   const key = view.getKey(body.keyId);
   if (key === undefined) return fail("key_not_found");
   if (key.orgId !== body.orgId) return fail("key_wrong_organisation");
-  if (signer.orgId !== body.orgId && context.signerOrg?.role !== "operator") return fail("revoke_not_authorised");
+  if (isOperatorChangingOtherKeys(transaction, context)) return fail("key_set_change_by_operator", `operator revoked a key of ${body.orgId}`);
+  // The signer checks found the signer's key active; one active key of the organisation is its quorum.
+  if (signer.orgId !== body.orgId) return fail("revoke_not_authorised");
   if (key.status === "revoked") return fail("key_already_revoked");
   const revoked: SigningKey = { ...key, status: "revoked", revokedAtMs: context.nowMs };
   return succeed([{ kind: "key", value: revoked }], [{ type: "key.revoked", orgId: key.orgId, keyId: key.keyId }]);

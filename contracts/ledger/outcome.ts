@@ -11,6 +11,8 @@ export interface ApplyContext {
   /** transactionId(signed.transaction); checked, since derived entity ids depend on it. */
   txId: string;
   verifier: SignatureVerifier;
+  /** The network (deployment) id of this ledger: a transaction naming another is refused. */
+  networkId: string;
 }
 
 export interface TransitionContext extends ApplyContext {

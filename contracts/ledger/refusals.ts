@@ -26,6 +26,7 @@ export interface Refusal {
 /** What to tell a person when the ledger refuses a transaction, by result code. */
 export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   malformed_transaction: "The transaction was malformed. Reload the page and try again.",
+  network_id_mismatch: "The transaction was signed for another network (deployment) of the platform. Reload the page and sign it again here.",
   created_at_out_of_range: "The transaction was signed more than a day away from the ledger's clock. Check your computer's clock and sign again; a key request signed more than a day ago must be signed again by its organisation on the Signing keys page.",
   public_key_invalid: "The public key is not a valid Ed25519 key. Create the key again on the Signing keys page.",
   key_id_mismatch: "The key id does not match the public key. Create the key again on the Signing keys page.",
@@ -38,6 +39,9 @@ export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   unexpected_cosignature: "This transaction must not carry cosignatures. Sign it again without them.",
   operator_cosignature_missing: "A key registration needs the platform operator's cosignature. Wait for the operator's approval.",
   operator_cosignature_invalid: "The platform operator's cosignature did not verify. Ask the operator to approve the request again.",
+  key_set_change_by_operator: "The platform operator cannot add, rotate or revoke another organisation's keys: only the organisation's own admin keys can. An admin of the organisation must confirm this change with an active key.",
+  organisation_approval_missing: "A new key for an organisation that already has keys must be confirmed by one of its active admin keys. Ask an admin of your organisation to confirm the request on the Signing keys page.",
+  organisation_approval_invalid: "The confirmation by your organisation's admin key did not verify. Ask the admin to unlock the key and confirm again.",
   organisation_role_mismatch: "The registration names another role than the organisation has on the platform. Reload the page and try again.",
   signer_key_unknown: "Your signing key is not registered on the ledger yet. Open Signing keys and wait for the operator's approval.",
   signer_key_revoked: "Your signing key was revoked. Create a new one on the Signing keys page.",
@@ -46,7 +50,7 @@ export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   new_key_cosignature_invalid: "The new key's signature on the rotation did not verify. Unlock both keys and retry.",
   key_not_found: "This key is not on the ledger. Refresh the Signing keys page.",
   key_wrong_organisation: "This key belongs to another organisation.",
-  revoke_not_authorised: "Only the organisation itself or the platform operator may revoke this key.",
+  revoke_not_authorised: "Only the organisation itself may revoke its keys, with one of its active keys.",
   key_already_revoked: "This key was already revoked.",
   signer_not_lender: "Only lenders grant credit lines.",
   organisation_not_found: "The recipient has no signing key on the ledger yet. Ask them to register one first.",

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { seal } from "../canonical";
 import type { SignedTransaction } from "../transaction";
-import { epochMsSchema, keyIdSchema, MAX_COSIGNATURES, nonceSchema, orgIdSchema, signatureHexSchema } from "./fields";
+import { epochMsSchema, keyIdSchema, MAX_COSIGNATURES, networkIdSchema, nonceSchema, orgIdSchema, signatureHexSchema } from "./fields";
 import { bodySchemas, KIND_LIST } from "./kinds";
 import type { SignedLedgerTransaction, TransactionType } from "./types";
 
@@ -39,6 +39,8 @@ export {
   reasonSchema,
   paymentReferenceSchema,
   organisationNameSchema,
+  networkIdSchema,
+  DEMO_NETWORK_ID,
 } from "./fields";
 
 export { bodySchemas } from "./kinds";
@@ -53,6 +55,7 @@ function envelopeSchema<K extends TransactionType>(type: K) {
   return z
     .object({
       type: z.literal(type),
+      networkId: networkIdSchema,
       body: bodySchemas[type] as (typeof bodySchemas)[K],
       signer: signerSchema,
       nonce: nonceSchema,

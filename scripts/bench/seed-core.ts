@@ -21,6 +21,7 @@
  * (tier1/tier2/tier3@demo) get a bounded book of their own (held claims, a few financed),
  * so their dashboards stay the size of a real supplier's whatever --tx is.
  */
+import { DEMO_NETWORK_ID } from "@/contracts/ledger/schema";
 import { createPrivateKey, randomBytes, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -118,6 +119,9 @@ class NoncePool {
   }
 }
 
+/** The network the bench ledger is for: the server's setting, so the app serves what it seeds. */
+const BENCH_NETWORK_ID = process.env.NETWORK_ID ?? DEMO_NETWORK_ID;
+
 /** Builds and signs a transaction as `signer` (node:crypto Ed25519 over the transaction id). */
 export function signTx<K extends TransactionType>(
   signer: Identity,
@@ -127,7 +131,7 @@ export function signTx<K extends TransactionType>(
   createdAtMs: number,
   cosigners: Identity[] = [],
 ): { signed: SignedLedgerTransaction<K>; txId: string } {
-  const transaction = { type, body, signer: { orgId: signer.orgId, keyId: signer.keyId }, nonce, createdAtMs };
+  const transaction = { type, networkId: BENCH_NETWORK_ID, body, signer: { orgId: signer.orgId, keyId: signer.keyId }, nonce, createdAtMs };
   const digest = transactionDigest(transaction);
   const signatureHex = cryptoSign(null, digest, signer.keyObject).toString("hex");
   const cosignatures = cosigners.map((c) => ({ orgId: c.orgId, keyId: c.keyId, signatureHex: cryptoSign(null, digest, c.keyObject).toString("hex") }));
@@ -205,7 +209,7 @@ export class LedgerWriter {
     this.signatures.add(signed.signatureHex);
     for (const c of signed.cosignatures) this.signatures.add(c.signatureHex);
     const acceptedAtMs = this.clock();
-    const outcome = applyTransaction(this.state, signed, { nowMs: acceptedAtMs, txId, verifier: this.verifier });
+    const outcome = applyTransaction(this.state, signed, { nowMs: acceptedAtMs, txId, verifier: this.verifier, networkId: BENCH_NETWORK_ID });
     this.signatures.delete(signed.signatureHex);
     for (const c of signed.cosignatures) this.signatures.delete(c.signatureHex);
     if (!outcome.ok) throw new Error(`bench seed built a transaction the contracts refuse: ${signed.transaction.type} ${outcome.code} ${outcome.detail ?? ""}`);

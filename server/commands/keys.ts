@@ -1,26 +1,30 @@
-import { and, asc, count, desc, eq, ne } from "drizzle-orm";
+import { and, asc, count, desc, eq, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "@/db/client";
-import { keyRequests, organisations, signingKeys, users, type KeyRequestStatus } from "@/db/schema";
+import { keyRequests, ledgerOrganisations, organisations, signingKeys, users, type KeyRequestStatus } from "@/db/schema";
 import { transactionId } from "@/contracts/transaction";
 import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
 import { registrationSignerProblem } from "@/contracts/ledger/keys";
-import { decodeSignedTransaction, encodeSignedTransaction, sealTransaction } from "@/contracts/ledger/schema";
+import { decodeSignedTransaction, encodeSignedTransaction, sealTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
-import { assertAllowed, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "../authz";
+import { assertAllowed, canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "../authz";
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
+import { ledgerNetworkId } from "../network";
 import { refusalText } from "@/contracts/ledger/refusals";
 import { submitTransaction, type LedgerOptions, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 import { platformSigner } from "../platform/signer";
 
 /*
  * Registering users' signing keys. A key is generated in the user's browser, which signs a
- * key.register with it (proving possession) and sends it here; the request waits for an
- * operator approver, whose approval cosigns it with the platform key and submits it to the
- * ledger. The private key never reaches the server, and nothing here can sign for a user.
+ * key.register with it (proving possession) and sends it here. The first key of an
+ * organisation (its onboarding) waits for an operator approver, whose approval cosigns it
+ * with the platform key; every later key waits for an admin of the organisation, whose
+ * browser cosigns it with one of the organisation's active keys (the contracts refuse the
+ * operator's cosignature on those). Either approval submits it to the ledger. The private
+ * keys never reach the server, and nothing here can sign for a user or an organisation.
  */
 
 export interface KeyServiceOptions extends LedgerOptions {
@@ -48,6 +52,13 @@ export interface KeyRequestDto {
   expired: boolean;
   decidedAt: Date | null;
   txId: string | null;
+  /**
+   * Who approves it: the operator (the organisation's first key, its onboarding) or the
+   * organisation's own admin keys (every later key).
+   */
+  approver: "operator" | "organisation";
+  /** The key.register as its key signed it: what an admin's key cosigns to confirm it. */
+  registration: WireSignedTransaction;
 }
 
 export interface PendingKeyRequestDto extends KeyRequestDto {
@@ -110,6 +121,7 @@ export async function requestRegistration(db: Db, actor: Actor, wire: unknown, o
   if (!org || org.name !== body.orgName || org.role !== body.role) {
     throw badRequest("registration_organisation_mismatch", "The registration must name your organisation exactly as registered (name and role). Reload the page and try again.");
   }
+  if (signed.transaction.networkId !== ledgerNetworkId()) throw badRequest("network_id_mismatch", refusalText("network_id_mismatch"));
   if (Math.abs(createdAtMs - nowMs) > CREATED_AT_TOLERANCE_MS) {
     throw badRequest("created_at_out_of_range", refusalText("created_at_out_of_range"));
   }
@@ -158,12 +170,20 @@ export async function organisationKeys(db: DbOrTx, actor: Actor, options: KeySer
   };
 }
 
-/** The operator's queue: every pending request, oldest first. */
+/** True once the organisation is on the ledger: its key set is then its own to change. */
+async function isOnLedger(db: DbOrTx, orgId: string): Promise<boolean> {
+  const [row] = await db.select({ id: ledgerOrganisations.id }).from(ledgerOrganisations).where(eq(ledgerOrganisations.id, orgId));
+  return row !== undefined;
+}
+
+/** The operator's queue: every pending request of an organisation's first key (its onboarding), oldest first. */
 export async function pendingRequests(db: DbOrTx, actor: Actor, options: KeyServiceOptions = {}): Promise<PendingKeyRequestDto[]> {
   assertAllowed(canDecideKeyRequests(actor), "Only an operator approver reviews key requests.");
   const nowMs = (options.clock ?? Date.now)();
   const rows = await requestQuery(db).where(eq(keyRequests.status, "pending")).orderBy(asc(keyRequests.createdAt), asc(keyRequests.id));
-  return rows.map((row) => ({ ...toDto(row, nowMs), orgName: row.orgName, orgRole: row.orgRole as OrganisationRole }));
+  return rows
+    .map((row) => ({ ...toDto(row, nowMs), orgName: row.orgName, orgRole: row.orgRole as OrganisationRole }))
+    .filter((request) => request.approver === "operator");
 }
 
 export interface DecisionResult {
@@ -209,25 +229,59 @@ async function reject(db: DbOrTx, actor: Actor, requestId: string, nowMs: number
 async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferSelect, options: KeyServiceOptions): Promise<DecisionResult> {
   const [org] = await db.select({ status: organisations.status }).from(organisations).where(eq(organisations.id, request.orgId));
   if (org?.status !== "approved") throw conflict("organisation_not_approved", "The organisation is not approved; its keys cannot be registered.");
-  const signed = decodeSignedTransaction(request.signedTransaction);
-  if (!signed.ok) throw new Error(`key request ${request.id} holds a malformed transaction`);
+  if (await isOnLedger(db, request.orgId)) {
+    throw conflict("organisation_confirms_its_keys", "This organisation already has keys on the ledger: an admin of the organisation confirms its further keys with one of its own keys, not the operator.");
+  }
+  const signed = decodeRegistration(request.signedTransaction);
   const platform = await platformSigner(db);
   const [operatorKey] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, platform.key.keyId));
   if (operatorKey?.status !== "active" || operatorKey.orgId !== platform.orgId) {
     throw conflict("platform_key_not_registered", "The platform key is not an active key on the ledger, so it cannot cosign.");
   }
-  const cosigned = platform.cosign(signed.value);
+  return submitApproved(db, actor, request.id, platform.cosign(signed), options);
+}
+
+/**
+ * Submits a request's registration with its approving cosignature. The ledger decides: a
+ * refusal leaves the request pending and names the contract's code.
+ */
+async function submitApproved(db: Db, actor: Actor, requestId: string, cosigned: Registration, options: KeyServiceOptions): Promise<DecisionResult> {
   const { ledger, ...ledgerOptions } = options;
   const sealed = sealTransaction(cosigned);
   const result = ledger ? await ledger.submit(sealed, ledgerOptions) : await submitTransaction(db, sealed, ledgerOptions);
-  if (result.status === "refused") return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
+  if (result.status === "refused") return { request: (await loadRequest(db, requestId, (options.clock ?? Date.now)()))!, ledger: result };
   // The ledger is the truth: the key is registered now, so the request says so even if a
   // concurrent rejection landed between loading it and submitting (this approval won).
   await db
     .update(keyRequests)
     .set({ status: "approved", decidedAt: new Date(), decidedByUserId: actor.userId, txId: result.txId })
-    .where(and(eq(keyRequests.id, request.id), ne(keyRequests.status, "approved")));
-  return { request: (await loadRequest(db, request.id, (options.clock ?? Date.now)()))!, ledger: result };
+    .where(and(eq(keyRequests.id, requestId), ne(keyRequests.status, "approved")));
+  return { request: (await loadRequest(db, requestId, (options.clock ?? Date.now)()))!, ledger: result };
+}
+
+export interface Confirmation {
+  requestId: string;
+  /** The admin's key of the organisation and its signature over the registration's transaction id (the digest). */
+  keyId: string;
+  signatureHex: string;
+}
+
+/**
+ * An admin of the organisation confirms a further key: the admin's browser cosigns the
+ * stored registration with one of the organisation's active keys, and the cosigned
+ * registration goes to the ledger, whose contracts check that key and its signature.
+ */
+export async function confirmRequest(db: Db, actor: Actor, input: Confirmation, options: KeyServiceOptions = {}): Promise<DecisionResult> {
+  const [request] = await db.select().from(keyRequests).where(eq(keyRequests.id, input.requestId));
+  if (!request) throw notFound("key_request_not_found", "No such key request.");
+  assertAllowed(canConfirmKeyRequests(actor, request.orgId), "Only an admin of the organisation confirms its key requests.");
+  if (request.status !== "pending") throw conflict("key_request_already_decided", `This request was already ${request.status}.`);
+  if (!(await isOnLedger(db, request.orgId))) {
+    throw conflict("first_key_needs_operator", "This is the organisation's first key: the platform operator approves it as part of onboarding.");
+  }
+  const signed = decodeRegistration(request.signedTransaction);
+  const cosigned: Registration = { ...signed, cosignatures: [{ orgId: request.orgId, keyId: input.keyId, signatureHex: input.signatureHex }] };
+  return submitApproved(db, actor, request.id, cosigned, options);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -242,10 +296,12 @@ function requestQuery(db: DbOrTx) {
       requesterEmail: requester.email,
       orgName: organisations.name,
       orgRole: organisations.role,
+      onLedger: sql<boolean>`${ledgerOrganisations.id} is not null`,
     })
     .from(keyRequests)
     .innerJoin(requester, eq(requester.id, keyRequests.userId))
     .innerJoin(organisations, eq(organisations.id, keyRequests.orgId))
+    .leftJoin(ledgerOrganisations, eq(ledgerOrganisations.id, keyRequests.orgId))
     .$dynamic();
 }
 
@@ -254,7 +310,9 @@ async function loadRequest(db: DbOrTx, id: string, nowMs: number): Promise<KeyRe
   return row ? toDto(row, nowMs) : undefined;
 }
 
-function toDto(row: { request: typeof keyRequests.$inferSelect; requesterName: string; requesterEmail: string }, nowMs: number): KeyRequestDto {
+type RequestRow = { request: typeof keyRequests.$inferSelect; requesterName: string; requesterEmail: string; onLedger: boolean };
+
+function toDto(row: RequestRow, nowMs: number): KeyRequestDto {
   const { request } = row;
   const signedAtMs = signedAtOf(request.signedTransaction);
   return {
@@ -270,5 +328,7 @@ function toDto(row: { request: typeof keyRequests.$inferSelect; requesterName: s
     expired: request.status === "pending" && isExpired(signedAtMs, nowMs),
     decidedAt: request.decidedAt,
     txId: request.txId,
+    approver: row.onLedger ? "organisation" : "operator",
+    registration: request.signedTransaction as WireSignedTransaction,
   };
 }

@@ -28,6 +28,7 @@ import type { MemoryState } from "@/contracts/ledger/state";
 import { runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "@/contracts/signing";
 import { loadPlatformKey } from "../platform/key";
 import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "./repository";
+import { ledgerNetworkId } from "../network";
 
 /*
  * Export of the ledger, and the operator's own audit of its database: replay the exported
@@ -156,7 +157,9 @@ async function findFirstFailure(
   const { entries, checkpoints } = await readLog(db);
   const exported = toExport(operatorPublicKeyHex, entries, checkpoints, { lazy: true });
   const columnFailure = firstColumnFailure(entries, checkpoints);
-  const replayed = parallel ? await runWithBatchVerifier((v) => verifyLog(exported, v), parallel, verifier) : verifyLog(exported, verifier);
+  // The database's log must be this deployment's: its genesis and every entry name our network.
+  const options = { networkId: ledgerNetworkId() };
+  const replayed = parallel ? await runWithBatchVerifier((v) => verifyLog(exported, v, options), parallel, verifier) : verifyLog(exported, verifier, options);
   if (!replayed.ok || columnFailure !== null) return earliest(replayed.ok ? null : replayed.failure, columnFailure, checkpoints);
   const rowFailure = (await compareTables(db, replayed.state)) ?? (await compareHead(db, exported, replayed.summary));
   return rowFailure ?? { summary: replayed.summary };

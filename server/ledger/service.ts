@@ -16,6 +16,7 @@ import { mergePrefetchKeys, type MemoryState } from "@/contracts/ledger/state";
 import type { LedgerEvent, SignedLedgerTransaction, StateChange } from "@/contracts/ledger/types";
 import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
+import { ledgerNetworkId } from "../network";
 import { conflict, databaseFailureOf, describeInternalError, DomainError, type DatabaseCondition } from "../errors";
 import { loadPlatformKey, type PlatformKey } from "../platform/key";
 import { ledgerOrigin } from "../env";
@@ -273,7 +274,7 @@ function appendOne(block: Block, head: Head, item: Prepared, clock: () => number
   const earlier = block.existing.get(item.txId) ?? block.accepted.get(item.txId);
   if (earlier) return replayResult(earlier, item);
   const acceptedAtMs = Math.max(clock(), head.lastAcceptedAtMs);
-  const outcome = applyTransaction(block.state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier });
+  const outcome = applyTransaction(block.state, item.signed, { nowMs: acceptedAtMs, txId: item.txId, verifier, networkId: ledgerNetworkId() });
   if (!outcome.ok) return refusal(item.txId, outcome.code, outcome.detail);
   block.state.applyChanges(outcome.changes);
   const { row, hash } = logEntryRow(head.size, acceptedAtMs, item.signed, item.txId, outcome.changes);

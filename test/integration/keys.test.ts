@@ -8,13 +8,13 @@ import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contra
 import { bytesToHex } from "@/contracts/hex";
 import { signDigest } from "@/contracts/signing";
 import { transactionDigest } from "@/contracts/transaction";
-import type { WireSignedTransaction } from "@/contracts/ledger/schema";
+import { decodeSignedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import { refusalText } from "@/contracts/ledger/refusals";
 import type { OrganisationRole } from "@/contracts/ledger/types";
 import { DomainError } from "@/server/errors";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
-import { decideRequest, pendingRequests, requestRegistration } from "@/server/commands/keys";
+import { confirmRequest, organisationKeys, requestRegistration, type KeyRequestDto } from "@/server/commands/keys";
 import { loadActor } from "@/server/auth/accounts";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor } from "../helpers/callers";
@@ -35,6 +35,13 @@ const newKey = (orgId: string) => identityFor(orgId, new Uint8Array(randomBytes(
 function registration(key: SigningIdentity & { publicKeyHex: string }, org = PEARL, createdAtMs = Date.now()): WireSignedTransaction {
   const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
   return toWire(buildSigned(key, "key.register", body, { nonce: nonce(), createdAtMs }));
+}
+
+/** What an admin's browser sends to confirm a request: its key's signature over the registration's digest. */
+function confirmation(request: KeyRequestDto, admin: SigningIdentity) {
+  const decoded = decodeSignedTransaction(request.registration);
+  if (!decoded.ok) throw new Error("the request holds a malformed registration");
+  return { requestId: request.id, keyId: admin.keyId, signatureHex: bytesToHex(signDigest(admin.privateKey, transactionDigest(decoded.value.transaction))) };
 }
 
 /** "OK", or the tRPC code and the domain code of the refusal. */
@@ -60,31 +67,35 @@ async function keyRow(keyId: string) {
   return row;
 }
 
-describe("key registration: request, operator approval, use", () => {
-  it("registers a browser key after the operator approves, and the organisation signs with it", async () => {
+describe("key registration: request, approval, use", () => {
+  it("registers a further key once an admin of the organisation confirms it with an active key; the operator cannot approve it", async () => {
     const key = newKey("org_pearl");
     const tier1 = callerFor(database.db, "usr_pearl_1");
     const request = await tier1.keys.requestRegistration({ signed: registration(key) });
-    expect(request).toMatchObject({ orgId: "org_pearl", keyId: key.keyId, status: "pending", txId: null, requestedBy: { email: "tier1@demo.doublechain.cn" } });
+    expect(request).toMatchObject({ orgId: "org_pearl", keyId: key.keyId, status: "pending", txId: null, approver: "organisation", requestedBy: { email: "tier1@demo.doublechain.cn" } });
     expect(await keyRow(key.keyId)).toBeUndefined();
 
     const [stored] = await database.db.select().from(keyRequests).where(eq(keyRequests.keyId, key.keyId));
     expect((stored?.signedTransaction as WireSignedTransaction).cosignatures).toEqual([]);
 
+    // Pearl River is on the ledger, so its key set is its own: not in the operator's queue, not the operator's to approve.
     const operator = callerFor(database.db, "usr_operator_1");
-    const queue = await operator.keys.pendingRequests();
-    expect(queue.map((r) => r.keyId)).toContain(key.keyId);
-    expect(queue.find((r) => r.keyId === key.keyId)).toMatchObject({ orgName: "Pearl River Assembly Ltd.", expired: false });
+    expect((await operator.keys.pendingRequests()).map((r) => r.keyId)).not.toContain(key.keyId);
+    expect(await outcome(operator.keys.decide({ requestId: request.id, decision: "approved" }))).toBe("CONFLICT organisation_confirms_its_keys");
+    // Another organisation's admin cannot confirm it; a confirmation by a key of another organisation is refused by the ledger.
+    expect(await outcome(callerFor(database.db, "usr_lingnan_1").keys.confirm(confirmation(request, demoIdentity("org_lingnan"))))).toBe("FORBIDDEN not_allowed");
+    const foreign = await tier1.keys.confirm(confirmation(request, demoIdentity("org_lingnan")));
+    expect(foreign).toMatchObject({ request: { status: "pending" }, ledger: { status: "refused", code: "organisation_approval_missing" } });
 
-    const decision = await operator.keys.decide({ requestId: request.id, decision: "approved" });
-    if (decision.ledger?.status !== "accepted") throw new Error(`approval not accepted: ${JSON.stringify(decision.ledger)}`);
+    const decision = await tier1.keys.confirm(confirmation(request, demoIdentity("org_pearl")));
+    if (decision.ledger?.status !== "accepted") throw new Error(`confirmation not accepted: ${JSON.stringify(decision.ledger)}`);
     expect(decision.request).toMatchObject({ status: "approved", txId: decision.ledger.txId });
     expect(decision.ledger.events).toEqual([{ type: "key.registered", orgId: "org_pearl", keyId: key.keyId }]);
     expect(await keyRow(key.keyId)).toMatchObject({ orgId: "org_pearl", publicKeyHex: key.publicKeyHex, status: "active" });
     const [entry] = await database.db.select().from(ledgerEntries).where(eq(ledgerEntries.txId, decision.ledger.txId));
     const logged = JSON.parse(entry!.entryCanonical) as { signed: WireSignedTransaction };
-    expect(logged.signed.cosignatures).toHaveLength(1);
-    expect(logged.signed.cosignatures[0]?.orgId).toBe("org_operator");
+    expect(logged.signed.cosignatures).toEqual([expect.objectContaining({ orgId: "org_pearl", keyId: demoIdentity("org_pearl").keyId })]);
+    expect(await outcome(tier1.keys.confirm(confirmation(request, demoIdentity("org_pearl"))))).toBe("CONFLICT key_request_already_decided");
 
     const mine = await tier1.keys.myKeys();
     expect(mine.keys.map((k) => k.keyId)).toEqual(expect.arrayContaining([demoIdentity("org_pearl").keyId, key.keyId]));
@@ -105,6 +116,7 @@ describe("key registration: request, operator approval, use", () => {
     expect(await outcome(pending.keys.requestRegistration({ signed: registration(key, metalworks) }))).toBe("FORBIDDEN organisation_not_approved");
     await callerFor(database.db, "usr_operator_1").organisations.review({ orgId: "org_metalworks", decision: "approved" });
     const request = await pending.keys.requestRegistration({ signed: registration(key, metalworks) });
+    expect(await outcome(pending.keys.confirm(confirmation(request, key)))).toBe("CONFLICT first_key_needs_operator");
     const decision = await callerFor(database.db, "usr_operator_1").keys.decide({ requestId: request.id, decision: "approved" });
     expect(decision.ledger).toMatchObject({ status: "accepted" });
     expect(decision.ledger?.status === "accepted" && decision.ledger.events).toEqual([
@@ -176,12 +188,14 @@ describe("key requests that are refused", () => {
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key) }))).toBe("CONFLICT key_already_requested");
   });
 
-  it("the registration must name the organisation as registered, without cosignatures, with a sane clock", async () => {
+  it("the registration must name the organisation as registered and this network, without cosignatures, with a sane clock", async () => {
     const key = newKey("org_pearl");
     const tier1 = callerFor(database.db, "usr_pearl_1");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, orgName: "Pearl River Holdings" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, role: "lender" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, PEARL, Date.now() - 25 * HOUR_MS) }))).toBe("BAD_REQUEST created_at_out_of_range");
+    const otherNetwork = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, { networkId: "another-network", nonce: nonce(), createdAtMs: Date.now() }));
+    expect(await outcome(tier1.keys.requestRegistration({ signed: otherNetwork }))).toBe("BAD_REQUEST network_id_mismatch");
     const cosigned = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [demoIdentity("org_pearl")] }));
     expect(await outcome(tier1.keys.requestRegistration({ signed: cosigned }))).toBe("BAD_REQUEST unexpected_cosignature");
     const notRegistration = toWire(buildSigned(key, "claim.accept", { claimId: `c_${"0".repeat(24)}` }, { nonce: nonce(), createdAtMs: Date.now() }));
@@ -189,17 +203,16 @@ describe("key requests that are refused", () => {
     expect(await outcome(tier1.keys.requestRegistration({ signed: { transaction: { type: "key.register" } } as never }))).toBe("BAD_REQUEST -");
   });
 
-  it("approving a request signed more than 24 hours ago surfaces the contract's code; the owner renews it", async () => {
+  it("confirming a request signed more than 24 hours ago surfaces the contract's code; the owner renews it", async () => {
     const signedAtMs = Date.now();
     let nowMs = signedAtMs;
     const clock = () => nowMs;
     const key = newKey("org_pearl");
     const tier1 = await actor("usr_pearl_1");
-    const operator = await actor("usr_operator_1");
     const request = await requestRegistration(database.db, tier1, registration(key, PEARL, signedAtMs), { clock });
     nowMs = signedAtMs + 25 * HOUR_MS;
-    expect((await pendingRequests(database.db, operator, { clock })).find((r) => r.id === request.id)?.expired).toBe(true);
-    const refused = await decideRequest(database.db, operator, { requestId: request.id, decision: "approved" }, { clock });
+    expect((await organisationKeys(database.db, tier1, { clock })).requests.find((r) => r.id === request.id)?.expired).toBe(true);
+    const refused = await confirmRequest(database.db, tier1, confirmation(request, demoIdentity("org_pearl")), { clock });
     expect(refused).toMatchObject({ request: { id: request.id, status: "pending" }, ledger: { status: "refused", code: "created_at_out_of_range", text: refusalText("created_at_out_of_range") } });
     const [stillPending] = await database.db.select().from(keyRequests).where(eq(keyRequests.id, request.id));
     expect(stillPending).toMatchObject({ status: "pending", txId: null, decidedAt: null });
@@ -207,7 +220,7 @@ describe("key requests that are refused", () => {
 
     const renewed = await requestRegistration(database.db, tier1, registration(key, PEARL, nowMs), { clock });
     expect(renewed).toMatchObject({ id: request.id, signedAtMs: nowMs, status: "pending" });
-    const decision = await decideRequest(database.db, operator, { requestId: request.id, decision: "approved" }, { clock });
+    const decision = await confirmRequest(database.db, tier1, confirmation(renewed, demoIdentity("org_pearl")), { clock });
     expect(decision.request.status).toBe("approved");
     expect((await keyRow(key.keyId))?.registeredAtMs).toBeGreaterThanOrEqual(nowMs);
   });

@@ -106,6 +106,7 @@ async function keyRegistration(orgId: string) {
 
 const REQUESTERS = ["usr_lingnan_1", "usr_xinyuan_1", "usr_gbfactor_1"];
 let requesterTurn = 0;
+let otherOrgRequestId = "";
 async function freshKeyRequest() {
   const userId = REQUESTERS[requesterTurn++ % REQUESTERS.length]!;
   const actor = await actorOf(userId);
@@ -302,6 +303,16 @@ const ROWS: Row[] = [
   { procedure: "keys.myKeys", scenario: "own organisation's keys", expected: expect8(APPROVED) },
   { procedure: "keys.pendingRequests", scenario: "the operator's review queue", expected: expect8("O F F F F F F U") },
   { procedure: "keys.decide", scenario: "reject a pending key request", expected: expect8("O F F F F F F U"), input: async () => ({ requestId: (await freshKeyRequest()).id, decision: "rejected" }) },
+  {
+    procedure: "keys.confirm",
+    scenario: "confirm another organisation's key request with the caller's own key: only that organisation's admins",
+    expected: expect8("F F F F F F F U"),
+    input: async (role) => {
+      // One request serves every cell: a denied call leaves it pending.
+      otherOrgRequestId ||= (await freshKeyRequest()).id;
+      return { requestId: otherOrgRequestId, keyId: ownKey(role).keyId, signatureHex: "0".repeat(128) };
+    },
+  },
   {
     procedure: "jobs.list",
     scenario: "the shared schedule of background jobs (operator only)",

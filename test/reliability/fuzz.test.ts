@@ -274,6 +274,8 @@ beforeAll(async () => {
   add("integrations.createWebhookEndpoint", { userId: "usr_huaxin_2", base: { url: "https://erp.example.com/hooks", events: ["claim.offered"] } });
   add("integrations.setWebhookEndpointEnabled", { userId: "usr_huaxin_2", base: { endpointId: "whe_does_not_exist", enabled: false } });
   add("integrations.redeliver", { userId: "usr_huaxin_2", base: { deliveryId: "msg_does_not_exist" } });
+  // No such request: every variant that still parses is NOT_FOUND, and nothing reaches the ledger.
+  add("keys.confirm", { userId: "usr_pearl_1", base: { requestId: "kreq_does_not_exist", keyId: ids.tier1.keyId, signatureHex: "0".repeat(128) } });
   // No input: whatever arrives is ignored, and the answer is a read.
   add("jobs.list", { userId: "usr_operator_1", base: undefined });
   // Pearl River's own, already registered key: every variant is refused.

@@ -22,6 +22,7 @@ const LABELS: Record<string, string> = {
   retriedDuplicates: "retries answered duplicate: true",
   attackCells: "attack matrix cells (procedure x role)",
   tamperedRefused: "forged, replayed or tampered transactions refused",
+  operatorAttacksRefused: "a malicious operator's transactions refused (keys, claims, network)",
   inputsTried: "fuzzed inputs tried",
   webChecks: "HTTP hardening checks",
   dbCrashes: "PostgreSQL crashed under load (pg_ctl -m immediate stop)",

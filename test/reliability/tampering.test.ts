@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { DEMO_NETWORK_ID } from "@/contracts/ledger/schema";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import type { Database, Db } from "@/db/client";
@@ -36,10 +37,10 @@ beforeAll(async () => {
   [claimId] = (await heldClaims(db, 1)) as [string];
   const platform = await loadPlatformKey(db);
   operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
-  // A second key of Pearl River, registered (co-signed by the operator) and then revoked.
+  // A second key of Pearl River, registered (confirmed by its first key) and then revoked.
   revokedKey = identityFor("org_pearl", new Uint8Array(randomBytes(32)));
   const body = { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const, publicKeyHex: (revokedKey as { publicKeyHex?: string }).publicKeyHex!, keyId: revokedKey.keyId };
-  requireAccepted(await submitWire(db, signed(revokedKey, "key.register", body, [operator])));
+  requireAccepted(await submitWire(db, signed(revokedKey, "key.register", body, [ids.tier1])));
   requireAccepted(await submitWire(db, signed(ids.tier1, "key.revoke", { orgId: "org_pearl", keyId: revokedKey.keyId, reason: "Laptop stolen" })));
 });
 afterAll(async () => database?.close());
@@ -72,7 +73,7 @@ describe("forged and tampered transactions are refused and change nothing", () =
 
   it("signed by a key nobody registered, naming Pearl River's key id", async ({ task }) => {
     const stranger = identityFor("org_pearl", new Uint8Array(randomBytes(32)));
-    const transaction = { type: "claim.pledge" as const, body: { claimId, lenderOrgId: "org_cmtb" }, signer: { orgId: "org_pearl", keyId: ids.tier1.keyId }, nonce: nonce(), createdAtMs: Date.now() };
+    const transaction = { type: "claim.pledge" as const, networkId: DEMO_NETWORK_ID, body: { claimId, lenderOrgId: "org_cmtb" }, signer: { orgId: "org_pearl", keyId: ids.tier1.keyId }, nonce: nonce(), createdAtMs: Date.now() };
     const forged = { transaction, signatureHex: bytesToHex(signDigest(stranger.privateKey, transactionDigest(transaction))), cosignatures: [] };
     await refusedWithoutChange(task, () => asTier1(forged), "signature_invalid");
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "@/server/authz";
+import { canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "maker", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
@@ -16,6 +16,14 @@ describe("key authorisation rules", () => {
     ["a member of a pending organisation", actor({ permission: "admin", orgStatus: "pending" }), "org_a", false],
     ["a member of a rejected organisation", actor({ permission: "admin", orgStatus: "rejected" }), "org_a", false],
   ])("canRequestKeyRegistration: %s -> %s", (_who, who, orgId, expected) => expect(canRequestKeyRegistration(who, orgId)).toBe(expected));
+
+  it.each([
+    ["an admin, for its own organisation", actor({ permission: "admin" }), "org_a", true],
+    ["an approver (not an admin), for its own organisation", actor({ permission: "approver" }), "org_a", false],
+    ["an admin, for another organisation", actor({ permission: "admin" }), "org_b", false],
+    ["an operator admin, for another organisation (key sets are the organisation's own)", actor({ orgRole: "operator", permission: "admin" }), "org_b", false],
+    ["an admin of a pending organisation", actor({ permission: "admin", orgStatus: "pending" }), "org_a", false],
+  ])("canConfirmKeyRequests: %s -> %s", (_who, who, orgId, expected) => expect(canConfirmKeyRequests(who, orgId)).toBe(expected));
 
   it.each([
     ["a viewer of the organisation", actor({ permission: "viewer" }), "org_a", true],

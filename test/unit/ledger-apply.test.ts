@@ -20,7 +20,7 @@ import {
 import { maturityAtMs } from "@/contracts/ledger/maturity";
 import { prefetchKeys } from "@/contracts/ledger/kinds";
 import { MemoryState, type StateView } from "@/contracts/ledger/state";
-import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
+import { decodeSignedTransaction, DEMO_NETWORK_ID, encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { Claim, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import {
   ACTORS,
@@ -121,8 +121,9 @@ function financed(w: World): string {
 function atMaturity(w: World): void {
   w.d.nowMs = MATURITY_MS;
 }
+/** The organisation revokes its own key (with that very key: one active key is its quorum). */
 function revokeKeyOf(w: World, who: Actor): void {
-  w.d.run(A.operator, "key.revoke", { orgId: who.orgId, keyId: who.keyId, reason: "compromised" });
+  w.d.run(who, "key.revoke", { orgId: who.orgId, keyId: who.keyId, reason: "compromised" });
 }
 function repay(w: World, rootClaimId: string, amountMinor: bigint): void {
   w.d.run(A.core, "repayment.record", { rootClaimId, amountMinor, paymentReference: "REPAY" });
@@ -135,6 +136,8 @@ type Mutation = (w: World, s: Spec) => SignedTransaction;
 
 const GENERIC_MUTATIONS: Partial<Record<ResultCode, Mutation>> = {
   malformed_transaction: (w, s) => sign(w, { ...s, body: { ...s.body, unexpectedField: "x" } as never }),
+  // Signed for another deployment of the platform: valid there, refused here.
+  network_id_mismatch: (w, s) => sign(w, withOptions(s, { networkId: "another-network" })),
   created_at_out_of_range: (w, s) => sign(w, withOptions(s, { createdAtMs: w.d.nowMs + DAY_MS + 1 })),
   signer_key_unknown: (w, s) => sign(w, withOptions(s, { key: keyPair("stranger") })),
   signer_key_wrong_organisation: (w, s) =>
@@ -192,6 +195,11 @@ function registerSpec(who: Actor, key: KeyPair = who, body: Partial<TransactionB
   );
 }
 const validRegister = () => registerSpec(newcomer);
+const secondKey = keyPair("s1-second");
+/** A further key of s1's organisation, self-signed and cosigned by `cosigners` (s1's active key by default). */
+function laterKeySpec(cosigners = [{ orgId: A.s1.orgId, key: A.s1 as KeyPair }], key: KeyPair = secondKey): Spec<"key.register"> {
+  return withOptions(registerSpec(A.s1, key), { cosigners }) as Spec<"key.register">;
+}
 rowsFor("key.register", validRegister, {
   malformed_transaction: (w) => GENERIC_MUTATIONS.malformed_transaction!(w, validRegister()),
   created_at_out_of_range: (w) => GENERIC_MUTATIONS.created_at_out_of_range!(w, validRegister()),
@@ -220,9 +228,29 @@ rowsFor("key.register", validRegister, {
     const [cosignature] = signed.cosignatures;
     return { ...signed, cosignatures: [{ ...cosignature!, signatureHex: corruptSignature(signed).signatureHex }] };
   },
+  key_set_change_by_operator: (w) => sign(w, laterKeySpec([{ orgId: A.operator.orgId, key: A.operator }])),
+  organisation_approval_missing: (w) => sign(w, laterKeySpec([])),
+  organisation_approval_invalid: (w) => {
+    const signed = sign(w, laterKeySpec());
+    return { ...signed, cosignatures: [{ ...signed.cosignatures[0]!, signatureHex: corruptSignature(signed).signatureHex }] };
+  },
   organisation_role_mismatch: (w) =>
-    sign(w, registerSpec({ ...A.s1, ...keyPair("s1-second"), role: "lender" }, keyPair("s1-second"))),
+    sign(w, withOptions(registerSpec({ ...A.s1, ...secondKey, role: "lender" }, secondKey), { cosigners: [{ orgId: A.s1.orgId, key: A.s1 }] })),
 });
+// A later key of an organisation already on the ledger is approved by its own active key.
+ROWS.push({ type: "key.register", code: "ok", build: (w) => sign(w, laterKeySpec()) });
+ROWS.push({ type: "key.register", code: "key_set_change_by_operator", build: (w) =>
+  // The organisation's approval does not make the operator's cosignature acceptable.
+  sign(w, laterKeySpec([{ orgId: A.s1.orgId, key: A.s1 }, { orgId: A.operator.orgId, key: A.operator }])) });
+ROWS.push({ type: "key.register", code: "unexpected_cosignature", build: (w) =>
+  // Another organisation's key approves nothing of s1's key set.
+  sign(w, laterKeySpec([{ orgId: A.bank.orgId, key: A.bank }])) });
+ROWS.push({ type: "key.register", code: "organisation_approval_missing", build: (w) => {
+  // A revoked key of the organisation approves nothing.
+  w.d.register(A.s1, secondKey);
+  w.d.run(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: secondKey.keyId, reason: "lost" });
+  return sign(w, laterKeySpec([{ orgId: A.s1.orgId, key: secondKey }], keyPair("s1-third")));
+} });
 ROWS.push({
   type: "key.register",
   code: "ok",
@@ -250,6 +278,7 @@ function rotateSpec(body: Partial<TransactionBodies["key.rotate"]> = {}, cosigne
   );
 }
 rowsFor("key.rotate", () => rotateSpec(), {
+  key_set_change_by_operator: (w) => sign(w, { ...rotateSpec(), who: A.operator }),
   rotation_not_signed_by_old_key: (w) => sign(w, rotateSpec({ oldKeyId: A.s2.keyId })),
   public_key_invalid: (w) => sign(w, rotateSpec({ newPublicKeyHex: SMALL_ORDER_PUBLIC_KEY })),
   key_id_mismatch: (w) => sign(w, rotateSpec({ newKeyId: keyPair("other").keyId })),
@@ -265,17 +294,33 @@ rowsFor("key.rotate", () => rotateSpec(), {
 });
 
 // key.revoke ----------------------------------------------------------------------------
-const validRevoke = () => spec(A.operator, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "left the chain" });
-rowsFor("key.revoke", validRevoke, {
+/** s1 revokes its second key, signing with its first: the organisation governs its own key set. */
+const validRevoke = () => spec(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: secondKey.keyId, reason: "left the chain" });
+function withSecondKey(build: Build): Build {
+  return (w) => {
+    w.d.register(A.s1, secondKey);
+    return build(w);
+  };
+}
+rowsFor("key.revoke", null, {
+  ...Object.fromEntries(
+    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "unexpected_cosignature"] as const)
+      .map((code) => [code, withSecondKey((w) => GENERIC_MUTATIONS[code]!(w, validRevoke()))]),
+  ),
   key_not_found: tweak(validRevoke, (s) => ({ ...s, body: { ...s.body, keyId: keyPair("stranger").keyId } })),
-  key_wrong_organisation: tweak(validRevoke, (s) => ({ ...s, body: { ...s.body, orgId: A.s2.orgId } })),
-  revoke_not_authorised: tweak(validRevoke, (s) => ({ ...s, who: A.s2 })),
-  key_already_revoked: (w) => {
-    revokeKeyOf(w, A.s1);
+  key_wrong_organisation: withSecondKey(tweak(validRevoke, (s) => ({ ...s, body: { ...s.body, orgId: A.s2.orgId } }))),
+  // The operator revoking another organisation's key: refused, whatever its reason.
+  key_set_change_by_operator: withSecondKey(tweak(validRevoke, (s) => ({ ...s, who: A.operator }))),
+  revoke_not_authorised: withSecondKey(tweak(validRevoke, (s) => ({ ...s, who: A.s2 }))),
+  key_already_revoked: withSecondKey((w) => {
+    w.d.run(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: secondKey.keyId, reason: "lost" });
     return sign(w, validRevoke());
-  },
-});
+  }),
+}, withSecondKey((w) => sign(w, validRevoke())));
+// An organisation may revoke the very key it signs with.
 ROWS.push({ type: "key.revoke", code: "ok", build: (w) => sign(w, spec(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "self" })) });
+ROWS.push({ type: "key.revoke", code: "key_set_change_by_operator", build: (w) =>
+  sign(w, spec(A.operator, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "the operator says so" })) });
 
 // creditLine.* --------------------------------------------------------------------------
 const validGrant = () =>
@@ -777,7 +822,7 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
 }
 
 function applyThrough(view: StateView, signed: SignedTransaction, nowMs: number): ApplyResult {
-  return applyTransaction(view, signed, { nowMs, txId: transactionId(signed.transaction), verifier: nobleVerifier });
+  return applyTransaction(view, signed, { nowMs, txId: transactionId(signed.transaction), verifier: nobleVerifier, networkId: DEMO_NETWORK_ID });
 }
 
 const reached = new Map<TransactionType, Set<ResultCode | "ok">>();
@@ -1028,7 +1073,7 @@ describe("transitions", () => {
     const w = freshWorld();
     const signed = sign(w, validIssue(w));
     expect(() =>
-      applyTransaction(w.d.state, signed, { nowMs: w.d.nowMs, txId: "0".repeat(64), verifier: nobleVerifier }),
+      applyTransaction(w.d.state, signed, { nowMs: w.d.nowMs, txId: "0".repeat(64), verifier: nobleVerifier, networkId: DEMO_NETWORK_ID }),
     ).toThrow(InvariantViolation);
   });
 

@@ -2,6 +2,7 @@
  * Test fixtures for the ledger: deterministic organisations and keys, and a small driver
  * that signs real transactions and applies them to a MemoryState. Not a test file itself.
  */
+import { DEMO_NETWORK_ID } from "@/contracts/ledger/schema";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
 import { generatePrivateKey, keyIdFor, nobleVerifier, publicKeyFromPrivate } from "@/contracts/signing";
@@ -72,6 +73,8 @@ export interface TxOptions {
   nonce?: string;
   createdAtMs?: number;
   cosigners?: { orgId: string; key: KeyPair }[];
+  /** The network the transaction names; the demo's (the ledger's here) by default. */
+  networkId?: string;
 }
 
 export function cloneState(state: MemoryState): MemoryState {
@@ -138,6 +141,7 @@ export class LedgerDriver {
     const key = options.key ?? who;
     const transaction = {
       type,
+      networkId: options.networkId ?? DEMO_NETWORK_ID,
       body,
       signer: { orgId: options.orgId ?? who.orgId, keyId: key.keyId },
       nonce: options.nonce ?? this.nextNonce(),
@@ -156,6 +160,7 @@ export class LedgerDriver {
       nowMs,
       txId: transactionId(signed.transaction),
       verifier: nobleVerifier,
+      networkId: DEMO_NETWORK_ID,
     });
   }
 
@@ -177,9 +182,14 @@ export class LedgerDriver {
     return { ...result, txId: transactionId(signed.transaction) };
   }
 
+  /**
+   * Registers `key` for `who`'s organisation: the genesis takes no cosignature, an
+   * organisation's first key is approved by the operator, a further key by `who`'s own key.
+   */
   register(who: Actor, key: KeyPair = who): Applied {
     const body = { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
-    const cosigners = this.state.hasKeys() ? [{ orgId: ACTORS.operator.orgId, key: ACTORS.operator }] : [];
+    const approver = this.state.getOrg(who.orgId) === undefined ? ACTORS.operator : who;
+    const cosigners = this.state.hasKeys() ? [{ orgId: approver.orgId, key: approver }] : [];
     return this.run(who, "key.register", body, { key, cosigners });
   }
 

@@ -3,6 +3,7 @@
  * checkpoint per block), for tests of the log verifier and of provenance bundles. Not a
  * test file itself.
  */
+import { DEMO_NETWORK_ID } from "@/contracts/ledger/schema";
 import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
 import { checkpointHash, signCheckpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
 import { LEDGER_EXPORT_FORMAT, type LedgerExport } from "@/contracts/export";
@@ -53,7 +54,7 @@ export class LogBuilder {
 
   private append(signed: SignedLedgerTransaction): string {
     const txId = transactionId(signed.transaction);
-    const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier });
+    const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier, networkId: DEMO_NETWORK_ID });
     if (!outcome.ok) throw new Error(`fixture transaction refused: ${outcome.code} ${outcome.detail ?? ""}`);
     this.state.applyChanges(outcome.changes);
     const entry: LogEntry = { leafIndex: this.entries.length, acceptedAtMs: this.clock, signed: toWire(signed) as LogEntry["signed"] };

@@ -61,6 +61,7 @@ const OPERATOR_PUBLIC = publicKeyFromPrivate(OPERATOR_KEY);
 function envelope(overrides: Partial<TransactionEnvelope> = {}): TransactionEnvelope {
   return {
     type: "test.vector",
+    networkId: "double-chain-demo",
     body: { amountMinor: 500n },
     signer: { orgId: "org_supplier", keyId: keyIdFor(SUPPLIER_PUBLIC) },
     nonce: "n-1",

@@ -89,6 +89,16 @@ describe("verifyLog on an intact log", () => {
   });
 });
 
+describe("verifyLog and the network id", () => {
+  it("takes the log's network from its genesis, and refuses a log of another network than the one asked for", () => {
+    expect(VALID.entries.every((entry) => entry.signed.transaction.networkId === "double-chain-demo")).toBe(true);
+    expect(verifyLog(VALID, nobleVerifier, { networkId: "double-chain-demo" }).ok).toBe(true);
+    const result = verifyLog(VALID, nobleVerifier, { networkId: "bank-pilot" });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.failure).toMatchObject({ where: "entry", index: 0, code: "contract_refused", detail: expect.stringMatching(/^network_id_mismatch: signed for network double-chain-demo, this ledger is bank-pilot/) });
+  });
+});
+
 describe("verifyLog names each corruption", () => {
   const cases: { name: string; edit: (copy: LedgerExport) => void; expected: Record<string, unknown>; detail?: RegExp }[] = [
     {

@@ -36,8 +36,8 @@ export function BrowserKey({ profile, keyFile, keys, canRequest }: BrowserKeyPro
     setMessage(null);
     try {
       const identity = await signer.requireIdentity({ reason: t("reasonRegistration") });
-      await request.mutateAsync({ signed: signKeyRegistration(identity, profile, Date.now()) });
-      setMessage({ tone: "green", text: t("requested") });
+      const filed = await request.mutateAsync({ signed: signKeyRegistration(identity, profile, Date.now(), signer.networkId) });
+      setMessage({ tone: "green", text: filed.approver === "organisation" ? t("requestedOrganisation") : t("requested") });
     } catch (failure) {
       setMessage({ tone: "red", text: errorMessage(failure) });
     }

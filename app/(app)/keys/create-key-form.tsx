@@ -60,7 +60,7 @@ export function CreateKeyForm({ profile, userName, onClose }: CreateKeyFormProps
     setCreated(key.file);
     setPhase("requesting");
     try {
-      await request.mutateAsync({ signed: signKeyRegistration(key.identity, profile, Date.now()) });
+      await request.mutateAsync({ signed: signKeyRegistration(key.identity, profile, Date.now(), signer.networkId) });
       setPhase("done");
     } catch (failure) {
       setErrors({ form: errorMessage(failure) });

@@ -8,7 +8,7 @@ export type Tone = "slate" | "green" | "amber" | "red" | "blue";
 
 /** Where a key stands; its words are in the catalogues (keys.status.<kind>). */
 export interface KeyStatus {
-  kind: "registered" | "revoked" | "pending" | "expired" | "rejected" | "unregistered";
+  kind: "registered" | "revoked" | "pending" | "pendingOrganisation" | "expired" | "rejected" | "unregistered";
   tone: Tone;
   request: KeyRequest | undefined;
 }
@@ -20,7 +20,10 @@ export function keyStatus(keyId: string, data: OrganisationKeys | undefined): Ke
   const request = data.requests.find((r) => r.keyId === keyId);
   if (key?.status === "active") return { kind: "registered", tone: "green", request };
   if (key?.status === "revoked") return { kind: "revoked", tone: "red", request };
-  if (request?.status === "pending") return request.expired ? { kind: "expired", tone: "amber", request } : { kind: "pending", tone: "amber", request };
+  if (request?.status === "pending") {
+    if (request.expired) return { kind: "expired", tone: "amber", request };
+    return { kind: request.approver === "organisation" ? "pendingOrganisation" : "pending", tone: "amber", request };
+  }
   if (request?.status === "rejected") return { kind: "rejected", tone: "red", request };
   return { kind: "unregistered", tone: "slate", request };
 }

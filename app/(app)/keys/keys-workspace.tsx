@@ -22,9 +22,11 @@ export interface KeysWorkspaceProps {
   /** Makers and above sign, so they may request keys. */
   canRequest: boolean;
   isOperatorApprover: boolean;
+  /** Admins confirm their organisation's further keys with a key of the organisation. */
+  canConfirm: boolean;
 }
 
-export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOperatorApprover }: KeysWorkspaceProps) {
+export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOperatorApprover, canConfirm }: KeysWorkspaceProps) {
   const t = useTranslations("keys");
   const errorMessage = useErrorMessage();
   const trpc = useTRPC();
@@ -60,7 +62,7 @@ export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOper
       <Card title={t("ofOrganisation", { org: profile.orgName })}>
         {keys.error ? <Alert>{errorMessage(keys.error)}</Alert> : null}
         {keys.isPending ? <p className="text-sm text-slate-500">{t("loading")}</p> : null}
-        {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} /> : null}
+        {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} canConfirm={canConfirm} /> : null}
       </Card>
     </div>
   );

@@ -4,6 +4,7 @@ import { useTranslations } from "next-intl";
 import { Badge, EmptyState } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import type { Formatters } from "../../_lib/localized-format";
+import { ConfirmRequest } from "./confirm-request";
 import type { OrganisationKeys as OrganisationKeysData, Tone } from "./key-status";
 
 type Translate = ReturnType<typeof useTranslations<"keys.org">>;
@@ -13,6 +14,8 @@ interface Row {
   status: { tone: Tone; label: string };
   date: string;
   requestedBy: string | null;
+  /** A pending request an admin of the organisation confirms (a further key, not the onboarding). */
+  toConfirm: KeyRequest | null;
 }
 
 /** Keys on the ledger first (the truth), then requests that did not (yet) put a key there. */
@@ -23,6 +26,7 @@ function rowsOf(t: Translate, format: Formatters, data: OrganisationKeysData): R
     status: key.status === "active" ? { tone: "green", label: t("active") } : { tone: "red", label: t("revoked") },
     date: t("registeredAt", { date: format.dateTime(key.registeredAtMs) }),
     requestedBy: requestByKey.get(key.keyId)?.requestedBy.name ?? null,
+    toConfirm: null,
   }));
   const onLedger = new Set(data.keys.map((k) => k.keyId));
   const waiting: Row[] = data.requests
@@ -31,12 +35,13 @@ function rowsOf(t: Translate, format: Formatters, data: OrganisationKeysData): R
       keyId: r.keyId,
       status:
         r.status === "pending"
-          ? { tone: "amber", label: r.expired ? t("requestExpired") : t("waiting") }
+          ? { tone: "amber", label: r.expired ? t("requestExpired") : r.approver === "organisation" ? t("waitingOrganisation") : t("waiting") }
           : r.status === "rejected"
             ? { tone: "red", label: t("rejected") }
             : { tone: "slate", label: t("approved") },
       date: t("requestedAt", { date: format.dateTime(new Date(r.createdAt).getTime()) }),
       requestedBy: r.requestedBy.name,
+      toConfirm: r.status === "pending" && !r.expired && r.approver === "organisation" ? r : null,
     }));
   return [...waiting, ...registered];
 }
@@ -72,6 +77,11 @@ export function OrganisationKeys({ data, browserKeyId }: { data: OrganisationKey
               </td>
               <td className="px-5 py-3">
                 <Badge tone={row.status.tone}>{row.status.label}</Badge>
+                {canConfirm && row.toConfirm && row.keyId !== browserKeyId ? (
+                  <div className="mt-2">
+                    <ConfirmRequest request={row.toConfirm} />
+                  </div>
+                ) : null}
               </td>
               <td className="whitespace-nowrap px-5 py-3 text-slate-600">{row.date}</td>
               <td className="px-5 py-3 text-slate-600">{row.requestedBy ?? <span className="text-slate-400">{t("atOnboarding")}</span>}</td>

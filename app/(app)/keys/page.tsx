@@ -3,9 +3,10 @@ import path from "node:path";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { Card, EmptyState, PageHeader } from "../../_components/ui";
-import { canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
+import { canConfirmKeyRequests, canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
 import { requireActor } from "../../_lib/session";
 import { SigningProvider } from "../../_lib/signing-context";
+import { ledgerNetworkId } from "@/server/network";
 import { KeysWorkspace } from "./keys-workspace";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -35,13 +36,14 @@ export default async function KeysPage() {
         </Card>
       ) : (
         // The app layout may provide the signer already; this one then defers to it.
-        <SigningProvider userEmail={actor.email} orgId={actor.orgId}>
+        <SigningProvider userEmail={actor.email} orgId={actor.orgId} networkId={ledgerNetworkId()}>
           <KeysWorkspace
             profile={{ orgId: actor.orgId, orgName: actor.orgName, role: actor.orgRole }}
             demoLogin={demoKeyLogin(actor.email)}
             userName={actor.name}
             canRequest={canRequestKeyRegistration(actor, actor.orgId)}
             isOperatorApprover={canDecideKeyRequests(actor)}
+            canConfirm={canConfirmKeyRequests(actor, actor.orgId)}
           />
         </SigningProvider>
       )}

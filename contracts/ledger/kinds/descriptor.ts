@@ -38,10 +38,12 @@ export interface Signing<T extends TransactionType> {
    */
   signer: T extends "key.register" ? "key-it-registers" : "registered-key";
   /**
-   * Who co-signs: "none" (any cosignature is refused as unexpected_cosignature), "operator"
-   * (an operator key approves a registration) or "new-key" (a rotation's new key proves possession).
+   * Who co-signs: "none" (any cosignature is refused as unexpected_cosignature),
+   * "operator-or-organisation" (an operator key approves an organisation's first key, the
+   * organisation's own active keys approve every later one) or "new-key" (a rotation's new
+   * key proves possession).
    */
-  cosigners: "none" | "operator" | "new-key";
+  cosigners: "none" | "operator-or-organisation" | "new-key";
   /** The key the body introduces, whose signatures can be checked before it is on the ledger. */
   introducesKey: (body: TransactionBodies[T]) => IntroducedKey | undefined;
 }

@@ -1,4 +1,4 @@
-/** Signing keys: registration (self-signed, co-signed by the operator), rotation, revocation. */
+/** Signing keys: registration (self-signed; cosigned by the operator for an organisation's first key, by its own keys after), rotation, revocation. */
 import { z } from "zod";
 import { applyKeyRegister, applyKeyRotate, applyKeyRevoke } from "../keys";
 import { KEY_REGISTER_CODES, KEY_ROTATE_CODES, KEY_REVOKE_CODES } from "../codes";
@@ -24,7 +24,7 @@ export const keyRegister = defineKind({
   lineage: "key-introduction",
   signing: {
     signer: "key-it-registers",
-    cosigners: "operator",
+    cosigners: "operator-or-organisation",
     introducesKey: (body) => ({ keyId: body.keyId, publicKeyHex: body.publicKeyHex }),
   },
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
-import { decideRequest, organisationKeys, pendingRequests, requestRegistration } from "../../commands/keys";
+import { encodeSignedTransaction, keyIdSchema, signatureHexSchema, signedTransactionSchema } from "@/contracts/ledger/schema";
+import { confirmRequest, decideRequest, organisationKeys, pendingRequests, requestRegistration } from "../../commands/keys";
 import { orgProcedure, router } from "../init";
 
 export const keysRouter = router({
@@ -15,4 +15,8 @@ export const keysRouter = router({
   decide: orgProcedure
     .input(z.object({ requestId: z.string().min(1).max(64), decision: z.enum(["approved", "rejected"]) }))
     .mutation(({ ctx, input }) => decideRequest(ctx.db, ctx.actor, input, { ledger: ctx.runtime.ledger })),
+  /** An admin of the organisation confirms a further key with a cosignature by one of its active keys. */
+  confirm: orgProcedure
+    .input(z.object({ requestId: z.string().min(1).max(64), keyId: keyIdSchema, signatureHex: signatureHexSchema }))
+    .mutation(({ ctx, input }) => confirmRequest(ctx.db, ctx.actor, input, { ledger: ctx.runtime.ledger })),
 });

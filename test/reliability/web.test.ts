@@ -1,10 +1,11 @@
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { platformKeys, users } from "@/db/schema";
 import { bytesToHex } from "@/contracts/hex";
 import { createCallerFactory, publicProcedure, router } from "@/server/trpc/init";
 import { describeInternalError } from "@/server/errors";
-import { contextFor } from "../helpers/callers";
+import { createRuntime } from "@/server/runtime/runtime";
 import { RateLimiter, submissionsPerMinute } from "@/server/auth/rate-limit";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import {
@@ -225,19 +226,23 @@ describe("logs", () => {
         await own.database.db.insert(users).values({ id: "usr_log_probe", orgId: "org_missing", email, name: "Private Person", passwordHash: hash, permission: "admin", status: "active" });
       }),
     });
+    // The runtime's logger (pino, server/runtime/signals.ts), writing where this test reads.
     const logged: string[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
-    try {
-      const error = await createCallerFactory(failing)(contextFor(own.database.db, null)).boom().catch((e: unknown) => e as Error);
-      expect((error as { code?: string }).code).toBe("INTERNAL_SERVER_ERROR");
-      expect(describeInternalError((error as Error).cause)).toContain("23503");
-    } finally {
-      console.error = original;
-    }
-    const text = logged.join("\n");
-    expect(text).toContain("[trpc] internal error");
-    expect(text).toContain("insert into \"users\"");
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(chunk.toString("utf8"));
+        done();
+      },
+    });
+    const runtime = createRuntime(own.database.db, { limits: "memory", signals: { logDestination: destination } });
+    const error = await createCallerFactory(failing)({ runtime, db: runtime.db, userId: null }).boom().catch((e: unknown) => e as Error);
+    expect((error as { code?: string }).code).toBe("INTERNAL_SERVER_ERROR");
+    expect(describeInternalError((error as Error).cause)).toContain("23503");
+    const text = logged.join("");
+    const lines = text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { msg: string; path?: string; err?: { message: string } });
+    const line = lines.find((entry) => entry.msg === "[trpc] internal error");
+    expect(line?.path).toBe("boom");
+    expect(line?.err?.message).toContain("insert into \"users\"");
     expect(text).not.toContain(hash);
     expect(text).not.toContain(email);
     expect(text).not.toContain("Private Person");

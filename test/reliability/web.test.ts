@@ -69,6 +69,9 @@ describe("security headers", () => {
     expect(directives.get("form-action")).toEqual(["'self'"]);
     expect(directives.get("connect-src")).toEqual(["'self'"]);
     expect(directives.get("script-src")).not.toContain("'unsafe-eval'");
+    expect(directives.get("script-src")).not.toContain("'unsafe-inline'");
+    expect(directives.get("script-src")).toContain("'strict-dynamic'");
+    expect(directives.get("script-src")?.filter((source) => /^'nonce-[A-Za-z0-9+/]{22}==?'$/.test(source))).toHaveLength(1);
     expect(directives.get("script-src")).not.toContain("*");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
@@ -77,6 +80,29 @@ describe("security headers", () => {
     expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
     expect(res.headers.get("strict-transport-security")).toMatch(/max-age=\d{8}/);
     expect(res.headers.get("x-powered-by")).toBeNull();
+    addFigures(task, { webChecks: 1 });
+  });
+});
+
+/** The nonce of a response's script-src. */
+const nonceOf = (res: Response) => /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+
+describe("the Content Security Policy's nonce", () => {
+  it.for(["/signin", "/apply", "/no-such-page"])("every script of %s carries this response's nonce, and the next request gets another", async (path, { task }) => {
+    const first = await fetch(`${http.url}${path}`, { headers: { "accept-language": "en-GB" } });
+    const nonce = nonceOf(first);
+    expect(nonce).toBeDefined();
+    const html = await first.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+    // Next's bootstrap: its chunks and the inline flight data (self.__next_f.push).
+    expect(scripts.length).toBeGreaterThan(3);
+    expect(html).toContain("self.__next_f");
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    const second = await fetch(`${http.url}${path}`, { headers: { "accept-language": "en-GB" } });
+    const nextNonce = nonceOf(second);
+    expect(nextNonce).toBeDefined();
+    expect(nextNonce).not.toBe(nonce);
+    expect(await second.text()).not.toContain(nonce);
     addFigures(task, { webChecks: 1 });
   });
 });

@@ -1,32 +1,8 @@
 import type { NextConfig } from "next";
 import createNextIntlPlugin from "next-intl/plugin";
 
-const isDev = process.env.NODE_ENV === "development";
-
-/**
- * Content Security Policy. Next.js inlines its bootstrap scripts (self.__next_f.push) in
- * statically rendered pages, so scripts need 'unsafe-inline' short of per-request nonces;
- * everything else is pinned to this origin: no plugins, no framing, no foreign forms, no
- * <base> rewriting, and fetches only to this origin. The dev server also needs eval (React
- * Refresh) and its websocket.
- */
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  `connect-src 'self'${isDev ? " ws: wss:" : ""}`,
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "worker-src 'self' blob:",
-  "manifest-src 'self'",
-].join("; ");
-
+/** The Content Security Policy is not here: it carries a fresh nonce per request, so proxy.ts sets it. */
 const securityHeaders = [
-  { key: "Content-Security-Policy", value: contentSecurityPolicy },
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },

@@ -1,9 +1,12 @@
 import "server-only";
-import NextAuth, { getServerSession } from "next-auth";
+import NextAuth from "next-auth";
+import { cookies } from "next/headers";
 import { getDb } from "@/db/client";
 import type { Actor } from "../actor";
 import { loadActor } from "../auth/accounts";
+import { serverEnv } from "../env";
 import { authOptions } from "./options";
+import { sessionUserId } from "./token";
 
 /*
  * The session, as app/ sees it: one of the few server modules app/ may import (the others are
@@ -11,10 +14,13 @@ import { authOptions } from "./options";
  * here; everything else they read goes through the tRPC server caller.
  */
 
-/** The signed-in user's id, or null. The actor itself is loaded fresh from the database. */
+/**
+ * The signed-in user's id, or null: the session cookie decrypted (token.ts), without the fresh
+ * token getServerSession would encrypt and throw away. The actor itself is loaded fresh from
+ * the database, once per request (trpc/init.ts).
+ */
 export async function currentUserId(): Promise<string | null> {
-  const session = (await getServerSession(authOptions())) as { userId?: string } | null;
-  return session?.userId ?? null;
+  return sessionUserId(await cookies(), serverEnv().NEXTAUTH_SECRET);
 }
 
 /** The signed-in actor, re-read from the database (a disabled user or organisation has none), or null. */

@@ -7,18 +7,29 @@ import type { Runtime } from "../runtime/runtime";
 import { reportDatabaseFailure } from "@/db/availability";
 import { DomainError, toDomainError, type ErrorKind } from "../errors";
 import { loadActor } from "../auth/accounts";
+import type { Actor } from "../actor";
 
 export interface Context {
   /** The process's runtime (group commit, limits, provenance store); db is runtime.db. */
   runtime: Runtime;
   db: Db;
   userId: string | null;
+  /**
+   * The signed-in user as the database has them now, read at most once per request: a batched
+   * call of several procedures shares one read. Made by createContextFactory; a context built
+   * by hand (tests) without it reads for each procedure.
+   */
+  requestActor?: () => Promise<Actor | null>;
 }
 
 export function createContextFactory(getRuntime: () => Promise<Runtime>, getUserId: () => Promise<string | null>) {
   return async (): Promise<Context> => {
     const runtime = await getRuntime().catch(unavailableOrRethrow);
-    return { runtime, db: runtime.db, userId: await getUserId() };
+    const userId = await getUserId();
+    let actor: Promise<Actor | null> | undefined;
+    // Per request, never longer: disabling a user or an organisation takes effect at the next request.
+    const requestActor = () => (actor ??= userId === null ? Promise.resolve(null) : loadActor(runtime.db, userId));
+    return { runtime, db: runtime.db, userId, requestActor };
   };
 }
 
@@ -112,7 +123,7 @@ export const publicProcedure = t.procedure.use(observe).use(mapErrors).use(refus
 
 export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.userId) throw new DomainError("unauthenticated", "not_signed_in", "Sign in to continue.");
-  const actor = await loadActor(ctx.db, ctx.userId);
+  const actor = await (ctx.requestActor ? ctx.requestActor() : loadActor(ctx.db, ctx.userId));
   if (!actor) throw new DomainError("unauthenticated", "session_invalid", "Your session has ended. Sign in again.");
   return next({ ctx: { ...ctx, actor } });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { creditLines, ledgerCheckpoints } from "@/db/schema";
+import { creditLines, ledgerCheckpoints, users } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { sha256Hex } from "@/contracts/canonical";
@@ -10,7 +10,7 @@ import { utf8ToBytes } from "@/contracts/hex";
 import { seedDemo } from "@/server/seed/seed";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 import { createRuntime, type Runtime } from "@/server/runtime/runtime";
-import { createCallerFactory } from "@/server/trpc/init";
+import { createCallerFactory, createContextFactory } from "@/server/trpc/init";
 import { appRouter } from "@/server/trpc/root";
 import { createTestDatabase } from "../helpers/db";
 import { codeOf } from "../helpers/callers";
@@ -98,5 +98,26 @@ describe("two runtimes in one process", () => {
     expect(await second.limits.signIn.take("race@example.com")).toBe(true);
     await first.limits.signIn.clear();
     await first.limits.submissions.clear();
+  });
+});
+
+describe("a request's context", () => {
+  it("reads the signed-in user once per request: a second procedure of the same request reuses it, the next request sees the user disabled", async () => {
+    const runtime = createRuntime(database.db, { limits: "memory" });
+    const contextOf = createContextFactory(async () => runtime, async () => "usr_pearl_1");
+    const request = await contextOf();
+    const caller = createCallerFactory(appRouter)(request);
+    expect((await caller.auth.me()).userId).toBe("usr_pearl_1");
+    await database.db.update(users).set({ status: "disabled" }).where(eq(users.id, "usr_pearl_1"));
+    try {
+      // The same request (a batch of procedures shares one context): the user read at its start.
+      expect((await caller.auth.me()).userId).toBe("usr_pearl_1");
+      expect((await caller.ledger.creditLines()).length).toBeGreaterThanOrEqual(0);
+      // The next request reads again: disabling takes effect at once.
+      expect(await codeOf(createCallerFactory(appRouter)(await contextOf()).auth.me())).toBe("UNAUTHORIZED");
+    } finally {
+      await database.db.update(users).set({ status: "active" }).where(eq(users.id, "usr_pearl_1"));
+    }
+    expect((await createCallerFactory(appRouter)(await contextOf()).auth.me()).userId).toBe("usr_pearl_1");
   });
 });

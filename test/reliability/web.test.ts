@@ -1,10 +1,11 @@
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { platformKeys, users } from "@/db/schema";
 import { bytesToHex } from "@/contracts/hex";
 import { createCallerFactory, publicProcedure, router } from "@/server/trpc/init";
 import { describeInternalError } from "@/server/errors";
-import { contextFor } from "../helpers/callers";
+import { createRuntime } from "@/server/runtime/runtime";
 import { RateLimiter, submissionsPerMinute } from "@/server/auth/rate-limit";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import {
@@ -68,6 +69,9 @@ describe("security headers", () => {
     expect(directives.get("form-action")).toEqual(["'self'"]);
     expect(directives.get("connect-src")).toEqual(["'self'"]);
     expect(directives.get("script-src")).not.toContain("'unsafe-eval'");
+    expect(directives.get("script-src")).not.toContain("'unsafe-inline'");
+    expect(directives.get("script-src")).toContain("'strict-dynamic'");
+    expect(directives.get("script-src")?.filter((source) => /^'nonce-[A-Za-z0-9+/]{22}==?'$/.test(source))).toHaveLength(1);
     expect(directives.get("script-src")).not.toContain("*");
     expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
@@ -76,6 +80,29 @@ describe("security headers", () => {
     expect(res.headers.get("cross-origin-opener-policy")).toBe("same-origin");
     expect(res.headers.get("strict-transport-security")).toMatch(/max-age=\d{8}/);
     expect(res.headers.get("x-powered-by")).toBeNull();
+    addFigures(task, { webChecks: 1 });
+  });
+});
+
+/** The nonce of a response's script-src. */
+const nonceOf = (res: Response) => /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+
+describe("the Content Security Policy's nonce", () => {
+  it.for(["/signin", "/apply", "/no-such-page"])("every script of %s carries this response's nonce, and the next request gets another", async (path, { task }) => {
+    const first = await fetch(`${http.url}${path}`, { headers: { "accept-language": "en-GB" } });
+    const nonce = nonceOf(first);
+    expect(nonce).toBeDefined();
+    const html = await first.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+    // Next's bootstrap: its chunks and the inline flight data (self.__next_f.push).
+    expect(scripts.length).toBeGreaterThan(3);
+    expect(html).toContain("self.__next_f");
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    const second = await fetch(`${http.url}${path}`, { headers: { "accept-language": "en-GB" } });
+    const nextNonce = nonceOf(second);
+    expect(nextNonce).toBeDefined();
+    expect(nextNonce).not.toBe(nonce);
+    expect(await second.text()).not.toContain(nonce);
     addFigures(task, { webChecks: 1 });
   });
 });
@@ -225,19 +252,23 @@ describe("logs", () => {
         await own.database.db.insert(users).values({ id: "usr_log_probe", orgId: "org_missing", email, name: "Private Person", passwordHash: hash, permission: "admin", status: "active" });
       }),
     });
+    // The runtime's logger (pino, server/runtime/signals.ts), writing where this test reads.
     const logged: string[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
-    try {
-      const error = await createCallerFactory(failing)(contextFor(own.database.db, null)).boom().catch((e: unknown) => e as Error);
-      expect((error as { code?: string }).code).toBe("INTERNAL_SERVER_ERROR");
-      expect(describeInternalError((error as Error).cause)).toContain("23503");
-    } finally {
-      console.error = original;
-    }
-    const text = logged.join("\n");
-    expect(text).toContain("[trpc] internal error");
-    expect(text).toContain("insert into \"users\"");
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(chunk.toString("utf8"));
+        done();
+      },
+    });
+    const runtime = createRuntime(own.database.db, { limits: "memory", signals: { logDestination: destination } });
+    const error = await createCallerFactory(failing)({ runtime, db: runtime.db, userId: null }).boom().catch((e: unknown) => e as Error);
+    expect((error as { code?: string }).code).toBe("INTERNAL_SERVER_ERROR");
+    expect(describeInternalError((error as Error).cause)).toContain("23503");
+    const text = logged.join("");
+    const lines = text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as { msg: string; path?: string; err?: { message: string } });
+    const line = lines.find((entry) => entry.msg === "[trpc] internal error");
+    expect(line?.path).toBe("boom");
+    expect(line?.err?.message).toContain("insert into \"users\"");
     expect(text).not.toContain(hash);
     expect(text).not.toContain(email);
     expect(text).not.toContain("Private Person");

@@ -570,6 +570,7 @@ export interface operations {
                     transaction: {
                         /** @constant */
                         type: "key.register";
+                        networkId: string;
                         body: {
                             orgId: string;
                             orgName: string;
@@ -587,6 +588,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "key.rotate";
+                        networkId: string;
                         body: {
                             orgId: string;
                             oldKeyId: string;
@@ -602,6 +604,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "key.revoke";
+                        networkId: string;
                         body: {
                             orgId: string;
                             keyId: string;
@@ -616,6 +619,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "creditLine.grant";
+                        networkId: string;
                         body: {
                             coreEnterpriseOrgId: string;
                             /** @enum {string} */
@@ -632,6 +636,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "creditLine.adjust";
+                        networkId: string;
                         body: {
                             creditLineId: string;
                             limitMinor: string;
@@ -645,6 +650,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "creditLine.freeze";
+                        networkId: string;
                         body: {
                             creditLineId: string;
                             frozen: boolean;
@@ -658,6 +664,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "creditLine.expire";
+                        networkId: string;
                         body: {
                             creditLineId: string;
                         };
@@ -670,6 +677,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.issue";
+                        networkId: string;
                         body: {
                             creditLineId: string;
                             toOrgId: string;
@@ -692,6 +700,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.accept";
+                        networkId: string;
                         body: {
                             claimId: string;
                         };
@@ -704,6 +713,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.reject";
+                        networkId: string;
                         body: {
                             claimId: string;
                             reason: string;
@@ -717,6 +727,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.withdraw";
+                        networkId: string;
                         body: {
                             claimId: string;
                         };
@@ -729,6 +740,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.split";
+                        networkId: string;
                         body: {
                             claimId: string;
                             parts: {
@@ -745,6 +757,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.pledge";
+                        networkId: string;
                         body: {
                             claimId: string;
                             lenderOrgId: string;
@@ -758,6 +771,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.release";
+                        networkId: string;
                         body: {
                             claimId: string;
                         };
@@ -770,6 +784,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "claim.markOverdue";
+                        networkId: string;
                         body: {
                             rootClaimId: string;
                         };
@@ -782,6 +797,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financingPolicy.set";
+                        networkId: string;
                         body: {
                             coreEnterpriseOrgId: string;
                             /** @enum {string} */
@@ -801,6 +817,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financingPolicy.revoke";
+                        networkId: string;
                         body: {
                             policyId: string;
                         };
@@ -813,6 +830,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financing.request";
+                        networkId: string;
                         body: {
                             claimId: string;
                             lenderOrgId: string;
@@ -826,6 +844,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financing.requestUnderPolicy";
+                        networkId: string;
                         body: {
                             claimId: string;
                             policyId: string;
@@ -843,6 +862,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financing.offer";
+                        networkId: string;
                         body: {
                             financingId: string;
                             rateBps: number;
@@ -859,6 +879,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financing.accept";
+                        networkId: string;
                         body: {
                             financingId: string;
                         };
@@ -871,6 +892,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financing.decline";
+                        networkId: string;
                         body: {
                             financingId: string;
                             reason: string;
@@ -884,6 +906,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "financing.disburse";
+                        networkId: string;
                         body: {
                             financingId: string;
                             paymentReference: string;
@@ -897,6 +920,7 @@ export interface operations {
                     } | {
                         /** @constant */
                         type: "repayment.record";
+                        networkId: string;
                         body: {
                             rootClaimId: string;
                             amountMinor: string;

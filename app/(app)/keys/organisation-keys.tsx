@@ -5,7 +5,7 @@ import { Badge, EmptyState } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import type { Formatters } from "../../_lib/localized-format";
 import { ConfirmRequest } from "./confirm-request";
-import type { OrganisationKeys as OrganisationKeysData, Tone } from "./key-status";
+import type { KeyRequest, OrganisationKeys as OrganisationKeysData, Tone } from "./key-status";
 
 type Translate = ReturnType<typeof useTranslations<"keys.org">>;
 
@@ -46,7 +46,7 @@ function rowsOf(t: Translate, format: Formatters, data: OrganisationKeysData): R
   return [...waiting, ...registered];
 }
 
-export function OrganisationKeys({ data, browserKeyId }: { data: OrganisationKeysData; browserKeyId: string | null }) {
+export function OrganisationKeys({ data, browserKeyId, canConfirm }: { data: OrganisationKeysData; browserKeyId: string | null; canConfirm: boolean }) {
   const t = useTranslations("keys.org");
   const format = useFormatters();
   const rows = rowsOf(t, format, data);

@@ -178,6 +178,17 @@ const ROWS: Row[] = [
   },
   { procedure: "ledger.dashboard", scenario: "own figures", expected: expect8(APPROVED) },
   {
+    procedure: "ledger.issueRecipients",
+    scenario: "the suppliers the issue form offers (core enterprise only): its tier-1 suppliers and new ones, never a tier-2 or tier-3 it reaches through splits",
+    expected: expect8("F O F F F F O U"),
+    check: (r) => {
+      const { tier1, others } = r as { tier1: { id: string }[]; others: { id: string }[] };
+      expect(tier1.map((s) => s.id)).toContain("org_pearl");
+      expect([...tier1, ...others].map((s) => s.id)).not.toContain("org_lingnan");
+      expect([...tier1, ...others].map((s) => s.id)).not.toContain("org_xinyuan");
+    },
+  },
+  {
     procedure: "ledger.maturities",
     scenario: "what falls due on the caller's issuances (core enterprise only)",
     expected: expect8("F O F F F F O U"),

@@ -108,7 +108,10 @@ describe("the example integrator client against the built app", () => {
     expect(after!.status).toBe("disbursed");
 
     // The app's webhooks job delivers both events to tier 2's receiver, signed.
-    await waitFor("the disbursement webhook", () => received.find((event) => event.type === "financing.disbursed"));
+    // Wait for this financing's own events: the seed's earlier financings have webhooks of their own in the outbox.
+    const ours = (type: string) => received.find((event) => event.type === type && event.data.financingId === financing!.id);
+    await waitFor("this financing's offer webhook", () => ours("financing.offered"));
+    await waitFor("this financing's disbursement webhook", () => ours("financing.disbursed"));
     await sleep(6_000); // one more run of the job: a second copy would arrive now
     expect(rejected).toEqual([]);
     const mine = received.filter((event) => event.data.financingId === financing!.id);

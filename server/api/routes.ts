@@ -239,6 +239,7 @@ async function loadFinancing(db: Db, caller: ApiCaller, financingId: string) {
  */
 const UNPROCESSABLE = new Set([
   "malformed_transaction",
+  "network_id_mismatch",
   "created_at_out_of_range",
   "public_key_invalid",
   "key_id_mismatch",

@@ -201,6 +201,11 @@ describe("writes", () => {
     const bad = await call("/transactions", "POST", "/transactions", tier2Submit, { body: forged });
     expect(bad.status).toBe(422);
     expect(bad.body.code).toBe("signature_invalid");
+    // Signed for another deployment: a problem with the envelope itself, 422 like a bad signature.
+    const foreign = toWire(buildSigned(demoIdentity("org_lingnan"), "claim.pledge", { claimId: pledged!.id, lenderOrgId: "org_gbfactor" }, { nonce: nonce(), createdAtMs: Date.now(), networkId: "bank-pilot" }));
+    const elsewhere = await call("/transactions", "POST", "/transactions", tier2Submit, { body: foreign });
+    expect(elsewhere.body.code).toBe("network_id_mismatch");
+    expect(elsewhere.status).toBe(422);
     const malformed = await call("/transactions", "POST", "/transactions", tier2Submit, { body: { transaction: { type: "claim.split" } } });
     expect(malformed.status).toBe(400);
     expect((malformed.body.errors as Json[]).length).toBeGreaterThan(0);

@@ -30,6 +30,7 @@ export type FollowCode =
 export type FollowFailure = { leafIndex: number; code: FollowCode; detail: string };
 
 export class LogFollower {
+  /** Untracked checkpoints: a follower may start mid-log, so decisions naming a checkpoint are checked by the full replay (verifyLog), not here. */
   readonly state = new MemoryState();
   readonly stateMap = new StateMapUpdater();
   readonly #frontier = new MerkleFrontier();

@@ -17,7 +17,8 @@
  * `verifyCheckpointNote` is what a lender's browser and the CLIs run against a trust policy
  * they pinned themselves: the operator's key(s), the witnesses' keys and a quorum k of n.
  */
-import { SHA256_BYTES } from "./hex";
+import { sha256Bytes } from "./canonical";
+import { bytesToHex, SHA256_BYTES, utf8ToBytes } from "./hex";
 import {
   base64Decode,
   base64Encode,
@@ -84,6 +85,16 @@ export function checkpointStateRoot(checkpoint: TlogCheckpoint): Uint8Array | nu
   if (lines.length !== 1) return null;
   const root = base64Decode((lines[0] as string).slice(STATE_ROOT_EXTENSION.length + 1));
   return root !== null && root.length === SHA256_BYTES ? root : null;
+}
+
+/**
+ * The hash a decision names its checkpoint by (a financing offer's or disbursement's
+ * `checkpointHash`): SHA-256 of the checkpoint's note text (origin, size, root, extension
+ * lines), which every signature and cosignature covers, so it stays the same while
+ * cosignatures are added.
+ */
+export function checkpointTextHash(text: string): string {
+  return bytesToHex(sha256Bytes(utf8ToBytes(text)));
 }
 
 /** A checkpoint note signed by the log's key, named after the origin as the spec recommends. */

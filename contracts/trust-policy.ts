@@ -16,15 +16,14 @@
  * (`TRUST_CHECK_TEXT`). Everything here is pure: the browser, the CLIs and the tests run it.
  */
 import { z } from "zod";
-import { sha256Bytes } from "./canonical";
-import { bytesToHex, tryHexToBytes, utf8ToBytes } from "./hex";
+import { bytesToHex, tryHexToBytes } from "./hex";
 import { verifyConsistency } from "./merkle";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, parseVerifierKey, type NoteVerifierKey } from "./note";
 import type { SignatureVerifier } from "./signing";
 import type { ClaimStateLeaf } from "./state-leaves";
 import { verifyProvenance, type LineageStep, type ProvenanceBundle } from "./provenance";
 import { maturityAtMs } from "./ledger/maturity";
-import { trustPolicyProblem, verifyCheckpointNote, type CheckpointNoteCode, type TrustPolicy, type VerifiedCheckpoint } from "./tlog-checkpoint";
+import { checkpointTextHash, trustPolicyProblem, verifyCheckpointNote, type CheckpointNoteCode, type TrustPolicy, type VerifiedCheckpoint } from "./tlog-checkpoint";
 
 export type { TrustPolicy } from "./tlog-checkpoint";
 
@@ -116,14 +115,7 @@ export const acceptedCheckpointSchema = z
 
 export type AcceptedCheckpoint = z.infer<typeof acceptedCheckpointSchema>;
 
-/**
- * The hash a decision names its checkpoint by: SHA-256 of the checkpoint's note text (origin,
- * size, root, extension lines), which every signature and cosignature covers, so it stays the
- * same while cosignatures are added.
- */
-export function checkpointTextHash(text: string): string {
-  return bytesToHex(sha256Bytes(utf8ToBytes(text)));
-}
+export { checkpointTextHash };
 
 export function acceptedCheckpointOf(verified: VerifiedCheckpoint): AcceptedCheckpoint {
   return {

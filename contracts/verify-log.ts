@@ -28,7 +28,7 @@ import { decodeSignedTransaction } from "./ledger/schema";
 import { MemoryState } from "./ledger/state";
 import { NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseNote, signaturesByKey, verifyNoteSignature } from "./note";
 import { StateMapUpdater } from "./state-leaves";
-import { checkpointStateRoot, parseCheckpointBody } from "./tlog-checkpoint";
+import { checkpointStateRoot, checkpointTextHash, parseCheckpointBody } from "./tlog-checkpoint";
 import type { SignedLedgerTransaction } from "./ledger/types";
 
 /** Failure codes, in the order they are checked for each entry, then per checkpoint, then at the end. */
@@ -88,7 +88,12 @@ export function verifyLog(exported: LedgerExport, verifier: SignatureVerifier, o
 }
 
 class LogReplay {
-  readonly state = new MemoryState();
+  /**
+   * Tracks checkpoints when the export carries notes: a decision must name one that closed
+   * before it (checkpoint_unknown otherwise). An export without notes cannot say which
+   * checkpoints a decision may name, so its replay accepts any.
+   */
+  readonly state: MemoryState;
   /** The state map, kept only when the export carries checkpoint notes (their state roots are checked). */
   private readonly stateMap: StateMapUpdater | null;
   private readonly frontier = new MerkleFrontier();
@@ -108,6 +113,7 @@ class LogReplay {
     private networkId: string | null,
   ) {
     this.stateMap = exported.notes?.some((note) => note !== null) ? new StateMapUpdater() : null;
+    this.state = new MemoryState(this.stateMap === null ? {} : { checkpointHashes: [] });
   }
 
   run(onProgress?: (done: number, total: number) => void): LogFailure | null {
@@ -259,6 +265,8 @@ class LogReplay {
     if (stateRoot === null) return fail("checkpoint_note_invalid", "the note carries no state root");
     const replayed = bytesToHex(this.stateMap.root());
     if (bytesToHex(stateRoot) !== replayed) return fail("state_root_mismatch", `the note commits to state root ${bytesToHex(stateRoot)}, the replay gives ${replayed}`);
+    // From here on, a financing decision may name this checkpoint.
+    this.state.addCheckpoint(checkpointTextHash(parsed.note.text));
     return null;
   }
 

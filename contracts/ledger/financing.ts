@@ -224,6 +224,7 @@ export function applyFinancingOffer(
   const { body, signer } = transaction;
   const found = financingSignedBy(view, body.financingId, signer.orgId, "lenderOrgId", "signer_not_financier");
   if (!found.ok) return found;
+  if (!view.hasCheckpoint(body.checkpointHash)) return fail("checkpoint_unknown");
   const financing = found.financing;
   if (financing.status !== "requested" && financing.status !== "offered") return fail("financing_not_awaiting_offer");
   const claim = claimOf(view, financing);
@@ -329,6 +330,7 @@ export function applyFinancingDisburse(
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");
   if (!maySignDisbursement(financing, signer.orgId, context)) return fail("signer_not_financier");
+  if (!view.hasCheckpoint(body.checkpointHash)) return fail("checkpoint_unknown");
   if (financing.status !== "accepted") return fail("financing_not_accepted");
   const claim = claimOf(view, financing);
   if (isMatured(claim, context.nowMs)) return fail("claim_matured");

@@ -103,6 +103,7 @@ export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   net_proceeds_not_positive: "The fee would leave nothing to pay out at this amount. Lower the fee.",
   financing_not_found: "This financing is not on the ledger. Refresh the page and pick it again.",
   signer_not_financier: "Only the lender that financed this claim can confirm its disbursement.",
+  checkpoint_unknown: "The decision names a checkpoint the ledger never published. Reload the page so the check runs against a current checkpoint, then decide again.",
   financing_not_awaiting_offer: "This application is no longer waiting for an offer: it was already answered.",
   financing_claim_changed: "The claim behind this financing changed meanwhile (split, transferred or pledged). Refresh to see its current state.",
   disbursement_date_in_past: "The disbursement date has passed. Pick today or a later date.",

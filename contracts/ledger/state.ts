@@ -41,6 +41,11 @@ export interface StateView {
   hasNonce(orgId: string, keyId: string, nonce: string): boolean;
   /** False only for an empty ledger, where the first key registration is the genesis. */
   hasKeys(): boolean;
+  /**
+   * Whether a checkpoint with this note-text hash (checkpointTextHash) closed before the
+   * transaction: a financing decision names the checkpoint it was decided on.
+   */
+  hasCheckpoint(checkpointHash: string): boolean;
 }
 
 function nonceKey(orgId: string, keyId: string, nonce: string): string {
@@ -80,6 +85,14 @@ export interface MemoryStateContents {
   policies?: readonly FinancingPolicy[];
   repayments?: readonly Repayment[];
   nonces?: readonly NonceUse[];
+  /**
+   * The checkpoints (note-text hashes) known to have closed. Given, the state tracks them
+   * and hasCheckpoint answers from this set and addCheckpoint's; left out, the state does
+   * not track checkpoints and accepts any hash. Only a replay that sees every checkpoint
+   * (the service's database, verifyLog) can track them; a partial replay (a provenance
+   * bundle, a follower that starts mid-log) relies on the full one having checked.
+   */
+  checkpointHashes?: readonly string[];
 }
 
 /**
@@ -102,8 +115,10 @@ export class MemoryState implements StateView {
   private readonly activePolicyIdByPair = new Map<string, string>();
   private readonly checkedRoots = new Set<string>();
   private changeVersion = 0;
+  private readonly checkpoints: Set<string> | null;
 
   constructor(contents: MemoryStateContents = {}) {
+    this.checkpoints = contents.checkpointHashes === undefined ? null : new Set(contents.checkpointHashes);
     const changes: StateChange[] = [
       ...(contents.orgs ?? []).map((value) => ({ kind: "org", value }) as const),
       ...(contents.keys ?? []).map((value) => ({ kind: "key", value }) as const),
@@ -158,6 +173,17 @@ export class MemoryState implements StateView {
   }
   hasKeys(): boolean {
     return this.keys.size > 0;
+  }
+  hasCheckpoint(checkpointHash: string): boolean {
+    return this.checkpoints === null || this.checkpoints.has(checkpointHash);
+  }
+  /** The checkpoints a tracking state knows; undefined when it does not track them (for copies). */
+  listCheckpoints(): string[] | undefined {
+    return this.checkpoints === null ? undefined : [...this.checkpoints];
+  }
+  /** Records a checkpoint that has closed (a tracking state only; see MemoryStateContents.checkpointHashes). */
+  addCheckpoint(checkpointHash: string): void {
+    this.checkpoints?.add(checkpointHash);
   }
 
   /** Every nonce recorded so far (for snapshots and comparisons). */
@@ -374,6 +400,9 @@ export class OverlayView implements StateView {
   hasKeys(): boolean {
     return this.pending.hasKeys() || this.base.hasKeys();
   }
+  hasCheckpoint(checkpointHash: string): boolean {
+    return this.base.hasCheckpoint(checkpointHash);
+  }
 }
 
 /**
@@ -398,6 +427,8 @@ export interface PrefetchKeys {
   activePolicies: { lenderOrgId: string; coreEnterpriseOrgId: string }[];
   nonces: NonceUse[];
   hasKeys: boolean;
+  /** Checkpoints (note-text hashes) the transaction names. */
+  checkpointHashes: string[];
 }
 
 function unique(values: readonly string[]): string[] {
@@ -426,5 +457,6 @@ export function mergePrefetchKeys(all: readonly PrefetchKeys[]): PrefetchKeys {
     activePolicies: uniqueBy(all.flatMap((keys) => keys.activePolicies), (pair) => pairKey(pair.lenderOrgId, pair.coreEnterpriseOrgId)),
     nonces: uniqueBy(all.flatMap((keys) => keys.nonces), (use) => nonceKey(use.orgId, use.keyId, use.nonce)),
     hasKeys: all.some((keys) => keys.hasKeys),
+    checkpointHashes: unique(all.flatMap((keys) => keys.checkpointHashes)),
   };
 }

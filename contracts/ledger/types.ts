@@ -286,6 +286,8 @@ export interface FinancingOfferBody {
   feeMinor: bigint;
   disbursementDate: string;
   recourse: boolean;
+  /** The checkpoint the lender decided on: checkpointTextHash of its note (tlog-checkpoint.ts). */
+  checkpointHash: string;
 }
 export interface FinancingAcceptBody {
   financingId: string;
@@ -297,6 +299,8 @@ export interface FinancingDeclineBody {
 export interface FinancingDisburseBody {
   financingId: string;
   paymentReference: string;
+  /** The checkpoint the disbursement was decided on: checkpointTextHash of its note. */
+  checkpointHash: string;
 }
 export interface RepaymentRecordBody {
   rootClaimId: string;

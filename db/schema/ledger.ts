@@ -48,6 +48,8 @@ export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
   stateRootHex: text("state_root_hex"),
   /** The C2SP tlog-checkpoint note (origin, size, root, state-root extension) signed by the operator key. */
   note: text("note"),
+  /** checkpointTextHash of the note: what a financing offer or disbursement names (null with no note). */
+  noteTextHash: text("note_text_hash").unique(),
 });
 
 export const ledgerHead = pgTable(

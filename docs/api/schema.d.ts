@@ -869,6 +869,7 @@ export interface operations {
                             feeMinor: string;
                             disbursementDate: string;
                             recourse: boolean;
+                            checkpointHash: string;
                         };
                         signer: {
                             orgId: string;
@@ -910,6 +911,7 @@ export interface operations {
                         body: {
                             financingId: string;
                             paymentReference: string;
+                            checkpointHash: string;
                         };
                         signer: {
                             orgId: string;

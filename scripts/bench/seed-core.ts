@@ -50,7 +50,7 @@ import { exportLedger } from "@/server/ledger/export";
 import { loadPlatformKey, type PlatformKey } from "@/server/platform/key";
 import { OPERATOR_ORG_ID } from "@/server/platform/signer";
 import { writeChanges, writeRows } from "@/server/ledger/repository";
-import { closeBlock, lockHead, logEntryRow, type EntryRow, type Head } from "@/server/ledger/service";
+import { closeBlock, latestCheckpointTextHash, lockHead, logEntryRow, type EntryRow, type Head } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 
@@ -354,6 +354,12 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
     return txId;
   };
   const done = () => writer.appended >= budget;
+  // Lenders' decisions name a checkpoint the replayed state knows: the last one before the bench's own blocks.
+  const decidedOn = await latestCheckpointTextHash(db);
+  const checkpointNow = async () => {
+    if (decidedOn === null) throw new Error("the bench seed needs a checkpoint note to decide on (the demo seed makes them)");
+    return decidedOn;
+  };
 
   // Onboarding: every bench organisation registers its key, co-signed by the operator.
   const orgs: Org[] = [];
@@ -472,7 +478,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
         return true;
       }
       case "finance-offer":
-        await submit(step.lender.identity, "financing.offer", { financingId: step.financingId, rateBps: 350 + Math.floor(random() * 300), feeMinor: 0n, disbursementDate: isoDate(nowMs + DAY_MS), recourse: random() < 0.3 });
+        await submit(step.lender.identity, "financing.offer", { financingId: step.financingId, rateBps: 350 + Math.floor(random() * 300), feeMinor: 0n, disbursementDate: isoDate(nowMs + DAY_MS), recourse: random() < 0.3, checkpointHash: await checkpointNow() });
         program.ready.push({ kind: "finance-accept", financingId: step.financingId, holder: step.holder, lender: step.lender });
         return true;
       case "finance-accept":
@@ -480,7 +486,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
         program.ready.push({ kind: "finance-disburse", financingId: step.financingId, lender: step.lender });
         return true;
       case "finance-disburse":
-        await submit(step.lender.identity, "financing.disburse", { financingId: step.financingId, paymentReference: `BENCH-${step.financingId.slice(4, 16)}` });
+        await submit(step.lender.identity, "financing.disburse", { financingId: step.financingId, paymentReference: `BENCH-${step.financingId.slice(4, 16)}`, checkpointHash: await checkpointNow() });
         return true;
       case "pledge":
         await submit(step.by.identity, "claim.pledge", { claimId: step.claimId, lenderOrgId: pick(lenders).id });

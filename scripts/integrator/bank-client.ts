@@ -10,7 +10,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";
 import { buildSigned, identityFor, toWire } from "@/contracts/client";
 import { hexToBytes } from "@/contracts/hex";
+import { parseNote } from "@/contracts/note";
 import { verifyProvenance } from "@/contracts/provenance";
+import { checkpointTextHash } from "@/contracts/tlog-checkpoint";
 import type { ProvenanceBundle } from "@/contracts/provenance";
 import type { paths } from "../../docs/api/schema";
 
@@ -33,19 +35,22 @@ export async function listApplications(client: BankClient) {
 
 /**
  * Fetches a claim's provenance bundle and verifies it with the contracts against the operator
- * key the bank pinned out of band (never one fetched from the party being checked).
+ * key the bank pinned out of band (never one fetched from the party being checked). Also says
+ * which checkpoint the bundle is proved against: the hash a decision on it names.
  */
 export async function fetchAndVerifyBundle(client: BankClient, claimId: string, pinnedOperatorKeyHex: string) {
   const { data, error } = await client.GET("/claims/{claimId}/provenance", { params: { path: { claimId } } });
   if (error) throw new Error(`provenance: ${error.code}: ${error.detail}`);
-  return verifyProvenance(data.bundle as unknown as ProvenanceBundle, hexToBytes(pinnedOperatorKeyHex));
+  const bundle = data.bundle as unknown as ProvenanceBundle;
+  const note = bundle.state === undefined ? null : parseNote(bundle.state.checkpointNote);
+  return { ...verifyProvenance(bundle, hexToBytes(pinnedOperatorKeyHex)), checkpointHash: note?.ok ? checkpointTextHash(note.note.text) : null };
 }
 
 /** Prices an application, then signs the offer with the bank's own key and submits it (idempotently). */
-export async function signAndSubmitOffer(client: BankClient, financingId: string, terms: { rateBps: number; disbursementDate: string }, key = demoBankKey()) {
+export async function signAndSubmitOffer(client: BankClient, financingId: string, terms: { rateBps: number; disbursementDate: string; checkpointHash: string }, key = demoBankKey()) {
   const quote = await client.GET("/financing/applications/{financingId}/quote", { params: { path: { financingId }, query: { rateBps: terms.rateBps, disbursementDate: terms.disbursementDate } } });
   if (quote.error) throw new Error(`quote: ${quote.error.code}: ${quote.error.detail}`);
-  const body = { financingId, rateBps: terms.rateBps, feeMinor: 0n, disbursementDate: terms.disbursementDate, recourse: false };
+  const body = { financingId, rateBps: terms.rateBps, feeMinor: 0n, disbursementDate: terms.disbursementDate, recourse: false, checkpointHash: terms.checkpointHash };
   const wire = toWire(buildSigned(key, "financing.offer", body, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
   const submitted = await client.POST("/transactions", { body: wire as never, headers: { "idempotency-key": `offer-${financingId}-${wire.transaction.nonce}` } });
   return { quote: quote.data, submitted: submitted.data ?? null, problem: submitted.error ?? null, status: submitted.response.status };

@@ -27,9 +27,10 @@ if (chosen && !first) {
 if (first) {
   const verified = await fetchAndVerifyBundle(client, first.claimId, operatorKey);
   console.log(`claim ${first.claimId}: provenance ${verified.ok ? "verified" : `FAILED (${JSON.stringify(verified)})`}`);
-  if (verified.ok) {
+  if (verified.ok && verified.checkpointHash !== null) {
     const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-    const offer = await signAndSubmitOffer(client, first.id, { rateBps: 420, disbursementDate: today });
+    // The offer names the checkpoint the bank's check ran against.
+    const offer = await signAndSubmitOffer(client, first.id, { rateBps: 420, disbursementDate: today, checkpointHash: verified.checkpointHash });
     console.log(`offer: HTTP ${offer.status}`, offer.submitted ?? offer.problem);
     if (offer.problem) process.exit(1);
   } else process.exit(1);

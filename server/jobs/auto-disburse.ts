@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { financings } from "@/db/schema";
-import { submitBatch, type LedgerOptions } from "../ledger/service";
+import { latestCheckpointTextHash, submitBatch, type LedgerOptions } from "../ledger/service";
 import { platformSigner } from "../platform/signer";
 import { defineJob } from "./scheduler";
 
@@ -48,7 +48,9 @@ export async function disburseAutoFinancings(db: Db, options: LedgerOptions & { 
     .orderBy(asc(financings.id));
   if (pending.length === 0) return { pending: 0, disbursed: 0, refused: [] };
   const platform = await platformSigner(db);
-  const txs = pending.map((f) => platform.sign("financing.disburse", { financingId: f.id, paymentReference: settlementReference(f.id) }, nowMs));
+  const checkpointHash = await latestCheckpointTextHash(db);
+  if (checkpointHash === null) return { pending: pending.length, disbursed: 0, refused: pending.map((f) => ({ financingId: f.id, code: "checkpoint_unknown" })) };
+  const txs = pending.map((f) => platform.sign("financing.disburse", { financingId: f.id, paymentReference: settlementReference(f.id), checkpointHash }, nowMs));
   const results = await submitBatch(db, txs, options);
   const refused = results.flatMap((r, i) => (r.status === "refused" ? [{ financingId: pending[i]?.id ?? "", code: r.code }] : []));
   return { pending: pending.length, disbursed: results.length - refused.length, refused };

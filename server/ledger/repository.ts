@@ -6,6 +6,7 @@ import {
   creditLines,
   financingPolicies,
   financings,
+  ledgerCheckpoints,
   ledgerNonces,
   ledgerOrganisations,
   pledges,
@@ -167,6 +168,9 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
     : [];
   const policyRows = await loadPolicies(db, keys);
   const anyKey = keys.hasKeys && keyRows.length === 0 ? await db.select({ keyId: signingKeys.keyId }).from(signingKeys).limit(1) : [];
+  const checkpointRows = keys.checkpointHashes.length
+    ? await db.select({ hash: ledgerCheckpoints.noteTextHash }).from(ledgerCheckpoints).where(inList(ledgerCheckpoints.noteTextHash, keys.checkpointHashes))
+    : [];
   return new PrefetchedState(anyKey.length > 0, {
     orgs: orgRows.map(toOrganisation),
     keys: keyRows.map(toKey),
@@ -176,6 +180,8 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
     financings: financingRows.map(toFinancing),
     policies: policyRows.map(toPolicy),
     nonces: nonceRows,
+    // Tracked: a checkpoint the database does not hold has not closed.
+    checkpointHashes: checkpointRows.map((row) => row.hash as string),
   });
 }
 

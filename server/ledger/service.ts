@@ -20,7 +20,7 @@ import { ledgerNetworkId } from "../network";
 import { conflict, databaseFailureOf, describeInternalError, DomainError, type DatabaseCondition } from "../errors";
 import { loadPlatformKey, type PlatformKey } from "../platform/key";
 import { ledgerOrigin } from "../env";
-import { signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpoint";
+import { checkpointTextHash, formatCheckpointBody, signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpoint";
 import { GroupCommit } from "./group-commit";
 import { advanceStateMirror, keepStateMirror, takeStateMirror } from "./state-root";
 import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
@@ -337,14 +337,25 @@ export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, c
   };
   const signed = signCheckpoint(checkpoint, platformKey.keyId, platformKey.privateKey);
   const hash = checkpointHash(checkpoint);
-  const note = signCheckpointNote({ origin: ledgerOrigin(), size: head.size, rootHash, extensions: [stateRootExtension(stateRoot)] }, platformKey.privateKey);
-  await tx.insert(ledgerCheckpoints).values({ ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex, stateRootHex: bytesToHex(stateRoot), note });
+  const body = { origin: ledgerOrigin(), size: head.size, rootHash, extensions: [stateRootExtension(stateRoot)] };
+  const note = signCheckpointNote(body, platformKey.privateKey);
+  const noteTextHash = checkpointTextHash(formatCheckpointBody(body));
+  await tx.insert(ledgerCheckpoints).values({ ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex, stateRootHex: bytesToHex(stateRoot), note, noteTextHash });
   await tx
     .update(ledgerHead)
     .set({ size: head.size, frontier: head.frontier.serialize(), lastAcceptedAtMs: head.lastAcceptedAtMs, lastCheckpointHash: hash, lastCheckpointSize: head.size })
     .where(eq(ledgerHead.id, 1));
   // Kept for the next block, which uses it only if the head still names this checkpoint (a rolled-back block's never will).
   keepStateMirror(block.mirrorKey, { ...mirror, checkpointHash: hash });
+}
+
+/**
+ * The note-text hash of the latest checkpoint (what a financing offer or disbursement names
+ * when the platform itself decides: the seed, the auto-disburse job); null before any note.
+ */
+export async function latestCheckpointTextHash(db: Db): Promise<string | null> {
+  const [row] = await db.select({ hash: ledgerCheckpoints.noteTextHash }).from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);
+  return row?.hash ?? null;
 }
 
 export async function latestCheckpoint(db: Db): Promise<SignedCheckpoint | null> {

@@ -12,7 +12,7 @@ import { claims } from "@/db/schema";
 import { DUE_STATES, markOverdueClaims } from "../jobs/overdue";
 import { inList } from "../ledger/repository";
 import { OPERATOR_ORG_ID, platformSigner } from "../platform/signer";
-import { requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
+import { latestCheckpointTextHash, requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
 import { DEMO_ORGS } from "./demo-data";
 
 /**
@@ -70,6 +70,12 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
     return results.map(requireAccepted);
   };
   const txId = async (signed: SignedLedgerTransaction) => (await submit(signed))[0]!.txId;
+  /** The checkpoint a lender's decision names: the latest, which closed with the previous block. */
+  const checkpointNow = async () => {
+    const hash = await latestCheckpointTextHash(db);
+    if (hash === null) throw new Error("the demo ledger has no checkpoint note to decide on");
+    return hash;
+  };
 
   // Genesis: the operator's platform key, then every approved organisation's key.
   await submit(sign(operator, "key.register", { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId }));
@@ -107,9 +113,9 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   };
   const finance = async (holder: SigningIdentity, lender: SigningIdentity, claimId: string, rateBps: number, recourse: boolean, paymentReference: string) => {
     const financingId = deriveId("fin", await txId(sign(holder, "financing.request", { claimId, lenderOrgId: lender.orgId })), 0);
-    await submit(sign(lender, "financing.offer", { financingId, rateBps, feeMinor: 0n, disbursementDate: addDays(clock(), 0), recourse }));
+    await submit(sign(lender, "financing.offer", { financingId, rateBps, feeMinor: 0n, disbursementDate: addDays(clock(), 0), recourse, checkpointHash: await checkpointNow() }));
     await submit(sign(holder, "financing.accept", { financingId }));
-    await submit(sign(lender, "financing.disburse", { financingId, paymentReference }));
+    await submit(sign(lender, "financing.disburse", { financingId, paymentReference, checkpointHash: await checkpointNow() }));
     return financingId;
   };
 

@@ -7,7 +7,7 @@ import { utf8ToBytes } from "@/contracts/hex";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { hashPassword } from "@/server/auth/password";
 import { loadPlatformKey } from "@/server/platform/key";
-import { requireAccepted, submitWire } from "@/server/ledger/service";
+import { latestCheckpointTextHash, requireAccepted, submitWire } from "@/server/ledger/service";
 import { DEMO_ORGS, DEMO_PASSWORD } from "@/server/seed/demo-data";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 
@@ -78,9 +78,9 @@ export async function buildKnownLedger(db: Db): Promise<KnownLedger> {
     created("c", core, "claim.issue", { creditLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate: addDays(now, days), documents: DOCUMENTS });
   const finance = async (holder: SigningIdentity, claimId: string, lender: SigningIdentity, rateBps: number, feeMinor: bigint, paymentReference: string) => {
     const financingId = await created("fin", holder, "financing.request", { claimId, lenderOrgId: lender.orgId });
-    await submit(lender, "financing.offer", { financingId, rateBps, feeMinor, disbursementDate: addDays(now, 0), recourse: false });
+    await submit(lender, "financing.offer", { financingId, rateBps, feeMinor, disbursementDate: addDays(now, 0), recourse: false, checkpointHash: (await latestCheckpointTextHash(db))! });
     await submit(holder, "financing.accept", { financingId });
-    await submit(lender, "financing.disburse", { financingId, paymentReference });
+    await submit(lender, "financing.disburse", { financingId, paymentReference, checkpointHash: (await latestCheckpointTextHash(db))! });
     return financingId;
   };
 

@@ -12,7 +12,7 @@ import { quoteFinancing } from "@/contracts/pricing";
 import { verifyProvenance } from "@/contracts/provenance";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
-import { submitWire } from "@/server/ledger/service";
+import { latestCheckpointTextHash, submitWire } from "@/server/ledger/service";
 import { disburseAutoFinancings, settlementReference } from "@/server/jobs/auto-disburse";
 import { autoDisburseJob } from "@/server/jobs/auto-disburse";
 import { createScheduler, finishRun, leaseJob } from "@/server/jobs/scheduler";
@@ -201,14 +201,14 @@ describe("auto-financing under the factor's policy", () => {
     const request = await submitWire(database.db, wire(tier3, "financing.request", { claimId: pieceId, lenderOrgId: "org_cmtb" }));
     const financingId = deriveId("fin", request.txId!, 0);
     const bank = demoIdentity("org_cmtb");
-    expect((await submitWire(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: beijingDate(Date.now()), recourse: false }))).status).toBe("accepted");
+    expect((await submitWire(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: beijingDate(Date.now()), recourse: false, checkpointHash: (await latestCheckpointTextHash(database.db))! }))).status).toBe("accepted");
     expect((await submitWire(database.db, wire(tier3, "financing.accept", { financingId }))).status).toBe("accepted");
     // Accepted, but not under a policy: the job leaves it alone.
     expect(await disburseAutoFinancings(database.db, { financingIds: [financingId] })).toEqual({ pending: 0, disbursed: 0, refused: [] });
     const { loadPlatformKey } = await import("@/server/platform/key");
     const platform = await loadPlatformKey(database.db);
     const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
-    expect(await submitWire(database.db, wire(operator, "financing.disburse", { financingId, paymentReference: "DC-AUTO-FORGED" }))).toMatchObject({ status: "refused", code: "signer_not_financier" });
+    expect(await submitWire(database.db, wire(operator, "financing.disburse", { financingId, paymentReference: "DC-AUTO-FORGED", checkpointHash: (await latestCheckpointTextHash(database.db))! }))).toMatchObject({ status: "refused", code: "signer_not_financier" });
   });
 
   it("the auto-financed piece's provenance verifies in a lender's verifier, policy included", async () => {

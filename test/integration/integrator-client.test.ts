@@ -62,11 +62,12 @@ describe("the example integrator client", () => {
     const application = queue.find((a) => a.claimId === piece!.id);
     expect(application).toBeDefined();
     const pinned = (await operatorKey(database.db)).publicKeyHex;
-    expect(await fetchAndVerifyBundle(bank, piece!.id, pinned)).toMatchObject({ ok: true });
+    const verified = await fetchAndVerifyBundle(bank, piece!.id, pinned);
+    expect(verified).toMatchObject({ ok: true, checkpointHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(await fetchAndVerifyBundle(bank, piece!.id, demoBankKey().publicKeyHex)).toMatchObject({ ok: false });
 
     const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-    const offer = await signAndSubmitOffer(bank, application!.id, { rateBps: 420, disbursementDate: today });
+    const offer = await signAndSubmitOffer(bank, application!.id, { rateBps: 420, disbursementDate: today, checkpointHash: verified.checkpointHash! });
     expect(offer.problem).toBeNull();
     expect(offer.status).toBe(201);
     expect(BigInt(offer.quote.netMinor)).toBeGreaterThan(0n);

@@ -9,6 +9,7 @@ import { buildSigned, toWire } from "@/contracts/client";
 import { loadActor } from "@/server/auth/accounts";
 import { createApiKey } from "@/server/commands/api-keys";
 import { createWebhookEndpoint } from "@/server/commands/webhooks";
+import { latestCheckpointTextHash } from "@/server/ledger/service";
 import { operatorKey } from "@/server/read/log";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 import { createOwnDatabase, freePort, sleep, startAppServer, type AppServer, type OwnDatabase } from "@/scripts/app-server";
@@ -102,7 +103,7 @@ describe("the example integrator client against the built app", () => {
     // The ERP accepts the offer; the bank disburses, signing with its own key.
     const accepted = await erp.POST("/transactions", { body: toWire(buildSigned(demoIdentity("org_lingnan"), "financing.accept", { financingId: financing!.id }, { nonce: nonce(), createdAtMs: Date.now() })) as never });
     expect(accepted.response.status).toBe(201);
-    const disbursed = await bank.POST("/transactions", { body: toWire(buildSigned(demoBankKey(), "financing.disburse", { financingId: financing!.id, paymentReference: "CMTB-API-E2E-1" }, { nonce: nonce(), createdAtMs: Date.now() })) as never });
+    const disbursed = await bank.POST("/transactions", { body: toWire(buildSigned(demoBankKey(), "financing.disburse", { financingId: financing!.id, paymentReference: "CMTB-API-E2E-1", checkpointHash: (await latestCheckpointTextHash(db))! }, { nonce: nonce(), createdAtMs: Date.now() })) as never });
     expect(disbursed.response.status).toBe(201);
     const [after] = await db.select().from(financings).where(sql`${financings.id} = ${financing!.id}`);
     expect(after!.status).toBe("disbursed");

@@ -25,8 +25,8 @@ import type { MemoryState } from "@/contracts/ledger/state";
 import type { ApplyResult } from "@/contracts/ledger/apply";
 import type { ClaimState, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "@/server/ledger/repository";
-import { submitWire } from "@/server/ledger/service";
-import { ACTORS, DAY_MS, LedgerDriver, NOW_MS, snapshot, standardWorld, type Actor } from "../unit/ledger-fixtures";
+import { latestCheckpointTextHash, submitWire } from "@/server/ledger/service";
+import { ACTORS, DAY_MS, DECIDED_ON, LedgerDriver, NOW_MS, snapshot, standardWorld, type Actor } from "../unit/ledger-fixtures";
 
 const A = ACTORS;
 const ALL_ACTORS: Actor[] = [A.operator, A.core, A.core2, A.s1, A.s2, A.s3, A.bank, A.bank2];
@@ -92,6 +92,8 @@ interface RefPolicy {
 
 interface Model {
   nowMs: number;
+  /** The checkpoint lenders' decisions name: the service's latest when there is one, else the fixtures'. */
+  decidedOn: string;
   lineUsed: bigint;
   claims: Map<string, RefClaim>;
   repaid: Map<string, bigint>;
@@ -788,7 +790,7 @@ function prepareFinancing(
     return {
       who,
       type: "financing.offer",
-      body: { financingId: id, rateBps: command.rateBps, feeMinor: BigInt(command.feeMinor), disbursementDate, recourse: true },
+      body: { financingId: id, rateBps: command.rateBps, feeMinor: BigInt(command.feeMinor), disbursementDate, recourse: true, checkpointHash: model.decidedOn },
       decide: (m) => {
         const f = m.financings.get(id)!;
         const c = m.claims.get(f.claimId)!;
@@ -811,7 +813,7 @@ function prepareFinancing(
     command.kind === "decline"
       ? { financingId: id, reason: "no" }
       : command.kind === "disburse"
-        ? { financingId: id, paymentReference: "PAY" }
+        ? { financingId: id, paymentReference: "PAY", checkpointHash: model.decidedOn }
         : { financingId: id };
   return {
     who,
@@ -1043,8 +1045,11 @@ function expand(commands: Command[]): PlainCommand[] {
 export async function run(commands: Command[], service?: Db): Promise<void> {
   const driver = base.driver.clone();
   const lineId = base.lineId;
+  const decidedOn = service === undefined ? DECIDED_ON : await latestCheckpointTextHash(service);
+  if (decidedOn === null) throw new Error("the service's ledger has no checkpoint note for decisions to name");
   const model: Model = {
     nowMs: NOW_MS,
+    decidedOn,
     lineUsed: 0n,
     claims: new Map(),
     repaid: new Map(),

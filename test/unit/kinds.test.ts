@@ -12,7 +12,7 @@ import { KIND_LIST, KINDS, kindOf, orgsNamed, typesWithLineage } from "@/contrac
 import { SIGNER_CHECKS } from "@/contracts/ledger/codes";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import { TRANSACTION_TYPES, type SignedLedgerTransaction, type StateChange, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
-import { ACTORS, DAY_MS, MATURITY_DATE, NOW_MS, standardWorld, type Actor, type LedgerDriver, type TxOptions } from "./ledger-fixtures";
+import { ACTORS, DAY_MS, DECIDED_ON, MATURITY_DATE, NOW_MS, standardWorld, type Actor, type LedgerDriver, type TxOptions } from "./ledger-fixtures";
 
 interface Step {
   signed: SignedLedgerTransaction;
@@ -66,9 +66,9 @@ function everyClaimKind(): Step[] {
   const declined = createdId(run(s1, "financing.request", { claimId: kept!, lenderOrgId: bank.orgId }), "financing");
   run(bank, "financing.decline", { financingId: declined, reason: "not now" });
   const financingId = createdId(run(s2, "financing.request", { claimId: given!, lenderOrgId: bank.orgId }), "financing");
-  run(bank, "financing.offer", { financingId, rateBps: 500, feeMinor: 10n, disbursementDate: today, recourse: false });
+  run(bank, "financing.offer", { financingId, rateBps: 500, feeMinor: 10n, disbursementDate: today, recourse: false, checkpointHash: DECIDED_ON });
   run(s2, "financing.accept", { financingId });
-  run(bank, "financing.disburse", { financingId, paymentReference: "PAY-1" });
+  run(bank, "financing.disburse", { financingId, paymentReference: "PAY-1", checkpointHash: DECIDED_ON });
   const terms = { rateBps: 400, feeMinor: 0n, recourse: false };
   const policyId = createdId(
     run(bank, "financingPolicy.set", { coreEnterpriseOrgId: core.orgId, currency: "CNY", maxAmountMinor: 1_000_000n, maxDepth: 3, ...terms }),

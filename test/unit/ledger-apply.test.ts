@@ -24,7 +24,9 @@ import { decodeSignedTransaction, DEMO_NETWORK_ID, encodeSignedTransaction } fro
 import type { Claim, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import {
   ACTORS,
+  cloneState,
   DAY_MS,
+  DECIDED_ON,
   DOCUMENTS,
   keyPair,
   LINE_LIMIT_MINOR,
@@ -103,8 +105,14 @@ function pledged(w: World, lender: Actor = A.bank): string {
   return claimId;
 }
 function offerBody(financingId: string, over: Partial<TransactionBodies["financing.offer"]> = {}) {
-  return { financingId, rateBps: 500, feeMinor: 10n, disbursementDate: "2025-03-01", recourse: false, ...over };
+  return { financingId, rateBps: 500, feeMinor: 10n, disbursementDate: "2025-03-01", recourse: false, checkpointHash: DECIDED_ON, ...over };
 }
+/** From here on the world's state knows which checkpoints have closed: only DECIDED_ON. */
+function trackCheckpoints(w: World): void {
+  w.d.state = cloneState(w.d.state, [DECIDED_ON]);
+}
+/** A checkpoint no ledger published. */
+const UNPUBLISHED_CHECKPOINT = "e".repeat(64);
 type Stage = "requested" | "offered" | "accepted";
 function financing(w: World, stage: Stage): { claimId: string; financingId: string } {
   const claimId = heldRoot(w);
@@ -115,7 +123,7 @@ function financing(w: World, stage: Stage): { claimId: string; financingId: stri
 }
 function financed(w: World): string {
   const { claimId, financingId } = financing(w, "accepted");
-  w.d.run(A.bank, "financing.disburse", { financingId, paymentReference: "PAY-1" });
+  w.d.run(A.bank, "financing.disburse", { financingId, paymentReference: "PAY-1", checkpointHash: DECIDED_ON });
   return claimId;
 }
 function atMaturity(w: World): void {
@@ -551,6 +559,11 @@ const offerOf = (financingId: string, over: Partial<TransactionBodies["financing
 rowsFor("financing.offer", (w) => offerOf(financing(w, "requested").financingId), {
   financing_not_found: (w) => sign(w, offerOf(MISSING_FINANCING)),
   signer_not_financier: (w) => sign(w, offerOf(financing(w, "requested").financingId, {}, A.bank2)),
+  checkpoint_unknown: (w) => {
+    const { financingId } = financing(w, "requested");
+    trackCheckpoints(w);
+    return sign(w, offerOf(financingId, { checkpointHash: UNPUBLISHED_CHECKPOINT }));
+  },
   financing_not_awaiting_offer: (w) => sign(w, offerOf(financing(w, "accepted").financingId)),
   claim_matured: (w) => {
     const { financingId } = financing(w, "requested");
@@ -568,6 +581,11 @@ rowsFor("financing.offer", (w) => offerOf(financing(w, "requested").financingId)
   net_proceeds_not_positive: (w) => sign(w, offerOf(financing(w, "requested").financingId, { feeMinor: 990n })),
 });
 ROWS.push({ type: "financing.offer", code: "ok", build: (w) => sign(w, offerOf(financing(w, "offered").financingId, { rateBps: 900 })) });
+ROWS.push({ type: "financing.offer", code: "ok", build: (w) => {
+  const { financingId } = financing(w, "requested");
+  trackCheckpoints(w);
+  return sign(w, offerOf(financingId));
+} });
 
 const acceptOf = (financingId: string, who: Actor = A.s1) => spec(who, "financing.accept", { financingId });
 rowsFor("financing.accept", (w) => acceptOf(financing(w, "offered").financingId), {
@@ -609,15 +627,20 @@ ROWS.push({ type: "financing.decline", code: "ok", build: (w) => {
 } });
 ROWS.push({ type: "financing.decline", code: "financing_closed", build: (w) => {
   const { financingId } = financing(w, "accepted");
-  w.d.run(A.bank, "financing.disburse", { financingId, paymentReference: "PAY-1" });
+  w.d.run(A.bank, "financing.disburse", { financingId, paymentReference: "PAY-1", checkpointHash: DECIDED_ON });
   return sign(w, declineOf(financingId));
 } });
 
-const disburseOf = (financingId: string, who: Actor = A.bank) =>
-  spec(who, "financing.disburse", { financingId, paymentReference: "PAY-1" });
+const disburseOf = (financingId: string, who: Actor = A.bank, checkpointHash = DECIDED_ON) =>
+  spec(who, "financing.disburse", { financingId, paymentReference: "PAY-1", checkpointHash });
 rowsFor("financing.disburse", (w) => disburseOf(financing(w, "accepted").financingId), {
   financing_not_found: (w) => sign(w, disburseOf(MISSING_FINANCING)),
   signer_not_financier: (w) => sign(w, disburseOf(financing(w, "accepted").financingId, A.s1)),
+  checkpoint_unknown: (w) => {
+    const { financingId } = financing(w, "accepted");
+    trackCheckpoints(w);
+    return sign(w, disburseOf(financingId, A.bank, UNPUBLISHED_CHECKPOINT));
+  },
   financing_not_accepted: (w) => sign(w, disburseOf(financing(w, "offered").financingId)),
   claim_matured: (w) => {
     const { financingId } = financing(w, "accepted");
@@ -735,6 +758,11 @@ function policyFinancing(w: World): string {
 // The platform's settlement agent confirms disbursements under a policy, and only those.
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.operator)) });
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank)) });
+ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => {
+  const { financingId } = financing(w, "accepted");
+  trackCheckpoints(w);
+  return sign(w, disburseOf(financingId));
+} });
 ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(financing(w, "accepted").financingId, A.operator)) });
 ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank2)) });
 
@@ -818,6 +846,7 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
       return state.hasNonce(orgId, keyId, nonce);
     },
     hasKeys: () => (allow("key count", keys.hasKeys, "*"), state.hasKeys()),
+    hasCheckpoint: (hash) => (allow("checkpoint", keys.checkpointHashes.includes(hash), hash), state.hasCheckpoint(hash)),
   };
 }
 
@@ -1002,7 +1031,7 @@ describe("transitions", () => {
     expect(w.d.state.getFinancing(financingId)).toMatchObject({ faceMinor: 1000n, interestMinor: 37n, netMinor: 958n });
     w.d.run(A.s1, "financing.accept", { financingId });
     const pledge = w.d.state.getActivePledge(claimId)!;
-    w.d.run(A.bank, "financing.disburse", { financingId, paymentReference: "PAY-9" });
+    w.d.run(A.bank, "financing.disburse", { financingId, paymentReference: "PAY-9", checkpointHash: DECIDED_ON });
     expect(claim(w, claimId)).toMatchObject({
       state: "financed",
       holderOrgId: A.bank.orgId,

@@ -23,6 +23,13 @@ export const NOW_MS = Date.UTC(2025, 2, 1, 9, 0, 0);
 export const DAY_MS = 86_400_000;
 export const MATURITY_DATE = "2025-09-01";
 export const LINE_LIMIT_MINOR = 10_000_000n;
+/**
+ * The checkpoint a fixture's financing decisions name. The driver's state does not track
+ * checkpoints unless a test makes it (trackCheckpoints in ledger-apply.test.ts), so any hash
+ * passes there; the rows for checkpoint_unknown track this one.
+ */
+export const DECIDED_ON = "d".repeat(64);
+
 export const DOCUMENTS = {
   invoiceSha256: "a".repeat(64),
   contractSha256: "b".repeat(64),
@@ -77,8 +84,10 @@ export interface TxOptions {
   networkId?: string;
 }
 
-export function cloneState(state: MemoryState): MemoryState {
+/** A copy of `state`; `checkpointHashes` makes the copy track those checkpoints (else it tracks as `state` does). */
+export function cloneState(state: MemoryState, checkpointHashes = state.listCheckpoints()): MemoryState {
   return new MemoryState({
+    checkpointHashes,
     orgs: [...state.orgs.values()],
     keys: [...state.keys.values()],
     creditLines: [...state.creditLines.values()],

@@ -6,7 +6,7 @@
 import { describe, expect, test } from "vitest";
 import { transactionId, type SignedTransaction } from "@/contracts/transaction";
 import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
-import { ACTORS, DOCUMENTS, LedgerDriver, MATURITY_DATE } from "./ledger-fixtures";
+import { ACTORS, DECIDED_ON, DOCUMENTS, LedgerDriver, MATURITY_DATE } from "./ledger-fixtures";
 
 const driver = new LedgerDriver();
 const claimId = `c_${"1".repeat(24)}`;
@@ -31,6 +31,7 @@ const offer = driver.sign(ACTORS.bank, "financing.offer", {
   feeMinor: 0n,
   disbursementDate: "2024-02-29",
   recourse: true,
+  checkpointHash: DECIDED_ON,
 });
 
 function wire(signed: SignedTransaction): Record<string, unknown> {

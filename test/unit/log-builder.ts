@@ -14,20 +14,44 @@ import { nobleVerifier } from "@/contracts/signing";
 import { transactionId } from "@/contracts/transaction";
 import { applyTransaction } from "@/contracts/ledger/apply";
 import { MemoryState } from "@/contracts/ledger/state";
+import { StateMapUpdater } from "@/contracts/state-leaves";
+import { checkpointTextHash, formatCheckpointBody, signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpoint";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 export const MINUTE = 60_000;
 
+export const NOTE_ORIGIN = "log-builder.example/ledger";
+
+export interface LogBuilderOptions {
+  /**
+   * Close each block with a C2SP note committing to the state root as well, as the service
+   * does; the builder's state then tracks those checkpoints (a decision must name one)
+   * unless `trackCheckpoints` is false, which builds what a misbehaving operator could write.
+   */
+  notes?: boolean;
+  trackCheckpoints?: boolean;
+}
+
 export class LogBuilder {
-  readonly state = new MemoryState();
+  readonly state: MemoryState;
   readonly frontier = new MerkleFrontier();
   readonly entries: LogEntry[] = [];
   readonly checkpoints: SignedCheckpoint[] = [];
+  /** With `notes`: one per checkpoint, and the note-text hash of each (what a decision names). */
+  readonly notes: string[] = [];
+  readonly noteTextHashes: string[] = [];
+  private readonly stateMap: StateMapUpdater | null;
   clock = T0;
   private nonces = 0;
 
-  constructor(private readonly operator: SigningIdentity & { publicKeyHex: string }) {}
+  constructor(
+    private readonly operator: SigningIdentity & { publicKeyHex: string },
+    options: LogBuilderOptions = {},
+  ) {
+    this.stateMap = options.notes ? new StateMapUpdater() : null;
+    this.state = new MemoryState(options.notes && options.trackCheckpoints !== false ? { checkpointHashes: [] } : {});
+  }
 
   sign<K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) {
     this.nonces += 1;
@@ -45,11 +69,19 @@ export class LogBuilder {
       previousCheckpointHash: previous ? checkpointHash(previous.checkpoint) : null,
     };
     this.checkpoints.push(signCheckpoint(checkpoint, this.operator.keyId, this.operator.privateKey));
+    if (this.stateMap !== null) {
+      const body = { origin: NOTE_ORIGIN, size: this.entries.length, rootHash: this.frontier.root(), extensions: [stateRootExtension(this.stateMap.root())] };
+      this.notes.push(signCheckpointNote(body, this.operator.privateKey));
+      const hash = checkpointTextHash(formatCheckpointBody(body));
+      this.noteTextHashes.push(hash);
+      this.state.addCheckpoint(hash);
+    }
     return ids;
   }
 
   export(): LedgerExport {
-    return { format: LEDGER_EXPORT_FORMAT, operatorPublicKeyHex: this.operator.publicKeyHex, entries: this.entries, checkpoints: this.checkpoints };
+    const notes = this.stateMap === null ? {} : { notes: this.notes };
+    return { format: LEDGER_EXPORT_FORMAT, operatorPublicKeyHex: this.operator.publicKeyHex, entries: this.entries, checkpoints: this.checkpoints, ...notes };
   }
 
   private append(signed: SignedLedgerTransaction): string {
@@ -57,6 +89,7 @@ export class LogBuilder {
     const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier, networkId: DEMO_NETWORK_ID });
     if (!outcome.ok) throw new Error(`fixture transaction refused: ${outcome.code} ${outcome.detail ?? ""}`);
     this.state.applyChanges(outcome.changes);
+    this.stateMap?.apply(this.state, outcome.changes);
     const entry: LogEntry = { leafIndex: this.entries.length, acceptedAtMs: this.clock, signed: toWire(signed) as LogEntry["signed"] };
     this.entries.push(entry);
     this.frontier.append(logEntryLeafHash(entry));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LogBuilder, T0 } from "./log-builder";
+import { DECIDED_ON } from "./ledger-fixtures";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { identityFor, type SigningIdentity } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
@@ -68,9 +69,9 @@ function buildLog() {
   const financingId = deriveId("fin", request!, 0);
   const today = beijingDate(log.clock);
   log.block(
-    log.sign(bank, "financing.offer", { financingId, rateBps: 450, feeMinor: 0n, disbursementDate: today, recourse: false }),
+    log.sign(bank, "financing.offer", { financingId, rateBps: 450, feeMinor: 0n, disbursementDate: today, recourse: false, checkpointHash: DECIDED_ON }),
     log.sign(s3Rotated, "financing.accept", { financingId }),
-    log.sign(bank, "financing.disburse", { financingId, paymentReference: "BANK-0001" }),
+    log.sign(bank, "financing.disburse", { financingId, paymentReference: "BANK-0001", checkpointHash: DECIDED_ON }),
   );
   // Later activity on a sibling: tier 2 hands its kept piece on.
   log.block(log.sign(s2, "claim.split", { claimId: tier2KeptId, parts: [{ toOrgId: s4.orgId, amountMinor: 200_000n }] }));

@@ -260,3 +260,58 @@ describe("parsing an export file", () => {
     expect(parsed.ok && parsed.value).toEqual(VALID);
   });
 });
+
+/*
+ * Issue 13: a financing offer names the checkpoint the lender decided on. A full replay knows
+ * every checkpoint that closed before each entry (from the export's notes), so an offer naming
+ * one the log never published, or one that had not closed yet, is a contract refusal in the
+ * replay even if the operator wrote it into the log.
+ */
+describe("verifyLog and decisions that name their checkpoint", () => {
+  /** The log above, with notes, then an offer on the financing naming `named(log)`; `track: false` lets the builder write what the contracts refuse. */
+  function decisionLog(named: (log: LogBuilder) => string, track = true): { exported: LedgerExport; offerLeaf: number } {
+    const log = new LogBuilder(operator, { notes: true, trackCheckpoints: track });
+    const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
+      log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
+    log.block(register(operator, "Operator", "operator", []));
+    log.block(register(core, "Core Enterprise", "core_enterprise", [operator]), register(s1, "Supplier One", "supplier", [operator]), register(bank, "Bank", "lender", [operator]));
+    const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
+    const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
+    const issue = log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor: 1_000_000n, currency: "CNY", maturityDate: "2026-07-01", documents });
+    const rootId = deriveId("c", transactionId(issue.transaction), 0);
+    const [, , request] = log.block(issue, log.sign(s1, "claim.accept", { claimId: rootId }), log.sign(s1, "financing.request", { claimId: rootId, lenderOrgId: bank.orgId }));
+    const offer = log.sign(bank, "financing.offer", { financingId: deriveId("fin", request!, 0), rateBps: 450, feeMinor: 0n, disbursementDate: "2026-01-05", recourse: false, checkpointHash: named(log) });
+    log.block(offer);
+    return { exported: log.export(), offerLeaf: log.entries.length - 1 };
+  }
+
+  it("accepts an offer naming the checkpoint that closed the block before it, and one naming an older checkpoint", () => {
+    expect(verifyLog(decisionLog((log) => log.noteTextHashes.at(-1)!).exported, nobleVerifier).ok).toBe(true);
+    expect(verifyLog(decisionLog((log) => log.noteTextHashes[0]!).exported, nobleVerifier).ok).toBe(true);
+  });
+
+  it("refuses, at the offer's leaf, an offer naming a checkpoint the log never published", () => {
+    const { exported, offerLeaf } = decisionLog(() => "e".repeat(64), false);
+    expect(failureOf(exported)).toMatchObject({ where: "entry", index: offerLeaf, code: "contract_refused", detail: expect.stringContaining("checkpoint_unknown") });
+  });
+
+  it("refuses an offer naming a checkpoint of another log (its note hash is well formed but never closed here)", () => {
+    const other = decisionLog((log) => log.noteTextHashes.at(-1)!);
+    const foreign = createHashOfOtherLog();
+    const { exported, offerLeaf } = decisionLog(() => foreign, false);
+    expect(verifyLog(other.exported, nobleVerifier).ok).toBe(true);
+    expect(failureOf(exported)).toMatchObject({ index: offerLeaf, code: "contract_refused", detail: expect.stringContaining("checkpoint_unknown") });
+  });
+
+  it("the builder's own tracking state refuses what the replay refuses (the rule is the contract's, not the verifier's)", () => {
+    expect(() => decisionLog(() => "e".repeat(64))).toThrow(/checkpoint_unknown/);
+  });
+});
+
+/** The note-text hash of a checkpoint of a log under another operator key. */
+function createHashOfOtherLog(): string {
+  const otherOperator = identity("org_other_operator");
+  const log = new LogBuilder(otherOperator, { notes: true });
+  log.block(log.sign(otherOperator, "key.register", { orgId: otherOperator.orgId, orgName: "Other operator", role: "operator", publicKeyHex: otherOperator.publicKeyHex, keyId: otherOperator.keyId }));
+  return log.noteTextHashes[0]!;
+}

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { applyFinancingRequest, applyFinancingRequestUnderPolicy, applyFinancingOffer, applyFinancingAccept, applyFinancingDecline, applyFinancingDisburse } from "../financing";
 import { FINANCING_REQUEST_CODES, FINANCING_REQUEST_UNDER_POLICY_CODES, FINANCING_OFFER_CODES, FINANCING_ACCEPT_CODES, FINANCING_DECLINE_CODES, FINANCING_DISBURSE_CODES } from "../codes";
-import { amountMinorSchema, dateSchema, orgIdSchema, claimIdSchema, policyIdSchema, financingIdSchema, rateBpsSchema, reasonSchema, paymentReferenceSchema } from "../fields";
+import { amountMinorSchema, dateSchema, orgIdSchema, claimIdSchema, policyIdSchema, financingIdSchema, rateBpsSchema, reasonSchema, paymentReferenceSchema, sha256HexSchema } from "../fields";
 import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
 
 /** A financing entry is about the claim of its financing (undefined while the log has not shown the application). */
@@ -51,11 +51,12 @@ export const financingOffer = defineKind({
       feeMinor: amountMinorSchema,
       disbursementDate: dateSchema,
       recourse: z.boolean(),
+      checkpointHash: sha256HexSchema,
     })
     .strict(),
   codes: FINANCING_OFFER_CODES,
   transition: applyFinancingOffer,
-  prefetch: (transaction) => ({ financingIds: [transaction.body.financingId] }),
+  prefetch: (transaction) => ({ financingIds: [transaction.body.financingId], checkpointHashes: [transaction.body.checkpointHash] }),
   names: { ...namesNothing, claims: (transaction, _txId, claimOfFinancing) => financingClaim(transaction.body.financingId, claimOfFinancing) },
   lineage: "claims",
   signing: registeredSignerOnly,
@@ -86,11 +87,11 @@ export const financingDecline = defineKind({
 export const financingDisburse = defineKind({
   type: "financing.disburse",
   body: z
-    .object({ financingId: financingIdSchema, paymentReference: paymentReferenceSchema })
+    .object({ financingId: financingIdSchema, paymentReference: paymentReferenceSchema, checkpointHash: sha256HexSchema })
     .strict(),
   codes: FINANCING_DISBURSE_CODES,
   transition: applyFinancingDisburse,
-  prefetch: (transaction) => ({ financingIds: [transaction.body.financingId] }),
+  prefetch: (transaction) => ({ financingIds: [transaction.body.financingId], checkpointHashes: [transaction.body.checkpointHash] }),
   names: { ...namesNothing, claims: (transaction, _txId, claimOfFinancing) => financingClaim(transaction.body.financingId, claimOfFinancing) },
   lineage: "claims",
   signing: registeredSignerOnly,

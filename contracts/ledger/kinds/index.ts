@@ -111,6 +111,7 @@ export function prefetchKeys(signed: SignedLedgerTransaction): PrefetchKeys {
     activePolicies: fromBody.activePolicies ?? [],
     nonces: [{ orgId: signer.orgId, keyId: signer.keyId, nonce }],
     hasKeys: fromBody.hasKeys ?? false,
+    checkpointHashes: unique(fromBody.checkpointHashes ?? []),
   };
 }
 

@@ -14,8 +14,11 @@ import { beijingDate } from "@/contracts/ledger/maturity";
 /**
  * `offerBlocked`: why the lender's browser refuses to offer (its trust checks, trust-checks.tsx),
  * or null when it may; while it checks, "checking". Declining stays possible either way.
+ * `checkpointHash`: the checkpoint the lender's checks ran against, which a signed offer or
+ * disbursement names (the contract refuses one the ledger never published); until the checks
+ * have one, the lender cannot sign either.
  */
-export function FinancingActions({ financing, role, canSign, offerBlocked = null }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean; offerBlocked?: string | null }) {
+export function FinancingActions({ financing, role, canSign, offerBlocked = null, checkpointHash = null }: { financing: FinancingDto; role: "lender" | "holder"; canSign: boolean; offerBlocked?: string | null; checkpointHash?: string | null }) {
   const t = useTranslations();
   const router = useRouter();
   const action = useLedgerAction();
@@ -31,6 +34,7 @@ export function FinancingActions({ financing, role, canSign, offerBlocked = null
   }
 
   const id = financing.id;
+  const decisionBlocked = offerBlocked ?? (checkpointHash === null ? t("trust.desk.checking") : null);
   return (
     <Card title={<span className="flex items-center gap-2">
           {t("financing.statusTitle")} <Badge tone="blue">{t.has(`financingStatus.${financing.status}`) ? t(`financingStatus.${financing.status}`) : financing.status}</Badge>
@@ -41,7 +45,7 @@ export function FinancingActions({ financing, role, canSign, offerBlocked = null
         {done ? <div data-testid="financing-notice"><Alert tone="green">{done}</Alert></div> : null}
         {error ? <Alert>{error}</Alert> : null}
         {canSign && role === "lender" && financing.status === "requested" ? (
-          <OfferForm financing={financing} busy={action.busy} blocked={offerBlocked} onOffer={(body) => void run(action.run("financing.offer", { financingId: id, ...body }), t("financing.offerSigned"))} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), t("financing.declinedDone"))} />
+          <OfferForm financing={financing} busy={action.busy} blocked={decisionBlocked} onOffer={(body) => checkpointHash !== null && void run(action.run("financing.offer", { financingId: id, ...body, checkpointHash }), t("financing.offerSigned"))} onDecline={(reason) => void run(action.run("financing.decline", { financingId: id, reason }), t("financing.declinedDone"))} />
         ) : null}
         {canSign && role === "holder" && financing.status === "offered" ? (
           <div className="flex gap-2">
@@ -53,7 +57,7 @@ export function FinancingActions({ financing, role, canSign, offerBlocked = null
             </Button>
           </div>
         ) : null}
-        {canSign && role === "lender" && financing.status === "accepted" ? <DisburseForm busy={action.busy} onDisburse={(paymentReference) => void run(action.run("financing.disburse", { financingId: id, paymentReference }), t("financing.disbursed"))} /> : null}
+        {canSign && role === "lender" && financing.status === "accepted" ? <DisburseForm busy={action.busy} blocked={decisionBlocked} onDisburse={(paymentReference) => checkpointHash !== null && void run(action.run("financing.disburse", { financingId: id, paymentReference, checkpointHash }), t("financing.disbursed"))} /> : null}
         {financing.status === "requested" && role === "holder" ? <p className="text-sm text-slate-600">{t("financing.waitingOffer", { lender: financing.lenderName })}</p> : null}
         {financing.status === "accepted" && role === "holder" ? <p className="text-sm text-slate-600">{t("financing.waitingPayout", { lender: financing.lenderName })}</p> : null}
       </div>
@@ -145,15 +149,16 @@ function OfferForm({ financing, busy, blocked, onOffer, onDecline }: { financing
   );
 }
 
-function DisburseForm({ busy, onDisburse }: { busy: boolean; onDisburse: (reference: string) => void }) {
+function DisburseForm({ busy, blocked, onDisburse }: { busy: boolean; blocked: string | null; onDisburse: (reference: string) => void }) {
   const t = useTranslations("financing.disburse");
   const [reference, setReference] = useState("");
   return (
     <div className="flex flex-wrap items-end gap-2 border-t border-slate-100 pt-4">
+      {blocked !== null ? <div className="w-full" data-testid="disburse-blocked"><Alert tone="amber">{blocked}</Alert></div> : null}
       <Field label={t("reference")} htmlFor="payment-ref" hint={t("hint")}>
         <input id="payment-ref" className={`${inputClass} w-72`} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={140} />
       </Field>
-      <Button disabled={busy || !reference.trim()} onClick={() => onDisburse(reference.trim())}>
+      <Button disabled={busy || !reference.trim() || blocked !== null} onClick={() => onDisburse(reference.trim())}>
         {t("confirm")}
       </Button>
     </div>

@@ -23,6 +23,13 @@ function offerBlocked(t: Translate, decision: DeskDecision): string | null {
   }
 }
 
+/** The checkpoint the desk's checks ran against: the one a signed offer or disbursement names. */
+function decidedOn(decision: DeskDecision): string | null {
+  if (decision.status === "eligible") return decision.accepted.checkpointHash;
+  if (decision.status === "no-policy") return decision.checkpointHash;
+  return null;
+}
+
 /** The lender's side of an application: its own trust checks first, then the actions they allow. */
 export function LenderDesk({ orgId, financing, canSign }: { orgId: string; financing: FinancingDto; canSign: boolean }) {
   const t = useTranslations("trust");
@@ -32,7 +39,7 @@ export function LenderDesk({ orgId, financing, canSign }: { orgId: string; finan
   return (
     <>
       {checks ? <TrustChecks orgId={orgId} financing={financing} onDecision={onDecision} /> : null}
-      <FinancingActions financing={financing} role="lender" canSign={canSign} offerBlocked={checks ? offerBlocked(t, decision) : null} />
+      <FinancingActions financing={financing} role="lender" canSign={canSign} offerBlocked={checks ? offerBlocked(t, decision) : null} checkpointHash={decidedOn(decision)} />
     </>
   );
 }

@@ -1,5 +1,9 @@
 // At start-up of a Node.js server (never in the Edge runtime, never during `next build`):
 //  - checks the environment (database pool and timeouts included) once, before anything opens;
+//  - in production (unless DEMO_DEPLOYMENT=1), refuses to start with the operator's key in the
+//    database or not from the environment, demo keys, the demo seed or the demo's network id
+//    (server/seed/production-guard.ts), exiting with EX_CONFIG so that `npm start` does not
+//    start it again;
 //  - makes the process's runtime (server/runtime/process.ts);
 //  - fills the provenance subtree store in the background (server/ledger/provenance.ts), so
 //    the first provenance request does not pay for reading and hashing every leaf;
@@ -13,6 +17,14 @@ export async function register(): Promise<void> {
     import("./server/ledger/provenance"),
     import("./db/availability"),
   ]);
+  const guard = await import("./server/seed/production-guard");
+  if (guard.productionGuardApplies()) {
+    const refusals = await guard.productionRefusals((await processRuntime()).db);
+    if (refusals.length > 0) {
+      console.error(guard.describeProductionRefusals(refusals));
+      process.exit(guard.EXIT_CONFIG);
+    }
+  }
   const started = Date.now();
   void processRuntime()
     .then((runtime) => warmProvenanceStore(runtime.db, runtime.provenance))

@@ -190,6 +190,8 @@ async function startOnce(options: AppServerOptions): Promise<AppServer> {
     env: {
       ...process.env,
       NODE_ENV: "production",
+      // The reliability suite runs the demo; a test that wants the production guard sets DEMO_DEPLOYMENT in options.env.
+      DEMO_DEPLOYMENT: "1",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: options.databaseUrl,
       NEXTAUTH_SECRET: SERVER_SECRET,

@@ -7,6 +7,8 @@ const port = process.argv[2] ?? "3210";
 const env = {
   ...process.env,
   NODE_ENV: "production",
+  // The browser tests run the demo: the production guard (instrumentation.ts) would refuse its seed and keys.
+  DEMO_DEPLOYMENT: "1",
   NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "e2e-secret-not-for-production-use",
   NEXTAUTH_URL: `http://127.0.0.1:${port}`,
 };

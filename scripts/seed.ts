@@ -1,6 +1,12 @@
 import { openForScript } from "./db-open";
 import { seedDemo } from "@/server/seed/seed";
 import { installNodeSha256 } from "@/server/crypto/node-hash";
+import { EXIT_CONFIG, productionGuardApplies } from "@/server/seed/production-guard";
+
+if (productionGuardApplies()) {
+  console.error("The demo seed is for demos: a production deployment starts from an empty database (set DEMO_DEPLOYMENT=1 only for a demo).");
+  process.exit(EXIT_CONFIG);
+}
 
 // This process hashes with node:crypto (the contracts default to @noble/hashes).
 installNodeSha256();

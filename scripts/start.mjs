@@ -22,6 +22,8 @@ const HOST = process.env.HOST ?? "0.0.0.0";
 const wanted = process.env.INSTANCES ? Number(process.env.INSTANCES) : os.availableParallelism();
 const haproxy = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"].find((p) => fs.existsSync(p)) ?? null;
 const say = (line) => console.log(`[start] ${line}`);
+/** An instance's exit status when it refuses its configuration (server/seed/production-guard.ts EXIT_CONFIG). */
+const EXIT_CONFIG = 78;
 
 if (!Number.isInteger(wanted) || wanted < 1 || wanted > 64) {
   console.error(`[start] INSTANCES must be an integer from 1 to 64, not ${process.env.INSTANCES}`);
@@ -64,6 +66,12 @@ function runBalanced(count) {
     child.on("exit", (code, signal) => {
       children.delete(child);
       if (stopping) return;
+      if (code === EXIT_CONFIG) {
+        // It refused its configuration (the production guard, instrumentation.ts): starting it again would refuse again.
+        console.error(`[start] instance ${index + 1} refused to start (its reasons are above); stopping`);
+        stop(EXIT_CONFIG);
+        return;
+      }
       say(`instance ${index + 1} (pid ${child.pid}) exited (${signal ?? code}); starting it again in 1 s`);
       setTimeout(() => !stopping && startInstance(index), 1000);
     });

@@ -109,7 +109,7 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
   // BENCH_NEXT_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the server (written when it stops).
   const nodeArgs = (process.env.BENCH_NEXT_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, ...env, NODE_ENV: "production", NEXTAUTH_URL: baseUrl, NEXTAUTH_SECRET: "bench-secret-not-for-production-use", NEXT_TELEMETRY_DISABLED: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "1000000" },
+    env: { ...process.env, ...env, NODE_ENV: "production", DEMO_DEPLOYMENT: "1", NEXTAUTH_URL: baseUrl, NEXTAUTH_SECRET: "bench-secret-not-for-production-use", NEXT_TELEMETRY_DISABLED: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "1000000" },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

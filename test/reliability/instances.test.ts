@@ -77,7 +77,7 @@ beforeAll(async () => {
     cwd: process.cwd(),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: own.url, NEXTAUTH_SECRET: SERVER_SECRET, NEXTAUTH_URL: balancer, PORT: String(port), HOST: "127.0.0.1", INSTANCES: String(INSTANCES), DISABLE_JOBS: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "100000" },
+    env: { ...process.env, NODE_ENV: "production", DEMO_DEPLOYMENT: "1", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: own.url, NEXTAUTH_SECRET: SERVER_SECRET, NEXTAUTH_URL: balancer, PORT: String(port), HOST: "127.0.0.1", INSTANCES: String(INSTANCES), DISABLE_JOBS: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "100000" },
   });
   supervisor.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   supervisor.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));

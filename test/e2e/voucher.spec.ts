@@ -7,6 +7,15 @@ import { expect, shot, signIn } from "./helpers";
  * altered on its way and a changed token are refused, and so is the link once revoked.
  */
 
+/** Keys this deployment does not sign with (as in financing.spec.ts): no checkpoint of it satisfies them. */
+const FOREIGN_POLICY = JSON.stringify({
+  format: "double-chain-trust-policy/1",
+  origin: "double-chain.example/ledger",
+  operatorKeys: ["double-chain.example/ledger+5580922e+ARV3nrt8aqQNshljqByxWP3+Vp5rd/TkIzrZmc2ecqJY"],
+  witnesses: ["witness.bank.example+83e4e604+BKkkFXym9NeJ569zdoByDtnLIntI4R5LkMb35fhCqrdx", "witness.factor.example+1bdc6b3c+BFveVQI2hQqhzLWgkCybHtOTtHFbMC1GWPNryRdfxP/6"],
+  quorum: 1,
+});
+
 async function heldTier3Piece(page: Page): Promise<string> {
   await page.goto("/claims");
   const split = page.locator('a[href^="/claims/c_"][href$="/split"]').first();
@@ -51,6 +60,13 @@ test("a shared voucher verifies on the public page; a tampered bundle, a changed
   await expect(open.getByTestId("verify-capitals")).toHaveText(capitals);
   await expect(open.getByTestId("verify-trust")).toContainText("/trust-policy.json");
   await shot(open, "verify-zh-CN");
+
+  // The visitor's own policy replaces the published one: keys this ledger never signed with fail.
+  await open.getByLabel("您的信任策略（JSON）").fill(FOREIGN_POLICY);
+  await open.getByRole("button", { name: "按此策略核验" }).click();
+  await expect(open.getByTestId("verify-failed")).toHaveAttribute("data-code", "log_signature_missing", { timeout: 30_000 });
+  await open.getByRole("button", { name: "删除我的策略" }).click();
+  await expect(open.getByTestId("verify-ok")).toBeVisible({ timeout: 30_000 });
 
   // The same link, its bundle altered on the way: the claim's amount in the state section.
   const tampered = await visitor.newPage();

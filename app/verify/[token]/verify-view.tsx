@@ -6,8 +6,8 @@ import { parseVerifierKey } from "@/contracts/note";
 import { verifyProvenanceBatched, type LineageStep, type ProvenanceBundle } from "@/contracts/provenance";
 import { runWithBatchVerifier } from "@/contracts/signing";
 import type { ClaimStateLeaf } from "@/contracts/state-leaves";
-import { parseTrustPolicy, verifyBundleUnderPolicy } from "@/contracts/trust-policy";
-import { Badge, Card } from "../../_components/ui";
+import { parseTrustPolicy, parseTrustPolicyText, verifyBundleUnderPolicy } from "@/contracts/trust-policy";
+import { Badge, Button, Card, inputClass } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import { createWebCryptoVerifier } from "../../_lib/webcrypto-verifier";
 
@@ -31,7 +31,17 @@ interface SharedAnswer {
 type Verdict =
   | { kind: "refused"; code: string; detail: string }
   | { kind: "failed"; code: string; detail: string; leafIndex?: number }
-  | { kind: "verified"; claimId: string; state: ClaimStateLeaf; names: Record<string, string>; checkpointSize: number; cosigners: string[]; witnessed: boolean; policy: PublishedPolicy };
+  | { kind: "verified"; claimId: string; state: ClaimStateLeaf; names: Record<string, string>; checkpointSize: number; cosigners: string[]; witnessed: boolean; policy: PublishedPolicy; own: boolean };
+
+/** A policy the visitor pasted on this page, kept in this browser only: used instead of the published one. */
+const OWN_POLICY_KEY = "double-chain-verify-policy";
+
+function ownPolicy(): PublishedPolicy | null {
+  const text = window.localStorage.getItem(OWN_POLICY_KEY);
+  if (text === null) return null;
+  const parsed = parseTrustPolicyText(text);
+  return parsed.ok ? (JSON.parse(text) as PublishedPolicy) : null;
+}
 
 async function json(response: Response): Promise<unknown> {
   try {
@@ -52,17 +62,18 @@ function namesOf(lineage: readonly LineageStep[]): Record<string, string> {
  * signature, witness quorum, replay, state proofs). Without: the operator's signature and the
  * replay only, which the page says plainly.
  */
-async function verifyShare(token: string): Promise<Verdict> {
-  const [policyResponse, shareResponse] = await Promise.all([fetch("/trust-policy.json", { cache: "no-store" }), fetch(`/api/verify/${encodeURIComponent(token)}`, { cache: "no-store" })]);
+async function verifyShare(token: string, own: PublishedPolicy | null): Promise<Verdict> {
+  const [policyResponse, shareResponse] = await Promise.all([own === null ? fetch("/trust-policy.json", { cache: "no-store" }) : null, fetch(`/api/verify/${encodeURIComponent(token)}`, { cache: "no-store" })]);
   if (!shareResponse.ok) {
     const body = (await json(shareResponse)) as { code?: string; error?: string } | null;
     return { kind: "refused", code: body?.code ?? `http_${shareResponse.status}`, detail: body?.error ?? "" };
   }
-  const policy = (await json(policyResponse)) as PublishedPolicy | null;
-  if (!policyResponse.ok || policy === null || !Array.isArray(policy.operatorKeys) || !Array.isArray(policy.witnesses)) return { kind: "failed", code: "trust_policy_malformed", detail: "/trust-policy.json" };
+  const policy = own ?? (policyResponse?.ok ? ((await json(policyResponse)) as PublishedPolicy | null) : null);
+  if (policy === null || !Array.isArray(policy.operatorKeys) || !Array.isArray(policy.witnesses)) return { kind: "failed", code: "trust_policy_malformed", detail: "/trust-policy.json" };
   const shared = (await json(shareResponse)) as SharedAnswer | null;
   if (shared === null || typeof shared.claimId !== "string" || typeof shared.bundle !== "object") return { kind: "failed", code: "bundle_malformed", detail: "" };
-  const verdict = policy.witnesses.length > 0 ? await underPolicy(shared, policy) : await operatorOnly(shared, policy);
+  const checked = policy.witnesses.length > 0 ? await underPolicy(shared, policy) : await operatorOnly(shared, policy);
+  const verdict = checked.kind === "verified" ? { ...checked, own: own !== null } : checked;
   if (verdict.kind === "verified" && (verdict.state.claimId !== shared.claimId || shared.bundle.claimId !== shared.claimId)) {
     return { kind: "failed", code: "bundle_for_another_claim", detail: `${verdict.state.claimId} ≠ ${shared.claimId}` };
   }
@@ -83,6 +94,7 @@ async function underPolicy(shared: SharedAnswer, published: PublishedPolicy): Pr
     cosigners: result.verified.cosigners.map((cosigner) => cosigner.name),
     witnessed: true,
     policy: published,
+    own: false,
   };
 }
 
@@ -92,22 +104,82 @@ async function operatorOnly(shared: SharedAnswer, published: PublishedPolicy): P
   const result = await verifyProvenanceBatched(shared.bundle, key.key.publicKey, verifier, { requireState: true });
   if (!result.ok) return { kind: "failed", code: result.code, detail: result.detail, ...(result.leafIndex === undefined ? {} : { leafIndex: result.leafIndex }) };
   if (result.state === undefined) return { kind: "failed", code: "state_proof_missing", detail: "" };
-  return { kind: "verified", claimId: result.state.claim.claimId, state: result.state.claim, names: namesOf(result.lineage), checkpointSize: result.checked.checkpointSize, cosigners: [], witnessed: false, policy: published };
+  return { kind: "verified", claimId: result.state.claim.claimId, state: result.state.claim, names: namesOf(result.lineage), checkpointSize: result.checked.checkpointSize, cosigners: [], witnessed: false, policy: published, own: false };
 }
 
 export function VerifyView({ token }: { token: string }) {
-  const t = useTranslations();
   const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [kept, setKept] = useState(false);
+  // Bumped when the visitor sets or forgets their own policy: the bundle is verified again.
+  const [round, setRound] = useState(0);
   useEffect(() => {
     let current = true;
-    verifyShare(token).then(
-      (done) => current && setVerdict(done),
+    const own = ownPolicy();
+    verifyShare(token, own).then(
+      (done) => {
+        if (!current) return;
+        setVerdict(done);
+        setKept(own !== null);
+      },
       (error: unknown) => current && setVerdict({ kind: "failed", code: "verification_error", detail: error instanceof Error ? error.message : String(error) }),
     );
     return () => {
       current = false;
     };
-  }, [token]);
+  }, [token, round]);
+  const again = () => {
+    setVerdict(null);
+    setRound((value) => value + 1);
+  };
+  return (
+    <div className="space-y-6">
+      <VerdictView verdict={verdict} />
+      <OwnPolicy kept={kept} onChange={again} />
+    </div>
+  );
+}
+
+/** The visitor pastes a policy obtained elsewhere (their bank's, the witnesses'): it replaces the published one, in this browser. */
+function OwnPolicy({ kept, onChange }: { kept: boolean; onChange: () => void }) {
+  const t = useTranslations("verify");
+  const [text, setText] = useState("");
+  const parsed = text.trim() ? parseTrustPolicyText(text) : null;
+  return (
+    <Card title={t("ownPolicyTitle")}>
+      <div className="space-y-3 text-sm">
+        <p className="text-slate-600">{kept ? t("ownPolicyKept") : t("ownPolicyHint")}</p>
+        <textarea aria-label={t("ownPolicyLabel")} className={`${inputClass} h-28 font-mono text-xs`} value={text} onChange={(event) => setText(event.target.value)} spellCheck={false} />
+        {parsed && !parsed.ok ? <p className="text-xs text-rose-700">{parsed.detail}</p> : null}
+        <div className="flex gap-3">
+          <Button
+            disabled={!parsed?.ok}
+            onClick={() => {
+              window.localStorage.setItem(OWN_POLICY_KEY, text);
+              setText("");
+              onChange();
+            }}
+          >
+            {t("useOwnPolicy")}
+          </Button>
+          {kept ? (
+            <Button
+              variant="secondary"
+              onClick={() => {
+                window.localStorage.removeItem(OWN_POLICY_KEY);
+                onChange();
+              }}
+            >
+              {t("forgetOwnPolicy")}
+            </Button>
+          ) : null}
+        </div>
+      </div>
+    </Card>
+  );
+}
+
+function VerdictView({ verdict }: { verdict: Verdict | null }) {
+  const t = useTranslations();
   if (verdict === null) return <p className="text-sm text-slate-500" role="status">{t("verify.verifying")}</p>;
   if (verdict.kind === "refused") {
     return (
@@ -178,7 +250,7 @@ function Verified({ verdict }: { verdict: Extract<Verdict, { kind: "verified" }>
       </Card>
       <Card title={t("verify.trustTitle")}>
         <div className="space-y-2 text-sm text-slate-700" data-testid="verify-trust">
-          <p>{t("verify.trustExplain")}</p>
+          <p>{verdict.own ? t("verify.trustExplainOwn") : t("verify.trustExplain")}</p>
           <p>{verdict.witnessed ? t("verify.trustWitnesses", { quorum: verdict.policy.quorum, count: verdict.policy.witnesses.length }) : t("verify.trustNoWitnesses")}</p>
           <p>{t("verify.revealed")}</p>
           <details className="text-xs">

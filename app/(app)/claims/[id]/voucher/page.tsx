@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { notFound } from "next/navigation";
+import { TRPCError } from "@trpc/server";
 import { getTranslations } from "next-intl/server";
 import QRCode from "qrcode";
 import { serverCaller } from "@/server/trpc/server-caller";
@@ -27,7 +29,10 @@ export default async function VoucherPage({ params, searchParams }: { params: Pr
   const tStates = await getTranslations("states");
   const format = formattersFor(await getLocale());
   const shareToken = typeof share === "string" && share.length <= 64 ? share : null;
-  const voucher = await (await serverCaller()).vouchers.voucher({ claimId: id, ...(shareToken ? { shareToken } : {}) });
+  const voucher = await (await serverCaller())
+    .vouchers.voucher({ claimId: id, ...(shareToken ? { shareToken } : {}) })
+    // A claim the reader may not see, or a malformed id, is a page that does not exist.
+    .catch((error: unknown) => (error instanceof TRPCError && (error.code === "NOT_FOUND" || error.code === "BAD_REQUEST") ? notFound() : Promise.reject(error)));
   const shared = voucher.shareLive && shareToken !== null;
   const qrUrl = shared ? `${publicBaseUrl()}/verify/${shareToken}` : `${publicBaseUrl()}/claims/${voucher.claimId}`;
   const qrSvg = await QRCode.toString(qrUrl, { type: "svg", errorCorrectionLevel: "M", margin: 2 });

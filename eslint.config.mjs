@@ -39,6 +39,7 @@ const FILES = [
   { category: "app-entry", pattern: "server/trpc/server-caller.ts" },
   { category: "app-entry", pattern: "server/trpc/http.ts" },
   { category: "app-entry", pattern: "server/trpc/log-http.ts" },
+  { category: "app-entry", pattern: "server/trpc/voucher-http.ts" },
   { category: "app-entry", pattern: "server/api/http.ts" },
   { category: "app-entry", pattern: "server/session/session.ts" },
   { category: "app-entry", pattern: "server/authz.ts" },

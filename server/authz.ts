@@ -185,3 +185,16 @@ export function assertAllowed(allowed: boolean, message = "You are not allowed t
 export function canManageApiKeys(actor: Actor): boolean {
   return actor.permission === "admin" && actor.orgStatus === "approved";
 }
+
+/**
+ * Sharing a claim's voucher with outsiders (issue 15) is the holder's choice: a member of the
+ * organisation holding the claim now, with more than view permission, since a share shows the
+ * claim to anyone with the link. Revoking a share is for the organisation that made it.
+ */
+export function canShareVoucher(actor: Actor, claim: { holderOrgId: string }): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === claim.holderOrgId && actor.permission !== "viewer";
+}
+
+export function canRevokeVoucherShare(actor: Actor, share: { orgId: string }): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === share.orgId && actor.permission !== "viewer";
+}

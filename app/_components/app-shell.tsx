@@ -42,14 +42,14 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
   });
   return (
     <div className="min-h-screen lg:grid lg:grid-cols-[15rem_1fr]">
-      <aside className="hidden border-r border-slate-200 bg-white lg:block">
+      <aside className="hidden border-r print:hidden border-slate-200 bg-white lg:block">
         <Brand />
         <nav aria-label={t("shell.mainNavigation")} className="space-y-1 px-3 py-4">
           {links}
         </nav>
       </aside>
       <div className="flex min-w-0 flex-col">
-        <header className="sticky top-0 z-10 flex items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-4 py-3 backdrop-blur sm:px-6">
+        <header className="print:hidden sticky top-0 z-10 flex items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-4 py-3 backdrop-blur sm:px-6">
           <div className="flex items-center gap-3">
             <button
               type="button"
@@ -87,7 +87,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
           </div>
         </header>
         {menuOpen ? (
-          <nav aria-label={t("shell.mainNavigation")} className="space-y-1 border-b border-slate-200 bg-white px-3 py-3 lg:hidden">
+          <nav aria-label={t("shell.mainNavigation")} className="print:hidden space-y-1 border-b border-slate-200 bg-white px-3 py-3 lg:hidden">
             {links}
           </nav>
         ) : null}

@@ -30,6 +30,8 @@ export interface Runtime {
     /** Signed transactions submitted per organisation per minute. */
     readonly submissions: Limiter;
     readonly submissionsPerMinute: number;
+    /** Public voucher verifications (/api/verify/<token>) per client address per minute. */
+    readonly publicVerify: Limiter;
   };
   /** The log's complete subtree hashes, for O(log n) inclusion proofs. */
   readonly provenance: ProvenanceStore;
@@ -70,6 +72,9 @@ function mailFromEnvironment(): MailSettings {
   };
 }
 
+/** Public voucher verifications one client address may ask for in a minute. */
+export const PUBLIC_VERIFY_PER_MINUTE = 30;
+
 export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
   // Hashing through node:crypto is a property of the server process, set here explicitly.
   installNodeSha256();
@@ -109,6 +114,9 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
       // or stolen session from monopolising the ledger's append lock.
       submissions: limiter("submissions", perMinute, 60 * 1000),
       submissionsPerMinute: perMinute,
+      // A person checking vouchers opens a few a minute; this stops a script walking tokens or
+      // making the server build bundles in a loop. Keyed by the balancer's client address.
+      publicVerify: limiter("public-verify", PUBLIC_VERIFY_PER_MINUTE, 60 * 1000),
     },
     provenance,
     cosigner,

@@ -12,6 +12,7 @@ import { applyForOnboarding } from "@/server/commands/organisations";
 import { loadActor } from "@/server/auth/accounts";
 import { inviteUser } from "@/server/commands/users";
 import { requestRegistration } from "@/server/commands/keys";
+import { shareVoucher } from "@/server/commands/voucher-shares";
 import { seedDemo } from "@/server/seed/seed";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import { createTestDatabase } from "../helpers/db";
@@ -236,6 +237,29 @@ const ROWS: Row[] = [
     },
   },
   { procedure: "ledger.claim", scenario: "tier 1's own piece", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
+  { procedure: "vouchers.voucher", scenario: "tier 1's own piece's e-voucher (whoever sees the claim)", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
+  {
+    procedure: "vouchers.shares",
+    scenario: "the share links of tier 1's piece: each organisation sees only its own",
+    expected: expect8("O O O N O F O U"),
+    input: () => ({ claimId: fx.tier1KeptId }),
+    check: (r, role) => {
+      if (role !== "supplier") expect(r).toEqual([]);
+    },
+  },
+  {
+    procedure: "vouchers.share",
+    scenario: "share tier 1's piece's voucher (its holder only; other parties refused, strangers told nothing)",
+    expected: expect8("F F O N F F F U"),
+    input: () => ({ claimId: fx.tier1KeptId }),
+    check: (r) => expect((r as { token: string }).token).toMatch(/^[A-Za-z0-9_-]{43}$/),
+  },
+  {
+    procedure: "vouchers.revoke",
+    scenario: "revoke a share tier 1 made (only the organisation that made it)",
+    expected: expect8("N N O N N F N U"),
+    input: async () => ({ shareId: (await shareVoucher(db, await actorOf("usr_pearl_1"), { id: fx.tier1KeptId, holderOrgId: "org_pearl" }, Date.now())).id }),
+  },
   { procedure: "financing.lendersForClaim", scenario: "tier 1's own piece", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
   {
     procedure: "financing.pledges",

@@ -1,12 +1,25 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canChooseIssueRecipients, canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canSeeScheduledJobs, canUseDirectory } from "@/server/authz";
+import { canRevokeVoucherShare, canShareVoucher, canChooseIssueRecipients, canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canSeeScheduledJobs, canUseDirectory } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "viewer", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
 }
 
 describe("authorisation rules", () => {
+  it.each([
+    [actor({ permission: "maker" }), "org_a", true],
+    [actor({ permission: "admin" }), "org_a", true],
+    [actor({ permission: "viewer" }), "org_a", false],
+    [actor({ permission: "admin" }), "org_b", false],
+    [actor({ permission: "admin", orgRole: "operator" }), "org_b", false],
+    [actor({ permission: "admin", orgRole: "auditor" }), "org_b", false],
+    [actor({ permission: "admin", orgStatus: "pending" }), "org_a", false],
+  ])("canShareVoucher and canRevokeVoucherShare %#: the holder's (sharer's) members who sign, nobody else", (a, orgId, expected) => {
+    expect(canShareVoucher(a, { holderOrgId: orgId })).toBe(expected);
+    expect(canRevokeVoucherShare(a, { orgId })).toBe(expected);
+  });
+
   it.each([
     [actor({ orgRole: "operator", permission: "approver" }), true],
     [actor({ orgRole: "operator", permission: "admin" }), true],

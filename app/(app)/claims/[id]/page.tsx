@@ -20,9 +20,14 @@ export default async function ClaimPage({ params }: { params: Promise<{ id: stri
         title={t("title")}
         subtitle={<span className="font-mono text-xs">{id}</span>}
         actions={
-          <Link href="/claims" className="text-sm font-medium text-brand-600 hover:underline">
-            {t("back")}
-          </Link>
+          <div className="flex items-center gap-4">
+            <Link href={`/claims/${id}/voucher`} className="text-sm font-medium text-brand-600 hover:underline" data-testid="claim-voucher-link">
+              {t("voucher")}
+            </Link>
+            <Link href="/claims" className="text-sm font-medium text-brand-600 hover:underline">
+              {t("back")}
+            </Link>
+          </div>
         }
       />
       <ProvenanceView claimId={id} />

@@ -157,7 +157,7 @@ const ROWS: Row[] = [
     procedure: "organisations.review",
     scenario: "approve a pending applicant",
     expected: expect8("O F F F F F F U"),
-    input: async () => ({ orgId: (await applyForOnboarding(db, { organisationName: `Pending ${unique()}`, role: "supplier", city: "", registrationNumber: "", adminName: "P", adminEmail: `pending-${unique()}@example.com`, adminPassword: DEMO_PASSWORD })).orgId, decision: "approved" }),
+    input: async () => ({ orgId: (await applyForOnboarding(db, { organisationName: `Pending ${unique()}`, role: "supplier", city: "", registrationNumber: "91350100M000100Y43", adminName: "P", adminEmail: `pending-${unique()}@example.com`, adminPassword: DEMO_PASSWORD })).orgId, decision: "approved" }),
   },
   { procedure: "users.list", scenario: "Pearl River's people", expected: expect8("O F O F F F F U"), input: () => ({ orgId: "org_pearl" }) },
   { procedure: "users.invite", scenario: "invite into Pearl River", expected: expect8("O F O F F F F U"), input: () => ({ orgId: "org_pearl", email: `new-${unique()}@example.com`, name: "New Person", permission: "maker" }) },
@@ -236,6 +236,13 @@ const ROWS: Row[] = [
     },
   },
   { procedure: "ledger.claim", scenario: "tier 1's own piece", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
+  {
+    procedure: "ledger.tradeDocuments",
+    scenario: "tier 1's own piece shows its issuance's document hashes (a lender with no part in it is refused)",
+    expected: expect8("O O O N O F O U"),
+    input: () => ({ claimId: fx.tier1KeptId }),
+    check: (r) => expect((r as { documents: { invoiceSha256: string } | null }).documents?.invoiceSha256).toMatch(/^[0-9a-f]{64}$/),
+  },
   { procedure: "financing.lendersForClaim", scenario: "tier 1's own piece", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
   {
     procedure: "financing.pledges",

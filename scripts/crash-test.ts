@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 /*
  * Crash test: the built app under load of signed submissions, killed with SIGKILL at
  * random moments and restarted, against a database of its own on the PostgreSQL server
@@ -77,6 +78,9 @@ const DOCUMENTS = {
   contractSha256: sha256Hex(utf8ToBytes("crash-test contract")),
   deliveryNoteSha256: sha256Hex(utf8ToBytes("crash-test delivery note")),
 };
+
+/** The documents with an invoice of their own: one invoice backs at most one live issuance. */
+const freshDocuments = () => ({ ...DOCUMENTS, invoiceSha256: randomBytes(32).toString("hex") });
 
 let nonceCounter = 0;
 const nonce = () => sha256Hex(utf8ToBytes(`${process.pid}:${Date.now()}:${nonceCounter++}:${Math.random()}`)).slice(0, 32);
@@ -160,7 +164,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     const [core, tier1, tier2, bank, factor] = [id("org_huaxin"), id("org_pearl"), id("org_lingnan"), id("org_cmtb"), id("org_gbfactor")];
     for (let cycle = 0; !stopping; cycle += 1) {
       const amount = BigInt(10_000 + index);
-      const issued = await submit(sign(core, "claim.issue", { creditLineId: bankLine!.id, toOrgId: "org_pearl", amountMinor: amount, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: DOCUMENTS }));
+      const issued = await submit(sign(core, "claim.issue", { creditLineId: bankLine!.id, toOrgId: "org_pearl", amountMinor: amount, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: freshDocuments() }));
       if (!issued) return;
       const claimId = deriveId("c", issued.txId, 0);
       if (!(await submit(sign(tier1, "claim.accept", { claimId })))) return;

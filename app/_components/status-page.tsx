@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { useTranslations } from "next-intl";
 
 /**
  * The frame of the loading, error and not-found pages: what happened in one line, what it
@@ -46,5 +47,22 @@ export function LoadingPage({ label }: { label: string }) {
       </svg>
       {label}
     </div>
+  );
+}
+
+/**
+ * The one not-found page, for both app/not-found.tsx (any address, signed in or not) and
+ * app/(app)/not-found.tsx (notFound() of a signed-in page): they differ only in the second
+ * way forward, sign-in for a visitor who may be signed out, the claims for one who is not.
+ */
+export function NotFoundPage({ signedIn }: { signedIn: boolean }) {
+  const t = useTranslations("errorPages");
+  return (
+    <StatusPage code="404" title={t("notFoundTitle")} body={t("notFoundBody")}>
+      <StatusLink href="/dashboard" primary>
+        {t("toDashboard")}
+      </StatusLink>
+      {signedIn ? <StatusLink href="/claims">{t("toClaims")}</StatusLink> : <StatusLink href="/signin">{t("toSignIn")}</StatusLink>}
+    </StatusPage>
   );
 }

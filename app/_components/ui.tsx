@@ -109,7 +109,7 @@ export function Field({ label, htmlFor, hint, error, children }: { label: string
         {label}
       </label>
       <div className="mt-1">{children}</div>
-      {error ? <p className="mt-1 text-xs text-rose-600">{error}</p> : hint ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
+      {error ? <p id={`${htmlFor}-error`} className="mt-1 text-xs text-rose-600">{error}</p> : hint ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useTranslations } from "next-intl";
 import { useTRPC } from "../_trpc/client";
 import { Alert, Button, Field, inputClass } from "../_components/ui";
 import { useErrorMessage } from "../_lib/errors";
+import { checkUscc } from "@/contracts/uscc";
 
 /** The kinds of organisation that may apply; their names are in the catalogues (apply.roles). */
 const ROLES = ["supplier", "core_enterprise", "lender", "auditor"] as const;
@@ -17,11 +18,20 @@ export function ApplyForm() {
   const trpc = useTRPC();
   const apply = useMutation(trpc.auth.applyToJoin.mutationOptions());
   const [done, setDone] = useState(false);
+  const tUscc = useTranslations("uscc");
+  // The GB 32100 check runs here first, so its reason shows under the field in the reader's language.
+  const [codeError, setCodeError] = useState<string | null>(null);
+  function checkCode(text: string): boolean {
+    const check = text.trim() === "" ? null : checkUscc(text);
+    setCodeError(check && !check.ok ? tUscc(check.reason) : null);
+    return check === null || check.ok;
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const f = new FormData(event.currentTarget);
     const get = (k: string) => String(f.get(k) ?? "");
+    if (!checkCode(get("registrationNumber"))) return;
     await apply.mutateAsync({
       organisationName: get("organisationName"),
       role: get("role") as (typeof ROLES)[number],
@@ -64,8 +74,16 @@ export function ApplyForm() {
           <input id="city" name="city" className={inputClass} />
         </Field>
       </div>
-      <Field label={t("registration")} htmlFor="registrationNumber" hint={t("registrationHint")}>
-        <input id="registrationNumber" name="registrationNumber" className={inputClass} maxLength={40} />
+      <Field label={t("registration")} htmlFor="registrationNumber" hint={t("registrationHint")} error={codeError ?? undefined}>
+        <input
+          id="registrationNumber"
+          name="registrationNumber"
+          className={inputClass}
+          maxLength={40}
+          aria-invalid={codeError !== null}
+          aria-describedby={codeError ? "registrationNumber-error" : undefined}
+          onBlur={(event) => checkCode(event.target.value)}
+        />
       </Field>
       <Field label={t("name")} htmlFor="adminName">
         <input id="adminName" name="adminName" required className={inputClass} />

@@ -57,6 +57,8 @@ export function applyClaimIssue(
   const receiver = view.getOrg(body.toOrgId);
   if (receiver === undefined) return fail("organisation_not_found", body.toOrgId);
   if (receiver.role !== "supplier") return fail("recipient_not_supplier", body.toOrgId);
+  const backed = view.getLiveIssuanceByInvoice(body.documents.invoiceSha256);
+  if (backed !== undefined) return fail("invoice_backs_live_issuance", backed.id);
   const id = deriveId("c", context.txId, 0);
   const claim: Claim = {
     id,

@@ -124,6 +124,7 @@ export const CLAIM_ISSUE_CODES = [
   "maturity_not_in_future",
   "organisation_not_found",
   "recipient_not_supplier",
+  "invoice_backs_live_issuance",
 ] as const;
 
 /** claim.accept */

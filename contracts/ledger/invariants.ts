@@ -9,12 +9,13 @@
  *    and repaid on the root = sum of settled over all pieces (nothing appears or vanishes);
  *  - one holder per piece, an offer only in state "offered", financed pieces were financed
  *    once and are no longer in financing, and a pledged piece has exactly one active pledge.
+ * Per invoice: at most one live issuance (types.ts isLiveIssuance) names it.
  * Per credit line: 0 <= used <= limit. Per lender and core enterprise: at most one active policy. Per key: revoked exactly when it has a revocation time.
  */
 import { MemoryState, OverlayView, vouchForChanges, type StateView } from "./state";
 import { outstandingMinor } from "./claims";
 import { invariant, InvariantViolation } from "./outcome";
-import { isLiveState, type Claim, type FinancingPolicy, type StateChange } from "./types";
+import { isLiveIssuance, isLiveState, type Claim, type FinancingPolicy, type StateChange } from "./types";
 
 function checkPiece(claim: Claim, root: Claim, byId: ReadonlyMap<string, Claim>): void {
   const where = `claim ${claim.id}`;
@@ -130,8 +131,22 @@ function assertOtherInvariants(view: StateView, changes: readonly StateChange[])
       invariant(claim !== undefined, `pledge ${change.value.id}: claim missing`);
     } else if (change.kind === "policy") {
       assertPolicyInvariants(view, change.value);
+    } else if (change.kind === "claim") {
+      assertInvoiceInvariant(view, change.value);
     }
   }
+}
+
+/**
+ * A root that becomes live must be the only live issuance of its invoice. Only a root that
+ * was not live before can add one (an issuance, in practice: cancelled and repaid roots never
+ * come back), so only then is the invoice looked up, which the service prefetches for claim.issue.
+ */
+function assertInvoiceInvariant(view: StateView, claim: Claim): void {
+  const invoice = claim.documents?.invoiceSha256;
+  if (invoice === undefined || !isLiveIssuance(claim) || !(view instanceof OverlayView) || view.wasLiveIssuance(claim.id)) return;
+  const live = view.liveIssuancesByInvoice(invoice);
+  invariant(live.length <= 1, `root ${claim.id}: invoice ${invoice} backs more than one live issuance (${live.map((root) => root.id).join(", ")})`);
 }
 
 function assertPolicyInvariants(view: StateView, policy: FinancingPolicy): void {

@@ -70,6 +70,7 @@ export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   credit_line_insufficient: "The credit line does not have enough available credit for this amount.",
   maturity_not_in_future: "The maturity date must be in the future.",
   recipient_not_supplier: "Claims can only be passed to approved suppliers on the ledger. Pick a recipient from the directory.",
+  invoice_backs_live_issuance: "This invoice already backs an issuance that is not yet repaid or cancelled. Check the invoice file; one invoice can back a new issuance only once the earlier one is repaid in full, withdrawn or rejected.",
   claim_not_found: "This claim does not exist on the ledger. Refresh the page and pick it again.",
   claim_not_offered: "This offer is no longer open: it was already accepted, rejected or withdrawn.",
   claim_not_offered_to_signer: "This offer was made to another organisation.",

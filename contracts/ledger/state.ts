@@ -6,17 +6,18 @@
  * Transitions never mutate the view. They return upserts (`StateChange[]`) that the caller
  * writes: the service into the database, MemoryState through `applyChanges`.
  */
-import type {
-  Claim,
-  CreditLine,
-  Financing,
-  FinancingPolicy,
-  NonceUse,
-  Organisation,
-  Pledge,
-  Repayment,
-  SigningKey,
-  StateChange,
+import {
+  isLiveIssuance,
+  type Claim,
+  type CreditLine,
+  type Financing,
+  type FinancingPolicy,
+  type NonceUse,
+  type Organisation,
+  type Pledge,
+  type Repayment,
+  type SigningKey,
+  type StateChange,
 } from "./types";
 
 export interface StateView {
@@ -38,6 +39,8 @@ export interface StateView {
   getActivePolicy(lenderOrgId: string, coreEnterpriseOrgId: string): FinancingPolicy | undefined;
   /** The pledge of this claim whose status is "active", if any (there is at most one). */
   getActivePledge(claimId: string): Pledge | undefined;
+  /** The live issuance (types.ts isLiveIssuance) whose documents name this invoice, if any (there is at most one). */
+  getLiveIssuanceByInvoice(invoiceSha256: string): Claim | undefined;
   hasNonce(orgId: string, keyId: string, nonce: string): boolean;
   /** False only for an empty ledger, where the first key registration is the genesis. */
   hasKeys(): boolean;
@@ -113,6 +116,7 @@ export class MemoryState implements StateView {
   private readonly claimIdsByRoot = new Map<string, Set<string>>();
   private readonly activePledgeIdByClaim = new Map<string, string>();
   private readonly activePolicyIdByPair = new Map<string, string>();
+  private readonly liveRootIdsByInvoice = new Map<string, Set<string>>();
   private readonly checkedRoots = new Set<string>();
   private changeVersion = 0;
   private readonly checkpoints: Set<string> | null;
@@ -167,6 +171,14 @@ export class MemoryState implements StateView {
   getActivePolicy(lenderOrgId: string, coreEnterpriseOrgId: string): FinancingPolicy | undefined {
     const policyId = this.activePolicyIdByPair.get(pairKey(lenderOrgId, coreEnterpriseOrgId));
     return policyId === undefined ? undefined : this.policies.get(policyId);
+  }
+  getLiveIssuanceByInvoice(invoiceSha256: string): Claim | undefined {
+    return this.liveIssuancesByInvoice(invoiceSha256)[0];
+  }
+  /** Every live issuance naming this invoice, in id order: one at most while the invariants hold. */
+  liveIssuancesByInvoice(invoiceSha256: string): Claim[] {
+    const ids = this.liveRootIdsByInvoice.get(invoiceSha256);
+    return ids === undefined ? [] : [...ids].sort().map((id) => this.claims.get(id) as Claim);
   }
   hasNonce(orgId: string, keyId: string, nonce: string): boolean {
     return this.nonces.has(nonceKey(orgId, keyId, nonce));
@@ -268,6 +280,16 @@ export class MemoryState implements StateView {
     const ids = this.claimIdsByRoot.get(claim.rootId) ?? new Set<string>();
     ids.add(claim.id);
     this.claimIdsByRoot.set(claim.rootId, ids);
+    this.indexInvoice(previous, claim);
+  }
+
+  private indexInvoice(previous: Claim | undefined, claim: Claim): void {
+    const before = previous?.documents?.invoiceSha256;
+    if (before !== undefined) this.liveRootIdsByInvoice.get(before)?.delete(claim.id);
+    const invoice = claim.documents?.invoiceSha256;
+    if (invoice === undefined || !isLiveIssuance(claim)) return;
+    const ids = this.liveRootIdsByInvoice.get(invoice) ?? new Set<string>();
+    this.liveRootIdsByInvoice.set(invoice, ids.add(claim.id));
   }
 
   private putPolicy(policy: FinancingPolicy): void {
@@ -369,6 +391,24 @@ export class OverlayView implements StateView {
     const pendingVersion = this.pending.policies.get(baseActive.id);
     return pendingVersion === undefined || pendingVersion.status === "active" ? baseActive : undefined;
   }
+  getLiveIssuanceByInvoice(invoiceSha256: string): Claim | undefined {
+    return this.liveIssuancesByInvoice(invoiceSha256)[0];
+  }
+  /** True when the claim is a live issuance in the base (a claim the pending changes created is not in it). */
+  wasLiveIssuance(claimId: string): boolean {
+    if (this.isNewClaim(claimId)) return false;
+    const before = this.base.getClaim(claimId);
+    return before !== undefined && isLiveIssuance(before);
+  }
+  /** Live issuances naming the invoice in base and pending changes together, in id order (invariant checks). */
+  liveIssuancesByInvoice(invoiceSha256: string): Claim[] {
+    const live = new Map<string, Claim>();
+    const baseLive = this.base.getLiveIssuanceByInvoice(invoiceSha256);
+    // The base names one at most; a pending change to it (cancelled, repaid) decides whether it still counts.
+    if (baseLive !== undefined && this.pending.getClaim(baseLive.id) === undefined) live.set(baseLive.id, baseLive);
+    for (const claim of this.pending.liveIssuancesByInvoice(invoiceSha256)) live.set(claim.id, claim);
+    return [...live.values()].sort(byId);
+  }
   /** Active policies of a lender and core enterprise in base and pending changes together (invariant checks). */
   countActivePolicies(lenderOrgId: string, coreEnterpriseOrgId: string): number {
     const ids = new Set<string>();
@@ -411,6 +451,7 @@ export class OverlayView implements StateView {
  * must then also load, transitively:
  *  - for every key loaded: its organisation;
  *  - for every financing loaded: its claim;
+ *  - for every invoice: the live issuance naming it, if any, as a claim loaded;
  *  - for every claim loaded: every claim of its root (getClaimsByRoot), the active pledge
  *    of each of those claims, and the root's credit line.
  * Rows that do not exist are simply absent: "not found" is an answer the contract gives.
@@ -425,6 +466,8 @@ export interface PrefetchKeys {
   policyIds: string[];
   /** Lender and core enterprise pairs whose active policy the transition reads. */
   activePolicies: { lenderOrgId: string; coreEnterpriseOrgId: string }[];
+  /** Invoice hashes whose live issuance the transition reads (and, through its root, that issuance's claims). */
+  invoices: string[];
   nonces: NonceUse[];
   hasKeys: boolean;
   /** Checkpoints (note-text hashes) the transaction names. */
@@ -455,6 +498,7 @@ export function mergePrefetchKeys(all: readonly PrefetchKeys[]): PrefetchKeys {
     financingIds: unique(all.flatMap((keys) => keys.financingIds)),
     policyIds: unique(all.flatMap((keys) => keys.policyIds)),
     activePolicies: uniqueBy(all.flatMap((keys) => keys.activePolicies), (pair) => pairKey(pair.lenderOrgId, pair.coreEnterpriseOrgId)),
+    invoices: unique(all.flatMap((keys) => keys.invoices)),
     nonces: uniqueBy(all.flatMap((keys) => keys.nonces), (use) => nonceKey(use.orgId, use.keyId, use.nonce)),
     hasKeys: all.some((keys) => keys.hasKeys),
     checkpointHashes: unique(all.flatMap((keys) => keys.checkpointHashes)),

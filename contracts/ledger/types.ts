@@ -64,6 +64,18 @@ export function isLiveState(state: ClaimState): boolean {
   return LIVE_CLAIM_STATES.includes(state);
 }
 
+/**
+ * Whether an issuance (a root claim) still stands on its documents: it was not cancelled (its
+ * receiver rejected it or the core enterprise withdrew the offer) and it is not yet repaid in
+ * full. Overdue, financed and split issuances are live. One invoice backs at most one live
+ * issuance (the contracts' `invoice_backs_live_issuance`, the database's
+ * claims_one_live_issuance_per_invoice); once an issuance is cancelled or fully repaid its
+ * invoice may back a new one.
+ */
+export function isLiveIssuance(root: Pick<Claim, "parentId" | "state" | "amountMinor" | "rootRepaidMinor">): boolean {
+  return root.parentId === null && root.state !== "withdrawn" && root.state !== "rejected" && root.rootRepaidMinor < root.amountMinor;
+}
+
 /** SHA-256 (lowercase hex) of the documents behind an issuance. */
 export interface ClaimDocuments {
   invoiceSha256: string;

@@ -159,6 +159,11 @@ export const claims = pgTable(
     index("claims_holder_idx").on(t.holderOrgId),
     index("claims_offered_to_idx").on(t.offeredToOrgId),
     index("claims_parent_idx").on(t.parentId),
+    // One invoice backs at most one live issuance: a root neither cancelled (withdrawn,
+    // rejected) nor repaid in full (contracts/ledger/types.ts isLiveIssuance).
+    uniqueIndex("claims_one_live_issuance_per_invoice")
+      .on(sql`(${t.documents} ->> 'invoiceSha256')`)
+      .where(sql`${t.parentId} is null and ${t.state} not in ('withdrawn', 'rejected') and ${t.rootRepaidMinor} < ${t.amountMinor}`),
   ],
 );
 

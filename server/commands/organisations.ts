@@ -4,7 +4,8 @@ import type { OrganisationRole } from "@/contracts/ledger/types";
 import { organisations, users, type OrgStatus } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed, canReadOrganisation, canReviewOrganisations, canSeeAllOrganisations, canUseDirectory } from "../authz";
-import { conflict, notFound } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
+import { checkUscc } from "@/contracts/uscc";
 import { newId } from "../ids";
 import { hashPassword } from "../auth/password";
 
@@ -88,23 +89,46 @@ export async function applyForOnboarding(db: DbOrTx, input: OnboardingApplicatio
   return { orgId, userId };
 }
 
+/**
+ * The operator reviews an application. Approval is onboarding: the organisation must then have
+ * a real unified social credit code (GB 32100 check character), the one it applied with or, when
+ * that is missing or wrong, the one the operator reads off its business licence
+ * (`registrationNumber`), which replaces it. A rejection needs no code.
+ */
 export async function reviewOrganisation(
   db: DbOrTx,
   actor: Actor,
-  input: { orgId: string; decision: "approved" | "rejected"; note?: string },
+  input: { orgId: string; decision: "approved" | "rejected"; note?: string; registrationNumber?: string },
 ): Promise<OrganisationDto> {
   assertAllowed(canReviewOrganisations(actor), "Only an operator approver can review organisations.");
+  const registrationNumber = input.decision === "approved" ? await onboardingCode(db, input) : undefined;
   // The status guard in the WHERE clause makes the review a compare-and-set: two operators
   // deciding at once cannot both win.
   const [row] = await db
     .update(organisations)
-    .set({ status: input.decision, reviewNote: input.note ?? null, reviewedAt: sql`now()`, reviewedByUserId: actor.userId })
+    .set({ status: input.decision, reviewNote: input.note ?? null, reviewedAt: sql`now()`, reviewedByUserId: actor.userId, ...(registrationNumber ? { registrationNumber } : {}) })
     .where(and(eq(organisations.id, input.orgId), eq(organisations.status, "pending")))
     .returning();
   if (row) return toDto(row);
   const [current] = await db.select({ status: organisations.status }).from(organisations).where(eq(organisations.id, input.orgId));
   if (!current) throw notFound("organisation_not_found", "No such organisation.");
   throw conflict("organisation_already_reviewed", `This organisation was already ${current.status}.`);
+}
+
+/** The code an approval onboards the organisation with, checked; refused as registration_number_invalid (its reason in the message). */
+async function onboardingCode(db: DbOrTx, input: { orgId: string; registrationNumber?: string }): Promise<string | undefined> {
+  const given = input.registrationNumber?.trim() ?? "";
+  const [current] = given === "" ? await db.select({ code: organisations.registrationNumber }).from(organisations).where(eq(organisations.id, input.orgId)) : [];
+  // An unknown organisation is answered by the review itself (organisation_not_found).
+  if (given === "" && current === undefined) return undefined;
+  const check = checkUscc(given !== "" ? given : (current?.code ?? ""));
+  if (!check.ok) {
+    throw badRequest(
+      "registration_number_invalid",
+      `An organisation is approved with a valid unified social credit code (18 characters, GB 32100 check character): ${check.reason}. Enter the code from its business licence.`,
+    );
+  }
+  return check.code;
 }
 
 function toDto(row: typeof organisations.$inferSelect): OrganisationDto {

@@ -149,7 +149,7 @@ export const toRepayment = (row: RepaymentRow): Repayment => ({
 export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<MemoryState> {
   const keyRows = keys.keyIds.length ? await db.select().from(signingKeys).where(inList(signingKeys.keyId, keys.keyIds)) : [];
   const financingRows = keys.financingIds.length ? await db.select().from(financings).where(inList(financings.id, keys.financingIds)) : [];
-  const claimIds = [...new Set([...keys.claimIds, ...financingRows.map((f) => f.claimId)])];
+  const claimIds = [...new Set([...keys.claimIds, ...financingRows.map((f) => f.claimId), ...(await liveIssuanceIds(db, keys.invoices))])];
   const claimRows = claimIds.length
     ? await db.select().from(claims).where(inArray(claims.rootId, db.select({ rootId: claims.rootId }).from(claims).where(inList(claims.id, claimIds))))
     : [];
@@ -199,6 +199,18 @@ export function inList(column: AnyPgColumn, values: readonly string[]): SQL {
 /** A PostgreSQL array literal of strings, every element quoted (so "NULL", commas and braces stay text). */
 export function textArrayLiteral(values: readonly string[]): string {
   return `{${values.map((value) => `"${value.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+}
+
+/** The live issuances naming these invoices (at most one each; claims_one_live_issuance_per_invoice serves the query). */
+async function liveIssuanceIds(db: DbOrTx, invoices: readonly string[]): Promise<string[]> {
+  if (invoices.length === 0) return [];
+  const rows = await db
+    .select({ id: claims.id })
+    .from(claims)
+    .where(
+      sql`(${claims.documents} ->> 'invoiceSha256') = any(${textArrayLiteral(invoices)}::text[]) and ${claims.parentId} is null and ${claims.state} not in ('withdrawn', 'rejected') and ${claims.rootRepaidMinor} < ${claims.amountMinor}`,
+    );
+  return rows.map((row) => row.id);
 }
 
 /** The policies named by id and the active policy of each lender and core enterprise pair asked for. */

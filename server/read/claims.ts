@@ -1,6 +1,7 @@
 import { and, eq, ne, or } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
+import type { ClaimDocuments } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
 import { canSeeIssuanceTree } from "../authz";
 import { notFound } from "../errors";
@@ -28,6 +29,17 @@ export async function issuanceTree(db: Db, actor: Actor, rootId: string) {
   const tree = await db.select().from(claims).where(eq(claims.rootId, rootId)).orderBy(claims.depth, claims.id);
   const names = await organisationNames(db);
   return tree.map((c) => ({ ...toClaim(c), holderName: names.get(c.holderOrgId) ?? c.holderOrgId, offeredToName: c.offeredToOrgId ? (names.get(c.offeredToOrgId) ?? null) : null }));
+}
+
+/**
+ * The trade documents behind a claim the caller may see: the SHA-256 its issuance committed
+ * to. Only the root carries them; a piece shows its root's.
+ */
+export async function tradeDocumentsFor(db: Db, actor: Actor, claimId: string): Promise<{ rootId: string; documents: ClaimDocuments | null }> {
+  const claim = await loadVisibleClaim(db, actor, claimId);
+  if (claim.documents !== null || claim.id === claim.rootId) return { rootId: claim.rootId, documents: claim.documents };
+  const [root] = await db.select({ documents: claims.documents }).from(claims).where(eq(claims.id, claim.rootId));
+  return { rootId: claim.rootId, documents: root?.documents ?? null };
 }
 
 /** The provenance bundle of a claim the caller may see, for verification in their own browser. */

@@ -25,6 +25,9 @@ export function demoIdentity(orgId: string): SigningIdentity & { publicKeyHex: s
   return identityFor(orgId, sha256(utf8ToBytes(`double-chain demo signing key ${orgId}`)));
 }
 
+/** The text of the demo's main invoice (the 1,000,000.00 issuance): a file holding exactly this matches its hash. */
+export const DEMO_INVOICE_TEXT = "Invoice HX-2026-0418: 2,000 mainboard assemblies";
+
 const DAY_MS = 86_400_000;
 const nonce = () => randomBytes(16).toString("hex");
 
@@ -97,12 +100,15 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const bankLineId = deriveId("cl", await txId(sign(bank, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 5_000_000_000n, expiresAtMs })), 0);
   const factorLineId = deriveId("cl", await txId(sign(factor, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 2_000_000_000n, expiresAtMs })), 0);
 
-  const documents = {
-    invoiceSha256: sha256Hex(utf8ToBytes("Invoice HX-2026-0418: 2,000 mainboard assemblies")),
+  // Each issuance has its own invoice (one invoice backs one live issuance) under the one
+  // framework contract. The "files" are these texts: a file holding exactly one of them
+  // matches its hash on the claim's page.
+  const documentsOf = (invoice: string, deliveryNote: string) => ({
+    invoiceSha256: sha256Hex(utf8ToBytes(invoice)),
     contractSha256: sha256Hex(utf8ToBytes("Framework purchase contract HX-PR-2026")),
-    deliveryNoteSha256: sha256Hex(utf8ToBytes("Delivery note DN-77031, received 2026-11-20")),
-  };
-  const issue = async (creditLineId: string, amountMinor: bigint, maturityDate: string) =>
+    deliveryNoteSha256: sha256Hex(utf8ToBytes(deliveryNote)),
+  });
+  const issue = async (creditLineId: string, amountMinor: bigint, maturityDate: string, documents: ReturnType<typeof documentsOf>) =>
     deriveId("c", await txId(sign(core, "claim.issue", { creditLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate, documents })), 0);
   /** Tier 1 accepts and passes `toTier2Minor` of it to tier 2, who accepts: [tier 1's piece, tier 2's piece]. */
   const passToTier2 = async (rootId: string, toTier2Minor: bigint, keptMinor: bigint) => {
@@ -123,17 +129,17 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   // matured three days ago (its tier-2 piece financed by the factor with recourse), one
   // today (its tier-2 piece financed by the bank); both are unpaid, so the overdue job has
   // marked them overdue.
-  const overdueRootClaimId = await issue(factorLineId, 5_000_000n, addDays(presentClock(), -3));
+  const overdueRootClaimId = await issue(factorLineId, 5_000_000n, addDays(presentClock(), -3), documentsOf("Invoice HX-2026-0207: 500 power modules", "Delivery note DN-76102, received 2026-07-28"));
   const [, overdueTier2] = await passToTier2(overdueRootClaimId, 2_000_000n, 3_000_000n);
   await finance(tier2, factor, overdueTier2, 480, true, "GBF-DEMO-0007");
-  const dueTodayRootClaimId = await issue(bankLineId, 8_000_000n, addDays(presentClock(), 0));
+  const dueTodayRootClaimId = await issue(bankLineId, 8_000_000n, addDays(presentClock(), 0), documentsOf("Invoice HX-2026-0213: 800 display panels", "Delivery note DN-76240, received 2026-07-31"));
   const [, dueTier2] = await passToTier2(dueTodayRootClaimId, 3_000_000n, 5_000_000n);
   await finance(tier2, bank, dueTier2, 410, false, "CMTB-DEMO-0003");
 
   // The present.
   clock = presentClock;
   const maturityDate = addDays(clock(), 180);
-  const rootClaimId = await issue(bankLineId, 100_000_000n, maturityDate);
+  const rootClaimId = await issue(bankLineId, 100_000_000n, maturityDate, documentsOf(DEMO_INVOICE_TEXT, "Delivery note DN-77031, received 2026-11-20"));
   const [tier1KeptClaimId, tier2ClaimId] = await passToTier2(rootClaimId, 30_000_000n, 70_000_000n);
   const split2 = await txId(
     sign(tier2, "claim.split", {
@@ -158,7 +164,7 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const policyTx = await txId(sign(factor, "financingPolicy.set", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", maxAmountMinor: 500_000n, maxDepth: 5, rateBps: 420, feeMinor: 0n, recourse: false }));
 
   // A second issuance waiting in tier 1's inbox.
-  const pendingOfferClaimId = await issue(factorLineId, 25_000_000n, addDays(clock(), 120));
+  const pendingOfferClaimId = await issue(factorLineId, 25_000_000n, addDays(clock(), 120), documentsOf("Invoice HX-2026-0421: 500 camera modules", "Delivery note DN-77055, received 2026-11-24"));
 
   // What the scheduled job did on the days the history issuances matured.
   // The demo depends on both history issuances being overdue: checked on their pieces, not

@@ -88,6 +88,7 @@ test("a new organisation's admin creates a key in the browser and the operator a
   await page.goto("/apply");
   await page.getByLabel("Organisation name").fill(orgName);
   await page.getByLabel("City").fill("Foshan");
+  await page.getByLabel("Unified social credit code").fill("91350100M000100Y43");
   await page.getByLabel("Your name").fill("Li Hua");
   await page.getByLabel("Work email").fill(email);
   await page.getByLabel("Password").fill(password);

@@ -74,8 +74,10 @@ export async function buildKnownLedger(db: Db): Promise<KnownLedger> {
   const expiresAtMs = now + 365 * 86_400_000;
   const bankLine = await created("cl", bank, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 500_000_000n, expiresAtMs });
   const factorLine = await created("cl", factor, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 200_000_000n, expiresAtMs });
+  // Each issuance has an invoice of its own: one invoice backs at most one live issuance.
+  let invoices = 0;
   const issue = (creditLineId: string, amountMinor: bigint, days: number) =>
-    created("c", core, "claim.issue", { creditLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate: addDays(now, days), documents: DOCUMENTS });
+    created("c", core, "claim.issue", { creditLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate: addDays(now, days), documents: { ...DOCUMENTS, invoiceSha256: sha256Hex(utf8ToBytes(`known ledger invoice ${++invoices}`)) } });
   const finance = async (holder: SigningIdentity, claimId: string, lender: SigningIdentity, rateBps: number, feeMinor: bigint, paymentReference: string) => {
     const financingId = await created("fin", holder, "financing.request", { claimId, lenderOrgId: lender.orgId });
     await submit(lender, "financing.offer", { financingId, rateBps, feeMinor, disbursementDate: addDays(now, 0), recourse: false, checkpointHash: (await latestCheckpointTextHash(db))! });

@@ -33,6 +33,9 @@ const DOCUMENTS = {
   deliveryNoteSha256: sha256Hex(utf8ToBytes("credit line test delivery note")),
 };
 
+/** The documents with an invoice of their own: one invoice backs at most one live issuance. */
+const freshDocuments = () => ({ ...DOCUMENTS, invoiceSha256: randomBytes(32).toString("hex") });
+
 function wire<K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K]) {
   return toWire(buildSigned(who, type, body, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
 }
@@ -75,7 +78,7 @@ describe("a lender's credit line, granted to adjusted to frozen and back", () =>
   });
 
   it("the core enterprise issues on it; the limit cannot go below what is used", async () => {
-    const issued = await submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 120_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS });
+    const issued = await submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 120_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() });
     expect(issued.status).toBe("accepted");
     const below = await submitAs(BANK_ADMIN, bank, "creditLine.adjust", { creditLineId: lineId, limitMinor: 119_999_999n });
     expect(below).toMatchObject({ status: "refused", code: "credit_line_limit_below_used" });
@@ -87,7 +90,7 @@ describe("a lender's credit line, granted to adjusted to frozen and back", () =>
   it("frozen: the core enterprise's next issuance is refused; unfrozen: accepted again", async () => {
     expect((await submitAs(BANK_ADMIN, bank, "creditLine.freeze", { creditLineId: lineId, frozen: true })).status).toBe("accepted");
     expect(await submitAs(BANK_ADMIN, bank, "creditLine.freeze", { creditLineId: lineId, frozen: true })).toMatchObject({ status: "refused", code: "credit_line_freeze_unchanged" });
-    const issue = () => submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 10_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS });
+    const issue = () => submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 10_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() });
     expect(await issue()).toMatchObject({ status: "refused", code: "credit_line_frozen" });
     expect((await callerFor(database.db, CORE_ADMIN).ledger.creditLines()).find((l) => l.id === lineId)?.status).toBe("frozen");
     expect(await lineRow(lineId)).toMatchObject({ usedMinor: 120_000_000n, status: "frozen" });
@@ -101,7 +104,7 @@ describe("a lender's credit line, granted to adjusted to frozen and back", () =>
     expect((await submitAs(BANK_ADMIN, bank, "creditLine.expire", { creditLineId: lineId })).status).toBe("accepted");
     expect(await submitAs(BANK_ADMIN, bank, "creditLine.adjust", { creditLineId: lineId, limitMinor: 200_000_000n })).toMatchObject({ status: "refused", code: "credit_line_expired" });
     expect(await submitAs(BANK_ADMIN, bank, "creditLine.expire", { creditLineId: lineId })).toMatchObject({ status: "refused", code: "credit_line_already_expired" });
-    const issue = await submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS });
+    const issue = await submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() });
     expect(issue).toMatchObject({ status: "refused", code: "credit_line_expired" });
   });
 

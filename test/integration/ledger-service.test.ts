@@ -58,7 +58,7 @@ async function freshHeldPiece(holder: "org_pearl" | "org_lingnan", amountMinor =
   const signed = <K extends Parameters<typeof buildSigned>[1]>(org: string, type: K, body: Parameters<typeof buildSigned<K>>[2]) =>
     toWire(buildSigned(demoIdentity(org), type, body, { nonce: nonce(), createdAtMs: Date.now() }));
   const run = async (wire: unknown) => requireAccepted(await submitWire(database.db, wire)).txId;
-  const issue = await run(signed("org_huaxin", "claim.issue", { creditLineId: testLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: FRESH_DOCUMENTS }));
+  const issue = await run(signed("org_huaxin", "claim.issue", { creditLineId: testLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: { ...FRESH_DOCUMENTS, invoiceSha256: nonce() + nonce() } }));
   let pieceId = deriveId("c", issue, 0);
   await run(signed("org_pearl", "claim.accept", { claimId: pieceId }));
   if (holder === "org_lingnan") {

@@ -92,6 +92,24 @@ describe("organisations", () => {
     expect(await codeOf(anonymous.auth.applyToJoin({ organisationName: "Op", role: "operator" as "supplier", city: "", registrationNumber: "", adminName: "D", adminEmail: "op@x.cn", adminPassword: "a-long-password" }))).toBe("BAD_REQUEST");
   });
 
+  it("onboards only with a valid unified social credit code: the applicant's, or one the operator enters from the licence", async () => {
+    const anonymous = callerFor(database.db, null);
+    const operator = callerFor(database.db, USERS.operator);
+    const application = { organisationName: "Zhongshan Springs", role: "supplier" as const, city: "Zhongshan", registrationNumber: "", adminName: "He Min", adminPassword: "a-long-password" };
+    const withoutCode = await anonymous.auth.applyToJoin({ ...application, adminEmail: "he@zs-springs.cn" });
+    // No code, or a code whose check character is wrong: approval is refused and nothing changes.
+    const refusal = await operator.organisations.review({ orgId: withoutCode.orgId, decision: "approved" }).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("uscc_length") });
+    expect(await codeOf(operator.organisations.review({ orgId: withoutCode.orgId, decision: "approved", registrationNumber: "91350100M000100Y44" }))).toBe("BAD_REQUEST");
+    expect((await operator.organisations.get({ orgId: withoutCode.orgId })).status).toBe("pending");
+    // The code read off the licence is checked, kept in capitals, and the organisation approved.
+    const approved = await operator.organisations.review({ orgId: withoutCode.orgId, decision: "approved", registrationNumber: " 91350100m000100y43 " });
+    expect(approved).toMatchObject({ status: "approved", registrationNumber: "91350100M000100Y43" });
+    // A rejection needs no code.
+    const other = await anonymous.auth.applyToJoin({ ...application, organisationName: "Zhongshan Wire", adminEmail: "he@zs-wire.cn" });
+    expect((await operator.organisations.review({ orgId: other.orgId, decision: "rejected" })).status).toBe("rejected");
+  });
+
   it("checks the unified social credit code at sign-up: a wrong check character is refused, a real code kept in capitals", async () => {
     const anonymous = callerFor(database.db, null);
     const application = { organisationName: "Jiangmen Fasteners", role: "supplier" as const, city: "Jiangmen", adminName: "Liang Yu", adminPassword: "a-long-password" };

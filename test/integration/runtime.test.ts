@@ -27,6 +27,9 @@ const DOCUMENTS = {
   contractSha256: sha256Hex(utf8ToBytes("runtime test contract")),
   deliveryNoteSha256: sha256Hex(utf8ToBytes("runtime test delivery note")),
 };
+
+/** The documents with an invoice of their own: one invoice backs at most one live issuance. */
+const freshDocuments = () => ({ ...DOCUMENTS, invoiceSha256: randomBytes(32).toString("hex") });
 let lineId = "";
 
 beforeAll(async () => {
@@ -38,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => database.close());
 
 const issuance = () =>
-  sealTransaction(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
+  sealTransaction(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
 const checkpoints = async () => (await database.db.select({ n: sql<number>`count(*)::int` }).from(ledgerCheckpoints))[0]!.n;
 const callerWith = (runtime: Runtime, userId: string) => createCallerFactory(appRouter)({ runtime, db: runtime.db, userId });
 

@@ -35,6 +35,9 @@ const DOCUMENTS = {
   deliveryNoteSha256: sha256Hex(utf8ToBytes("signals delivery note")),
 };
 
+/** The documents with an invoice of their own: one invoice backs at most one live issuance. */
+const freshDocuments = () => ({ ...DOCUMENTS, invoiceSha256: randomBytes(32).toString("hex") });
+
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedDemo(database.db);
@@ -44,7 +47,7 @@ beforeAll(async () => {
 afterAll(async () => database.close());
 
 const issuance = () =>
-  toWire(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
+  toWire(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
 const callerWith = (runtime: Runtime, userId: string) => createCallerFactory(appRouter)({ runtime, db: runtime.db, userId });
 
 function collectingRuntime(): { runtime: Runtime; lines: () => Record<string, unknown>[]; text: () => string } {

@@ -13,7 +13,7 @@ import { verifyDatabase } from "@/server/ledger/export";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { createTestDatabase } from "../helpers/db";
 import { ServiceDriver } from "../helpers/service-driver";
-import { ACTORS as A, DOCUMENTS, MATURITY_DATE } from "../unit/ledger-fixtures";
+import { ACTORS as A, documentsFor, MATURITY_DATE } from "../unit/ledger-fixtures";
 
 let database: Database;
 let driver: ServiceDriver;
@@ -34,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => database.close());
 
 /** 10,000.00 issued to tier 1 and accepted, then 4,000.00 repaid by the core enterprise. */
+let issued = 0;
 async function partlyRepaidIssuance(): Promise<string> {
   const issue = await driver.run(A.core, "claim.issue", {
     creditLineId: lineId,
@@ -41,7 +42,7 @@ async function partlyRepaidIssuance(): Promise<string> {
     amountMinor: 1_000_000n,
     currency: "CNY",
     maturityDate: MATURITY_DATE,
-    documents: DOCUMENTS,
+    documents: documentsFor(`split after repayment ${++issued}`),
   });
   const rootId = deriveId("c", issue, 0);
   await driver.run(A.s1, "claim.accept", { claimId: rootId });

@@ -158,7 +158,7 @@ const ROWS: Row[] = [
     procedure: "organisations.review",
     scenario: "approve a pending applicant",
     expected: expect8("O F F F F F F U"),
-    input: async () => ({ orgId: (await applyForOnboarding(db, { organisationName: `Pending ${unique()}`, role: "supplier", city: "", registrationNumber: "", adminName: "P", adminEmail: `pending-${unique()}@example.com`, adminPassword: DEMO_PASSWORD })).orgId, decision: "approved" }),
+    input: async () => ({ orgId: (await applyForOnboarding(db, { organisationName: `Pending ${unique()}`, role: "supplier", city: "", registrationNumber: "91350100M000100Y43", adminName: "P", adminEmail: `pending-${unique()}@example.com`, adminPassword: DEMO_PASSWORD })).orgId, decision: "approved" }),
   },
   { procedure: "users.list", scenario: "Pearl River's people", expected: expect8("O F O F F F F U"), input: () => ({ orgId: "org_pearl" }) },
   { procedure: "users.invite", scenario: "invite into Pearl River", expected: expect8("O F O F F F F U"), input: () => ({ orgId: "org_pearl", email: `new-${unique()}@example.com`, name: "New Person", permission: "maker" }) },
@@ -259,6 +259,13 @@ const ROWS: Row[] = [
     scenario: "revoke a share tier 1 made (only the organisation that made it)",
     expected: expect8("N N O N N F N U"),
     input: async () => ({ shareId: (await shareVoucher(db, await actorOf("usr_pearl_1"), { id: fx.tier1KeptId, holderOrgId: "org_pearl" }, Date.now())).id }),
+  },
+  {
+    procedure: "ledger.tradeDocuments",
+    scenario: "tier 1's own piece shows its issuance's document hashes (a lender with no part in it is refused)",
+    expected: expect8("O O O N O F O U"),
+    input: () => ({ claimId: fx.tier1KeptId }),
+    check: (r) => expect((r as { documents: { invoiceSha256: string } | null }).documents?.invoiceSha256).toMatch(/^[0-9a-f]{64}$/),
   },
   { procedure: "financing.lendersForClaim", scenario: "tier 1's own piece", expected: expect8("O O O N O F O U"), input: () => ({ claimId: fx.tier1KeptId }) },
   {

@@ -8,7 +8,7 @@ import { inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { ledgerEntries } from "@/db/schema";
 import { sleep } from "@/scripts/app-server";
-import { addDays, buildSigned, DOCUMENTS, ids, nonce, toWire } from "./support";
+import { addDays, buildSigned, freshDocuments, ids, nonce, toWire } from "./support";
 
 export interface Sample {
   kind: "submit" | "read";
@@ -61,7 +61,7 @@ export function startLoad(options: LoadOptions): Load {
         buildSigned(
           ids.core,
           "claim.issue",
-          { creditLineId: options.bankLineId, toOrgId: ids.tier1.orgId, amountMinor: 100n, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: DOCUMENTS },
+          { creditLineId: options.bankLineId, toOrgId: ids.tier1.orgId, amountMinor: 100n, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: freshDocuments() },
           { nonce: nonce(), createdAtMs: Date.now() },
         ),
       );

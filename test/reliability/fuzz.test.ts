@@ -16,7 +16,7 @@ import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
 import { addFigures } from "./figures";
 import { contextFor, runtimeFor } from "../helpers/callers";
-import { addDays, bankLineId, DOCUMENTS, heldClaims, ids, signed, stateHash } from "./support";
+import { addDays, bankLineId, freshDocuments, heldClaims, ids, signed, stateHash } from "./support";
 
 /*
  * Property-based fuzzing of every procedure's input, through tRPC's real fetch adapter
@@ -287,7 +287,7 @@ beforeAll(async () => {
   // (any change to an amount breaks the sum), an issuance and a repayment, re-signed after
   // breaking so the contract's own checks (not only the signature) see the bad amounts.
   const split = signed(ids.tier1, "claim.split", { claimId: held, parts: [{ toOrgId: "org_lingnan", amountMinor: 400_000n }, { toOrgId: "org_pearl", amountMinor: 600_000n }] });
-  const issue = signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 9_000_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 30), documents: DOCUMENTS });
+  const issue = signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 9_000_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 30), documents: freshDocuments() });
   const repay = signed(ids.core, "repayment.record", { rootClaimId: root!.id, amountMinor: 100_000_001n, paymentReference: "HX-REPAY-1" });
   add("ledger.submit", { userId: "usr_pearl_1", base: split, validBase: true });
   add("ledger.submit", { userId: "usr_pearl_1", base: split, signer: ids.tier1, validBase: true });

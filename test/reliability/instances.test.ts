@@ -39,8 +39,11 @@ const DOCUMENTS = {
   contractSha256: sha256Hex(utf8ToBytes("instances contract")),
   deliveryNoteSha256: sha256Hex(utf8ToBytes("instances delivery note")),
 };
+
+/** The documents with an invoice of their own: one invoice backs at most one live issuance. */
+const freshDocuments = () => ({ ...DOCUMENTS, invoiceSha256: randomBytes(32).toString("hex") });
 const issuance = () =>
-  toWire(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
+  toWire(buildSigned(core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
 
 async function ready(url: string): Promise<boolean> {
   try {

@@ -8,7 +8,7 @@ import type { WireSignedTransaction } from "@/contracts/ledger/schema";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, runtimeFor } from "../helpers/callers";
 import { addFigures } from "./figures";
-import { accepted, addDays, checkInvariants, codeOf, deriveId, DOCUMENTS, heldClaims, ids, refusedCodes, signed, verifyOk } from "./support";
+import { accepted, addDays, checkInvariants, codeOf, deriveId, freshDocuments, heldClaims, ids, refusedCodes, signed, verifyOk } from "./support";
 
 /*
  * Concurrent requests through the tRPC API (the path a browser takes: authorisation, the
@@ -121,7 +121,7 @@ describe(`${RACERS} concurrent requests spending one claim: exactly one is accep
 
   it("an offer answered at once by accept, reject and withdraw: one answer counts", async ({ task }) => {
     const lineId = (await database.db.select().from(creditLines).where(sql`${creditLines.lenderOrgId} = 'org_cmtb'`))[0]!.id;
-    const issue = signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 500_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS });
+    const issue = signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 500_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() });
     const issued = await callerFor(database.db, "usr_huaxin_1").ledger.submit(issue);
     const claimId = deriveId("c", issued.txId!, 0);
     const results = await race(
@@ -155,7 +155,7 @@ describe(`${RACERS} concurrent requests spending one claim: exactly one is accep
     await runtimeFor(database.db).limits.submissions.clear();
     const results = await race(
       Array.from({ length: RACERS }, () =>
-        signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: DOCUMENTS }),
+        signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() }),
       ),
     );
     await expectConsistent(task, results, 10);

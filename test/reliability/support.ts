@@ -37,6 +37,11 @@ export const DOCUMENTS = {
   deliveryNoteSha256: sha256Hex(utf8ToBytes("reliability delivery note")),
 };
 
+/** The documents with an invoice of their own: one invoice backs at most one live issuance. */
+export function freshDocuments(): typeof DOCUMENTS {
+  return { ...DOCUMENTS, invoiceSha256: randomBytes(32).toString("hex") };
+}
+
 // The tRPC code of a call, or "OK" (shared with the integration tests).
 export { codeOf } from "../helpers/callers";
 
@@ -53,7 +58,7 @@ export async function bankLineId(db: Db): Promise<string> {
 export async function heldClaims(db: Db, count: number, amountMinor = 1_000_000n, holder = ids.tier1): Promise<string[]> {
   const lineId = await bankLineId(db);
   const issues = Array.from({ length: count }, () =>
-    buildSigned(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: holder.orgId, amountMinor, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: DOCUMENTS }, { nonce: nonce(), createdAtMs: Date.now() }),
+    buildSigned(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: holder.orgId, amountMinor, currency: "CNY", maturityDate: addDays(Date.now(), 90), documents: freshDocuments() }, { nonce: nonce(), createdAtMs: Date.now() }),
   );
   const claimIds: string[] = [];
   for (const issue of issues) {

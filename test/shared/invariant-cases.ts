@@ -41,6 +41,8 @@ export interface CaseIds {
   lender: string;
   key: string;
   org: string;
+  /** The invoice of the row's issuances: rows share one database, where an invoice backs one live issuance. */
+  invoice: string;
 }
 
 export function caseIds(prefix: string): CaseIds {
@@ -54,6 +56,7 @@ export function caseIds(prefix: string): CaseIds {
     lender: `org-lender-${prefix}`,
     key: hex(`${prefix}key`).padEnd(32, "0"),
     org: `org-${prefix}`,
+    invoice: Buffer.from(`invoice ${prefix}`).toString("hex").padEnd(64, "0").slice(0, 64),
   };
 }
 
@@ -103,7 +106,7 @@ function root(ids: CaseIds, fields: Partial<Claim> = {}): Claim {
     maturityDate: "2025-09-01",
     depth: 1,
     state: "held",
-    documents: { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) },
+    documents: { invoiceSha256: ids.invoice, contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) },
     createdTxId: "tx-issue",
     financedOnce: false,
     activeFinancingId: null,
@@ -169,6 +172,15 @@ function key(ids: CaseIds, fields: Partial<SigningKey> = {}): StateChange {
     kind: "key",
     value: { keyId: ids.key, orgId: SUPPLIER_1, publicKeyHex: ids.key.padEnd(64, "1"), status: "active", registeredAtMs: 1, revokedAtMs: null, ...fields },
   };
+}
+
+/**
+ * A second issuance of 10,000.00 on the row's line, held by supplier 1, backed by the same
+ * invoice as the first; created by the row's change (the contracts' side calls it "tx-change").
+ */
+function secondRoot(ids: CaseIds): Claim {
+  const id = ids.piece(9);
+  return root(ids, { id, rootId: id, createdTxId: "tx-change" });
 }
 
 /** A held issuance of 10,000.00 on a line that it uses. */
@@ -260,6 +272,38 @@ export const INVARIANT_CASES: InvariantCase[] = [
     name: "an issuance rejected by its receiver, its line given back, holds",
     before: (ids) => [line(ids, FACE), claim(root(ids, { holderOrgId: CORE, offeredToOrgId: SUPPLIER_1, state: "offered" }))],
     change: (ids) => [claim(root(ids, { holderOrgId: CORE, state: "rejected" })), line(ids, 0n)],
+    verdict: "holds",
+  },
+  // One invoice backs at most one live issuance (types.ts isLiveIssuance: not withdrawn or
+  // rejected, not repaid in full).
+  {
+    name: "a second issuance backed by the invoice of a held issuance is refused",
+    before: heldIssuance,
+    change: (ids) => [claim(secondRoot(ids)), line(ids, 2n * FACE)],
+    verdict: { contract: /backs more than one live issuance/, sql: /claims_one_live_issuance_per_invoice/ },
+  },
+  {
+    name: "a second issuance backed by the invoice of a split issuance is refused",
+    before: splitIssuance,
+    change: (ids) => [claim(secondRoot(ids)), line(ids, 2n * FACE)],
+    verdict: { contract: /backs more than one live issuance/, sql: /claims_one_live_issuance_per_invoice/ },
+  },
+  {
+    name: "a second issuance backed by the invoice of an issuance repaid but for 0.01 is refused",
+    before: (ids) => [line(ids, 1n), claim(root(ids, { settledMinor: FACE - 1n, rootRepaidMinor: FACE - 1n }))],
+    change: (ids) => [claim(secondRoot(ids)), line(ids, FACE + 1n)],
+    verdict: { contract: /backs more than one live issuance/, sql: /claims_one_live_issuance_per_invoice/ },
+  },
+  {
+    name: "a new issuance backed by the invoice of a rejected issuance holds",
+    before: (ids) => [line(ids, 0n), claim(root(ids, { holderOrgId: CORE, state: "rejected" }))],
+    change: (ids) => [claim(secondRoot(ids)), line(ids, FACE)],
+    verdict: "holds",
+  },
+  {
+    name: "a new issuance backed by the invoice of an issuance repaid in full holds",
+    before: (ids) => [line(ids, 0n), claim(root(ids, { state: "settled", settledMinor: FACE, rootRepaidMinor: FACE }))],
+    change: (ids) => [claim(secondRoot(ids)), line(ids, FACE)],
     verdict: "holds",
   },
   // Claims' own fields.

@@ -101,6 +101,8 @@ interface Model {
   policies: Map<string, RefPolicy>;
   /** claim id -> lender org of its active pledge */
   pledges: Map<string, string>;
+  /** root id -> the invoice hash its issuance names */
+  invoices: Map<string, string>;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -610,8 +612,21 @@ function prepareAutoRequest(
   };
 }
 
+/** Whether a root naming `invoice` is still live: not rejected or withdrawn, not repaid in full. */
+function backsLiveIssuance(model: Model, invoice: string): boolean {
+  for (const [rootId, named] of model.invoices) {
+    const root = model.claims.get(rootId)!;
+    const cancelled = root.state === "rejected" || root.state === "withdrawn";
+    if (named === invoice && !cancelled && (model.repaid.get(rootId) ?? 0n) < root.amount) return true;
+  }
+  return false;
+}
+
 function prepareIssue(command: Extract<Command, { kind: "issue" }>, lineId: string): Step {
   const to = RECIPIENTS[command.to]!;
+  // One of eight invoices, chosen by the amount (a field of its own would change every
+  // generated sequence), so issuances now and then name one already backing a live issuance.
+  const invoice = String((command.amount % 8) + 1).repeat(64);
   const amount = BigInt(command.amount);
   const maturity = MATURITIES[command.maturity]!;
   const who = signerFor(command, A.core.orgId);
@@ -624,7 +639,7 @@ function prepareIssue(command: Extract<Command, { kind: "issue" }>, lineId: stri
       amountMinor: amount,
       currency: "CNY",
       maturityDate: maturity,
-      documents: { invoiceSha256: "1".repeat(64), contractSha256: "2".repeat(64), deliveryNoteSha256: "3".repeat(64) },
+      documents: { invoiceSha256: invoice, contractSha256: "2".repeat(64), deliveryNoteSha256: "3".repeat(64) },
     },
     decide: (model, txId) => {
       const ok =
@@ -633,9 +648,11 @@ function prepareIssue(command: Extract<Command, { kind: "issue" }>, lineId: stri
         amount > 0n &&
         model.lineUsed + amount <= LINE_LIMIT &&
         model.nowMs < midnight(maturity) &&
-        to.role === "supplier";
+        to.role === "supplier" &&
+        !backsLiveIssuance(model, invoice);
       if (!ok) return false;
       const id = entityId("c", txId, 0);
+      model.invoices.set(id, invoice);
       model.claims.set(id, {
         id,
         rootId: id,
@@ -1056,6 +1073,7 @@ export async function run(commands: Command[], service?: Db): Promise<void> {
     financings: new Map(),
     policies: new Map(),
     pledges: new Map(),
+    invoices: new Map(),
   };
   for (const command of expand(commands)) {
     if (command.kind === "advance") {

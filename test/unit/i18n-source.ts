@@ -35,6 +35,7 @@ export const CONVERTED_FILES = [
   "app/(app)/issue/issue-form.tsx",
   "app/(app)/issuances/page.tsx",
   "app/(app)/claims/[id]/page.tsx",
+  "app/(app)/_components/trade-documents.tsx",
   "app/(app)/claims/[id]/provenance-view.tsx",
   "app/(app)/claims/[id]/voucher/page.tsx",
   "app/(app)/claims/[id]/voucher/share-controls.tsx",

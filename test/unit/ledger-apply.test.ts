@@ -404,7 +404,35 @@ rowsFor("claim.issue", validIssue, {
   maturity_not_in_future: issueWith({ maturityDate: "2025-03-01" }),
   organisation_not_found: issueWith({ toOrgId: "org-nobody" }),
   recipient_not_supplier: issueWith({ toOrgId: A.bank.orgId }),
+  invoice_backs_live_issuance: (w) => {
+    w.d.issueHeld(A.core, w.lineId, A.s1, 1000n, MATURITY_DATE, DOCUMENTS);
+    return sign(w, validIssue(w));
+  },
 });
+// "Live" (types.ts isLiveIssuance): an issuance still offered, held, split, financed or overdue
+// holds its invoice; one withdrawn, rejected or repaid in full gives it back.
+ROWS.push({ type: "claim.issue", code: "invoice_backs_live_issuance", build: (w) => {
+  w.d.issue(A.core, w.lineId, A.s1, 1000n, MATURITY_DATE, DOCUMENTS); // still offered
+  return sign(w, validIssue(w));
+} });
+ROWS.push({ type: "claim.issue", code: "invoice_backs_live_issuance", build: (w) => {
+  const rootId = w.d.issueHeld(A.core, w.lineId, A.s1, 1000n, MATURITY_DATE, DOCUMENTS);
+  w.d.run(A.s1, "claim.split", { claimId: rootId, parts: [{ toOrgId: A.s2.orgId, amountMinor: 400n }, { toOrgId: A.s1.orgId, amountMinor: 600n }] });
+  w.d.run(A.core, "repayment.record", { rootClaimId: rootId, amountMinor: 999n, paymentReference: "REPAY" });
+  return sign(w, validIssue(w)); // split and repaid but for 0.01: still live
+} });
+for (const [cancel, who] of [["claim.withdraw", A.core], ["claim.reject", A.s1]] as const) {
+  ROWS.push({ type: "claim.issue", code: "ok", build: (w) => {
+    const claimId = w.d.issue(A.core, w.lineId, A.s1, 1000n, MATURITY_DATE, DOCUMENTS);
+    w.d.run(who, cancel, cancel === "claim.reject" ? { claimId, reason: "not ours" } : { claimId });
+    return sign(w, validIssue(w));
+  } });
+}
+ROWS.push({ type: "claim.issue", code: "ok", build: (w) => {
+  const rootId = w.d.issueHeld(A.core, w.lineId, A.s1, 1000n, MATURITY_DATE, DOCUMENTS);
+  w.d.run(A.core, "repayment.record", { rootClaimId: rootId, amountMinor: 1000n, paymentReference: "REPAY" });
+  return sign(w, validIssue(w)); // repaid in full: its invoice may back a new issuance
+} });
 ROWS.push({ type: "claim.issue", code: "credit_line_expired", build: (w) => {
   w.d.nowMs = NOW_MS + 365 * DAY_MS; // expired by time, status still "active"
   return sign(w, spec(A.core, "claim.issue", { ...validIssue(w).body, maturityDate: "2026-12-31" }));
@@ -815,6 +843,10 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
     const found = state.getFinancing(financingId);
     if (found !== undefined) claims.add(found.claimId);
   }
+  for (const invoice of keys.invoices) {
+    const found = state.getLiveIssuanceByInvoice(invoice);
+    if (found !== undefined) claims.add(found.id);
+  }
   for (const claimId of [...claims]) {
     const claim = state.getClaim(claimId);
     if (claim === undefined) continue;
@@ -835,6 +867,7 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
     getFinancing: (id) => (allow("financing", keys.financingIds.includes(id), id), state.getFinancing(id)),
     getActivePledge: (id) => (allow("pledge of claim", claims.has(id), id), state.getActivePledge(id)),
     getPolicy: (id) => (allow("policy", keys.policyIds.includes(id), id), state.getPolicy(id)),
+    getLiveIssuanceByInvoice: (invoice) => (allow("invoice", keys.invoices.includes(invoice), invoice), state.getLiveIssuanceByInvoice(invoice)),
     getActivePolicy: (lenderOrgId, coreEnterpriseOrgId) => {
       const listed = keys.activePolicies.some((p) => p.lenderOrgId === lenderOrgId && p.coreEnterpriseOrgId === coreEnterpriseOrgId);
       allow("active policy", listed, `${lenderOrgId}/${coreEnterpriseOrgId}`);
@@ -977,7 +1010,7 @@ function used(w: World): bigint {
 describe("transitions", () => {
   test("issue offers the root to the supplier and consumes the credit line; accept hands it over", () => {
     const w = freshWorld();
-    const claimId = offeredRoot(w, A.s1, 1234n);
+    const claimId = w.d.issue(A.core, w.lineId, A.s1, 1234n, MATURITY_DATE, DOCUMENTS);
     expect(claim(w, claimId)).toMatchObject({
       rootId: claimId,
       parentId: null,

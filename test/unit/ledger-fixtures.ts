@@ -10,6 +10,7 @@ import { cosignTransaction, signTransaction, transactionId, type SignedTransacti
 import { applyTransaction, type ApplyResult } from "@/contracts/ledger/apply";
 import { MemoryState } from "@/contracts/ledger/state";
 import type {
+  ClaimDocuments,
   OrganisationRole,
   SignedLedgerTransaction,
   StateChange,
@@ -35,6 +36,14 @@ export const DOCUMENTS = {
   contractSha256: "b".repeat(64),
   deliveryNoteSha256: "c".repeat(64),
 };
+
+/**
+ * The documents of one issuance, its invoice named by `label`: one invoice backs at most one
+ * live issuance, so every issuance of a world that should not collide names its own.
+ */
+export function documentsFor(label: string | number): ClaimDocuments {
+  return { ...DOCUMENTS, invoiceSha256: bytesToHex(sha256(utf8ToBytes(`invoice ${label}`))) };
+}
 
 export interface KeyPair {
   privateKey: Uint8Array;
@@ -212,21 +221,22 @@ export class LedgerDriver {
     return created(applied.changes, "creditLine");
   }
 
-  issue(core: Actor, creditLineId: string, to: Actor, amountMinor: bigint, maturityDate = MATURITY_DATE): string {
+  /** Issues with `documents`, by default an invoice of its own (numbered by the nonce it is signed with). */
+  issue(core: Actor, creditLineId: string, to: Actor, amountMinor: bigint, maturityDate = MATURITY_DATE, documents = documentsFor(this.nonceCounter + 1)): string {
     const applied = this.run(core, "claim.issue", {
       creditLineId,
       toOrgId: to.orgId,
       amountMinor,
       currency: "CNY",
       maturityDate,
-      documents: DOCUMENTS,
+      documents,
     });
     return created(applied.changes, "claim");
   }
 
   /** Issues to `to` and has `to` accept: a held root. */
-  issueHeld(core: Actor, creditLineId: string, to: Actor, amountMinor: bigint, maturityDate = MATURITY_DATE): string {
-    const claimId = this.issue(core, creditLineId, to, amountMinor, maturityDate);
+  issueHeld(core: Actor, creditLineId: string, to: Actor, amountMinor: bigint, maturityDate = MATURITY_DATE, documents?: ClaimDocuments): string {
+    const claimId = this.issue(core, creditLineId, to, amountMinor, maturityDate, documents);
     this.run(to, "claim.accept", { claimId });
     return claimId;
   }

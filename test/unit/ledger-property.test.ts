@@ -38,6 +38,10 @@ describe("claim lifecycle against a reference model", () => {
     expect(rare, JSON.stringify([...CODES.entries()].sort())).toEqual([]);
   });
 
+  test("the random sequences issued on invoices that already backed a live issuance, and the model agreed", () => {
+    expect(CODES.get("claim.issue invoice_backs_live_issuance") ?? 0).toBeGreaterThanOrEqual(3);
+  });
+
   test("the random sequences financed claims under policies and had the operator disburse them", () => {
     const counts = Object.fromEntries(
       [...OUTCOMES.entries(), ...CODES.entries()].filter(([key]) => /Policy|operator/.test(key)).sort(),

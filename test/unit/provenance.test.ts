@@ -51,7 +51,7 @@ function buildLog() {
   const [issue] = log.block(log.sign(core, "claim.issue", { creditLineId: lineId, toOrgId: s1.orgId, amountMinor: 1_000_000n, currency: "CNY", maturityDate: "2026-07-01", documents }));
   const rootId = deriveId("c", issue!, 0);
   // An unrelated issuance on the same line, to an organisation outside the lineage.
-  const [otherIssue] = log.block(log.sign(core, "claim.issue", { creditLineId: lineId, toOrgId: s4.orgId, amountMinor: 5_000n, currency: "CNY", maturityDate: "2026-07-01", documents }));
+  const [otherIssue] = log.block(log.sign(core, "claim.issue", { creditLineId: lineId, toOrgId: s4.orgId, amountMinor: 5_000n, currency: "CNY", maturityDate: "2026-07-01", documents: { ...documents, invoiceSha256: "d".repeat(64) } }));
   log.block(log.sign(s1, "claim.accept", { claimId: rootId }), log.sign(s4, "claim.accept", { claimId: deriveId("c", otherIssue!, 0) }));
   const [split1] = log.block(log.sign(s1, "claim.split", { claimId: rootId, parts: [{ toOrgId: s2.orgId, amountMinor: 300_000n }, { toOrgId: s1.orgId, amountMinor: 700_000n }] }));
   const tier2Id = deriveId("c", split1!, 0);

@@ -23,7 +23,11 @@ export const claimIssue = defineKind({
     .strict(),
   codes: CLAIM_ISSUE_CODES,
   transition: applyClaimIssue,
-  prefetch: (transaction) => ({ creditLineIds: [transaction.body.creditLineId], orgIds: [transaction.body.toOrgId] }),
+  prefetch: (transaction) => ({
+    creditLineIds: [transaction.body.creditLineId],
+    orgIds: [transaction.body.toOrgId],
+    invoices: [transaction.body.documents.invoiceSha256],
+  }),
   names: {
     claims: (_transaction, txId) => [deriveId("c", txId, 0)],
     orgs: (body) => [body.toOrgId],

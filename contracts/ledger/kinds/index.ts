@@ -109,6 +109,7 @@ export function prefetchKeys(signed: SignedLedgerTransaction): PrefetchKeys {
     financingIds: unique(fromBody.financingIds ?? []),
     policyIds: unique(fromBody.policyIds ?? []),
     activePolicies: fromBody.activePolicies ?? [],
+    invoices: unique(fromBody.invoices ?? []),
     nonces: [{ orgId: signer.orgId, keyId: signer.keyId, nonce }],
     hasKeys: fromBody.hasKeys ?? false,
     checkpointHashes: unique(fromBody.checkpointHashes ?? []),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from "@/contracts/ledger/schema";
 import { submitSigned } from "../../commands/submit";
-import { issuanceTree, listOwnClaims, provenanceFor } from "../../read/claims";
+import { issuanceTree, listOwnClaims, provenanceFor, tradeDocumentsFor } from "../../read/claims";
 import { grantableCoreEnterprises, listCreditLines } from "../../read/credit-lines";
 import { dashboardFor } from "../../read/dashboard";
 import { issueRecipients } from "../../read/issue-recipients";
@@ -28,4 +28,6 @@ export const ledgerRouter = router({
   status: orgProcedure.query(({ ctx }) => ledgerStatus(ctx.db)),
   myClaims: orgProcedure.query(({ ctx }) => listOwnClaims(ctx.db, ctx.actor)),
   claim: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => loadVisibleClaim(ctx.db, ctx.actor, input.claimId)),
+  /** The document hashes an issuance committed to, for a claim of it the caller may see (a piece shows its root's). */
+  tradeDocuments: orgProcedure.input(z.object({ claimId: claimIdSchema })).query(({ ctx, input }) => tradeDocumentsFor(ctx.db, ctx.actor, input.claimId)),
 });

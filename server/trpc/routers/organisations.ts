@@ -11,6 +11,6 @@ export const organisationsRouter = router({
   directory: orgProcedure.input(z.object({ role: z.enum(ORGANISATION_ROLES).optional() }).default({})).query(({ ctx, input }) => listDirectory(ctx.db, ctx.actor, input)),
   get: authedProcedure.input(z.object({ orgId })).query(({ ctx, input }) => getOrganisation(ctx.db, ctx.actor, input.orgId)),
   review: orgProcedure
-    .input(z.object({ orgId, decision: z.enum(["approved", "rejected"]), note: z.string().trim().max(500).optional() }))
+    .input(z.object({ orgId, decision: z.enum(["approved", "rejected"]), note: z.string().trim().max(500).optional(), registrationNumber: z.string().trim().max(40).optional() }))
     .mutation(({ ctx, input }) => reviewOrganisation(ctx.db, ctx.actor, input)),
 });

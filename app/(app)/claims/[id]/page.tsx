@@ -4,6 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { PageHeader } from "../../../_components/ui";
 import { requireActor } from "../../../_lib/session";
 import { ProvenanceView } from "./provenance-view";
+import { TradeDocuments } from "../../_components/trade-documents";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("claim"))("metaTitle") };
@@ -31,6 +32,9 @@ export default async function ClaimPage({ params }: { params: Promise<{ id: stri
         }
       />
       <ProvenanceView claimId={id} />
+      <div className="mt-6">
+        <TradeDocuments claimId={id} />
+      </div>
     </>
   );
 }

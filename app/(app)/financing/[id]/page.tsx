@@ -9,6 +9,7 @@ import { requireActor } from "../../../_lib/session";
 import { ProvenanceView } from "../../claims/[id]/provenance-view";
 import { FinancingActions } from "./financing-actions";
 import { LenderDesk } from "./lender-desk";
+import { TradeDocuments } from "../../_components/trade-documents";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("financing"))("metaTitle") };
@@ -56,6 +57,7 @@ export default async function FinancingDetailPage({ params, searchParams }: { pa
           <FinancingActions financing={financing} role={role} canSign={actor.permission !== "viewer"} />
         )}
         {role === "lender" ? <ProvenanceView claimId={financing.claimId} /> : null}
+        <TradeDocuments claimId={financing.claimId} />
       </div>
     </>
   );

@@ -6,6 +6,7 @@ import { Badge, Card, PageHeader } from "../../../_components/ui";
 import { formattersFor, type Formatters } from "../../../_lib/localized-format";
 import { requireActor } from "../../../_lib/session";
 import { RepaymentForm } from "./repayment-form";
+import { TradeDocuments } from "../../_components/trade-documents";
 import { isLiveState } from "@/contracts/ledger/types";
 import { outstandingMinor } from "@/contracts/ledger/claims";
 
@@ -51,6 +52,9 @@ export default async function TreePage({ params }: { params: Promise<{ rootId: s
           <TreeNode node={root} childrenOf={children} t={tAll} format={format} />
         </ul>
       </Card>
+      <div className="mt-6">
+        <TradeDocuments documents={root.documents} />
+      </div>
     </>
   );
 }

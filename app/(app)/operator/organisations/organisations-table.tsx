@@ -7,7 +7,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, type Column } from "../../../_components/data-table";
 import { useTRPC } from "../../../_trpc/client";
-import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
+import { Alert, Badge, Button, Card, EmptyState, inputClass } from "../../../_components/ui";
 import { errorMessage } from "../../../_lib/errors";
 import { STATUS_TONE } from "../../../_lib/labels";
 import { useFormatters } from "../../../_lib/use-formatters";
@@ -25,11 +25,26 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
   const queryClient = useQueryClient();
   const [filter, setFilter] = useState<(typeof FILTERS)[number]>("pending");
   const [inviteFor, setInviteFor] = useState<string | null>(null);
+  // Codes the operator reads off a business licence, for applications whose own code is missing or wrong.
+  const [codes, setCodes] = useState<Record<string, string>>({});
+  const [codeErrors, setCodeErrors] = useState<Record<string, string>>({});
   const list = useQuery(trpc.organisations.list.queryOptions({}));
   const review = useMutation(
     trpc.organisations.review.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.organisations.list.queryKey() }) }),
   );
   const rows = (list.data ?? []).filter((o) => filter === "all" || o.status === filter);
+  /** Approval onboards the organisation: with its code, or the one typed in, checked (GB 32100) before it is sent. */
+  function approve(org: OrganisationRow) {
+    const typed = codes[org.id]?.trim() ?? "";
+    const check = checkUscc(typed !== "" ? typed : org.registrationNumber);
+    if (!check.ok) {
+      setCodeErrors((current) => ({ ...current, [org.id]: org.registrationNumber === "" && typed === "" ? t("organisations.codeMissing") : t(`uscc.${check.reason}`) }));
+      return;
+    }
+    setCodeErrors((current) => ({ ...current, [org.id]: "" }));
+    review.mutate({ orgId: org.id, decision: "approved", ...(typed !== "" ? { registrationNumber: typed } : {}) });
+  }
+  const needsCode = (org: OrganisationRow) => org.status === "pending" && canReview && !checkUscc(org.registrationNumber).ok;
   const columns: Column<OrganisationRow>[] = [
     {
       header: t("organisations.organisation"),
@@ -46,19 +61,41 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
       className: "text-xs text-slate-600",
       hideOnPhone: true,
       // The onboarding review sees at once whether the code's GB 32100 check character matches.
-      cell: (org) =>
-        org.registrationNumber ? (
-          <>
-            <div className="font-mono">{org.registrationNumber}</div>
-            {checkUscc(org.registrationNumber).ok ? (
-              <Badge tone="green">{t("organisations.codeValid")}</Badge>
-            ) : (
-              <Badge tone="red">{t("organisations.codeInvalid")}</Badge>
-            )}
-          </>
-        ) : (
-          t("common.dash")
-        ),
+      cell: (org) => (
+        <>
+          {org.registrationNumber ? (
+            <>
+              <div className="font-mono">{org.registrationNumber}</div>
+              {checkUscc(org.registrationNumber).ok ? (
+                <Badge tone="green">{t("organisations.codeValid")}</Badge>
+              ) : (
+                <Badge tone="red">{t("organisations.codeInvalid")}</Badge>
+              )}
+            </>
+          ) : (
+            t("common.dash")
+          )}
+          {needsCode(org) ? (
+            <div className="mt-2 min-w-44">
+              <input
+                className={`${inputClass} font-mono text-xs`}
+                aria-label={t("organisations.codeInput", { name: org.name })}
+                placeholder={t("organisations.codePlaceholder")}
+                maxLength={40}
+                value={codes[org.id] ?? ""}
+                aria-invalid={Boolean(codeErrors[org.id])}
+                aria-describedby={codeErrors[org.id] ? `code-error-${org.id}` : undefined}
+                onChange={(event) => setCodes((current) => ({ ...current, [org.id]: event.target.value }))}
+              />
+              {codeErrors[org.id] ? (
+                <p id={`code-error-${org.id}`} className="mt-1 text-xs text-rose-600" data-testid={`code-error-${org.id}`}>
+                  {codeErrors[org.id]}
+                </p>
+              ) : null}
+            </div>
+          ) : null}
+        </>
+      ),
     },
     { header: t("organisations.applied"), className: "text-slate-600", cell: (org) => format.day(new Date(org.createdAt).getTime()) },
     { header: t("organisations.status"), cell: (org) => <Badge tone={STATUS_TONE[org.status]}>{t(`organisations.filter.${org.status}`)}</Badge> },
@@ -70,7 +107,7 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
         <span className="inline-flex flex-wrap justify-end gap-2">
           {org.status === "pending" && canReview ? (
             <>
-              <Button disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "approved" })}>
+              <Button disabled={review.isPending} onClick={() => approve(org)}>
                 {t("organisations.approve")}
               </Button>
               <Button variant="secondary" disabled={review.isPending} onClick={() => review.mutate({ orgId: org.id, decision: "rejected" })}>

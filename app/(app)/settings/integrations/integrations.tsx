@@ -8,6 +8,17 @@ import { Alert, Badge, Button, Card, Field, inputClass } from "../../../_compone
 import { errorMessage } from "../../../_lib/errors";
 import { useFormatters } from "../../../_lib/use-formatters";
 
+/** A table's one row while its list loads or when it is empty: what to do next. */
+function NoteRow({ span, text }: { span: number; text: string }) {
+  return (
+    <tr className="border-t border-slate-100">
+      <td colSpan={span} className="py-3 text-slate-500">
+        {text}
+      </td>
+    </tr>
+  );
+}
+
 /** An instant in Beijing time, or a dash when there is none. */
 function useWhen() {
   const format = useFormatters();
@@ -61,6 +72,7 @@ function ApiKeys() {
               <td>{key.status === "active" ? <Button variant="secondary" onClick={() => revoke.mutate({ keyId: key.id })}>{t("revoke")}</Button> : null}</td>
             </tr>
           ))}
+          {keys.isPending ? <NoteRow span={7} text={t("loading")} /> : keys.data?.length === 0 ? <NoteRow span={7} text={t("noKeys")} /> : null}
         </tbody>
       </table>
       <form onSubmit={(e) => void onSubmit(e).catch(() => {})} className="mt-4 grid gap-4 sm:grid-cols-4">
@@ -92,6 +104,7 @@ function Audit() {
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-100"><td>{when(r.atMs)}</td><td><code>{r.keyId}</code></td><td><code>{r.method} {r.path}</code></td><td>{r.status}{r.code ? ` ${r.code}` : ""}</td></tr>
           ))}
+          {audit.isPending ? <NoteRow span={4} text={t("loading")} /> : rows.length === 0 ? <NoteRow span={4} text={t("noAudit")} /> : null}
         </tbody>
       </table>
     </Card>
@@ -122,6 +135,7 @@ function Webhooks() {
     <>
       <Card title={t("endpoints")}>
         {create.error ? <Alert>{errorMessage(create.error, tAll)}</Alert> : null}
+        {endpoints.isPending ? <p className="text-sm text-slate-500">{t("loading")}</p> : endpoints.data?.length === 0 ? <p className="text-sm text-slate-500">{t("noEndpoints")}</p> : null}
         <ul className="space-y-2 text-sm">
           {(endpoints.data ?? []).map((e) => (
             <li key={e.id}>
@@ -157,6 +171,7 @@ function Webhooks() {
                 <td><Button variant="secondary" onClick={() => redeliver.mutate({ deliveryId: d.id })}>{t("redeliver")}</Button></td>
               </tr>
             ))}
+            {deliveries.isPending ? <NoteRow span={7} text={t("loading")} /> : deliveries.data?.length === 0 ? <NoteRow span={7} text={t("noDeliveries")} /> : null}
           </tbody>
         </table>
       </Card>

@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "./client";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+
+/** A database or a transaction (client.ts's DbOrTx, named by what is used here: client.ts imports this file). */
+type Executor = Pick<PgDatabase<PgQueryResultHKT>, "execute">;
 
 /*
  * The PostgreSQL job queue: graphile-worker (https://worker.graphile.org), in its own schema
@@ -40,15 +43,15 @@ export async function migrateJobQueue(connectionString: string): Promise<void> {
   await runMigrations({ connectionString, schema: JOB_QUEUE_SCHEMA, logger: quietLogger(Logger) });
 }
 
-/** Adds one delivery job per row, each due at its own time, in the transaction of `db`. */
-export async function enqueueWebhookDeliveries(db: DbOrTx, deliveries: readonly { id: string; runAtMs: number }[]): Promise<void> {
+/** Adds one delivery job per row, each due at its own time (null: at once), in the transaction of `db`. */
+export async function enqueueWebhookDeliveries(db: Executor, deliveries: readonly { id: string; runAtMs: number | null }[]): Promise<void> {
   if (deliveries.length === 0) return;
   const rows = JSON.stringify(deliveries.map((d) => ({ id: d.id, run_at_ms: d.runAtMs })));
   await db.execute(sql`
     select ${sql.raw(JOB_QUEUE_SCHEMA)}.add_job(
       identifier => ${WEBHOOK_DELIVERY_TASK}::text,
       payload => json_build_object('deliveryId', d.id),
-      run_at => to_timestamp(d.run_at_ms / 1000.0),
+      run_at => coalesce(to_timestamp(d.run_at_ms / 1000.0), now()),
       max_attempts => ${JOB_MAX_ATTEMPTS}::int,
       job_key => ${`${WEBHOOK_DELIVERY_TASK}:`}::text || d.id
     )

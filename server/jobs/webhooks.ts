@@ -220,7 +220,7 @@ export async function recoverStalledDeliveries(db: Db, nowMs: number): Promise<{
     where d.status = 'pending' and e.enabled and d.next_attempt_at_ms < ${nowMs - STALL_MS}::bigint
       and not exists (select 1 from ${jobs} j where j.key = ${`${WEBHOOK_DELIVERY_TASK}:`}::text || d.id and j.attempts < j.max_attempts)
     limit ${BATCH}`)) as unknown as { id: string }[];
-  await enqueueWebhookDeliveries(db, orphans.map(({ id }) => ({ id, runAtMs: nowMs })));
+  await enqueueWebhookDeliveries(db, orphans.map(({ id }) => ({ id, runAtMs: null })));
   return { unlockedWorkers: unlocked?.workers ?? 0, requeued: orphans.length };
 }
 

@@ -229,6 +229,8 @@ export const webhooksJob = defineJob({
   description:
     "Fans the ledger's event outbox out to organisations' webhook endpoints; on PGlite sends due deliveries (Standard Webhooks signatures, backoff, dead letters), on PostgreSQL queues them for graphile-worker and recovers stalled ones.",
   intervalMs: 5_000,
+  // On PostgreSQL a run only fans out and recovers (quick statements), so an instance killed mid-run holds the job for a minute, not the default five.
+  ...(usesJobQueue() ? { leaseMs: 60_000 } : {}),
   run: async (db, ctx) => {
     const nowMs = ctx.clock();
     const queue = usesJobQueue();

@@ -26,6 +26,8 @@ export interface WebhookWorkerOptions {
 export interface WebhookWorker {
   /** Stops taking jobs, waits for the attempts in flight and closes the pool (once; later calls share it). */
   stop(): Promise<void>;
+  /** Settles when the runner has ended: after stop(), or rejected if it failed on its own. */
+  readonly done: Promise<void>;
 }
 
 function deliveryIdOf(payload: unknown): string {
@@ -49,6 +51,10 @@ export async function startWebhookWorker(db: Db, options: WebhookWorkerOptions):
     logger: quietLogger(Logger),
     // No recurring jobs: the schedule (scheduler.ts) keeps those.
     crontab: "",
+    // Completions go through graphile's batcher (delay 0: at once), which a stop flushes before
+    // closing the pool; unbatched, a stop could close it under an attempt's completion and leave
+    // the finished job locked until recoverStalledDeliveries released it (a second send).
+    preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     taskList: {
       [WEBHOOK_DELIVERY_TASK]: async (payload) => {
         const deliveryId = deliveryIdOf(payload);
@@ -58,5 +64,5 @@ export async function startWebhookWorker(db: Db, options: WebhookWorkerOptions):
     },
   });
   let stopping: Promise<void> | null = null;
-  return { stop: () => (stopping ??= runner.stop()) };
+  return { stop: () => (stopping ??= runner.stop()), done: runner.promise };
 }

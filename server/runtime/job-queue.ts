@@ -23,7 +23,20 @@ export function startJobQueue(options: { retryMs?: number } = {}): void {
     .then((db) => startWebhookWorker(db, { connectionString }))
     .then(
       (worker) => {
-        for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void stopJobQueue());
+        const stop = () => void stopJobQueue();
+        for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, stop);
+        // A runner that ends without being asked (graphile gave up on the database) is started again.
+        worker.done.then(
+          () => {},
+          (error: unknown) => {
+            console.error(`[queue] webhook worker stopped: ${describeDatabaseFailure(error)}; starting it again in ${retryMs / 1000} s`);
+            for (const signal of ["SIGTERM", "SIGINT"] as const) process.off(signal, stop);
+            setTimeout(() => {
+              slot.__doubleChainJobQueue = undefined;
+              startJobQueue(options);
+            }, retryMs).unref();
+          },
+        );
         return worker;
       },
       (error: unknown) => {

@@ -242,9 +242,23 @@ describe("webhook deliveries on graphile-worker", () => {
     expect(await recoverStalledDeliveries(db, Date.now() + STALL_MS + 1)).toEqual({ unlockedWorkers: 1, requeued: 1 });
     await waitFor("both deliveries", () => (received.filter((r) => r.path === "/stalled").length === 2 ? true : undefined));
     expect(received.filter((r) => r.path === "/stalled").map((r) => r.id).sort()).toEqual([locked, jobless].sort());
+    await waitFor("both jobs to complete", async () => ((await jobsOf([locked, jobless])).length === 0 ? true : undefined));
     // Nothing left to recover.
     expect(await recoverStalledDeliveries(db, Date.now() + STALL_MS + 1)).toEqual({ unlockedWorkers: 0, requeued: 0 });
     await stopWorker(worker);
+  });
+
+  it("stops cleanly: a stop waits for the attempt on the wire, records it and leaves no job locked", async () => {
+    const endpoint = await bankEndpoint("/slow", { delayMs: 800 });
+    await pledges(1);
+    await fanOutOutbox(db, Date.now());
+    const [delivery] = await deliveriesOf(endpoint.id);
+    const worker = await startWorker();
+    await waitFor("the attempt to start", async () => ((await jobsOf([delivery!.id]))[0]?.locked_by ? true : undefined));
+    await stopWorker(worker);
+    expect(received.filter((r) => r.path === "/slow").map((r) => r.id)).toEqual([delivery!.id]);
+    expect((await deliveriesOf(endpoint.id))[0]).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(await jobsOf([delivery!.id])).toEqual([]);
   });
 
   it("with two workers on the database, sends each delivery once", async () => {

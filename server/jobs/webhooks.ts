@@ -22,8 +22,8 @@ import { defineJob } from "./scheduler";
  *    delivery's job key: an attempt that fails records itself and, in the same transaction, adds
  *    the next attempt's job at the time the schedule says (graphile's own retries, exponential
  *    in seconds, cannot express 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; they only cover a
- *    handler that threw). graphile locks a job for the worker running it, so across instances
- *    each attempt is made once. The schedule's webhooks job still does the fan-out (once across
+ *    handler that threw). graphile locks a job for the runner that takes it, so across
+ *    instances each attempt is made once. The schedule's webhooks job still does the fan-out (once across
  *    instances), and recovers attempts a killed instance left locked (recoverStalledDeliveries).
  *  - PGlite: the in-app schedule (scheduler.ts) sends due deliveries itself (sendDueDeliveries).
  * Either way a delivery is at least once (an instance killed after the receiver answered and

@@ -8,7 +8,8 @@
 //  - fills the provenance subtree store in the background (server/ledger/provenance.ts), so
 //    the first provenance request does not pay for reading and hashing every leaf;
 //  - starts this server's part of the shared job schedule kept in PostgreSQL
-//    (server/jobs/registry.ts), unless DISABLE_JOBS=1.
+//    (server/jobs/registry.ts), and on PostgreSQL this process's job queue runner, graphile-worker,
+//    which sends webhook deliveries (server/runtime/job-queue.ts); neither with DISABLE_JOBS=1.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   (await import("./server/env")).serverEnv();
@@ -34,7 +35,8 @@ export async function register(): Promise<void> {
         console.error("[provenance] subtree store not filled at start-up; the first request fills it:", isDatabaseFailure(error) ? describeDatabaseFailure(error) : error instanceof Error ? error.message : error),
     );
   if (process.env.DISABLE_JOBS === "1") return;
-  const { startScheduler } = await import("./server/jobs/registry");
+  const [{ startScheduler }, { startJobQueue }] = await Promise.all([import("./server/jobs/registry"), import("./server/runtime/job-queue")]);
   // Counted in the runtime's metrics; a run happens only once the database has opened, so the runtime is there by then.
   startScheduler({ onRun: (run) => void processRuntime().then((runtime) => runtime.signals.metrics.jobRuns.inc({ job: run.name, status: run.status }), () => {}) });
+  startJobQueue();
 }

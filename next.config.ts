@@ -15,8 +15,9 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   // PGlite ships WASM and data files that must be loaded from node_modules at run time,
-  // and postgres.js is a plain Node library; neither should be bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "postgres"],
+  // and postgres.js is a plain Node library; neither should be bundled. Nor graphile-worker (the
+  // job queue on PostgreSQL, with its own driver pg), which loads its configuration at run time.
+  serverExternalPackages: ["@electric-sql/pglite", "postgres", "graphile-worker", "pg"],
   poweredByHeader: false,
   // Types are checked once by `npm run typecheck` (its own CI step), not a second time inside the build.
   typescript: { ignoreBuildErrors: true },

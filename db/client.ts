@@ -10,6 +10,7 @@ import type { ExtractTablesWithRelations } from "drizzle-orm";
 import postgres from "postgres";
 import * as schema from "./schema";
 import { acquireDirectoryLock, type DirectoryLock } from "./lock";
+import { migrateJobQueue } from "./job-queue";
 import { guardTransactions } from "./postgres-guard";
 import { databaseSettingsFromEnv } from "./settings";
 
@@ -99,6 +100,8 @@ function openPostgres(url: string, limits: PostgresLimits): Database {
       } finally {
         await migrator.end({ timeout: 5 });
       }
+      // The job queue's own schema (db/job-queue.ts), by graphile-worker's migrations.
+      await migrateJobQueue(url);
     },
     close: () => client.end({ timeout: 5 }),
   };

@@ -9,14 +9,23 @@ import { randomBytes } from "node:crypto";
  * same signed transaction; at the end every acknowledged transaction is sent again and must
  * come back as the original (duplicate: true, same leaf), never as a second entry.
  *
+ * Webhooks across the kills: the bank has an endpoint for the pledges and releases the lanes
+ * make, served by a receiver here that verifies every Standard Webhooks signature. Once the
+ * load stops, every acknowledged pledge and release must arrive, each event under exactly one
+ * webhook-id (one delivery, however many kills), and nothing may arrive for a transaction that
+ * is not in the log. An attempt cut by a kill after the receiver answered is sent again under
+ * the same webhook-id (at least once; receivers deduplicate): counted, not a failure.
+ *
  *   npm run build
  *   DATABASE_URL=postgres://… npx tsx scripts/crash-test.ts [--crashes 10] [--lanes 4]
  *
  * Also run by test/reliability/crash.test.ts (npm run test:reliability).
  */
+import { createServer, type Server } from "node:http";
 import { pathToFileURL } from "node:url";
+import { Webhook } from "standardwebhooks";
 import { eq, sql } from "drizzle-orm";
-import { ledgerCheckpoints, ledgerEntries, ledgerHead, creditLines } from "@/db/schema";
+import { ledgerCheckpoints, ledgerEntries, ledgerHead, creditLines, webhookDeliveries } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
 import { deriveId, sha256Hex } from "@/contracts/canonical";
@@ -27,6 +36,9 @@ import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
+import { loadActor } from "@/server/auth/accounts";
+import { createWebhookEndpoint } from "@/server/commands/webhooks";
+import { STALL_MS } from "@/server/jobs/webhooks";
 import { createOwnDatabase, freePort, sessionCookie, sleep, startAppServer, trpcMutation, type AppServer } from "./app-server";
 import { installNodeSha256 } from "@/server/crypto/node-hash";
 
@@ -54,6 +66,12 @@ export interface CrashReport {
   committedButUnanswered: number;
   retriedDuplicates: number;
   transactionsChecked: number;
+  /** Acknowledged pledges and releases, each of which must arrive as a webhook. */
+  webhooksExpected: number;
+  /** Distinct webhook-ids the receiver verified. */
+  webhooksReceived: number;
+  /** Arrivals of a webhook-id already received (an attempt cut by a kill after the receiver answered). */
+  webhooksResent: number;
   failures: string[];
   output: string;
 }
@@ -100,6 +118,9 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
   const own = await createOwnDatabase(options.serverUrl, "dc_crash");
   const db = own.database.db;
   log(`database ${own.name} seeded`);
+  const hooks = await startReceiver(await freePort());
+  const bankAdmin = await loadActor(db, "usr_cmtb_1");
+  hooks.secret = (await createWebhookEndpoint(db, bankAdmin!, { url: hooks.url, events: ["claim.pledged", "pledge.released"] }, { allowHttp: true })).secret;
   const port = await freePort();
   const env = { LEDGER_SUBMISSIONS_PER_MINUTE: "1000000" };
   let output = "";
@@ -114,7 +135,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
   let up: Promise<void> = Promise.resolve();
   let inFlight = 0;
   let stopping = false;
-  const report = { submissions: 0, inFlightAtKill: 0, committedButUnanswered: 0, retriedDuplicates: 0, transactionsChecked: 0 };
+  const report = { submissions: 0, inFlightAtKill: 0, committedButUnanswered: 0, retriedDuplicates: 0, transactionsChecked: 0, webhooksExpected: 0, webhooksReceived: 0, webhooksResent: 0 };
   const acks: Ack[] = [];
 
   /** Sends one signed transaction until the server answers; the same bytes every time. */
@@ -199,6 +220,39 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     else report.transactionsChecked += verified.summary.transactions;
   }
 
+  /**
+   * Every acknowledged pledge and release arrives, each event under one webhook-id, nothing for
+   * a transaction outside the log. Waits for the schedule's fan-out and graphile-worker's sends:
+   * a job an instance was killed holding is taken back STALL_MS later, so up to that and a minute more.
+   */
+  async function checkWebhooks(): Promise<void> {
+    const wanted = acks.filter((ack) => ack.wire.transaction.type === "claim.pledge" || ack.wire.transaction.type === "claim.release");
+    const eventKey = (txId: string, type: string) => `${txId}:${type}`;
+    const wantedKeys = new Set(wanted.map((ack) => eventKey(ack.txId, ack.wire.transaction.type === "claim.pledge" ? "claim.pledged" : "pledge.released")));
+    const arrived = () => new Set([...hooks.received.values()].map((event) => eventKey(event.txId, event.type)));
+    const deadline = Date.now() + STALL_MS + 90_000;
+    while ([...wantedKeys].some((key) => !arrived().has(key)) && Date.now() < deadline) await sleep(500);
+    await sleep(3_000); // a second delivery of an event would arrive now
+    const got = arrived();
+    const missing = [...wantedKeys].filter((key) => !got.has(key));
+    if (missing.length) fail(`${missing.length} of ${wantedKeys.size} acknowledged pledges and releases never arrived as webhooks (first: ${missing[0]})`);
+    const idsByEvent = new Map<string, string[]>();
+    for (const [id, event] of hooks.received) idsByEvent.set(eventKey(event.txId, event.type), [...(idsByEvent.get(eventKey(event.txId, event.type)) ?? []), id]);
+    const twice = [...idsByEvent].filter(([, ids]) => ids.length > 1);
+    if (twice.length) fail(`${twice.length} events arrived under more than one webhook-id (first: ${twice[0]![0]})`);
+    const logged = await entriesByTxId(db);
+    const strangers = [...hooks.received.values()].filter((event) => !logged.has(event.txId));
+    if (strangers.length) fail(`${strangers.length} webhooks for transactions not in the log (first: ${strangers[0]!.txId})`);
+    const deliveryIds = new Set((await db.select({ id: webhookDeliveries.id }).from(webhookDeliveries)).map((d) => d.id));
+    const unknown = [...hooks.received.keys()].filter((id) => !deliveryIds.has(id));
+    if (unknown.length) fail(`${unknown.length} webhook-ids match no delivery row`);
+    if (hooks.rejected.length) fail(`${hooks.rejected.length} webhooks failed verification: ${hooks.rejected[0]}`);
+    report.webhooksExpected = wantedKeys.size;
+    report.webhooksReceived = hooks.received.size;
+    report.webhooksResent = hooks.arrivals - hooks.received.size;
+    log(`webhooks: ${wantedKeys.size} pledges and releases acknowledged, ${hooks.received.size} webhook-ids received (${report.webhooksResent} resent after a kill), ${missing.length} missing`);
+  }
+
   const running = Array.from({ length: lanes }, (_, i) => lane(i));
   let injected = 0;
   try {
@@ -230,6 +284,7 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     if (after.size !== before) fail(`retries appended ${after.size - before} entries`);
     const [dupes] = (await db.execute(sql`select count(*)::int as n from (select tx_id from ledger_entries group by tx_id having count(*) > 1) d`)) as unknown as { n: number }[];
     if ((dupes?.n ?? 0) > 0) fail(`${dupes?.n} transactions appear more than once in the log`);
+    await checkWebhooks();
   } finally {
     stopping = true;
     markUp();
@@ -237,12 +292,42 @@ export async function runCrashTest(options: CrashOptions): Promise<CrashReport> 
     output += server.output();
   }
   await checkDatabase("at the end");
+  await new Promise((resolve) => hooks.server.close(resolve));
   await own.drop();
   log(
     `crash test: ${injected} kills, ${report.submissions} submissions (${report.inFlightAtKill} in flight at a kill, ${report.committedButUnanswered} committed but unanswered), ` +
       `${acks.length} acknowledged, ${report.retriedDuplicates} retried as duplicates, ${failures.length} failures`,
   );
   return { crashesInjected: injected, acknowledged: acks.length, failures, output, ...report };
+}
+
+/** The bank's webhook receiver: verifies each signature; the events by webhook-id, and how many arrivals in all. */
+async function startReceiver(port: number) {
+  const hooks = {
+    url: `http://127.0.0.1:${port}/crash-hooks`,
+    secret: "",
+    received: new Map<string, { type: string; txId: string }>(),
+    arrivals: 0,
+    rejected: [] as string[],
+    server: null as unknown as Server,
+  };
+  hooks.server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    req.on("end", () => {
+      try {
+        const event = new Webhook(hooks.secret).verify(body, req.headers as Record<string, string>) as { type: string; data: { txId: string } };
+        hooks.arrivals += 1;
+        hooks.received.set(String(req.headers["webhook-id"]), { type: event.type, txId: event.data.txId });
+        res.writeHead(204).end();
+      } catch (error) {
+        hooks.rejected.push(String(error));
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => hooks.server.listen(port, "127.0.0.1", resolve));
+  return hooks;
 }
 
 async function entriesByTxId(db: Db): Promise<Map<string, number>> {

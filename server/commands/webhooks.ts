@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
+import { enqueueWebhookDeliveries, usesJobQueue } from "@/db/job-queue";
 import { webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import type { Actor } from "../actor";
 import { assertAllowed, canManageApiKeys } from "../authz";
@@ -9,8 +10,9 @@ import { newId } from "../ids";
 
 /*
  * An organisation's webhook endpoints and their deliveries (issue 16, item 3). The same
- * admins who manage API keys manage endpoints. Deliveries are made by the webhooks job
- * (server/jobs/webhooks.ts) from the ledger's outbox and signed as Standard Webhooks says.
+ * admins who manage API keys manage endpoints. Deliveries are made from the ledger's outbox
+ * (server/jobs/webhooks.ts), sent by graphile-worker on PostgreSQL and by the schedule on
+ * PGlite, and signed as Standard Webhooks says.
  */
 
 /** The ledger events an endpoint may choose: the LedgerEvent types an integrator acts on. */
@@ -105,13 +107,21 @@ export async function listWebhookDeliveries(db: DbOrTx, actor: Actor, limit = 10
     .limit(Math.min(Math.max(limit, 1), 500));
 }
 
-/** Sends a delivery again (a dead letter, or a success the receiver lost): due now, attempts counted afresh. */
-export async function redeliverWebhook(db: DbOrTx, actor: Actor, deliveryId: string, nowMs = Date.now()) {
+/**
+ * Sends a delivery again (a dead letter, or a success the receiver lost): due now, attempts
+ * counted afresh. On PostgreSQL its job is queued in the same transaction as the reset row
+ * (replacing any job still waiting for it); on PGlite the schedule finds the row due.
+ */
+export async function redeliverWebhook(db: DbOrTx, actor: Actor, deliveryId: string, nowMs = Date.now(), options: { queue?: boolean } = {}) {
   allowed(actor);
-  const rows = await db
-    .update(webhookDeliveries)
-    .set({ status: "pending", attempts: 0, nextAttemptAtMs: nowMs })
-    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.orgId, actor.orgId)))
-    .returning({ id: webhookDeliveries.id });
-  if (rows.length === 0) throw notFound("webhook_delivery_not_found", "No such webhook delivery in your organisation.");
+  const queue = options.queue ?? usesJobQueue();
+  await db.transaction(async (tx) => {
+    const rows = await tx
+      .update(webhookDeliveries)
+      .set({ status: "pending", attempts: 0, nextAttemptAtMs: nowMs })
+      .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.orgId, actor.orgId)))
+      .returning({ id: webhookDeliveries.id });
+    if (rows.length === 0) throw notFound("webhook_delivery_not_found", "No such webhook delivery in your organisation.");
+    if (queue) await enqueueWebhookDeliveries(tx, [{ id: deliveryId, runAtMs: nowMs }]);
+  });
 }

@@ -96,11 +96,14 @@ async function coreDashboard(db: Db, actor: Actor, nowMs: number) {
   const today = beijingDate(nowMs);
   const soon = beijingDate(nowMs + 30 * DAY_MS);
   const dueSoon = live.filter((c) => c.state !== "overdue" && c.maturityDate > today && c.maturityDate <= soon);
+  // Past maturity and unpaid: its own figure, so the treasury sees at once what it already owes.
+  const overdue = live.filter((c) => c.state === "overdue");
   return {
     figures: [
       { key: "creditAvailable", count: lines.length, label: "Credit available", valueMinor: sum(lines.map((l) => l.limitMinor - l.usedMinor)), hint: `across ${lines.length} credit line${lines.length === 1 ? "" : "s"}` },
       { key: "outstandingClaims", label: "Outstanding claims", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "issued, not yet repaid" },
       { key: "dueIn30Days", count: dueSoon.length, label: "Due in 30 days", valueMinor: sum(dueSoon.map((c) => outstandingMinor(c))), hint: "repayments coming up" },
+      { key: "overdueIssued", count: overdue.length, label: "Overdue", valueMinor: sum(overdue.map((c) => outstandingMinor(c))), hint: "unpaid after maturity" },
     ],
     claims: await toRows(db, issued),
   };

@@ -96,6 +96,9 @@ describe("claim visibility", () => {
     const core = await callerFor(database.db, "usr_huaxin_1").ledger.dashboard();
     // The lines lose what is issued and unpaid: 1,000,000 + 250,000 + two matured 50,000 and 80,000.
     expect(core.figures[0]?.valueMinor).toBe(7_000_000_000n - 138_000_000n);
+    // What is past maturity and unpaid is its own figure (50,000 + 80,000), never "due in 30 days".
+    expect(core.figures.find((f) => f.key === "dueIn30Days")?.valueMinor).toBe(0n);
+    expect(core.figures.find((f) => f.key === "overdueIssued")?.valueMinor).toBe(13_000_000n);
     const bank = await callerFor(database.db, "usr_cmtb_1").ledger.dashboard();
     // Tier 3's 200.00 and the overdue tier-2 piece of the issuance that matured today.
     expect(bank.figures[0]?.valueMinor).toBe(20_000n + 3_000_000n);

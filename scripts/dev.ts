@@ -78,14 +78,14 @@ console.log(`Witnesses cosigned checkpoint ${round?.size ?? "-"}: ${round?.cosig
 await new Promise((resolve) => server.close(resolve));
 await database.close();
 
-const next = spawn(path.resolve("node_modules", ".bin", "next"), ["dev", "--port", String(PORT)], {
+const next = spawn(path.resolve("node_modules", ".bin", "next"), ["dev", "--port", String(PORT), ...(process.env.HOST ? ["--hostname", process.env.HOST] : [])], {
   stdio: "inherit",
   env: { ...process.env, LEDGER_WITNESSES: JSON.stringify(witnesses), LEDGER_WITNESS_QUORUM: process.env.LEDGER_WITNESS_QUORUM ?? "2" },
 });
 next.on("exit", (code) => process.exit(code ?? 0));
 
 // The first visit of each route compiles it; do that now, then say where to go.
-const baseUrl = `http://localhost:${PORT}`;
+const baseUrl = `http://${process.env.HOST ?? "localhost"}:${PORT}`;
 await waitForServer(baseUrl);
 console.log("Preparing the main pages (compiled once, on this first visit)…");
 await warmRoutes(baseUrl, DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, (line) => console.log(line));

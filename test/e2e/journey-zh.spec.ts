@@ -27,7 +27,7 @@ async function signIn(page: Page, login: string): Promise<void> {
 }
 
 async function openNav(page: Page, key: string): Promise<void> {
-  await page.getByRole("navigation", { name: t("shell.mainNavigation") }).getByRole("link", { name: t(key) }).click();
+  await page.getByRole("navigation", { name: t("shell.mainNavigation") }).getByRole("link", { name: t(key), exact: true }).click();
 }
 
 /** Signs in and makes sure this browser holds the organisation's demo key (helpers.ts startWithKey, in Chinese). */
@@ -53,14 +53,17 @@ async function unlockIfAsked(page: Page, login: string): Promise<void> {
   await expect(dialog).toBeHidden({ timeout: 30_000 });
 }
 
-async function acceptOffer(page: Page, login: string, amount: string, from: string) {
+/** Accepts the offer of this amount in the inbox and returns the claim's id. */
+async function acceptOffer(page: Page, login: string, amount: string, from: string): Promise<string> {
   await openNav(page, "nav.claims");
   await page.waitForURL("**/claims");
   const offer = page.getByTestId(/^inbox-/).filter({ hasText: amount }).first();
   await expect(offer).toBeVisible();
+  const claimId = ((await offer.getAttribute("data-testid")) ?? "").replace("inbox-", "");
   await offer.getByRole("button", { name: t("claims.accept"), exact: true }).click();
   await unlockIfAsked(page, login);
   await expect(page.getByTestId("claims-notice")).toContainText(t("claims.accepted", { amount, name: from }));
+  return claimId;
 }
 
 async function split(page: Page, login: string, holding: string, to: string, amountText: string, amountShown: string) {
@@ -121,8 +124,9 @@ test("二级供应商签收，并将 200元 转给成都的三级供应商 (tier
 
 test("三级供应商签收，核验来源链，并凭自动融资方案当即收款 (tier 3 checks provenance and is paid for its 200.00)", async ({ page }) => {
   await startWithKey(page, "tier3");
-  await acceptOffer(page, "tier3", "¥200.00", "Lingnan PCB Manufacturing Co.");
-  const held = () => page.getByTestId(/^holding-/).filter({ hasText: "¥200.00" }).filter({ hasText: t("states.held") }).first();
+  const claimId = await acceptOffer(page, "tier3", "¥200.00", "Lingnan PCB Manufacturing Co.");
+  const held = () => page.getByTestId(`holding-${claimId}`);
+  await expect(held()).toContainText(t("states.held"));
   await held().getByRole("link", { name: t("claims.provenance") }).click();
   await expect(page.getByTestId("provenance-ok")).toContainText(t("provenance.verified"), { timeout: 30_000 });
   const lineage = page.getByTestId("lineage");

@@ -160,7 +160,7 @@ const HOLDING_COLUMNS = (canSign: boolean, t: Translate, format: Formatters): Co
     className: "text-slate-600",
     cell: (c) => (
       <>
-        {format.date(c.maturityDate)} <span className="text-xs text-slate-500">({daysText(t, daysUntil(c.maturityDate))})</span>
+        {format.date(c.maturityDate)} <span className="text-xs text-slate-500">({daysText(t, daysUntil(c.maturityDate), c.state)})</span>
       </>
     ),
   },

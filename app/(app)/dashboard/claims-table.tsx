@@ -72,7 +72,7 @@ export function ClaimsTable({ claims, selfOrgId, issuer = false }: { claims: Cla
             return (
               <>
                 {format.date(c.maturityDate)}
-                {OPEN_STATES.has(c.state) && c.outstandingMinor > 0n ? <div className="text-xs text-slate-500">{daysText(t, left)}</div> : null}
+                {OPEN_STATES.has(c.state) && c.outstandingMinor > 0n ? <div className="text-xs text-slate-500">{daysText(t, left, c.state)}</div> : null}
               </>
             );
           },

@@ -74,7 +74,9 @@ export async function dashboardFor(db: Db, actor: Actor, nowMs = Date.now()): Pr
 
 async function supplierDashboard(db: Db, actor: Actor) {
   const own = await listOwnClaims(db, actor);
-  const held = own.filter((c) => c.holderOrgId === actor.orgId && ["held", "pledged"].includes(c.state));
+  // What it holds and is still owed, overdue pieces included: the same pieces as the cash
+  // chart's "waiting for maturity" (read/portfolio.ts supplierCash), so card and chart agree.
+  const held = own.filter((c) => c.holderOrgId === actor.orgId && ["held", "pledged", "overdue"].includes(c.state) && outstandingMinor(c) > 0n);
   const inbox = own.filter((c) => c.offeredToOrgId === actor.orgId);
   const early = await db.select({ net: financings.netMinor }).from(financings).where(and(eq(financings.holderOrgId, actor.orgId), eq(financings.status, "disbursed")));
   return {

@@ -88,7 +88,12 @@ describe("claim visibility", () => {
 
   it("dashboards show each role its own figures", async () => {
     const supplier = await callerFor(database.db, "usr_pearl_1").ledger.dashboard();
-    expect(supplier.figures[0]).toMatchObject({ label: "Holdings", valueMinor: 70_000_000n });
+    // 700,000.00 held and the two overdue tier-1 pieces (30,000.00 and 50,000.00) it still holds:
+    // the same pieces, and the same sum, as its cash chart's "waiting for maturity".
+    expect(supplier.figures[0]).toMatchObject({ label: "Holdings", valueMinor: 78_000_000n, count: 3 });
+    const [cash] = await callerFor(database.db, "usr_pearl_1").reports.portfolio();
+    const waiting = cash?.slices.find((slice) => slice.key === "waiting");
+    expect(waiting).toMatchObject({ valueMinor: 78_000_000n, count: 3 });
     expect(supplier.figures[1]).toMatchObject({ label: "Awaiting your acceptance", valueMinor: 25_000_000n });
     const tier3 = await callerFor(database.db, "usr_xinyuan_1").ledger.dashboard();
     expect(tier3.figures[2]?.valueMinor).toBeGreaterThan(19_000n);

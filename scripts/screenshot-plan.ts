@@ -2,11 +2,12 @@ import type { Page } from "playwright-core";
 
 /**
  * Each demo role's main pages, for screenshots in every language (scripts/screenshots.ts and
- * test/e2e/screenshots.spec.ts). "claim" opens the first claim the dashboard lists: its
- * provenance page, which every role that sees claims can reach from there.
+ * test/e2e/screenshots.spec.ts). "claim" opens the first claim the dashboard lists (its
+ * provenance page); "issuance" the core enterprise's first issuance (its tree and repayment),
+ * where that dashboard's rows lead.
  */
 export const ROLE_PAGES: Record<string, string[]> = {
-  core: ["/dashboard", "/issuances", "/issue", "/credit-lines", "claim"],
+  core: ["/dashboard", "/issuances", "/issue", "/credit-lines", "issuance"],
   tier1: ["/dashboard", "/claims", "/financing", "claim"],
   tier2: ["/dashboard", "/claims"],
   tier3: ["/dashboard", "/claims", "/financing", "claim"],
@@ -27,15 +28,19 @@ export async function signInByIds(page: Page, base: string, login: string): Prom
   await page.waitForURL("**/dashboard");
 }
 
+/** The first link of the dashboard to a claim's or an issuance's own page. */
+const FIRST_LINK: Record<string, string> = { claim: 'main a[href^="/claims/c_"]', issuance: 'main a[href^="/issuances/c_"]' };
+
 /** Opens one entry of ROLE_PAGES and waits until it has settled; returns the file name part. */
 export async function openPlanned(page: Page, base: string, entry: string): Promise<string> {
-  if (entry === "claim") {
+  const link = FIRST_LINK[entry];
+  if (link) {
     await page.goto(`${base}/dashboard`);
-    const href = await page.locator('main a[href^="/claims/c_"]').first().getAttribute("href");
+    const href = await page.locator(link).first().getAttribute("href", { timeout: 10_000 });
     await page.goto(`${base}${href ?? "/dashboard"}`);
   } else {
     await page.goto(`${base}${entry}`);
   }
   await page.waitForLoadState("networkidle");
-  return entry === "claim" ? "claim" : entry.slice(1).replaceAll("/", "_");
+  return link ? entry : entry.slice(1).replaceAll("/", "_");
 }

@@ -107,8 +107,29 @@ async function coreDashboard(db: Db, actor: Actor, nowMs: number) {
       { key: "dueIn30Days", count: dueSoon.length, label: "Due in 30 days", valueMinor: sum(dueSoon.map((c) => outstandingMinor(c))), hint: "repayments coming up" },
       { key: "overdueIssued", count: overdue.length, label: "Overdue", valueMinor: sum(overdue.map((c) => outstandingMinor(c))), hint: "unpaid after maturity" },
     ],
-    claims: await toRows(db, issued),
+    claims: issuanceRows(await toRows(db, issued), live),
   };
+}
+
+/**
+ * An issuance row speaks for its pieces once its tier-1 supplier has split it: what they
+ * still owe in total (the "Outstanding claims" figure adds up the same pieces), overdue when
+ * any is, settled when none is left. The root's own record stops at the split.
+ */
+function issuanceRows(rows: ClaimRowDto[], live: ClaimLike[]): ClaimRowDto[] {
+  const pieces = new Map<string, { outstandingMinor: bigint; overdue: boolean }>();
+  for (const piece of live) {
+    const entry = pieces.get(piece.rootId) ?? { outstandingMinor: 0n, overdue: false };
+    entry.outstandingMinor += outstandingMinor(piece);
+    entry.overdue ||= piece.state === "overdue";
+    pieces.set(piece.rootId, entry);
+  }
+  return rows.map((row) => {
+    if (row.state !== "split") return row;
+    const entry = pieces.get(row.id);
+    if (!entry) return { ...row, outstandingMinor: 0n, state: "settled" };
+    return { ...row, outstandingMinor: entry.outstandingMinor, state: entry.overdue ? "overdue" : row.state };
+  });
 }
 
 async function lenderDashboard(db: Db, actor: Actor) {

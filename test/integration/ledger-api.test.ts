@@ -104,6 +104,11 @@ describe("claim visibility", () => {
     // What is past maturity and unpaid is its own figure (50,000 + 80,000), never "due in 30 days".
     expect(core.figures.find((f) => f.key === "dueIn30Days")?.valueMinor).toBe(0n);
     expect(core.figures.find((f) => f.key === "overdueIssued")?.valueMinor).toBe(13_000_000n);
+    // Its rows are its issuances, each speaking for its pieces: together they owe what the
+    // "Outstanding claims" card says, and the two matured ones read overdue.
+    const rowsOwe = core.claims.reduce((total, row) => total + row.outstandingMinor, 0n);
+    expect(rowsOwe).toBe(core.figures.find((f) => f.key === "outstandingClaims")?.valueMinor);
+    expect(core.claims.filter((row) => row.state === "overdue").map((row) => row.outstandingMinor).sort()).toEqual([5_000_000n, 8_000_000n]);
     const bank = await callerFor(database.db, "usr_cmtb_1").ledger.dashboard();
     // Tier 3's 200.00 and the overdue tier-2 piece of the issuance that matured today.
     expect(bank.figures[0]?.valueMinor).toBe(20_000n + 3_000_000n);

@@ -40,7 +40,11 @@ export function ClaimsTable({ claims, selfOrgId, issuer = false }: { claims: Cla
     return STATE_KEYS.includes(c.state) ? t(`states.${c.state}`) : c.state;
   };
   const party = (c: ClaimRowDto) =>
-    incoming(c) ? t("claimsTable.offeredBy", { name: c.holderName }) : c.offeredToName ? t("claimsTable.offeredTo", { name: c.offeredToName }) : t("claimsTable.heldBy", { name: c.holderName });
+    incoming(c) ? t("claimsTable.offeredBy", { name: c.holderName }) : c.offeredToName
+        ? t("claimsTable.offeredTo", { name: c.offeredToName })
+        : c.holderOrgId === selfOrgId
+          ? t("claimsTable.heldByYou")
+          : t("claimsTable.heldBy", { name: c.holderName });
   return (
     <DataTable
       stack

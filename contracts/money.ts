@@ -63,7 +63,8 @@ export type RateParse = { ok: true; rateBps: number } | { ok: false; message: st
  * Exact: digits only, never floating point. 0% is allowed (a fee-only or promotional policy).
  */
 export function parseRatePercent(text: string, maxBps = 100_000): RateParse {
-  const match = /^(\d{1,4})(?:\.(\d{1,2}))?\s*%?$/.exec(text.trim());
+  // Full-width digits, point and ％ from a Chinese input method read as their ASCII forms (NFKC).
+  const match = /^(\d{1,4})(?:\.(\d{1,2}))?\s*%?$/.exec(text.normalize("NFKC").trim());
   if (!match) return { ok: false, message: "Enter the annual rate as a percentage with up to two decimals, e.g. 4.20." };
   const rateBps = Number(match[1]) * 100 + Number((match[2] ?? "").padEnd(2, "0") || "0");
   if (rateBps > maxBps) return { ok: false, message: `The rate can be at most ${maxBps / 100}%.` };

@@ -16,7 +16,9 @@ import { WitnessCosigner } from "@/server/ledger/cosign";
 import { logEntries } from "@/server/ledger/log-api";
 import { ProvenanceStore } from "@/server/ledger/provenance";
 import { loadPlatformKey } from "@/server/platform/key";
+import { DEMO_PASSWORD } from "@/server/seed/demo-data";
 import { seedDemo } from "@/server/seed/seed";
+import { waitForServer, warmRoutes } from "./dev-warmup";
 import { openForScript } from "./db-open";
 
 installNodeSha256();
@@ -27,6 +29,7 @@ const WITNESSES = [
   { name: "witness.factor.example", dir: "data/witness-factor" },
   { name: "witness.auditor.example", dir: "data/witness-auditor" },
 ];
+const DEMO_EMAIL_DOMAIN = "demo.doublechain.cn";
 const TSX = path.resolve("node_modules", ".bin", "tsx");
 const children: ChildProcess[] = [];
 
@@ -75,8 +78,26 @@ console.log(`Witnesses cosigned checkpoint ${round?.size ?? "-"}: ${round?.cosig
 await new Promise((resolve) => server.close(resolve));
 await database.close();
 
-const next = spawn(path.resolve("node_modules", ".bin", "next"), ["dev", "--port", String(PORT)], {
+const next = spawn(path.resolve("node_modules", ".bin", "next"), ["dev", "--port", String(PORT), ...(process.env.HOST ? ["--hostname", process.env.HOST] : [])], {
   stdio: "inherit",
   env: { ...process.env, LEDGER_WITNESSES: JSON.stringify(witnesses), LEDGER_WITNESS_QUORUM: process.env.LEDGER_WITNESS_QUORUM ?? "2" },
 });
 next.on("exit", (code) => process.exit(code ?? 0));
+
+// The first visit of each route compiles it; do that now, then say where to go.
+const baseUrl = `http://${process.env.HOST ?? "localhost"}:${PORT}`;
+await waitForServer(baseUrl);
+console.log("Preparing the main pages (compiled once, on this first visit)…");
+await warmRoutes(baseUrl, DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, (line) => console.log(line));
+console.log(
+  [
+    "",
+    "  Double-chain is ready.",
+    `  Open ${baseUrl} and sign in, password ${DEMO_PASSWORD}, as:`,
+    `    core@${DEMO_EMAIL_DOMAIN}      the core enterprise (issues claims)`,
+    `    tier1@${DEMO_EMAIL_DOMAIN}     a tier-1 supplier (also tier2@, tier3@)`,
+    `    bank@${DEMO_EMAIL_DOMAIN}      a lender (also factor@)`,
+    `    operator@${DEMO_EMAIL_DOMAIN}  the platform operator;  auditor@ the auditor`,
+    "",
+  ].join("\n"),
+);

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { ButtonHTMLAttributes, ReactNode } from "react";
 
 export function cx(...parts: (string | false | null | undefined)[]): string {
@@ -67,12 +68,23 @@ export function Badge({ tone = "slate", wrap = false, children }: { tone?: keyof
   return <span className={cx("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset", !wrap && "whitespace-nowrap", TONES[tone])}>{children}</span>;
 }
 
-export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
-  return (
-    <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-xs">
+/** A figure card; with `href` the whole card leads to the page that lists what it adds up. */
+export function Stat({ label, value, hint, href, testId }: { label: string; value: ReactNode; hint?: ReactNode; href?: string; testId?: string }) {
+  const body = (
+    <>
       <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
       <div className="mt-2 text-2xl font-semibold tabular-nums text-slate-900">{value}</div>
       {hint ? <div className="mt-1 text-xs text-slate-500">{hint}</div> : null}
+    </>
+  );
+  const frame = "block rounded-xl border border-slate-200 bg-white p-5 shadow-xs";
+  return href ? (
+    <Link href={href} className={`${frame} transition hover:border-brand-500 hover:shadow-sm`} data-testid={testId}>
+      {body}
+    </Link>
+  ) : (
+    <div className={frame} data-testid={testId}>
+      {body}
     </div>
   );
 }

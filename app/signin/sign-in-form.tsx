@@ -39,7 +39,9 @@ export function SignInForm({ errorCode }: { errorCode?: string }) {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-5" noValidate>
+    // method="post": before the page is interactive the browser submits the form itself, and a
+    // GET would put the password in the address bar, the history and the server's logs.
+    <form method="post" action="/signin" onSubmit={onSubmit} className="space-y-5" noValidate>
       {error ? <Alert>{error}</Alert> : null}
       <Field label={t("email")} htmlFor="email">
         <input id="email" name="email" type="email" autoComplete="username" required className={inputClass} autoFocus />

@@ -74,7 +74,9 @@ export async function dashboardFor(db: Db, actor: Actor, nowMs = Date.now()): Pr
 
 async function supplierDashboard(db: Db, actor: Actor) {
   const own = await listOwnClaims(db, actor);
-  const held = own.filter((c) => c.holderOrgId === actor.orgId && ["held", "pledged"].includes(c.state));
+  // What it holds and is still owed, overdue pieces included: the same pieces as the cash
+  // chart's "waiting for maturity" (read/portfolio.ts supplierCash), so card and chart agree.
+  const held = own.filter((c) => c.holderOrgId === actor.orgId && ["held", "pledged", "overdue"].includes(c.state) && outstandingMinor(c) > 0n);
   const inbox = own.filter((c) => c.offeredToOrgId === actor.orgId);
   const early = await db.select({ net: financings.netMinor }).from(financings).where(and(eq(financings.holderOrgId, actor.orgId), eq(financings.status, "disbursed")));
   return {
@@ -96,14 +98,38 @@ async function coreDashboard(db: Db, actor: Actor, nowMs: number) {
   const today = beijingDate(nowMs);
   const soon = beijingDate(nowMs + 30 * DAY_MS);
   const dueSoon = live.filter((c) => c.state !== "overdue" && c.maturityDate > today && c.maturityDate <= soon);
+  // Past maturity and unpaid: its own figure, so the treasury sees at once what it already owes.
+  const overdue = live.filter((c) => c.state === "overdue");
   return {
     figures: [
       { key: "creditAvailable", count: lines.length, label: "Credit available", valueMinor: sum(lines.map((l) => l.limitMinor - l.usedMinor)), hint: `across ${lines.length} credit line${lines.length === 1 ? "" : "s"}` },
       { key: "outstandingClaims", label: "Outstanding claims", valueMinor: sum(live.map((c) => outstandingMinor(c))), hint: "issued, not yet repaid" },
       { key: "dueIn30Days", count: dueSoon.length, label: "Due in 30 days", valueMinor: sum(dueSoon.map((c) => outstandingMinor(c))), hint: "repayments coming up" },
+      { key: "overdueIssued", count: overdue.length, label: "Overdue", valueMinor: sum(overdue.map((c) => outstandingMinor(c))), hint: "unpaid after maturity" },
     ],
-    claims: await toRows(db, issued),
+    claims: issuanceRows(await toRows(db, issued), live),
   };
+}
+
+/**
+ * An issuance row speaks for its pieces once its tier-1 supplier has split it: what they
+ * still owe in total (the "Outstanding claims" figure adds up the same pieces), overdue when
+ * any is, settled when none is left. The root's own record stops at the split.
+ */
+function issuanceRows(rows: ClaimRowDto[], live: ClaimLike[]): ClaimRowDto[] {
+  const pieces = new Map<string, { outstandingMinor: bigint; overdue: boolean }>();
+  for (const piece of live) {
+    const entry = pieces.get(piece.rootId) ?? { outstandingMinor: 0n, overdue: false };
+    entry.outstandingMinor += outstandingMinor(piece);
+    entry.overdue ||= piece.state === "overdue";
+    pieces.set(piece.rootId, entry);
+  }
+  return rows.map((row) => {
+    if (row.state !== "split") return row;
+    const entry = pieces.get(row.id);
+    if (!entry) return { ...row, outstandingMinor: 0n, state: "settled" };
+    return { ...row, outstandingMinor: entry.outstandingMinor, state: entry.overdue ? "overdue" : row.state };
+  });
 }
 
 async function lenderDashboard(db: Db, actor: Actor) {

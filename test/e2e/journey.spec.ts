@@ -81,7 +81,8 @@ test("a split whose parts do not sum is refused with a clear message", async ({ 
   await page.getByLabel("Amount 1").fill("800,000.00");
   await expect(page.getByTestId("split-problems")).toContainText("The parts exceed the claim by ¥100,000.00.");
   await page.getByLabel("Amount 1").fill("1.001");
-  await expect(page.getByTestId("split-problems")).toContainText("Use at most two decimals");
+  // A part's own problem sits under its field, not in the summary.
+  await expect(page.getByTestId("part-0-amount-error")).toContainText("Use at most two decimals");
   await shot(page, "journey-split-refused");
 });
 

@@ -26,6 +26,19 @@ for (const r of ROLES) {
   });
 }
 
+test.describe("before the page is interactive", () => {
+  test.use({ javaScriptEnabled: false });
+  test("the browser submits the sign-in form by POST, never putting the password in the address", async ({ page }) => {
+    await page.goto("/signin");
+    await page.getByLabel("Work email").fill("tier1@demo.doublechain.cn");
+    await page.getByLabel("Password").fill("a-password-that-must-not-leak");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForLoadState();
+    expect(page.url()).not.toContain("a-password-that-must-not-leak");
+    expect(new URL(page.url()).search).toBe("");
+  });
+});
+
 test("a wrong password is refused with a clear message", async ({ page }) => {
   await signIn(page, "tier1", "not-the-password");
   await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toHaveText("Wrong email or password. Check both and try again.");

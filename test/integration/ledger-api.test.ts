@@ -88,7 +88,12 @@ describe("claim visibility", () => {
 
   it("dashboards show each role its own figures", async () => {
     const supplier = await callerFor(database.db, "usr_pearl_1").ledger.dashboard();
-    expect(supplier.figures[0]).toMatchObject({ label: "Holdings", valueMinor: 70_000_000n });
+    // 700,000.00 held and the two overdue tier-1 pieces (30,000.00 and 50,000.00) it still holds:
+    // the same pieces, and the same sum, as its cash chart's "waiting for maturity".
+    expect(supplier.figures[0]).toMatchObject({ label: "Holdings", valueMinor: 78_000_000n, count: 3 });
+    const [cash] = await callerFor(database.db, "usr_pearl_1").reports.portfolio();
+    const waiting = cash?.slices.find((slice) => slice.key === "waiting");
+    expect(waiting).toMatchObject({ valueMinor: 78_000_000n, count: 3 });
     expect(supplier.figures[1]).toMatchObject({ label: "Awaiting your acceptance", valueMinor: 25_000_000n });
     const tier3 = await callerFor(database.db, "usr_xinyuan_1").ledger.dashboard();
     expect(tier3.figures[2]?.valueMinor).toBeGreaterThan(19_000n);
@@ -96,6 +101,14 @@ describe("claim visibility", () => {
     const core = await callerFor(database.db, "usr_huaxin_1").ledger.dashboard();
     // The lines lose what is issued and unpaid: 1,000,000 + 250,000 + two matured 50,000 and 80,000.
     expect(core.figures[0]?.valueMinor).toBe(7_000_000_000n - 138_000_000n);
+    // What is past maturity and unpaid is its own figure (50,000 + 80,000), never "due in 30 days".
+    expect(core.figures.find((f) => f.key === "dueIn30Days")?.valueMinor).toBe(0n);
+    expect(core.figures.find((f) => f.key === "overdueIssued")?.valueMinor).toBe(13_000_000n);
+    // Its rows are its issuances, each speaking for its pieces: together they owe what the
+    // "Outstanding claims" card says, and the two matured ones read overdue.
+    const rowsOwe = core.claims.reduce((total, row) => total + row.outstandingMinor, 0n);
+    expect(rowsOwe).toBe(core.figures.find((f) => f.key === "outstandingClaims")?.valueMinor);
+    expect(core.claims.filter((row) => row.state === "overdue").map((row) => row.outstandingMinor).sort()).toEqual([5_000_000n, 8_000_000n]);
     const bank = await callerFor(database.db, "usr_cmtb_1").ledger.dashboard();
     // Tier 3's 200.00 and the overdue tier-2 piece of the issuance that matured today.
     expect(bank.figures[0]?.valueMinor).toBe(20_000n + 3_000_000n);

@@ -47,6 +47,9 @@ describe("rates typed by people", () => {
     ["0", 0],
     ["12.05 %", 1205],
     ["1000", 100_000],
+    // Typed on a Chinese input method: full-width digits, point and per-cent sign.
+    ["４．２０", 420],
+    ["３．８５％", 385],
   ])("%s%% is %i bps", (text, rateBps) => {
     expect(parseRatePercent(text)).toEqual({ ok: true, rateBps });
   });

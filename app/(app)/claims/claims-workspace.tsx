@@ -56,15 +56,27 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
         {historyQuery.data && historyQuery.data.length > 0 ? (
           <ul className="divide-y divide-slate-100 text-sm">
             {historyQuery.data.map((h) => (
-              <li key={h.txId} className="flex flex-wrap items-center justify-between gap-2 py-2">
-                <span>
-                  <Badge tone={h.outgoing ? "blue" : "green"}>{h.outgoing ? t("claims.out") : t("claims.in")}</Badge>{" "}
-                  <span className="font-medium text-slate-800">{t.has(`transactions.${h.type}`) ? t(`transactions.${h.type}`) : h.type}</span>{" "}
-                  <span className="text-slate-500">{t("claims.by", { name: h.signerName })}</span>
-                </span>
-                <span className="text-xs text-slate-500" title={t("claims.ledgerEntry", { leaf: h.leafIndex })}>
-                  {format.dateTime(h.acceptedAtMs)}
-                </span>
+              <li key={h.txId} className="py-2" data-testid={`history-${h.leafIndex}`}>
+                {/* The row speaks of what happened; the ledger's own detail is one click away. */}
+                <details>
+                  <summary className="flex cursor-pointer list-none flex-wrap items-center justify-between gap-2">
+                    <span>
+                      <Badge tone={h.outgoing ? "blue" : "green"}>{h.outgoing ? t("claims.out") : t("claims.in")}</Badge>{" "}
+                      <span className="font-medium text-slate-800">{t.has(`transactions.${h.type}`) ? t(`transactions.${h.type}`) : t("claims.otherTransaction")}</span>{" "}
+                      <span className="text-slate-500">{t("claims.by", { name: h.signerName })}</span>
+                    </span>
+                    <span className="text-xs text-slate-500">{format.dateTime(h.acceptedAtMs)}</span>
+                  </summary>
+                  <div className="mt-2 space-y-1 rounded-md bg-slate-50 p-2 text-xs text-slate-600">
+                    <div>{t("claims.ledgerEntry", { leaf: h.leafIndex })}</div>
+                    <div className="break-all font-mono">{h.txId}</div>
+                    {h.claimIds.map((claimId) => (
+                      <Link key={claimId} href={`/claims/${claimId}`} className="mr-3 inline-block font-medium text-brand-600 hover:underline">
+                        {t("claims.openClaim", { id: claimId.slice(0, 10) })}
+                      </Link>
+                    ))}
+                  </div>
+                </details>
               </li>
             ))}
           </ul>
@@ -148,7 +160,7 @@ const HOLDING_COLUMNS = (canSign: boolean, t: Translate, format: Formatters): Co
     className: "text-slate-600",
     cell: (c) => (
       <>
-        {format.date(c.maturityDate)} <span className="text-xs text-slate-500">({daysText(t, daysUntil(c.maturityDate))})</span>
+        {format.date(c.maturityDate)} <span className="text-xs text-slate-500">({daysText(t, daysUntil(c.maturityDate), c.state)})</span>
       </>
     ),
   },

@@ -11,6 +11,20 @@ import { ClaimsTable } from "./claims-table";
 import { ExportsCard } from "./exports-card";
 import { PortfolioChart } from "./portfolio-chart";
 
+/** Where each figure card leads: the page that lists what the figure adds up. */
+const FIGURE_LINKS: Record<string, string> = {
+  holdings: "/claims",
+  awaitingAcceptance: "/claims",
+  receivedEarly: "/financing?status=disbursed",
+  creditAvailable: "/credit-lines",
+  outstandingClaims: "/issuances",
+  dueIn30Days: "/issuances",
+  overdueIssued: "/issuances",
+  exposure: "/financing?status=disbursed",
+  applications: "/financing?status=open",
+  creditGranted: "/credit-lines",
+};
+
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("dashboard"))("metaTitle") };
 }
@@ -46,9 +60,9 @@ async function OperatorDashboard() {
   return (
     <div className="space-y-6">
       <div className="grid gap-4 sm:grid-cols-3">
-        <Stat label={t("dashboard.operator.organisations")} value={orgs.length} hint={t("dashboard.operator.organisationsHint")} />
-        <Stat label={t("dashboard.operator.awaitingReview")} value={pending.length} hint={t("dashboard.operator.awaitingReviewHint")} />
-        <Stat label={t("dashboard.operator.approved")} value={orgs.filter((o) => o.status === "approved").length} hint={t("dashboard.operator.approvedHint")} />
+        <Stat label={t("dashboard.operator.organisations")} value={orgs.length} hint={t("dashboard.operator.organisationsHint")} href="/operator/organisations" />
+        <Stat label={t("dashboard.operator.awaitingReview")} value={pending.length} hint={t("dashboard.operator.awaitingReviewHint")} href="/operator/organisations" />
+        <Stat label={t("dashboard.operator.approved")} value={orgs.filter((o) => o.status === "approved").length} hint={t("dashboard.operator.approvedHint")} href="/operator/organisations" />
       </div>
       <Card
         title={t("dashboard.operator.queue")}
@@ -90,9 +104,16 @@ async function BusinessDashboard({ actor }: { actor: Actor }) {
   const charts = role === "auditor" ? [] : await caller.reports.portfolio();
   return (
     <div className="space-y-6">
-      <div className="grid gap-4 sm:grid-cols-3">
+      <div className={figures.length > 3 ? "grid gap-4 sm:grid-cols-2 lg:grid-cols-4" : "grid gap-4 sm:grid-cols-3"}>
         {figures.map((f) => (
-          <Stat key={f.key} label={t(`dashboard.figures.${f.key}.label`)} value={format.money(f.valueMinor)} hint={t(`dashboard.figures.${f.key}.hint`, { count: f.count ?? 0 })} />
+          <Stat
+            key={f.key}
+            testId={`figure-${f.key}`}
+            href={FIGURE_LINKS[f.key]}
+            label={t(`dashboard.figures.${f.key}.label`)}
+            value={format.money(f.valueMinor)}
+            hint={t(`dashboard.figures.${f.key}.hint`, { count: f.count ?? 0 })}
+          />
         ))}
       </div>
       {charts.length > 0 ? (
@@ -106,7 +127,7 @@ async function BusinessDashboard({ actor }: { actor: Actor }) {
         {claims.length === 0 ? (
           <EmptyState title={t(`dashboard.empty.${role}.title`)}>{t(`dashboard.empty.${role}.body`)}</EmptyState>
         ) : (
-          <ClaimsTable claims={claims} selfOrgId={actor.orgId} />
+          <ClaimsTable claims={claims} selfOrgId={actor.orgId} issuer={role === "core_enterprise"} />
         )}
       </Card>
       {role === "auditor" ? null : <ExportsCard role={role} />}

@@ -114,7 +114,7 @@ export function ProvenanceView({ claimId }: { claimId: string }) {
                 <span className="absolute -left-1.5 mt-1.5 h-3 w-3 rounded-full border-2 border-white bg-brand-500" aria-hidden />
                 <div className="flex flex-wrap items-baseline justify-between gap-2">
                   <div className="text-sm font-medium text-slate-900">
-                    {t.has(`provenance.steps.${step.type}`) ? t(`provenance.steps.${step.type}`) : t.has(`transactions.${step.type}`) ? t(`transactions.${step.type}`) : step.type} · {format.money(step.amountMinor)}
+                    {t.has(`provenance.steps.${step.type}`) ? t(`provenance.steps.${step.type}`) : t.has(`transactions.${step.type}`) ? t(`transactions.${step.type}`) : t("claims.otherTransaction")} · {format.money(step.amountMinor)}
                   </div>
                   <div className="text-xs text-slate-500">{format.dateTime(step.acceptedAtMs)}</div>
                 </div>

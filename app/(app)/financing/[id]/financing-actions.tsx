@@ -115,7 +115,7 @@ function OfferForm({ financing, busy, blocked, onOffer, onDecline }: { financing
   return (
     <div className="space-y-4 border-t border-slate-100 pt-4">
       <div className="grid gap-4 sm:grid-cols-3">
-        <Field label={t("rate")} htmlFor="offer-rate">
+        <Field label={t("rate")} htmlFor="offer-rate" error={rate.ok ? undefined : t("rateInvalid")}>
           <input id="offer-rate" className={`${inputClass} text-right`} inputMode="decimal" value={ratePercent} onChange={(e) => setRatePercent(e.target.value)} />
         </Field>
         <Field label={t("fee")} htmlFor="offer-fee" error={fee.ok ? undefined : tAll(`amount.${fee.code}`)}>
@@ -129,9 +129,9 @@ function OfferForm({ financing, busy, blocked, onOffer, onDecline }: { financing
         <p className="text-sm text-slate-700" data-testid="offer-quote">
           {t("quote", { days: quote.days, interest: formatMinor(quote.interestMinor), fees: formatMinor(quote.feesMinor) })} <strong>{formatMinor(quote.netMinor)}</strong>
         </p>
-      ) : (
-        <Alert tone="amber">{t("cannotPrice", { reason: quote ? ` (${quote.code.replaceAll("_", " ")})` : "" })}</Alert>
-      )}
+      ) : quote ? (
+        <Alert tone="amber">{t("cannotPrice", { reason: `: ${t(`pricing.${quote.code}`)}` })}</Alert>
+      ) : null}
       {blocked !== null ? <div data-testid="offer-blocked"><Alert tone="amber">{blocked}</Alert></div> : null}
       <div className="flex flex-wrap items-end gap-2">
         <Button disabled={busy || !quote?.ok || blocked !== null} onClick={() => fee.ok && onOffer({ rateBps, feeMinor: fee.amountMinor, disbursementDate: today, recourse })}>

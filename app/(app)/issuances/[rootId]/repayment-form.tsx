@@ -19,13 +19,10 @@ export function RepaymentForm({ rootClaimId, outstandingMinor }: { rootClaimId: 
   const [reference, setReference] = useState("");
   const [message, setMessage] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const amount = parseAmountMinor(amountText);
-  const problem = !amount.ok
-    ? tAmount(amount.code)
-    : amount.amountMinor > outstandingMinor
-      ? t("atMost", { amount: format.money(outstandingMinor) })
-      : !reference.trim()
-        ? t("enterReference")
-        : null;
+  // Each problem is shown under the field it is about.
+  const amountProblem = !amount.ok ? tAmount(amount.code) : amount.amountMinor > outstandingMinor ? t("atMost", { amount: format.money(outstandingMinor) }) : null;
+  const referenceProblem = reference.trim() ? null : t("enterReference");
+  const problem = amountProblem ?? referenceProblem;
   async function repay() {
     if (!amount.ok) return;
     const result = await action.run("repayment.record", { rootClaimId, amountMinor: amount.amountMinor, paymentReference: reference.trim() });
@@ -37,17 +34,16 @@ export function RepaymentForm({ rootClaimId, outstandingMinor }: { rootClaimId: 
     <div className="space-y-3">
       {message ? <div data-testid="repayment-notice"><Alert tone={message.tone}>{message.text}</Alert></div> : null}
       <div className="flex flex-wrap items-end gap-3">
-        <Field label={t("amount")} htmlFor="repay-amount" hint={t("amountHint", { amount: format.money(outstandingMinor) })}>
+        <Field label={t("amount")} htmlFor="repay-amount" hint={t("amountHint", { amount: format.money(outstandingMinor) })} error={amountProblem ?? undefined}>
           <input id="repay-amount" className={`${inputClass} w-48 text-right tabular-nums`} value={amountText} onChange={(e) => setAmountText(e.target.value)} inputMode="decimal" />
         </Field>
-        <Field label={t("reference")} htmlFor="repay-ref">
+        <Field label={t("reference")} htmlFor="repay-ref" hint={referenceProblem ?? undefined}>
           <input id="repay-ref" className={`${inputClass} w-64`} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={140} />
         </Field>
         <Button disabled={Boolean(problem) || action.busy} onClick={() => void repay()}>
           {action.busy ? t("signing") : t("sign")}
         </Button>
       </div>
-      {problem && (amountText || reference) ? <p className="text-xs text-amber-700">{problem}</p> : null}
     </div>
   );
 }

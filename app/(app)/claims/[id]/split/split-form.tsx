@@ -39,15 +39,17 @@ export function SplitForm({
   const parsed = parts.map((p) => ({ ...p, amount: p.amountText.trim() ? parseAmountMinor(p.amountText) : null }));
   const assignedMinor = parsed.reduce((sum, p) => sum + (p.amount?.ok ? p.amount.amountMinor : 0n), 0n);
   const remainderMinor = claim.amountMinor - assignedMinor;
+  // A part's own problems are shown under its fields; what concerns the split as a whole
+  // (more than the claim, an unassigned remainder) beside the summary it is about.
+  const partErrors = parsed.map((p) => ({
+    to: p.toOrgId ? undefined : t("recipientMissing"),
+    amount: !p.amount ? t("amountMissing") : !p.amount.ok ? tAll(`amount.${p.amount.code}`) : undefined,
+  }));
   const problems = useMemo(() => validate(), [parts, keepRemainder, claim.amountMinor]); // eslint-disable-line react-hooks/exhaustive-deps
+  const blocked = problems.length > 0 || partErrors.some((e) => e.to || e.amount);
 
   function validate(): string[] {
     const list: string[] = [];
-    parsed.forEach((p, i) => {
-      if (!p.toOrgId) list.push(t("partRecipient", { part: i + 1 }));
-      if (!p.amount) list.push(t("partAmount", { part: i + 1 }));
-      else if (!p.amount.ok) list.push(t("partProblem", { part: i + 1, problem: tAll(`amount.${p.amount.code}`) }));
-    });
     if (remainderMinor < 0n) list.push(t("exceed", { amount: formatMinor(-remainderMinor) }));
     if (!keepRemainder && remainderMinor > 0n) list.push(t("notAssigned", { total: formatMinor(claim.amountMinor), remainder: formatMinor(remainderMinor) }));
     if (parts.length + (keepRemainder && remainderMinor > 0n ? 1 : 0) > MAX_PARTS) list.push(t("tooMany", { max: MAX_PARTS }));
@@ -79,7 +81,7 @@ export function SplitForm({
       <Card title={t("parts")}>
         <div className="space-y-3">
           {parts.map((p, i) => (
-            <div key={p.key} className="grid items-end gap-3 sm:grid-cols-[1fr_12rem_auto]" data-testid={`part-${i}`}>
+            <div key={p.key} className="grid items-start gap-3 sm:grid-cols-[1fr_12rem_auto]" data-testid={`part-${i}`}>
               <label className="text-sm">
                 <span className="text-slate-700">{t("recipient", { part: i + 1 })}</span>
                 <select className={`${inputClass} mt-1`} value={p.toOrgId} onChange={(e) => update(p.key, { toOrgId: e.target.value })} aria-label={t("recipient", { part: i + 1 })}>
@@ -91,6 +93,11 @@ export function SplitForm({
                     </option>
                   ))}
                 </select>
+                {partErrors[i]?.to && (p.amountText || previewing) ? (
+                  <span className="mt-1 block text-xs text-rose-600" data-testid={`part-${i}-recipient-error`}>
+                    {partErrors[i]?.to}
+                  </span>
+                ) : null}
               </label>
               <label className="text-sm">
                 <span className="text-slate-700">{t("amount")}</span>
@@ -101,9 +108,15 @@ export function SplitForm({
                   value={p.amountText}
                   onChange={(e) => update(p.key, { amountText: e.target.value })}
                   aria-label={t("amountOf", { part: i + 1 })}
+                  aria-invalid={Boolean(partErrors[i]?.amount && (p.amountText || previewing))}
                 />
+                {partErrors[i]?.amount && (p.amountText || previewing) ? (
+                  <span className="mt-1 block text-xs text-rose-600" data-testid={`part-${i}-amount-error`}>
+                    {partErrors[i]?.amount}
+                  </span>
+                ) : null}
               </label>
-              <Button variant="ghost" onClick={() => setParts((list) => list.filter((x) => x.key !== p.key))} disabled={parts.length === 1} aria-label={t("removePart", { part: i + 1 })}>
+              <Button variant="ghost" className="sm:mt-6" onClick={() => setParts((list) => list.filter((x) => x.key !== p.key))} disabled={parts.length === 1} aria-label={t("removePart", { part: i + 1 })}>
                 {t("remove")}
               </Button>
             </div>
@@ -136,7 +149,7 @@ export function SplitForm({
             </div>
           </dl>
         </Card>
-        {problems.length > 0 && (parts.some((p) => p.amountText || p.toOrgId) || previewing) ? (
+        {problems.length > 0 && (parts.some((p) => p.amountText) || previewing) ? (
           <Alert tone="amber">
             <ul className="list-disc space-y-1 pl-4" data-testid="split-problems">
               {problems.map((p) => (
@@ -147,7 +160,7 @@ export function SplitForm({
         ) : null}
         {error ? <Alert>{error}</Alert> : null}
         {!previewing ? (
-          <Button className="w-full" onClick={() => setPreviewing(true)} disabled={problems.length > 0}>
+          <Button className="w-full" onClick={() => setPreviewing(true)} disabled={blocked}>
             {t("preview")}
           </Button>
         ) : (
@@ -162,7 +175,7 @@ export function SplitForm({
             </ul>
             <p className="mt-3 text-xs text-slate-500">{t("signingNote")}</p>
             <div className="mt-4 flex gap-2">
-              <Button onClick={() => void submit()} disabled={action.busy || problems.length > 0}>
+              <Button onClick={() => void submit()} disabled={action.busy || blocked}>
                 {action.busy ? t("signing") : t("sign")}
               </Button>
               <Button variant="secondary" onClick={() => setPreviewing(false)}>

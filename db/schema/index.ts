@@ -8,3 +8,4 @@ export * from "./trust";
 export * from "./limits";
 export * from "./api";
 export * from "./webhooks";
+export * from "./notifications";

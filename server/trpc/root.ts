@@ -8,6 +8,7 @@ import { keysRouter } from "./routers/keys";
 import { reportsRouter } from "./routers/reports";
 import { jobsRouter } from "./routers/jobs";
 import { integrationsRouter } from "./routers/integrations";
+import { notificationsRouter } from "./routers/notifications";
 
 export const appRouter = router({
   auth: authRouter,
@@ -19,6 +20,7 @@ export const appRouter = router({
   reports: reportsRouter,
   jobs: jobsRouter,
   integrations: integrationsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,7 +14,7 @@ import {
   type NotificationSubject,
 } from "@/db/schema";
 import type { Actor } from "../actor";
-import { assertAllowed, canReadNotification, receivesNotifications } from "../authz";
+import { canReadNotification, receivesNotifications } from "../authz";
 import { badRequest, notFound } from "../errors";
 import { newId } from "../ids";
 import type { MailSettings } from "../mail/mailer";

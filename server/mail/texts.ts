@@ -1,7 +1,7 @@
 import { createTranslator } from "next-intl";
 import en from "@/messages/en.json";
 import zhCN from "@/messages/zh-CN.json";
-import { formatYuan } from "@/contracts/chinese-format";
+import { formatChineseDate, formatYuan } from "@/contracts/chinese-format";
 import type { EmailLocale, NotificationCategory, NotificationKind, Permission } from "@/db/enums";
 
 /*
@@ -48,6 +48,7 @@ const byLocale = {
 function notificationValues(locale: EmailLocale, params: Record<string, string>): Record<string, string> {
   const values: Record<string, string> = { ...params };
   if (params.amountMinor !== undefined) values.amount = formatYuan(BigInt(params.amountMinor));
+  if (params.date && locale === "zh-CN") values.date = formatChineseDate(params.date);
   if (params.permission !== undefined) values.permission = byLocale[locale].permissions(params.permission as Permission);
   return values;
 }

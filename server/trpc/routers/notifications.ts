@@ -13,8 +13,9 @@ const categories = z.array(z.enum(NOTIFICATION_CATEGORIES)).max(NOTIFICATION_CAT
 
 export const notificationsRouter = router({
   list: authedProcedure
-    .input(z.object({ before: z.object({ createdAtMs: z.number().int().nonnegative(), id: z.string().min(1).max(64) }).optional(), limit: z.number().int().min(1).max(100).optional() }).optional())
-    .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor, input ?? {})),
+    // `cursor` (the last row of the previous page) is the name tRPC's infinite queries page by.
+    .input(z.object({ cursor: z.object({ createdAtMs: z.number().int().nonnegative(), id: z.string().min(1).max(64) }).nullish(), limit: z.number().int().min(1).max(100).optional() }).optional())
+    .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor, { before: input?.cursor ?? undefined, limit: input?.limit })),
   unreadCount: authedProcedure.query(({ ctx }) => countUnread(ctx.db, ctx.actor)),
   markRead: authedProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(({ ctx, input }) => markNotificationRead(ctx.db, ctx.actor, input.id, ctx.runtime.clock())),
   markAllRead: authedProcedure.mutation(({ ctx }) => markAllNotificationsRead(ctx.db, ctx.actor, ctx.runtime.clock())),

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, lte } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import {
   DEFAULT_EMAIL,
@@ -112,12 +112,15 @@ export async function markNotificationRead(db: DbOrTx, actor: Actor, notificatio
   return { id: row.id, readAtMs: nowMs };
 }
 
-/** Marks every unread notification of the caller read; returns how many. */
-export async function markAllNotificationsRead(db: DbOrTx, actor: Actor, nowMs: number): Promise<{ marked: number }> {
+/**
+ * Marks the caller's unread notifications read, up to the newest one the person was shown
+ * (`seenUpToMs`, its createdAtMs): one that arrived while the page was open stays unread.
+ */
+export async function markAllNotificationsRead(db: DbOrTx, actor: Actor, seenUpToMs: number, nowMs: number): Promise<{ marked: number }> {
   const marked = await db
     .update(notifications)
     .set({ readAtMs: nowMs })
-    .where(and(eq(notifications.userId, actor.userId), isNull(notifications.readAtMs)))
+    .where(and(eq(notifications.userId, actor.userId), isNull(notifications.readAtMs), lte(notifications.createdAtMs, seenUpToMs)))
     .returning({ id: notifications.id });
   return { marked: marked.length };
 }

@@ -227,7 +227,12 @@ describe("notifications for people", () => {
     await pearl.notifications.markRead({ id: offer.id });
     expect(await pearl.notifications.unreadCount()).toBe(unread - 1);
     expect((await pearl.notifications.list({ limit: 100 })).items.find((n) => n.id === offer.id)!.readAtMs).not.toBeNull();
-    expect(await pearl.notifications.markAllRead()).toEqual({ marked: unread - 1 });
+    // Mark all read covers what the page showed: a notification newer than that stays unread.
+    const newest = Math.max(...page.items.map((n) => n.createdAtMs));
+    await writeNotifications(database.db, [{ orgId: "org_pearl", category: "offer", kind: "claimOffered", subject: "claim", subjectId: fx.rootId, params: { org: "Huaxin", amountMinor: "1", date: "2026-12-31" }, dedupeKey: "test:later", occurredAtMs: newest + 1 }], newest + 1);
+    expect(await pearl.notifications.markAllRead({ seenUpToMs: newest })).toEqual({ marked: unread - 1 });
+    expect(await pearl.notifications.unreadCount()).toBe(1);
+    expect(await pearl.notifications.markAllRead({ seenUpToMs: newest + 1 })).toEqual({ marked: 1 });
     expect(await pearl.notifications.unreadCount()).toBe(0);
     expect(await bank.notifications.unreadCount()).toBeGreaterThan(0);
     expect(await codeOf(callerFor(database.db, null).notifications.unreadCount())).toBe("UNAUTHORIZED");

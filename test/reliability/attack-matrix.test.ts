@@ -362,7 +362,7 @@ const ROWS: Row[] = [
   },
   { procedure: "notifications.unreadCount", scenario: "the caller's unread count", expected: expect8("O O O O O O O U"), check: (r) => expect(typeof r).toBe("number") },
   { procedure: "notifications.markRead", scenario: "a notification that does not exist (or is another person's)", expected: expect8("N N N N N N N U"), input: () => ({ id: "ntf_missing" }) },
-  { procedure: "notifications.markAllRead", scenario: "the caller's own notifications", expected: expect8("O O O O O O O U") },
+  { procedure: "notifications.markAllRead", scenario: "the caller's own notifications", expected: expect8("O O O O O O O U"), input: () => ({ seenUpToMs: Date.now() }) },
   { procedure: "notifications.preferences", scenario: "the caller's own choices", expected: expect8("O O O O O O O U") },
   {
     procedure: "notifications.setPreferences",

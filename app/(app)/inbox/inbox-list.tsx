@@ -62,7 +62,7 @@ export function InboxList() {
       title={t("caption")}
       action={
         anyUnread ? (
-          <Button variant="secondary" disabled={markAll.isPending} onClick={() => markAll.mutate()}>
+          <Button variant="secondary" disabled={markAll.isPending} onClick={() => markAll.mutate({ seenUpToMs: Math.max(...items.map((n) => n.createdAtMs)) })}>
             {t("markAllRead")}
           </Button>
         ) : null

@@ -18,7 +18,9 @@ export const notificationsRouter = router({
     .query(({ ctx, input }) => listNotifications(ctx.db, ctx.actor, { before: input?.cursor ?? undefined, limit: input?.limit })),
   unreadCount: authedProcedure.query(({ ctx }) => countUnread(ctx.db, ctx.actor)),
   markRead: authedProcedure.input(z.object({ id: z.string().min(1).max(64) })).mutation(({ ctx, input }) => markNotificationRead(ctx.db, ctx.actor, input.id, ctx.runtime.clock())),
-  markAllRead: authedProcedure.mutation(({ ctx }) => markAllNotificationsRead(ctx.db, ctx.actor, ctx.runtime.clock())),
+  markAllRead: authedProcedure
+    .input(z.object({ seenUpToMs: z.number().int().nonnegative() }))
+    .mutation(({ ctx, input }) => markAllNotificationsRead(ctx.db, ctx.actor, input.seenUpToMs, ctx.runtime.clock())),
   preferences: authedProcedure.query(({ ctx }) => loadPreferences(ctx.db, ctx.actor)),
   setPreferences: authedProcedure
     .input(z.object({ inApp: categories, email: categories, locale: z.enum(EMAIL_LOCALES) }))

@@ -33,6 +33,8 @@ export const NOTIFICATION_KINDS = [
   "keyRegistered",
   "keyRotated",
   "keyRevoked",
+  "apiKeyCreated",
+  "apiKeyRevoked",
   "userInvited",
   "userJoined",
   "userPermissionChanged",
@@ -41,8 +43,8 @@ export const NOTIFICATION_KINDS = [
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-/** The page a notification links to: a claim, an issuance tree, a financing, the signing keys or the people page. */
-export const NOTIFICATION_SUBJECTS = ["claim", "issuance", "financing", "keys", "people"] as const;
+/** The page a notification links to: a claim, an issuance tree, a financing, the signing keys, the API keys or the people page. */
+export const NOTIFICATION_SUBJECTS = ["claim", "issuance", "financing", "keys", "apiKeys", "people"] as const;
 export type NotificationSubject = (typeof NOTIFICATION_SUBJECTS)[number];
 
 /** The languages an email may be written in (the interface's). */
@@ -61,6 +63,8 @@ export function notificationPath(subject: NotificationSubject, subjectId: string
       return `/financing/${id}`;
     case "keys":
       return "/keys";
+    case "apiKeys":
+      return "/settings/integrations";
     case "people":
       return "/settings/users";
   }

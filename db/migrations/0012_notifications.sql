@@ -30,7 +30,7 @@ CREATE TABLE "notifications" (
 	"email_status" text NOT NULL,
 	"emailed_at_ms" bigint,
 	CONSTRAINT "notifications_category_check" CHECK ("notifications"."category" in ('offer','decision','money','maturity','overdue','organisation')),
-	CONSTRAINT "notifications_subject_check" CHECK ("notifications"."subject" in ('claim','issuance','financing','keys','people')),
+	CONSTRAINT "notifications_subject_check" CHECK ("notifications"."subject" in ('claim','issuance','financing','keys','apiKeys','people')),
 	CONSTRAINT "notifications_email_status_check" CHECK ("notifications"."email_status" in ('none','pending','sending','sent','failed','not_configured')),
 	CONSTRAINT "notifications_emailed_when_handed_over" CHECK (("notifications"."emailed_at_ms" is null) = ("notifications"."email_status" in ('none','pending')))
 );

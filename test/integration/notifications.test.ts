@@ -13,6 +13,7 @@ import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 import { loadActor } from "@/server/auth/accounts";
 import { requireAccepted, submitWire } from "@/server/ledger/service";
 import { inviteUser, updateUser } from "@/server/commands/users";
+import { createApiKey, revokeApiKey } from "@/server/commands/api-keys";
 import { savePreferences, sendNotificationEmails, writeNotifications } from "@/server/commands/notifications";
 import { notifyFromOutbox, notifyMaturities, runNotifications } from "@/server/jobs/notifications";
 import { JOBS } from "@/server/jobs/registry";
@@ -198,7 +199,7 @@ describe("notifications for people", () => {
     expect({ rows: await total(), mails: received.length }).toEqual(before);
   });
 
-  it("tells the organisation's other admins of a change to its people, never the admin who made it", async () => {
+  it("tells the organisation's other admins of a change to its people or API keys, never the admin who made it", async () => {
     const admin = (await loadActor(database.db, "usr_huaxin_1"))!;
     await updateUser(database.db, admin, { userId: "usr_huaxin_2", permission: "admin" });
     const [promoted] = await database.db.select().from(notifications).where(and(eq(notifications.kind, "userPermissionChanged"), eq(notifications.orgId, "org_huaxin")));
@@ -206,6 +207,11 @@ describe("notifications for people", () => {
     await inviteUser(database.db, admin, { orgId: "org_huaxin", email: "new.treasurer@huaxin.example", name: "Gao Fei", permission: "maker" });
     const invited = await database.db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.kind, "userInvited"));
     expect(invited.map((n) => n.userId)).toEqual(["usr_huaxin_2"]);
+    // API keys act for the organisation: the other admin hears of a new one and of its revocation.
+    const key = await createApiKey(database.db, admin, { name: "ERP", scopes: ["read"], expiresInDays: 30 });
+    await revokeApiKey(database.db, admin, key.id);
+    expect(await toldOf(`api-key:${key.id}:apiKeyCreated`)).toEqual(["usr_huaxin_2"]);
+    expect(await toldOf(`api-key:${key.id}:apiKeyRevoked`)).toEqual(["usr_huaxin_2"]);
   });
 
   it("the inbox answers each person with their own notifications only: unread count, mark one read, mark all read", async () => {

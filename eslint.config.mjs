@@ -62,7 +62,7 @@ const MAY_IMPORT = {
   mail: ["mail", ...FOUNDATION],
   read: ["read", "ledger", "platform", ...FOUNDATION],
   commands: ["commands", "auth", "mail", "crypto", "ledger", "platform", ...FOUNDATION],
-  jobs: ["jobs", "read", "commands", "ledger", "platform", ...FOUNDATION],
+  jobs: ["jobs", "read", "commands", "mail", "ledger", "platform", ...FOUNDATION],
   runtime: ["runtime", "auth", "mail", "crypto", "jobs", "ledger", ...FOUNDATION],
   session: ["session", "auth", "runtime", ...FOUNDATION],
   trpc: ["trpc", "session", "auth", "runtime", "read", "commands", "jobs", "ledger", ...FOUNDATION],

@@ -16,5 +16,9 @@ export interface Actor {
 const PERMISSION_RANK: Record<Permission, number> = { viewer: 0, maker: 1, approver: 2, admin: 3 };
 
 export function hasPermission(actor: Actor, atLeast: Permission): boolean {
-  return PERMISSION_RANK[actor.permission] >= PERMISSION_RANK[atLeast];
+  return permissionAtLeast(actor.permission, atLeast);
+}
+
+export function permissionAtLeast(permission: Permission, atLeast: Permission): boolean {
+  return PERMISSION_RANK[permission] >= PERMISSION_RANK[atLeast];
 }

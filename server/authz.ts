@@ -1,5 +1,6 @@
 import { forbidden } from "./errors";
-import { hasPermission, type Actor } from "./actor";
+import { hasPermission, permissionAtLeast, type Actor } from "./actor";
+import type { NotificationCategory, Permission, UserStatus } from "@/db/enums";
 
 /*
  * Authorisation: every rule, one named function per resource and action, in this one file.
@@ -197,4 +198,30 @@ export function canShareVoucher(actor: Actor, claim: { holderOrgId: string }): b
 
 export function canRevokeVoucherShare(actor: Actor, share: { orgId: string }): boolean {
   return actor.orgStatus === "approved" && actor.orgId === share.orgId && actor.permission !== "viewer";
+}
+
+/**
+ * Who in an organisation is told of each category of notification: the people whose permission
+ * can act on it. Offers and financing decisions are answered by a signed transaction (makers and
+ * up); a maturity is met by the core enterprise's repayment and an overdue piece is chased by
+ * its holder (makers and up); money received is the organisation's cash, which every member,
+ * viewers (accountants) too, follows; keys and people are managed by the admins.
+ */
+export const NOTIFIED_FROM_PERMISSION: Record<NotificationCategory, Permission> = {
+  offer: "maker",
+  decision: "maker",
+  money: "viewer",
+  maturity: "maker",
+  overdue: "maker",
+  organisation: "admin",
+};
+
+/** A person is told of a category when active and holding at least the permission that acts on it. */
+export function receivesNotifications(person: { permission: Permission; status: UserStatus }, category: NotificationCategory): boolean {
+  return person.status === "active" && permissionAtLeast(person.permission, NOTIFIED_FROM_PERMISSION[category]);
+}
+
+/** A notification is its recipient's alone: nobody else reads it or marks it read, admins and the operator included. */
+export function canReadNotification(actor: Actor, notification: { userId: string }): boolean {
+  return actor.userId === notification.userId;
 }

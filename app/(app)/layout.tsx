@@ -5,12 +5,15 @@ import { navFor } from "../_components/nav";
 import { requireActor } from "../_lib/session";
 import { SigningProvider } from "../_lib/signing-context";
 import { ledgerNetworkId } from "@/server/network";
+import { serverCaller } from "@/server/trpc/server-caller";
 
 export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
   const actor = await requireActor();
   const t = await getTranslations();
+  // The badge is a convenience: a failed count leaves it out instead of failing every page.
+  const unreadCount = await (await serverCaller()).notifications.unreadCount().catch(() => null);
   return (
     <AppShell
       nav={navFor(actor.orgRole, actor.permission)}
@@ -19,6 +22,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       userName={actor.name}
       userEmail={actor.email}
       pendingReview={actor.orgStatus !== "approved"}
+      unreadCount={unreadCount}
     >
       <SigningProvider userEmail={actor.email} orgId={actor.orgId} networkId={ledgerNetworkId()}>
         {children}

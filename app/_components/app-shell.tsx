@@ -16,10 +16,12 @@ interface ShellProps {
   userName: string;
   userEmail: string;
   pendingReview: boolean;
+  /** The signed-in person's unread inbox notifications; null when it could not be read. */
+  unreadCount: number | null;
   children: ReactNode;
 }
 
-export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, children }: ShellProps) {
+export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, unreadCount, children }: ShellProps) {
   const t = useTranslations();
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
@@ -37,6 +39,11 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
         className={cx("block rounded-md px-3 py-2 text-sm font-medium", active ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900")}
       >
         {t(`nav.${item.label}`)}
+        {item.label === "inbox" && unreadCount ? (
+          <span className="ml-2 rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white" aria-label={t("shell.unread", { count: unreadCount })}>
+            {unreadCount}
+          </span>
+        ) : null}
       </Link>
     );
   });
@@ -72,6 +79,22 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
             </div>
           </div>
           <div className="flex shrink-0 items-center gap-2 sm:gap-3">
+            <Link
+              href="/inbox"
+              data-testid="header-inbox"
+              aria-label={t("shell.unread", { count: unreadCount ?? 0 })}
+              title={t("shell.unread", { count: unreadCount ?? 0 })}
+              className="relative rounded-md p-2 text-slate-600 hover:bg-slate-100"
+            >
+              <svg width="20" height="20" viewBox="0 0 20 20" fill="currentColor" aria-hidden>
+                <path d="M10 2a5 5 0 00-5 5v3.6L3.3 13.3A1 1 0 004.1 15h11.8a1 1 0 00.8-1.7L15 10.6V7a5 5 0 00-5-5zM8 16a2 2 0 004 0H8z" />
+              </svg>
+              {unreadCount ? (
+                <span className="absolute -right-0.5 -top-0.5 min-w-[1.1rem] rounded-full bg-red-600 px-1 text-center text-[0.65rem] font-semibold leading-[1.1rem] text-white" aria-hidden>
+                  {unreadCount > 99 ? "99+" : unreadCount}
+                </span>
+              ) : null}
+            </Link>
             <LanguageSwitcher />
             <div className="hidden text-right sm:block">
               <div className="text-sm font-medium text-slate-800">{userName}</div>

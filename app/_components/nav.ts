@@ -4,7 +4,8 @@ import type { Permission } from "@/db/enums";
 /** A nav entry names its label by key in the catalogue (messages/*.json, nav). */
 export type NavKey =
   | "dashboard" | "issuances" | "issue" | "creditLines" | "claims" | "financing" | "financingDesk"
-  | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people" | "integrations";
+  | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people" | "integrations" | "inbox"
+  | "notificationSettings";
 
 export interface NavItem {
   href: string;
@@ -13,7 +14,7 @@ export interface NavItem {
 
 /** The navigation of each kind of organisation; pages of later releases join these lists. */
 export function navFor(role: OrganisationRole, permission: Permission): NavItem[] {
-  const items: NavItem[] = [{ href: "/dashboard", label: "dashboard" }];
+  const items: NavItem[] = [{ href: "/dashboard", label: "dashboard" }, { href: "/inbox", label: "inbox" }];
   if (role === "core_enterprise") items.push({ href: "/issuances", label: "issuances" }, { href: "/issue", label: "issue" }, { href: "/credit-lines", label: "creditLines" });
   if (role === "supplier") items.push({ href: "/claims", label: "claims" }, { href: "/financing", label: "financing" });
   if (role === "lender") items.push({ href: "/financing", label: "financingDesk" }, { href: "/financing/policies", label: "autoFinancing" }, { href: "/claims", label: "claims" }, { href: "/credit-lines", label: "creditLines" });
@@ -21,5 +22,6 @@ export function navFor(role: OrganisationRole, permission: Permission): NavItem[
   if (role === "operator") items.push({ href: "/operator/organisations", label: "organisations" });
   items.push(...(role === "operator" ? ([{ href: "/operator/keys", label: "keyRequests" }, { href: "/operator/jobs", label: "jobs" }] satisfies NavItem[]) : []), { href: "/keys", label: "keys" });
   if (permission === "admin") items.push({ href: "/settings/users", label: "people" }, { href: "/settings/integrations", label: "integrations" });
+  items.push({ href: "/settings/notifications", label: "notificationSettings" });
   return items;
 }

@@ -9,3 +9,4 @@ export * from "./limits";
 export * from "./api";
 export * from "./webhooks";
 export * from "./vouchers";
+export * from "./notifications";

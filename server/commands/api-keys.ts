@@ -6,6 +6,7 @@ import type { Actor } from "../actor";
 import { assertAllowed, canManageApiKeys } from "../authz";
 import { badRequest, notFound } from "../errors";
 import { newId } from "../ids";
+import { writeNotifications, type NotificationDraft } from "./notifications";
 
 /*
  * Machine credentials (issue 16): an organisation's admin creates API keys for its systems.
@@ -52,7 +53,10 @@ export async function createApiKey(db: DbOrTx, actor: Actor, input: NewApiKey, n
     createdAtMs: nowMs,
     expiresAtMs: nowMs + input.expiresInDays * 24 * 60 * 60 * 1000,
   };
-  await db.insert(apiKeys).values(row);
+  await db.transaction(async (tx) => {
+    await tx.insert(apiKeys).values(row);
+    await writeNotifications(tx, [apiKeyNotice(actor, "apiKeyCreated", { id, name, prefix: row.prefix }, nowMs)], nowMs);
+  });
   // The token itself is in this answer only; the database keeps its hash.
   return { id, name, prefix: row.prefix, scopes, expiresAtMs: row.expiresAtMs, token };
 }
@@ -75,12 +79,30 @@ export async function listApiKeys(db: DbOrTx, actor: Actor, nowMs = Date.now()) 
 
 export async function revokeApiKey(db: DbOrTx, actor: Actor, keyId: string, nowMs = Date.now()) {
   assertAllowed(canManageApiKeys(actor), "Only an admin of your organisation manages API keys.");
-  const revoked = await db
-    .update(apiKeys)
-    .set({ revokedAtMs: nowMs })
-    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, actor.orgId), isNull(apiKeys.revokedAtMs)))
-    .returning({ id: apiKeys.id });
-  if (revoked.length === 0) throw notFound("api_key_not_found", "No such active API key in your organisation.");
+  await db.transaction(async (tx) => {
+    const [revoked] = await tx
+      .update(apiKeys)
+      .set({ revokedAtMs: nowMs })
+      .where(and(eq(apiKeys.id, keyId), eq(apiKeys.orgId, actor.orgId), isNull(apiKeys.revokedAtMs)))
+      .returning({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix });
+    if (!revoked) throw notFound("api_key_not_found", "No such active API key in your organisation.");
+    await writeNotifications(tx, [apiKeyNotice(actor, "apiKeyRevoked", revoked, nowMs)], nowMs);
+  });
+}
+
+/** The organisation's other admins hear of a new or revoked API key (machine credentials act for it). */
+function apiKeyNotice(actor: Actor, kind: "apiKeyCreated" | "apiKeyRevoked", key: { id: string; name: string; prefix: string }, nowMs: number): NotificationDraft {
+  return {
+    orgId: actor.orgId,
+    category: "organisation",
+    kind,
+    subject: "apiKeys",
+    subjectId: null,
+    params: { actor: actor.name, name: key.name, prefix: key.prefix },
+    dedupeKey: `api-key:${key.id}:${kind}`,
+    occurredAtMs: nowMs,
+    exceptUserId: actor.userId,
+  };
 }
 
 export interface ApiCaller {

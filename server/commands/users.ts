@@ -9,6 +9,7 @@ import { newId, newToken } from "../ids";
 import { hashPassword } from "../auth/password";
 import type { MailSettings } from "../mail/mailer";
 import { invitationEmail } from "../mail/texts";
+import { writeNotifications, type NotificationDraft } from "./notifications";
 
 const INVITE_VALID_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -54,6 +55,7 @@ export async function inviteUser(
       .returning();
     if (!row) throw new Error("insert returned no row");
     await tx.insert(invites).values({ tokenHash: hashToken(token), userId: row.id, expiresAt: new Date(Date.now() + INVITE_VALID_MS) });
+    await writeNotifications(tx, [peopleNotice(actor, row, "userInvited", `user:${row.id}:invited`)], Date.now());
     return row;
   });
   const link = mail ? `${mail.baseUrl}/invite/${token}` : null;
@@ -87,6 +89,7 @@ export async function acceptInvite(db: DbOrTx, input: { token: string; password:
       .where(and(eq(users.id, invite.userId), eq(users.status, "invited")))
       .returning();
     if (!user) throw conflict("invite_invalid", "This invitation was already used.");
+    await writeNotifications(tx, [peopleNotice(null, user, "userJoined", `user:${user.id}:joined`)], Date.now());
     return { email: user.email };
   });
 }
@@ -104,12 +107,21 @@ export async function updateUser(
   }
   const losesAdmin = target.permission === "admin" && ((input.permission && input.permission !== "admin") || input.status === "disabled");
   if (losesAdmin) await assertAnotherAdmin(db, target.orgId, target.id);
-  const [row] = await db
-    .update(users)
-    .set({ ...(input.permission ? { permission: input.permission } : {}), ...(input.status ? { status: input.status } : {}) })
-    .where(eq(users.id, input.userId))
-    .returning();
-  if (!row) throw notFound("user_not_found", "No such user.");
+  const row = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(users)
+      .set({ ...(input.permission ? { permission: input.permission } : {}), ...(input.status ? { status: input.status } : {}) })
+      .where(eq(users.id, input.userId))
+      .returning();
+    if (!updated) throw notFound("user_not_found", "No such user.");
+    const change = newId("chg");
+    const notices = [
+      ...(input.permission && input.permission !== target.permission ? [peopleNotice(actor, updated, "userPermissionChanged", `user:${updated.id}:${change}:permission`)] : []),
+      ...(input.status && input.status !== target.status ? [peopleNotice(actor, updated, input.status === "disabled" ? "userDisabled" : "userEnabled", `user:${updated.id}:${change}:status`)] : []),
+    ];
+    await writeNotifications(tx, notices, Date.now());
+    return updated;
+  });
   return toDto(row);
 }
 
@@ -119,6 +131,22 @@ async function assertAnotherAdmin(db: DbOrTx, orgId: string, exceptUserId: strin
     .from(users)
     .where(and(eq(users.orgId, orgId), eq(users.permission, "admin"), eq(users.status, "active"), ne(users.id, exceptUserId)));
   if (!other) throw conflict("last_admin", "An organisation needs at least one active admin. Make someone else admin first.");
+}
+
+/** What the organisation's admins are told of a change to its people (not the admin who made it). */
+function peopleNotice(actor: Actor | null, person: typeof users.$inferSelect, kind: "userInvited" | "userJoined" | "userPermissionChanged" | "userDisabled" | "userEnabled", dedupeKey: string): NotificationDraft {
+  return {
+    orgId: person.orgId,
+    category: "organisation",
+    kind,
+    subject: "people",
+    subjectId: null,
+    params: { actor: actor?.name ?? "", name: person.name, email: person.email, permission: person.permission },
+    dedupeKey,
+    occurredAtMs: Date.now(),
+    // Whoever made the change knows it; a person who just joined knows it too.
+    exceptUserId: actor?.userId ?? person.id,
+  };
 }
 
 function toDto(row: typeof users.$inferSelect): UserDto {

@@ -4,6 +4,7 @@ import { describeDatabaseFailure } from "@/db/availability";
 import { autoDisburseJob } from "./auto-disburse";
 import { overdueJob } from "./overdue";
 import { webhooksJob } from "./webhooks";
+import { notificationsJob } from "./notifications";
 import { createScheduler, newInstanceId, type JobDefinition, type RunResult, type Scheduler, type SchedulerOptions } from "./scheduler";
 
 /*
@@ -13,7 +14,7 @@ import { createScheduler, newInstanceId, type JobDefinition, type RunResult, typ
  * same lease, so never two runs at once: auto-disbursement after an application under a
  * policy commits, through the engine's post-commit hook in hooks.ts.
  */
-export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob, webhooksJob];
+export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob, webhooksJob, notificationsJob];
 
 /** How often each instance looks for due jobs: one cheap UPDATE per job. */
 export const TICK_MS = 10_000;

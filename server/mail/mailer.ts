@@ -49,3 +49,11 @@ export interface MailSettings {
   /** NEXTAUTH_URL, without a trailing slash: links in emails start here. */
   baseUrl: string;
 }
+
+/** SMTP_URL's transport (nothing sent without it), MAIL_FROM, and links to NEXTAUTH_URL: what a job that emails uses. */
+export function mailFromEnvironment(): MailSettings {
+  return {
+    mailer: createMailer({ smtpUrl: process.env.SMTP_URL || undefined, from: process.env.MAIL_FROM || undefined }),
+    baseUrl: (process.env.NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/+$/, ""),
+  };
+}

@@ -9,6 +9,7 @@ import { reportsRouter } from "./routers/reports";
 import { jobsRouter } from "./routers/jobs";
 import { integrationsRouter } from "./routers/integrations";
 import { vouchersRouter } from "./routers/vouchers";
+import { notificationsRouter } from "./routers/notifications";
 
 export const appRouter = router({
   auth: authRouter,
@@ -21,6 +22,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   integrations: integrationsRouter,
   vouchers: vouchersRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -383,6 +383,24 @@ const ROWS: Row[] = [
   { procedure: "integrations.setWebhookEndpointEnabled", scenario: "an endpoint that does not exist", expected: expect8("N N N N F F F U"), input: () => ({ endpointId: "whe_missing", enabled: false }) },
   { procedure: "integrations.webhookDeliveries", scenario: "the organisation's webhook deliveries", expected: expect8("O O O O F F F U") },
   { procedure: "integrations.redeliver", scenario: "a delivery that does not exist", expected: expect8("N N N N F F F U"), input: () => ({ deliveryId: "msg_missing" }) },
+  // The inbox and notification choices: every signed-in person, about themselves alone (the actor's user id).
+  {
+    procedure: "notifications.list",
+    scenario: "the caller's own inbox",
+    expected: expect8("O O O O O O O U"),
+    input: () => ({ limit: 10 }),
+    check: (r) => expect(r).toMatchObject({ items: expect.any(Array), more: expect.any(Boolean) }),
+  },
+  { procedure: "notifications.unreadCount", scenario: "the caller's unread count", expected: expect8("O O O O O O O U"), check: (r) => expect(typeof r).toBe("number") },
+  { procedure: "notifications.markRead", scenario: "a notification that does not exist (or is another person's)", expected: expect8("N N N N N N N U"), input: () => ({ id: "ntf_missing" }) },
+  { procedure: "notifications.markAllRead", scenario: "the caller's own notifications", expected: expect8("O O O O O O O U"), input: () => ({ seenUpToMs: Date.now() }) },
+  { procedure: "notifications.preferences", scenario: "the caller's own choices", expected: expect8("O O O O O O O U") },
+  {
+    procedure: "notifications.setPreferences",
+    scenario: "the caller's own choices",
+    expected: expect8("O O O O O O O U"),
+    input: () => ({ inApp: ["offer", "money"], email: ["offer"], locale: "en" }),
+  },
 ];
 
 const keyRegistrationCache = new Map<Role, unknown>();

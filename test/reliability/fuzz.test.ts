@@ -274,6 +274,13 @@ beforeAll(async () => {
   add("integrations.createWebhookEndpoint", { userId: "usr_huaxin_2", base: { url: "https://erp.example.com/hooks", events: ["claim.offered"] } });
   add("integrations.setWebhookEndpointEnabled", { userId: "usr_huaxin_2", base: { endpointId: "whe_does_not_exist", enabled: false } });
   add("integrations.redeliver", { userId: "usr_huaxin_2", base: { deliveryId: "msg_does_not_exist" } });
+  // The inbox: a read, a notification that does not exist (NOT_FOUND, whoever asks), and choices
+  // and "mark all read" sent signed out: any well-formed one of a signed-in person is simply done,
+  // so here every variant is refused before it is read (the attack matrix and notifications.test.ts cover the saving).
+  add("notifications.list", { userId: "usr_pearl_1", base: { limit: 10 } });
+  add("notifications.markRead", { userId: "usr_pearl_1", base: { id: "ntf_does_not_exist" } });
+  add("notifications.setPreferences", { userId: null, base: { inApp: ["offer"], email: ["offer"], locale: "en" } });
+  add("notifications.markAllRead", { userId: null, base: { seenUpToMs: 1_700_000_000_000 } });
   // No such request: every variant that still parses is NOT_FOUND, and nothing reaches the ledger.
   add("keys.confirm", { userId: "usr_pearl_1", base: { requestId: "kreq_does_not_exist", keyId: ids.tier1.keyId, signatureHex: "0".repeat(128) } });
   // No input: whatever arrives is ignored, and the answer is a read.

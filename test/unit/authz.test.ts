@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canRevokeVoucherShare, canShareVoucher, canChooseIssueRecipients, canManageCreditLines, canManageUsers, canReadOrganisation, canReadUsers, canReviewOrganisations, canSeeAllOrganisations, canSeeOwnPortfolio, canSeeScheduledJobs, canUseDirectory } from "@/server/authz";
+import { canChooseIssueRecipients, canManageCreditLines, canManageUsers, canReadNotification, canReadOrganisation, canReadUsers, canReviewOrganisations, canRevokeVoucherShare, canSeeAllOrganisations, canSeeOwnPortfolio, canSeeScheduledJobs, canShareVoucher, canUseDirectory, receivesNotifications } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "viewer", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
@@ -127,5 +127,32 @@ describe("transaction types that need more than the maker permission", () => {
     expect(canSubmitType(actor({ orgRole: "lender", permission: "maker" }), "financing.offer")).toBe(true);
     expect(canSubmitType(actor({ permission: "maker" }), "claim.split")).toBe(true);
     expect(canSubmitType(actor({ permission: "maker" }), "financing.requestUnderPolicy")).toBe(true);
+  });
+});
+
+describe("who is told of what (notifications)", () => {
+  // One row per category: the lowest permission told, then the permission just below it (not told).
+  it.each([
+    ["offer", "maker", "viewer"],
+    ["decision", "maker", "viewer"],
+    ["maturity", "maker", "viewer"],
+    ["overdue", "maker", "viewer"],
+    ["organisation", "admin", "approver"],
+  ] as const)("%s: %s and up, not %s", (category, lowest, below) => {
+    expect(receivesNotifications({ permission: lowest, status: "active" }, category)).toBe(true);
+    expect(receivesNotifications({ permission: "admin", status: "active" }, category)).toBe(true);
+    expect(receivesNotifications({ permission: below, status: "active" }, category)).toBe(false);
+  });
+
+  it("money received: every active member, viewers too; nobody disabled or only invited", () => {
+    expect(receivesNotifications({ permission: "viewer", status: "active" }, "money")).toBe(true);
+    expect(receivesNotifications({ permission: "admin", status: "disabled" }, "money")).toBe(false);
+    expect(receivesNotifications({ permission: "admin", status: "invited" }, "offer")).toBe(false);
+  });
+
+  it("a notification is read only by its recipient: not a colleague, an admin or the operator", () => {
+    expect(canReadNotification(actor({ userId: "u" }), { userId: "u" })).toBe(true);
+    expect(canReadNotification(actor({ userId: "v", permission: "admin" }), { userId: "u" })).toBe(false);
+    expect(canReadNotification(actor({ userId: "w", orgRole: "operator", permission: "admin" }), { userId: "u" })).toBe(false);
   });
 });

@@ -169,7 +169,9 @@ function failureMessage(error: unknown): string {
       break;
     }
     const name = current.name === "Error" ? "" : `${current.name}: `;
-    parts.push(`${name}${current.message.split(/\nparams:/)[0]!.trim()}`);
+    // A failed query's message is its SQL (and drizzle appends its parameters): never logged, the cause says what went wrong.
+    const message = current.message.startsWith("Failed query") ? "a database query failed" : current.message.split(/\nparams:/)[0]!.trim();
+    parts.push(`${name}${message}`);
     current = current.cause;
   }
   return parts.filter(Boolean).join("; caused by ") || "failed without a message";
@@ -227,7 +229,7 @@ export function createScheduler(db: Db, jobs: readonly JobDefinition[], options:
     try {
       outcome = { status: "ok", summary: await work(db, { instanceId, startedAtMs: lease.startedAtMs, clock }) };
     } catch (error) {
-      outcome = { status: "failed", summary: failureMessage(error) };
+      outcome = { status: "failed", summary: isDatabaseFailure(error) ? describeDatabaseFailure(error) : failureMessage(error) };
       log.error(`[jobs] ${job.name} failed: ${outcome.summary}`);
     }
     const finishedAtMs = clock();

@@ -266,6 +266,13 @@ beforeAll(async () => {
   add("financing.lendersForClaim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.get", { userId: "usr_cmtb_1", base: { financingId: financing!.id } });
   add("financing.policyOffers", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
+  add("ledger.tradeDocuments", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
+  // E-vouchers: reads of Pearl River's own piece; sharing it asked by tier 2 (refused, not the
+  // holder) and revoking a share that does not exist (NOT_FOUND), so no variant creates a link.
+  add("vouchers.voucher", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
+  add("vouchers.shares", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
+  add("vouchers.share", { userId: "usr_lingnan_1", base: { claimId: kept!.id } });
+  add("vouchers.revoke", { userId: "usr_pearl_1", base: { shareId: `vs_${"0".repeat(20)}` } });
   add("reports.exportCsv", { userId: "usr_pearl_1", base: { dataset: "holdings" } });
   add("keys.decide", { userId: "usr_operator_1", base: { requestId: "kreq_does_not_exist", decision: "rejected" } });
   // Integrations by the core enterprise's viewer: the input is parsed, then every variant is refused (admins only).

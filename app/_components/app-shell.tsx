@@ -56,11 +56,11 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
         </nav>
       </aside>
       <div className="flex min-w-0 flex-col">
-        <header className="print:hidden sticky top-0 z-10 flex items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-4 py-3 backdrop-blur sm:px-6">
-          <div className="flex items-center gap-3">
+        <header className="print:hidden sticky top-0 z-10 flex items-center justify-between gap-2 border-b border-slate-200 bg-white/90 px-4 py-3 backdrop-blur sm:px-6">
+          <div className="flex min-w-0 items-center gap-2 sm:gap-3">
             <button
               type="button"
-              className="rounded-md p-2 text-slate-600 hover:bg-slate-100 lg:hidden"
+              className="shrink-0 rounded-md p-2 text-slate-600 hover:bg-slate-100 lg:hidden"
               aria-label={t("shell.openNavigation")}
               aria-expanded={menuOpen}
               onClick={() => setMenuOpen((open) => !open)}
@@ -69,16 +69,16 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
                 <path d="M3 5h14v2H3zM3 9h14v2H3zM3 13h14v2H3z" />
               </svg>
             </button>
-            <div>
-              <div className="text-sm font-semibold text-slate-900" data-testid="header-org">
+            <div className="min-w-0">
+              <div className="truncate text-sm font-semibold text-slate-900" data-testid="header-org">
                 {orgName}
               </div>
-              <div className="text-xs text-slate-500" data-testid="header-role">
+              <div className="truncate text-xs text-slate-500" data-testid="header-role">
                 {roleLabel}
               </div>
             </div>
           </div>
-          <div className="flex shrink-0 items-center gap-2 sm:gap-3">
+          <div className="flex shrink-0 items-center gap-1 sm:gap-3">
             <Link
               href="/inbox"
               data-testid="header-inbox"
@@ -103,7 +103,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
             <button
               type="button"
               onClick={() => signOut({ callbackUrl: "/signin" })}
-              className="shrink-0 whitespace-nowrap rounded-md px-3 py-1.5 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
+              className="shrink-0 whitespace-nowrap rounded-md px-2 py-1.5 text-sm sm:px-3 font-medium text-slate-600 ring-1 ring-inset ring-slate-300 hover:bg-slate-50"
             >
               {t("shell.signOut")}
             </button>

@@ -97,6 +97,17 @@ export function checkpointTextHash(text: string): string {
   return bytesToHex(sha256Bytes(utf8ToBytes(text)));
 }
 
+/**
+ * The `checkpointTextHash` of a signed checkpoint note (as a bundle carries it), without
+ * verifying any signature: the hash a decision names when it was taken on that note. Null when
+ * there is no note or it does not parse.
+ */
+export function checkpointNoteTextHash(message: string | undefined | null): string | null {
+  if (typeof message !== "string") return null;
+  const note = parseNote(message);
+  return note.ok ? checkpointTextHash(note.note.text) : null;
+}
+
 /** A checkpoint note signed by the log's key, named after the origin as the spec recommends. */
 export function signCheckpointNote(checkpoint: TlogCheckpoint, privateKey: Uint8Array, keyName = checkpoint.origin): string {
   const text = formatCheckpointBody(checkpoint);

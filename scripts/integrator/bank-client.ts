@@ -10,9 +10,8 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";
 import { buildSigned, identityFor, toWire } from "@/contracts/client";
 import { hexToBytes } from "@/contracts/hex";
-import { parseNote } from "@/contracts/note";
 import { verifyProvenance } from "@/contracts/provenance";
-import { checkpointTextHash } from "@/contracts/tlog-checkpoint";
+import { checkpointNoteTextHash } from "@/contracts/tlog-checkpoint";
 import type { ProvenanceBundle } from "@/contracts/provenance";
 import type { paths } from "../../docs/api/schema";
 
@@ -42,8 +41,7 @@ export async function fetchAndVerifyBundle(client: BankClient, claimId: string, 
   const { data, error } = await client.GET("/claims/{claimId}/provenance", { params: { path: { claimId } } });
   if (error) throw new Error(`provenance: ${error.code}: ${error.detail}`);
   const bundle = data.bundle as unknown as ProvenanceBundle;
-  const note = bundle.state === undefined ? null : parseNote(bundle.state.checkpointNote);
-  return { ...verifyProvenance(bundle, hexToBytes(pinnedOperatorKeyHex)), checkpointHash: note?.ok ? checkpointTextHash(note.note.text) : null };
+  return { ...verifyProvenance(bundle, hexToBytes(pinnedOperatorKeyHex)), checkpointHash: checkpointNoteTextHash(bundle.state?.checkpointNote) };
 }
 
 /** Prices an application, then signs the offer with the bank's own key and submits it (idempotently). */

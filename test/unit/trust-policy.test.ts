@@ -24,6 +24,7 @@ import {
   type CheckpointTrustInput,
   type FinancingApplicationFacts,
 } from "@/contracts/trust-policy";
+import { checkpointNoteTextHash } from "@/contracts/tlog-checkpoint";
 
 const ORIGIN = "double-chain.example/ledger";
 const operatorKey = sha256(utf8ToBytes("trust test operator"));
@@ -84,6 +85,10 @@ describe("checkCheckpointTrust", () => {
     expect(first.ok && first.accepted.cosigners).toEqual(["witness.example/bank", "witness.example/auditor"]);
     const text = note(20).split("\n\n")[0] + "\n";
     expect(first.ok && first.accepted.checkpointHash).toBe(checkpointTextHash(text));
+    // The hash a decision names, read from the note without verifying it, is the same hash.
+    expect(checkpointNoteTextHash(note(20))).toBe(checkpointTextHash(text));
+    expect(checkpointNoteTextHash("not a note")).toBeNull();
+    expect(checkpointNoteTextHash(undefined)).toBeNull();
     const next = checkCheckpointTrust({ note: note(33), policy, lastAccepted: last, consistencyProofHex: proofHex(20, 33) }, nobleVerifier);
     expect(next.ok && next.accepted.size).toBe(33);
     const same = checkCheckpointTrust({ note: note(20, { cosigners: [1, 2] }), policy, lastAccepted: last, consistencyProofHex: null }, nobleVerifier);

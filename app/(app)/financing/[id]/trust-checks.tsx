@@ -8,7 +8,7 @@ import { checkEligibility, parseTrustPolicy, verifyBundleUnderPolicy, type Accep
 import type { ClaimStateLeaf } from "@/contracts/state-leaves";
 import { bytesToHex } from "@/contracts/hex";
 import { base64Decode, parseNote } from "@/contracts/note";
-import { checkpointTextHash, parseCheckpointBody } from "@/contracts/tlog-checkpoint";
+import { checkpointNoteTextHash, parseCheckpointBody } from "@/contracts/tlog-checkpoint";
 import type { FinancingDto } from "../../../_trpc/types";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Card } from "../../../_components/ui";
@@ -47,15 +47,9 @@ async function fetchConsistencyProofHex(lastAccepted: AcceptedCheckpoint | null,
   }
 }
 
-/** The note-text hash of the checkpoint a bundle is proved against, unverified; null when it has none. */
-function bundleCheckpointHash(bundle: BundleWithNote): string | null {
-  const note = typeof bundle.state?.checkpointNote === "string" ? parseNote(bundle.state.checkpointNote) : null;
-  return note?.ok ? checkpointTextHash(note.note.text) : null;
-}
-
 async function decide(orgId: string, financing: FinancingDto, bundle: BundleWithNote): Promise<DeskDecision> {
   const stored = await loadTrust(orgId);
-  if (stored.policy === null) return { status: "no-policy", checkpointHash: bundleCheckpointHash(bundle) };
+  if (stored.policy === null) return { status: "no-policy", checkpointHash: checkpointNoteTextHash(bundle.state?.checkpointNote) };
   const policy = parseTrustPolicy(stored.policy);
   if (!policy.ok) return { status: "refused", code: policy.code, detail: policy.detail };
   const consistencyProofHex = await fetchConsistencyProofHex(stored.lastAccepted, bundle);

@@ -61,6 +61,12 @@ export class LogBuilder {
   /** Appends the transactions as one block and closes it with a checkpoint; returns their ids. */
   block(...transactions: SignedLedgerTransaction[]): string[] {
     const ids = transactions.map((signed) => this.append(signed));
+    this.close();
+    return ids;
+  }
+
+  /** Closes the entries appended since the last checkpoint with a checkpoint (and note). */
+  close(): void {
     const previous = this.checkpoints.at(-1);
     const checkpoint = {
       size: this.entries.length,
@@ -76,7 +82,6 @@ export class LogBuilder {
       this.noteTextHashes.push(hash);
       this.state.addCheckpoint(hash);
     }
-    return ids;
   }
 
   export(): LedgerExport {
@@ -84,12 +89,23 @@ export class LogBuilder {
     return { format: LEDGER_EXPORT_FORMAT, operatorPublicKeyHex: this.operator.publicKeyHex, entries: this.entries, checkpoints: this.checkpoints, ...notes };
   }
 
-  private append(signed: SignedLedgerTransaction): string {
+  /**
+   * What a misbehaving operator writes: the transaction goes into the log and the next
+   * checkpoint without the contracts seeing it (the builder's state does not change), so the
+   * operator's signatures over the log are valid and only a replay can refuse it.
+   */
+  appendUnchecked(signed: SignedLedgerTransaction): string {
+    return this.append(signed, false);
+  }
+
+  private append(signed: SignedLedgerTransaction, checked = true): string {
     const txId = transactionId(signed.transaction);
-    const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier, networkId: DEMO_NETWORK_ID });
-    if (!outcome.ok) throw new Error(`fixture transaction refused: ${outcome.code} ${outcome.detail ?? ""}`);
-    this.state.applyChanges(outcome.changes);
-    this.stateMap?.apply(this.state, outcome.changes);
+    if (checked) {
+      const outcome = applyTransaction(this.state, signed, { nowMs: this.clock, txId, verifier: nobleVerifier, networkId: DEMO_NETWORK_ID });
+      if (!outcome.ok) throw new Error(`fixture transaction refused: ${outcome.code} ${outcome.detail ?? ""}`);
+      this.state.applyChanges(outcome.changes);
+      this.stateMap?.apply(this.state, outcome.changes);
+    }
     const entry: LogEntry = { leafIndex: this.entries.length, acceptedAtMs: this.clock, signed: toWire(signed) as LogEntry["signed"] };
     this.entries.push(entry);
     this.frontier.append(logEntryLeafHash(entry));

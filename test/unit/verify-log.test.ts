@@ -267,6 +267,28 @@ describe("parsing an export file", () => {
  * one the log never published, or one that had not closed yet, is a contract refusal in the
  * replay even if the operator wrote it into the log.
  */
+describe("verifyLog and an invoice backing two live issuances", () => {
+  it("refuses, at its leaf, a second issuance on the same invoice that the operator wrote into the log and signed checkpoints over", () => {
+    const log = new LogBuilder(operator);
+    const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
+      log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
+    log.block(register(operator, "Operator", "operator", []));
+    log.block(register(core, "Core Enterprise", "core_enterprise", [operator]), register(s1, "Supplier One", "supplier", [operator]), register(bank, "Bank", "lender", [operator]));
+    const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
+    const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
+    const issue = (amountMinor: bigint) => log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor, currency: "CNY", maturityDate: "2026-07-01", documents });
+    log.block(issue(1_000_000n));
+    // The core enterprise signed a second issuance on the same invoice; the service refused it,
+    // and the operator appends it anyway, covering it with its own valid checkpoint.
+    const duplicate = issue(2_000_000n);
+    expect(() => log.block(duplicate)).toThrow(/invoice_backs_live_issuance/);
+    log.appendUnchecked(duplicate);
+    log.close();
+    const exported = log.export();
+    expect(failureOf(exported)).toMatchObject({ where: "entry", index: exported.entries.length - 1, code: "contract_refused", detail: expect.stringContaining("invoice_backs_live_issuance") });
+  });
+});
+
 describe("verifyLog and decisions that name their checkpoint", () => {
   /** The log above, with notes, then an offer on the financing naming `named(log)`; `track: false` lets the builder write what the contracts refuse. */
   function decisionLog(named: (log: LogBuilder) => string, track = true): { exported: LedgerExport; offerLeaf: number } {

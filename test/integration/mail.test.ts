@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SMTPServer } from "smtp-server";
 import { eq } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { passwordResets, users } from "@/db/schema";
@@ -10,6 +9,7 @@ import { acceptInvite, inviteUser } from "@/server/commands/users";
 import { requestPasswordReset, resetPassword, RESET_VALID_MS, RESETS_PER_HOUR } from "@/server/commands/password-reset";
 import { createMailer, type MailSettings } from "@/server/mail/mailer";
 import { createTestDatabase } from "../helpers/db";
+import { startSmtpReceiver, type SmtpReceiver } from "../helpers/smtp";
 
 /*
  * Email to people through nodemailer over SMTP, received by a real SMTP server in the test
@@ -18,50 +18,20 @@ import { createTestDatabase } from "../helpers/db";
  */
 
 const SMTP_PORT = 3864;
-interface Received {
-  to: string[];
-  text: string;
-}
 let database: Database;
-let smtp: SMTPServer;
-const inbox: Received[] = [];
+let smtp: SmtpReceiver;
 const mail: MailSettings = { mailer: createMailer({ smtpUrl: `smtp://127.0.0.1:${SMTP_PORT}` }), baseUrl: "https://app.example.cn" };
 
-/** The text part of a raw single-part message, decoded from base64 or quoted-printable. */
-function bodyOf(raw: string): string {
-  const split = raw.indexOf("\r\n\r\n");
-  const headers = raw.slice(0, split).toLowerCase();
-  const body = raw.slice(split + 4);
-  if (headers.includes("content-transfer-encoding: base64")) return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  if (headers.includes("content-transfer-encoding: quoted-printable")) {
-    const bytes = body.replace(/=\r\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-    return Buffer.from(bytes, "latin1").toString("utf8");
-  }
-  return body;
-}
-
-const mailsTo = (address: string) => inbox.filter((m) => m.to.includes(address));
+const mailsTo = (address: string) => smtp.received.filter((m) => m.to.includes(address));
 const tokenIn = (text: string, path: string) => new RegExp(`https://app\\.example\\.cn${path}([A-Za-z0-9_%-]+)`).exec(text)?.[1];
 
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedDemo(database.db);
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, session, callback) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => (raw += chunk.toString("latin1")));
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), text: bodyOf(raw) });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(SMTP_PORT, "127.0.0.1", resolve));
+  smtp = await startSmtpReceiver(SMTP_PORT);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   await database.close();
 });
 
@@ -80,10 +50,10 @@ describe("email to people", () => {
 
   it("without SMTP_URL an invitation is still made, and says it was not emailed", async () => {
     const admin = (await loadActor(database.db, "usr_lingnan_1"))!;
-    const before = inbox.length;
+    const before = smtp.received.length;
     const invited = await inviteUser(database.db, admin, { orgId: admin.orgId, email: "second@lingnan.example", name: "Li Wei", permission: "viewer" }, { mailer: createMailer({}), baseUrl: mail.baseUrl });
     expect(invited.emailed).toBe(false);
-    expect(inbox.length).toBe(before);
+    expect(smtp.received.length).toBe(before);
   });
 
   it("a password reset link changes the password once, and only the new password signs in", async () => {
@@ -122,8 +92,8 @@ describe("email to people", () => {
     // An hour after the first, the window has room again.
     await requestPasswordReset(database.db, mail, "tier1@demo.doublechain.cn", nowMs + 3_600_000 + 1);
     expect(mailsTo("tier1@demo.doublechain.cn")).toHaveLength(RESETS_PER_HOUR + 1);
-    const before = inbox.length;
+    const before = smtp.received.length;
     await expect(requestPasswordReset(database.db, mail, "nobody@nowhere.example", nowMs)).resolves.toBeUndefined();
-    expect(inbox.length).toBe(before);
+    expect(smtp.received.length).toBe(before);
   });
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SMTPServer } from "smtp-server";
 import { and, eq, like, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { claims, creditLines, financings, notificationCursor, notifications } from "@/db/schema";
@@ -19,6 +18,7 @@ import { notifyFromOutbox, notifyMaturities, runNotifications } from "@/server/j
 import { JOBS } from "@/server/jobs/registry";
 import { createMailer, type MailSettings } from "@/server/mail/mailer";
 import { createTestDatabase } from "../helpers/db";
+import { startSmtpReceiver, type SmtpReceiver } from "../helpers/smtp";
 import { callerFor, codeOf } from "../helpers/callers";
 
 /*
@@ -28,13 +28,8 @@ import { callerFor, codeOf } from "../helpers/callers";
  */
 
 const SMTP_PORT = 4401;
-interface Received {
-  to: string[];
-  raw: string;
-}
 let database: Database;
-let smtp: SMTPServer;
-const received: Received[] = [];
+let smtp: SmtpReceiver;
 const mail: MailSettings = { mailer: createMailer({ smtpUrl: `smtp://127.0.0.1:${SMTP_PORT}` }), baseUrl: "https://app.example.cn" };
 const noMail: MailSettings = { mailer: createMailer({}), baseUrl: mail.baseUrl };
 const DOCUMENTS = {
@@ -43,20 +38,7 @@ const DOCUMENTS = {
   deliveryNoteSha256: sha256Hex(utf8ToBytes("notifications test delivery note")),
 };
 
-/** The decoded text of a raw single-part message (base64 or quoted-printable), with its subject header. */
-function textOf(raw: string): string {
-  const split = raw.indexOf("\r\n\r\n");
-  const headers = raw.slice(0, split);
-  const body = raw.slice(split + 4);
-  const lower = headers.toLowerCase();
-  const decoded = lower.includes("content-transfer-encoding: base64")
-    ? Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8")
-    : lower.includes("content-transfer-encoding: quoted-printable")
-      ? Buffer.from(body.replace(/=\r\n/g, "").replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), "latin1").toString("utf8")
-      : body;
-  return decoded;
-}
-const mailsTo = (address: string) => received.filter((m) => m.to.includes(address)).map((m) => textOf(m.raw));
+const mailsTo = (address: string) => smtp.textsTo(address);
 
 async function submit<K extends TransactionType>(orgId: string, type: K, body: TransactionBodies[K]): Promise<string> {
   const wire = toWire(buildSigned(demoIdentity(orgId), type, body, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
@@ -76,19 +58,7 @@ const fx = { rootId: "", offerTx: "", financingId: "", offerDecisionTx: "", disb
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedDemo(database.db);
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    onData(stream, session, callback) {
-      let raw = "";
-      stream.on("data", (chunk: Buffer) => (raw += chunk.toString("latin1")));
-      stream.on("end", () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(SMTP_PORT, "127.0.0.1", resolve));
+  smtp = await startSmtpReceiver(SMTP_PORT);
   // The seed's events are told first, with no SMTP: the tests' emails are their own. (The day's
   // maturity check is left to the run after the test's own events.)
   while ((await notifyFromOutbox(database.db, Date.now())).events > 0);
@@ -123,7 +93,7 @@ beforeAll(async () => {
   await runNotifications(database.db, Date.now(), mail);
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   await database.close();
 });
 
@@ -192,11 +162,11 @@ describe("notifications for people", () => {
   });
 
   it("a re-run adds nothing and sends nothing, even from the start of the outbox", async () => {
-    const before = { rows: await total(), mails: received.length };
+    const before = { rows: await total(), mails: smtp.received.length };
     await runNotifications(database.db, Date.now(), mail);
     await database.db.delete(notificationCursor);
     await runNotifications(database.db, Date.now(), mail);
-    expect({ rows: await total(), mails: received.length }).toEqual(before);
+    expect({ rows: await total(), mails: smtp.received.length }).toEqual(before);
   });
 
   it("tells the organisation's other admins of a change to its people or API keys, never the admin who made it", async () => {

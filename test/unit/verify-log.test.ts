@@ -261,22 +261,25 @@ describe("parsing an export file", () => {
   });
 });
 
-/*
- * Issue 13: a financing offer names the checkpoint the lender decided on. A full replay knows
- * every checkpoint that closed before each entry (from the export's notes), so an offer naming
- * one the log never published, or one that had not closed yet, is a contract refusal in the
- * replay even if the operator wrote it into the log.
+/**
+ * Opens `log` with the operator, the core enterprise, one supplier and the bank registered and
+ * the bank's credit line granted, in three blocks; returns a signer of issuances on that line
+ * to the supplier, all backed by the same trade documents.
  */
+function openLog(log: LogBuilder) {
+  const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
+  log.block(register(operator, "Operator", "operator", []));
+  log.block(register(core, "Core Enterprise", "core_enterprise", [operator]), register(s1, "Supplier One", "supplier", [operator]), register(bank, "Bank", "lender", [operator]));
+  const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
+  const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
+  return (amountMinor: bigint) => log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor, currency: "CNY", maturityDate: "2026-07-01", documents });
+}
+
 describe("verifyLog and an invoice backing two live issuances", () => {
   it("refuses, at its leaf, a second issuance on the same invoice that the operator wrote into the log and signed checkpoints over", () => {
     const log = new LogBuilder(operator);
-    const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
-      log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
-    log.block(register(operator, "Operator", "operator", []));
-    log.block(register(core, "Core Enterprise", "core_enterprise", [operator]), register(s1, "Supplier One", "supplier", [operator]), register(bank, "Bank", "lender", [operator]));
-    const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
-    const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
-    const issue = (amountMinor: bigint) => log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor, currency: "CNY", maturityDate: "2026-07-01", documents });
+    const issue = openLog(log);
     log.block(issue(1_000_000n));
     // The core enterprise signed a second issuance on the same invoice; the service refused it,
     // and the operator appends it anyway, covering it with its own valid checkpoint.
@@ -289,17 +292,17 @@ describe("verifyLog and an invoice backing two live issuances", () => {
   });
 });
 
+/*
+ * Issue 13: a financing offer names the checkpoint the lender decided on. A full replay knows
+ * every checkpoint that closed before each entry (from the export's notes), so an offer naming
+ * one the log never published, or one that had not closed yet, is a contract refusal in the
+ * replay even if the operator wrote it into the log.
+ */
 describe("verifyLog and decisions that name their checkpoint", () => {
   /** The log above, with notes, then an offer on the financing naming `named(log)`; `track: false` lets the builder write what the contracts refuse. */
   function decisionLog(named: (log: LogBuilder) => string, track = true): { exported: LedgerExport; offerLeaf: number } {
     const log = new LogBuilder(operator, { notes: true, trackCheckpoints: track });
-    const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
-      log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
-    log.block(register(operator, "Operator", "operator", []));
-    log.block(register(core, "Core Enterprise", "core_enterprise", [operator]), register(s1, "Supplier One", "supplier", [operator]), register(bank, "Bank", "lender", [operator]));
-    const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
-    const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
-    const issue = log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor: 1_000_000n, currency: "CNY", maturityDate: "2026-07-01", documents });
+    const issue = openLog(log)(1_000_000n);
     const rootId = deriveId("c", transactionId(issue.transaction), 0);
     const [, , request] = log.block(issue, log.sign(s1, "claim.accept", { claimId: rootId }), log.sign(s1, "financing.request", { claimId: rootId, lenderOrgId: bank.orgId }));
     const offer = log.sign(bank, "financing.offer", { financingId: deriveId("fin", request!, 0), rateBps: 450, feeMinor: 0n, disbursementDate: "2026-01-05", recourse: false, checkpointHash: named(log) });

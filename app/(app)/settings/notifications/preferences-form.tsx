@@ -10,6 +10,9 @@ import { errorMessage } from "../../../_lib/errors";
 
 type Choice = { inApp: NotificationCategory[]; email: NotificationCategory[]; locale: EmailLocale };
 
+/** The two ways a person is told, in the table's column order. */
+const CHANNELS = ["inApp", "email"] as const;
+
 const toggle = (list: NotificationCategory[], category: NotificationCategory, on: boolean) => (on ? [...list.filter((c) => c !== category), category] : list.filter((c) => c !== category));
 
 export function PreferencesForm() {
@@ -53,22 +56,16 @@ function ChoiceForm({ initial, usingDefaults }: { initial: Choice; usingDefaults
             return (
               <tr key={category}>
                 <td className="py-2 text-slate-800">{label}</td>
-                <td className="py-2 text-center">
-                  <input
-                    type="checkbox"
-                    aria-label={t("notifications.settings.inAppOf", { category: label })}
-                    checked={choice.inApp.includes(category)}
-                    onChange={(e) => setChoice({ ...choice, inApp: toggle(choice.inApp, category, e.target.checked) })}
-                  />
-                </td>
-                <td className="py-2 text-center">
-                  <input
-                    type="checkbox"
-                    aria-label={t("notifications.settings.emailOf", { category: label })}
-                    checked={choice.email.includes(category)}
-                    onChange={(e) => setChoice({ ...choice, email: toggle(choice.email, category, e.target.checked) })}
-                  />
-                </td>
+                {CHANNELS.map((channel) => (
+                  <td key={channel} className="py-2 text-center">
+                    <input
+                      type="checkbox"
+                      aria-label={t(`notifications.settings.${channel}Of`, { category: label })}
+                      checked={choice[channel].includes(category)}
+                      onChange={(e) => setChoice({ ...choice, [channel]: toggle(choice[channel], category, e.target.checked) })}
+                    />
+                  </td>
+                ))}
               </tr>
             );
           })}

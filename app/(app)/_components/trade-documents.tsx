@@ -8,6 +8,7 @@ import { bytesToHex } from "@/contracts/hex";
 import type { ClaimDocuments } from "@/contracts/ledger/types";
 import { useTRPC } from "../../_trpc/client";
 import { Alert, Badge, Card, cx } from "../../_components/ui";
+import { Skeleton } from "../../_components/status-page";
 import { useErrorMessage } from "../../_lib/errors";
 
 const KINDS = ["invoiceSha256", "contractSha256", "deliveryNoteSha256"] as const;
@@ -40,7 +41,7 @@ function ClaimDocumentsCard({ claimId }: { claimId: string }) {
   if (!query.data) {
     return (
       <Card title={t("title")}>
-        <p className="text-sm text-slate-500">{t("loading")}</p>
+        <Skeleton label={t("loading")} />
       </Card>
     );
   }

@@ -1,10 +1,12 @@
 "use client";
 
-import Link from "next/link";
+import Link, { useLinkStatus } from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { useTranslations } from "next-intl";
 import { useState, type ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "../_trpc/client";
 import { LanguageSwitcher } from "./language-switcher";
 import { cx } from "./ui";
 import type { NavItem } from "./nav";
@@ -16,13 +18,37 @@ interface ShellProps {
   userName: string;
   userEmail: string;
   pendingReview: boolean;
-  /** The signed-in person's unread inbox notifications; null when it could not be read. */
+  /** The signed-in person's unread inbox notifications when the page was rendered; null when it could not be read. */
   unreadCount: number | null;
   children: ReactNode;
 }
 
-export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, unreadCount, children }: ShellProps) {
+/** How often the open shell asks for the unread count (one indexed count: notifications_unread_idx). */
+const UNREAD_POLL_MS = 30_000;
+
+/**
+ * The unread badge's count: the server's at render, then asked again every 30 s while the tab is
+ * visible and whenever the window regains focus, so a notification shows without navigating. The
+ * inbox invalidates it when something is marked read. A failed poll keeps the last count.
+ */
+function useUnreadCount(rendered: number | null): number | null {
+  const trpc = useTRPC();
+  const query = useQuery(
+    trpc.notifications.unreadCount.queryOptions(undefined, {
+      ...(rendered === null ? {} : { initialData: rendered }),
+      staleTime: UNREAD_POLL_MS / 2,
+      refetchInterval: UNREAD_POLL_MS,
+      refetchIntervalInBackground: false,
+      refetchOnWindowFocus: "always",
+      retry: false,
+    }),
+  );
+  return query.data ?? rendered;
+}
+
+export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, unreadCount: renderedUnread, children }: ShellProps) {
   const t = useTranslations();
+  const unreadCount = useUnreadCount(renderedUnread);
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
   // The most specific entry wins: /financing/policies is Auto-financing, not also the desk.
@@ -39,6 +65,7 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
         className={cx("block rounded-md px-3 py-2 text-sm font-medium", active ? "bg-brand-50 text-brand-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900")}
       >
         {t(`nav.${item.label}`)}
+        <NavPending />
         {item.label === "inbox" && unreadCount ? (
           <span className="ml-2 rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white" aria-label={t("shell.unread", { count: unreadCount })}>
             {unreadCount}
@@ -136,5 +163,25 @@ export function Brand() {
       </svg>
       <span className="text-base font-semibold tracking-tight text-slate-900">{t("brand")}</span>
     </div>
+  );
+}
+
+/**
+ * The loading state of a page rendered on the server: while the link's page is on its way the
+ * link shows a spinner and says so to screen readers, and the page it leaves stays usable. (A
+ * route-level loading.tsx is not used: see LoadingPage in status-page.tsx.)
+ */
+function NavPending() {
+  const { pending } = useLinkStatus();
+  const t = useTranslations("shell");
+  if (!pending) return null;
+  return (
+    <span role="status" className="ml-2 inline-flex align-middle" data-testid="nav-pending">
+      <svg className="size-3.5 animate-spin text-brand-600" viewBox="0 0 24 24" fill="none" aria-hidden="true">
+        <circle cx="12" cy="12" r="10" stroke="currentColor" strokeWidth="3" className="opacity-25" />
+        <path d="M22 12a10 10 0 0 0-10-10" stroke="currentColor" strokeWidth="3" strokeLinecap="round" />
+      </svg>
+      <span className="sr-only">{t("opening")}</span>
+    </span>
   );
 }

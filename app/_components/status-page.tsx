@@ -35,17 +35,37 @@ export function StatusLink({ href, primary = false, children }: { href: string; 
 /**
  * A quiet placeholder while a page's data loads; the shell around it stays usable. Not used
  * as a route-level app/loading.tsx: with one, the streamed page left a hidden second copy of
- * its content in the document for seconds (two matches for every e2e lookup); pages that
- * load on the client (claims, provenance) show it in place instead.
+ * its content in the document for seconds (two matches for every e2e lookup). Pages rendered
+ * on the server show their pending navigation in the shell (the link's spinner, NavPending);
+ * parts that load on the client show this, or a Skeleton of their shape, in place.
  */
 export function LoadingPage({ label }: { label: string }) {
   return (
-    <div role="status" aria-live="polite" className="flex min-h-[40vh] items-center justify-center gap-3 text-sm text-slate-500" data-testid="loading-page">
+    <div role="status" aria-live="polite" aria-busy="true" className="flex min-h-[40vh] items-center justify-center gap-3 text-sm text-slate-500" data-testid="loading-page">
       <svg className="size-5 animate-spin text-brand-600" viewBox="0 0 24 24" fill="none" aria-hidden="true">
         <circle cx="12" cy="12" r="10" stroke="currentColor" strokeWidth="3" className="opacity-25" />
         <path d="M22 12a10 10 0 0 0-10-10" stroke="currentColor" strokeWidth="3" strokeLinecap="round" />
       </svg>
       {label}
+    </div>
+  );
+}
+
+/**
+ * The shape of a list or card that is still loading: grey bars where its rows will be, and the
+ * label for screen readers (and as a caption under the bars), so nobody mistakes it for empty.
+ */
+export function Skeleton({ label, rows = 3 }: { label: string; rows?: number }) {
+  return (
+    <div role="status" aria-live="polite" aria-busy="true" className="space-y-3 py-2" data-testid="loading-skeleton">
+      {Array.from({ length: rows }, (_, row) => (
+        <div key={row} className="flex animate-pulse items-center gap-3" aria-hidden="true">
+          <div className="h-3 w-1/4 rounded bg-slate-200" />
+          <div className="h-3 flex-1 rounded bg-slate-100" />
+          <div className="h-3 w-16 rounded bg-slate-200" />
+        </div>
+      ))}
+      <p className="text-xs text-slate-500">{label}</p>
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { deriveId } from "../canonical";
 import type { CodeIn, CLAIM_ACCEPT_CODES, CLAIM_ISSUE_CODES, CLAIM_MARK_OVERDUE_CODES, CLAIM_PLEDGE_CODES, CLAIM_REJECT_CODES, CLAIM_RELEASE_CODES, CLAIM_SPLIT_CODES, CLAIM_WITHDRAW_CODES } from "./codes";
 import { isCreditLineExpired } from "./credit-lines";
 import { maturityAtMs } from "./maturity";
+import { isTradeReference } from "./fields";
 import { fail, invariant, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type StateChange } from "./types";
@@ -51,6 +52,7 @@ export function applyClaimIssue(
   if (line.status === "frozen") return fail("credit_line_frozen");
   if (isCreditLineExpired(line, context.nowMs)) return fail("credit_line_expired");
   if (body.amountMinor <= 0n) return fail("amount_not_positive");
+  if (body.documents.reference !== undefined && !isTradeReference(body.documents.reference)) return fail("trade_reference_malformed");
   const availableMinor = line.limitMinor - line.usedMinor;
   if (availableMinor < body.amountMinor) return fail("credit_line_insufficient", `available ${availableMinor}`);
   if (context.nowMs >= maturityAtMs(body.maturityDate)) return fail("maturity_not_in_future");

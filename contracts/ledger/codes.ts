@@ -120,6 +120,7 @@ export const CLAIM_ISSUE_CODES = [
   "credit_line_frozen",
   "credit_line_expired",
   "amount_not_positive",
+  "trade_reference_malformed",
   "credit_line_insufficient",
   "maturity_not_in_future",
   "organisation_not_found",

@@ -69,5 +69,22 @@ export const epochMsSchema = z.int().min(0);
 export const rateBpsSchema = z.int().min(0).max(MAX_RATE_BPS);
 
 export const reasonSchema = text(500);
+
+/**
+ * The trade-document reference a core enterprise types at issuance (a purchase order or
+ * invoice number such as "PO-2026-0412 / 发票 04400123"), kept in the signed body beside the
+ * documents' hashes so that every page and voucher can name the paper it rests on. The wire
+ * schema only bounds its size; the rule below is the contract's (claim.issue refuses anything
+ * else with `trade_reference_malformed`): 1 to 80 characters of letters (any script), digits,
+ * single spaces and the punctuation of document numbers, starting with a letter or digit and
+ * ending with one (or a closing bracket), already in Unicode NFC.
+ */
+export const TRADE_REFERENCE_MAX_CHARACTERS = 80;
+const TRADE_REFERENCE_PATTERN = /^[\p{L}\p{N}](?:[\p{L}\p{N} _\-/.#:,()（）·、]*[\p{L}\p{N})）])?$/u;
+export const tradeReferenceWireSchema = z.string().max(4 * TRADE_REFERENCE_MAX_CHARACTERS);
+
+export function isTradeReference(text: string): boolean {
+  return [...text].length <= TRADE_REFERENCE_MAX_CHARACTERS && text === text.normalize("NFC") && !text.includes("  ") && TRADE_REFERENCE_PATTERN.test(text);
+}
 export const paymentReferenceSchema = text(140);
 export const organisationNameSchema = text(200);

@@ -67,6 +67,8 @@ export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   credit_line_not_owned_by_signer: "This credit line was granted to another core enterprise. Pick one of your own credit lines.",
   credit_line_frozen: "The lender has frozen this credit line. Contact the lender.",
   amount_not_positive: "The amount must be at least ¥0.01.",
+  trade_reference_malformed:
+    "The trade-document reference may hold 1 to 80 letters, digits, single spaces and the marks of document numbers (- _ / . # : , and brackets), starting and ending with a letter or digit.",
   credit_line_insufficient: "The credit line does not have enough available credit for this amount.",
   maturity_not_in_future: "The maturity date must be in the future.",
   recipient_not_supplier: "Claims can only be passed to approved suppliers on the ledger. Pick a recipient from the directory.",

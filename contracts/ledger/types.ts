@@ -76,11 +76,13 @@ export function isLiveIssuance(root: Pick<Claim, "parentId" | "state" | "amountM
   return root.parentId === null && root.state !== "withdrawn" && root.state !== "rejected" && root.rootRepaidMinor < root.amountMinor;
 }
 
-/** SHA-256 (lowercase hex) of the documents behind an issuance. */
+/** SHA-256 (lowercase hex) of the documents behind an issuance, and the reference that names them. */
 export interface ClaimDocuments {
   invoiceSha256: string;
   contractSha256: string;
   deliveryNoteSha256: string;
+  /** The purchase order or invoice number as typed at issuance (fields.ts isTradeReference); absent on issuances signed without one. */
+  reference?: string;
 }
 
 export interface Claim {

@@ -138,7 +138,13 @@ export const claims = pgTable(
     maturityDate: text("maturity_date").notNull(),
     depth: integer("depth").notNull(),
     state: text("state").notNull(),
-    documents: jsonb("documents").$type<{ invoiceSha256: string; contractSha256: string; deliveryNoteSha256: string } | null>(),
+    documents: jsonb("documents").$type<{ invoiceSha256: string; contractSha256: string; deliveryNoteSha256: string; reference?: string } | null>(),
+    /**
+     * The trade-document reference of an issuance (contracts/ledger/fields.ts isTradeReference),
+     * derived from the documents the signed body carries, so it can never disagree with them;
+     * null on pieces and on issuances signed without one.
+     */
+    tradeReference: text("trade_reference").generatedAlwaysAs(sql`("documents" ->> 'reference')`),
     createdTxId: text("created_tx_id").notNull(),
     financedOnce: boolean("financed_once").notNull(),
     activeFinancingId: text("active_financing_id"),
@@ -155,6 +161,7 @@ export const claims = pgTable(
     check("claims_repaid_only_on_root", sql`${t.id} = ${t.rootId} or ${t.rootRepaidMinor} = 0`),
     check("claims_financed_state_needs_financing", sql`${t.state} <> 'financed' or ${t.financedOnce}`),
     check("claims_maturity_date_format", sql`${t.maturityDate} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`),
+    check("claims_trade_reference_length", sql`${t.tradeReference} is null or char_length(${t.tradeReference}) between 1 and 80`),
     index("claims_root_idx").on(t.rootId),
     index("claims_holder_idx").on(t.holderOrgId),
     index("claims_offered_to_idx").on(t.offeredToOrgId),

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { claims } from "./ledger";
 import { organisations } from "./organisations";
 import { users } from "./users";
 
@@ -13,7 +14,9 @@ export const voucherShares = pgTable(
   {
     id: text("id").primaryKey(),
     tokenHash: text("token_hash").notNull(),
-    claimId: text("claim_id").notNull(),
+    claimId: text("claim_id")
+      .notNull()
+      .references(() => claims.id),
     /** The organisation that shared it: the claim's holder when the share was made. */
     orgId: text("org_id")
       .notNull()

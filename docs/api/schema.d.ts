@@ -689,6 +689,7 @@ export interface operations {
                                 invoiceSha256: string;
                                 contractSha256: string;
                                 deliveryNoteSha256: string;
+                                reference?: string;
                             };
                         };
                         signer: {

@@ -223,7 +223,7 @@ export async function renderVoucherPdf(voucher: Voucher, t: VoucherText, format:
   write.rule();
   write.row(t("place"), [t("tierValue", { tier: voucher.tier }), voucher.parentId === null ? t("isRoot") : t("parentValue", { id: voucher.parentId }), t("rootValue", { id: voucher.rootId })], 10);
   const documents = voucher.documents;
-  write.row(t("documents"), documents ? [`${t("invoice")} ${documents.invoiceSha256}`, `${t("contract")} ${documents.contractSha256}`, `${t("deliveryNote")} ${documents.deliveryNoteSha256}`] : [t("noDocuments")], 8);
+  write.row(t("documents"), documents ? [...(documents.reference ? [`${t("reference")} ${documents.reference}`] : []), `${t("invoice")} ${documents.invoiceSha256}`, `${t("contract")} ${documents.contractSha256}`, `${t("deliveryNote")} ${documents.deliveryNoteSha256}`] : [t("noDocuments")], 8);
   write.row(t("txId"), [voucher.txId], 8);
   const checkpoint = voucher.checkpoint;
   write.row(

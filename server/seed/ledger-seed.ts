@@ -103,10 +103,12 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   // Each issuance has its own invoice (one invoice backs one live issuance) under the one
   // framework contract. The "files" are these texts: a file holding exactly one of them
   // matches its hash on the claim's page.
+  // The reference is the invoice's number, as the core enterprise's clerk types it.
   const documentsOf = (invoice: string, deliveryNote: string) => ({
     invoiceSha256: sha256Hex(utf8ToBytes(invoice)),
     contractSha256: sha256Hex(utf8ToBytes("Framework purchase contract HX-PR-2026")),
     deliveryNoteSha256: sha256Hex(utf8ToBytes(deliveryNote)),
+    reference: /HX-\d{4}-\d{4}/.exec(invoice)?.[0] ?? invoice,
   });
   const issue = async (creditLineId: string, amountMinor: bigint, maturityDate: string, documents: ReturnType<typeof documentsOf>) =>
     deriveId("c", await txId(sign(core, "claim.issue", { creditLineId, toOrgId: "org_pearl", amountMinor, currency: "CNY", maturityDate, documents })), 0);

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +10,7 @@ import type { Database } from "@/db/client";
 import { claims, voucherShares } from "@/db/schema";
 import { amountInCapitals, formatChineseDate } from "@/contracts/chinese-format";
 import { hexToBytes } from "@/contracts/hex";
+import { deriveId } from "@/contracts/canonical";
 import { verifyProvenance } from "@/contracts/provenance";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { loadActor } from "@/server/auth/accounts";
@@ -17,6 +19,12 @@ import { voucherFor } from "@/server/read/voucher";
 import { renderVoucherPdf } from "@/server/read/voucher-pdf";
 import { publishedTrustPolicy } from "@/server/read/published-trust";
 import { sharedVoucher } from "@/server/read/shared-voucher";
+import { createAppRuntime, PUBLIC_VERIFY_PER_MINUTE } from "@/server/runtime/runtime";
+import { answerSharedVoucher } from "@/server/trpc/public-verify";
+import { latestCheckpointTextHash, requireAccepted, submitWire } from "@/server/ledger/service";
+import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
+import { buildSigned, toWire } from "@/contracts/client";
+import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { seedDemo } from "@/server/seed/seed";
 import en from "@/messages/en.json";
 import zh from "@/messages/zh-CN.json";
@@ -63,6 +71,10 @@ describe("the voucher's facts", () => {
     expect(voucher.holder.name).toBe("Chengdu Xinyuan Components");
     expect(voucher.issuer.orgId).toBe("org_huaxin");
     expect(voucher.documents).toEqual(root!.documents);
+    // The reference typed at issuance, signed into the body beside the hashes; its column is derived from them.
+    expect(voucher.documents?.reference).toBe("HX-2026-0418");
+    expect(root!.tradeReference).toBe("HX-2026-0418");
+    expect(row!.tradeReference).toBeNull();
     expect(voucher.checkpoint?.checkpointHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -99,6 +111,7 @@ describe("the voucher as a PDF, read back by poppler", () => {
       const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
       expect(text).toContain(amountInCapitals(voucher.amountMinor));
       expect(text).toContain(voucher.claimId);
+      expect(text).toContain(`${t("reference")} HX-2026-0418`);
       expect(text).toContain(t("title"));
       if (locale === "zh-CN") expect(text).toContain(formatChineseDate(voucher.maturityDate));
       const prefix = path.join(OUT, `tier3-${locale}`);
@@ -145,6 +158,14 @@ describe("share links", () => {
     expect(outcomes).toEqual({ [TIER1]: "FORBIDDEN", [CORE_ADMIN]: "FORBIDDEN", [CORE_VIEWER]: "FORBIDDEN", [AUDITOR]: "FORBIDDEN", [LENDER]: "NOT_FOUND" });
   });
 
+  it("a share names a claim of the ledger: the database refuses one for a claim that does not exist (voucher_shares.claim_id references claims)", async () => {
+    const made = await caller(HOLDER).vouchers.share({ claimId: tier3PieceId });
+    const [existing] = await database.db.select().from(voucherShares).where(eq(voucherShares.id, made.id));
+    const orphan = { ...existing!, id: "vs_orphan", tokenHash: "0".repeat(64), claimId: "c_000000000000000000000000" };
+    await expect(database.db.insert(voucherShares).values(orphan)).rejects.toThrow();
+    await expect(database.db.insert(voucherShares).values({ ...orphan, claimId: tier3PieceId })).resolves.toBeDefined();
+  });
+
   it("a changed or malformed token opens nothing", async () => {
     const { token } = await caller(HOLDER).vouchers.share({ claimId: tier3PieceId });
     const changed = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
@@ -168,5 +189,53 @@ describe("share links", () => {
     const again = await caller(HOLDER).vouchers.revoke({ shareId: id });
     expect(again.revokedAtMs).toBe(first.revokedAtMs);
     expect((await caller(HOLDER).vouchers.voucher({ claimId: tier3PieceId, shareToken: token })).shareLive).toBe(false);
+  });
+});
+
+describe("the public answer behind /verify/<token>", () => {
+  it(`serves ${PUBLIC_VERIFY_PER_MINUTE} requests a minute per address, unknown tokens included, then 429 verify_rate_limited with Retry-After; other addresses go on, and the next minute opens again`, async () => {
+    let nowMs = Date.now();
+    const runtime = createAppRuntime(database.db, { clock: () => nowMs });
+    const { token } = await caller(HOLDER).vouchers.share({ claimId: tier3PieceId });
+    const unknownToken = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
+    const ask = (address: string, asked = token) => answerSharedVoucher(runtime, new Request(`http://localhost/api/verify/${asked}`, { headers: { "x-forwarded-for": `${address}, 10.0.0.2` } }), asked);
+    const walked: number[] = [];
+    for (let i = 1; i < PUBLIC_VERIFY_PER_MINUTE; i++) walked.push((await ask("203.0.113.7", unknownToken)).status);
+    expect(walked).toEqual(Array<number>(PUBLIC_VERIFY_PER_MINUTE - 1).fill(404));
+    expect((await ask("203.0.113.7")).status).toBe(200);
+    const refused = await ask("203.0.113.7");
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("60");
+    expect(await refused.json()).toMatchObject({ code: "verify_rate_limited" });
+    const other = await ask("198.51.100.4");
+    expect(other.status).toBe(200);
+    expect(await other.json()).toMatchObject({ claimId: tier3PieceId });
+    nowMs += 60_000;
+    expect((await ask("203.0.113.7")).status).toBe(200);
+  });
+
+  // Last in the file: it finances the tier-3 piece the tests above share.
+  it("a share lapses when its claim leaves the holder that shared it (financed by the bank): the link opens nothing, with its own code", async () => {
+    const { token } = await caller(HOLDER).vouchers.share({ claimId: tier3PieceId });
+    const runtime = createAppRuntime(database.db);
+    const open = () => answerSharedVoucher(runtime, new Request(`http://localhost/api/verify/${token}`, { headers: { "x-forwarded-for": "192.0.2.9" } }), token);
+    expect((await open()).status).toBe(200);
+    const submit = async <K extends TransactionType>(orgId: string, type: K, body: TransactionBodies[K]) => {
+      const wire = toWire(buildSigned(demoIdentity(orgId), type, body, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
+      return requireAccepted(await submitWire(database.db, wire)).txId;
+    };
+    const requestTx = await submit("org_xinyuan", "financing.request", { claimId: tier3PieceId, lenderOrgId: "org_cmtb" });
+    const financingId = deriveId("fin", requestTx, 0);
+    await submit("org_cmtb", "financing.offer", { financingId, rateBps: 450, feeMinor: 0n, disbursementDate: addDays(Date.now(), 0), recourse: false, checkpointHash: (await latestCheckpointTextHash(database.db))! });
+    await submit("org_xinyuan", "financing.accept", { financingId });
+    await submit("org_cmtb", "financing.disburse", { financingId, paymentReference: "CMTB-LAPSE-1", checkpointHash: (await latestCheckpointTextHash(database.db))! });
+    const [claim] = await database.db.select({ holderOrgId: claims.holderOrgId }).from(claims).where(eq(claims.id, tier3PieceId));
+    expect(claim?.holderOrgId).toBe("org_cmtb");
+    const lapsed = await open();
+    expect(lapsed.status).toBe(404);
+    const body = (await lapsed.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: "voucher_share_lapsed" });
+    expect(body).not.toHaveProperty("bundle");
+    await expect(sharedVoucher(database.db, runtime.provenance, token)).rejects.toMatchObject({ code: "voucher_share_lapsed" });
   });
 });

@@ -15,6 +15,7 @@ import { CHECK_ORDER, RESULT_CODES } from "@/contracts/ledger/kinds";
 import { parseAmountMinor } from "@/contracts/money";
 import { TRUST_CHECK_TEXT } from "@/contracts/trust-policy";
 import { checkUscc } from "@/contracts/uscc";
+import { PROVENANCE_FAILURE_CODES } from "@/app/_lib/verifier-text";
 import { CONVERTED_FILES, flatten, loadCatalogue, parse as parseSource, walk } from "./i18n-source";
 
 const en = flatten(loadCatalogue("en"));
@@ -71,6 +72,15 @@ describe("the catalogues (messages/en.json, messages/zh-CN.json)", () => {
     for (const catalogue of [en, zh]) {
       const keys = [...catalogue.keys()].filter((key) => key.startsWith("trust.checks.")).map((key) => key.slice("trust.checks.".length));
       expect(keys.sort()).toEqual([...codes].sort());
+    }
+  });
+
+  it("say every provenance verifier failure in both languages, keyed by its code only (not the verifier's English detail)", () => {
+    const codes = Object.keys(PROVENANCE_FAILURE_CODES);
+    expect(codes.length).toBeGreaterThan(15);
+    for (const catalogue of [en, zh]) {
+      const keys = [...catalogue.keys()].filter((key) => key.startsWith("provenance.failures.")).map((key) => key.slice("provenance.failures.".length));
+      expect(keys.sort()).toEqual([...codes, "other"].sort());
     }
   });
 

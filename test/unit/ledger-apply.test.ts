@@ -400,6 +400,7 @@ rowsFor("claim.issue", validIssue, {
     return sign(w, validIssue(w));
   },
   amount_not_positive: issueWith({ amountMinor: 0n }),
+  trade_reference_malformed: issueWith({ documents: { ...DOCUMENTS, reference: " PO-2026-0412" } }),
   credit_line_insufficient: issueWith({ amountMinor: LINE_LIMIT_MINOR + 1n }),
   maturity_not_in_future: issueWith({ maturityDate: "2025-03-01" }),
   organisation_not_found: issueWith({ toOrgId: "org-nobody" }),
@@ -421,6 +422,14 @@ ROWS.push({ type: "claim.issue", code: "invoice_backs_live_issuance", build: (w)
   w.d.run(A.core, "repayment.record", { rootClaimId: rootId, amountMinor: 999n, paymentReference: "REPAY" });
   return sign(w, validIssue(w)); // split and repaid but for 0.01: still live
 } });
+// The trade-document reference (fields.ts isTradeReference): optional; a document number in any
+// script is kept, anything that is not one is refused by its own code, before the invoice check.
+for (const reference of ["PO-2026-0412 / 发票 04400123", "INV#88231", "合同（2026）第12号", "x".repeat(80)]) {
+  ROWS.push({ type: "claim.issue", code: "ok", build: issueWith({ documents: { ...DOCUMENTS, reference } }) });
+}
+for (const reference of ["", "PO-1 ", "PO  1", "<script>", "PO-1;DROP", "x".repeat(81), "Cafe\u0301 7", "-PO-1", "PO\u00a01"]) {
+  ROWS.push({ type: "claim.issue", code: "trade_reference_malformed", build: issueWith({ documents: { ...DOCUMENTS, reference } }) });
+}
 for (const [cancel, who] of [["claim.withdraw", A.core], ["claim.reject", A.s1]] as const) {
   ROWS.push({ type: "claim.issue", code: "ok", build: (w) => {
     const claimId = w.d.issue(A.core, w.lineId, A.s1, 1000n, MATURITY_DATE, DOCUMENTS);

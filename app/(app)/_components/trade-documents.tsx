@@ -8,6 +8,7 @@ import { bytesToHex } from "@/contracts/hex";
 import type { ClaimDocuments } from "@/contracts/ledger/types";
 import { useTRPC } from "../../_trpc/client";
 import { Alert, Badge, Card, cx } from "../../_components/ui";
+import { Skeleton } from "../../_components/status-page";
 import { useErrorMessage } from "../../_lib/errors";
 
 const KINDS = ["invoiceSha256", "contractSha256", "deliveryNoteSha256"] as const;
@@ -40,7 +41,7 @@ function ClaimDocumentsCard({ claimId }: { claimId: string }) {
   if (!query.data) {
     return (
       <Card title={t("title")}>
-        <p className="text-sm text-slate-500">{t("loading")}</p>
+        <Skeleton label={t("loading")} />
       </Card>
     );
   }
@@ -73,6 +74,12 @@ function DocumentsCard({ documents, piece }: { documents: ClaimDocuments | null;
           <>
             <p className="text-sm text-slate-500">{piece ? t("pieceSubtitle") : t("subtitle")}</p>
             <dl className="space-y-2 text-sm">
+              <div className="grid gap-1 sm:grid-cols-[10rem_1fr] sm:items-center">
+                <dt className="text-slate-600">{t("reference")}</dt>
+                <dd className={documents.reference ? "break-all font-medium text-slate-900" : "text-slate-500"} data-testid="document-reference">
+                  {documents.reference ?? t("noReference")}
+                </dd>
+              </div>
               {KINDS.map((kind) => (
                 <div key={kind} className="grid gap-1 sm:grid-cols-[10rem_1fr] sm:items-center">
                   <dt className="flex items-center gap-2 text-slate-600">

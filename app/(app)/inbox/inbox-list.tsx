@@ -6,6 +6,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { useTranslations } from "next-intl";
 import { useTRPC } from "../../_trpc/client";
 import { Alert, Badge, Button, Card, EmptyState, cx } from "../../_components/ui";
+import { Skeleton } from "../../_components/status-page";
 import { errorMessage } from "../../_lib/errors";
 import { useFormatters } from "../../_lib/use-formatters";
 import type { RouterOutputs } from "../../_trpc/types";
@@ -46,13 +47,14 @@ export function InboxList() {
   );
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.notifications.list.infiniteQueryKey() });
-    // The shell's unread badge is rendered by the layout on the server.
+    // The shell's unread badge: its query (app-shell.tsx), and the layout's count on the server.
+    void queryClient.invalidateQueries({ queryKey: trpc.notifications.unreadCount.queryKey() });
     router.refresh();
   };
   const markRead = useMutation(trpc.notifications.markRead.mutationOptions({ onSuccess: refresh }));
   const markAll = useMutation(trpc.notifications.markAllRead.mutationOptions({ onSuccess: refresh }));
 
-  if (list.isPending) return <p className="text-sm text-slate-500">{t("loading")}</p>;
+  if (list.isPending) return <Card title={t("caption")}><Skeleton label={t("loading")} rows={4} /></Card>;
   if (list.error) return <Alert>{errorMessage(list.error, tAll)}</Alert>;
   const items = list.data.pages.flatMap((page) => page.items);
   if (items.length === 0) return <EmptyState title={t("empty")}>{t("emptyHint")}</EmptyState>;

@@ -9,6 +9,7 @@ import { DataTable } from "../../_components/data-table";
 import { Alert, Badge, Button } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
+import { claimStateTone } from "../../_lib/labels";
 
 export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign: boolean }) {
   const t = useTranslations();
@@ -37,7 +38,7 @@ export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign
           {
             header: t("issuances.status"),
             cell: (c) => (
-              <Badge tone={c.state === "offered" ? "amber" : c.state === "rejected" || c.state === "withdrawn" ? "red" : "green"}>{c.state === "offered" ? t("issuances.awaitingAcceptance") : c.state === "split" ? t("issuances.passedOn") : t(`states.${c.state}`)}</Badge>
+              <Badge tone={claimStateTone(c.state)}>{c.state === "offered" ? t("issuances.awaitingAcceptance") : c.state === "split" ? t("issuances.passedOn") : t(`states.${c.state}`)}</Badge>
             ),
           },
           {

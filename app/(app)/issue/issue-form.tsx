@@ -10,6 +10,7 @@ import { Alert, Button, Card, Field, inputClass } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
 import { beijingDate } from "@/contracts/ledger/maturity";
+import { isTradeReference, TRADE_REFERENCE_MAX_CHARACTERS } from "@/contracts/ledger/fields";
 import type { IssueRecipientsDto } from "../../_trpc/types";
 
 /**
@@ -55,7 +56,8 @@ export function IssueForm({
   const line = lines.find((l) => l.id === lineId);
   const tAmount = useTranslations("amount");
   // Each problem belongs to a field and is shown under it once that field has been filled in.
-  const fieldErrors: { line?: string; to?: string; amount?: string; maturity?: string } = {};
+  const fieldErrors: { line?: string; to?: string; amount?: string; maturity?: string; reference?: string } = {};
+  const referenceText = reference.trim();
   if (!line) fieldErrors.line = t("chooseLine");
   if (!toOrgId) fieldErrors.to = t("chooseSupplier");
   if (!amount) fieldErrors.amount = t("enterAmount");
@@ -63,18 +65,20 @@ export function IssueForm({
   else if (line && amount.amountMinor > line.availableMinor) fieldErrors.amount = t("lineTooSmall", { amount: format.money(line.availableMinor) });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(maturityDate)) fieldErrors.maturity = t("chooseMaturity");
   else if (maturityDate <= today) fieldErrors.maturity = t("maturityInFuture");
+  // The contract's own rule (claim.issue refuses anything else with trade_reference_malformed).
+  if (referenceText && !isTradeReference(referenceText)) fieldErrors.reference = t("referenceInvalid", { max: TRADE_REFERENCE_MAX_CHARACTERS });
   const problems = Object.values(fieldErrors);
 
   // Without an uploaded file, the document reference typed in is hashed instead, so every
   // issuance still commits to its trade documents.
   const documentHashes = Object.fromEntries(
-    DOCUMENTS.map((d) => [d.key, docs[d.key]?.sha256 ?? bytesToHex(sha256(utf8ToBytes(`${d.hashLabel}: ${reference || "unspecified"}`)))]),
+    DOCUMENTS.map((d) => [d.key, docs[d.key]?.sha256 ?? bytesToHex(sha256(utf8ToBytes(`${d.hashLabel}: ${referenceText || "unspecified"}`)))]),
   ) as Record<DocKey, string>;
 
   async function submit() {
     if (!amount?.ok) return;
     setError(null);
-    const result = await action.run("claim.issue", { creditLineId: lineId, toOrgId, amountMinor: amount.amountMinor, currency: "CNY", maturityDate, documents: documentHashes });
+    const result = await action.run("claim.issue", { creditLineId: lineId, toOrgId, amountMinor: amount.amountMinor, currency: "CNY", maturityDate, documents: referenceText ? { ...documentHashes, reference: referenceText } : documentHashes });
     if (!result.ok) return setError(result.message);
     router.push("/issuances?done=issued");
     router.refresh();
@@ -126,8 +130,8 @@ export function IssueForm({
           <Field label={t("maturity")} htmlFor="maturity" error={maturityDate ? fieldErrors.maturity : undefined}>
             <input id="maturity" type="date" className={inputClass} value={maturityDate} onChange={(e) => setMaturityDate(e.target.value)} />
           </Field>
-          <Field label={t("reference")} htmlFor="reference" hint={t("referenceHint")}>
-            <input id="reference" className={inputClass} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={120} placeholder={t("referencePlaceholder")} />
+          <Field label={t("reference")} htmlFor="reference" hint={t("referenceHint")} error={fieldErrors.reference}>
+            <input id="reference" className={inputClass} value={reference} onChange={(e) => setReference(e.target.value)} maxLength={TRADE_REFERENCE_MAX_CHARACTERS + 10} placeholder={t("referencePlaceholder")} />
           </Field>
         </div>
         <div className="mt-6 grid gap-3 sm:grid-cols-3">
@@ -176,6 +180,14 @@ export function IssueForm({
                 <dt className="text-slate-500">{t("matures")}</dt>
                 <dd>{maturityDate ? format.date(maturityDate) : ""}</dd>
               </div>
+              {referenceText ? (
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">{t("reference")}</dt>
+                  <dd className="break-all text-right" data-testid="issue-reference">
+                    {referenceText}
+                  </dd>
+                </div>
+              ) : null}
               <div className="flex justify-between gap-2">
                 <dt className="text-slate-500">{t("backedBy")}</dt>
                 <dd className="text-right">{line?.lenderName}</dd>

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslations } from "next-intl";
 import { Alert, Card } from "../../_components/ui";
+import { Skeleton } from "../../_components/status-page";
 import { useErrorMessage } from "../../_lib/errors";
 import type { OrganisationProfile } from "../../_lib/keystore";
 import { useSigner } from "../../_lib/signing-context";
@@ -61,7 +62,7 @@ export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOper
       </Card>
       <Card title={t("ofOrganisation", { org: profile.orgName })}>
         {keys.error ? <Alert>{errorMessage(keys.error)}</Alert> : null}
-        {keys.isPending ? <p className="text-sm text-slate-500">{t("loading")}</p> : null}
+        {keys.isPending ? <Skeleton label={t("loading")} /> : null}
         {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} canConfirm={canConfirm} /> : null}
       </Card>
     </div>

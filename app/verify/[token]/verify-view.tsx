@@ -8,6 +8,7 @@ import { runWithBatchVerifier } from "@/contracts/signing";
 import type { ClaimStateLeaf } from "@/contracts/state-leaves";
 import { parseTrustPolicy, parseTrustPolicyText, verifyBundleUnderPolicy } from "@/contracts/trust-policy";
 import { Badge, Button, Card, inputClass } from "../../_components/ui";
+import { VerifierFailure } from "../../_components/verifier-failure";
 import { useFormatters } from "../../_lib/use-formatters";
 import { createWebCryptoVerifier } from "../../_lib/webcrypto-verifier";
 
@@ -192,12 +193,8 @@ function VerdictView({ verdict }: { verdict: Verdict | null }) {
   if (verdict.kind === "failed") {
     return (
       <div className="rounded-xl border border-rose-200 bg-rose-50 p-5" role="alert" data-testid="verify-failed" data-code={verdict.code}>
-        <div className="text-base font-semibold text-rose-800">{t("verify.failedTitle", { code: verdict.code.replaceAll("_", " ") })}</div>
-        <p className="mt-1 break-words text-sm text-rose-800">
-          {t.has(`trust.checks.${verdict.code}`) ? `${t(`trust.checks.${verdict.code}`)} ` : ""}
-          {verdict.detail}
-          {verdict.leafIndex !== undefined ? ` ${t("provenance.failedEntry", { leaf: verdict.leafIndex })}` : ""}
-        </p>
+        <div className="text-base font-semibold text-rose-800">{t("verify.failedTitle")}</div>
+        <VerifierFailure code={verdict.code} detail={verdict.detail} {...(verdict.leafIndex === undefined ? {} : { leafIndex: verdict.leafIndex })} />
         <p className="mt-2 text-xs text-rose-700">{t("verify.doNotRely")}</p>
       </div>
     );

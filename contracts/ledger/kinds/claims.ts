@@ -3,7 +3,7 @@ import { z } from "zod";
 import { deriveId } from "../../canonical";
 import { applyClaimIssue, applyClaimAccept, applyClaimReject, applyClaimWithdraw, applyClaimSplit, applyClaimPledge, applyClaimRelease, applyClaimMarkOverdue } from "../claims";
 import { CLAIM_ISSUE_CODES, CLAIM_ACCEPT_CODES, CLAIM_REJECT_CODES, CLAIM_WITHDRAW_CODES, CLAIM_SPLIT_CODES, CLAIM_PLEDGE_CODES, CLAIM_RELEASE_CODES, CLAIM_MARK_OVERDUE_CODES } from "../codes";
-import { amountMinorSchema, dateSchema, orgIdSchema, sha256HexSchema, creditLineIdSchema, claimIdSchema, reasonSchema, MAX_SPLIT_PARTS } from "../fields";
+import { amountMinorSchema, dateSchema, orgIdSchema, sha256HexSchema, creditLineIdSchema, claimIdSchema, reasonSchema, tradeReferenceWireSchema, MAX_SPLIT_PARTS } from "../fields";
 import { CURRENCIES } from "../types";
 import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
 
@@ -17,7 +17,8 @@ export const claimIssue = defineKind({
       currency: z.enum(CURRENCIES),
       maturityDate: dateSchema,
       documents: z
-        .object({ invoiceSha256: sha256HexSchema, contractSha256: sha256HexSchema, deliveryNoteSha256: sha256HexSchema })
+        // `reference` was added later and is optional, so entries signed before it encode as they did.
+        .object({ invoiceSha256: sha256HexSchema, contractSha256: sha256HexSchema, deliveryNoteSha256: sha256HexSchema, reference: tradeReferenceWireSchema.optional() })
         .strict(),
     })
     .strict(),

@@ -9,6 +9,7 @@ import { outstandingMinor } from "@/contracts/ledger/claims";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Card } from "../../../_components/ui";
 import { LoadingPage } from "../../../_components/status-page";
+import { VerifierFailure } from "../../../_components/verifier-failure";
 import { errorMessage } from "../../../_lib/errors";
 import { useFormatters } from "../../../_lib/use-formatters";
 import { createWebCryptoVerifier } from "../../../_lib/webcrypto-verifier";
@@ -74,12 +75,9 @@ export function ProvenanceView({ claimId }: { claimId: string }) {
           </details>
         </div>
       ) : (
-        <div className="rounded-xl border border-rose-200 bg-rose-50 p-5" data-testid="provenance-failed" role="alert">
-          <div className="text-base font-semibold text-rose-800">{t("provenance.failed", { code: verdict.code.replaceAll("_", " ") })}</div>
-          <p className="mt-1 text-sm text-rose-800">
-            {verdict.detail}
-            {verdict.leafIndex !== undefined ? ` ${t("provenance.failedEntry", { leaf: verdict.leafIndex })}` : ""}
-          </p>
+        <div className="rounded-xl border border-rose-200 bg-rose-50 p-5" data-testid="provenance-failed" data-code={verdict.code} role="alert">
+          <div className="text-base font-semibold text-rose-800">{t("provenance.failed")}</div>
+          <VerifierFailure code={verdict.code} detail={verdict.detail} {...(verdict.leafIndex === undefined ? {} : { leafIndex: verdict.leafIndex })} />
           <p className="mt-2 text-xs text-rose-700">{t("provenance.doNotRely")}</p>
         </div>
       )}

@@ -12,6 +12,7 @@ import { checkpointNoteTextHash, parseCheckpointBody } from "@/contracts/tlog-ch
 import type { FinancingDto } from "../../../_trpc/types";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Card } from "../../../_components/ui";
+import { VerifierFailure } from "../../../_components/verifier-failure";
 import { useFormatters } from "../../../_lib/use-formatters";
 import { loadTrust, rememberAccepted } from "../../../_lib/trust-store";
 import { createWebCryptoVerifier } from "../../../_lib/webcrypto-verifier";
@@ -105,7 +106,7 @@ export function TrustChecks({ orgId, financing, onDecision }: { orgId: string; f
     return (
       <div className="rounded-xl border border-rose-200 bg-rose-50 p-5" data-testid="trust-decision-refused" role="alert">
         <div className="text-base font-semibold text-rose-800">{t("desk.doNotFinance", { reason: t(`checks.${decision.code}`) })}</div>
-        <p className="mt-1 text-sm text-rose-800">{decision.detail}</p>
+        <VerifierFailure code={decision.code} detail={decision.detail} />
       </div>
     );
   }

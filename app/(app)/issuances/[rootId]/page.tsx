@@ -9,6 +9,7 @@ import { RepaymentForm } from "./repayment-form";
 import { TradeDocuments } from "../../_components/trade-documents";
 import { isLiveState } from "@/contracts/ledger/types";
 import { outstandingMinor } from "@/contracts/ledger/claims";
+import { claimStateTone } from "../../../_lib/labels";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("issuanceTree"))("metaTitle") };
@@ -66,7 +67,7 @@ function TreeNode({ node, childrenOf, t, format }: { node: Node; childrenOf: Map
       <div className="flex flex-wrap items-center gap-3 rounded-md px-2 py-1.5 hover:bg-slate-50">
         <span className="w-32 text-right font-semibold tabular-nums">{format.money(outstandingMinor(node))}</span>
         <span className="text-sm text-slate-800">{node.offeredToName ? `${node.holderName} → ${node.offeredToName}` : node.holderName}</span>
-        <Badge tone={node.state === "overdue" ? "red" : node.state === "split" || node.state === "settled" ? "slate" : node.state === "offered" ? "amber" : node.state === "financed" ? "blue" : "green"}>{t(`states.${node.state}`)}</Badge>
+        <Badge tone={claimStateTone(node.state)}>{t(`states.${node.state}`)}</Badge>
         <span className="text-xs text-slate-400">{t("issuanceTree.tier", { tier: node.depth })}</span>
       </div>
       {kids.length > 0 ? (

@@ -6,6 +6,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, type Column } from "../../../_components/data-table";
 import { Alert, Badge, Card, EmptyState } from "../../../_components/ui";
+import { Skeleton } from "../../../_components/status-page";
 import { useErrorMessage } from "../../../_lib/errors";
 import { useFormatters } from "../../../_lib/use-formatters";
 import type { Formatters } from "../../../_lib/localized-format";
@@ -115,7 +116,7 @@ export function ScheduledJobsTable() {
     <Card title={t("card")}>
       <div className="space-y-4">
         {jobs.error ? <Alert>{errorMessage(jobs.error)}</Alert> : null}
-        {jobs.isPending ? <p className="text-sm text-slate-500">{t("loading")}</p> : null}
+        {jobs.isPending ? <Skeleton label={t("loading")} /> : null}
         {jobs.data && rows.length === 0 ? <EmptyState title={t("none")}>{t("noneBody")}</EmptyState> : null}
         {rows.length > 0 ? <DataTable columns={columnsFor(t, format)} rows={rows} rowKey={(job) => job.name} rowTestId={(job) => `job-${job.name}`} caption={t("caption")} stack /> : null}
       </div>

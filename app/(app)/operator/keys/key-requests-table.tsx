@@ -7,6 +7,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, type Column } from "../../../_components/data-table";
 import { Alert, Badge, Button, Card, EmptyState } from "../../../_components/ui";
+import { Skeleton } from "../../../_components/status-page";
 import { errorMessage } from "../../../_lib/errors";
 import { refusalText } from "../../../_lib/refusal-text";
 import { useTRPC } from "../../../_trpc/client";
@@ -110,7 +111,7 @@ export function KeyRequestsTable() {
         {notice ? <Alert tone="green">{notice}</Alert> : null}
         {decide.error ? <Alert>{errorMessage(decide.error, t)}</Alert> : null}
         {queue.error ? <Alert>{errorMessage(queue.error, t)}</Alert> : null}
-        {queue.isPending ? <p className="text-sm text-slate-500">{t("keyRequests.loading")}</p> : null}
+        {queue.isPending ? <Skeleton label={t("keyRequests.loading")} /> : null}
         {queue.data && rows.length === 0 ? <EmptyState title={t("keyRequests.none")}>{t("keyRequests.noneBody")}</EmptyState> : null}
         {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(request) => request.id} rowTestId={(request) => `key-request-${request.keyId}`} caption={t("keyRequests.caption")} stack /> : null}
       </div>

@@ -8,6 +8,7 @@ import type { AppRouter } from "@/server/trpc/root";
 import { DataTable, type Column } from "../../../_components/data-table";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Button, Card, EmptyState, inputClass } from "../../../_components/ui";
+import { Skeleton } from "../../../_components/status-page";
 import { errorMessage } from "../../../_lib/errors";
 import { STATUS_TONE } from "../../../_lib/labels";
 import { useFormatters } from "../../../_lib/use-formatters";
@@ -145,7 +146,7 @@ export function OrganisationsTable({ canReview, canInvite }: { canReview: boolea
       }
     >
       {review.error ? <div className="mb-4"><Alert>{errorMessage(review.error, t)}</Alert></div> : null}
-      {list.isPending ? <p className="text-sm text-slate-500">{t("organisations.loading")}</p> : null}
+      {list.isPending ? <Skeleton label={t("organisations.loading")} /> : null}
       {list.error ? <Alert>{errorMessage(list.error, t)}</Alert> : null}
       {list.data && rows.length === 0 ? <EmptyState title={t("organisations.none")}>{t("organisations.noneBody")}</EmptyState> : null}
       {rows.length > 0 ? <DataTable columns={columns} rows={rows} rowKey={(org) => org.id} rowTestId={(org) => `org-row-${org.id}`} caption={t("organisations.caption")} stack /> : null}

@@ -6,6 +6,7 @@ import { useTranslations } from "next-intl";
 import { EMAIL_LOCALES, NOTIFICATION_CATEGORIES, type EmailLocale, type NotificationCategory } from "@/db/enums";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Button, Field, inputClass } from "../../../_components/ui";
+import { Skeleton } from "../../../_components/status-page";
 import { errorMessage } from "../../../_lib/errors";
 
 type Choice = { inApp: NotificationCategory[]; email: NotificationCategory[]; locale: EmailLocale };
@@ -20,7 +21,7 @@ export function PreferencesForm() {
   const trpc = useTRPC();
   const saved = useQuery(trpc.notifications.preferences.queryOptions());
   if (saved.error) return <Alert>{errorMessage(saved.error, t)}</Alert>;
-  if (!saved.data) return <p className="text-sm text-slate-500">{t("notifications.loading")}</p>;
+  if (!saved.data) return <Skeleton label={t("notifications.loading")} rows={5} />;
   return <ChoiceForm initial={saved.data} usingDefaults={!saved.data.saved} />;
 }
 

@@ -6,6 +6,7 @@ import { PERMISSIONS, type Permission } from "@/db/enums";
 import { useTRPC } from "../../../_trpc/client";
 import { DataTable } from "../../../_components/data-table";
 import { Alert, Badge, Button, inputClass } from "../../../_components/ui";
+import { Skeleton } from "../../../_components/status-page";
 import { errorMessage } from "../../../_lib/errors";
 
 const STATUS_TONE = { active: "green", invited: "amber", disabled: "slate" } as const;
@@ -17,7 +18,7 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
   const list = useQuery(trpc.users.list.queryOptions({ orgId }));
   const update = useMutation(trpc.users.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) }));
 
-  if (list.isPending) return <p className="text-sm text-slate-500">{t("people.loading")}</p>;
+  if (list.isPending) return <Skeleton label={t("people.loading")} />;
   if (list.error) return <Alert>{errorMessage(list.error, t)}</Alert>;
   return (
     <div className="space-y-4">

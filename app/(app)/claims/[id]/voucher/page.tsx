@@ -60,6 +60,11 @@ export default async function VoucherPage({ params, searchParams }: { params: Pr
       label: t("documents"),
       value: voucher.documents ? (
         <div className="space-y-0.5 break-all font-mono text-xs">
+          {voucher.documents.reference ? (
+            <div className="font-sans text-sm text-slate-900" data-testid="voucher-reference">
+              {t("reference")} {voucher.documents.reference}
+            </div>
+          ) : null}
           <div>{t("invoice")} {voucher.documents.invoiceSha256}</div>
           <div>{t("contract")} {voucher.documents.contractSha256}</div>
           <div>{t("deliveryNote")} {voucher.documents.deliveryNoteSha256}</div>

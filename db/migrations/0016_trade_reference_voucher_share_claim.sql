@@ -1,0 +1,3 @@
+ALTER TABLE "claims" ADD COLUMN "trade_reference" text GENERATED ALWAYS AS (("documents" ->> 'reference')) STORED;--> statement-breakpoint
+ALTER TABLE "voucher_shares" ADD CONSTRAINT "voucher_shares_claim_id_claims_id_fk" FOREIGN KEY ("claim_id") REFERENCES "public"."claims"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "claims" ADD CONSTRAINT "claims_trade_reference_length" CHECK ("claims"."trade_reference" is null or char_length("claims"."trade_reference") between 1 and 80);

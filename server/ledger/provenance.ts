@@ -1,17 +1,17 @@
-import { and, arrayOverlaps, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, arrayOverlaps, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { checkpointCosignatures, claims, creditLines, financingPolicies, financings, ledgerCheckpoints, ledgerEntries, ledgerOrganisations, pledges, signingKeys } from "@/db/schema";
 import { claimStateKey, claimStateLeaf, orgStateKey, orgStateLeaf } from "@/contracts/state-leaves";
 import type { SignedCheckpoint } from "@/contracts/checkpoint";
-import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import type { LogEntry } from "@/contracts/log";
-import { hashesToHex, SubtreeHashes } from "@/contracts/merkle";
+import { hashesToHex } from "@/contracts/merkle";
 import { typesWithLineage } from "@/contracts/ledger/kinds";
 import { organisationsNamedBy, selectProvenanceEntries, toWireClaimStateLeaf, type BundleState, type ProvenanceBundle } from "@/contracts/provenance";
 import { notFound } from "../errors";
 import { toClaim, toKey, toOrganisation, toPledge } from "./repository";
 import { latestCheckpoint } from "./service";
 import { proveFromTable } from "./state-root";
+import { LogTreeCache, storedConsistencyProof, storedInclusionProofs, type LogTreeReader } from "./log-tree";
 
 /*
  * Builds the provenance bundle of one claim (contracts/provenance.ts says what it holds and
@@ -159,89 +159,38 @@ async function policyCreationsOf(db: Db, chain: string[]): Promise<string[]> {
 }
 
 /**
- * Inclusion proofs against the checkpoint, from this process's store of complete subtree
- * hashes of the log (contracts/merkle.ts SubtreeHashes): O(log n) per proof. The log is
- * append-only, so the store is filled once and then only extended by the leaves that were
- * committed since. It must give the checkpoint's root; if it does not (the database was
- * replaced under a running process, say), it is rebuilt from the stored leaf hashes.
+ * Inclusion proofs against the checkpoint, from the log's subtree hashes that the database
+ * keeps beside it (log_subtree_hashes; server/ledger/log-tree.ts): O(log n) rows per proof,
+ * the same on every instance, nothing to fill at start-up. The stored hashes must give the
+ * checkpoint's root; if they do not, the proofs would not verify, so the request fails.
  */
 async function proofsFor(db: Db, entries: readonly LogEntry[], checkpoint: SignedCheckpoint, subtrees: ProvenanceStore): Promise<ProvenanceBundle["inclusionProofs"]> {
   const { size, rootHash } = checkpoint.checkpoint;
-  let store = await logSubtrees(db, subtrees, size);
-  if (bytesToHex(store.root(0, size)) !== rootHash) {
-    subtrees.byDb.delete(db);
-    store = await logSubtrees(db, subtrees, size);
+  const indexes = entries.map((entry) => entry.leafIndex);
+  let answer = await storedInclusionProofs(subtrees.reader(db), indexes, size);
+  if (answer.rootHex !== rootHash) {
+    // The database was replaced under this process (a test's, say): read without the cache once.
+    subtrees.cache.forget(db);
+    answer = await storedInclusionProofs({ db }, indexes, size);
+    if (answer.rootHex !== rootHash) throw new Error(`the log's stored subtree hashes give root ${answer.rootHex} at size ${size}, not the checkpoint's ${rootHash}`);
   }
-  return entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(store.inclusionProof(entry.leafIndex, size)) }));
-}
-
-interface LogSubtrees {
-  store: SubtreeHashes;
-  /** Extensions run one after the other, so concurrent requests never append twice. */
-  extending: Promise<void>;
+  return entries.map((entry, i) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(answer.proofs[i] as Uint8Array[]) }));
 }
 
 /**
- * A process's store of the log's complete subtree hashes, per database. One lives in the
- * process's runtime (server/runtime.ts), which instrumentation.ts fills at start-up and the
- * requests read; tests make their own.
+ * What a process keeps to answer log proofs: only a cache of upper subtree hashes it has read
+ * (they never change). The hashes themselves live in the database, so a fresh instance answers
+ * the same proofs as a warm one, at once. One lives in the process's runtime; tests make their own.
  */
 export class ProvenanceStore {
-  readonly byDb = new WeakMap<Db, LogSubtrees>();
-}
+  readonly cache = new LogTreeCache();
 
-const LEAF_HASHES_PER_QUERY = 100_000;
-
-/**
- * Fills this process's subtree store up to the latest checkpoint, so that the first
- * provenance request after a start does not pay for it (reading and hashing every leaf
- * hash: seconds on a ledger of a million entries). The app starts it in the background
- * (instrumentation.ts); a request that comes earlier waits for the same fill, never a second one.
- */
-export async function warmProvenanceStore(db: Db, subtrees: ProvenanceStore): Promise<number> {
-  const checkpoint = await latestCheckpoint(db);
-  const size = checkpoint?.checkpoint.size ?? 0;
-  if (size > 0) await logSubtrees(db, subtrees, size);
-  return size;
-}
-
-/** The database's subtree store, holding at least `size` leaves. */
-async function logSubtrees(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
-  const subtreeStores = subtrees.byDb;
-  let cached = subtreeStores.get(db);
-  if (cached === undefined) subtreeStores.set(db, (cached = { store: new SubtreeHashes(), extending: Promise.resolve() }));
-  const entry = cached;
-  const { store } = entry;
-  entry.extending = entry.extending.then(() => extendSubtrees(db, store, size));
-  try {
-    await entry.extending;
-  } catch (error) {
-    // A failed fill (the database went away, say) must not fail every later request: the next one starts afresh.
-    if (subtreeStores.get(db) === entry) subtreeStores.delete(db);
-    throw error;
-  }
-  return store;
-}
-
-async function extendSubtrees(db: Db, store: SubtreeHashes, size: number): Promise<void> {
-  while (store.size < size) {
-    const rows = await db
-      .select({ leafHash: ledgerEntries.leafHash })
-      .from(ledgerEntries)
-      .where(and(gte(ledgerEntries.leafIndex, store.size), lt(ledgerEntries.leafIndex, Math.min(size, store.size + LEAF_HASHES_PER_QUERY))))
-      .orderBy(asc(ledgerEntries.leafIndex));
-    if (rows.length === 0) throw new Error(`the log has no leaf ${store.size} below its checkpoint size ${size}`);
-    for (const row of rows) store.append(hexToBytes(row.leafHash, 32));
+  reader(db: Db): LogTreeReader {
+    return { db, cache: this.cache };
   }
 }
 
-/** The log's subtree hashes up to `size` (at most the log's size): inclusion and consistency proofs without the database. */
-export function logSubtreesAt(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
-  return logSubtrees(db, subtrees, size);
-}
-
-/** The RFC 9162 consistency proof between two sizes of the log (newSize at most the log's size), from the subtree store. */
+/** The RFC 9162 consistency proof between two sizes of the log (newSize at most the log's size), from the stored subtree hashes. */
 export async function consistencyProofBetween(db: Db, subtrees: ProvenanceStore, oldSize: number, newSize: number): Promise<Uint8Array[]> {
-  const store = await logSubtrees(db, subtrees, newSize);
-  return store.consistencyProof(oldSize, newSize);
+  return storedConsistencyProof(subtrees.reader(db), oldSize, newSize);
 }

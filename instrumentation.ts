@@ -5,19 +5,15 @@
 //    (server/seed/production-guard.ts), exiting with EX_CONFIG so that `npm start` does not
 //    start it again;
 //  - makes the process's runtime (server/runtime/process.ts);
-//  - fills the provenance subtree store in the background (server/ledger/provenance.ts), so
-//    the first provenance request does not pay for reading and hashing every leaf;
+//  - opens the runtime at once (provenance proofs need no warm-up: the log's subtree hashes
+//    are kept in the database, server/ledger/log-tree.ts);
 //  - starts this server's part of the shared job schedule kept in PostgreSQL
 //    (server/jobs/registry.ts), and on PostgreSQL this process's job queue runner, graphile-worker,
 //    which sends webhook deliveries (server/runtime/job-queue.ts); neither with DISABLE_JOBS=1.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
   (await import("./server/env")).serverEnv();
-  const [{ processRuntime }, { warmProvenanceStore }, { describeDatabaseFailure, isDatabaseFailure }] = await Promise.all([
-    import("./server/runtime/process"),
-    import("./server/ledger/provenance"),
-    import("./db/availability"),
-  ]);
+  const [{ processRuntime }, { describeDatabaseFailure, isDatabaseFailure }] = await Promise.all([import("./server/runtime/process"), import("./db/availability")]);
   const guard = await import("./server/seed/production-guard");
   if (guard.productionGuardApplies()) {
     const refusals = await guard.productionRefusals((await processRuntime()).db);
@@ -26,14 +22,11 @@ export async function register(): Promise<void> {
       process.exit(guard.EXIT_CONFIG);
     }
   }
-  const started = Date.now();
-  void processRuntime()
-    .then((runtime) => warmProvenanceStore(runtime.db, runtime.provenance))
-    .then(
-      (size) => console.log(`[provenance] subtree store holds the log's ${size} leaves (${Date.now() - started} ms)`),
-      (error: unknown) =>
-        console.error("[provenance] subtree store not filled at start-up; the first request fills it:", isDatabaseFailure(error) ? describeDatabaseFailure(error) : error instanceof Error ? error.message : error),
-    );
+  // The runtime opens now, not with the first request. Provenance proofs need nothing filled:
+  // the log's subtree hashes are in the database (log_subtree_hashes), shared by every instance.
+  void processRuntime().catch((error: unknown) =>
+    console.error("[runtime] did not open at start-up; requests answer 503 until it does:", isDatabaseFailure(error) ? describeDatabaseFailure(error) : error instanceof Error ? error.message : error),
+  );
   if (process.env.DISABLE_JOBS === "1") return;
   const [{ startScheduler }, { startJobQueue }] = await Promise.all([import("./server/jobs/registry"), import("./server/runtime/job-queue")]);
   // Counted in the runtime's metrics; a run happens only once the database has opened, so the runtime is there by then.

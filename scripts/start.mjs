@@ -136,6 +136,10 @@ defaults
   timeout client 60s
   timeout server 60s
   timeout http-request 10s
+  # A check waits like a request: under a saturating load /readyz queues behind the requests
+  # before it, and a 1 s check timeout (the default, inter) took every busy instance out at
+  # once ("no server is available": 503 to everyone). Down means refused or failing, not busy.
+  timeout check 10s
 
 frontend web
   bind ${bind}
@@ -148,7 +152,7 @@ backend app
   balance leastconn
   option httpchk
   http-check send meth GET uri /readyz
-  default-server inter 1s fall 2 rise 1
+  default-server inter 1s fall 3 rise 1
 ${ports.map((port, i) => `  server app${i + 1} 127.0.0.1:${port} check`).join("\n")}
 `;
 }

@@ -36,6 +36,23 @@ export const ledgerEntries = pgTable(
   ],
 );
 
+/**
+ * The log's complete Merkle subtree hashes above the leaves (RFC 9162): the node at (level,
+ * nodeIndex) is MTH of leaves [nodeIndex * 2^level, (nodeIndex + 1) * 2^level), level ≥ 1 (the
+ * leaves' own hashes are ledger_entries.leaf_hash). Written by a trigger in the append's own
+ * statement (migration 0016), so every instance reads the same hashes and none fills a store at
+ * start-up; an inclusion or consistency proof reads O(log n) of them. Append-only, like the log.
+ */
+export const logSubtreeHashes = pgTable(
+  "log_subtree_hashes",
+  {
+    level: integer("level").notNull(),
+    nodeIndex: ms("node_index").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.level, t.nodeIndex] }), check("log_subtree_hashes_level_positive", sql`${t.level} >= 1 and ${t.nodeIndex} >= 0`)],
+);
+
 export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
   size: ms("size").primaryKey(),
   rootHash: text("root_hash").notNull(),

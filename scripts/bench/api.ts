@@ -31,10 +31,16 @@ const SUPPLIER_LOGINS: readonly { email: string; orgId: string }[] = [
   { email: "tier3@demo.doublechain.cn", orgId: "org_xinyuan" },
 ];
 
-export type Operation = "dashboard" | "myClaims" | "provenance" | "submit" | "operatorKey";
+export type Operation = "dashboard" | "myClaims" | "provenance" | "submit" | "operatorKey" | "bare";
 type Mix = readonly [Operation, number][];
 /** The floor: the cheapest authenticated procedure (session, actor, one small query). */
 const FLOOR: Mix = [["operatorKey", 1]];
+/**
+ * The framework's own rate: /healthz, a Next.js route handler that returns a constant through
+ * Next's whole pipeline (the proxy included) and asks nothing of the database. It stays a Next
+ * route handler for this comparison: api_floor_ratio is FLOOR's rate over this one's.
+ */
+const BARE: Mix = [["bare", 1]];
 export const MIX: Mix = [
   ["dashboard", 0.35],
   ["myClaims", 0.35],
@@ -54,10 +60,36 @@ export interface LevelResult {
   firstError: string | null;
 }
 
-export interface ApiResult {
+export interface OpenLoopResult {
+  offeredPerSecond: number;
+  seconds: number;
+  requests: number;
+  errors: number;
+  /** Answers a second. Below the offered rate when the server falls behind. */
+  answeredPerSecond: number;
+  /** From each request's scheduled start, so a server falling behind cannot hide it (no coordinated omission). */
+  latency: Stats;
+  firstError: string | null;
+}
+
+export interface ApiRun {
+  /** Instances of the app: 1 is `next start` alone, more are `npm start` behind haproxy. */
+  instances: number;
   levels: LevelResult[];
-  /** 50 clients calling only ledger.operatorKey: what the framework itself allows. */
-  floor: LevelResult | null;
+  /** 50 clients calling only ledger.operatorKey, in each of the interleaved rounds. */
+  floor: LevelResult[];
+  /** 50 clients calling only /healthz, a bare Next.js route handler, in each round. */
+  bare: LevelResult[];
+  /** The mixed workload offered at a fixed rate. */
+  openLoop: OpenLoopResult;
+  /** Mixed workload at saturation: the best level's rate. */
+  apiRps: number;
+  /** The floor's rate over the bare route's, over the rounds' totals. */
+  floorRatio: number;
+}
+
+export interface ApiResult {
+  runs: ApiRun[];
   ledgerSize: number;
 }
 
@@ -103,15 +135,28 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string>): Promise<RunningApp> {
-  const port = await freePort();
+export interface StartOptions {
+  /** 1: `next start` alone; more: `npm start` (scripts/start.mjs), that many instances behind haproxy. */
+  instances: number;
+  /** The port clients use (the balancer's; the instances take the next ones); a free one when absent. */
+  port?: number;
+}
+
+const HAPROXY = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"].find((p) => fs.existsSync(p)) ?? null;
+
+export const haproxyInstalled = () => HAPROXY !== null;
+
+export async function startApp(env: Record<string, string>, options: StartOptions = { instances: 1 }): Promise<RunningApp> {
+  const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   // BENCH_NEXT_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the server (written when it stops).
   const nodeArgs = (process.env.BENCH_NEXT_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...process.env, ...env, NODE_ENV: "production", DEMO_DEPLOYMENT: "1", NEXTAUTH_URL: baseUrl, NEXTAUTH_SECRET: "bench-secret-not-for-production-use", NEXT_TELEMETRY_DISABLED: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "1000000" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const appEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_ENV: "production", DEMO_DEPLOYMENT: "1", NEXTAUTH_URL: baseUrl, NEXTAUTH_SECRET: "bench-secret-not-for-production-use", NEXT_TELEMETRY_DISABLED: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "1000000", LOG_LEVEL: "warn" };
+  const balanced = options.instances > 1;
+  if (balanced && (!HAPROXY || !env.DATABASE_URL)) throw new Error("several instances need haproxy and a PostgreSQL DATABASE_URL");
+  const child: ChildProcess = balanced
+    ? spawn(process.execPath, [path.join("scripts", "start.mjs")], { env: { ...appEnv, INSTANCES: String(options.instances), PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "ignore", "pipe"] })
+    : spawn(process.execPath, [...nodeArgs, nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"], { env: appEnv, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -120,24 +165,30 @@ export async function startApp(env: Record<string, string>): Promise<RunningApp>
     if (child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill("SIGTERM");
-    await Promise.race([exited, sleep(5000)]);
+    await Promise.race([exited, sleep(balanced ? 8000 : 5000)]);
     if (child.exitCode === null) child.kill("SIGKILL");
   };
-  const deadline = now() + 60_000;
+  // Behind the balancer, every instance must answer before the run starts (haproxy would
+  // otherwise send the whole load to the first one ready).
+  const probes = balanced ? Array.from({ length: options.instances }, (_, i) => `http://127.0.0.1:${port + 1 + i}`) : [];
+  const deadline = now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`the app exited with ${child.exitCode}: ${stderr}`);
     try {
       const response = await request(baseUrl, "GET", "/api/auth/csrf", {});
-      if (response.status === 200) break;
+      const ready = await Promise.all(probes.map((probe) => request(probe, "GET", "/readyz", {}).then((r) => r.status === 200)));
+      if (response.status === 200 && ready.every(Boolean)) break;
     } catch {
       // not listening yet
     }
     if (now() > deadline) {
       await stop();
-      throw new Error(`next start did not answer within 60 s: ${stderr}`);
+      throw new Error(`the app did not answer within 90 s: ${stderr}`);
     }
     await sleep(250);
   }
+  // haproxy checks /readyz once a second: give it time to see every instance up.
+  if (balanced) await sleep(2500);
   return { baseUrl, child, stop };
 }
 
@@ -248,6 +299,9 @@ async function runOperation(baseUrl: string, plan: ClientPlan, op: Operation, re
     case "operatorKey":
       response = await request(baseUrl, "GET", "/api/trpc/ledger.operatorKey", headers);
       break;
+    case "bare":
+      response = await request(baseUrl, "GET", "/healthz", headers);
+      break;
     case "provenance": {
       const claimId = plan.provenanceClaimIds[counter.n % Math.max(1, plan.provenanceClaimIds.length)];
       response = await request(baseUrl, "GET", `/api/trpc/ledger.provenance?input=${trpcInput({ claimId })}`, headers);
@@ -326,6 +380,57 @@ async function runLevel(baseUrl: string, plans: ClientPlan[], receivers: readonl
   return { clients: plans.length, seconds: elapsed, requests: latencies.length, errors, requestsPerSecond: (latencies.length - errors) / elapsed, latency: stats(latencies), byOperation, cpu, firstError };
 }
 
+/**
+ * The mixed workload offered at a fixed rate, whatever the answers (an open loop, as users
+ * arrive): request k is due at k / rate seconds and its latency counts from then, so a server
+ * that falls behind shows it in the percentiles instead of slowing the load down. A request
+ * takes a client that has none in flight (a client's splits form a chain); one waiting for a
+ * client waits on the clock too.
+ */
+async function runOpenLoop(baseUrl: string, plans: ClientPlan[], receivers: readonly string[], perSecond: number, seconds: number): Promise<OpenLoopResult> {
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: plans.length + 8 });
+  const idle = [...plans.keys()];
+  const waiting: ((index: number) => void)[] = [];
+  const acquire = () => new Promise<number>((resolve) => (idle.length > 0 ? resolve(idle.pop() as number) : waiting.push(resolve)));
+  const release = (index: number) => {
+    const next = waiting.shift();
+    if (next) next(index);
+    else idle.push(index);
+  };
+  const counters = plans.map((_, index) => ({ n: 500_000_000 + index * 1_000_000 }));
+  const nonceBase = randomBytes(8).toString("hex");
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | null = null;
+  const total = Math.round(perSecond * seconds);
+  const started = now();
+  const inFlight: Promise<void>[] = [];
+  for (let k = 0; k < total; k++) {
+    const due = started + (k * 1000) / perSecond;
+    const wait = due - now();
+    if (wait > 1) await sleep(wait);
+    const op = pickOperation(MIX, Math.random());
+    inFlight.push(
+      (async () => {
+        const index = await acquire();
+        try {
+          await runOperation(baseUrl, plans[index] as ClientPlan, op, receivers, nonceBase, counters[index] as { n: number });
+        } catch (error) {
+          errors += 1;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        } finally {
+          latencies.push(now() - due);
+          release(index);
+        }
+      })(),
+    );
+  }
+  await Promise.all(inFlight);
+  const elapsed = (now() - started) / 1000;
+  return { offeredPerSecond: perSecond, seconds: elapsed, requests: latencies.length, errors, answeredPerSecond: (latencies.length - errors) / elapsed, latency: stats(latencies), firstError };
+}
+
 export interface ApiOptions {
   levels: number[];
   seconds: number;
@@ -333,47 +438,87 @@ export interface ApiOptions {
   warmupSeconds: number;
   /** A request still unanswered after this is an error (counted at this latency). */
   timeoutSeconds: number;
+  /** Instance counts to measure, one after the other (1: next start alone; more: npm start behind haproxy). */
+  instances: number[];
+  /** Seconds of each floor and bare-route round (two rounds each, interleaved). */
+  floorSeconds: number;
+  /** The open-loop rate (requests a second) and how long it is offered. */
+  openLoopPerSecond: number;
+  openLoopSeconds: number;
+  /** The port the app (or its balancer) listens on; a free one when absent. */
+  port?: number;
 }
 
 /**
  * Plans every level's clients first (disjoint claims to split), then releases the bench's
- * own database handle (`release`: PGlite allows one process per folder) and starts the app.
+ * own database handle (`release`: PGlite allows one process per folder) and starts the app,
+ * once per instance count. The clients are the same in every run: a plan's next claim to
+ * split follows its last accepted split.
  */
 export async function measureApi(db: Db, env: Record<string, string>, options: ApiOptions, release: () => Promise<void>): Promise<ApiResult> {
-  section("API under load: next start, mixed workload (closed loop)");
+  section("API under load: mixed workload (closed loop at saturation, then open loop), floor against a bare Next.js route");
   requestTimeoutMs = options.timeoutSeconds * 1000;
   say(`mix: ${MIX.map(([op, w]) => `${op} ${Math.round(w * 100)}%`).join(", ")}; ${options.seconds} s per level (then in-flight requests finish), at most ${fmt(options.maxRequests)} requests, ${options.timeoutSeconds} s timeout`);
   const [head] = await db.select({ size: ledgerHead.size }).from(ledgerHead);
   const receivers = (await db.select({ id: ledgerOrganisations.id }).from(ledgerOrganisations).where(like(ledgerOrganisations.id, "bsup_t4_%"))).map((r) => r.id);
   if (receivers.length === 0) throw new Error("the bench database has no bench suppliers: seed it first");
   const warmupClients = 6;
-  const all = await planClients(db, warmupClients + options.levels.reduce((a, b) => a + b, 0));
+  const all = await planClients(db, warmupClients + Math.max(...options.levels));
   await release();
   say(`ledger of ${fmt(head?.size ?? 0)} transactions; ${all.length} clients planned`);
-  const app = await startApp(env);
-  try {
-    const sessions = new Map<string, string>();
-    for (const login of SUPPLIER_LOGINS) sessions.set(login.orgId, await signIn(app.baseUrl, login.email, DEMO_PASSWORD));
-    for (const plan of all) plan.cookie = sessions.get(plan.identity.orgId) as string;
-    // Warm up: every route compiled and cached once, a few seconds of light load.
-    let offset = 0;
-    const take = (count: number) => all.slice(offset, (offset += count));
-    await runLevel(app.baseUrl, take(warmupClients), receivers, options.warmupSeconds, 2000);
-    // The floor first, before any slow request can still be running on the server.
-    const floor = await runLevel(app.baseUrl, all.slice(0, Math.min(50, all.length)), receivers, Math.max(5, options.seconds / 4), options.maxRequests, FLOOR);
-    say(`floor (the cheapest authenticated procedure, ledger.operatorKey, only):`);
-    reportLevel(floor);
-    const levels: LevelResult[] = [];
-    for (const clients of options.levels) {
-      const result = await runLevel(app.baseUrl, take(clients), receivers, options.seconds, options.maxRequests);
-      levels.push(result);
-      reportLevel(result);
+  const runs: ApiRun[] = [];
+  for (const instances of options.instances) {
+    section(`API with ${instances === 1 ? "one instance (next start)" : `${instances} instances behind haproxy (npm start)`}`);
+    const app = await startApp(env, { instances, ...(options.port === undefined ? {} : { port: options.port }) });
+    try {
+      runs.push(await measureOneSetup(app, all, receivers, instances, options));
+    } finally {
+      agent.destroy();
+      await app.stop();
     }
-    return { levels, floor, ledgerSize: head?.size ?? 0 };
-  } finally {
-    agent.destroy();
-    await app.stop();
   }
+  return { runs, ledgerSize: head?.size ?? 0 };
+}
+
+async function measureOneSetup(app: RunningApp, all: ClientPlan[], receivers: readonly string[], instances: number, options: ApiOptions): Promise<ApiRun> {
+  const sessions = new Map<string, string>();
+  for (const login of SUPPLIER_LOGINS) sessions.set(login.orgId, await signIn(app.baseUrl, login.email, DEMO_PASSWORD));
+  for (const plan of all) plan.cookie = sessions.get(plan.identity.orgId) as string;
+  // Warm up: every route compiled and cached once, a few seconds of light load.
+  const warmup = all.slice(0, 6);
+  const clients = all.slice(6);
+  await runLevel(app.baseUrl, warmup, receivers, options.warmupSeconds, 2000);
+  await runLevel(app.baseUrl, clients.slice(0, 50), receivers, 2, options.maxRequests, BARE);
+  // The floor and the bare route, interleaved in two rounds, before any slow request can still be running on the server.
+  const floor: LevelResult[] = [];
+  const bare: LevelResult[] = [];
+  for (let round = 0; round < 2; round++) {
+    floor.push(await runLevel(app.baseUrl, clients.slice(0, 50), receivers, options.floorSeconds, options.maxRequests, FLOOR));
+    bare.push(await runLevel(app.baseUrl, clients.slice(0, 50), receivers, options.floorSeconds, options.maxRequests, BARE));
+  }
+  for (const [index, result] of floor.entries()) {
+    say(`floor round ${index + 1} (the cheapest authenticated procedure, ledger.operatorKey, only):`);
+    reportLevel(result);
+    say(`bare Next.js route handler round ${index + 1} (/healthz, a constant):`);
+    reportLevel(bare[index] as LevelResult);
+  }
+  const answered = (results: LevelResult[]) => results.reduce((sum, r) => sum + r.requests - r.errors, 0) / results.reduce((sum, r) => sum + r.seconds, 0);
+  const floorRatio = answered(floor) / answered(bare);
+  say(`floor ratio (operatorKey ÷ bare route): ${floorRatio.toFixed(3)}`);
+  const levels: LevelResult[] = [];
+  for (const count of options.levels) {
+    const result = await runLevel(app.baseUrl, clients.slice(0, count), receivers, options.seconds, options.maxRequests);
+    levels.push(result);
+    reportLevel(result);
+  }
+  const openLoop = await runOpenLoop(app.baseUrl, clients, receivers, options.openLoopPerSecond, options.openLoopSeconds);
+  say(
+    `open loop, ${openLoop.offeredPerSecond} req/s offered for ${options.openLoopSeconds} s: ${fmt(openLoop.answeredPerSecond, 1)} req/s answered, ${openLoop.errors} errors; ` +
+      `latency from the scheduled start p50 ${fmt(openLoop.latency.p50)} ms, p95 ${fmt(openLoop.latency.p95)} ms, p99 ${fmt(openLoop.latency.p99)} ms`,
+  );
+  if (openLoop.firstError) say(`  first error: ${openLoop.firstError.slice(0, 300)}`);
+  const apiRps = Math.max(...levels.map((level) => level.requestsPerSecond));
+  return { instances, levels, floor, bare, openLoop, apiRps, floorRatio };
 }
 
 export function reportLevel(result: LevelResult): void {

@@ -8,7 +8,9 @@
 // under load against `next start`. DATABASE_URL names a PostgreSQL server (the bench makes
 // its own databases there); without it everything runs on embedded PGlite under data/bench/.
 // The last line is the summary: ledger_tx_per_s=N verify_limit_per_s=N ratio=N api_p95_ms=N
-// provenance_verify_ms=N replay_tx_per_s=N
+// provenance_verify_ms=N replay_tx_per_s=N api_rps=N api_p95_ms_at_100=N api_floor_ratio=N instances=N
+// (the API's figures with the most instances measured: --instances 1,3 by default on
+// PostgreSQL with haproxy installed; --port N puts the app, or its balancer, on port N).
 import os from "node:os";
 import path from "node:path";
 import { argFlag, argValue, fmt, machine, round, say, section } from "./common";
@@ -17,7 +19,7 @@ import { measureLimits, type Limits } from "./limits";
 import { measureLedger, type ThroughputConfig, type ThroughputRun } from "./ledger";
 import { measureReplay, type ReplayResult } from "./replay";
 import { crossCheck, measureProvenance, type ProvenanceResult } from "./provenance";
-import { ensureBuilt, measureApi, type ApiResult } from "./api";
+import { ensureBuilt, haproxyInstalled, measureApi, type ApiResult } from "./api";
 import { seedBenchLedger } from "./seed-core";
 import fs from "node:fs";
 import { installNodeSha256 } from "@/server/crypto/node-hash";
@@ -108,7 +110,22 @@ if (scratch && only.has("api")) {
     say("skipped: no production build (npm run build)");
   } else {
     const db = scratch;
-    api = await measureApi(db.db, db.env, { levels: [50, 200], seconds: quick ? 20 : 60, maxRequests: quick ? 20_000 : 100_000, warmupSeconds: quick ? 5 : 10, timeoutSeconds: quick ? 15 : 30 }, async () => {
+    // One instance, then three behind haproxy (PostgreSQL only: PGlite allows one process).
+    const wanted = (argValue(argv, "instances") ?? (serverUrl() && haproxyInstalled() ? "1,3" : "1")).split(",").map(Number);
+    const port = argValue(argv, "port");
+    const options = {
+      levels: [50, 200],
+      seconds: quick ? 15 : 60,
+      maxRequests: quick ? 20_000 : 100_000,
+      warmupSeconds: quick ? 5 : 10,
+      timeoutSeconds: quick ? 15 : 30,
+      instances: wanted,
+      floorSeconds: quick ? 5 : 15,
+      openLoopPerSecond: 100,
+      openLoopSeconds: quick ? 20 : 60,
+      ...(port === undefined ? {} : { port: Number(port) }),
+    };
+    api = await measureApi(db.db, db.env, options, async () => {
       await db.close();
       scratch = null;
     });
@@ -123,14 +140,26 @@ if (needsScratch && !argFlag(argv, "keep")) {
 }
 
 section("Summary");
+const n = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? "NaN" : String(round(value, digits)));
 const best = ledgerRuns.filter((r) => (r.blockSize > 1 || r.mode === "single") && !r.label.startsWith("profiled")).sort((a, b) => b.txPerSecond - a.txPerSecond)[0] ?? ledgerRuns[0];
 const ledgerTx = best ? best.txPerSecond : Number.NaN;
 const limit = limits ? limits.fastest : Number.NaN;
-const api200 = api?.levels.find((l) => l.clients === 200) ?? api?.levels.at(-1);
+const apiOne = api?.runs.find((run) => run.instances === 1) ?? api?.runs[0];
+const apiLast = api?.runs.at(-1);
+const api200 = apiOne?.levels.find((l) => l.clients === 200) ?? apiOne?.levels.at(-1);
 if (best) say(`ledger: ${fmt(ledgerTx)} tx/s (${best.label}), commit p50 ${fmt(best.latency.p50)} ms, p99 ${fmt(best.latency.p99)} ms (target 3,000 tx/s)`);
 if (limits) say(`verification limit: ${fmt(limit)} Ed25519 verifications/s; ratio ${(ledgerTx / limit).toFixed(3)} (target 0.5)`);
-for (const level of api?.levels ?? []) say(`API ${level.clients} clients: ${fmt(level.requestsPerSecond, 1)} req/s, p95 ${fmt(level.latency.p95)} ms, ${level.errors} errors (target at 200: 100 ms)`);
-if (api?.floor) say(`API floor (ledger.operatorKey only, ${api.floor.clients} clients): ${fmt(api.floor.requestsPerSecond, 1)} req/s, p95 ${fmt(api.floor.latency.p95)} ms`);
+const apiFigures = (run: NonNullable<typeof apiLast>) =>
+  `api_rps=${n(run.apiRps)} api_p95_ms_at_100=${n(run.openLoop.latency.p95)} api_floor_ratio=${n(run.floorRatio, 3)} instances=${run.instances}`;
+for (const run of api?.runs ?? []) {
+  say(`API, ${run.instances} instance${run.instances === 1 ? "" : "s"}:`);
+  for (const level of run.levels) say(`  ${level.clients} clients: ${fmt(level.requestsPerSecond, 1)} req/s, p95 ${fmt(level.latency.p95)} ms, ${level.errors} errors`);
+  const floorRps = run.floor.map((l) => fmt(l.requestsPerSecond)).join(", ");
+  const bareRps = run.bare.map((l) => fmt(l.requestsPerSecond)).join(", ");
+  say(`  floor (ledger.operatorKey, 50 clients) ${floorRps} req/s; bare Next.js route (/healthz) ${bareRps} req/s; ratio ${run.floorRatio.toFixed(3)} (target 1.5)`);
+  say(`  open loop at ${run.openLoop.offeredPerSecond} req/s: p95 ${fmt(run.openLoop.latency.p95)} ms, ${run.openLoop.errors} errors (target 100 ms); saturation ${fmt(run.apiRps, 1)} req/s (target 300)`);
+  say(`  ${apiFigures(run)}`);
+}
 if (provenance) {
   say(
     `provenance: ${provenance.browserMs.toFixed(1)} ms in the browser's verifier (WebCrypto Ed25519; ${provenance.browserFirstMs.toFixed(1)} ms the first time, ` +
@@ -140,9 +169,10 @@ if (provenance) {
 }
 if (replay) say(`replay: ${fmt(replay.replayTxPerSecond)} tx/s (target 10,000)`);
 say(`total time ${((performance.now() - started) / 1000).toFixed(0)} s`);
-const n = (value: number | undefined, digits = 0) => (value === undefined || Number.isNaN(value) ? "NaN" : String(round(value, digits)));
+// The last line: the ledger's figures, then the API's with the most instances measured (each run's own line is above).
 say(
   `ledger_tx_per_s=${n(ledgerTx)} verify_limit_per_s=${n(limit)} ratio=${n(ledgerTx / limit, 4)} api_p95_ms=${n(api200?.latency.p95)} ` +
-    `provenance_verify_ms=${n(provenance?.browserMs, 1)} replay_tx_per_s=${n(replay?.replayTxPerSecond)}`,
+    `provenance_verify_ms=${n(provenance?.browserMs, 1)} replay_tx_per_s=${n(replay?.replayTxPerSecond)}` +
+    (apiLast ? ` ${apiFigures(apiLast)}` : " api_rps=NaN api_p95_ms_at_100=NaN api_floor_ratio=NaN instances=0"),
 );
 process.exit(0);

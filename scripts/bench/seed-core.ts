@@ -399,7 +399,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
   const demoLine = [...writer.state.creditLines.values()].find((l) => l.coreEnterpriseOrgId === DEMO_CORE && l.lenderOrgId === DEMO_LENDER);
 
   const documents = (n: number): ClaimDocuments => ({
-    invoiceSha256: sha256Hex(utf8ToBytes(`bench invoice ${n}`)),
+    invoiceSha256: sha256Hex(utf8ToBytes(`bench invoice ${options.seed} ${n}`)),
     contractSha256: sha256Hex(utf8ToBytes(`bench contract ${n % 97}`)),
     deliveryNoteSha256: sha256Hex(utf8ToBytes(`bench delivery note ${n}`)),
   });
@@ -410,6 +410,8 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
     return 3;
   };
   let programCount = 0;
+  // One invoice backs at most one live issuance (claim.issue refuses a second): each issue gets its own.
+  let issueCount = 0;
   const newProgram = (): Program => {
     programCount += 1;
     if (programCount <= options.demoPrograms && demoLine) {
@@ -433,7 +435,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
         const to = pick(tierOrgs(program, 1));
         const amountMinor = program.demo ? BigInt(100_000 + Math.floor(random() * 9_900_000)) : BigInt(10_000_000 + Math.floor(random() * 990_000_000));
         const maturityDate = isoDate(nowMs + (90 + Math.floor(random() * 180)) * DAY_MS);
-        const txId = await submit(program.core.identity, "claim.issue", { creditLineId: program.creditLineId, toOrgId: to.id, amountMinor, currency: "CNY", maturityDate, documents: documents(programCount) });
+        const txId = await submit(program.core.identity, "claim.issue", { creditLineId: program.creditLineId, toOrgId: to.id, amountMinor, currency: "CNY", maturityDate, documents: documents((issueCount += 1)) });
         program.ready.push({ kind: "accept", claimId: deriveId("c", txId, 0), by: to, tier: 1 });
         return true;
       }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { rateLimitWindows } from "@/db/schema";
+import { LONGEST_WINDOW_MS } from "@/db/rate-limit-windows";
 
 /**
  * A fixed-window budget per key. The runtime holds one per purpose: in process memory for a
@@ -58,7 +59,10 @@ export class DatabaseRateLimiter implements Limiter {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    // The prune job deletes rows older than the longest window; a longer one would be cut short.
+    if (!(windowMs > 0 && windowMs <= LONGEST_WINDOW_MS)) throw new Error(`rate limit ${name}: a window is at most ${LONGEST_WINDOW_MS} ms, not ${windowMs}`);
+  }
 
   async take(key: string): Promise<boolean> {
     const now = this.clock();

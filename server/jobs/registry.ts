@@ -5,6 +5,7 @@ import { autoDisburseJob } from "./auto-disburse";
 import { overdueJob } from "./overdue";
 import { webhooksJob } from "./webhooks";
 import { notificationsJob } from "./notifications";
+import { rateLimitsJob } from "./rate-limits";
 import { createScheduler, newInstanceId, type JobDefinition, type RunResult, type Scheduler, type SchedulerOptions } from "./scheduler";
 
 /*
@@ -14,7 +15,7 @@ import { createScheduler, newInstanceId, type JobDefinition, type RunResult, typ
  * same lease, so never two runs at once: auto-disbursement after an application under a
  * policy commits, through the engine's post-commit hook in hooks.ts.
  */
-export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob, webhooksJob, notificationsJob];
+export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob, webhooksJob, notificationsJob, rateLimitsJob];
 
 /** How often each instance looks for due jobs: one cheap UPDATE per job. */
 export const TICK_MS = 10_000;

@@ -6,7 +6,7 @@ import type { SignatureVerifier } from "@/contracts/signing";
 import { nodeVerifier } from "../crypto/node-verifier";
 import type { WitnessConfig } from "../env";
 import { requestCosignature, type WitnessEndpoint } from "./witness-client";
-import { logSubtreesAt, type ProvenanceStore } from "./provenance";
+import { consistencyProofBetween, type ProvenanceStore } from "./provenance";
 
 /*
  * Asks the deployment's witnesses to cosign the last checkpoint after blocks commit (issue 13,
@@ -91,9 +91,8 @@ export class WitnessCosigner {
           if ((done?.n ?? 0) > 0) return void round.cosigned.push(name);
           const [previous] = await this.db.select({ size: checkpointCosignatures.size }).from(checkpointCosignatures).where(eq(checkpointCosignatures.witnessName, name)).orderBy(desc(checkpointCosignatures.size)).limit(1);
           const oldSize = previous?.size ?? 0;
-          // The subtree store answers a proof from any size the witness names (a 409 retry), synchronously.
-          const tree = await logSubtreesAt(this.db, this.subtrees, last.size);
-          const answer = await requestCosignature(endpoint, note, oldSize, (old) => tree.consistencyProof(old, last.size), this.verifier);
+          // The stored subtree hashes answer a proof from any size the witness names (a 409 retry).
+          const answer = await requestCosignature(endpoint, note, oldSize, (old) => consistencyProofBetween(this.db, this.subtrees, old, last.size), this.verifier);
           if (!answer.ok) {
             round.failed.push({ witness: name, status: answer.status, detail: answer.detail });
             this.log(`[cosign] ${name} did not cosign size ${last.size}: ${answer.status} ${answer.detail}`);

@@ -1,17 +1,17 @@
-import { and, arrayOverlaps, asc, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
-import type { Db } from "@/db/client";
+import { and, arrayOverlaps, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
+import type { Db, DbOrTx } from "@/db/client";
 import { checkpointCosignatures, claims, creditLines, financingPolicies, financings, ledgerCheckpoints, ledgerEntries, ledgerOrganisations, pledges, signingKeys } from "@/db/schema";
 import { claimStateKey, claimStateLeaf, orgStateKey, orgStateLeaf } from "@/contracts/state-leaves";
 import type { SignedCheckpoint } from "@/contracts/checkpoint";
-import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import type { LogEntry } from "@/contracts/log";
-import { hashesToHex, SubtreeHashes } from "@/contracts/merkle";
+import { hashesToHex } from "@/contracts/merkle";
 import { typesWithLineage } from "@/contracts/ledger/kinds";
 import { organisationsNamedBy, selectProvenanceEntries, toWireClaimStateLeaf, type BundleState, type ProvenanceBundle } from "@/contracts/provenance";
 import { notFound } from "../errors";
 import { toClaim, toKey, toOrganisation, toPledge } from "./repository";
 import { latestCheckpoint } from "./service";
 import { proveFromTable } from "./state-root";
+import { LogTreeCache, storedConsistencyProof, storedInclusionProofs, type LogTreeReader } from "./log-tree";
 
 /*
  * Builds the provenance bundle of one claim (contracts/provenance.ts says what it holds and
@@ -28,51 +28,51 @@ const CREDIT_LINE_CHANGE_TYPES = typesWithLineage("credit-line");
 const KEY_INTRODUCTION_TYPES = typesWithLineage("key-introduction");
 
 export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: ProvenanceStore): Promise<ProvenanceBundle> {
-  // The state section is read in one snapshot of the last checkpoint; a block committed
-  // between the two reads makes them name different checkpoints, and the bundle is rebuilt.
-  for (let attempt = 0; ; attempt++) {
-    const bundle = await buildLogPart(db, claimId, subtrees);
-    const state = await readBundleState(db, claimId, bundle.entries);
-    if (state === null) return bundle; // a ledger written before state roots
-    if (state.size === bundle.checkpoint.checkpoint.size) return { ...bundle, state: state.section };
-    if (attempt >= 4) throw new Error("the ledger kept moving while a provenance bundle was built; try again");
-  }
-}
-
-/**
- * The claim's current leaf and every signer's leaf with their map proofs, read in one
- * repeatable-read snapshot: the last checkpoint, its note with the cosignatures stored so far,
- * and state_map_nodes, which always hold the map of that checkpoint.
- */
-async function readBundleState(db: Db, claimId: string, entries: readonly LogEntry[]): Promise<{ size: number; section: BundleState } | null> {
+  // The whole bundle is read in one repeatable-read snapshot, so its log part and its state
+  // section name the same checkpoint however many blocks commit meanwhile. (Reading them apart
+  // and rebuilding when they differed never caught up under a steady write load: the bench's
+  // mixed workload got 500s.)
   return db.transaction(
     async (tx) => {
-      const [last] = await tx.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
-      if (!last || last.note === null) return null;
-      const lines = await tx.select({ line: checkpointCosignatures.line }).from(checkpointCosignatures).where(eq(checkpointCosignatures.size, last.size)).orderBy(asc(checkpointCosignatures.witnessName));
-      const checkpointNote = last.note + lines.map((row) => row.line).join(""); // each line ends with its newline
-      const [claimRow] = await tx.select().from(claims).where(eq(claims.id, claimId));
-      if (!claimRow) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
-      const [pledgeRow] = await tx.select().from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));
-      const leaf = toWireClaimStateLeaf(claimStateLeaf(toClaim(claimRow), pledgeRow ? toPledge(pledgeRow) : undefined));
-      const claimProof = await proveFromTable(tx, claimStateKey(claimId));
-      const signerIds = [...new Set(entries.map((entry) => entry.signed.transaction.signer.orgId))].sort();
-      const orgRows = await tx.select().from(ledgerOrganisations).where(inArray(ledgerOrganisations.id, signerIds));
-      const keyRows = await tx.select().from(signingKeys).where(inArray(signingKeys.orgId, signerIds));
-      const signers: BundleState["signers"] = [];
-      for (const orgId of signerIds) {
-        const org = orgRows.find((row) => row.id === orgId);
-        if (!org) throw new Error(`organisation ${orgId} signed a log entry but is not in the table`);
-        const orgLeaf = orgStateLeaf(toOrganisation(org), keyRows.filter((row) => row.orgId === orgId).map(toKey));
-        signers.push({ leaf: orgLeaf, proof: await proveFromTable(tx, orgStateKey(orgId)) });
-      }
-      return { size: last.size, section: { checkpointNote, claim: { leaf, proof: claimProof }, signers } };
+      const bundle = await buildLogPart(tx, claimId, { db: tx, cache: subtrees.cache, cacheKey: db });
+      const state = await readBundleState(tx, claimId, bundle.entries);
+      if (state === null) return bundle; // a ledger written before state roots
+      if (state.size !== bundle.checkpoint.checkpoint.size) throw new Error(`one snapshot gave checkpoints of sizes ${state.size} and ${bundle.checkpoint.checkpoint.size}`);
+      return { ...bundle, state: state.section };
     },
     { isolationLevel: "repeatable read", accessMode: "read only" },
   );
 }
 
-async function buildLogPart(db: Db, claimId: string, subtrees: ProvenanceStore): Promise<ProvenanceBundle> {
+/**
+ * The claim's current leaf and every signer's leaf with their map proofs, read in the bundle's
+ * repeatable-read snapshot: the last checkpoint, its note with the cosignatures stored so far,
+ * and state_map_nodes, which always hold the map of that checkpoint.
+ */
+async function readBundleState(tx: DbOrTx, claimId: string, entries: readonly LogEntry[]): Promise<{ size: number; section: BundleState } | null> {
+  const [last] = await tx.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
+  if (!last || last.note === null) return null;
+  const lines = await tx.select({ line: checkpointCosignatures.line }).from(checkpointCosignatures).where(eq(checkpointCosignatures.size, last.size)).orderBy(asc(checkpointCosignatures.witnessName));
+  const checkpointNote = last.note + lines.map((row) => row.line).join(""); // each line ends with its newline
+  const [claimRow] = await tx.select().from(claims).where(eq(claims.id, claimId));
+  if (!claimRow) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
+  const [pledgeRow] = await tx.select().from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));
+  const leaf = toWireClaimStateLeaf(claimStateLeaf(toClaim(claimRow), pledgeRow ? toPledge(pledgeRow) : undefined));
+  const claimProof = await proveFromTable(tx, claimStateKey(claimId));
+  const signerIds = [...new Set(entries.map((entry) => entry.signed.transaction.signer.orgId))].sort();
+  const orgRows = await tx.select().from(ledgerOrganisations).where(inArray(ledgerOrganisations.id, signerIds));
+  const keyRows = await tx.select().from(signingKeys).where(inArray(signingKeys.orgId, signerIds));
+  const signers: BundleState["signers"] = [];
+  for (const orgId of signerIds) {
+    const org = orgRows.find((row) => row.id === orgId);
+    if (!org) throw new Error(`organisation ${orgId} signed a log entry but is not in the table`);
+    const orgLeaf = orgStateLeaf(toOrganisation(org), keyRows.filter((row) => row.orgId === orgId).map(toKey));
+    signers.push({ leaf: orgLeaf, proof: await proveFromTable(tx, orgStateKey(orgId)) });
+  }
+  return { size: last.size, section: { checkpointNote, claim: { leaf, proof: claimProof }, signers } };
+}
+
+async function buildLogPart(db: DbOrTx, claimId: string, subtrees: LogTreeReader): Promise<ProvenanceBundle> {
   // The claims first, the checkpoint second: a checkpoint read later covers every block the
   // claims were read from, so every entry the bundle needs is below its size.
   const { chain, creditLineId } = await lineageOf(db, claimId);
@@ -82,12 +82,12 @@ async function buildLogPart(db: Db, claimId: string, subtrees: ProvenanceStore):
   const candidates = await candidateEntries(db, chain, creditLineId, size);
   const entries = selectProvenanceEntries(candidates, claimId);
   if (entries.length === 0) throw new Error(`claim ${claimId} is in the claims table but not in the log`);
-  const inclusionProofs = await proofsFor(db, entries, checkpoint, subtrees);
+  const inclusionProofs = await proofsFor(subtrees, entries, checkpoint);
   return { claimId, entries, inclusionProofs, checkpoint };
 }
 
 /** The claim and its ancestors through claims.parent_id, root first, and their credit line. */
-async function lineageOf(db: Db, claimId: string): Promise<{ chain: string[]; creditLineId: string }> {
+async function lineageOf(db: DbOrTx, claimId: string): Promise<{ chain: string[]; creditLineId: string }> {
   const chain: string[] = [];
   let creditLineId = "";
   for (let id: string | null = claimId; id !== null; ) {
@@ -110,7 +110,7 @@ async function lineageOf(db: Db, claimId: string): Promise<{ chain: string[]; cr
  * transitively (a registration names the operator that co-signed it), rather than every
  * registration in the ledger.
  */
-async function candidateEntries(db: Db, chain: string[], creditLineId: string, size: number): Promise<LogEntry[]> {
+async function candidateEntries(db: DbOrTx, chain: string[], creditLineId: string, size: number): Promise<LogEntry[]> {
   const [line] = await db.select({ createdTxId: creditLines.createdTxId }).from(creditLines).where(eq(creditLines.id, creditLineId));
   if (!line) throw new Error(`credit line ${creditLineId} of claim ${chain[0]} does not exist`);
   const policyTxIds = await policyCreationsOf(db, chain);
@@ -139,7 +139,7 @@ async function candidateEntries(db: Db, chain: string[], creditLineId: string, s
   return [...byLeaf.values()];
 }
 
-async function entriesWhere(db: Db, size: number, condition: SQL | undefined): Promise<LogEntry[]> {
+async function entriesWhere(db: DbOrTx, size: number, condition: SQL | undefined): Promise<LogEntry[]> {
   const rows = await db
     .select({ entryCanonical: ledgerEntries.entryCanonical })
     .from(ledgerEntries)
@@ -149,7 +149,7 @@ async function entriesWhere(db: Db, size: number, condition: SQL | undefined): P
 }
 
 /** The transactions that created the policies the lineage's financings were priced by. */
-async function policyCreationsOf(db: Db, chain: string[]): Promise<string[]> {
+async function policyCreationsOf(db: DbOrTx, chain: string[]): Promise<string[]> {
   const rows = await db
     .selectDistinct({ createdTxId: financingPolicies.createdTxId })
     .from(financings)
@@ -159,89 +159,38 @@ async function policyCreationsOf(db: Db, chain: string[]): Promise<string[]> {
 }
 
 /**
- * Inclusion proofs against the checkpoint, from this process's store of complete subtree
- * hashes of the log (contracts/merkle.ts SubtreeHashes): O(log n) per proof. The log is
- * append-only, so the store is filled once and then only extended by the leaves that were
- * committed since. It must give the checkpoint's root; if it does not (the database was
- * replaced under a running process, say), it is rebuilt from the stored leaf hashes.
+ * Inclusion proofs against the checkpoint, from the log's subtree hashes that the database
+ * keeps beside it (log_subtree_hashes; server/ledger/log-tree.ts): O(log n) rows per proof,
+ * the same on every instance, nothing to fill at start-up. The stored hashes must give the
+ * checkpoint's root; if they do not, the proofs would not verify, so the request fails.
  */
-async function proofsFor(db: Db, entries: readonly LogEntry[], checkpoint: SignedCheckpoint, subtrees: ProvenanceStore): Promise<ProvenanceBundle["inclusionProofs"]> {
+async function proofsFor(reader: LogTreeReader, entries: readonly LogEntry[], checkpoint: SignedCheckpoint): Promise<ProvenanceBundle["inclusionProofs"]> {
   const { size, rootHash } = checkpoint.checkpoint;
-  let store = await logSubtrees(db, subtrees, size);
-  if (bytesToHex(store.root(0, size)) !== rootHash) {
-    subtrees.byDb.delete(db);
-    store = await logSubtrees(db, subtrees, size);
+  const indexes = entries.map((entry) => entry.leafIndex);
+  let answer = await storedInclusionProofs(reader, indexes, size);
+  if (answer.rootHex !== rootHash) {
+    // The database was replaced under this process (a test's, say): read without the cache once.
+    reader.cache?.forget(reader.cacheKey ?? reader.db);
+    answer = await storedInclusionProofs({ db: reader.db }, indexes, size);
+    if (answer.rootHex !== rootHash) throw new Error(`the log's stored subtree hashes give root ${answer.rootHex} at size ${size}, not the checkpoint's ${rootHash}`);
   }
-  return entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(store.inclusionProof(entry.leafIndex, size)) }));
-}
-
-interface LogSubtrees {
-  store: SubtreeHashes;
-  /** Extensions run one after the other, so concurrent requests never append twice. */
-  extending: Promise<void>;
+  return entries.map((entry, i) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(answer.proofs[i] as Uint8Array[]) }));
 }
 
 /**
- * A process's store of the log's complete subtree hashes, per database. One lives in the
- * process's runtime (server/runtime.ts), which instrumentation.ts fills at start-up and the
- * requests read; tests make their own.
+ * What a process keeps to answer log proofs: only a cache of upper subtree hashes it has read
+ * (they never change). The hashes themselves live in the database, so a fresh instance answers
+ * the same proofs as a warm one, at once. One lives in the process's runtime; tests make their own.
  */
 export class ProvenanceStore {
-  readonly byDb = new WeakMap<Db, LogSubtrees>();
-}
+  readonly cache = new LogTreeCache();
 
-const LEAF_HASHES_PER_QUERY = 100_000;
-
-/**
- * Fills this process's subtree store up to the latest checkpoint, so that the first
- * provenance request after a start does not pay for it (reading and hashing every leaf
- * hash: seconds on a ledger of a million entries). The app starts it in the background
- * (instrumentation.ts); a request that comes earlier waits for the same fill, never a second one.
- */
-export async function warmProvenanceStore(db: Db, subtrees: ProvenanceStore): Promise<number> {
-  const checkpoint = await latestCheckpoint(db);
-  const size = checkpoint?.checkpoint.size ?? 0;
-  if (size > 0) await logSubtrees(db, subtrees, size);
-  return size;
-}
-
-/** The database's subtree store, holding at least `size` leaves. */
-async function logSubtrees(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
-  const subtreeStores = subtrees.byDb;
-  let cached = subtreeStores.get(db);
-  if (cached === undefined) subtreeStores.set(db, (cached = { store: new SubtreeHashes(), extending: Promise.resolve() }));
-  const entry = cached;
-  const { store } = entry;
-  entry.extending = entry.extending.then(() => extendSubtrees(db, store, size));
-  try {
-    await entry.extending;
-  } catch (error) {
-    // A failed fill (the database went away, say) must not fail every later request: the next one starts afresh.
-    if (subtreeStores.get(db) === entry) subtreeStores.delete(db);
-    throw error;
-  }
-  return store;
-}
-
-async function extendSubtrees(db: Db, store: SubtreeHashes, size: number): Promise<void> {
-  while (store.size < size) {
-    const rows = await db
-      .select({ leafHash: ledgerEntries.leafHash })
-      .from(ledgerEntries)
-      .where(and(gte(ledgerEntries.leafIndex, store.size), lt(ledgerEntries.leafIndex, Math.min(size, store.size + LEAF_HASHES_PER_QUERY))))
-      .orderBy(asc(ledgerEntries.leafIndex));
-    if (rows.length === 0) throw new Error(`the log has no leaf ${store.size} below its checkpoint size ${size}`);
-    for (const row of rows) store.append(hexToBytes(row.leafHash, 32));
+  reader(db: Db): LogTreeReader {
+    return { db, cache: this.cache };
   }
 }
 
-/** The log's subtree hashes up to `size` (at most the log's size): inclusion and consistency proofs without the database. */
-export function logSubtreesAt(db: Db, subtrees: ProvenanceStore, size: number): Promise<SubtreeHashes> {
-  return logSubtrees(db, subtrees, size);
-}
-
-/** The RFC 9162 consistency proof between two sizes of the log (newSize at most the log's size), from the subtree store. */
+/** The RFC 9162 consistency proof between two sizes of the log (newSize at most the log's size), from the stored subtree hashes. */
 export async function consistencyProofBetween(db: Db, subtrees: ProvenanceStore, oldSize: number, newSize: number): Promise<Uint8Array[]> {
-  const store = await logSubtrees(db, subtrees, newSize);
-  return store.consistencyProof(oldSize, newSize);
+  return storedConsistencyProof(subtrees.reader(db), oldSize, newSize);
 }

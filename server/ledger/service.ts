@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import type { Db, Tx } from "@/db/client";
+import type { Db, DbOrTx, Tx } from "@/db/client";
 import { isDatabaseFailure } from "@/db/availability";
 import { ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys } from "@/db/schema";
 import { canonicalJson } from "@/contracts/canonical";
@@ -358,7 +358,7 @@ export async function latestCheckpointTextHash(db: Db): Promise<string | null> {
   return row?.hash ?? null;
 }
 
-export async function latestCheckpoint(db: Db): Promise<SignedCheckpoint | null> {
+export async function latestCheckpoint(db: DbOrTx): Promise<SignedCheckpoint | null> {
   const [row] = await db.select().from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);
   if (!row) return null;
   return {

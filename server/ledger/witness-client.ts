@@ -23,7 +23,7 @@ export async function requestCosignature(
   endpoint: WitnessEndpoint,
   checkpointNote: string,
   oldSize: number,
-  consistencyProofFrom: (oldSize: number) => Uint8Array[],
+  consistencyProofFrom: (oldSize: number) => Uint8Array[] | Promise<Uint8Array[]>,
   verifier: SignatureVerifier,
   fetchImpl: typeof fetch = fetch,
 ): Promise<CosignatureAnswer> {
@@ -37,8 +37,8 @@ export async function requestCosignature(
   return checkAnswer(endpoint.key, checkpointNote, answer.body, verifier);
 }
 
-async function post(endpoint: WitnessEndpoint, note: string, oldSize: number, proofFrom: (oldSize: number) => Uint8Array[], fetchImpl: typeof fetch) {
-  const body = formatAddCheckpointRequest({ oldSize, consistencyProof: oldSize === 0 ? [] : proofFrom(oldSize), checkpointNote: note });
+async function post(endpoint: WitnessEndpoint, note: string, oldSize: number, proofFrom: (oldSize: number) => Uint8Array[] | Promise<Uint8Array[]>, fetchImpl: typeof fetch) {
+  const body = formatAddCheckpointRequest({ oldSize, consistencyProof: oldSize === 0 ? [] : await proofFrom(oldSize), checkpointNote: note });
   const response = await fetchImpl(`${endpoint.url.replace(/\/+$/, "")}/add-checkpoint`, { method: "POST", body });
   return { status: response.status, contentType: response.headers.get("content-type"), body: await response.text() };
 }

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, isNull, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database, DbOrTx } from "@/db/client";
-import { claims, ledgerCheckpoints, ledgerEntries } from "@/db/schema";
+import { claims, ledgerCheckpoints, ledgerEntries, logSubtreeHashes } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { parseLedgerExportText, serializeLedgerExport } from "@/contracts/export";
-import { hexToBytes } from "@/contracts/hex";
+import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import { logEntryLeafHash } from "@/contracts/log";
-import { hashesToHex, inclusionProof } from "@/contracts/merkle";
+import { hashesFromHex, hashesToHex, inclusionProof, SubtreeHashes, verifyConsistency, verifyInclusion } from "@/contracts/merkle";
 import { selectProvenanceEntries, verifyProvenance } from "@/contracts/provenance";
 import { nobleVerifier } from "@/contracts/signing";
 import { verifyLog } from "@/contracts/verify-log";
@@ -16,7 +16,7 @@ import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { DomainError } from "@/server/errors";
 import { exportLedger, verifyDatabase, type VerifyDatabaseResult } from "@/server/ledger/export";
 import { loadPlatformKey } from "@/server/platform/key";
-import { buildProvenanceBundle, ProvenanceStore, warmProvenanceStore } from "@/server/ledger/provenance";
+import { buildProvenanceBundle, consistencyProofBetween, ProvenanceStore } from "@/server/ledger/provenance";
 import { toClaim } from "@/server/ledger/repository";
 import { submitBatch } from "@/server/ledger/service";
 import { demoIdentity } from "@/server/seed/ledger-seed";
@@ -234,21 +234,45 @@ describe("verifyDatabase names what a database administrator edited", () => {
   });
 });
 
-describe("warming the provenance store at start-up", () => {
-  it("fills it up to the latest checkpoint, and bundles built afterwards still carry the right proofs", async () => {
-    const [latest] = await database.db.select({ size: ledgerCheckpoints.size }).from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);
-    expect(await warmProvenanceStore(database.db, subtrees)).toBe(latest!.size);
-    const bundle = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
-    const leaves = (await exportLedger(database.db)).entries.slice(0, bundle.checkpoint.checkpoint.size).map(logEntryLeafHash);
-    expect(bundle.inclusionProofs).toEqual(bundle.entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leaves, entry.leafIndex)) })));
+describe("the log's subtree hashes kept in the database (log_subtree_hashes)", () => {
+  it("hold every complete subtree of the log, as the in-memory store computes them from the leaves", async () => {
+    const leaves = (await exportLedger(database.db)).entries.map(logEntryLeafHash);
+    const memory = new SubtreeHashes();
+    for (const leaf of leaves) memory.append(leaf);
+    const rows = await database.db.select().from(logSubtreeHashes);
+    let expected = 0;
+    for (let level = 1; 2 ** level <= leaves.length; level++) expected += Math.floor(leaves.length / 2 ** level);
+    expect(rows.length).toBe(expected);
+    for (const row of rows) {
+      const width = 2 ** row.level;
+      expect(row.hash, `node ${row.level}:${row.nodeIndex}`).toBe(bytesToHex(memory.root(row.nodeIndex * width, (row.nodeIndex + 1) * width)));
+    }
   });
 
-  it("does nothing on a ledger without checkpoints", async () => {
-    const empty = await createTestDatabase();
-    try {
-      expect(await warmProvenanceStore(empty.db, subtrees)).toBe(0);
-    } finally {
-      await empty.close();
+  it("give a freshly started instance the same inclusion proofs as a warm one, and they verify against the checkpoint", async () => {
+    const warm = await buildProvenanceBundle(database.db, ids.tier3, subtrees);
+    const fresh = await buildProvenanceBundle(database.db, ids.tier3, new ProvenanceStore());
+    expect(fresh.checkpoint.checkpoint.size).toBe(warm.checkpoint.checkpoint.size);
+    expect(fresh.inclusionProofs).toEqual(warm.inclusionProofs);
+    const { size, rootHash } = fresh.checkpoint.checkpoint;
+    for (const [i, entry] of fresh.entries.entries()) {
+      const proof = fresh.inclusionProofs[i]!;
+      expect(verifyInclusion(logEntryLeafHash(entry), proof.leafIndex, size, hashesFromHex(proof.proofHex), hexToBytes(rootHash, 32))).toEqual({ ok: true });
     }
+  });
+
+  it("give consistency proofs that verify between any two checkpoints", async () => {
+    const sizes = (await database.db.select({ size: ledgerCheckpoints.size, root: ledgerCheckpoints.rootHash }).from(ledgerCheckpoints).orderBy(ledgerCheckpoints.size)).slice(-6);
+    for (const older of sizes) {
+      for (const newer of sizes.filter((s) => s.size > older.size)) {
+        const proof = await consistencyProofBetween(database.db, new ProvenanceStore(), older.size, newer.size);
+        expect(verifyConsistency(older.size, newer.size, hexToBytes(older.root, 32), hexToBytes(newer.root, 32), proof)).toEqual({ ok: true });
+      }
+    }
+  });
+
+  it("are append-only, like the log", async () => {
+    const refused = await database.db.execute(sql`update log_subtree_hashes set hash = hash where level = 1 and node_index = 0`).then(() => "updated", (e: unknown) => String((e as { cause?: unknown }).cause ?? e));
+    expect(refused).toMatch(/ledger_append_only/);
   });
 });

@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { creditLines, ledgerCheckpoints, users } from "@/db/schema";
+import { creditLines, ledgerCheckpoints, rateLimitWindows, users } from "@/db/schema";
+import { LONGEST_WINDOW_MS } from "@/db/rate-limit-windows";
+import { DatabaseRateLimiter } from "@/server/auth/rate-limit";
+import { runJobNow } from "@/server/jobs/registry";
 import { buildSigned, toWire } from "@/contracts/client";
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { sha256Hex } from "@/contracts/canonical";
@@ -101,6 +104,28 @@ describe("two runtimes in one process", () => {
     expect(await second.limits.signIn.take("race@example.com")).toBe(true);
     await first.limits.signIn.clear();
     await first.limits.submissions.clear();
+  });
+
+  it("the rate-limits job deletes the windows that ended an hour ago, keeps the live ones, and their budgets with them", async () => {
+    let now = 5_000_000;
+    const clock = () => now;
+    const runtime = createRuntime(database.db, { limits: "database", clock });
+    expect(await runtime.limits.signIn.take("old@example.com")).toBe(true);
+    now += LONGEST_WINDOW_MS - 60_000;
+    for (let attempt = 0; attempt < 10; attempt += 1) expect(await runtime.limits.signIn.take("spent@example.com")).toBe(true);
+    now += 60_000;
+    const windowKeys = async () => (await database.db.select({ key: rateLimitWindows.key }).from(rateLimitWindows).orderBy(rateLimitWindows.key)).map((row) => row.key);
+    expect(await windowKeys()).toEqual(["sign-in:old@example.com", "sign-in:spent@example.com"]);
+    const run = await runJobNow(database.db, "rate-limits", { clock, log: { info: () => {}, error: () => {} } });
+    expect(run).toMatchObject({ status: "ok", summary: "1 expired windows deleted" });
+    expect(await windowKeys()).toEqual(["sign-in:spent@example.com"]);
+    // The kept window still counts: its budget is spent until it ends.
+    expect(await runtime.limits.signIn.take("spent@example.com")).toBe(false);
+    await runtime.limits.signIn.clear();
+  });
+
+  it("refuses a shared limiter whose window is longer than the prune job keeps", () => {
+    expect(() => new DatabaseRateLimiter(database.db, "daily", 5, LONGEST_WINDOW_MS + 1)).toThrow(/at most/);
   });
 });
 

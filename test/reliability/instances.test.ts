@@ -4,10 +4,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { creditLines } from "@/db/schema";
+import { creditLines, ledgerCheckpoints } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { sha256Hex } from "@/contracts/canonical";
-import { utf8ToBytes } from "@/contracts/hex";
+import { hexToBytes, utf8ToBytes } from "@/contracts/hex";
+import { verifyConsistency } from "@/contracts/merkle";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
@@ -206,4 +207,23 @@ describe("three instances behind haproxy on one PostgreSQL", () => {
     const verified = await verifyDatabase(own.database.db, nodeVerifier);
     expect(verified.ok).toBe(true);
   }, 240_000);
+
+  it("log proofs from the restarted instance, which filled nothing at start, equal the warm instances' and verify", async () => {
+    // Instance 2 was started again by the test above: it filled nothing, all three read log_subtree_hashes.
+    const checkpoints = await own.database.db.select({ size: ledgerCheckpoints.size, root: ledgerCheckpoints.rootHash }).from(ledgerCheckpoints).orderBy(ledgerCheckpoints.size);
+    const [older, newer] = [checkpoints[Math.floor(checkpoints.length / 3)]!, checkpoints.at(-1)!];
+    expect(newer.size).toBeGreaterThan(older.size);
+    const proofs = await Promise.all(
+      instancePorts.map(async (_, i) => {
+        const answer = await fetch(`${instanceUrl(i)}/api/ledger/consistency?old=${older.size}&new=${newer.size}`);
+        expect(answer.status).toBe(200);
+        return ((await answer.json()) as { proof: string[] }).proof;
+      }),
+    );
+    expect(proofs[1]!.length).toBeGreaterThan(0);
+    expect(proofs[1]).toEqual(proofs[0]);
+    expect(proofs[1]).toEqual(proofs[2]);
+    const hashes = proofs[1]!.map((hash) => new Uint8Array(Buffer.from(hash, "base64")));
+    expect(verifyConsistency(older.size, newer.size, hexToBytes(older.root, 32), hexToBytes(newer.root, 32), hashes)).toEqual({ ok: true });
+  });
 });

@@ -40,7 +40,7 @@ export const ledgerEntries = pgTable(
  * The log's complete Merkle subtree hashes above the leaves (RFC 9162): the node at (level,
  * nodeIndex) is MTH of leaves [nodeIndex * 2^level, (nodeIndex + 1) * 2^level), level ≥ 1 (the
  * leaves' own hashes are ledger_entries.leaf_hash). Written by a trigger in the append's own
- * statement (migration 0016), so every instance reads the same hashes and none fills a store at
+ * statement (migration 0017), so every instance reads the same hashes and none fills a store at
  * start-up; an inclusion or consistency proof reads O(log n) of them. Append-only, like the log.
  */
 export const logSubtreeHashes = pgTable(

@@ -33,9 +33,11 @@ export interface ClaimRowDto {
   holderName: string;
   issuerName: string;
   offeredToName: string | null;
+  /** The trade-document reference of an issuance (claims.trade_reference); null on pieces and on issuances without one. */
+  tradeReference: string | null;
 }
 
-type ClaimLike = { id: string; rootId: string; amountMinor: bigint; settledMinor: bigint; state: string; maturityDate: string; depth: number; holderOrgId: string; issuerOrgId: string; offeredToOrgId: string | null };
+type ClaimLike = { id: string; rootId: string; amountMinor: bigint; settledMinor: bigint; state: string; maturityDate: string; depth: number; holderOrgId: string; issuerOrgId: string; offeredToOrgId: string | null; tradeReference?: string | null };
 
 /** The rows with the names of the organisations they name (and only those are read). */
 async function toRows(db: Db, list: ClaimLike[]): Promise<ClaimRowDto[]> {
@@ -52,6 +54,7 @@ async function toRows(db: Db, list: ClaimLike[]): Promise<ClaimRowDto[]> {
     holderName: names.get(c.holderOrgId) ?? c.holderOrgId,
     issuerName: names.get(c.issuerOrgId) ?? c.issuerOrgId,
     offeredToName: c.offeredToOrgId ? (names.get(c.offeredToOrgId) ?? c.offeredToOrgId) : null,
+    tradeReference: c.tradeReference ?? null,
   }));
 }
 

@@ -33,6 +33,7 @@ export function IssuancesTable({ rows, canSign }: { rows: ClaimRowDto[]; canSign
         stack
         columns={[
           { header: t("issuances.maturity"), className: "whitespace-nowrap", cell: (c) => format.date(c.maturityDate) },
+          { header: t("issuances.reference"), className: "break-all text-slate-700", cell: (c) => c.tradeReference ?? <span className="text-slate-400">{t("common.dash")}</span> },
           { header: t("issuances.faceValue"), align: "right", cell: (c) => <span className="font-semibold">{format.money(c.amountMinor)}</span> },
           { header: t("issuances.tier1"), className: "text-slate-700", cell: (c) => c.offeredToName ?? c.holderName },
           {

@@ -106,7 +106,8 @@ export function TrustChecks({ orgId, financing, onDecision }: { orgId: string; f
     return (
       <div className="rounded-xl border border-rose-200 bg-rose-50 p-5" data-testid="trust-decision-refused" role="alert">
         <div className="text-base font-semibold text-rose-800">{t("desk.doNotFinance", { reason: t(`checks.${decision.code}`) })}</div>
-        <VerifierFailure code={decision.code} detail={decision.detail} />
+        {/* The title names the trust check; a provenance failure inside it is told by its own code. */}
+        <VerifierFailure code={decision.code} detail={decision.detail} meaning={decision.code === "provenance_failed"} />
       </div>
     );
   }

@@ -37,6 +37,8 @@ export function isPlainJson(value: unknown, depth = 0): boolean {
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) return false;
       for (const key in value) {
+        // superjson refuses these keys (a prototype pollution guard): it must see them, and refuse.
+        if (key === "__proto__" || key === "constructor" || key === "prototype") return false;
         if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
       }
       // Symbol keys are dropped by JSON, and superjson ignores them too; nothing else to check.

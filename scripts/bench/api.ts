@@ -133,6 +133,8 @@ export interface RunningApp {
   baseUrl: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** npm start's lines about instances that exited and were started again (none for next start alone). */
+  restarts(): string[];
 }
 
 export interface StartOptions {
@@ -146,6 +148,9 @@ const HAPROXY = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/hapro
 
 export const haproxyInstalled = () => HAPROXY !== null;
 
+const stderrOf = new WeakMap<RunningApp, () => string>();
+const lastLines = (app: RunningApp, count: number) => (stderrOf.get(app)?.() ?? "").trim().split("\n").slice(-count).join(" | ");
+
 export async function startApp(env: Record<string, string>, options: StartOptions = { instances: 1 }): Promise<RunningApp> {
   const port = options.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -155,11 +160,15 @@ export async function startApp(env: Record<string, string>, options: StartOption
   const balanced = options.instances > 1;
   if (balanced && (!HAPROXY || !env.DATABASE_URL)) throw new Error("several instances need haproxy and a PostgreSQL DATABASE_URL");
   const child: ChildProcess = balanced
-    ? spawn(process.execPath, [path.join("scripts", "start.mjs")], { env: { ...appEnv, INSTANCES: String(options.instances), PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "ignore", "pipe"] })
+    ? spawn(process.execPath, [path.join("scripts", "start.mjs")], { env: { ...appEnv, INSTANCES: String(options.instances), PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] })
     : spawn(process.execPath, [...nodeArgs, nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"], { env: appEnv, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const restarts: string[] = [];
+  child.stdout?.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (/^\[start\] instance \d+ .*exited/.test(line)) restarts.push(line);
   });
   const stop = async () => {
     if (child.exitCode !== null) return;
@@ -189,7 +198,9 @@ export async function startApp(env: Record<string, string>, options: StartOption
   }
   // haproxy checks /readyz once a second: give it time to see every instance up.
   if (balanced) await sleep(2500);
-  return { baseUrl, child, stop };
+  const app: RunningApp = { baseUrl, child, stop, restarts: () => [...restarts] };
+  stderrOf.set(app, () => stderr);
+  return app;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -474,6 +485,8 @@ export async function measureApi(db: Db, env: Record<string, string>, options: A
       runs.push(await measureOneSetup(app, all, receivers, instances, options));
     } finally {
       agent.destroy();
+      const restarts = app.restarts();
+      if (restarts.length > 0) say(`instances that exited during the run (npm start restarted them): ${restarts.length}; last: ${restarts.at(-1)}; stderr: ${lastLines(app, 5)}`);
       await app.stop();
     }
   }

@@ -22,7 +22,7 @@ import { loadPlatformKey } from "@/server/platform/key";
 import { buildProvenanceBundle, ProvenanceStore } from "@/server/ledger/provenance";
 import { fmt, now, say, section, stats } from "./common";
 
-/** This bench process's subtree store, as a server keeps one in its runtime: the first bundle fills it. */
+/** This bench process's provenance store, as a server keeps one in its runtime (a cache of upper subtree hashes read from log_subtree_hashes). */
 const subtrees = new ProvenanceStore();
 import { Profiler } from "./cpu";
 
@@ -34,7 +34,7 @@ export interface ProvenanceResult {
   signatures: number;
   proofHashes: number;
   bundleBytes: number;
-  /** buildProvenanceBundle: first call in the process (fills the subtree store), then warm. */
+  /** buildProvenanceBundle: first call in the process (nothing cached), then warm. */
   buildColdMs: number;
   buildWarmMs: number;
   /** The browser's verifier as shipped (WebCrypto Ed25519): first run, then the median. */
@@ -101,7 +101,7 @@ export async function measureProvenance(db: Db, options: { label: string; depth:
   const nodeMs = timeVerify(bundle, operatorPublicKey, nodeVerifier, options.iterations);
   say(`ledger of ${fmt(ledgerSize)} transactions; claim ${target.id} at depth ${target.depth}`);
   say(`bundle: ${bundle.entries.length} entries, ${signatures} signatures, ${proofHashes} proof hashes, ${fmt(bundleBytes)} bytes (canonical JSON)`);
-  say(`buildProvenanceBundle: ${fmt(buildColdMs)} ms the first time in a process (reads ${fmt(ledgerSize)} leaf hashes into the subtree store), then ${fmt(buildWarmMs, 1)} ms`);
+  say(`buildProvenanceBundle: ${fmt(buildColdMs)} ms the first time in a process (proofs from log_subtree_hashes, nothing cached yet), then ${fmt(buildWarmMs, 1)} ms`);
   say(`browser verifier (WebCrypto Ed25519, then the replay): ${browser.firstMs.toFixed(1)} ms the first time, median of ${options.iterations} after ${browser.medianMs.toFixed(1)} ms`);
   say(`verifyProvenance, median of ${options.iterations}: @noble/curves only ${nobleMs.toFixed(1)} ms; node:crypto ${nodeMs.toFixed(1)} ms`);
   if (profile.length > 0) {

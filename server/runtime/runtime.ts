@@ -15,7 +15,7 @@ import { createMailer, type MailSettings } from "../mail/mailer";
 /**
  * The state a server process keeps in memory, in one object made at start-up and handed to
  * what needs it (the tRPC context carries it), instead of module globals and import side
- * effects: the ledger's group commit, the rate limiters, the provenance subtree store, and
+ * effects: the ledger's group commit, the rate limiters, the provenance store's cache, and
  * where signature checks run. The app makes one per process (server/runtime/process.ts);
  * a test or a script makes its own, and two runtimes share nothing.
  */
@@ -33,7 +33,7 @@ export interface Runtime {
     /** Public voucher verifications (/api/verify/<token>) per client address per minute. */
     readonly publicVerify: Limiter;
   };
-  /** The log's complete subtree hashes, for O(log n) inclusion proofs. */
+  /** Log proofs from the subtree hashes in the database (log_subtree_hashes), with a cache of the upper ones read. */
   readonly provenance: ProvenanceStore;
   /** Asks the configured witnesses to cosign the last checkpoint after each accepted submission (never blocking it). */
   readonly cosigner: WitnessCosigner;

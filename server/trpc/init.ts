@@ -1,6 +1,6 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import superjson from "superjson";
+import { apiTransformer } from "./transformer";
 import { ZodError } from "zod";
 import type { Db } from "@/db/client";
 import type { Runtime } from "../runtime/runtime";
@@ -55,7 +55,7 @@ export const KIND_TO_TRPC: Record<ErrorKind, TRPC_ERROR_CODE_KEY> = {
 const GENERIC_MESSAGE = "Something went wrong on our side. Try again; if it keeps happening, contact the platform operator.";
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer: apiTransformer,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const domain = cause instanceof DomainError ? cause : null;

@@ -35,4 +35,15 @@ describe("sessionUserId", () => {
     const tampered = token.slice(0, at) + (token[at] === "A" ? "B" : "A") + token.slice(at + 1);
     expect(await sessionUserId(jar({ "next-auth.session-token": tampered }), SECRET, false)).toBeNull();
   });
+
+  it("remembers a token it decrypted, but refuses it once it expires, and only under the secret it was made with", async () => {
+    const token = await tokenFor("usr_remembered", { maxAge: 60 });
+    const cookie = jar({ "next-auth.session-token": token });
+    const now = Date.now();
+    expect(await sessionUserId(cookie, SECRET, false, now)).toBe("usr_remembered");
+    expect(await sessionUserId(cookie, SECRET, false, now + 30_000)).toBe("usr_remembered");
+    // Past its expiry (and jose's 15 s tolerance) the remembered token is no session.
+    expect(await sessionUserId(cookie, SECRET, false, now + 60_000 + 16_000)).toBeNull();
+    expect(await sessionUserId(cookie, "another-secret-of-enough-length", false, now)).toBeNull();
+  });
 });

@@ -5,6 +5,7 @@ import { buildSigned, identityFor, type SigningIdentity } from "@/contracts/clie
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
+import { commitSplitParts } from "@/contracts/split-commitments";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { outstandingMinor } from "@/contracts/ledger/claims";
@@ -113,7 +114,7 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   /** Tier 1 accepts and passes `toTier2Minor` of it to tier 2, who accepts: [tier 1's piece, tier 2's piece]. */
   const passToTier2 = async (rootId: string, toTier2Minor: bigint, keptMinor: bigint) => {
     await submit(sign(tier1, "claim.accept", { claimId: rootId }));
-    const split = await txId(sign(tier1, "claim.split", { claimId: rootId, parts: [{ toOrgId: "org_lingnan", amountMinor: toTier2Minor }, { toOrgId: "org_pearl", amountMinor: keptMinor }] }));
+    const split = await txId(sign(tier1, "claim.split", { claimId: rootId, parts: commitSplitParts([{ toOrgId: "org_lingnan", amountMinor: toTier2Minor }, { toOrgId: "org_pearl", amountMinor: keptMinor }], randomBytes) }));
     await submit(sign(tier2, "claim.accept", { claimId: deriveId("c", split, 0) }));
     return [deriveId("c", split, 1), deriveId("c", split, 0)] as const;
   };
@@ -144,12 +145,16 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const split2 = await txId(
     sign(tier2, "claim.split", {
       claimId: tier2ClaimId,
-      parts: [
-        { toOrgId: "org_xinyuan", amountMinor: 20_000n },
-        { toOrgId: "org_xinyuan", amountMinor: 20_000n },
-        { toOrgId: "org_lingnan", amountMinor: 10_000_000n },
-        { toOrgId: "org_lingnan", amountMinor: 19_960_000n },
-      ],
+      // With commitments, so a piece's provenance bundle hides its siblings (split-commitments.ts).
+      parts: commitSplitParts(
+        [
+          { toOrgId: "org_xinyuan", amountMinor: 20_000n },
+          { toOrgId: "org_xinyuan", amountMinor: 20_000n },
+          { toOrgId: "org_lingnan", amountMinor: 10_000_000n },
+          { toOrgId: "org_lingnan", amountMinor: 19_960_000n },
+        ],
+        randomBytes,
+      ),
     }),
   );
   const tier3ClaimId = deriveId("c", split2, 0);

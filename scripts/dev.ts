@@ -4,14 +4,24 @@
  * seeded ledger, then the Next.js dev server configured to ask them after every block
  * (LEDGER_WITNESSES, quorum 2 of 3). While the seed is cosigned, this process serves the log's
  * entries on the app's port itself (the witnesses follow http://127.0.0.1:PORT/api/ledger),
- * then closes the database and hands the port to Next.js.
+ * then closes the database and hands the port to Next.js. Beside the factor's witness runs the
+ * factor's settlement agent (scripts/lender-agent.ts): it disburses what the factor's policy
+ * approved once a quorum cosigned the application's block, with the key the factor registered
+ * for it (the seed's), submitting through the API with an API key made here for it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:http";
 import path from "node:path";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey } from "@/contracts/note";
 import { installNodeSha256 } from "@/server/crypto/node-hash";
+import { writeFileSync, mkdirSync } from "node:fs";
+import { bytesToHex } from "@/contracts/hex";
+import { parseVerifierKey } from "@/contracts/note";
+import { formatTrustPolicy } from "@/contracts/trust-policy";
+import { loadActor } from "@/server/auth/accounts";
+import { createApiKey } from "@/server/commands/api-keys";
 import { ledgerOrigin } from "@/server/env";
+import { demoAgentIdentity } from "@/server/seed/ledger-seed";
 import { WitnessCosigner } from "@/server/ledger/cosign";
 import { logEntries } from "@/server/ledger/log-api";
 import { ProvenanceStore } from "@/server/ledger/provenance";
@@ -55,6 +65,29 @@ function startWitness(index: number, logKey: string): Promise<string> {
   });
 }
 
+/**
+ * The factor's settlement agent: its key file (the demo key the seed registered for it), the
+ * factor's pinned trust policy (the operator key, the three witnesses, quorum 2) and an API key
+ * to submit with, all in data/agent-factor.
+ */
+function startAgent(logKey: string, witnessKeys: string[], apiToken: string): void {
+  const dir = "data/agent-factor";
+  mkdirSync(dir, { recursive: true });
+  const parse = (text: string) => {
+    const parsed = parseVerifierKey(text);
+    if (!parsed.ok) throw new Error(parsed.detail);
+    return parsed.key;
+  };
+  writeFileSync(`${dir}/trust.json`, JSON.stringify(formatTrustPolicy({ origin: ledgerOrigin(), logKeys: [parse(logKey)], witnesses: witnessKeys.map(parse), quorum: 2 }), null, 2));
+  writeFileSync(`${dir}/agent.key`, bytesToHex(demoAgentIdentity("org_gbfactor").privateKey), { mode: 0o600 });
+  const args = ["scripts/lender-agent.ts", "--lender", "org_gbfactor", "--key-file", `${dir}/agent.key`, "--trust", `${dir}/trust.json`, "--log-url", `http://127.0.0.1:${PORT}/api/ledger`, "--submit-url", `http://127.0.0.1:${PORT}/api/v1/transactions`];
+  const child = spawn(TSX, args, { stdio: ["ignore", "pipe", "inherit"], detached: true, env: { ...process.env, LENDER_AGENT_API_KEY: apiToken } });
+  children.push(child);
+  child.stdout?.on("data", (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line && !line.startsWith("unreachable")) console.log(`[factor agent] ${line}`);
+  });
+}
+
 const database = openForScript();
 await database.migrate();
 const created = await seedDemo(database.db, (line) => console.log(line));
@@ -76,7 +109,11 @@ await new Promise<void>((resolve) => server.listen(PORT, "127.0.0.1", resolve));
 const round = await new WitnessCosigner(database.db, new ProvenanceStore(), witnesses, 2).cosignLatest();
 console.log(`Witnesses cosigned checkpoint ${round?.size ?? "-"}: ${round?.cosigned.join(", ") || "none"}${round?.failed.length ? `; failed: ${round.failed.map((f) => `${f.witness} (${f.detail})`).join(", ")}` : ""}`);
 await new Promise((resolve) => server.close(resolve));
+const factorAdmin = await loadActor(database.db, "usr_gbfactor_1");
+if (!factorAdmin) throw new Error("the demo seed has no factor admin usr_gbfactor_1");
+const agentApiKey = await createApiKey(database.db, factorAdmin, { name: "Settlement agent (npm run dev)", scopes: ["submit"], expiresInDays: 1 });
 await database.close();
+startAgent(logKey, keys, agentApiKey.token);
 
 const next = spawn(path.resolve("node_modules", ".bin", "next"), ["dev", "--port", String(PORT), ...(process.env.HOST ? ["--hostname", process.env.HOST] : [])], {
   stdio: "inherit",

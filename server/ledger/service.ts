@@ -351,7 +351,7 @@ export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, c
 
 /**
  * The note-text hash of the latest checkpoint (what a financing offer or disbursement names
- * when the platform itself decides: the seed, the auto-disburse job); null before any note.
+ * when the platform itself decides: the seed); null before any note.
  */
 export async function latestCheckpointTextHash(db: Db): Promise<string | null> {
   const [row] = await db.select({ hash: ledgerCheckpoints.noteTextHash }).from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);

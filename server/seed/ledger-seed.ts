@@ -26,6 +26,11 @@ export function demoIdentity(orgId: string): SigningIdentity & { publicKeyHex: s
   return identityFor(orgId, sha256(utf8ToBytes(`double-chain demo signing key ${orgId}`)));
 }
 
+/** The demo settlement agent's key of a lender (docs/witness.md §8): a second key of the lender, for its agent. */
+export function demoAgentIdentity(orgId: string): SigningIdentity & { publicKeyHex: string } {
+  return identityFor(orgId, sha256(utf8ToBytes(`double-chain demo settlement agent key ${orgId}`)));
+}
+
 /** The text of the demo's main invoice (the 1,000,000.00 issuance): a file holding exactly this matches its hash. */
 export const DEMO_INVOICE_TEXT = "Invoice HX-2026-0418: 2,000 mainboard assemblies";
 
@@ -166,6 +171,11 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
 
   // The factor finances small Huaxin tickets without a person: up to 5,000.00 a piece, up
   // to five hand-overs from the issuance, at 4.20% a year, no fee, without recourse.
+  // The factor's settlement agent (server/witness/lender-agent.ts) signs the disbursements its
+  // policy approves, with a key of its own that the factor registered for it (the platform key
+  // may not), approved by the factor's own key. Derived from a public label like every demo key.
+  const agent = demoAgentIdentity("org_gbfactor");
+  await submit(sign(agent, "key.register", { orgId: "org_gbfactor", orgName: DEMO_ORGS.find((org) => org.id === "org_gbfactor")!.name, role: "lender", publicKeyHex: agent.publicKeyHex, keyId: agent.keyId }, [factor]));
   const policyTx = await txId(sign(factor, "financingPolicy.set", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", maxAmountMinor: 500_000n, maxDepth: 5, rateBps: 420, feeMinor: 0n, recourse: false }));
 
   // A second issuance waiting in tier 1's inbox.

@@ -807,8 +807,8 @@ function policyFinancing(w: World): string {
   if (created === undefined || created.kind !== "financing") throw new Error("no financing created");
   return created.value.id;
 }
-// The platform's settlement agent confirms disbursements under a policy, and only those.
-ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.operator)) });
+// Under a policy the lender (its settlement agent's key) confirms the disbursement; the platform key never does.
+ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(policyFinancing(w), A.operator)) });
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank)) });
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => {
   const { financingId } = financing(w, "accepted");

@@ -4,7 +4,8 @@
  * A leaf is the canonical bytes of the entry, so anyone holding the entry (with amounts as
  * bigints or as decimal strings, which canonicalise identically) recomputes the same leaf hash.
  */
-import { canonicalJsonAround } from "./canonical";
+import { canonicalJson, canonicalJsonAround } from "./canonical";
+import { committedTransaction } from "./split-commitments";
 import { utf8ToBytes } from "./hex";
 import { leafHash } from "./merkle";
 import type { SignedTransaction } from "./transaction";
@@ -29,9 +30,19 @@ export function logEntryBytes(entry: LogEntry): Uint8Array {
   return utf8ToBytes(logEntryJson(entry));
 }
 
-/** RFC 9162 leaf hash (SHA-256 of 0x00 || canonical bytes), 32 bytes. */
+/**
+ * RFC 9162 leaf hash (SHA-256 of 0x00 || canonical bytes), 32 bytes. A split whose parts carry
+ * commitments is hashed in its committed form (split-commitments.ts): the leaf commits to the
+ * parts through their commitments, which bind their openings, so a bundle may show a part as
+ * its commitments alone and keep the same leaf. The entry as stored (logEntryJson) keeps the
+ * openings: witnesses and the full replay need them.
+ */
 export function logEntryLeafHash(entry: LogEntry): Uint8Array {
-  return leafHash(logEntryBytes(entry));
+  const transaction = entry.signed.transaction;
+  const committed = committedTransaction(transaction);
+  if (committed === transaction) return leafHash(logEntryBytes(entry));
+  const hashed = { leafIndex: entry.leafIndex, acceptedAtMs: entry.acceptedAtMs, signed: { ...entry.signed, transaction: committed } };
+  return leafHash(utf8ToBytes(canonicalJson(hashed)));
 }
 
 /**

@@ -48,6 +48,7 @@ import { logEntryLeafHash, type LogEntry } from "./log";
 import { verifyInclusion } from "./merkle";
 import { nobleVerifier, runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "./signing";
 import { transactionId } from "./transaction";
+import { isCommittedPart, redactPart } from "./split-commitments";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { claimIdSchema, decodeSignedTransaction, sha256HexSchema } from "./ledger/schema";
 import { introducedKey, kindOf, orgsNamed } from "./ledger/kinds";
@@ -402,7 +403,8 @@ function replayOne(state: MemoryState, entry: LogEntry, verifier: SignatureVerif
   const signed = (decodeSignedTransaction(entry.signed) as { ok: true; value: SignedLedgerTransaction }).value;
   const txId = transactionId(signed.transaction);
   try {
-    const outcome = applyTransaction(state, signed, { nowMs: entry.acceptedAtMs, txId, verifier, networkId });
+    // partialReplay: a split may show the parts off the branch as commitments alone.
+    const outcome = applyTransaction(state, signed, { nowMs: entry.acceptedAtMs, txId, verifier, networkId, partialReplay: true });
     if (!outcome.ok) {
       return failed("contract_refused", outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code, entry.leafIndex);
     }
@@ -506,14 +508,36 @@ export function selectProvenanceEntries(allEntries: readonly LogEntry[], claimId
   const chainSet = new Set(chain);
   const rootIssue = index.createdBy.get(chain[0] as string) as DecodedEntry;
   const lineId = (rootIssue.signed.transaction.body as { creditLineId: string }).creditLineId;
-  const selected = index.decoded.filter(
-    (item) =>
-      item.entry.leafIndex === 0 ||
-      isLineageEntry(index, item, chainSet) ||
-      (item.entry.leafIndex < rootIssue.entry.leafIndex && isCreditLineEntry(item, lineId)),
-  );
+  const selected = index.decoded
+    .filter(
+      (item) =>
+        item.entry.leafIndex === 0 ||
+        isLineageEntry(index, item, chainSet) ||
+        (item.entry.leafIndex < rootIssue.entry.leafIndex && isCreditLineEntry(item, lineId)),
+    )
+    .map((item) => redactOffBranch(item, chainSet));
   const withKeys = addIntroductions(index, selected);
   return withKeys.sort((a, b) => a.entry.leafIndex - b.entry.leafIndex).map((item) => item.entry);
+}
+
+/**
+ * A split on the lineage shows in full only the part that continues the branch; every other
+ * part with commitments is replaced by its commitments (split-commitments.ts), which keeps the
+ * transaction id, the signature and the leaf hash. Selection runs on the redacted entry, so the
+ * organisations of the hidden parts are not introduced either. A split in the plain form (before
+ * commitments) cannot be redacted and shows whole.
+ */
+function redactOffBranch(item: DecodedEntry, chain: ReadonlySet<string>): DecodedEntry {
+  const transaction = item.signed.transaction;
+  if (transaction.type !== "claim.split" || !transaction.body.parts.some(isCommittedPart)) return item;
+  const wire = item.entry.signed as unknown as { transaction: { body: { parts: unknown[] } } };
+  const parts = transaction.body.parts.map((part, index) =>
+    chain.has(deriveId("c", item.txId, index)) || !isCommittedPart(part) ? wire.transaction.body.parts[index] : redactPart(part),
+  );
+  const signed = { ...wire, transaction: { ...wire.transaction, body: { ...wire.transaction.body, parts } } } as unknown as LogEntry["signed"];
+  const decoded = decodeSignedTransaction(signed);
+  if (!decoded.ok) throw new Error(`redacted split at leaf ${item.entry.leafIndex} does not decode`);
+  return { entry: { ...item.entry, signed }, signed: decoded.value, txId: item.txId };
 }
 
 function indexLog(allEntries: readonly LogEntry[]): LogIndex {

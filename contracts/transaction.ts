@@ -7,6 +7,7 @@
  * can say exactly what is wrong; the boolean forms are shorthands.
  */
 import { canonicalBytes, sha256Bytes } from "./canonical";
+import { committedTransaction } from "./split-commitments";
 import { bytesToHex, ED25519_SIGNATURE_BYTES, tryHexToBytes } from "./hex";
 import { keyIdFor, publicKeyFromPrivate, signDigest, type SignatureVerifier } from "./signing";
 
@@ -46,8 +47,21 @@ export type SignatureCheck =
 
 /** The 32-byte SHA-256 of the canonical bytes of the envelope: what is signed. */
 export function transactionDigest(transaction: TransactionEnvelope): Uint8Array {
-  return sha256Bytes(canonicalBytes(transaction));
+  // A split's parts are hashed as their commitments (split-commitments.ts), so a bundle can
+  // hide the parts off its branch without changing the id; every other transaction hashes as it is.
+  const committed = committedTransaction(transaction);
+  if (committed === transaction) return sha256Bytes(canonicalBytes(transaction));
+  if (Object.isFrozen(transaction)) {
+    const cached = committedDigests.get(transaction);
+    if (cached !== undefined) return cached;
+  }
+  const digest = sha256Bytes(canonicalBytes(committed));
+  if (Object.isFrozen(transaction)) committedDigests.set(transaction, digest);
+  return digest;
 }
+
+/** Digests of decoded (frozen) splits with commitments: computing the commitments costs two scalar multiplications a part. */
+const committedDigests = new WeakMap<object, Uint8Array>();
 
 /** The transaction id: lowercase hex of `transactionDigest`. */
 export function transactionId(transaction: TransactionEnvelope): string {

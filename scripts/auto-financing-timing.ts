@@ -1,7 +1,10 @@
 /**
- * How long a small ticket takes to finance itself: from the holder's signed application
- * under the factor's policy reaching the API's submit service to the disbursement being on
- * the ledger (both transactions committed, each in its own block with a signed checkpoint).
+ * How long a small ticket takes to finance itself, the ledger's part: from the holder's signed
+ * application under the factor's policy reaching the API's submit service to the disbursement
+ * signed with the factor's settlement agent key being on the ledger (two blocks, each with a
+ * signed checkpoint). The agent's own part (waiting for the witnesses' cosignatures, its
+ * replay) is not in it: test/trust/lender-agent.test.ts prints that whole path with three real
+ * witness processes and the agent as a process.
  * Runs on a fresh embedded database (PGlite, in memory) unless DATABASE_URL names a server,
  * where it creates and drops a scratch database. Prints the figures; asserts nothing.
  *
@@ -15,12 +18,13 @@ import { claims, financingPolicies, financings } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { beijingDate } from "@/contracts/ledger/maturity";
-import { requireAccepted, submitWire } from "@/server/ledger/service";
+import { latestCheckpointTextHash, requireAccepted, submitWire } from "@/server/ledger/service";
+import { paymentReference } from "@/server/witness/lender-agent";
 import { loadActor } from "@/server/auth/accounts";
 import { submitSigned } from "@/server/commands/submit";
 import { createAppRuntime } from "@/server/runtime/runtime";
 import { seedDemo } from "@/server/seed/seed";
-import { demoIdentity } from "@/server/seed/ledger-seed";
+import { demoAgentIdentity, demoIdentity } from "@/server/seed/ledger-seed";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 30);
 const nonce = () => randomBytes(16).toString("hex");
@@ -60,6 +64,7 @@ async function main() {
     const [policy] = await db.select().from(financingPolicies).where(eq(financingPolicies.status, "active"));
     const tier2 = demoIdentity("org_lingnan");
     const tier3 = demoIdentity("org_xinyuan");
+    const agent = demoAgentIdentity("org_gbfactor");
     const actor = await loadActor(db, "usr_xinyuan_1");
     if (!policy || !actor) throw new Error("the demo seed has no policy or no tier-3 user");
     // Tier 2 passes `runs` pieces of 200.00 to tier 3, who accepts them: the tickets to finance.
@@ -76,13 +81,17 @@ async function main() {
       const application = toWire(buildSigned(tier3, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: beijingDate(Date.now()) }, { nonce: nonce(), createdAtMs: Date.now() }));
       const startedMs = performance.now();
       const result = await submitSigned(runtime, actor, application);
+      const financingId = deriveId("fin", result.txId ?? "0".repeat(64), 0);
+      const checkpointHash = (await latestCheckpointTextHash(db)) ?? "";
+      const disbursement = buildSigned(agent, "financing.disburse", { financingId, paymentReference: paymentReference(financingId), checkpointHash }, { nonce: nonce(), createdAtMs: Date.now() });
+      requireAccepted(await submitWire(db, toWire(disbursement)));
       const elapsedMs = performance.now() - startedMs;
-      const [financing] = await db.select().from(financings).where(eq(financings.id, deriveId("fin", result.txId ?? "0".repeat(64), 0)));
+      const [financing] = await db.select().from(financings).where(eq(financings.id, financingId));
       if (financing?.status !== "disbursed") throw new Error(`piece ${claimId} was not disbursed: ${financing?.status ?? result.status}`);
       timings.push(elapsedMs);
     }
     const sorted = [...timings].sort((a, b) => a - b);
-    console.log(`auto-financing, ${runs} tier-3 tickets of 200.00 on ${label}: application to disbursed`);
+    console.log(`auto-financing, ${runs} tier-3 tickets of 200.00 on ${label}: application and the agent-signed disbursement committed (no cosigning round)`);
     console.log(`  p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`);
   } finally {
     await done();

@@ -1,5 +1,7 @@
 // Starts the built app for the browser tests: a fresh PGlite folder (unless DATABASE_URL is
-// set), migrated and seeded, then `next start` on the given port.
+// set), migrated and seeded; the demo's witnesses and the factor's settlement agent
+// (scripts/trust-sidecars.ts, on the three ports after the app's), which cosign the seed; then
+// `next start` on the given port, asking those witnesses after every block.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 
@@ -18,8 +20,24 @@ if (!env.DATABASE_URL) {
 }
 const prepared = spawnSync("npx", ["tsx", "scripts/prepare-db.ts"], { env, stdio: "inherit" });
 if (prepared.status !== 0) process.exit(prepared.status ?? 1);
-const server = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], { env, stdio: "inherit" });
-const stop = () => server.kill("SIGTERM");
+fs.rmSync("data/e2e-trust", { recursive: true, force: true });
+const sidecars = spawn("npx", ["tsx", "scripts/trust-sidecars.ts", "--port", port, "--witness-base-port", String(Number(port) + 1), "--data", "data/e2e-trust"], { env, stdio: ["ignore", "pipe", "inherit"] });
+const witnesses = await new Promise((resolve, reject) => {
+  let output = "";
+  sidecars.stdout.on("data", (chunk) => {
+    output += chunk.toString();
+    process.stdout.write(chunk);
+    const line = /LEDGER_WITNESSES=(\S+)/.exec(output);
+    if (line) resolve(line[1]);
+  });
+  sidecars.on("exit", (code) => reject(new Error(`trust sidecars exited with ${code}`)));
+});
+sidecars.stdout.on("data", (chunk) => process.stdout.write(chunk));
+const server = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], { env: { ...env, LEDGER_WITNESSES: witnesses, LEDGER_WITNESS_QUORUM: "2" }, stdio: "inherit" });
+const stop = () => {
+  sidecars.kill("SIGTERM");
+  server.kill("SIGTERM");
+};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
 server.on("exit", (code) => process.exit(code ?? 0));

@@ -9,7 +9,8 @@ import { maturityAtMs } from "./maturity";
 import { isTradeReference } from "./fields";
 import { fail, invariant, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
-import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type StateChange } from "./types";
+import { blindingsCancel, commitmentProblem, commitmentsSumTo, isCommittedPart, isRedactedPart, type CommittedSplitPart, type PlainSplitPart, type RedactedSplitPart } from "../split-commitments";
+import { isLiveState, type Claim, type LedgerEnvelope, type LedgerEvent, type SplitPart, type StateChange } from "./types";
 
 export function outstandingMinor(claim: Pick<Claim, "amountMinor" | "settledMinor">): bigint {
   return claim.amountMinor - claim.settledMinor;
@@ -200,19 +201,19 @@ export function applyClaimSplit(
   const found = heldBySigner(view, body.claimId, signer.orgId, context.nowMs);
   if (!found.ok) return found;
   const parent = found.claim;
-  const badIndex = body.parts.findIndex((part) => part.amountMinor <= 0n);
-  if (badIndex >= 0) return fail("split_part_not_positive", `part ${badIndex}`);
-  const totalMinor = body.parts.reduce((sum, part) => sum + part.amountMinor, 0n);
-  if (totalMinor !== outstandingMinor(parent)) {
-    return fail("split_amounts_do_not_sum", `parts sum to ${totalMinor}, claim has ${outstandingMinor(parent)}`);
-  }
-  if (body.parts.length === 1 && body.parts[0]?.toOrgId === signer.orgId) return fail("split_changes_nothing");
-  for (const part of body.parts) {
+  const parts = checkSplitParts(body.parts, outstandingMinor(parent), context.partialReplay === true);
+  if (!parts.ok) return parts;
+  const { disclosed, hidden } = parts;
+  if (disclosed.length === 1 && hidden === null && disclosed[0]?.part.toOrgId === signer.orgId) return fail("split_changes_nothing");
+  for (const { part } of disclosed) {
     const receiver = view.getOrg(part.toOrgId);
     if (receiver === undefined) return fail("organisation_not_found", part.toOrgId);
     if (receiver.role !== "supplier") return fail("recipient_not_supplier", part.toOrgId);
   }
-  const children = body.parts.map((part, index) => childOf(parent, index, part.toOrgId, part.amountMinor, context.txId));
+  const children = disclosed.map(({ part, index }) => childOf(parent, index, part.toOrgId, part.amountMinor, context.txId));
+  // In a provenance replay the parts off the branch stay with the splitter as one opaque piece
+  // for their total, so that conservation still holds in the replayed state.
+  if (hidden !== null) children.push(childOf(parent, hidden.index, signer.orgId, hidden.totalMinor, context.txId));
   const changes: StateChange[] = [
     { kind: "claim", value: { ...parent, state: "split" } },
     ...children.map((child) => ({ kind: "claim", value: child }) as const),
@@ -229,6 +230,38 @@ export function applyClaimSplit(
     });
   }
   return succeed(changes, events);
+}
+
+type SplitPartsCheck =
+  | { ok: true; disclosed: { part: PlainSplitPart; index: number }[]; hidden: { index: number; totalMinor: bigint } | null }
+  | Failure<CodeIn<typeof CLAIM_SPLIT_CODES>>;
+
+/**
+ * The parts' own checks, in order: commitments well-formed (and, all parts in the clear, their
+ * blindings cancel), commitments alone only in a provenance replay, every part in the clear
+ * positive, conservation: in the clear by the amounts, with hidden parts by the commitments
+ * (their total must leave at least one minor unit per hidden part).
+ */
+function checkSplitParts(parts: readonly SplitPart[], outstanding: bigint, partialReplay: boolean): SplitPartsCheck {
+  const problem = commitmentProblem(parts);
+  if (problem !== null) return fail("split_commitment_invalid", problem);
+  const redacted = parts.flatMap((part, index) => (isRedactedPart(part) ? [index] : []));
+  const disclosed = parts.flatMap((part, index) => (isRedactedPart(part) ? [] : [{ part, index }]));
+  const committed = disclosed.filter(({ part }) => isCommittedPart(part)).map(({ part }) => part as CommittedSplitPart);
+  if (redacted.length === 0 && committed.length > 0 && !blindingsCancel(committed)) return fail("split_commitment_invalid", "the blindings do not cancel");
+  if (redacted.length > 0 && !partialReplay) return fail("split_part_redacted", `part ${redacted[0]}`);
+  const bad = disclosed.find(({ part }) => part.amountMinor <= 0n);
+  if (bad !== undefined) return fail("split_part_not_positive", `part ${bad.index}`);
+  const shownMinor = disclosed.reduce((sum, { part }) => sum + part.amountMinor, 0n);
+  if (redacted.length === 0) {
+    if (shownMinor !== outstanding) return fail("split_amounts_do_not_sum", `parts sum to ${shownMinor}, claim has ${outstanding}`);
+    return { ok: true, disclosed, hidden: null };
+  }
+  const withCommitments = parts as readonly (CommittedSplitPart | RedactedSplitPart)[];
+  if (!commitmentsSumTo(withCommitments, outstanding)) return fail("split_amounts_do_not_sum", `the parts' commitments do not add up to the claim's ${outstanding}`);
+  const totalMinor = outstanding - shownMinor;
+  if (totalMinor < BigInt(redacted.length)) return fail("split_amounts_do_not_sum", `the hidden parts would hold ${totalMinor} between ${redacted.length}`);
+  return { ok: true, disclosed, hidden: { index: redacted[0] as number, totalMinor } };
 }
 
 export function applyClaimPledge(

@@ -147,6 +147,8 @@ export const CLAIM_WITHDRAW_CODES = [
 export const CLAIM_SPLIT_CODES = [
   ...NO_COSIGNATURES,
   ...HELD_BY_SIGNER,
+  "split_commitment_invalid",
+  "split_part_redacted",
   "split_part_not_positive",
   "split_amounts_do_not_sum",
   "split_changes_nothing",

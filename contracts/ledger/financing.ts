@@ -312,13 +312,14 @@ export function applyFinancingDecline(
 }
 
 /**
- * The lender confirms its own disbursements. Under a policy, the lender's signed mandate
- * also lets the platform's settlement agent (the operator) confirm the payment it made from
- * the lender's settlement account; that is what makes a small ticket finance itself.
+ * The lender confirms its own disbursements, also under a policy: its own settlement agent
+ * (server/witness/lender-agent.ts, a key the lender registered, running beside its witness)
+ * signs them after its own replay found the application eligible at a cosigned checkpoint.
+ * The platform key signs no disbursement (issue 13): a policy is the lender's mandate to
+ * approve, not the operator's licence to move the lender's money.
  */
-function maySignDisbursement(financing: Financing, signerOrgId: string, context: TransitionContext): boolean {
-  if (financing.lenderOrgId === signerOrgId) return true;
-  return financing.policyId !== null && context.signerOrg?.role === "operator";
+function maySignDisbursement(financing: Financing, signerOrgId: string): boolean {
+  return financing.lenderOrgId === signerOrgId;
 }
 
 export function applyFinancingDisburse(
@@ -329,7 +330,7 @@ export function applyFinancingDisburse(
   const { body, signer } = transaction;
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");
-  if (!maySignDisbursement(financing, signer.orgId, context)) return fail("signer_not_financier");
+  if (!maySignDisbursement(financing, signer.orgId)) return fail("signer_not_financier");
   if (!view.hasCheckpoint(body.checkpointHash)) return fail("checkpoint_unknown");
   if (financing.status !== "accepted") return fail("financing_not_accepted");
   const claim = claimOf(view, financing);

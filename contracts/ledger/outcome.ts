@@ -13,6 +13,12 @@ export interface ApplyContext {
   verifier: SignatureVerifier;
   /** The network (deployment) id of this ledger: a transaction naming another is refused. */
   networkId: string;
+  /**
+   * Set only by a provenance replay, which holds one branch of the log: a split may then show
+   * the parts off the branch as commitments alone (contracts/split-commitments.ts). The server,
+   * the witnesses and the full replay never set it, so they refuse such a split.
+   */
+  partialReplay?: boolean;
 }
 
 export interface TransitionContext extends ApplyContext {

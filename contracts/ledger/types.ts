@@ -6,6 +6,7 @@
  * field, and a missing key is too easy to confuse with a null column.
  */
 import type { SignedTransaction, TransactionEnvelope } from "../transaction";
+import type { CommittedSplitPart, PlainSplitPart, RedactedSplitPart } from "../split-commitments";
 
 export const ORGANISATION_ROLES = ["core_enterprise", "supplier", "lender", "operator", "auditor"] as const;
 export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
@@ -247,10 +248,12 @@ export interface ClaimRejectBody {
 export interface ClaimWithdrawBody {
   claimId: string;
 }
-export interface SplitPart {
-  toOrgId: string;
-  amountMinor: bigint;
-}
+/**
+ * A part of a split: in the clear (the form before issue 13's privacy), in the clear with the
+ * openings of its commitments (what clients sign now), or, in a provenance bundle only, as its
+ * commitments alone (a part off the bundle's branch). contracts/split-commitments.ts says why.
+ */
+export type SplitPart = PlainSplitPart | CommittedSplitPart | RedactedSplitPart;
 export interface ClaimSplitBody {
   claimId: string;
   parts: SplitPart[];

@@ -744,10 +744,18 @@ export interface operations {
                         networkId: string;
                         body: {
                             claimId: string;
-                            parts: {
+                            parts: ({
                                 toOrgId: string;
                                 amountMinor: string;
-                            }[];
+                            } | {
+                                toOrgId: string;
+                                amountMinor: string;
+                                saltHex: string;
+                                blindingHex: string;
+                            } | {
+                                holderCommitmentHex: string;
+                                amountCommitmentHex: string;
+                            })[];
                         };
                         signer: {
                             orgId: string;

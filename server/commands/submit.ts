@@ -6,9 +6,8 @@ import { sealWire, type LedgerSubmitter, type SubmitResult } from "../ledger/ser
 
 /**
  * What a submission through the API needs from the process's runtime (server/runtime/): the
- * group-committing submitter, which runs the API's post-commit hooks (jobs/hooks.ts: an
- * application approved under a policy kicks the auto-disburse job), and the per-organisation
- * budget. Named here as a shape so this room never depends on the rooms above it.
+ * group-committing submitter, which runs the API's post-commit hooks (jobs/hooks.ts), and
+ * the per-organisation budget. Named here as a shape so this room never depends on the rooms above it.
  */
 export interface SubmitContext {
   readonly ledger: LedgerSubmitter;

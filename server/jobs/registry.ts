@@ -1,7 +1,6 @@
 import type { Db } from "@/db/client";
 import { getDb } from "@/db/client";
 import { describeDatabaseFailure } from "@/db/availability";
-import { autoDisburseJob } from "./auto-disburse";
 import { overdueJob } from "./overdue";
 import { webhooksJob } from "./webhooks";
 import { notificationsJob } from "./notifications";
@@ -12,10 +11,9 @@ import { createScheduler, newInstanceId, type JobDefinition, type RunResult, typ
  * The jobs of this app. Registering one is a line in JOBS; the scheduler creates its row
  * on the next start and runs it on its interval, once across all instances. A job that
  * should also run right after something happens is kicked with runJobNow, which takes the
- * same lease, so never two runs at once: auto-disbursement after an application under a
- * policy commits, through the engine's post-commit hook in hooks.ts.
+ * same lease, so never two runs at once (through an engine post-commit hook, hooks.ts).
  */
-export const JOBS: readonly JobDefinition[] = [overdueJob, autoDisburseJob, webhooksJob, notificationsJob, rateLimitsJob];
+export const JOBS: readonly JobDefinition[] = [overdueJob, webhooksJob, notificationsJob, rateLimitsJob];
 
 /** How often each instance looks for due jobs: one cheap UPDATE per job. */
 export const TICK_MS = 10_000;

@@ -196,7 +196,7 @@ export interface Scheduler {
   /**
    * Runs a job now under the same lease, due or not, unless another run of it is in progress.
    * `work`, when given, does this run's work instead of the job's whole run: a kick that names
-   * what it needs done (the auto-disburse hook's own financings) spends no query on the rest.
+   * what it needs done (a post-commit hook's own rows) spends no query on the rest.
    */
   runNow(name: string, work?: JobDefinition["run"]): Promise<RunResult>;
   /** Ticks every `everyMs` in this process (timer unref'd); ticks never overlap. */

@@ -18,9 +18,9 @@ import {
 import { canonicalJson } from "@/contracts/canonical";
 import { checkpointHash, type SignedCheckpoint } from "@/contracts/checkpoint";
 import { LEDGER_EXPORT_FORMAT, type LedgerExport, type VerifyFailure } from "@/contracts/export";
-import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
-import { entryWithDecoded, logEntryJson, type LogEntry } from "@/contracts/log";
-import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
+import { bytesToHex } from "@/contracts/hex";
+import { entryWithDecoded, logEntryJson, logEntryLeafHash, type LogEntry } from "@/contracts/log";
+import { MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
 import { transactionId } from "@/contracts/transaction";
 import { verifyLog, type LogFailure, type VerifyLogSummary } from "@/contracts/verify-log";
 import { decodeSignedTransaction } from "@/contracts/ledger/schema";
@@ -193,7 +193,7 @@ function entryColumnFailure(row: EntryRow): VerifyFailure | null {
   const canonical = logEntryJson(entryWithDecoded(entry, decoded.value));
   if (canonical !== row.entryCanonical) return fail("entry_not_canonical", "entry_canonical is not the RFC 8785 form of the entry it holds");
   if (entry.leafIndex !== row.leafIndex) return fail("leaf_index_mismatch", `leaf_index column is ${row.leafIndex}, the entry says ${entry.leafIndex}`);
-  const leafHashHex = bytesToHex(leafHash(utf8ToBytes(canonical))); // the leaf is the entry's canonical bytes
+  const leafHashHex = bytesToHex(logEntryLeafHash(entryWithDecoded(entry, decoded.value))); // the entry's canonical bytes, a split's parts as their commitments
   if (leafHashHex !== row.leafHash) return fail("leaf_hash_mismatch", `leaf_hash column is ${row.leafHash}, the entry hashes to ${leafHashHex}`);
   const txId = transactionId(decoded.value.transaction);
   if (txId !== row.txId) return fail("tx_id_mismatch", `tx_id column is ${row.txId}, the transaction hashes to ${txId}`);

@@ -4,9 +4,9 @@ import { isDatabaseFailure } from "@/db/availability";
 import { ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys } from "@/db/schema";
 import { canonicalJson } from "@/contracts/canonical";
 import { checkpointHash, signCheckpoint, type Checkpoint, type SignedCheckpoint } from "@/contracts/checkpoint";
-import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
-import { logEntryJson, type LogEntry } from "@/contracts/log";
-import { leafHash, MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
+import { bytesToHex, hexToBytes } from "@/contracts/hex";
+import { logEntryJson, logEntryLeafHash, type LogEntry } from "@/contracts/log";
+import { MerkleFrontier, type SerializedFrontier } from "@/contracts/merkle";
 import { transactionId } from "@/contracts/transaction";
 import { applyTransaction, InvariantViolation } from "@/contracts/ledger/apply";
 import { refusal, type Refusal } from "@/contracts/ledger/refusals";
@@ -294,7 +294,7 @@ export function logEntryRow(leafIndex: number, acceptedAtMs: number, signed: Sig
   // A sealed transaction canonicalises exactly as its wire form (amounts become decimal strings).
   const entry: LogEntry = { leafIndex, acceptedAtMs, signed };
   const entryCanonical = logEntryJson(entry);
-  const hash = leafHash(utf8ToBytes(entryCanonical)); // the leaf is the entry's canonical bytes
+  const hash = logEntryLeafHash(entry); // the entry's canonical bytes, a split's parts as their commitments
   const { transaction } = signed;
   return {
     row: { leafIndex, txId, type: transaction.type, signerOrgId: transaction.signer.orgId, signerKeyId: transaction.signer.keyId, acceptedAtMs, entryCanonical, leafHash: bytesToHex(hash), claimIds: touchedClaimIds(changes) },
@@ -351,7 +351,7 @@ export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, c
 
 /**
  * The note-text hash of the latest checkpoint (what a financing offer or disbursement names
- * when the platform itself decides: the seed, the auto-disburse job); null before any note.
+ * when the platform itself decides: the seed); null before any note.
  */
 export async function latestCheckpointTextHash(db: Db): Promise<string | null> {
   const [row] = await db.select({ hash: ledgerCheckpoints.noteTextHash }).from(ledgerCheckpoints).orderBy(sql`${ledgerCheckpoints.size} desc`).limit(1);

@@ -15,9 +15,9 @@ import { loadVisibleClaim } from "./visibility";
  * Auto-financing. A lender signs a policy (financingPolicy.set) for one core enterprise; a
  * holder whose piece it covers signs an application under it with the quoted terms
  * (financing.requestUnderPolicy), which the contract prices and accepts at once. Nobody at
- * the lender looks at it: the policy is the lender's standing mandate, and it also lets the
- * platform's settlement agent (the operator key) confirm the disbursement, which the
- * auto-disburse job does (jobs/auto-disburse.ts), kicked right after the application commits.
+ * the lender looks at it: the policy is the lender's standing mandate, and the lender's own
+ * settlement agent (server/witness/lender-agent.ts) confirms the disbursement with the
+ * lender's key once a quorum of witnesses cosigned the application's block.
  * This file holds the reads: policies, instant offers, what the policies financed.
  */
 

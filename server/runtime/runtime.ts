@@ -124,7 +124,7 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
   };
 }
 
-/** The app's runtime: createRuntime with the API's post-commit hooks (an application approved under a policy kicks auto-disbursement). */
+/** The app's runtime: createRuntime with the API's post-commit hooks (none at present: jobs/hooks.ts). */
 export function createAppRuntime(db: Db, options: Omit<RuntimeOptions, "afterCommit"> = {}): Runtime {
   return createRuntime(db, { ...options, afterCommit: API_POST_COMMIT_HOOKS });
 }

@@ -5,6 +5,7 @@ import { buildSigned, identityFor, type SigningIdentity } from "@/contracts/clie
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { deriveId, sha256Hex } from "@/contracts/canonical";
 import { utf8ToBytes } from "@/contracts/hex";
+import { commitSplitParts } from "@/contracts/split-commitments";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { outstandingMinor } from "@/contracts/ledger/claims";
@@ -23,6 +24,11 @@ import { DEMO_ORGS } from "./demo-data";
  */
 export function demoIdentity(orgId: string): SigningIdentity & { publicKeyHex: string } {
   return identityFor(orgId, sha256(utf8ToBytes(`double-chain demo signing key ${orgId}`)));
+}
+
+/** The demo settlement agent's key of a lender (docs/witness.md §8): a second key of the lender, for its agent. */
+export function demoAgentIdentity(orgId: string): SigningIdentity & { publicKeyHex: string } {
+  return identityFor(orgId, sha256(utf8ToBytes(`double-chain demo settlement agent key ${orgId}`)));
 }
 
 /** The text of the demo's main invoice (the 1,000,000.00 issuance): a file holding exactly this matches its hash. */
@@ -115,7 +121,7 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   /** Tier 1 accepts and passes `toTier2Minor` of it to tier 2, who accepts: [tier 1's piece, tier 2's piece]. */
   const passToTier2 = async (rootId: string, toTier2Minor: bigint, keptMinor: bigint) => {
     await submit(sign(tier1, "claim.accept", { claimId: rootId }));
-    const split = await txId(sign(tier1, "claim.split", { claimId: rootId, parts: [{ toOrgId: "org_lingnan", amountMinor: toTier2Minor }, { toOrgId: "org_pearl", amountMinor: keptMinor }] }));
+    const split = await txId(sign(tier1, "claim.split", { claimId: rootId, parts: commitSplitParts([{ toOrgId: "org_lingnan", amountMinor: toTier2Minor }, { toOrgId: "org_pearl", amountMinor: keptMinor }], randomBytes) }));
     await submit(sign(tier2, "claim.accept", { claimId: deriveId("c", split, 0) }));
     return [deriveId("c", split, 1), deriveId("c", split, 0)] as const;
   };
@@ -146,12 +152,16 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const split2 = await txId(
     sign(tier2, "claim.split", {
       claimId: tier2ClaimId,
-      parts: [
-        { toOrgId: "org_xinyuan", amountMinor: 20_000n },
-        { toOrgId: "org_xinyuan", amountMinor: 20_000n },
-        { toOrgId: "org_lingnan", amountMinor: 10_000_000n },
-        { toOrgId: "org_lingnan", amountMinor: 19_960_000n },
-      ],
+      // With commitments, so a piece's provenance bundle hides its siblings (split-commitments.ts).
+      parts: commitSplitParts(
+        [
+          { toOrgId: "org_xinyuan", amountMinor: 20_000n },
+          { toOrgId: "org_xinyuan", amountMinor: 20_000n },
+          { toOrgId: "org_lingnan", amountMinor: 10_000_000n },
+          { toOrgId: "org_lingnan", amountMinor: 19_960_000n },
+        ],
+        randomBytes,
+      ),
     }),
   );
   const tier3ClaimId = deriveId("c", split2, 0);
@@ -163,6 +173,11 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
 
   // The factor finances small Huaxin tickets without a person: up to 5,000.00 a piece, up
   // to five hand-overs from the issuance, at 4.20% a year, no fee, without recourse.
+  // The factor's settlement agent (server/witness/lender-agent.ts) signs the disbursements its
+  // policy approves, with a key of its own that the factor registered for it (the platform key
+  // may not), approved by the factor's own key. Derived from a public label like every demo key.
+  const agent = demoAgentIdentity("org_gbfactor");
+  await submit(sign(agent, "key.register", { orgId: "org_gbfactor", orgName: DEMO_ORGS.find((org) => org.id === "org_gbfactor")!.name, role: "lender", publicKeyHex: agent.publicKeyHex, keyId: agent.keyId }, [factor]));
   const policyTx = await txId(sign(factor, "financingPolicy.set", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", maxAmountMinor: 500_000n, maxDepth: 5, rateBps: 420, feeMinor: 0n, recourse: false }));
 
   // A second issuance waiting in tier 1's inbox.

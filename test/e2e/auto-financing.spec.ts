@@ -38,7 +38,7 @@ test("tier 3 turns its 200.00 piece into cash in seconds, with nobody at the len
   await unlockIfAsked(page, "tier3");
   await expect(page.getByTestId("auto-notice")).toContainText("Paid: ¥195.80 from Greater Bay Factoring Co.", { timeout: 30_000 });
   const elapsedMs = Date.now() - startedMs;
-  await expect(page.getByTestId("financing-panel")).toContainText(/DC-AUTO-[0-9A-F]{12}/);
+  await expect(page.getByTestId("financing-panel")).toContainText(/AGENT-[0-9A-F]{12}/);
   await expect(page.getByTestId("financing-panel")).toContainText("Without recourse");
   await shot(page, "auto-financing-paid");
   // Includes unlocking the key (scrypt, in the browser) when the dialog asked for it.

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "@/db/client";
-import { claims, financingPolicies, financings, scheduledJobs } from "@/db/schema";
+import { claims, financingPolicies, financings } from "@/db/schema";
 import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { hexToBytes } from "@/contracts/hex";
@@ -13,18 +13,18 @@ import { verifyProvenance } from "@/contracts/provenance";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { verifyDatabase } from "@/server/ledger/export";
 import { latestCheckpointTextHash, submitWire } from "@/server/ledger/service";
-import { disburseAutoFinancings, settlementReference } from "@/server/jobs/auto-disburse";
-import { autoDisburseJob } from "@/server/jobs/auto-disburse";
-import { createScheduler, finishRun, leaseJob } from "@/server/jobs/scheduler";
+import { paymentReference } from "@/server/witness/lender-agent";
 import { seedDemo } from "@/server/seed/seed";
-import { demoIdentity } from "@/server/seed/ledger-seed";
+import { demoAgentIdentity, demoIdentity } from "@/server/seed/ledger-seed";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, codeOf } from "../helpers/callers";
 
 /*
- * Auto-financing on a real database: the factor's seeded policy finances tier 3's 200.00
- * piece without a person, the same piece can never be financed or pledged again (also when
- * requests race), changed terms are refused, and the tables' constraints back the contract.
+ * Auto-financing on a real database: the factor's seeded policy approves tier 3's 200.00
+ * piece without a person and the factor's settlement agent key confirms the disbursement
+ * (test/trust/lender-agent.test.ts runs the agent itself, as a process); the platform key may
+ * not. The same piece can never be financed or pledged again (also when requests race),
+ * changed terms are refused, and the tables' constraints back the contract.
  */
 
 let database: Database;
@@ -34,6 +34,7 @@ const nonce = () => randomBytes(16).toString("hex");
 const tier2 = demoIdentity("org_lingnan");
 const tier3 = demoIdentity("org_xinyuan");
 const factor = demoIdentity("org_gbfactor");
+const factorAgent = demoAgentIdentity("org_gbfactor");
 
 function wire<K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K]) {
   return toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now() }));
@@ -48,12 +49,20 @@ async function underPolicy(who: SigningIdentity, claimId: string, over: Partial<
   const policy = await activePolicy();
   return wire(who, "financing.requestUnderPolicy", { claimId, policyId: policy.id, rateBps: policy.rateBps, feeMinor: policy.feeMinor, recourse: policy.recourse, disbursementDate: beijingDate(Date.now()), ...over });
 }
-/** A fresh tier-3 piece financed under the policy through the API, whose hook disburses it: its financing id. */
+/** What the factor's settlement agent submits once it found the application eligible (server/witness/lender-agent.ts). */
+async function agentDisburses(financingId: string) {
+  const checkpointHash = (await latestCheckpointTextHash(database.db))!;
+  return submitWire(database.db, wire(factorAgent, "financing.disburse", { financingId, paymentReference: paymentReference(financingId), checkpointHash }));
+}
+/** A fresh tier-3 piece approved under the policy through the API and disbursed by the factor's agent key: its financing id. */
 async function freshAutoFinancedPiece(amountMinor: bigint): Promise<{ pieceId: string; financingId: string }> {
   const pieceId = await freshTier3Piece(amountMinor);
   const result = await callerFor(database.db, "usr_xinyuan_1").ledger.submit(await underPolicy(tier3, pieceId));
   if (result.status !== "accepted") throw new Error(`application refused: ${result.code}`);
-  return { pieceId, financingId: deriveId("fin", result.txId, 0) };
+  const financingId = deriveId("fin", result.txId, 0);
+  const disbursed = await agentDisburses(financingId);
+  if (disbursed.status !== "accepted") throw new Error(`disbursement refused: ${disbursed.code}`);
+  return { pieceId, financingId };
 }
 async function claimRow(id: string) {
   const [row] = await database.db.select().from(claims).where(eq(claims.id, id));
@@ -96,23 +105,24 @@ describe("auto-financing under the factor's policy", () => {
     expect(bigOffers.map((o) => [o.eligible, o.reason])).toEqual([[false, "policy_amount_exceeded"]]);
   });
 
-  it("finances tier 3's 200.00 piece from application to disbursed without a person, through the auto-disburse job's lease", async () => {
+  it("approves tier 3's 200.00 piece under the policy, which the factor's agent key disburses and the platform key may not", async () => {
     const policy = await activePolicy();
-    const [jobBefore] = await database.db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "auto-disburse"));
-    const application = await underPolicy(tier3, freePieceId);
-    const startedMs = performance.now();
-    const result = await callerFor(database.db, "usr_xinyuan_1").ledger.submit(application);
-    const elapsedMs = performance.now() - startedMs;
+    const result = await callerFor(database.db, "usr_xinyuan_1").ledger.submit(await underPolicy(tier3, freePieceId));
     expect(result).toMatchObject({ status: "accepted" });
     const financingId = deriveId("fin", result.txId!, 0);
-    // The engine's post-commit hook kicked the job, which ran under the schedule's lease, and the answer says so.
-    expect(result.status === "accepted" && result.followUps).toEqual([{ hook: "auto-disburse", status: "done", summary: `Disbursed: ${financingId}.` }]);
-    const [job] = await database.db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "auto-disburse"));
-    expect(job).toMatchObject({ runs: (jobBefore?.runs ?? 0) + 1, lastStatus: "ok", lastSummary: "1 of 1 auto-approved financing(s) disbursed.", lockedBy: null });
+    // No post-commit hook disburses for the lender any more: the application waits for the lender's agent.
+    expect(result.status === "accepted" && (result.followUps ?? [])).toEqual([]);
+    const [waiting] = await database.db.select().from(financings).where(eq(financings.id, financingId));
+    expect(waiting).toMatchObject({ status: "accepted", policyId: policy.id });
+    const { loadPlatformKey } = await import("@/server/platform/key");
+    const platform = await loadPlatformKey(database.db);
+    const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+    const checkpointHash = (await latestCheckpointTextHash(database.db))!;
+    expect(await submitWire(database.db, wire(operator, "financing.disburse", { financingId, paymentReference: "DC-AUTO-FORGED", checkpointHash }))).toMatchObject({ status: "refused", code: "signer_not_financier" });
+    expect(await agentDisburses(financingId)).toMatchObject({ status: "accepted" });
     const [financing] = await database.db.select().from(financings).where(eq(financings.id, financingId));
-    expect(financing).toMatchObject({ status: "disbursed", policyId: policy.id, lenderOrgId: "org_gbfactor", faceMinor: 20_000n, rateBps: policy.rateBps, paymentReference: settlementReference(financingId) });
+    expect(financing).toMatchObject({ status: "disbursed", policyId: policy.id, lenderOrgId: "org_gbfactor", faceMinor: 20_000n, rateBps: policy.rateBps, paymentReference: paymentReference(financingId) });
     expect(await claimRow(freePieceId)).toMatchObject({ state: "financed", holderOrgId: "org_gbfactor", financedOnce: true, activeFinancingId: null });
-    console.info(`auto-financing of a 200.00 tier-3 piece, application to disbursed: ${elapsedMs.toFixed(0)} ms`);
   });
 
   it("refuses a second financing or pledge of the same piece, through either path", async () => {
@@ -158,44 +168,6 @@ describe("auto-financing under the factor's policy", () => {
     expect(await submitWire(database.db, await underPolicy(tier3, pieceId))).toMatchObject({ status: "accepted" });
   });
 
-  it("while another instance's run holds the job, the answer waits 3 s for the lease, then leaves the disbursement to the schedule", async () => {
-    const pieceId = await freshTier3Piece(60_000n);
-    const lease = await leaseJob(database.db, autoDisburseJob, "another-instance", Date.now(), "now");
-    expect(lease).not.toBeNull();
-    try {
-      const application = await underPolicy(tier3, pieceId);
-      const startedMs = performance.now();
-      const result = await callerFor(database.db, "usr_xinyuan_1").ledger.submit(application);
-      expect(performance.now() - startedMs).toBeGreaterThanOrEqual(3_000);
-      const financingId = deriveId("fin", result.txId!, 0);
-      expect(result.status === "accepted" && result.followUps).toEqual([
-        { hook: "auto-disburse", status: "deferred", summary: `Disbursement of ${financingId} left to the scheduled job (another run holds the job).` },
-      ]);
-      const [financing] = await database.db.select().from(financings).where(eq(financings.id, financingId));
-      expect(financing?.status).toBe("accepted");
-    } finally {
-      await finishRun(database.db, lease!, { status: "ok", summary: "Ran elsewhere.", finishedAtMs: Date.now() });
-    }
-  });
-
-  it("disburses from the job what was accepted but not yet confirmed, once", async () => {
-    // submitWire (unlike the API) runs no post-commit hook, so the financing waits for the job.
-    const pieceId = await freshTier3Piece(45_000n);
-    const application = await submitWire(database.db, await underPolicy(tier3, pieceId));
-    expect(application.status).toBe("accepted");
-    const accepted = { id: deriveId("fin", application.txId!, 0) };
-    const waiting = await database.db.select().from(financings).where(and(eq(financings.status, "accepted"), sql`${financings.policyId} is not null`));
-    expect(waiting.map((f) => f.id)).toContain(accepted.id);
-    // Through the shared schedule, as an app instance runs it.
-    const scheduler = createScheduler(database.db, [autoDisburseJob], { instanceId: "test-instance" });
-    await scheduler.runNow("auto-disburse");
-    const [row] = await database.db.select().from(scheduledJobs).where(eq(scheduledJobs.name, "auto-disburse"));
-    expect(row).toMatchObject({ lastStatus: "ok", lastSummary: `${waiting.length} of ${waiting.length} auto-approved financing(s) disbursed.`, lockedBy: null });
-    expect(await disburseAutoFinancings(database.db)).toEqual({ pending: 0, disbursed: 0, refused: [] });
-    const [after] = await database.db.select().from(financings).where(eq(financings.id, accepted!.id));
-    expect(after).toMatchObject({ status: "disbursed", paymentReference: settlementReference(accepted!.id) });
-  });
-
   it("the operator cannot confirm a manual financing's disbursement", async () => {
     const pieceId = await freshTier3Piece(50_000n);
     const request = await submitWire(database.db, wire(tier3, "financing.request", { claimId: pieceId, lenderOrgId: "org_cmtb" }));
@@ -203,8 +175,6 @@ describe("auto-financing under the factor's policy", () => {
     const bank = demoIdentity("org_cmtb");
     expect((await submitWire(database.db, wire(bank, "financing.offer", { financingId, rateBps: 400, feeMinor: 0n, disbursementDate: beijingDate(Date.now()), recourse: false, checkpointHash: (await latestCheckpointTextHash(database.db))! }))).status).toBe("accepted");
     expect((await submitWire(database.db, wire(tier3, "financing.accept", { financingId }))).status).toBe("accepted");
-    // Accepted, but not under a policy: the job leaves it alone.
-    expect(await disburseAutoFinancings(database.db, { financingIds: [financingId] })).toEqual({ pending: 0, disbursed: 0, refused: [] });
     const { loadPlatformKey } = await import("@/server/platform/key");
     const platform = await loadPlatformKey(database.db);
     const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };

@@ -147,6 +147,23 @@ describe("bundles with state proofs", () => {
     expect(verifyProvenance(forged, operatorKey, nodeVerifier)).toMatchObject({ ok: false, code: "state_proof_invalid" });
   });
 
+  it("shows the demo's tier-3 200.00 piece with its branch only: no sibling's amount in the bundle, and it verifies with state proofs", async () => {
+    const [row] = await database.db.select().from(claims).where(sql`${claims.financedOnce} and ${claims.amountMinor} = 20000`).limit(1);
+    if (!row) throw new Error("the demo seed has no financed 200.00 piece");
+    const bundle = await buildProvenanceBundle(database.db, row.id, new ProvenanceStore());
+    const text = JSON.stringify(bundle);
+    // The seed's splits (server/seed/ledger-seed.ts): 300,000.00 to tier 2 and 700,000.00 kept by
+    // tier 1; then 200.00 twice to tier 3, 100,000.00 and 199,600.00 kept by tier 2.
+    expect(text).toContain('"amountMinor":"30000000"');
+    // Quoted, as amounts are written (100000000, the issuance, contains 10000000).
+    for (const sibling of ['"70000000"', '"10000000"', '"19960000"']) expect(text).not.toContain(sibling);
+    const splits = bundle.entries.filter((entry) => entry.signed.transaction.type === "claim.split");
+    expect(splits.map((entry) => (entry.signed.transaction.body as { parts: object[] }).parts.filter((part) => "holderCommitmentHex" in part).length)).toEqual([1, 3]);
+    const result = verifyProvenance(bundle, (await loadPlatformKey(database.db)).publicKey, nodeVerifier, { requireState: true });
+    if (!result.ok) throw new Error(`${result.code}: ${result.detail}`);
+    expect(result.state?.claim).toMatchObject({ claimId: row.id, amountMinor: 20_000n, financedOnce: true });
+  });
+
   it("refuses a note signed by a foreign operator key (checkpoint_note_invalid)", async () => {
     const { bundle, operatorKey } = await financedClaimBundle();
     const { signCheckpointNote } = await import("@/contracts/tlog-checkpoint");

@@ -301,7 +301,7 @@ export const commandArb: fc.Arbitrary<Command> = fc.oneof(
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("acceptOffer" as const), pick, signer: signerArb }) },
   {
-    // The operator signs often, so that it confirms both policy and manual financings.
+    // The operator signs often, so that its attempts to confirm policy and manual financings are tried (and refused).
     weight: 3,
     arbitrary: fc.record({
       kind: fc.constant("disburse" as const),
@@ -845,11 +845,8 @@ function prepareFinancing(
         if (c.financingId === f.id) c.financingId = null;
         return true;
       }
-      // The operator (the platform's settlement agent) may confirm a disbursement only under a policy.
-      const maySign =
-        command.kind === "acceptOffer"
-          ? who.orgId === f.holder
-          : who.orgId === f.lender || (f.policyId !== null && who.role === "operator");
+      // Only the lender confirms a disbursement, under a policy too (its settlement agent's key); never the operator.
+      const maySign = command.kind === "acceptOffer" ? who.orgId === f.holder : who.orgId === f.lender;
       const status = command.kind === "acceptOffer" ? "offered" : "accepted";
       if (!maySign || f.status !== status || matured(m, c) || !claimStillFinanceable(c, f, true)) return false;
       if (dayOf(m.nowMs) > f.disbursementDate!) return false;

@@ -50,6 +50,7 @@ export const CONVERTED_FILES = [
   "app/(app)/financing/[id]/financing-actions.tsx",
   "app/(app)/financing/[id]/lender-desk.tsx",
   "app/(app)/financing/[id]/trust-checks.tsx",
+  "app/(app)/financing/[id]/refresh-while-waiting.tsx",
   "app/(app)/trust/page.tsx",
   "app/(app)/trust/trust-workspace.tsx",
   "app/(app)/financing/pledges-card.tsx",

@@ -8,6 +8,7 @@
 import { describe, expect, test } from "vitest";
 import { sha256 as sha256Noble } from "@noble/hashes/sha2.js";
 import { nobleVerifier } from "@/contracts/signing";
+import { commitSplitParts, redactPart } from "@/contracts/split-commitments";
 import { transactionId, type SignedTransaction } from "@/contracts/transaction";
 import {
   applyTransaction,
@@ -520,6 +521,29 @@ ROWS.push({ type: "claim.split", code: "split_amounts_do_not_sum", build: (w) =>
   return sign(w, splitOf(claimId, [A.s1, 400n], [A.s2, 600n]));
 } });
 ROWS.push({ type: "claim.split", code: "ok", build: (w) => sign(w, splitOf(heldRoot(w), [A.s2, 1000n])) });
+// Parts with commitments (contracts/split-commitments.ts): deterministic "random" bytes for the table.
+const testRandom = (() => {
+  let counter = 0;
+  return (length: number) => Uint8Array.from({ length }, (_, i) => (counter++ * 31 + i * 7) & 0xff);
+})();
+const committedSplitOf = (claimId: string, ...entries: [Actor, bigint][]) =>
+  spec(A.s1, "claim.split", { claimId, parts: commitSplitParts(parts(...entries), testRandom) });
+ROWS.push({ type: "claim.split", code: "ok", build: (w) => sign(w, committedSplitOf(heldRoot(w), [A.s1, 400n], [A.s2, 600n])) });
+ROWS.push({ type: "claim.split", code: "split_commitment_invalid", build: (w) => {
+  // Either every part carries commitments or none does.
+  const [committed] = commitSplitParts(parts([A.s1, 400n]), testRandom);
+  return sign(w, spec(A.s1, "claim.split", { claimId: heldRoot(w), parts: [committed!, { toOrgId: A.s2.orgId, amountMinor: 600n }] }));
+} });
+ROWS.push({ type: "claim.split", code: "split_commitment_invalid", build: (w) => {
+  // The blindings must cancel, or the commitments would not add up to the claim in a bundle.
+  const [first, second] = commitSplitParts(parts([A.s1, 400n], [A.s2, 600n]), testRandom);
+  return sign(w, spec(A.s1, "claim.split", { claimId: heldRoot(w), parts: [first!, { ...second!, blindingHex: first!.blindingHex }] }));
+} });
+ROWS.push({ type: "claim.split", code: "split_part_redacted", build: (w) => {
+  // Commitments alone are for a provenance bundle's replay; the ledger takes every part in full.
+  const [first, second] = commitSplitParts(parts([A.s1, 400n], [A.s2, 600n]), testRandom);
+  return sign(w, spec(A.s1, "claim.split", { claimId: heldRoot(w), parts: [first!, redactPart(second!)] }));
+} });
 
 const pledgeOf = (claimId: string, lender: Actor = A.bank) => spec(A.s1, "claim.pledge", { claimId, lenderOrgId: lender.orgId });
 rowsFor("claim.pledge", (w) => pledgeOf(heldRoot(w)), {
@@ -792,8 +816,8 @@ function policyFinancing(w: World): string {
   if (created === undefined || created.kind !== "financing") throw new Error("no financing created");
   return created.value.id;
 }
-// The platform's settlement agent confirms disbursements under a policy, and only those.
-ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.operator)) });
+// Under a policy the lender (its settlement agent's key) confirms the disbursement; the platform key never does.
+ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(policyFinancing(w), A.operator)) });
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank)) });
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => {
   const { financingId } = financing(w, "accepted");

@@ -4,7 +4,7 @@ import { deriveId } from "../../canonical";
 import { applyClaimIssue, applyClaimAccept, applyClaimReject, applyClaimWithdraw, applyClaimSplit, applyClaimPledge, applyClaimRelease, applyClaimMarkOverdue } from "../claims";
 import { CLAIM_ISSUE_CODES, CLAIM_ACCEPT_CODES, CLAIM_REJECT_CODES, CLAIM_WITHDRAW_CODES, CLAIM_SPLIT_CODES, CLAIM_PLEDGE_CODES, CLAIM_RELEASE_CODES, CLAIM_MARK_OVERDUE_CODES } from "../codes";
 import { amountMinorSchema, dateSchema, orgIdSchema, sha256HexSchema, creditLineIdSchema, claimIdSchema, reasonSchema, tradeReferenceWireSchema, MAX_SPLIT_PARTS } from "../fields";
-import { CURRENCIES } from "../types";
+import { CURRENCIES, type SplitPart } from "../types";
 import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
 
 export const claimIssue = defineKind({
@@ -76,23 +76,37 @@ export const claimSplit = defineKind({
   body: z
     .object({
       claimId: claimIdSchema,
+      // Plain parts, parts with the openings of their commitments, or (in a bundle) commitments
+      // alone; contracts/split-commitments.ts. The contract refuses a mix, and commitments alone
+      // outside a provenance replay.
       parts: z
-        .array(z.object({ toOrgId: orgIdSchema, amountMinor: amountMinorSchema }).strict())
+        .array(
+          z.union([
+            z.object({ toOrgId: orgIdSchema, amountMinor: amountMinorSchema }).strict(),
+            z.object({ toOrgId: orgIdSchema, amountMinor: amountMinorSchema, saltHex: sha256HexSchema, blindingHex: sha256HexSchema }).strict(),
+            z.object({ holderCommitmentHex: sha256HexSchema, amountCommitmentHex: sha256HexSchema }).strict(),
+          ]),
+        )
         .min(1)
         .max(MAX_SPLIT_PARTS),
     })
     .strict(),
   codes: CLAIM_SPLIT_CODES,
   transition: applyClaimSplit,
-  prefetch: (transaction) => ({ claimIds: [transaction.body.claimId], orgIds: transaction.body.parts.map((part) => part.toOrgId) }),
+  prefetch: (transaction) => ({ claimIds: [transaction.body.claimId], orgIds: receiversOf(transaction.body.parts) }),
   names: {
     ...namesNothing,
     claims: (transaction, txId) => [transaction.body.claimId, ...transaction.body.parts.map((_, part) => deriveId("c", txId, part))],
-    orgs: (body) => body.parts.map((part) => part.toOrgId),
+    orgs: (body) => receiversOf(body.parts),
   },
   lineage: "claims",
   signing: registeredSignerOnly,
 });
+
+/** The receivers a split shows: a part hidden behind its commitments names nobody. */
+function receiversOf(parts: readonly SplitPart[]): string[] {
+  return parts.flatMap((part) => ("toOrgId" in part ? [part.toOrgId] : []));
+}
 
 export const claimPledge = defineKind({
   type: "claim.pledge",

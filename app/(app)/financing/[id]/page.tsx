@@ -10,6 +10,7 @@ import { ProvenanceView } from "../../claims/[id]/provenance-view";
 import { FinancingActions } from "./financing-actions";
 import { LenderDesk } from "./lender-desk";
 import { TradeDocuments } from "../../_components/trade-documents";
+import { RefreshWhileWaiting } from "./refresh-while-waiting";
 
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("financing"))("metaTitle") };
@@ -49,6 +50,7 @@ export default async function FinancingDetailPage({ params, searchParams }: { pa
                   })
                 : t("autoApproved", { lender: financing.lenderName })}
             </Alert>
+            {financing.status === "accepted" ? <RefreshWhileWaiting /> : null}
           </div>
         ) : null}
         {role === "lender" ? (

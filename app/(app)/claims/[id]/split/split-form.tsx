@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useTranslations } from "next-intl";
 import { parseAmountMinor } from "@/contracts/money";
+import { commitSplitParts } from "@/contracts/split-commitments";
 import { Alert, Button, Card, inputClass } from "../../../../_components/ui";
 import { useFormatters } from "../../../../_lib/use-formatters";
 import { useLedgerAction } from "../../../../_lib/use-ledger-action";
@@ -64,7 +65,10 @@ export function SplitForm({
 
   async function submit() {
     setError(null);
-    const result = await action.run("claim.split", { claimId: claim.id, parts: finalParts });
+    // Each part with commitments (a fresh salt and blinding from WebCrypto), so that a
+    // provenance bundle of one piece can hide the others (contracts/split-commitments.ts).
+    const parts = commitSplitParts(finalParts, (length) => crypto.getRandomValues(new Uint8Array(length)));
+    const result = await action.run("claim.split", { claimId: claim.id, parts });
     if (!result.ok) return setError(result.message);
     router.push(`/claims?done=split`);
     router.refresh();

@@ -1,0 +1,143 @@
+/**
+ * Browser-side verification, measured in Chromium (issue 13, "Measure"): the bundle of a claim at
+ * the end of a depth-10 lineage (splits with commitments, so siblings are hidden), with its state
+ * proofs and a checkpoint note cosigned by three witnesses, verified under a pinned 2-of-3 policy by
+ * the verifier the desk ships (verifyProvenanceBatched with WebCrypto Ed25519), in Debian's
+ * Chromium (/usr/bin/chromium, headless, through Playwright; never a downloaded browser).
+ *
+ *   npx tsx scripts/bench/browser-verify.ts [--runs 30]
+ *
+ * The ledger is the demo seed plus the lineage, on an in-memory PGlite: small. What a large ledger
+ * changes in the bundle is the length of each inclusion proof (log2 n hashes: 20 at a million
+ * entries, against about 6 here) and of the state proofs (about log2 of the claims); the figure
+ * printed for the hashing cost per proof hash lets one scale it. Prints figures; asserts nothing.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { openDatabase } from "@/db/client";
+import { checkpointCosignatures, claims, ledgerCheckpoints } from "@/db/schema";
+import { buildSigned, toWire } from "@/contracts/client";
+import { deriveId } from "@/contracts/canonical";
+import { bytesToHex } from "@/contracts/hex";
+import { cosignNoteText, formatSignatureLine, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseNote } from "@/contracts/note";
+import { commitSplitParts } from "@/contracts/split-commitments";
+import { formatTrustPolicy } from "@/contracts/trust-policy";
+import { publicKeyFromPrivate } from "@/contracts/signing";
+import { ledgerOrigin } from "@/server/env";
+import { buildProvenanceBundle, ProvenanceStore } from "@/server/ledger/provenance";
+import { requireAccepted, submitWire } from "@/server/ledger/service";
+import { loadPlatformKey } from "@/server/platform/key";
+import { demoIdentity } from "@/server/seed/ledger-seed";
+import { seedDemo } from "@/server/seed/seed";
+
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 30);
+/** --plain: splits without commitments (siblings shown whole), to see what the commitments cost. */
+const plain = process.argv.includes("--plain");
+const nonce = () => randomBytes(16).toString("hex");
+
+async function depthTenBundle() {
+  const database = openDatabase({ kind: "pglite", dataDir: null });
+  await database.migrate();
+  await seedDemo(database.db);
+  const db = database.db;
+  const a = demoIdentity("org_lingnan");
+  const b = demoIdentity("org_xinyuan");
+  const [start] = await db.select().from(claims).where(eq(claims.amountMinor, 19_960_000n));
+  let claimId = start!.id;
+  let amountMinor = start!.amountMinor;
+  let holder = a;
+  // Ten hand-overs between two suppliers, each keeping a sibling piece: depth grows by one each time.
+  for (let step = start!.depth; step < 10; step++) {
+    const other = holder === a ? b : a;
+    const passed = amountMinor / 2n;
+    const clear = [{ toOrgId: other.orgId, amountMinor: passed }, { toOrgId: holder.orgId, amountMinor: amountMinor - passed }];
+    const parts = plain ? clear : commitSplitParts(clear, randomBytes);
+    const split = requireAccepted(await submitWire(db, toWire(buildSigned(holder, "claim.split", { claimId, parts }, { nonce: nonce(), createdAtMs: Date.now() }))));
+    claimId = deriveId("c", split.txId, 0);
+    requireAccepted(await submitWire(db, toWire(buildSigned(other, "claim.accept", { claimId }, { nonce: nonce(), createdAtMs: Date.now() }))));
+    holder = other;
+    amountMinor = passed;
+  }
+  const [claim] = await db.select().from(claims).where(eq(claims.id, claimId));
+  // Three witnesses cosign the last checkpoint (what server/witness does after its replay).
+  const checkpoints = await db.select().from(ledgerCheckpoints);
+  const head = checkpoints.sort((x, y) => y.size - x.size)[0]!;
+  const parsed = parseNote(head.note!);
+  if (!parsed.ok) throw new Error(parsed.detail);
+  const witnesses = ["bank", "factor", "auditor"].map((name) => {
+    const privateKey = randomBytes(32);
+    const witnessName = `witness.${name}.example`;
+    return { witnessName, privateKey, key: noteVerifierKey(witnessName, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, publicKeyFromPrivate(privateKey)) };
+  });
+  for (const witness of witnesses) {
+    const line = formatSignatureLine(cosignNoteText(parsed.note.text, witness.witnessName, witness.privateKey, Math.floor(Date.now() / 1000)));
+    await db.insert(checkpointCosignatures).values({ size: head.size, witnessName: witness.witnessName, line, timestampSeconds: Math.floor(Date.now() / 1000) });
+  }
+  const bundle = await buildProvenanceBundle(db, claimId, new ProvenanceStore());
+  const platform = await loadPlatformKey(db);
+  const policy = formatTrustPolicy({ origin: ledgerOrigin(), logKeys: [noteVerifierKey(ledgerOrigin(), NOTE_SIGNATURE_TYPE_ED25519, platform.publicKey)], witnesses: witnesses.map((w) => w.key), quorum: 2 });
+  await database.close();
+  return { bundle, policy, operatorKeyHex: bytesToHex(platform.publicKey), depth: claim!.depth, size: head.size };
+}
+
+function browserBundle(dir: string): string {
+  const entry = path.join(dir, "entry.ts");
+  writeFileSync(
+    entry,
+    [
+      `import { verifyProvenanceBatched } from "${path.resolve("contracts/provenance")}";`,
+      `import { parseTrustPolicy } from "${path.resolve("contracts/trust-policy")}";`,
+      `import { hexToBytes } from "${path.resolve("contracts/hex")}";`,
+      `import { createWebCryptoVerifier } from "${path.resolve("app/_lib/webcrypto-verifier")}";`,
+      `(globalThis as any).benchVerify = async (bundle: any, policyJson: any, keyHex: string) => {`,
+      `  const parsed = parseTrustPolicy(policyJson); if (!parsed.ok) throw new Error(parsed.detail);`,
+      `  const batch = await createWebCryptoVerifier();`,
+      `  const started = performance.now();`,
+      `  const result = await verifyProvenanceBatched(bundle, hexToBytes(keyHex, 32), batch as any, { policy: parsed.policy });`,
+      `  return { ms: performance.now() - started, ok: result.ok, code: result.ok ? null : result.code, detail: result.ok ? null : result.detail };`,
+      `};`,
+    ].join("\n"),
+  );
+  const out = path.join(dir, "verify.js");
+  execFileSync(path.resolve("node_modules/.bin/esbuild"), [entry, "--bundle", "--format=iife", "--platform=browser", `--alias:@=${path.resolve(".")}`, `--outfile=${out}`, "--log-level=error"]);
+  return readFileSync(out, "utf8");
+}
+
+async function main(): Promise<void> {
+  const { bundle, policy, operatorKeyHex, depth, size } = await depthTenBundle();
+  const dir = mkdtempSync(path.join(tmpdir(), "browser-verify-"));
+  const script = browserBundle(dir);
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
+  const page = await browser.newPage();
+  await page.setContent("<html><body>bench</body></html>");
+  await page.addScriptTag({ content: script });
+  const times: number[] = [];
+  for (let run = 0; run < runs + 1; run++) {
+    const result = await page.evaluate(([b, p, k]) => (globalThis as unknown as { benchVerify: (...args: unknown[]) => Promise<{ ms: number; ok: boolean; code: string | null; detail: string | null }> }).benchVerify(b, p, k), [bundle, policy, operatorKeyHex] as const);
+    if (!result.ok) throw new Error(`verification failed in Chromium: ${result.code}: ${result.detail}`);
+    if (run > 0) times.push(result.ms);
+  }
+  await browser.close();
+  const sorted = [...times].sort((x, y) => x - y);
+  const proofHashes = bundle.inclusionProofs.reduce((sum, proof) => sum + proof.proofHex.length, 0);
+  console.log(`${plain ? "plain splits" : "splits with commitments"}: browser verification in Chromium (${await chromiumVersion()}), depth-${depth} claim, ledger of ${size} entries, ${bundle.entries.length} entries in the bundle, ${proofHashes} inclusion-proof hashes, state proofs, 3 cosignatures (2-of-3 policy), ${JSON.stringify(bundle).length} bytes`);
+  console.log(`  first run excluded; ${runs} runs: p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
+}
+
+async function chromiumVersion(): Promise<string> {
+  try {
+    return execFileSync("/usr/bin/chromium", ["--version"]).toString().trim();
+  } catch {
+    return "chromium";
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

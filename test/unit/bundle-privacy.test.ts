@@ -1,0 +1,206 @@
+import { describe, expect, it } from "vitest";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { LogBuilder, T0 } from "./log-builder";
+import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contracts/client";
+import { deriveId } from "@/contracts/canonical";
+import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
+import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
+import { hashesToHex, inclusionProof, rootFromLeafHashes } from "@/contracts/merkle";
+import { selectProvenanceEntries, verifyProvenance, type ProvenanceBundle } from "@/contracts/provenance";
+import { signCheckpoint } from "@/contracts/checkpoint";
+import { amountCommitmentHex, commitSplitParts, holderCommitmentHex, redactPart, scalarToHex, type CommittedSplitPart } from "@/contracts/split-commitments";
+import { transactionId } from "@/contracts/transaction";
+import type { TransactionBodies } from "@/contracts/ledger/types";
+
+/*
+ * Issue 13, deliverable 7: a provenance bundle shows the branch that leads to its claim and
+ * nothing else. Splits are signed with commitments (contracts/split-commitments.ts); the
+ * bundle keeps the branch's part in the clear and the siblings as commitments, and the
+ * verifier still checks signatures, inclusion and conservation along the branch.
+ */
+
+const identity = (orgId: string) => identityFor(orgId, sha256(utf8ToBytes(`bundle privacy key ${orgId}`)));
+const operator = identity("org_operator");
+const core = identity("org_core");
+const s1 = identity("org_tier_one");
+const s2 = identity("org_tier_two");
+const s3 = identity("org_tier_three");
+const sibling1 = identity("org_sibling_alpha");
+const sibling2 = identity("org_sibling_beta");
+const bank = identity("org_bank");
+const factor = identity("org_factor");
+
+// Deterministic "random" bytes: a test must be repeatable; the app uses WebCrypto / node:crypto.
+let counter = 0;
+const random = (length: number) => {
+  const blocks = Array.from({ length: Math.ceil(length / 32) }, () => sha256(utf8ToBytes(`bundle privacy random ${counter++}`)));
+  return Uint8Array.from(blocks.flatMap((block) => [...block]).slice(0, length));
+};
+
+// Amounts no other field of the bundle could contain by chance.
+const SIBLING1_MINOR = 123_457n;
+const KEPT1_MINOR = 576_543n;
+const SIBLING2_MINOR = 77_771n;
+const KEPT2_MINOR = 122_229n;
+
+function buildLog() {
+  const log = new LogBuilder(operator);
+  const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"]) =>
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, role === "operator" ? [] : [operator]);
+  log.block(register(operator, "Operator", "operator"));
+  log.block(
+    register(core, "Core Enterprise", "core_enterprise"),
+    register(s1, "Tier One", "supplier"),
+    register(s2, "Tier Two", "supplier"),
+    register(s3, "Tier Three", "supplier"),
+    register(sibling1, "Alpha Sibling Works", "supplier"),
+    register(sibling2, "Beta Sibling Works", "supplier"),
+    register(bank, "Bank", "lender"),
+    register(factor, "Factor", "lender"),
+  );
+  const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
+  const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
+  const [issue] = log.block(log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor: 1_000_000n, currency: "CNY", maturityDate: "2026-07-01", documents }));
+  const rootId = deriveId("c", issue!, 0);
+  log.block(log.sign(s1, "claim.accept", { claimId: rootId }));
+  const split1Parts = commitSplitParts([{ toOrgId: s2.orgId, amountMinor: 300_000n }, { toOrgId: sibling1.orgId, amountMinor: SIBLING1_MINOR }, { toOrgId: s1.orgId, amountMinor: KEPT1_MINOR }], random);
+  const [split1] = log.block(log.sign(s1, "claim.split", { claimId: rootId, parts: split1Parts }));
+  const tier2Id = deriveId("c", split1!, 0);
+  const sibling1Id = deriveId("c", split1!, 1);
+  log.block(log.sign(s2, "claim.accept", { claimId: tier2Id }), log.sign(sibling1, "claim.accept", { claimId: sibling1Id }));
+  // The sibling asks another lender for financing: its terms must not reach tier 3's bundle either.
+  log.block(log.sign(sibling1, "financing.request", { claimId: sibling1Id, lenderOrgId: factor.orgId }));
+  const split2Parts = commitSplitParts([{ toOrgId: sibling2.orgId, amountMinor: SIBLING2_MINOR }, { toOrgId: s3.orgId, amountMinor: 100_000n }, { toOrgId: s2.orgId, amountMinor: KEPT2_MINOR }], random);
+  const [split2] = log.block(log.sign(s2, "claim.split", { claimId: tier2Id, parts: split2Parts }));
+  const tier3Id = deriveId("c", split2!, 1);
+  log.block(log.sign(s3, "claim.accept", { claimId: tier3Id }), log.sign(sibling2, "claim.accept", { claimId: deriveId("c", split2!, 0) }));
+  return { log, rootId, tier2Id, tier3Id, split1Parts, split2Parts };
+}
+
+const FIXTURE = buildLog();
+const OPERATOR_KEY = hexToBytes(operator.publicKeyHex);
+
+function bundleOf(entries: LogEntry[], claimId: string, log = FIXTURE.log): ProvenanceBundle {
+  const leafHashes = log.entries.map(logEntryLeafHash);
+  const inclusionProofs = entries.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leafHashes, entry.leafIndex)) }));
+  return { claimId, entries, inclusionProofs, checkpoint: log.checkpoints.at(-1)! };
+}
+
+const bundleFor = (claimId: string) => bundleOf(selectProvenanceEntries(FIXTURE.log.entries, claimId), claimId);
+const splitsOf = (bundle: ProvenanceBundle) => bundle.entries.filter((entry) => entry.signed.transaction.type === "claim.split");
+type WireParts = { parts: Record<string, unknown>[] };
+const partsOf = (entry: LogEntry) => (entry.signed.transaction.body as WireParts).parts;
+
+/** The bundle with one split's part `index` replaced. */
+function withPart(bundle: ProvenanceBundle, splitIndex: number, index: number, part: Record<string, unknown>): ProvenanceBundle {
+  const target = splitsOf(bundle)[splitIndex]!;
+  const entries = bundle.entries.map((entry) => {
+    if (entry !== target) return entry;
+    const transaction = entry.signed.transaction as { body: WireParts };
+    const parts = transaction.body.parts.map((existing, i) => (i === index ? part : existing));
+    return { ...entry, signed: { ...entry.signed, transaction: { ...transaction, body: { ...transaction.body, parts } } } } as LogEntry;
+  });
+  return { ...bundle, entries };
+}
+
+describe("a provenance bundle shows only the branch", () => {
+  it("verifies a tier-3 bundle whose siblings are commitments, with the branch's lineage", () => {
+    const result = verifyProvenance(bundleFor(FIXTURE.tier3Id), OPERATOR_KEY);
+    expect(result.ok, JSON.stringify(!result.ok && result)).toBe(true);
+    if (!result.ok) return;
+    expect(result.claim).toMatchObject({ id: FIXTURE.tier3Id, holderOrgId: s3.orgId, amountMinor: 100_000n, parentId: FIXTURE.tier2Id });
+    expect(result.lineage.filter((step) => step.type === "claim.split").map((step) => [step.claimId, step.amountMinor])).toEqual([
+      [FIXTURE.tier2Id, 300_000n],
+      [FIXTURE.tier3Id, 100_000n],
+    ]);
+  });
+
+  it("names none of the siblings' holders, names or amounts anywhere in the serialized bundle", () => {
+    const text = JSON.stringify(bundleFor(FIXTURE.tier3Id));
+    for (const hidden of [sibling1.orgId, sibling2.orgId, "Alpha Sibling Works", "Beta Sibling Works", factor.orgId, "Factor"]) {
+      expect(text).not.toContain(hidden);
+    }
+    for (const amount of [SIBLING1_MINOR, KEPT1_MINOR, SIBLING2_MINOR, KEPT2_MINOR]) expect(text).not.toContain(amount.toString());
+    // Nor the openings that would let anyone test a guess against the commitments.
+    for (const part of [...FIXTURE.split1Parts.slice(1), FIXTURE.split2Parts[0]!, FIXTURE.split2Parts[2]!]) {
+      expect(text).not.toContain(part.saltHex);
+      expect(text).not.toContain(part.blindingHex);
+    }
+    // The branch's parts are there in the clear, and the others as their commitments.
+    const [first, second] = splitsOf(bundleFor(FIXTURE.tier3Id));
+    expect(partsOf(first!)).toEqual([
+      { toOrgId: s2.orgId, amountMinor: "300000", saltHex: FIXTURE.split1Parts[0]!.saltHex, blindingHex: FIXTURE.split1Parts[0]!.blindingHex },
+      redactPart(FIXTURE.split1Parts[1]!),
+      redactPart(FIXTURE.split1Parts[2]!),
+    ]);
+    expect(partsOf(second!)[0]).toEqual(redactPart(FIXTURE.split2Parts[0]!));
+    expect(partsOf(second!)[1]).toMatchObject({ toOrgId: s3.orgId, amountMinor: "100000" });
+  });
+
+  it("keeps the transaction id and the leaf hash when parts are redacted", () => {
+    const full = FIXTURE.log.entries.find((entry) => entry.signed.transaction.type === "claim.split")!;
+    const redacted = splitsOf(bundleFor(FIXTURE.tier3Id))[0]!;
+    expect(redacted.leafIndex).toBe(full.leafIndex);
+    expect(JSON.stringify(redacted)).not.toBe(JSON.stringify(full));
+    expect(transactionId(redacted.signed.transaction)).toBe(transactionId(full.signed.transaction));
+    expect(logEntryLeafHash(redacted)).toEqual(logEntryLeafHash(full));
+  });
+
+  it("an unguessable commitment: the same holder and amount under another salt and blinding commit differently", () => {
+    const part = FIXTURE.split1Parts[1] as CommittedSplitPart;
+    expect(holderCommitmentHex(part.saltHex, part.toOrgId)).not.toBe(holderCommitmentHex("0".repeat(64), part.toOrgId));
+    expect(amountCommitmentHex(part.amountMinor, part.blindingHex)).not.toBe(amountCommitmentHex(part.amountMinor, scalarToHex(1n)));
+  });
+});
+
+describe("a tampered bundle fails", () => {
+  const bundle = bundleFor(FIXTURE.tier3Id);
+
+  it("a sibling's amount commitment changed: the leaf is no longer in the log", () => {
+    const other = redactPart({ ...FIXTURE.split1Parts[1]!, amountMinor: SIBLING1_MINOR + 1n });
+    const result = verifyProvenance(withPart(bundle, 0, 1, { ...other }), OPERATOR_KEY);
+    expect(result).toMatchObject({ ok: false, code: "inclusion_proof_invalid" });
+  });
+
+  it("a sibling's holder commitment changed: the leaf is no longer in the log", () => {
+    const original = redactPart(FIXTURE.split2Parts[0]!);
+    const result = verifyProvenance(withPart(bundle, 1, 0, { ...original, holderCommitmentHex: holderCommitmentHex("1".repeat(64), s3.orgId) }), OPERATOR_KEY);
+    expect(result).toMatchObject({ ok: false, code: "inclusion_proof_invalid" });
+  });
+
+  it("the branch's own part hidden: its acceptance finds no claim to accept", () => {
+    const result = verifyProvenance(withPart(bundle, 1, 1, { ...redactPart(FIXTURE.split2Parts[1]!) }), OPERATOR_KEY);
+    expect(result).toMatchObject({ ok: false, code: "contract_refused", detail: expect.stringContaining("claim_not_found") });
+  });
+
+  it("a split signed with commitments that do not add up to the piece is refused along the branch", () => {
+    const forged = forgedSplitBundle();
+    expect(verifyProvenance(forged, OPERATOR_KEY)).toMatchObject({ ok: false, code: "contract_refused", detail: expect.stringContaining("split_amounts_do_not_sum") });
+  });
+});
+
+/**
+ * A log whose operator accepted a split that does not conserve (its hidden part holds 1 more
+ * than the piece allows), built entry by entry with a signed checkpoint: what a dishonest
+ * operator could serve. The contract (server, witnesses) refuses such a split in the clear; the
+ * bundle verifier sees only its commitments and refuses it too.
+ */
+function forgedSplitBundle(): ProvenanceBundle {
+  const honest = FIXTURE.log;
+  const splitIndex = honest.entries.findIndex((entry) => entry.signed.transaction.type === "claim.split");
+  const original = honest.entries[splitIndex]!;
+  const [branch, sibling, kept] = FIXTURE.split1Parts as [CommittedSplitPart, CommittedSplitPart, CommittedSplitPart];
+  const parts = [branch, { ...sibling, amountMinor: sibling.amountMinor + 1n }, kept];
+  const forged = buildSigned(s1, "claim.split", { claimId: FIXTURE.rootId, parts }, { nonce: "f".repeat(32), createdAtMs: original.acceptedAtMs, cosigners: [] });
+  const entries: LogEntry[] = [...honest.entries.slice(0, splitIndex), { leafIndex: splitIndex, acceptedAtMs: original.acceptedAtMs, signed: toWire(forged) as LogEntry["signed"] }];
+  const tier2Id = deriveId("c", transactionId(forged.transaction), 0);
+  const leafHashes = entries.map(logEntryLeafHash);
+  const checkpoint = signCheckpoint(
+    { size: entries.length, rootHash: bytesToHex(rootFromLeafHashes(leafHashes)), timestampMs: original.acceptedAtMs, previousCheckpointHash: null },
+    operator.keyId,
+    operator.privateKey,
+  );
+  const selected = selectProvenanceEntries(entries, tier2Id);
+  const inclusionProofs = selected.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leafHashes, entry.leafIndex)) }));
+  return { claimId: tier2Id, entries: selected, inclusionProofs, checkpoint };
+}

@@ -23,8 +23,14 @@ export const SIGNER_CHECKS = [
   "nonce_reused",
 ] as const;
 
+/**
+ * The signer checks and then the role check (roles.ts): every type whose row in the roles
+ * table leaves some role out. key.rotate, which any role signs for its own key, has none.
+ */
+const ROLE_CHECKED = [...SIGNER_CHECKS, "signer_role_not_allowed"] as const;
+
 /** Every type but key.register and key.rotate refuses cosignatures after the signer checks. */
-const NO_COSIGNATURES = [...SIGNER_CHECKS, "unexpected_cosignature"] as const;
+const NO_COSIGNATURES = [...ROLE_CHECKED, "unexpected_cosignature"] as const;
 
 const CREDIT_LINE_LENDER = ["credit_line_not_found", "signer_not_credit_line_lender"] as const;
 const OFFER_ANSWER = ["claim_not_found", "claim_not_offered", "claim_not_offered_to_signer", "claim_matured"] as const;
@@ -60,11 +66,13 @@ export const KEY_REGISTER_CODES = [
   "nonce_reused",
   "key_already_registered",
   "genesis_requires_operator",
+  "first_key_not_admin",
   "key_set_change_by_operator",
   "unexpected_cosignature",
   "operator_cosignature_missing",
   "operator_cosignature_invalid",
   "organisation_approval_missing",
+  "cosigner_role_not_allowed",
   "organisation_approval_invalid",
   "organisation_role_mismatch",
 ] as const;

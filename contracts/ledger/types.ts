@@ -18,6 +18,18 @@ export interface Organisation {
 
 export type SigningKeyStatus = "active" | "revoked";
 
+/**
+ * What a key may sign for its organisation (roles.ts holds the table per transaction kind):
+ * a maker prepares the daily business (claims, financing steps, repayments), an approver
+ * also cosigns what a maker prepared when the organisation's approval policy asks for it,
+ * an admin also decides credit and changes the organisation's keys and policy. The roles
+ * are a set, not a ladder, so that the operator's keys can later get roles of their own
+ * (checkpoints, onboarding, overdue) that no business key has: a new role is a new entry
+ * here and in the table, nothing else.
+ */
+export const KEY_ROLES = ["maker", "approver", "admin"] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
+
 export interface SigningKey {
   keyId: string;
   orgId: string;
@@ -25,6 +37,10 @@ export interface SigningKey {
   status: SigningKeyStatus;
   registeredAtMs: number;
   revokedAtMs: number | null;
+  /** What the key may sign (roles.ts); fixed at registration, kept by a rotation. */
+  role: KeyRole;
+  /** The person who holds the key: a user id of the organisation, fixed at registration, kept by a rotation. */
+  holderUserId: string;
 }
 
 export const CURRENCIES = ["CNY"] as const;
@@ -195,9 +211,13 @@ export interface NonceUse {
 export interface KeyRegisterBody {
   orgId: string;
   orgName: string;
+  /** The organisation's role (its first key registers it); `keyRole` is the key's own. */
   role: OrganisationRole;
   publicKeyHex: string;
   keyId: string;
+  keyRole: KeyRole;
+  /** The person who will hold the key (a user id). */
+  holderUserId: string;
 }
 export interface KeyRotateBody {
   orgId: string;

@@ -90,9 +90,13 @@ export const signingKeys = pgTable(
     status: text("status").notNull(),
     registeredAtMs: ms("registered_at_ms").notNull(),
     revokedAtMs: ms("revoked_at_ms"),
+    /** What the key may sign (contracts/ledger/roles.ts) and the person (a user id) who holds it. */
+    role: text("role").notNull(),
+    holderUserId: text("holder_user_id").notNull(),
   },
   (t) => [
     check("signing_keys_status_check", sql`${t.status} in ('active','revoked')`),
+    check("signing_keys_role_check", sql`${t.role} in ('maker','approver','admin')`),
     check("signing_keys_revoked_has_time", sql`(${t.status} = 'revoked') = (${t.revokedAtMs} is not null)`),
     index("signing_keys_org_idx").on(t.orgId),
   ],

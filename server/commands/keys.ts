@@ -8,7 +8,7 @@ import { registrationSignerProblem } from "@/contracts/ledger/keys";
 import { decodeSignedTransaction, encodeSignedTransaction, sealTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
-import { assertAllowed, canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "../authz";
+import { assertAllowed, canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyFor, canRequestKeyRegistration } from "../authz";
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
@@ -116,6 +116,10 @@ export async function requestRegistration(db: Db, actor: Actor, wire: unknown, o
   const signed = decodeRegistration(wire);
   const { body, createdAtMs } = signed.transaction;
   assertAllowed(canRequestKeyRegistration(actor, body.orgId), "You can only request keys for your own organisation, with the maker permission or above.");
+  assertAllowed(
+    canRequestKeyFor(actor, body.holderUserId, body.keyRole),
+    "A key request names you as the key's holder, with the role your permission gives (maker, approver or admin).",
+  );
   assertSelfSigned(signed);
   const [org] = await db.select().from(organisations).where(eq(organisations.id, body.orgId));
   if (!org || org.name !== body.orgName || org.role !== body.role) {

@@ -52,6 +52,8 @@ export const toKey = (row: KeyRow): SigningKey => ({
   status: row.status as SigningKey["status"],
   registeredAtMs: row.registeredAtMs,
   revokedAtMs: row.revokedAtMs,
+  role: row.role as SigningKey["role"],
+  holderUserId: row.holderUserId,
 });
 
 export const toCreditLine = (row: CreditLineRow): CreditLine => ({

@@ -13,7 +13,7 @@ import { DUE_STATES, markOverdueClaims } from "../jobs/overdue";
 import { inList } from "../ledger/repository";
 import { OPERATOR_ORG_ID, platformSigner } from "../platform/signer";
 import { latestCheckpointTextHash, requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
-import { DEMO_ORGS } from "./demo-data";
+import { DEMO_ORGS, demoUserId } from "./demo-data";
 
 /**
  * The demo supply chain, built only through real signed transactions: key registrations
@@ -81,12 +81,12 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   };
 
   // Genesis: the operator's platform key, then every approved organisation's key.
-  await submit(sign(operator, "key.register", { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId }));
+  await submit(sign(operator, "key.register", { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId, keyRole: "admin", holderUserId: demoUserId(OPERATOR_ORG_ID) }));
   const members = DEMO_ORGS.filter((o) => o.status === "approved" && o.role !== "operator");
   await submit(
     ...members.map((org) => {
       const key = id(org.id);
-      return sign(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, [operator]);
+      return sign(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: demoUserId(org.id) }, [operator]);
     }),
   );
 

@@ -10,6 +10,8 @@ import { describe, expect, test } from "vitest";
 import { transactionId } from "@/contracts/transaction";
 import { KIND_LIST, KINDS, kindOf, orgsNamed, typesWithLineage } from "@/contracts/ledger/kinds";
 import { SIGNER_CHECKS } from "@/contracts/ledger/codes";
+import { roleMaySign } from "@/contracts/ledger/roles";
+import { KEY_ROLES } from "@/contracts/ledger/types";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import { TRANSACTION_TYPES, type SignedLedgerTransaction, type StateChange, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
 import { ACTORS, DAY_MS, DECIDED_ON, MATURITY_DATE, NOW_MS, standardWorld, type Actor, type LedgerDriver, type TxOptions } from "./ledger-fixtures";
@@ -106,6 +108,13 @@ describe("the registry of transaction kinds", () => {
       expect(new Set(kind.codes).size, kind.type).toBe(kind.codes.length);
       const checksRegisteredKey = SIGNER_CHECKS.every((code) => (kind.codes as readonly string[]).includes(code));
       expect(checksRegisteredKey, kind.type).toBe(kind.signing.signer === "registered-key");
+    }
+  });
+
+  test("a kind checks the signer's key role exactly when its row of the roles table leaves a role out", () => {
+    for (const kind of KIND_LIST) {
+      const leavesOut = KEY_ROLES.some((role) => !roleMaySign(kind.type, role));
+      expect((kind.codes as readonly string[]).includes("signer_role_not_allowed"), kind.type).toBe(leavesOut);
     }
   });
 

@@ -21,7 +21,8 @@ import { maturityAtMs } from "@/contracts/ledger/maturity";
 import { prefetchKeys } from "@/contracts/ledger/kinds";
 import { MemoryState, type StateView } from "@/contracts/ledger/state";
 import { decodeSignedTransaction, DEMO_NETWORK_ID, encodeSignedTransaction } from "@/contracts/ledger/schema";
-import type { Claim, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import { KEY_ROLES, type Claim, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
+import { roleMaySign } from "@/contracts/ledger/roles";
 import {
   ACTORS,
   cloneState,
@@ -162,6 +163,14 @@ const GENERIC_MUTATIONS: Partial<Record<ResultCode, Mutation>> = {
   },
   unexpected_cosignature: (w, s) =>
     sign(w, withOptions(s, { cosigners: [{ orgId: A.operator.orgId, key: A.operator }] })),
+  // A key of the signer's own organisation, active and valid, whose role the kind's row of the roles table leaves out.
+  signer_role_not_allowed: (w, s) => {
+    const role = KEY_ROLES.find((candidate) => !roleMaySign(s.type, candidate));
+    if (role === undefined) throw new Error(`every role may sign ${s.type}`);
+    const key = keyPair(`${s.who.name}-${role}`);
+    w.d.register(s.who, key, role, `usr_${s.who.name}_${role}`);
+    return sign(w, withOptions(s, { key }));
+  },
 };
 
 const ROWS: Row[] = [];
@@ -198,7 +207,7 @@ function registerSpec(who: Actor, key: KeyPair = who, body: Partial<TransactionB
   return spec(
     who,
     "key.register",
-    { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, ...body },
+    { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: `usr_${who.name}`, ...body },
     { key, cosigners: [{ orgId: A.operator.orgId, key: A.operator }] },
   );
 }
@@ -236,8 +245,16 @@ rowsFor("key.register", validRegister, {
     const [cosignature] = signed.cosignatures;
     return { ...signed, cosignatures: [{ ...cosignature!, signatureHex: corruptSignature(signed).signatureHex }] };
   },
+  // An organisation's first key (its onboarding) is an admin key, or nobody could confirm its further keys.
+  first_key_not_admin: (w) => sign(w, registerSpec(newcomer, newcomer, { keyRole: "maker" })),
   key_set_change_by_operator: (w) => sign(w, laterKeySpec([{ orgId: A.operator.orgId, key: A.operator }])),
   organisation_approval_missing: (w) => sign(w, laterKeySpec([])),
+  // A maker's key of the organisation, active and verifying, confirms no key.
+  cosigner_role_not_allowed: (w) => {
+    const makerKey = keyPair("s1-maker");
+    w.d.register(A.s1, makerKey, "maker", "usr_s1_maker");
+    return sign(w, laterKeySpec([{ orgId: A.s1.orgId, key: makerKey }]));
+  },
   organisation_approval_invalid: (w) => {
     const signed = sign(w, laterKeySpec());
     return { ...signed, cosignatures: [{ ...signed.cosignatures[0]!, signatureHex: corruptSignature(signed).signatureHex }] };
@@ -267,6 +284,13 @@ ROWS.push({
     return sign(w, withOptions(registerSpec(A.operator), { cosigners: [] }));
   },
 });
+ROWS.push({ type: "key.register", code: "first_key_not_admin", build: (w) => {
+  // The genesis too: the operator's first key is an admin key.
+  w.d.state = new MemoryState();
+  return sign(w, withOptions(registerSpec(A.operator, A.operator, { keyRole: "approver" }), { cosigners: [] }));
+} });
+// A further key may have any role; the approver's or maker's key is confirmed by an admin's.
+ROWS.push({ type: "key.register", code: "ok", build: (w) => sign(w, withOptions(registerSpec(A.s1, secondKey, { keyRole: "maker", holderUserId: "usr_s1_maker" }), { cosigners: [{ orgId: A.s1.orgId, key: A.s1 }] })) });
 ROWS.push({ type: "key.register", code: "operator_cosignature_missing", build: (w) =>
   // A cosignature by an active key that is not an operator's does not count.
   sign(w, withOptions(validRegister(), { cosigners: [{ orgId: A.bank.orgId, key: A.bank }] })) });
@@ -312,7 +336,7 @@ function withSecondKey(build: Build): Build {
 }
 rowsFor("key.revoke", null, {
   ...Object.fromEntries(
-    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "unexpected_cosignature"] as const)
+    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "signer_role_not_allowed", "unexpected_cosignature"] as const)
       .map((code) => [code, withSecondKey((w) => GENERIC_MUTATIONS[code]!(w, validRevoke()))]),
   ),
   key_not_found: tweak(validRevoke, (s) => ({ ...s, body: { ...s.body, keyId: keyPair("stranger").keyId } })),

@@ -13,6 +13,7 @@
 import { hexToBytes } from "../hex";
 import { checkDigestSignature, transactionId, type SignedTransaction } from "../transaction";
 import { assertTransitionInvariants } from "./invariants";
+import { checkApprovals, isApprovedType, type ApprovedType } from "./approvals";
 import { registrationSignerProblem } from "./keys";
 import { roleMaySign } from "./roles";
 import { kindOf, type ResultCode } from "./kinds";
@@ -118,8 +119,12 @@ function checkEnvelope(view: StateView, signed: SignedLedgerTransaction, ctx: Ap
   return signerCheck;
 }
 
+/** The kind's transition, then, for a kind that takes approvals, its approvals (approvals.ts) against the state before it. */
 function runTransition(view: StateView, transaction: LedgerEnvelope, context: TransitionContext): ApplyResult {
-  return kindOf(transaction.type).transition(view, transaction, context);
+  const outcome = kindOf(transaction.type).transition(view, transaction, context);
+  if (!outcome.ok || kindOf(transaction.type).signing.cosigners !== "approvals") return outcome;
+  if (!isApprovedType(transaction.type)) throw new InvariantViolation(`${transaction.type} takes approvals but has no approval rule`);
+  return checkApprovals(view, transaction as LedgerEnvelope<ApprovedType>, context) ?? outcome;
 }
 
 /**

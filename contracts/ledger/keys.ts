@@ -15,6 +15,7 @@ import { hexToBytes } from "../hex";
 import { isAcceptablePublicKey, keyIdFor, type SignatureVerifier } from "../signing";
 import { checkCosignature, checkDigestSignature, type Cosignature } from "../transaction";
 import type { CodeIn, KEY_REGISTER_CODES, KEY_REVOKE_CODES, KEY_ROTATE_CODES } from "./codes";
+import { keyChangeAdminsOf } from "./approvals";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { LedgerEnvelope, LedgerEvent, Organisation, SignedLedgerTransaction, SigningKey, StateChange } from "./types";
@@ -94,8 +95,8 @@ function checkOnboardingCosignature(view: StateView, context: TransitionContext)
 
 /**
  * A further key of an organisation already on the ledger: its cosignatures must all come
- * from the organisation's own active keys, at least ORGANISATION_KEY_QUORUM distinct ones,
- * each verifying. The operator cannot approve it: an operator cosignature is refused with
+ * from the organisation's own active admin keys, held by as many different admins as its
+ * approval policy asks (keyChangeAdmins, at least ORGANISATION_KEY_QUORUM), each verifying. The operator cannot approve it: an operator cosignature is refused with
  * its own code, so an operator that tries to slip its own key into another organisation's
  * key set is named as such.
  */
@@ -118,10 +119,12 @@ function checkOrganisationApproval(
     }
     if (key.role !== "admin") return { code: "cosigner_role_not_allowed", detail: `${key.role} key ${key.keyId} cannot approve a key of ${orgId}` };
     if (!verifiesCosignature(context, cosignature, key.publicKeyHex)) return { code: "organisation_approval_invalid", detail: `cosignature by ${key.keyId}` };
-    approvers.add(key.keyId);
+    approvers.add(key.holderUserId);
   }
-  if (approvers.size < ORGANISATION_KEY_QUORUM) {
-    return { code: "organisation_approval_missing", detail: `${approvers.size} of ${ORGANISATION_KEY_QUORUM} approvals by ${orgId}'s active keys` };
+  // Admins are counted as persons: two keys of one admin are one approval.
+  const needed = Math.max(ORGANISATION_KEY_QUORUM, keyChangeAdminsOf(view.getApprovalPolicy(orgId)));
+  if (approvers.size < needed) {
+    return { code: "organisation_approval_missing", detail: `${approvers.size} of ${needed} admins of ${orgId} approved` };
   }
   return undefined;
 }

@@ -27,6 +27,7 @@ export const SIGNER_ROLES = {
   "key.register": ANY_ROLE,
   "key.rotate": ANY_ROLE,
   "key.revoke": ADMIN,
+  "approvalPolicy.set": ADMIN,
   "creditLine.grant": ADMIN,
   "creditLine.adjust": ADMIN,
   "creditLine.freeze": ADMIN,

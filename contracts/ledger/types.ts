@@ -43,6 +43,15 @@ export interface SigningKey {
   holderUserId: string;
 }
 
+/**
+ * An organisation's maker-checker rules (approvals.ts), set by its admins with
+ * approvalPolicy.set. Without one, nothing needs a second person and one admin changes keys.
+ */
+export interface ApprovalPolicy extends ApprovalPolicySetBody {
+  orgId: string;
+  createdTxId: string;
+}
+
 export const CURRENCIES = ["CNY"] as const;
 export type Currency = (typeof CURRENCIES)[number];
 
@@ -230,6 +239,16 @@ export interface KeyRevokeBody {
   keyId: string;
   reason: string;
 }
+export interface ApprovalPolicySetBody {
+  /**
+   * Issuances, credit decisions (credit-line limits, auto-financing maxima) and financing
+   * offers of more than this need the cosignature of an approver or admin of the same
+   * organisation, another person than the signer's; null: none needs one.
+   */
+  approvalAboveMinor: bigint | null;
+  /** How many different admins (people) sign a change to the key set or to this policy. */
+  keyChangeAdmins: 1 | 2;
+}
 export interface CreditLineGrantBody {
   coreEnterpriseOrgId: string;
   currency: Currency;
@@ -345,6 +364,7 @@ export interface TransactionBodies {
   "key.register": KeyRegisterBody;
   "key.rotate": KeyRotateBody;
   "key.revoke": KeyRevokeBody;
+  "approvalPolicy.set": ApprovalPolicySetBody;
   "creditLine.grant": CreditLineGrantBody;
   "creditLine.adjust": CreditLineAdjustBody;
   "creditLine.freeze": CreditLineFreezeBody;
@@ -374,6 +394,7 @@ export const TRANSACTION_TYPES = [
   "key.register",
   "key.rotate",
   "key.revoke",
+  "approvalPolicy.set",
   "creditLine.grant",
   "creditLine.adjust",
   "creditLine.freeze",
@@ -416,6 +437,7 @@ export type SignedLedgerTransaction<K extends TransactionType = TransactionType>
 export type StateChange =
   | { kind: "org"; value: Organisation }
   | { kind: "key"; value: SigningKey }
+  | { kind: "approvalPolicy"; value: ApprovalPolicy }
   | { kind: "creditLine"; value: CreditLine }
   | { kind: "claim"; value: Claim }
   | { kind: "pledge"; value: Pledge }
@@ -429,6 +451,7 @@ export type LedgerEvent =
   | { type: "key.registered"; orgId: string; keyId: string }
   | { type: "key.rotated"; orgId: string; oldKeyId: string; newKeyId: string }
   | { type: "key.revoked"; orgId: string; keyId: string }
+  | { type: "approvalPolicy.set"; orgId: string; approvalAboveMinor: bigint | null; keyChangeAdmins: 1 | 2 }
   | { type: "creditLine.granted"; creditLineId: string; limitMinor: bigint }
   | { type: "creditLine.adjusted"; creditLineId: string; limitMinor: bigint }
   | { type: "creditLine.frozen"; creditLineId: string }

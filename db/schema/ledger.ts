@@ -102,6 +102,23 @@ export const signingKeys = pgTable(
   ],
 );
 
+/** An organisation's maker-checker rules (contracts/ledger/approvals.ts): one row per organisation that set any. */
+export const approvalPolicies = pgTable(
+  "approval_policies",
+  {
+    orgId: text("org_id")
+      .primaryKey()
+      .references(() => ledgerOrganisations.id),
+    approvalAboveMinor: amount("approval_above_minor"),
+    keyChangeAdmins: integer("key_change_admins").notNull(),
+    createdTxId: text("created_tx_id").notNull(),
+  },
+  (t) => [
+    check("approval_policies_key_change_admins_check", sql`${t.keyChangeAdmins} in (1, 2)`),
+    check("approval_policies_threshold_not_negative", sql`${t.approvalAboveMinor} is null or ${t.approvalAboveMinor} >= 0`),
+  ],
+);
+
 export const creditLines = pgTable(
   "credit_lines",
   {

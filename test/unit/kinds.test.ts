@@ -11,6 +11,7 @@ import { transactionId } from "@/contracts/transaction";
 import { KIND_LIST, KINDS, kindOf, orgsNamed, typesWithLineage } from "@/contracts/ledger/kinds";
 import { SIGNER_CHECKS } from "@/contracts/ledger/codes";
 import { roleMaySign } from "@/contracts/ledger/roles";
+import { APPROVAL_RULES } from "@/contracts/ledger/approvals";
 import { KEY_ROLES } from "@/contracts/ledger/types";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import { TRANSACTION_TYPES, type SignedLedgerTransaction, type StateChange, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
@@ -123,12 +124,14 @@ describe("the registry of transaction kinds", () => {
     expect(typesWithLineage("credit-line").sort()).toEqual(["creditLine.adjust", "creditLine.expire", "creditLine.freeze", "creditLine.grant"]);
     expect(typesWithLineage("key-introduction").sort()).toEqual(["key.register", "key.rotate"]);
     expect(typesWithLineage("policy-introduction")).toEqual(["financingPolicy.set"]);
-    expect(typesWithLineage("none").sort()).toEqual(["financingPolicy.revoke", "key.revoke"]);
+    expect(typesWithLineage("none").sort()).toEqual(["approvalPolicy.set", "financingPolicy.revoke", "key.revoke"]);
   });
 
-  test("only registrations and rotations take cosignatures or introduce a key", () => {
+  test("only registrations, rotations and the kinds with an approval rule take cosignatures; only the first two introduce a key", () => {
     const cosigned = KIND_LIST.filter((kind) => kind.signing.cosigners !== "none").map((kind) => kind.type);
-    expect(cosigned.sort()).toEqual(["key.register", "key.rotate"]);
+    expect(cosigned.sort()).toEqual(["key.register", "key.rotate", ...Object.keys(APPROVAL_RULES)].sort());
+    const approved = KIND_LIST.filter((kind) => kind.signing.cosigners === "approvals").map((kind) => kind.type);
+    expect(approved.sort()).toEqual(Object.keys(APPROVAL_RULES).sort());
     const key = { keyId: "1".repeat(32), publicKeyHex: "2".repeat(64) };
     const bodies: Partial<Record<TransactionType, unknown>> = {
       "key.register": { orgId: "org-x", orgName: "X", role: "supplier", ...key },

@@ -4,7 +4,7 @@ import { applyKeyRegister, applyKeyRotate, applyKeyRevoke } from "../keys";
 import { KEY_REGISTER_CODES, KEY_ROTATE_CODES, KEY_REVOKE_CODES } from "../codes";
 import { orgIdSchema, keyIdSchema, publicKeyHexSchema, reasonSchema, organisationNameSchema, userIdSchema } from "../fields";
 import { KEY_ROLES, ORGANISATION_ROLES } from "../types";
-import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
+import { defineKind, namesNothing, approvedSigner } from "./descriptor";
 
 export const keyRegister = defineKind({
   type: "key.register",
@@ -56,5 +56,5 @@ export const keyRevoke = defineKind({
   prefetch: (transaction) => ({ orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId] }),
   names: namesNothing,
   lineage: "none",
-  signing: registeredSignerOnly,
+  signing: approvedSigner,
 });

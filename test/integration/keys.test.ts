@@ -101,6 +101,8 @@ describe("key registration: request, approval, use", () => {
 
     const mine = await tier1.keys.myKeys();
     expect(mine.keys.map((k) => k.keyId)).toEqual(expect.arrayContaining([demoIdentity("org_pearl").keyId, key.keyId]));
+    // Each key shows the person who holds it and its role, as the ledger says.
+    expect(mine.keys.find((k) => k.keyId === key.keyId)).toMatchObject({ role: "admin", holder: { userId: "usr_pearl_1", name: "Li Na" } });
     expect(mine.requests.find((r) => r.keyId === key.keyId)?.status).toBe("approved");
     expect(await operator.keys.pendingRequests()).not.toContainEqual(expect.objectContaining({ keyId: key.keyId }));
 
@@ -166,6 +168,18 @@ describe("key requests that are refused", () => {
     const huaxin = { orgId: "org_huaxin", orgName: "Huaxin Electronics Co., Ltd.", role: "core_enterprise" as OrganisationRole };
     expect(await outcome(callerFor(database.db, "usr_huaxin_2").keys.requestRegistration({ signed: registration(core, huaxin) }))).toBe("FORBIDDEN not_allowed");
     expect(await outcome(callerFor(database.db, null).keys.requestRegistration({ signed: registration(key, lingnan) }))).toBe("UNAUTHORIZED not_signed_in");
+  });
+
+  it("a person requests a key only for himself, with the role his permission gives", async () => {
+    const key = newKey("org_pearl");
+    const sign = (keyRole: "maker" | "approver" | "admin", holderUserId: string) =>
+      toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole, holderUserId }, { nonce: nonce(), createdAtMs: Date.now() }));
+    const tier1 = callerFor(database.db, "usr_pearl_1");
+    // A key for someone else: the ledger would name another person as its holder.
+    expect(await outcome(tier1.keys.requestRegistration({ signed: sign("admin", "usr_pearl_2") }))).toBe("FORBIDDEN not_allowed");
+    // An admin's key request names the admin role, not a lesser or another one.
+    expect(await outcome(tier1.keys.requestRegistration({ signed: sign("maker", "usr_pearl_1") }))).toBe("FORBIDDEN not_allowed");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: sign("admin", "usr_pearl_1") }))).toBe("OK");
   });
 
   it("another organisation cannot see the queue or approve", async () => {

@@ -27,10 +27,20 @@ export interface UserDto {
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-export async function listUsers(db: DbOrTx, actor: Actor, orgId: string): Promise<UserDto[]> {
+/** A person as the people page lists him, with the active signing keys he holds (a disable revokes them). */
+export interface ListedUserDto extends UserDto {
+  activeKeyIds: string[];
+}
+
+export async function listUsers(db: DbOrTx, actor: Actor, orgId: string): Promise<ListedUserDto[]> {
   assertAllowed(canReadUsers(actor, orgId), "You can only see the people of your own organisation.");
   const rows = await db.select().from(users).where(eq(users.orgId, orgId)).orderBy(asc(users.createdAt), asc(users.email));
-  return rows.map(toDto);
+  const keys = await db
+    .select({ keyId: signingKeys.keyId, holderUserId: signingKeys.holderUserId })
+    .from(signingKeys)
+    .where(and(eq(signingKeys.orgId, orgId), eq(signingKeys.status, "active")))
+    .orderBy(asc(signingKeys.keyId));
+  return rows.map((row) => ({ ...toDto(row), activeKeyIds: keys.filter((key) => key.holderUserId === row.id).map((key) => key.keyId) }));
 }
 
 /**

@@ -56,6 +56,10 @@ async function statusOf(userId: string) {
 describe("disabling a person revokes his keys on the ledger, in the same step", () => {
   it("refuses a disable without the revocations of the keys he holds, and one whose revocation the ledger refuses; changes nothing", async () => {
     const admin = callerFor(database.db, "usr_huaxin_1");
+    // The people page lists the keys each person holds: those a disable must revoke.
+    const listed = await admin.users.list({ orgId: "org_huaxin" });
+    expect(listed.find((user) => user.id === "usr_huaxin_2")?.activeKeyIds).toEqual([heldKey.keyId]);
+    expect(listed.find((user) => user.id === "usr_huaxin_1")?.activeKeyIds).toEqual([core.keyId]);
     expect(await codeOf(admin.users.update({ userId: "usr_huaxin_2", status: "disabled" }))).toBe("CONFLICT key_revocations_required");
     // Signed by his own maker key: only an admin's key revokes (roles.ts), so the ledger refuses and the disable is undone.
     expect(await codeOf(admin.users.update({ userId: "usr_huaxin_2", status: "disabled", revocations: [revocation(heldKey)] }))).toBe("CONFLICT signer_role_not_allowed");
@@ -69,6 +73,7 @@ describe("disabling a person revokes his keys on the ledger, in the same step", 
     const admin = callerFor(database.db, "usr_huaxin_1");
     expect((await admin.users.update({ userId: "usr_huaxin_2", status: "disabled", revocations: [revocation(core)] })).status).toBe("disabled");
     expect(await statusOf("usr_huaxin_2")).toEqual({ user: "disabled", key: "revoked" });
+    expect((await admin.users.list({ orgId: "org_huaxin" })).find((user) => user.id === "usr_huaxin_2")?.activeKeyIds).toEqual([]);
     const afterLeaving = signed(heldKey, "claim.withdraw", { claimId: "c_000000000000000000000000" });
     expect(await submitWire(database.db, afterLeaving)).toMatchObject({ status: "refused", code: "signer_key_revoked" });
     // Enabling him again gives him no key back: he asks for a new one.

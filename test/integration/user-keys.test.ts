@@ -53,6 +53,19 @@ async function statusOf(userId: string) {
   return { user: user?.status, key: key?.status };
 }
 
+describe("the history names the person whose key signed", () => {
+  it("names the holder and role of the key behind the organisation's own entries, and nobody of another organisation", async () => {
+    const history = await callerFor(database.db, "usr_pearl_1").ledger.history();
+    const own = history.filter((row) => row.outgoing);
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((row) => row.signedBy?.person === "Li Na" && row.signedBy.role === "admin")).toBe(true);
+    // Issuances offered to Pearl River were signed by Huaxin's key: Huaxin's people are not named to Pearl River.
+    const incoming = history.filter((row) => !row.outgoing);
+    expect(incoming.length).toBeGreaterThan(0);
+    expect(incoming.every((row) => row.signedBy === null)).toBe(true);
+  });
+});
+
 describe("disabling a person revokes his keys on the ledger, in the same step", () => {
   it("refuses a disable without the revocations of the keys he holds, and one whose revocation the ledger refuses; changes nothing", async () => {
     const admin = callerFor(database.db, "usr_huaxin_1");

@@ -5,7 +5,7 @@
  * leaf proves "held by X, not pledged, never financed, matures on D" at that checkpoint, and
  * an organisation's leaf proves which keys could sign for it.
  *
- *   key "claim:" + id -> ClaimStateLeaf      key "org:" + id -> OrgStateLeaf
+ *   key "claim:" + id -> ClaimStateLeaf      key "org:" + id -> OrgStateLeaf (its keys with role and holder)
  *
  * The leaves carry what a lender decides on and nothing else; everything in them is derived
  * from Claim, Pledge, Organisation and SigningKey, so a replay of the log yields the same
@@ -16,7 +16,7 @@ import { canonicalBytes, sha256Bytes } from "./canonical";
 import { bytesToHex } from "./hex";
 import { StateMap, stateKey, type StateMapStore } from "./state-map";
 import type { MemoryState } from "./ledger/state";
-import type { Claim, ClaimState, Currency, Organisation, OrganisationRole, Pledge, SigningKey, StateChange } from "./ledger/types";
+import type { Claim, ClaimState, Currency, KeyRole, Organisation, OrganisationRole, Pledge, SigningKey, StateChange } from "./ledger/types";
 
 export const STATE_LEAF_VERSION = 1;
 
@@ -40,13 +40,20 @@ export interface ClaimStateLeaf {
   financedOnce: boolean;
 }
 
+/**
+ * Version 2 of the organisation's leaf: every active key names its role and the person who
+ * holds it (issue 14), so a witness that replays the log checks who could sign what, and a
+ * state proof tells a lender which person's key of which role signed.
+ */
+export const ORG_STATE_LEAF_VERSION = 2;
+
 export interface OrgStateLeaf {
   kind: "org";
-  version: typeof STATE_LEAF_VERSION;
+  version: typeof ORG_STATE_LEAF_VERSION;
   orgId: string;
   role: OrganisationRole;
   /** The organisation's active keys, ordered by keyId. */
-  activeKeys: { keyId: string; publicKeyHex: string }[];
+  activeKeys: { keyId: string; publicKeyHex: string; role: KeyRole; holderUserId: string }[];
 }
 
 /**
@@ -80,9 +87,9 @@ export function claimStateLeaf(claim: Claim, activePledge: Pledge | undefined): 
 export function orgStateLeaf(org: Organisation, keys: readonly SigningKey[]): OrgStateLeaf {
   const activeKeys = keys
     .filter((key) => key.orgId === org.id && key.status === "active")
-    .map((key) => ({ keyId: key.keyId, publicKeyHex: key.publicKeyHex }))
+    .map((key) => ({ keyId: key.keyId, publicKeyHex: key.publicKeyHex, role: key.role, holderUserId: key.holderUserId }))
     .sort((left, right) => (left.keyId < right.keyId ? -1 : left.keyId > right.keyId ? 1 : 0));
-  return { kind: "org", version: STATE_LEAF_VERSION, orgId: org.id, role: org.role, activeKeys };
+  return { kind: "org", version: ORG_STATE_LEAF_VERSION, orgId: org.id, role: org.role, activeKeys };
 }
 
 export function claimStateKey(claimId: string): Uint8Array {

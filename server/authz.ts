@@ -1,6 +1,7 @@
 import { forbidden } from "./errors";
 import { hasPermission, permissionAtLeast, type Actor } from "./actor";
 import type { NotificationCategory, Permission, UserStatus } from "@/db/enums";
+import type { KeyRole } from "@/contracts/ledger/types";
 
 /*
  * Authorisation: every rule, one named function per resource and action, in this one file.
@@ -63,6 +64,22 @@ export function canSeeScheduledJobs(actor: Actor): boolean {
 
 // ---------------------------------------------------------------------------------------
 // Signing keys (tested on their own in test/unit/keys-authz.test.ts).
+
+/**
+ * The role a person's key gets on the ledger (contracts/ledger/roles.ts): the same as his
+ * permission; a viewer signs nothing, so he gets no key.
+ */
+export function keyRoleFor(permission: Permission): KeyRole | null {
+  return permission === "viewer" ? null : permission;
+}
+
+/**
+ * A person's key request is his own: it names him as the key's holder and the role his
+ * permission gives (keyRoleFor), no more.
+ */
+export function canRequestKeyFor(actor: Actor, holderUserId: string, keyRole: KeyRole): boolean {
+  return actor.userId === holderUserId && keyRoleFor(actor.permission) === keyRole;
+}
 
 /** A maker (or above) of an approved organisation asks for a key of its own organisation. */
 export function canRequestKeyRegistration(actor: Actor, orgId: string): boolean {

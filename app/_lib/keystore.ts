@@ -23,7 +23,7 @@ import { z } from "zod";
 import { buildSigned, identityFor, toWire, type SigningIdentity } from "@/contracts/client";
 import { bytesToHex, hexToBytes, isLowerHex, utf8ToBytes } from "@/contracts/hex";
 import { keyIdSchema, orgIdSchema, publicKeyHexSchema, type WireSignedTransaction } from "@/contracts/ledger/schema";
-import type { OrganisationRole } from "@/contracts/ledger/types";
+import type { KeyRole, OrganisationRole } from "@/contracts/ledger/types";
 import { generatePrivateKey, keyIdFor } from "@/contracts/signing";
 
 export const KEY_FILE_VERSION = 1;
@@ -276,6 +276,9 @@ export interface OrganisationProfile {
   orgId: string;
   orgName: string;
   role: OrganisationRole;
+  /** The person who will hold the key (the signed-in user) and the role the key gets on the ledger. */
+  holderUserId: string;
+  keyRole: KeyRole;
 }
 
 /**
@@ -284,7 +287,7 @@ export interface OrganisationProfile {
  */
 export function signKeyRegistration(identity: SigningIdentity, org: OrganisationProfile, nowMs: number, networkId: string): WireSignedTransaction {
   const { publicKeyHex, keyId } = identityFor(identity.orgId, identity.privateKey);
-  const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex, keyId };
+  const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex, keyId, keyRole: org.keyRole, holderUserId: org.holderUserId };
   return toWire(buildSigned(identity, "key.register", body, { networkId, nonce: randomNonce(), createdAtMs: nowMs }));
 }
 

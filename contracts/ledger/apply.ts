@@ -5,14 +5,17 @@
  *
  * Order: envelope well-formed -> signed for this ledger's network (ctx.networkId) ->
  * createdAtMs within 24 h of ctx.nowMs -> signer key known,
- * of the signer's organisation, active -> signature -> nonce unused by that key -> no
+ * of the signer's organisation, active -> signature -> nonce unused by that key -> the
+ * key's role may sign the type (roles.ts) -> no
  * stray cosignatures -> the checks of the transaction type. After a successful transition
  * the invariants of everything it touched are asserted (invariants.ts).
  */
 import { hexToBytes } from "../hex";
 import { checkDigestSignature, transactionId, type SignedTransaction } from "../transaction";
 import { assertTransitionInvariants } from "./invariants";
+import { checkApprovals, isApprovedType, type ApprovedType } from "./approvals";
 import { registrationSignerProblem } from "./keys";
+import { roleMaySign } from "./roles";
 import { kindOf, type ResultCode } from "./kinds";
 import {
   fail,
@@ -69,6 +72,9 @@ function checkRegisteredSigner(view: StateView, signed: SignedLedgerTransaction,
   if (key.status !== "active") return fail("signer_key_revoked");
   if (!signatureVerifies(signed, key.publicKeyHex, ctx)) return fail("signature_invalid");
   if (view.hasNonce(signer.orgId, signer.keyId, nonce)) return fail("nonce_reused");
+  if (!roleMaySign(signed.transaction.type, key.role)) {
+    return fail("signer_role_not_allowed", `${key.role} key ${key.keyId} cannot sign ${signed.transaction.type}`);
+  }
   const signerOrg = view.getOrg(signer.orgId);
   if (signerOrg === undefined) throw new InvariantViolation(`key ${key.keyId}: organisation ${key.orgId} not loaded`);
   return { ok: true, signerOrg };
@@ -113,8 +119,12 @@ function checkEnvelope(view: StateView, signed: SignedLedgerTransaction, ctx: Ap
   return signerCheck;
 }
 
+/** The kind's transition, then, for a kind that takes approvals, its approvals (approvals.ts) against the state before it. */
 function runTransition(view: StateView, transaction: LedgerEnvelope, context: TransitionContext): ApplyResult {
-  return kindOf(transaction.type).transition(view, transaction, context);
+  const outcome = kindOf(transaction.type).transition(view, transaction, context);
+  if (!outcome.ok || kindOf(transaction.type).signing.cosigners !== "approvals") return outcome;
+  if (!isApprovedType(transaction.type)) throw new InvariantViolation(`${transaction.type} takes approvals but has no approval rule`);
+  return checkApprovals(view, transaction as LedgerEnvelope<ApprovedType>, context) ?? outcome;
 }
 
 /**

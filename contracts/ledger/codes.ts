@@ -23,8 +23,27 @@ export const SIGNER_CHECKS = [
   "nonce_reused",
 ] as const;
 
-/** Every type but key.register and key.rotate refuses cosignatures after the signer checks. */
-const NO_COSIGNATURES = [...SIGNER_CHECKS, "unexpected_cosignature"] as const;
+/**
+ * The signer checks and then the role check (roles.ts): every type whose row in the roles
+ * table leaves some role out. key.rotate, which any role signs for its own key, has none.
+ */
+const ROLE_CHECKED = [...SIGNER_CHECKS, "signer_role_not_allowed"] as const;
+
+/**
+ * The checks of the approvals (cosignatures) of a kind that takes them (approvals.ts), run
+ * after the kind's own checks: they are last in its list.
+ */
+export const APPROVAL_CHECKS = [
+  "approval_wrong_organisation",
+  "approver_key_not_active",
+  "cosigner_role_not_allowed",
+  "approval_by_signer",
+  "approval_invalid",
+  "approval_missing",
+] as const;
+
+/** Every type but key.register, key.rotate and the approved kinds (approvals.ts) refuses cosignatures after the signer checks. */
+const NO_COSIGNATURES = [...ROLE_CHECKED, "unexpected_cosignature"] as const;
 
 const CREDIT_LINE_LENDER = ["credit_line_not_found", "signer_not_credit_line_lender"] as const;
 const OFFER_ANSWER = ["claim_not_found", "claim_not_offered", "claim_not_offered_to_signer", "claim_matured"] as const;
@@ -60,11 +79,13 @@ export const KEY_REGISTER_CODES = [
   "nonce_reused",
   "key_already_registered",
   "genesis_requires_operator",
+  "first_key_not_admin",
   "key_set_change_by_operator",
   "unexpected_cosignature",
   "operator_cosignature_missing",
   "operator_cosignature_invalid",
   "organisation_approval_missing",
+  "cosigner_role_not_allowed",
   "organisation_approval_invalid",
   "organisation_role_mismatch",
 ] as const;
@@ -84,26 +105,31 @@ export const KEY_ROTATE_CODES = [
 
 /** key.revoke */
 export const KEY_REVOKE_CODES = [
-  ...NO_COSIGNATURES,
+  ...ROLE_CHECKED,
   "key_not_found",
   "key_wrong_organisation",
   "key_set_change_by_operator",
   "revoke_not_authorised",
   "key_already_revoked",
+  ...APPROVAL_CHECKS,
 ] as const;
+
+/** approvalPolicy.set */
+export const APPROVAL_POLICY_SET_CODES = [...ROLE_CHECKED, ...APPROVAL_CHECKS] as const;
 
 /** creditLine.grant */
 export const CREDIT_LINE_GRANT_CODES = [
-  ...NO_COSIGNATURES,
+  ...ROLE_CHECKED,
   "signer_not_lender",
   "organisation_not_found",
   "recipient_not_core_enterprise",
   "credit_line_limit_not_positive",
   "credit_line_expiry_not_in_future",
+  ...APPROVAL_CHECKS,
 ] as const;
 
 /** creditLine.adjust */
-export const CREDIT_LINE_ADJUST_CODES = [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_limit_below_used"] as const;
+export const CREDIT_LINE_ADJUST_CODES = [...ROLE_CHECKED, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_limit_below_used", ...APPROVAL_CHECKS] as const;
 
 /** creditLine.freeze */
 export const CREDIT_LINE_FREEZE_CODES = [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_freeze_unchanged"] as const;
@@ -113,7 +139,7 @@ export const CREDIT_LINE_EXPIRE_CODES = [...NO_COSIGNATURES, ...CREDIT_LINE_LEND
 
 /** claim.issue */
 export const CLAIM_ISSUE_CODES = [
-  ...NO_COSIGNATURES,
+  ...ROLE_CHECKED,
   "signer_not_core_enterprise",
   "credit_line_not_found",
   "credit_line_not_owned_by_signer",
@@ -126,6 +152,7 @@ export const CLAIM_ISSUE_CODES = [
   "organisation_not_found",
   "recipient_not_supplier",
   "invoice_backs_live_issuance",
+  ...APPROVAL_CHECKS,
 ] as const;
 
 /** claim.accept */
@@ -174,11 +201,12 @@ export const CLAIM_MARK_OVERDUE_CODES = [
 
 /** financingPolicy.set */
 export const FINANCING_POLICY_SET_CODES = [
-  ...NO_COSIGNATURES,
+  ...ROLE_CHECKED,
   "signer_not_lender",
   "organisation_not_found",
   "recipient_not_core_enterprise",
   "policy_max_amount_not_positive",
+  ...APPROVAL_CHECKS,
 ] as const;
 
 /** financingPolicy.revoke */
@@ -210,7 +238,7 @@ export const FINANCING_REQUEST_UNDER_POLICY_CODES = [
 
 /** financing.offer */
 export const FINANCING_OFFER_CODES = [
-  ...NO_COSIGNATURES,
+  ...ROLE_CHECKED,
   "financing_not_found",
   "signer_not_financier",
   "checkpoint_unknown",
@@ -220,6 +248,7 @@ export const FINANCING_OFFER_CODES = [
   "disbursement_date_in_past",
   "financing_days_not_positive",
   "net_proceeds_not_positive",
+  ...APPROVAL_CHECKS,
 ] as const;
 
 /** financing.accept */

@@ -54,6 +54,8 @@ function text(maxLength: number) {
 /** Organisation ids are chosen at onboarding: 1-64 letters, digits, `_`, `.`, `:` or `-`. */
 export const orgIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "malformed organisation id");
 export const keyIdSchema = lowerHex(32);
+/** A person's id (the holder of a key): the same alphabet as organisation ids. */
+export const userIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "malformed user id");
 export const publicKeyHexSchema = lowerHex(64);
 export const signatureHexSchema = lowerHex(128);
 export const sha256HexSchema = lowerHex(64);

@@ -6,14 +6,16 @@
  *
  * An organisation governs its own key set: the operator approves only the first key of an
  * organisation (its onboarding, which the organisation's admin confirms by signing it with
- * the new key), and every later key, rotation and revocation needs the organisation's own
- * active keys (ORGANISATION_KEY_QUORUM of them); the operator signing one is refused as
- * key_set_change_by_operator.
+ * the new key), and every later key and revocation needs the organisation's own active
+ * admin keys (ORGANISATION_KEY_QUORUM of them); the operator signing one is refused as
+ * key_set_change_by_operator. Every key names its role (roles.ts) and the person who
+ * holds it; an organisation's first key is an admin key.
  */
 import { hexToBytes } from "../hex";
 import { isAcceptablePublicKey, keyIdFor, type SignatureVerifier } from "../signing";
 import { checkCosignature, checkDigestSignature, type Cosignature } from "../transaction";
 import type { CodeIn, KEY_REGISTER_CODES, KEY_REVOKE_CODES, KEY_ROTATE_CODES } from "./codes";
+import { keyChangeAdminsOf } from "./approvals";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { LedgerEnvelope, LedgerEvent, Organisation, SignedLedgerTransaction, SigningKey, StateChange } from "./types";
@@ -64,10 +66,9 @@ function verifiesCosignature(context: TransitionContext, cosignature: Cosignatur
 }
 
 /**
- * How many distinct active keys of an organisation must approve a change to its key set
- * (a further key, a rotation, a revocation). Until keys carry roles (issue 14, deliverable
- * 2) every key of an organisation is one of its admin keys, so one of them suffices; a
- * rotation or revocation is signed by such a key, a further key is cosigned by one.
+ * How many distinct active admin keys of an organisation must approve a further key when
+ * its approval policy asks for nothing more. A revocation is signed by an admin key
+ * (roles.ts); a rotation by the key it replaces, which keeps its role and holder.
  */
 export const ORGANISATION_KEY_QUORUM = 1;
 
@@ -94,8 +95,8 @@ function checkOnboardingCosignature(view: StateView, context: TransitionContext)
 
 /**
  * A further key of an organisation already on the ledger: its cosignatures must all come
- * from the organisation's own active keys, at least ORGANISATION_KEY_QUORUM distinct ones,
- * each verifying. The operator cannot approve it: an operator cosignature is refused with
+ * from the organisation's own active admin keys, held by as many different admins as its
+ * approval policy asks (keyChangeAdmins, at least ORGANISATION_KEY_QUORUM), each verifying. The operator cannot approve it: an operator cosignature is refused with
  * its own code, so an operator that tries to slip its own key into another organisation's
  * key set is named as such.
  */
@@ -116,11 +117,14 @@ function checkOrganisationApproval(
     if (key === undefined || key.orgId !== orgId || key.status !== "active") {
       return { code: "organisation_approval_missing", detail: `${cosignature.keyId} is not an active key of ${orgId}` };
     }
+    if (key.role !== "admin") return { code: "cosigner_role_not_allowed", detail: `${key.role} key ${key.keyId} cannot approve a key of ${orgId}` };
     if (!verifiesCosignature(context, cosignature, key.publicKeyHex)) return { code: "organisation_approval_invalid", detail: `cosignature by ${key.keyId}` };
-    approvers.add(key.keyId);
+    approvers.add(key.holderUserId);
   }
-  if (approvers.size < ORGANISATION_KEY_QUORUM) {
-    return { code: "organisation_approval_missing", detail: `${approvers.size} of ${ORGANISATION_KEY_QUORUM} approvals by ${orgId}'s active keys` };
+  // Admins are counted as persons: two keys of one admin are one approval.
+  const needed = Math.max(ORGANISATION_KEY_QUORUM, keyChangeAdminsOf(view.getApprovalPolicy(orgId)));
+  if (approvers.size < needed) {
+    return { code: "organisation_approval_missing", detail: `${approvers.size} of ${needed} admins of ${orgId} approved` };
   }
   return undefined;
 }
@@ -148,8 +152,10 @@ export function applyKeyRegister(
   const existing = view.getOrg(body.orgId);
   if (!view.hasKeys()) {
     if (body.role !== "operator") return fail("genesis_requires_operator");
+    if (body.keyRole !== "admin") return fail("first_key_not_admin", `the genesis key is a ${body.keyRole} key`);
     if (context.signed.cosignatures.length > 0) return fail("unexpected_cosignature", "genesis takes no cosignature");
   } else if (existing === undefined) {
+    if (body.keyRole !== "admin") return fail("first_key_not_admin", `${body.orgId}'s first key is a ${body.keyRole} key`);
     const problem = checkOnboardingCosignature(view, context);
     if (problem !== undefined) return fail(problem);
   } else {
@@ -167,6 +173,8 @@ export function applyKeyRegister(
     status: "active",
     registeredAtMs: context.nowMs,
     revokedAtMs: null,
+    role: body.keyRole,
+    holderUserId: body.holderUserId,
   };
   const events: LedgerEvent[] = existing === undefined ? [{ type: "organisation.registered", orgId: org.id, role: org.role }] : [];
   events.push({ type: "key.registered", orgId: key.orgId, keyId: key.keyId });
@@ -203,6 +211,9 @@ export function applyKeyRotate(
         status: "active",
         registeredAtMs: context.nowMs,
         revokedAtMs: null,
+        // The new key replaces the old one for the same person and the same powers.
+        role: oldKey.role,
+        holderUserId: oldKey.holderUserId,
       },
     },
   ];
@@ -219,7 +230,7 @@ export function applyKeyRevoke(
   if (key === undefined) return fail("key_not_found");
   if (key.orgId !== body.orgId) return fail("key_wrong_organisation");
   if (isOperatorChangingOtherKeys(transaction, context)) return fail("key_set_change_by_operator", `operator revoked a key of ${body.orgId}`);
-  // The signer checks found the signer's key active; one active key of the organisation is its quorum.
+  // The signer checks found the signer's key active and an admin key (roles.ts).
   if (signer.orgId !== body.orgId) return fail("revoke_not_authorised");
   if (key.status === "revoked") return fail("key_already_revoked");
   const revoked: SigningKey = { ...key, status: "revoked", revokedAtMs: context.nowMs };

@@ -8,6 +8,7 @@
  */
 import {
   isLiveIssuance,
+  type ApprovalPolicy,
   type Claim,
   type CreditLine,
   type Financing,
@@ -23,6 +24,8 @@ import {
 export interface StateView {
   getOrg(orgId: string): Organisation | undefined;
   getKey(keyId: string): SigningKey | undefined;
+  /** The organisation's maker-checker rules, if it set any (approvals.ts). */
+  getApprovalPolicy(orgId: string): ApprovalPolicy | undefined;
   getCreditLine(creditLineId: string): CreditLine | undefined;
   getClaim(claimId: string): Claim | undefined;
   /**
@@ -81,6 +84,7 @@ function byId(left: Claim, right: Claim): number {
 export interface MemoryStateContents {
   orgs?: readonly Organisation[];
   keys?: readonly SigningKey[];
+  approvalPolicies?: readonly ApprovalPolicy[];
   creditLines?: readonly CreditLine[];
   claims?: readonly Claim[];
   pledges?: readonly Pledge[];
@@ -106,6 +110,7 @@ export interface MemoryStateContents {
 export class MemoryState implements StateView {
   readonly orgs = new Map<string, Organisation>();
   readonly keys = new Map<string, SigningKey>();
+  readonly approvalPolicies = new Map<string, ApprovalPolicy>();
   readonly creditLines = new Map<string, CreditLine>();
   readonly claims = new Map<string, Claim>();
   readonly pledges = new Map<string, Pledge>();
@@ -126,6 +131,7 @@ export class MemoryState implements StateView {
     const changes: StateChange[] = [
       ...(contents.orgs ?? []).map((value) => ({ kind: "org", value }) as const),
       ...(contents.keys ?? []).map((value) => ({ kind: "key", value }) as const),
+      ...(contents.approvalPolicies ?? []).map((value) => ({ kind: "approvalPolicy", value }) as const),
       ...(contents.creditLines ?? []).map((value) => ({ kind: "creditLine", value }) as const),
       ...(contents.claims ?? []).map((value) => ({ kind: "claim", value }) as const),
       ...(contents.pledges ?? []).map((value) => ({ kind: "pledge", value }) as const),
@@ -142,6 +148,9 @@ export class MemoryState implements StateView {
   }
   getKey(keyId: string): SigningKey | undefined {
     return this.keys.get(keyId);
+  }
+  getApprovalPolicy(orgId: string): ApprovalPolicy | undefined {
+    return this.approvalPolicies.get(orgId);
   }
   getCreditLine(creditLineId: string): CreditLine | undefined {
     return this.creditLines.get(creditLineId);
@@ -245,6 +254,9 @@ export class MemoryState implements StateView {
         return;
       case "key":
         this.keys.set(change.value.keyId, change.value);
+        return;
+      case "approvalPolicy":
+        this.approvalPolicies.set(change.value.orgId, change.value);
         return;
       case "creditLine":
         this.creditLines.set(change.value.id, change.value);
@@ -350,6 +362,9 @@ export class OverlayView implements StateView {
   }
   getKey(keyId: string): SigningKey | undefined {
     return this.pending.getKey(keyId) ?? this.base.getKey(keyId);
+  }
+  getApprovalPolicy(orgId: string): ApprovalPolicy | undefined {
+    return this.pending.getApprovalPolicy(orgId) ?? this.base.getApprovalPolicy(orgId);
   }
   getCreditLine(creditLineId: string): CreditLine | undefined {
     return this.pending.getCreditLine(creditLineId) ?? this.base.getCreditLine(creditLineId);

@@ -19,6 +19,18 @@ export interface Organisation {
 
 export type SigningKeyStatus = "active" | "revoked";
 
+/**
+ * What a key may sign for its organisation (roles.ts holds the table per transaction kind):
+ * a maker prepares the daily business (claims, financing steps, repayments), an approver
+ * also cosigns what a maker prepared when the organisation's approval policy asks for it,
+ * an admin also decides credit and changes the organisation's keys and policy. The roles
+ * are a set, not a ladder, so that the operator's keys can later get roles of their own
+ * (checkpoints, onboarding, overdue) that no business key has: a new role is a new entry
+ * here and in the table, nothing else.
+ */
+export const KEY_ROLES = ["maker", "approver", "admin"] as const;
+export type KeyRole = (typeof KEY_ROLES)[number];
+
 export interface SigningKey {
   keyId: string;
   orgId: string;
@@ -26,6 +38,19 @@ export interface SigningKey {
   status: SigningKeyStatus;
   registeredAtMs: number;
   revokedAtMs: number | null;
+  /** What the key may sign (roles.ts); fixed at registration, kept by a rotation. */
+  role: KeyRole;
+  /** The person who holds the key: a user id of the organisation, fixed at registration, kept by a rotation. */
+  holderUserId: string;
+}
+
+/**
+ * An organisation's maker-checker rules (approvals.ts), set by its admins with
+ * approvalPolicy.set. Without one, nothing needs a second person and one admin changes keys.
+ */
+export interface ApprovalPolicy extends ApprovalPolicySetBody {
+  orgId: string;
+  createdTxId: string;
 }
 
 export const CURRENCIES = ["CNY"] as const;
@@ -198,9 +223,13 @@ export interface NonceUse {
 export interface KeyRegisterBody {
   orgId: string;
   orgName: string;
+  /** The organisation's role (its first key registers it); `keyRole` is the key's own. */
   role: OrganisationRole;
   publicKeyHex: string;
   keyId: string;
+  keyRole: KeyRole;
+  /** The person who will hold the key (a user id). */
+  holderUserId: string;
 }
 export interface KeyRotateBody {
   orgId: string;
@@ -212,6 +241,16 @@ export interface KeyRevokeBody {
   orgId: string;
   keyId: string;
   reason: string;
+}
+export interface ApprovalPolicySetBody {
+  /**
+   * Issuances, credit decisions (credit-line limits, auto-financing maxima) and financing
+   * offers of more than this need the cosignature of an approver or admin of the same
+   * organisation, another person than the signer's; null: none needs one.
+   */
+  approvalAboveMinor: bigint | null;
+  /** How many different admins (people) sign a change to the key set or to this policy. */
+  keyChangeAdmins: 1 | 2;
 }
 export interface CreditLineGrantBody {
   coreEnterpriseOrgId: string;
@@ -330,6 +369,7 @@ export interface TransactionBodies {
   "key.register": KeyRegisterBody;
   "key.rotate": KeyRotateBody;
   "key.revoke": KeyRevokeBody;
+  "approvalPolicy.set": ApprovalPolicySetBody;
   "creditLine.grant": CreditLineGrantBody;
   "creditLine.adjust": CreditLineAdjustBody;
   "creditLine.freeze": CreditLineFreezeBody;
@@ -359,6 +399,7 @@ export const TRANSACTION_TYPES = [
   "key.register",
   "key.rotate",
   "key.revoke",
+  "approvalPolicy.set",
   "creditLine.grant",
   "creditLine.adjust",
   "creditLine.freeze",
@@ -401,6 +442,7 @@ export type SignedLedgerTransaction<K extends TransactionType = TransactionType>
 export type StateChange =
   | { kind: "org"; value: Organisation }
   | { kind: "key"; value: SigningKey }
+  | { kind: "approvalPolicy"; value: ApprovalPolicy }
   | { kind: "creditLine"; value: CreditLine }
   | { kind: "claim"; value: Claim }
   | { kind: "pledge"; value: Pledge }
@@ -414,6 +456,7 @@ export type LedgerEvent =
   | { type: "key.registered"; orgId: string; keyId: string }
   | { type: "key.rotated"; orgId: string; oldKeyId: string; newKeyId: string }
   | { type: "key.revoked"; orgId: string; keyId: string }
+  | { type: "approvalPolicy.set"; orgId: string; approvalAboveMinor: bigint | null; keyChangeAdmins: 1 | 2 }
   | { type: "creditLine.granted"; creditLineId: string; limitMinor: bigint }
   | { type: "creditLine.adjusted"; creditLineId: string; limitMinor: bigint }
   | { type: "creditLine.frozen"; creditLineId: string }

@@ -107,11 +107,32 @@ export const signingKeys = pgTable(
     status: text("status").notNull(),
     registeredAtMs: ms("registered_at_ms").notNull(),
     revokedAtMs: ms("revoked_at_ms"),
+    /** What the key may sign (contracts/ledger/roles.ts) and the person (a user id) who holds it. */
+    role: text("role").notNull(),
+    holderUserId: text("holder_user_id").notNull(),
   },
   (t) => [
     check("signing_keys_status_check", sql`${t.status} in ('active','revoked')`),
+    check("signing_keys_role_check", sql`${t.role} in ('maker','approver','admin')`),
     check("signing_keys_revoked_has_time", sql`(${t.status} = 'revoked') = (${t.revokedAtMs} is not null)`),
     index("signing_keys_org_idx").on(t.orgId),
+  ],
+);
+
+/** An organisation's maker-checker rules (contracts/ledger/approvals.ts): one row per organisation that set any. */
+export const approvalPolicies = pgTable(
+  "approval_policies",
+  {
+    orgId: text("org_id")
+      .primaryKey()
+      .references(() => ledgerOrganisations.id),
+    approvalAboveMinor: amount("approval_above_minor"),
+    keyChangeAdmins: integer("key_change_admins").notNull(),
+    createdTxId: text("created_tx_id").notNull(),
+  },
+  (t) => [
+    check("approval_policies_key_change_admins_check", sql`${t.keyChangeAdmins} in (1, 2)`),
+    check("approval_policies_threshold_not_negative", sql`${t.approvalAboveMinor} is null or ${t.approvalAboveMinor} >= 0`),
   ],
 );
 

@@ -578,6 +578,9 @@ export interface operations {
                             role: "core_enterprise" | "supplier" | "lender" | "operator" | "auditor";
                             publicKeyHex: string;
                             keyId: string;
+                            /** @enum {string} */
+                            keyRole: "maker" | "approver" | "admin";
+                            holderUserId: string;
                         };
                         signer: {
                             orgId: string;
@@ -609,6 +612,20 @@ export interface operations {
                             orgId: string;
                             keyId: string;
                             reason: string;
+                        };
+                        signer: {
+                            orgId: string;
+                            keyId: string;
+                        };
+                        nonce: string;
+                        createdAtMs: number;
+                    } | {
+                        /** @constant */
+                        type: "approvalPolicy.set";
+                        networkId: string;
+                        body: {
+                            approvalAboveMinor: string | null;
+                            keyChangeAdmins: 1 | 2;
                         };
                         signer: {
                             orgId: string;

@@ -373,7 +373,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
     if (done()) break;
     if (writer.state.getKey(org.identity.keyId)) continue;
     const { identity } = org;
-    await submit(identity, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: identity.publicKeyHex, keyId: identity.keyId }, [operator]);
+    await submit(identity, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: identity.publicKeyHex, keyId: identity.keyId, keyRole: "admin", holderUserId: `usr_${org.id}` }, [operator]);
   }
   const cores = orgs.filter((o) => o.role === "core_enterprise");
   const lenders = orgs.filter((o) => o.role === "lender");

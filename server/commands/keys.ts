@@ -6,9 +6,9 @@ import { transactionId } from "@/contracts/transaction";
 import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
 import { registrationSignerProblem } from "@/contracts/ledger/keys";
 import { decodeSignedTransaction, encodeSignedTransaction, sealTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
-import type { OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
+import type { KeyRole, OrganisationRole, SignedLedgerTransaction } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
-import { assertAllowed, canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "../authz";
+import { assertAllowed, canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyFor, canRequestKeyRegistration } from "../authz";
 import { nodeVerifier } from "../crypto/node-verifier";
 import { badRequest, conflict, notFound } from "../errors";
 import { newId } from "../ids";
@@ -72,6 +72,10 @@ export interface RegisteredKeyDto {
   status: "active" | "revoked";
   registeredAtMs: number;
   revokedAtMs: number | null;
+  /** What the key may sign on the ledger (contracts/ledger/roles.ts). */
+  role: KeyRole;
+  /** The person who holds it, as the ledger names him; his name when he is a user here. */
+  holder: { userId: string; name: string | null };
 }
 
 export interface OrganisationKeysDto {
@@ -116,6 +120,10 @@ export async function requestRegistration(db: Db, actor: Actor, wire: unknown, o
   const signed = decodeRegistration(wire);
   const { body, createdAtMs } = signed.transaction;
   assertAllowed(canRequestKeyRegistration(actor, body.orgId), "You can only request keys for your own organisation, with the maker permission or above.");
+  assertAllowed(
+    canRequestKeyFor(actor, body.holderUserId, body.keyRole),
+    "A key request names you as the key's holder, with the role your permission gives (maker, approver or admin).",
+  );
   assertSelfSigned(signed);
   const [org] = await db.select().from(organisations).where(eq(organisations.id, body.orgId));
   if (!org || org.name !== body.orgName || org.role !== body.role) {
@@ -158,14 +166,30 @@ async function renewExpired(db: DbOrTx, existing: typeof keyRequests.$inferSelec
 export async function organisationKeys(db: DbOrTx, actor: Actor, options: KeyServiceOptions = {}): Promise<OrganisationKeysDto> {
   const nowMs = (options.clock ?? Date.now)();
   assertAllowed(canReadOrganisationKeys(actor, actor.orgId), "You can only see the keys of your own organisation.");
+  const holder = alias(users, "holder");
   const keys = await db
-    .select({ keyId: signingKeys.keyId, publicKeyHex: signingKeys.publicKeyHex, status: signingKeys.status, registeredAtMs: signingKeys.registeredAtMs, revokedAtMs: signingKeys.revokedAtMs })
+    .select({
+      keyId: signingKeys.keyId,
+      publicKeyHex: signingKeys.publicKeyHex,
+      status: signingKeys.status,
+      registeredAtMs: signingKeys.registeredAtMs,
+      revokedAtMs: signingKeys.revokedAtMs,
+      role: signingKeys.role,
+      holderUserId: signingKeys.holderUserId,
+      holderName: holder.name,
+    })
     .from(signingKeys)
+    .leftJoin(holder, and(eq(holder.id, signingKeys.holderUserId), eq(holder.orgId, signingKeys.orgId)))
     .where(eq(signingKeys.orgId, actor.orgId))
     .orderBy(asc(signingKeys.registeredAtMs), asc(signingKeys.keyId));
   const requests = await requestQuery(db).where(eq(keyRequests.orgId, actor.orgId)).orderBy(desc(keyRequests.createdAt), asc(keyRequests.id));
   return {
-    keys: keys.map((key) => ({ ...key, status: key.status === "revoked" ? "revoked" : "active" })),
+    keys: keys.map(({ holderUserId, holderName, ...key }) => ({
+      ...key,
+      status: key.status === "revoked" ? "revoked" : "active",
+      role: key.role as KeyRole,
+      holder: { userId: holderUserId, name: holderName },
+    })),
     requests: requests.map((row) => toDto(row, nowMs)),
   };
 }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db/client";
-import { invites, organisations, users, type Permission, type UserStatus } from "@/db/schema";
+import type { Db, DbOrTx } from "@/db/client";
+import { invites, organisations, signingKeys, users, type Permission, type UserStatus } from "@/db/schema";
+import { sealWire, submitBatch } from "../ledger/service";
+import type { SealedTransaction } from "@/contracts/ledger/schema";
 import type { Actor } from "../actor";
 import { assertAllowed, canManageUsers, canReadUsers } from "../authz";
 import { badRequest, conflict, notFound } from "../errors";
@@ -25,10 +27,20 @@ export interface UserDto {
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
-export async function listUsers(db: DbOrTx, actor: Actor, orgId: string): Promise<UserDto[]> {
+/** A person as the people page lists him, with the active signing keys he holds (a disable revokes them). */
+export interface ListedUserDto extends UserDto {
+  activeKeyIds: string[];
+}
+
+export async function listUsers(db: DbOrTx, actor: Actor, orgId: string): Promise<ListedUserDto[]> {
   assertAllowed(canReadUsers(actor, orgId), "You can only see the people of your own organisation.");
   const rows = await db.select().from(users).where(eq(users.orgId, orgId)).orderBy(asc(users.createdAt), asc(users.email));
-  return rows.map(toDto);
+  const keys = await db
+    .select({ keyId: signingKeys.keyId, holderUserId: signingKeys.holderUserId })
+    .from(signingKeys)
+    .where(and(eq(signingKeys.orgId, orgId), eq(signingKeys.status, "active")))
+    .orderBy(asc(signingKeys.keyId));
+  return rows.map((row) => ({ ...toDto(row), activeKeyIds: keys.filter((key) => key.holderUserId === row.id).map((key) => key.keyId) }));
 }
 
 /**
@@ -94,10 +106,17 @@ export async function acceptInvite(db: DbOrTx, input: { token: string; password:
   });
 }
 
+/**
+ * Changes a person's permission or status. Disabling a person who holds active signing keys
+ * revokes them on the ledger in the same step: the admin's browser signs one key.revoke per
+ * key (private keys never reach the server), and the disable and the revocations commit in
+ * one database transaction, the ledger's block nested in it, so either both happen or
+ * neither does. A disable without exactly those revocations is refused.
+ */
 export async function updateUser(
-  db: DbOrTx,
+  db: Db,
   actor: Actor,
-  input: { userId: string; permission?: Permission; status?: "active" | "disabled" },
+  input: { userId: string; permission?: Permission; status?: "active" | "disabled"; revocations?: readonly unknown[] },
 ): Promise<UserDto> {
   const [target] = await db.select().from(users).where(eq(users.id, input.userId));
   if (!target) throw notFound("user_not_found", "No such user.");
@@ -107,6 +126,10 @@ export async function updateUser(
   }
   const losesAdmin = target.permission === "admin" && ((input.permission && input.permission !== "admin") || input.status === "disabled");
   if (losesAdmin) await assertAnotherAdmin(db, target.orgId, target.id);
+  const revocations = input.status === "disabled" && target.status !== "disabled" ? await revocationsFor(db, target, input.revocations ?? []) : [];
+  if (input.status !== "disabled" && (input.revocations ?? []).length > 0) {
+    throw badRequest("unexpected_revocations", "Key revocations are sent only when disabling a person.");
+  }
   const row = await db.transaction(async (tx) => {
     const [updated] = await tx
       .update(users)
@@ -120,9 +143,49 @@ export async function updateUser(
       ...(input.status && input.status !== target.status ? [peopleNotice(actor, updated, input.status === "disabled" ? "userDisabled" : "userEnabled", `user:${updated.id}:${change}:status`)] : []),
     ];
     await writeNotifications(tx, notices, Date.now());
+    // The revocations go to the ledger inside this transaction: a refusal undoes the disable too.
+    const results = revocations.length > 0 ? await submitBatch(tx, revocations) : [];
+    const refused = results.find((result) => result.status === "refused");
+    if (refused?.status === "refused") throw conflict(refused.code, refused.text);
     return updated;
   });
   return toDto(row);
+}
+
+/** The person's active keys on the ledger (the keys he holds). */
+export async function activeKeysHeldBy(db: DbOrTx, person: { id: string; orgId: string }): Promise<string[]> {
+  const rows = await db
+    .select({ keyId: signingKeys.keyId })
+    .from(signingKeys)
+    .where(and(eq(signingKeys.orgId, person.orgId), eq(signingKeys.holderUserId, person.id), eq(signingKeys.status, "active")))
+    .orderBy(asc(signingKeys.keyId));
+  return rows.map((row) => row.keyId);
+}
+
+/**
+ * The revocations a disable must carry: exactly one key.revoke of each active key the person
+ * holds, for his organisation. Whether each is signed by an admin key (and by as many admins as
+ * the approval policy asks) is the ledger's to decide when they are submitted.
+ */
+async function revocationsFor(db: DbOrTx, target: typeof users.$inferSelect, wires: readonly unknown[]): Promise<SealedTransaction[]> {
+  const held = await activeKeysHeldBy(db, target);
+  const sealed = wires.map((wire) => {
+    const result = sealWire(wire);
+    if ("status" in result) throw badRequest(result.code, result.text);
+    return result;
+  });
+  const revoked = sealed.map((signed) => {
+    const { transaction } = signed;
+    if (transaction.type !== "key.revoke" || transaction.body.orgId !== target.orgId) {
+      throw badRequest("not_a_key_revocation", "Only key.revoke transactions of the person's organisation can be sent with a disable.");
+    }
+    return transaction.body.keyId;
+  });
+  const same = revoked.length === held.length && [...revoked].sort().every((keyId, index) => keyId === held[index]);
+  if (!same) {
+    throw conflict("key_revocations_required", `Disabling ${target.name} revokes the signing keys he holds (${held.join(", ") || "none"}): sign one revocation for each of them.`);
+  }
+  return sealed;
 }
 
 async function assertAnotherAdmin(db: DbOrTx, orgId: string, exceptUserId: string): Promise<void> {

@@ -14,6 +14,7 @@ import {
   pledges,
   repayments,
   signingKeys,
+  approvalPolicies,
 } from "@/db/schema";
 import { canonicalJson } from "@/contracts/canonical";
 import { checkpointHash, type SignedCheckpoint } from "@/contracts/checkpoint";
@@ -27,7 +28,7 @@ import { decodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { MemoryState } from "@/contracts/ledger/state";
 import { runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "@/contracts/signing";
 import { loadPlatformKey } from "../platform/key";
-import { toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "./repository";
+import { toApprovalPolicy, toClaim, toCreditLine, toFinancing, toKey, toOrganisation, toPledge, toPolicy, toRepayment } from "./repository";
 import { ledgerNetworkId } from "../network";
 
 /*
@@ -232,6 +233,7 @@ async function compareTables(db: DbOrTx, state: MemoryState): Promise<RowFailure
   const comparisons: TableComparison<object>[] = [
     { table: "ledger_organisations", expected: state.orgs, actual: (await db.select().from(ledgerOrganisations)).map(toOrganisation), idOf: (r) => (r as { id: string }).id },
     { table: "signing_keys", expected: state.keys, actual: (await db.select().from(signingKeys)).map(toKey), idOf: (r) => (r as { keyId: string }).keyId },
+    { table: "approval_policies", expected: state.approvalPolicies, actual: (await db.select().from(approvalPolicies)).map(toApprovalPolicy), idOf: (r) => (r as { orgId: string }).orgId },
     { table: "credit_lines", expected: state.creditLines, actual: (await db.select().from(creditLines)).map(toCreditLine), idOf: (r) => (r as { id: string }).id },
     { table: "claims", expected: state.claims, actual: (await db.select().from(claims)).map(toClaim), idOf: (r) => (r as { id: string }).id },
     { table: "pledges", expected: state.pledges, actual: (await db.select().from(pledges)).map(toPledge), idOf: (r) => (r as { id: string }).id },

@@ -12,6 +12,7 @@ import {
   pledges,
   repayments,
   signingKeys,
+  approvalPolicies,
 } from "@/db/schema";
 import { MemoryState, type PrefetchKeys } from "@/contracts/ledger/state";
 import type {
@@ -23,6 +24,7 @@ import type {
   Pledge,
   Repayment,
   SigningKey,
+  ApprovalPolicy,
   StateChange,
 } from "@/contracts/ledger/types";
 
@@ -52,6 +54,15 @@ export const toKey = (row: KeyRow): SigningKey => ({
   status: row.status as SigningKey["status"],
   registeredAtMs: row.registeredAtMs,
   revokedAtMs: row.revokedAtMs,
+  role: row.role as SigningKey["role"],
+  holderUserId: row.holderUserId,
+});
+
+export const toApprovalPolicy = (row: typeof approvalPolicies.$inferSelect): ApprovalPolicy => ({
+  orgId: row.orgId,
+  approvalAboveMinor: row.approvalAboveMinor,
+  keyChangeAdmins: row.keyChangeAdmins === 2 ? 2 : 1,
+  createdTxId: row.createdTxId,
 });
 
 export const toCreditLine = (row: CreditLineRow): CreditLine => ({
@@ -167,6 +178,8 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
         .where(sql`(${ledgerNonces.orgId}, ${ledgerNonces.keyId}, ${ledgerNonces.nonce}) in (select org_id, key_id, nonce from ${rowsFromJson(ledgerNonces, keys.nonces)})`)
     : [];
   const policyRows = await loadPolicies(db, keys);
+  // Every organisation's approval policy: its approvals and key-set changes are judged by it.
+  const approvalPolicyRows = orgIds.length ? await db.select().from(approvalPolicies).where(inList(approvalPolicies.orgId, orgIds)) : [];
   const anyKey = keys.hasKeys && keyRows.length === 0 ? await db.select({ keyId: signingKeys.keyId }).from(signingKeys).limit(1) : [];
   const checkpointRows = keys.checkpointHashes.length
     ? await db.select({ hash: ledgerCheckpoints.noteTextHash }).from(ledgerCheckpoints).where(inList(ledgerCheckpoints.noteTextHash, keys.checkpointHashes))
@@ -174,6 +187,7 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
   return new PrefetchedState(anyKey.length > 0, {
     orgs: orgRows.map(toOrganisation),
     keys: keyRows.map(toKey),
+    approvalPolicies: approvalPolicyRows.map(toApprovalPolicy),
     creditLines: creditLineRows.map(toCreditLine),
     claims: claimRows.map(toClaim),
     pledges: pledgeRows.map(toPledge),
@@ -254,6 +268,7 @@ export async function organisationNames(db: DbOrTx, ids?: Iterable<string>): Pro
 const STATE_WRITERS: { [K in StateChange["kind"]]: StateWriter<Extract<StateChange, { kind: K }>["value"]> } = {
   org: { table: ledgerOrganisations, idOf: (org) => org.id, upsertOn: "id" },
   key: { table: signingKeys, idOf: (key) => key.keyId, upsertOn: "keyId" },
+  approvalPolicy: { table: approvalPolicies, idOf: (policy) => policy.orgId, upsertOn: "orgId" },
   creditLine: { table: creditLines, idOf: (line) => line.id, upsertOn: "id" },
   claim: { table: claims, idOf: (claim) => claim.id, upsertOn: "id" },
   pledge: { table: pledges, idOf: (pledge) => pledge.id, upsertOn: "id" },

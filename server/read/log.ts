@@ -1,6 +1,7 @@
-import { arrayOverlaps, desc, eq, or, sql } from "drizzle-orm";
+import { and, arrayOverlaps, desc, eq, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { claims, ledgerCheckpoints, ledgerEntries, ledgerHead } from "@/db/schema";
+import { claims, ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys, users } from "@/db/schema";
+import type { KeyRole } from "@/contracts/ledger/types";
 import type { Actor } from "../actor";
 import { organisationNames } from "../ledger/repository";
 import { loadPlatformKey } from "../platform/key";
@@ -18,19 +19,42 @@ export async function ledgerStatus(db: Db) {
   };
 }
 
-/** What came in and went out: ledger entries signed by the organisation or touching its claims. */
+/**
+ * What came in and went out: ledger entries signed by the organisation or touching its claims.
+ * An entry the organisation signed names the person whose key signed it and the key's role
+ * (another organisation's people are not named).
+ */
 export async function history(db: Db, actor: Actor, limit = 50) {
   const own = await db.select({ id: claims.id }).from(claims).where(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)));
   const ids = own.map((c) => c.id);
   const touching = ids.length ? arrayOverlaps(ledgerEntries.claimIds, ids) : sql`false`;
   const rows = await db
-    .select({ leafIndex: ledgerEntries.leafIndex, txId: ledgerEntries.txId, type: ledgerEntries.type, signerOrgId: ledgerEntries.signerOrgId, acceptedAtMs: ledgerEntries.acceptedAtMs, claimIds: ledgerEntries.claimIds })
+    .select({
+      leafIndex: ledgerEntries.leafIndex,
+      txId: ledgerEntries.txId,
+      type: ledgerEntries.type,
+      signerOrgId: ledgerEntries.signerOrgId,
+      acceptedAtMs: ledgerEntries.acceptedAtMs,
+      claimIds: ledgerEntries.claimIds,
+      signerRole: signingKeys.role,
+      signerPerson: users.name,
+    })
     .from(ledgerEntries)
+    .leftJoin(signingKeys, eq(signingKeys.keyId, ledgerEntries.signerKeyId))
+    .leftJoin(users, and(eq(users.id, signingKeys.holderUserId), eq(users.orgId, actor.orgId)))
     .where(or(eq(ledgerEntries.signerOrgId, actor.orgId), touching))
     .orderBy(desc(ledgerEntries.leafIndex))
     .limit(limit);
   const names = await organisationNames(db);
-  return rows.map((r) => ({ ...r, signerName: names.get(r.signerOrgId) ?? r.signerOrgId, outgoing: r.signerOrgId === actor.orgId }));
+  return rows.map(({ signerRole, signerPerson, ...r }) => {
+    const outgoing = r.signerOrgId === actor.orgId;
+    return {
+      ...r,
+      signerName: names.get(r.signerOrgId) ?? r.signerOrgId,
+      outgoing,
+      signedBy: outgoing && signerPerson !== null && signerRole !== null ? { person: signerPerson, role: signerRole as KeyRole } : null,
+    };
+  });
 }
 
 /** The operator's public key that checkpoints are signed with: the anchor of every verification. */

@@ -5,6 +5,11 @@ import { OPERATOR_ORG_ID } from "../platform/signer";
 /** The demo supply chain: fixed ids so the README, tests and e2e can name them. */
 export const DEMO_PASSWORD = "doublechain-demo";
 
+/** The id of the demo organisation's `index`th user (0: its first, an admin, who holds its demo key). */
+export function demoUserId(orgId: string, index = 0): string {
+  return `usr_${orgId.slice(4)}_${index + 1}`;
+}
+
 export interface DemoOrg {
   id: string;
   name: string;

@@ -14,7 +14,7 @@ import { DUE_STATES, markOverdueClaims } from "../jobs/overdue";
 import { inList } from "../ledger/repository";
 import { OPERATOR_ORG_ID, platformSigner } from "../platform/signer";
 import { latestCheckpointTextHash, requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
-import { DEMO_ORGS } from "./demo-data";
+import { DEMO_ORGS, demoUserId } from "./demo-data";
 
 /**
  * The demo supply chain, built only through real signed transactions: key registrations
@@ -87,12 +87,12 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   };
 
   // Genesis: the operator's platform key, then every approved organisation's key.
-  await submit(sign(operator, "key.register", { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId }));
+  await submit(sign(operator, "key.register", { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId, keyRole: "admin", holderUserId: demoUserId(OPERATOR_ORG_ID) }));
   const members = DEMO_ORGS.filter((o) => o.status === "approved" && o.role !== "operator");
   await submit(
     ...members.map((org) => {
       const key = id(org.id);
-      return sign(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, [operator]);
+      return sign(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: demoUserId(org.id) }, [operator]);
     }),
   );
 
@@ -176,8 +176,10 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   // The factor's settlement agent (server/witness/lender-agent.ts) signs the disbursements its
   // policy approves, with a key of its own that the factor registered for it (the platform key
   // may not), approved by the factor's own key. Derived from a public label like every demo key.
+  // A maker key (it may settle, never decide credit), held by the factor's admin who runs the agent.
   const agent = demoAgentIdentity("org_gbfactor");
-  await submit(sign(agent, "key.register", { orgId: "org_gbfactor", orgName: DEMO_ORGS.find((org) => org.id === "org_gbfactor")!.name, role: "lender", publicKeyHex: agent.publicKeyHex, keyId: agent.keyId }, [factor]));
+  const agentKey = { orgId: "org_gbfactor", orgName: DEMO_ORGS.find((org) => org.id === "org_gbfactor")!.name, role: "lender" as const, publicKeyHex: agent.publicKeyHex, keyId: agent.keyId };
+  await submit(sign(agent, "key.register", { ...agentKey, keyRole: "maker", holderUserId: demoUserId("org_gbfactor") }, [factor]));
   const policyTx = await txId(sign(factor, "financingPolicy.set", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", maxAmountMinor: 500_000n, maxDepth: 5, rateBps: 420, feeMinor: 0n, recourse: false }));
 
   // A second issuance waiting in tier 1's inbox.

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { ledgerHead, organisations, users } from "@/db/schema";
 import { hashPassword } from "../auth/password";
 import { OPERATOR_ORG_ID } from "../platform/signer";
-import { DEMO_ORGS, DEMO_PASSWORD } from "./demo-data";
+import { DEMO_ORGS, DEMO_PASSWORD, demoUserId } from "./demo-data";
 import { seedLedger } from "./ledger-seed";
 
 export async function isSeeded(db: Db): Promise<boolean> {
@@ -44,7 +44,7 @@ export async function seedDemo(db: Db, log: (line: string) => void = () => {}): 
       });
       for (const [index, user] of org.users.entries()) {
         await tx.insert(users).values({
-          id: `usr_${org.id.slice(4)}_${index + 1}`,
+          id: demoUserId(org.id, index),
           orgId: org.id,
           email: user.email,
           name: user.name,

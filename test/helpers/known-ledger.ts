@@ -8,7 +8,7 @@ import type { TransactionBodies, TransactionType } from "@/contracts/ledger/type
 import { hashPassword } from "@/server/auth/password";
 import { loadPlatformKey } from "@/server/platform/key";
 import { latestCheckpointTextHash, requireAccepted, submitWire } from "@/server/ledger/service";
-import { DEMO_ORGS, DEMO_PASSWORD } from "@/server/seed/demo-data";
+import { DEMO_ORGS, DEMO_PASSWORD, demoUserId } from "@/server/seed/demo-data";
 import { addDays, demoIdentity } from "@/server/seed/ledger-seed";
 
 /*
@@ -50,7 +50,7 @@ async function seedOrganisations(db: Db): Promise<void> {
   for (const org of orgs) {
     await db.insert(organisations).values({ id: org.id, name: org.name, role: org.role, city: org.city, registrationNumber: org.registrationNumber, status: org.status });
     for (const [index, user] of org.users.entries()) {
-      await db.insert(users).values({ id: `usr_${org.id.slice(4)}_${index + 1}`, orgId: org.id, email: user.email, name: user.name, passwordHash, permission: user.permission, status: "active" });
+      await db.insert(users).values({ id: demoUserId(org.id, index), orgId: org.id, email: user.email, name: user.name, passwordHash, permission: user.permission, status: "active" });
     }
   }
 }
@@ -63,11 +63,11 @@ export async function buildKnownLedger(db: Db): Promise<KnownLedger> {
     requireAccepted(await submitWire(db, toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now(), cosigners })))).txId;
   const created = async <K extends TransactionType>(prefix: Parameters<typeof deriveId>[0], who: SigningIdentity, type: K, body: TransactionBodies[K], index = 0) => deriveId(prefix, await submit(who, type, body), index);
 
-  await submit(operator, "key.register", { orgId: "org_operator", orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.publicKeyHex, keyId: platform.keyId });
+  await submit(operator, "key.register", { orgId: "org_operator", orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.publicKeyHex, keyId: platform.keyId, keyRole: "admin", holderUserId: demoUserId("org_operator") });
   const members = [...DEMO_ORGS.filter((o) => o.status === "approved" && o.role !== "operator"), { ...QUOTED_SUPPLIER, role: "supplier" as const }];
   for (const org of members) {
     const key = demoIdentity(org.id);
-    await submit(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, [operator]);
+    await submit(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: demoUserId(org.id) }, [operator]);
   }
   const [core, tier1, tier2, tier3, bank, factor, wu] = ["org_huaxin", "org_pearl", "org_lingnan", "org_xinyuan", "org_cmtb", "org_gbfactor", QUOTED_SUPPLIER.id].map(demoIdentity) as SigningIdentity[] as [SigningIdentity, SigningIdentity, SigningIdentity, SigningIdentity, SigningIdentity, SigningIdentity, SigningIdentity];
   const now = Date.now();

@@ -52,7 +52,7 @@ export class ServiceDriver {
   async registerAll(): Promise<void> {
     await makeOperatorThePlatform(this.db);
     for (const who of [ACTORS.operator, ...Object.values(ACTORS).filter((actor) => actor !== ACTORS.operator)]) {
-      const body = { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: who.publicKeyHex, keyId: who.keyId };
+      const body = { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: who.publicKeyHex, keyId: who.keyId, keyRole: "admin" as const, holderUserId: `usr_${who.name}` };
       const cosigners = who === ACTORS.operator ? [] : [{ orgId: ACTORS.operator.orgId, key: ACTORS.operator }];
       await this.run(who, "key.register", body, { cosigners });
     }

@@ -13,6 +13,7 @@ import { refusalText } from "@/contracts/ledger/refusals";
 import type { OrganisationRole } from "@/contracts/ledger/types";
 import { DomainError } from "@/server/errors";
 import { seedDemo } from "@/server/seed/seed";
+import { demoUserId } from "@/server/seed/demo-data";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 import { confirmRequest, organisationKeys, requestRegistration, type KeyRequestDto } from "@/server/commands/keys";
 import { loadActor } from "@/server/auth/accounts";
@@ -33,7 +34,8 @@ const newKey = (orgId: string) => identityFor(orgId, new Uint8Array(randomBytes(
 
 /** The key.register a browser signs for a new key (what app/_lib/keystore.ts signKeyRegistration builds). */
 function registration(key: SigningIdentity & { publicKeyHex: string }, org = PEARL, createdAtMs = Date.now()): WireSignedTransaction {
-  const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
+  // Each organisation's first demo user (an admin) holds the key: the requests come from them.
+  const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin" as const, holderUserId: demoUserId(org.orgId) };
   return toWire(buildSigned(key, "key.register", body, { nonce: nonce(), createdAtMs }));
 }
 
@@ -99,6 +101,8 @@ describe("key registration: request, approval, use", () => {
 
     const mine = await tier1.keys.myKeys();
     expect(mine.keys.map((k) => k.keyId)).toEqual(expect.arrayContaining([demoIdentity("org_pearl").keyId, key.keyId]));
+    // Each key shows the person who holds it and its role, as the ledger says.
+    expect(mine.keys.find((k) => k.keyId === key.keyId)).toMatchObject({ role: "admin", holder: { userId: "usr_pearl_1", name: "Li Na" } });
     expect(mine.requests.find((r) => r.keyId === key.keyId)?.status).toBe("approved");
     expect(await operator.keys.pendingRequests()).not.toContainEqual(expect.objectContaining({ keyId: key.keyId }));
 
@@ -150,7 +154,7 @@ describe("key requests that are refused", () => {
     expect(await outcome(tier1.keys.requestRegistration({ signed: forged }))).toBe("BAD_REQUEST signature_invalid");
 
     // Signed honestly, but by another key than the one it registers.
-    const body = { ...PEARL, publicKeyHex: victim.publicKeyHex, keyId: victim.keyId };
+    const body = { ...PEARL, publicKeyHex: victim.publicKeyHex, keyId: victim.keyId, keyRole: "admin" as const, holderUserId: "usr_pearl_1" };
     const otherSigner = toWire(buildSigned(forger, "key.register", body, { nonce: nonce(), createdAtMs: Date.now() }));
     expect(await outcome(tier1.keys.requestRegistration({ signed: otherSigner }))).toBe("BAD_REQUEST registration_not_self_signed");
     expect(await database.db.select().from(keyRequests).where(eq(keyRequests.keyId, victim.keyId))).toEqual([]);
@@ -164,6 +168,18 @@ describe("key requests that are refused", () => {
     const huaxin = { orgId: "org_huaxin", orgName: "Huaxin Electronics Co., Ltd.", role: "core_enterprise" as OrganisationRole };
     expect(await outcome(callerFor(database.db, "usr_huaxin_2").keys.requestRegistration({ signed: registration(core, huaxin) }))).toBe("FORBIDDEN not_allowed");
     expect(await outcome(callerFor(database.db, null).keys.requestRegistration({ signed: registration(key, lingnan) }))).toBe("UNAUTHORIZED not_signed_in");
+  });
+
+  it("a person requests a key only for himself, with the role his permission gives", async () => {
+    const key = newKey("org_pearl");
+    const sign = (keyRole: "maker" | "approver" | "admin", holderUserId: string) =>
+      toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole, holderUserId }, { nonce: nonce(), createdAtMs: Date.now() }));
+    const tier1 = callerFor(database.db, "usr_pearl_1");
+    // A key for someone else: the ledger would name another person as its holder.
+    expect(await outcome(tier1.keys.requestRegistration({ signed: sign("admin", "usr_pearl_2") }))).toBe("FORBIDDEN not_allowed");
+    // An admin's key request names the admin role, not a lesser or another one.
+    expect(await outcome(tier1.keys.requestRegistration({ signed: sign("maker", "usr_pearl_1") }))).toBe("FORBIDDEN not_allowed");
+    expect(await outcome(tier1.keys.requestRegistration({ signed: sign("admin", "usr_pearl_1") }))).toBe("OK");
   });
 
   it("another organisation cannot see the queue or approve", async () => {
@@ -194,9 +210,9 @@ describe("key requests that are refused", () => {
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, orgName: "Pearl River Holdings" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, { ...PEARL, role: "lender" }) }))).toBe("BAD_REQUEST registration_organisation_mismatch");
     expect(await outcome(tier1.keys.requestRegistration({ signed: registration(key, PEARL, Date.now() - 25 * HOUR_MS) }))).toBe("BAD_REQUEST created_at_out_of_range");
-    const otherNetwork = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, { networkId: "another-network", nonce: nonce(), createdAtMs: Date.now() }));
+    const otherNetwork = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin" as const, holderUserId: "usr_pearl_1" }, { networkId: "another-network", nonce: nonce(), createdAtMs: Date.now() }));
     expect(await outcome(tier1.keys.requestRegistration({ signed: otherNetwork }))).toBe("BAD_REQUEST network_id_mismatch");
-    const cosigned = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId }, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [demoIdentity("org_pearl")] }));
+    const cosigned = toWire(buildSigned(key, "key.register", { ...PEARL, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin" as const, holderUserId: "usr_pearl_1" }, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [demoIdentity("org_pearl")] }));
     expect(await outcome(tier1.keys.requestRegistration({ signed: cosigned }))).toBe("BAD_REQUEST unexpected_cosignature");
     const notRegistration = toWire(buildSigned(key, "claim.accept", { claimId: `c_${"0".repeat(24)}` }, { nonce: nonce(), createdAtMs: Date.now() }));
     expect(await outcome(tier1.keys.requestRegistration({ signed: notRegistration }))).toBe("BAD_REQUEST not_a_key_registration");

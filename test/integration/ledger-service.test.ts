@@ -227,7 +227,7 @@ describe("one block, loaded once and written once per table", () => {
     const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
     const registrations = Array.from({ length: 12 }, (_, i) => {
       const key = identityFor(`org_group_${i}`, new Uint8Array(randomBytes(32)));
-      const body = { orgId: key.orgId, orgName: `Group commit ${i}`, role: "supplier" as const, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
+      const body = { orgId: key.orgId, orgName: `Group commit ${i}`, role: "supplier" as const, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin" as const, holderUserId: `usr_group_${i}` };
       return sealTransaction(buildSigned(key, "key.register", body, { nonce: nonce(), createdAtMs: Date.now(), cosigners: [operator] }));
     });
     const forged = sealTransaction({ ...registrations[0]!, cosignatures: [] });

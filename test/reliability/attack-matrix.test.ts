@@ -14,7 +14,7 @@ import { inviteUser } from "@/server/commands/users";
 import { requestRegistration } from "@/server/commands/keys";
 import { shareVoucher } from "@/server/commands/voucher-shares";
 import { seedDemo } from "@/server/seed/seed";
-import { DEMO_PASSWORD } from "@/server/seed/demo-data";
+import { DEMO_PASSWORD, demoUserId } from "@/server/seed/demo-data";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, runtimeFor } from "../helpers/callers";
 import { addFigures } from "./figures";
@@ -102,7 +102,7 @@ async function orgRecord(orgId: string) {
 async function keyRegistration(orgId: string) {
   const org = await orgRecord(orgId);
   const key = identityFor(orgId, new Uint8Array(randomBytes(32)));
-  return signed(key, "key.register", { orgId, orgName: org.name, role: org.role as OrganisationRole, publicKeyHex: key.publicKeyHex, keyId: key.keyId });
+  return signed(key, "key.register", { orgId, orgName: org.name, role: org.role as OrganisationRole, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: demoUserId(orgId) });
 }
 
 const REQUESTERS = ["usr_lingnan_1", "usr_xinyuan_1", "usr_gbfactor_1"];

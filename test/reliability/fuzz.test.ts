@@ -295,7 +295,7 @@ beforeAll(async () => {
   // Pearl River's own, already registered key: every variant is refused.
   add("keys.requestRegistration", {
     userId: "usr_pearl_1",
-    base: { signed: signed(ids.tier1, "key.register", { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier", publicKeyHex: ids.tier1.publicKeyHex, keyId: ids.tier1.keyId }) },
+    base: { signed: signed(ids.tier1, "key.register", { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier", publicKeyHex: ids.tier1.publicKeyHex, keyId: ids.tier1.keyId, keyRole: "admin", holderUserId: "usr_pearl_1" }) },
   });
   // Transactions whose every broken variant must be refused: a split that sums exactly
   // (any change to an amount breaks the sum), an issuance and a repayment, re-signed after

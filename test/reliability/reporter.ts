@@ -23,6 +23,7 @@ const LABELS: Record<string, string> = {
   attackCells: "attack matrix cells (procedure x role)",
   tamperedRefused: "forged, replayed or tampered transactions refused",
   operatorAttacksRefused: "a malicious operator's transactions refused (keys, claims, network)",
+  makerCheckerAttacksRefused: "maker-checker and key-role attacks refused (own approval, revoked key, other organisation, no approver)",
   inputsTried: "fuzzed inputs tried",
   webChecks: "HTTP hardening checks",
   dbCrashes: "PostgreSQL crashed under load (pg_ctl -m immediate stop)",

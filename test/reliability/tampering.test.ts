@@ -39,7 +39,7 @@ beforeAll(async () => {
   operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
   // A second key of Pearl River, registered (confirmed by its first key) and then revoked.
   revokedKey = identityFor("org_pearl", new Uint8Array(randomBytes(32)));
-  const body = { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const, publicKeyHex: (revokedKey as { publicKeyHex?: string }).publicKeyHex!, keyId: revokedKey.keyId };
+  const body = { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const, publicKeyHex: (revokedKey as { publicKeyHex?: string }).publicKeyHex!, keyId: revokedKey.keyId, keyRole: "admin" as const, holderUserId: "usr_pearl_1" };
   requireAccepted(await submitWire(db, signed(revokedKey, "key.register", body, [ids.tier1])));
   requireAccepted(await submitWire(db, signed(ids.tier1, "key.revoke", { orgId: "org_pearl", keyId: revokedKey.keyId, reason: "Laptop stolen" })));
 });

@@ -33,7 +33,7 @@ export interface Attack {
   build: (fx: AttackFixtures) => WireSignedTransaction;
 }
 
-const PEARL = { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const };
+const PEARL = { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const, keyRole: "admin" as const, holderUserId: "usr_pearl_1" };
 const nonce = () => randomBytes(16).toString("hex");
 const freshKey = (orgId: string) => identityFor(orgId, new Uint8Array(randomBytes(32)));
 
@@ -66,7 +66,7 @@ export const ATTACKS: readonly Attack[] = [
     expected: "key_set_change_by_operator",
     build: (fx) => {
       const key = freshKey("org_huaxin");
-      const body = { orgId: "org_huaxin", orgName: "Huaxin Electronics Co., Ltd.", role: "core_enterprise" as const, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
+      const body = { orgId: "org_huaxin", orgName: "Huaxin Electronics Co., Ltd.", role: "core_enterprise" as const, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin" as const, holderUserId: "usr_huaxin_1" };
       return sign(key, "key.register", body, { cosigners: [fx.operator, fx.tier1] });
     },
   },

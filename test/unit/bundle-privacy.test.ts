@@ -46,7 +46,7 @@ const KEPT2_MINOR = 122_229n;
 function buildLog() {
   const log = new LogBuilder(operator);
   const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"]) =>
-    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, role === "operator" ? [] : [operator]);
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId, keyRole: "admin", holderUserId: `usr_${who.orgId}` }, role === "operator" ? [] : [operator]);
   log.block(register(operator, "Operator", "operator"));
   log.block(
     register(core, "Core Enterprise", "core_enterprise"),

@@ -1,12 +1,27 @@
 import { describe, expect, it } from "vitest";
 import type { Actor } from "@/server/actor";
-import { canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyRegistration } from "@/server/authz";
+import { canConfirmKeyRequests, canDecideKeyRequests, canReadOrganisationKeys, canRequestKeyFor, canRequestKeyRegistration, keyRoleFor } from "@/server/authz";
 
 function actor(overrides: Partial<Actor>): Actor {
   return { userId: "u", email: "u@x.cn", name: "U", permission: "maker", orgId: "org_a", orgName: "A", orgRole: "supplier", orgStatus: "approved", ...overrides };
 }
 
 describe("key authorisation rules", () => {
+  it.each([
+    ["viewer", null],
+    ["maker", "maker"],
+    ["approver", "approver"],
+    ["admin", "admin"],
+  ] as const)("keyRoleFor: a %s's key gets the role %s", (permission, role) => expect(keyRoleFor(permission)).toBe(role));
+
+  it.each([
+    ["a maker, his own key as a maker", actor({}), "u", "maker", true],
+    ["a maker, his own key as an approver (above his permission)", actor({}), "u", "approver", false],
+    ["an admin, his own key as a maker (not what his permission gives)", actor({ permission: "admin" }), "u", "maker", false],
+    ["an admin, a key held by someone else", actor({ permission: "admin" }), "v", "admin", false],
+    ["a viewer, any key", actor({ permission: "viewer" }), "u", "maker", false],
+  ] as const)("canRequestKeyFor: %s -> %s", (_who, who, holderUserId, keyRole, expected) => expect(canRequestKeyFor(who, holderUserId, keyRole)).toBe(expected));
+
   it.each([
     ["a maker, for its own organisation", actor({}), "org_a", true],
     ["an admin, for its own organisation", actor({ permission: "admin" }), "org_a", true],

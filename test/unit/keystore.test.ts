@@ -155,12 +155,12 @@ describe("the per-user keystore", () => {
 describe("signKeyRegistration", () => {
   it("builds a key.register signed by the new key itself, for the network it is given", () => {
     const identity = identityFor("org_pearl", privateKey);
-    const wire = signKeyRegistration(identity, { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" }, 1_800_000_000_000, "bank-pilot");
+    const wire = signKeyRegistration(identity, { orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier", holderUserId: "usr_pearl_2", keyRole: "maker" }, 1_800_000_000_000, "bank-pilot");
     const decoded = decodeSignedTransaction(wire);
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;
     expect(decoded.value.transaction).toMatchObject({ type: "key.register", networkId: "bank-pilot", signer: { orgId: "org_pearl", keyId: identity.keyId }, createdAtMs: 1_800_000_000_000 });
-    expect(decoded.value.transaction.body).toEqual({ orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier", publicKeyHex: identity.publicKeyHex, keyId: identity.keyId });
+    expect(decoded.value.transaction.body).toEqual({ orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier", publicKeyHex: identity.publicKeyHex, keyId: identity.keyId, keyRole: "maker", holderUserId: "usr_pearl_2" });
     expect(decoded.value.cosignatures).toEqual([]);
     expect(checkTransactionSignature(decoded.value, hexToBytes(identity.publicKeyHex, 32), nobleVerifier).ok).toBe(true);
   });

@@ -10,6 +10,9 @@ import { describe, expect, test } from "vitest";
 import { transactionId } from "@/contracts/transaction";
 import { KIND_LIST, KINDS, kindOf, orgsNamed, typesWithLineage } from "@/contracts/ledger/kinds";
 import { SIGNER_CHECKS } from "@/contracts/ledger/codes";
+import { roleMaySign } from "@/contracts/ledger/roles";
+import { APPROVAL_RULES } from "@/contracts/ledger/approvals";
+import { KEY_ROLES } from "@/contracts/ledger/types";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import { TRANSACTION_TYPES, type SignedLedgerTransaction, type StateChange, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
 import { ACTORS, DAY_MS, DECIDED_ON, MATURITY_DATE, NOW_MS, standardWorld, type Actor, type LedgerDriver, type TxOptions } from "./ledger-fixtures";
@@ -109,17 +112,26 @@ describe("the registry of transaction kinds", () => {
     }
   });
 
+  test("a kind checks the signer's key role exactly when its row of the roles table leaves a role out", () => {
+    for (const kind of KIND_LIST) {
+      const leavesOut = KEY_ROLES.some((role) => !roleMaySign(kind.type, role));
+      expect((kind.codes as readonly string[]).includes("signer_role_not_allowed"), kind.type).toBe(leavesOut);
+    }
+  });
+
   test("lineage roles are the ones contracts/provenance.ts documents", () => {
     expect(typesWithLineage("whole-tree").sort()).toEqual(["claim.markOverdue", "repayment.record"]);
     expect(typesWithLineage("credit-line").sort()).toEqual(["creditLine.adjust", "creditLine.expire", "creditLine.freeze", "creditLine.grant"]);
     expect(typesWithLineage("key-introduction").sort()).toEqual(["key.register", "key.rotate"]);
     expect(typesWithLineage("policy-introduction")).toEqual(["financingPolicy.set"]);
-    expect(typesWithLineage("none").sort()).toEqual(["financingPolicy.revoke", "key.revoke"]);
+    expect(typesWithLineage("none").sort()).toEqual(["approvalPolicy.set", "financingPolicy.revoke", "key.revoke"]);
   });
 
-  test("only registrations and rotations take cosignatures or introduce a key", () => {
+  test("only registrations, rotations and the kinds with an approval rule take cosignatures; only the first two introduce a key", () => {
     const cosigned = KIND_LIST.filter((kind) => kind.signing.cosigners !== "none").map((kind) => kind.type);
-    expect(cosigned.sort()).toEqual(["key.register", "key.rotate"]);
+    expect(cosigned.sort()).toEqual(["key.register", "key.rotate", ...Object.keys(APPROVAL_RULES)].sort());
+    const approved = KIND_LIST.filter((kind) => kind.signing.cosigners === "approvals").map((kind) => kind.type);
+    expect(approved.sort()).toEqual(Object.keys(APPROVAL_RULES).sort());
     const key = { keyId: "1".repeat(32), publicKeyHex: "2".repeat(64) };
     const bodies: Partial<Record<TransactionType, unknown>> = {
       "key.register": { orgId: "org-x", orgName: "X", role: "supplier", ...key },

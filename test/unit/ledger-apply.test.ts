@@ -22,7 +22,9 @@ import { maturityAtMs } from "@/contracts/ledger/maturity";
 import { prefetchKeys } from "@/contracts/ledger/kinds";
 import { MemoryState, type StateView } from "@/contracts/ledger/state";
 import { decodeSignedTransaction, DEMO_NETWORK_ID, encodeSignedTransaction } from "@/contracts/ledger/schema";
-import type { Claim, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
+import { KEY_ROLES, type Claim, type KeyRole, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
+import { roleMaySign } from "@/contracts/ledger/roles";
+import { APPROVAL_RULES, isApprovedType } from "@/contracts/ledger/approvals";
 import {
   ACTORS,
   cloneState,
@@ -163,9 +165,61 @@ const GENERIC_MUTATIONS: Partial<Record<ResultCode, Mutation>> = {
   },
   unexpected_cosignature: (w, s) =>
     sign(w, withOptions(s, { cosigners: [{ orgId: A.operator.orgId, key: A.operator }] })),
+  // Approvals (approvals.ts). Each first gives the signer's organisation a policy that asks
+  // for them (every amount above 0 needs an approver; key changes need two admins).
+  approval_wrong_organisation: (w, s) => {
+    const other = s.who === A.bank ? A.s2 : A.bank;
+    return sign(w, withOptions(s, { cosigners: [{ orgId: other.orgId, key: other }] }));
+  },
+  approver_key_not_active: (w, s) => sign(w, withOptions(s, { cosigners: [{ orgId: s.who.orgId, key: keyPair("never-registered") }] })),
+  cosigner_role_not_allowed: (w, s) => {
+    const key = colleague(w, s, approvalRule(s.type) === "admins" ? "approver" : "maker");
+    return sign(w, withOptions(s, { cosigners: [{ orgId: s.who.orgId, key }] }));
+  },
+  // The maker's own approver key: the same person cannot prepare and approve.
+  approval_by_signer: (w, s) => {
+    const key = colleague(w, s, approvingRole(s.type), `usr_${s.who.name}`);
+    return sign(w, withOptions(s, { cosigners: [{ orgId: s.who.orgId, key }] }));
+  },
+  approval_invalid: (w, s) => {
+    const key = colleague(w, s, approvingRole(s.type));
+    const signed = sign(w, withOptions(s, { cosigners: [{ orgId: s.who.orgId, key }] }));
+    return { ...signed, cosignatures: [{ ...signed.cosignatures[0]!, signatureHex: corruptSignature(signed).signatureHex }] };
+  },
+  approval_missing: (w, s) => {
+    requireApprovals(w, s);
+    return sign(w, s);
+  },
+  // A key of the signer's own organisation, active and valid, whose role the kind's row of the roles table leaves out.
+  signer_role_not_allowed: (w, s) => {
+    const role = KEY_ROLES.find((candidate) => !roleMaySign(s.type, candidate));
+    if (role === undefined) throw new Error(`every role may sign ${s.type}`);
+    const key = keyPair(`${s.who.name}-${role}`);
+    w.d.register(s.who, key, role, `usr_${s.who.name}_${role}`);
+    return sign(w, withOptions(s, { key }));
+  },
 };
 
 const ROWS: Row[] = [];
+
+function approvalRule(type: TransactionType): "approver-above-amount" | "admins" {
+  if (!isApprovedType(type)) throw new Error(`${type} takes no approvals`);
+  return APPROVAL_RULES[type].needs;
+}
+function approvingRole(type: TransactionType): KeyRole {
+  return approvalRule(type) === "admins" ? "admin" : "approver";
+}
+/** The signer's organisation's policy asks for what the kind can need: an approver above 0, two admins for key changes. */
+function requireApprovals(w: World, s: Spec): void {
+  w.d.run(s.who, "approvalPolicy.set", { approvalAboveMinor: 0n, keyChangeAdmins: approvalRule(s.type) === "admins" ? 2 : 1 });
+}
+/** Registers a colleague's key of `role` in the signer's organisation (while one admin still confirms keys), then sets the policy. */
+function colleague(w: World, s: Spec, role: KeyRole, holderUserId = `usr_${s.who.name}_colleague_${role}`): KeyPair {
+  const key = keyPair(`${s.who.name}-colleague-${role}-${holderUserId}`);
+  w.d.register(s.who, key, role, holderUserId);
+  requireApprovals(w, s);
+  return key;
+}
 
 /**
  * Registers the rows of one type: the successful one, then one per code of
@@ -199,7 +253,7 @@ function registerSpec(who: Actor, key: KeyPair = who, body: Partial<TransactionB
   return spec(
     who,
     "key.register",
-    { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, ...body },
+    { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: `usr_${who.name}`, ...body },
     { key, cosigners: [{ orgId: A.operator.orgId, key: A.operator }] },
   );
 }
@@ -237,8 +291,16 @@ rowsFor("key.register", validRegister, {
     const [cosignature] = signed.cosignatures;
     return { ...signed, cosignatures: [{ ...cosignature!, signatureHex: corruptSignature(signed).signatureHex }] };
   },
+  // An organisation's first key (its onboarding) is an admin key, or nobody could confirm its further keys.
+  first_key_not_admin: (w) => sign(w, registerSpec(newcomer, newcomer, { keyRole: "maker" })),
   key_set_change_by_operator: (w) => sign(w, laterKeySpec([{ orgId: A.operator.orgId, key: A.operator }])),
   organisation_approval_missing: (w) => sign(w, laterKeySpec([])),
+  // A maker's key of the organisation, active and verifying, confirms no key.
+  cosigner_role_not_allowed: (w) => {
+    const makerKey = keyPair("s1-maker");
+    w.d.register(A.s1, makerKey, "maker", "usr_s1_maker");
+    return sign(w, laterKeySpec([{ orgId: A.s1.orgId, key: makerKey }]));
+  },
   organisation_approval_invalid: (w) => {
     const signed = sign(w, laterKeySpec());
     return { ...signed, cosignatures: [{ ...signed.cosignatures[0]!, signatureHex: corruptSignature(signed).signatureHex }] };
@@ -268,6 +330,13 @@ ROWS.push({
     return sign(w, withOptions(registerSpec(A.operator), { cosigners: [] }));
   },
 });
+ROWS.push({ type: "key.register", code: "first_key_not_admin", build: (w) => {
+  // The genesis too: the operator's first key is an admin key.
+  w.d.state = new MemoryState();
+  return sign(w, withOptions(registerSpec(A.operator, A.operator, { keyRole: "approver" }), { cosigners: [] }));
+} });
+// A further key may have any role; the approver's or maker's key is confirmed by an admin's.
+ROWS.push({ type: "key.register", code: "ok", build: (w) => sign(w, withOptions(registerSpec(A.s1, secondKey, { keyRole: "maker", holderUserId: "usr_s1_maker" }), { cosigners: [{ orgId: A.s1.orgId, key: A.s1 }] })) });
 ROWS.push({ type: "key.register", code: "operator_cosignature_missing", build: (w) =>
   // A cosignature by an active key that is not an operator's does not count.
   sign(w, withOptions(validRegister(), { cosigners: [{ orgId: A.bank.orgId, key: A.bank }] })) });
@@ -313,7 +382,7 @@ function withSecondKey(build: Build): Build {
 }
 rowsFor("key.revoke", null, {
   ...Object.fromEntries(
-    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "unexpected_cosignature"] as const)
+    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "signer_role_not_allowed", "approval_wrong_organisation", "approver_key_not_active", "cosigner_role_not_allowed", "approval_by_signer", "approval_invalid", "approval_missing"] as const)
       .map((code) => [code, withSecondKey((w) => GENERIC_MUTATIONS[code]!(w, validRevoke()))]),
   ),
   key_not_found: tweak(validRevoke, (s) => ({ ...s, body: { ...s.body, keyId: keyPair("stranger").keyId } })),
@@ -827,6 +896,69 @@ ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => {
 ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(financing(w, "accepted").financingId, A.operator)) });
 ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank2)) });
 
+// approvalPolicy.set and approvals (maker-checker) ----------------------------------------
+const validApprovalPolicy = () => spec(A.core, "approvalPolicy.set", { approvalAboveMinor: 100_000n, keyChangeAdmins: 2 });
+rowsFor("approvalPolicy.set", validApprovalPolicy, {});
+
+/** `valid`, cosigned by an approver (an admin for key changes) of the signer's organisation, another person, under a policy that asks for it. */
+function approvedRow(type: TransactionType, valid: (w: World) => Spec): void {
+  ROWS.push({ type, code: "ok", build: (w) => {
+    const s = valid(w);
+    const key = colleague(w, s, approvingRole(type));
+    return sign(w, withOptions(s, { cosigners: [{ orgId: s.who.orgId, key }] }));
+  } });
+}
+approvedRow("claim.issue", validIssue);
+approvedRow("creditLine.grant", validGrant);
+approvedRow("creditLine.adjust", validAdjust);
+approvedRow("financing.offer", (w) => offerOf(financing(w, "requested").financingId));
+approvedRow("financingPolicy.set", () => policySpec());
+approvedRow("key.revoke", (w) => (w.d.register(A.s1, secondKey), validRevoke()));
+approvedRow("approvalPolicy.set", validApprovalPolicy);
+// An issuance at the threshold needs nobody; one fen above it needs an approver.
+ROWS.push({ type: "claim.issue", code: "ok", build: (w) => {
+  const s = validIssue(w);
+  w.d.run(A.core, "approvalPolicy.set", { approvalAboveMinor: s.body.amountMinor, keyChangeAdmins: 1 });
+  return sign(w, s);
+} });
+ROWS.push({ type: "claim.issue", code: "approval_missing", build: (w) => {
+  const s = validIssue(w);
+  w.d.run(A.core, "approvalPolicy.set", { approvalAboveMinor: s.body.amountMinor - 1n, keyChangeAdmins: 1 });
+  return sign(w, s);
+} });
+// A maker's key approves nothing, even above no threshold at all.
+ROWS.push({ type: "claim.issue", code: "cosigner_role_not_allowed", build: (w) => {
+  const s = validIssue(w);
+  const maker = keyPair("core-maker");
+  w.d.register(A.core, maker, "maker", "usr_core_maker");
+  return sign(w, withOptions(s, { cosigners: [{ orgId: A.core.orgId, key: maker }] }));
+} });
+// A revoked approver's key (a person who left, disabled) approves nothing.
+ROWS.push({ type: "claim.issue", code: "approver_key_not_active", build: (w) => {
+  const s = validIssue(w);
+  const key = colleague(w, s, "approver");
+  w.d.run(A.core, "key.revoke", { orgId: A.core.orgId, keyId: key.keyId, reason: "left the company" });
+  return sign(w, withOptions(s, { cosigners: [{ orgId: A.core.orgId, key }] }));
+} });
+// A further key under a two-admin policy: one admin is not enough, two different persons are.
+ROWS.push({ type: "key.register", code: "organisation_approval_missing", build: (w) => {
+  w.d.run(A.s1, "approvalPolicy.set", { approvalAboveMinor: null, keyChangeAdmins: 2 });
+  return sign(w, laterKeySpec());
+} });
+ROWS.push({ type: "key.register", code: "organisation_approval_missing", build: (w) => {
+  // Two keys of the same admin are one person.
+  const sameAdmin = keyPair("s1-same-admin");
+  w.d.register(A.s1, sameAdmin, "admin", `usr_${A.s1.name}`);
+  w.d.run(A.s1, "approvalPolicy.set", { approvalAboveMinor: null, keyChangeAdmins: 2 });
+  return sign(w, laterKeySpec([{ orgId: A.s1.orgId, key: A.s1 }, { orgId: A.s1.orgId, key: sameAdmin }], keyPair("s1-third")));
+} });
+ROWS.push({ type: "key.register", code: "ok", build: (w) => {
+  const otherAdmin = keyPair("s1-other-admin");
+  w.d.register(A.s1, otherAdmin, "admin", "usr_s1_other_admin");
+  w.d.run(A.s1, "approvalPolicy.set", { approvalAboveMinor: null, keyChangeAdmins: 2 });
+  return sign(w, laterKeySpec([{ orgId: A.s1.orgId, key: A.s1 }, { orgId: A.s1.orgId, key: otherAdmin }], keyPair("s1-third")));
+} });
+
 // repayment.record ----------------------------------------------------------------------
 const repayOf = (rootClaimId: string, amountMinor = 400n, who: Actor = A.core) =>
   spec(who, "repayment.record", { rootClaimId, amountMinor, paymentReference: "REPAY-1" });
@@ -893,6 +1025,7 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
   return {
     getOrg: (id) => (allow("org", orgs.has(id), id), state.getOrg(id)),
     getKey: (id) => (allow("key", keys.keyIds.includes(id), id), state.getKey(id)),
+    getApprovalPolicy: (id) => (allow("approval policy of org", orgs.has(id), id), state.getApprovalPolicy(id)),
     getCreditLine: (id) => (allow("credit line", lines.has(id), id), state.getCreditLine(id)),
     getClaim: (id) => (allow("claim", claims.has(id), id), state.getClaim(id)),
     getClaimsByRoot: (id) => (allow("root", roots.has(id), id), state.getClaimsByRoot(id)),

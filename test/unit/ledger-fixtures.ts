@@ -11,6 +11,7 @@ import { applyTransaction, type ApplyResult } from "@/contracts/ledger/apply";
 import { MemoryState } from "@/contracts/ledger/state";
 import type {
   ClaimDocuments,
+  KeyRole,
   OrganisationRole,
   SignedLedgerTransaction,
   StateChange,
@@ -204,8 +205,8 @@ export class LedgerDriver {
    * Registers `key` for `who`'s organisation: the genesis takes no cosignature, an
    * organisation's first key is approved by the operator, a further key by `who`'s own key.
    */
-  register(who: Actor, key: KeyPair = who): Applied {
-    const body = { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId };
+  register(who: Actor, key: KeyPair = who, keyRole: KeyRole = "admin", holderUserId = `usr_${who.name}`): Applied {
+    const body = { orgId: who.orgId, orgName: `Org ${who.name}`, role: who.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole, holderUserId };
     const approver = this.state.getOrg(who.orgId) === undefined ? ACTORS.operator : who;
     const cosigners = this.state.hasKeys() ? [{ orgId: approver.orgId, key: approver }] : [];
     return this.run(who, "key.register", body, { key, cosigners });

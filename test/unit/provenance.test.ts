@@ -35,7 +35,7 @@ const attacker = identity("org_attacker");
 function buildLog() {
   const log = new LogBuilder(operator);
   const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
-    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId, keyRole: "admin", holderUserId: `usr_${who.orgId}` }, cosigners);
   log.block(register(operator, "Operator", "operator", []));
   log.block(
     register(core, "Core Enterprise", "core_enterprise", [operator]),

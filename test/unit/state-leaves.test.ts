@@ -88,10 +88,16 @@ describe("state leaves", () => {
     expect(() => claimStateLeaf(other, pledge)).toThrow(/not an active pledge/);
   });
 
-  it("list an organisation's active keys only, in keyId order", () => {
+  it("list an organisation's active keys only, in keyId order, each with its role and holder (kept by a rotation)", () => {
     const org = log.state.getOrg(s1.orgId)!;
     const leaf = orgStateLeaf(org, [...log.state.keys.values()]);
-    expect(leaf).toEqual({ kind: "org", version: 1, orgId: "org_s1", role: "supplier", activeKeys: [{ keyId: s1Rotated.keyId, publicKeyHex: s1Rotated.publicKeyHex }] });
+    expect(leaf).toEqual({
+      kind: "org",
+      version: 2,
+      orgId: "org_s1",
+      role: "supplier",
+      activeKeys: [{ keyId: s1Rotated.keyId, publicKeyHex: s1Rotated.publicKeyHex, role: "admin", holderUserId: "usr_org_s1" }],
+    });
     expect(log.state.getKey(s1.keyId)?.status).not.toBe("active");
   });
 
@@ -114,6 +120,11 @@ describe("state leaves", () => {
     expect(stateRootOf(plain)).toEqual(stateRootOf(log.state));
     const claims = plain.claims.map((claim) => (claim.id === claimIds.toS2 ? { ...claim, financedOnce: true } : claim));
     expect(bytesToHex(stateRootOf({ ...plain, claims }))).not.toBe(bytesToHex(stateRootOf(plain)));
+    // A key's role and its holder are committed: the same key as a maker's, or another person's, is another root.
+    const asMaker = plain.keys.map((key) => (key.keyId === s1Rotated.keyId ? { ...key, role: "maker" as const } : key));
+    expect(bytesToHex(stateRootOf({ ...plain, keys: asMaker }))).not.toBe(bytesToHex(stateRootOf(plain)));
+    const otherHolder = plain.keys.map((key) => (key.keyId === s1Rotated.keyId ? { ...key, holderUserId: "usr_someone_else" } : key));
+    expect(bytesToHex(stateRootOf({ ...plain, keys: otherHolder }))).not.toBe(bytesToHex(stateRootOf(plain)));
     expect(bytesToHex(stateRootOf(new MemoryState()))).toBe(bytesToHex(new StateMapUpdater().root()));
   });
 });

@@ -37,7 +37,7 @@ export function buildTrustLog(): TrustLog {
     return ids;
   };
   const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
-    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId, keyRole: "admin", holderUserId: `usr_${who.orgId}` }, cosigners);
   block(register(operator, "Operator", "operator", []));
   block(
     register(core, "Core Enterprise", "core_enterprise", [operator]),

@@ -32,7 +32,7 @@ const bank = identity("org_bank");
 function buildLog(): LedgerExport {
   const log = new LogBuilder(operator);
   const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
-    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId, keyRole: "admin", holderUserId: `usr_${who.orgId}` }, cosigners);
   log.block(register(operator, "Operator", "operator", [])); // leaf 0
   log.block(
     register(core, "Core Enterprise", "core_enterprise", [operator]),
@@ -268,7 +268,7 @@ describe("parsing an export file", () => {
  */
 function openLog(log: LogBuilder) {
   const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"], cosigners: SigningIdentity[]) =>
-    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId }, cosigners);
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId, keyRole: "admin", holderUserId: `usr_${who.orgId}` }, cosigners);
   log.block(register(operator, "Operator", "operator", []));
   log.block(register(core, "Core Enterprise", "core_enterprise", [operator]), register(s1, "Supplier One", "supplier", [operator]), register(bank, "Bank", "lender", [operator]));
   const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
@@ -337,6 +337,6 @@ describe("verifyLog and decisions that name their checkpoint", () => {
 function createHashOfOtherLog(): string {
   const otherOperator = identity("org_other_operator");
   const log = new LogBuilder(otherOperator, { notes: true });
-  log.block(log.sign(otherOperator, "key.register", { orgId: otherOperator.orgId, orgName: "Other operator", role: "operator", publicKeyHex: otherOperator.publicKeyHex, keyId: otherOperator.keyId }));
+  log.block(log.sign(otherOperator, "key.register", { orgId: otherOperator.orgId, orgName: "Other operator", role: "operator", publicKeyHex: otherOperator.publicKeyHex, keyId: otherOperator.keyId, keyRole: "admin", holderUserId: "usr_other_operator" }));
   return log.noteTextHashes[0]!;
 }

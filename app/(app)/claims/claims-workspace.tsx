@@ -64,6 +64,12 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
                       <Badge tone={h.outgoing ? "blue" : "green"}>{h.outgoing ? t("claims.out") : t("claims.in")}</Badge>{" "}
                       <span className="font-medium text-slate-800">{t.has(`transactions.${h.type}`) ? t(`transactions.${h.type}`) : t("claims.otherTransaction")}</span>{" "}
                       <span className="text-slate-500">{t("claims.by", { name: h.signerName })}</span>
+                      {h.signedBy ? (
+                        <span className="text-slate-500" data-testid="signed-by">
+                          {" "}
+                          {t("claims.signedBy", { person: h.signedBy.person, role: t(`keys.org.roles.${h.signedBy.role}`) })}
+                        </span>
+                      ) : null}
                     </span>
                     <span className="text-xs text-slate-500">{format.dateTime(h.acceptedAtMs)}</span>
                   </summary>

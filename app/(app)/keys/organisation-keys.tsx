@@ -6,11 +6,15 @@ import { useFormatters } from "../../_lib/use-formatters";
 import type { Formatters } from "../../_lib/localized-format";
 import { ConfirmRequest } from "./confirm-request";
 import type { KeyRequest, OrganisationKeys as OrganisationKeysData, Tone } from "./key-status";
+import type { KeyRole } from "@/contracts/ledger/types";
 
 type Translate = ReturnType<typeof useTranslations<"keys.org">>;
 
 interface Row {
   keyId: string;
+  /** The key's role and the person who holds it (from the ledger, or from the request's registration). */
+  role: KeyRole | null;
+  holder: string | null;
   status: { tone: Tone; label: string };
   date: string;
   requestedBy: string | null;
@@ -23,6 +27,8 @@ function rowsOf(t: Translate, format: Formatters, data: OrganisationKeysData): R
   const requestByKey = new Map(data.requests.map((r) => [r.keyId, r]));
   const registered: Row[] = data.keys.map((key) => ({
     keyId: key.keyId,
+    role: key.role,
+    holder: key.holder.name ?? key.holder.userId,
     status: key.status === "active" ? { tone: "green", label: t("active") } : { tone: "red", label: t("revoked") },
     date: t("registeredAt", { date: format.dateTime(key.registeredAtMs) }),
     requestedBy: requestByKey.get(key.keyId)?.requestedBy.name ?? null,
@@ -33,6 +39,7 @@ function rowsOf(t: Translate, format: Formatters, data: OrganisationKeysData): R
     .filter((r) => !onLedger.has(r.keyId))
     .map((r) => ({
       keyId: r.keyId,
+      ...requestedRole(r),
       status:
         r.status === "pending"
           ? { tone: "amber", label: r.expired ? t("requestExpired") : r.approver === "organisation" ? t("waitingOrganisation") : t("waiting") }
@@ -44,6 +51,12 @@ function rowsOf(t: Translate, format: Formatters, data: OrganisationKeysData): R
       toConfirm: r.status === "pending" && !r.expired && r.approver === "organisation" ? r : null,
     }));
   return [...waiting, ...registered];
+}
+
+/** The role and holder a request's registration names (the requester is its holder). */
+function requestedRole(request: KeyRequest): { role: KeyRole | null; holder: string | null } {
+  const body = request.registration.transaction.body as { keyRole?: KeyRole };
+  return { role: body.keyRole ?? null, holder: request.requestedBy.name };
 }
 
 export function OrganisationKeys({ data, browserKeyId, canConfirm }: { data: OrganisationKeysData; browserKeyId: string | null; canConfirm: boolean }) {
@@ -59,6 +72,8 @@ export function OrganisationKeys({ data, browserKeyId, canConfirm }: { data: Org
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
           <tr>
             <th className="px-5 py-2 font-medium">{t("keyId")}</th>
+            <th className="px-5 py-2 font-medium">{t("holder")}</th>
+            <th className="px-5 py-2 font-medium">{t("role")}</th>
             <th className="px-5 py-2 font-medium">{t("status")}</th>
             <th className="px-5 py-2 font-medium">{t("date")}</th>
             <th className="px-5 py-2 font-medium">{t("requestedBy")}</th>
@@ -75,6 +90,8 @@ export function OrganisationKeys({ data, browserKeyId, canConfirm }: { data: Org
                   </span>
                 ) : null}
               </td>
+              <td className="px-5 py-3 text-slate-800" data-testid="key-holder">{row.holder ?? "—"}</td>
+              <td className="px-5 py-3" data-testid="key-role">{row.role ? <Badge tone={row.role === "admin" ? "blue" : "slate"}>{t(`roles.${row.role}`)}</Badge> : null}</td>
               <td className="px-5 py-3">
                 <Badge tone={row.status.tone}>{row.status.label}</Badge>
                 {canConfirm && row.toConfirm && row.keyId !== browserKeyId ? (

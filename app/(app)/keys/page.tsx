@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { Card, EmptyState, PageHeader } from "../../_components/ui";
-import { canConfirmKeyRequests, canDecideKeyRequests, canRequestKeyRegistration } from "@/server/authz";
+import { canConfirmKeyRequests, canDecideKeyRequests, canRequestKeyRegistration, keyRoleFor } from "@/server/authz";
 import { requireActor } from "../../_lib/session";
 import { SigningProvider } from "../../_lib/signing-context";
 import { ledgerNetworkId } from "@/server/network";
@@ -38,7 +38,7 @@ export default async function KeysPage() {
         // The app layout may provide the signer already; this one then defers to it.
         <SigningProvider userEmail={actor.email} orgId={actor.orgId} networkId={ledgerNetworkId()}>
           <KeysWorkspace
-            profile={{ orgId: actor.orgId, orgName: actor.orgName, role: actor.orgRole }}
+            profile={{ orgId: actor.orgId, orgName: actor.orgName, role: actor.orgRole, holderUserId: actor.userId, keyRole: keyRoleFor(actor.permission) ?? "maker" }}
             demoLogin={demoKeyLogin(actor.email)}
             userName={actor.name}
             canRequest={canRequestKeyRegistration(actor, actor.orgId)}

@@ -5,7 +5,7 @@ import { applyClaimIssue, applyClaimAccept, applyClaimReject, applyClaimWithdraw
 import { CLAIM_ISSUE_CODES, CLAIM_ACCEPT_CODES, CLAIM_REJECT_CODES, CLAIM_WITHDRAW_CODES, CLAIM_SPLIT_CODES, CLAIM_PLEDGE_CODES, CLAIM_RELEASE_CODES, CLAIM_MARK_OVERDUE_CODES } from "../codes";
 import { amountMinorSchema, dateSchema, orgIdSchema, sha256HexSchema, creditLineIdSchema, claimIdSchema, reasonSchema, tradeReferenceWireSchema, MAX_SPLIT_PARTS } from "../fields";
 import { CURRENCIES, type SplitPart } from "../types";
-import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
+import { defineKind, namesNothing, registeredSignerOnly, approvedSigner } from "./descriptor";
 
 export const claimIssue = defineKind({
   type: "claim.issue",
@@ -35,7 +35,7 @@ export const claimIssue = defineKind({
     creditLines: (body) => [body.creditLineId],
   },
   lineage: "claims",
-  signing: registeredSignerOnly,
+  signing: approvedSigner,
 });
 
 export const claimAccept = defineKind({

@@ -5,7 +5,7 @@ import { applyCreditLineGrant, applyCreditLineAdjust, applyCreditLineFreeze, app
 import { CREDIT_LINE_GRANT_CODES, CREDIT_LINE_ADJUST_CODES, CREDIT_LINE_FREEZE_CODES, CREDIT_LINE_EXPIRE_CODES } from "../codes";
 import { amountMinorSchema, orgIdSchema, creditLineIdSchema, epochMsSchema } from "../fields";
 import { CURRENCIES } from "../types";
-import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
+import { defineKind, namesNothing, registeredSignerOnly, approvedSigner } from "./descriptor";
 
 export const creditLineGrant = defineKind({
   type: "creditLine.grant",
@@ -22,7 +22,7 @@ export const creditLineGrant = defineKind({
   prefetch: (transaction) => ({ orgIds: [transaction.body.coreEnterpriseOrgId] }),
   names: { ...namesNothing, orgs: (body) => [body.coreEnterpriseOrgId], creditLines: (_body, txId) => [deriveId("cl", txId, 0)] },
   lineage: "credit-line",
-  signing: registeredSignerOnly,
+  signing: approvedSigner,
 });
 
 export const creditLineAdjust = defineKind({
@@ -33,7 +33,7 @@ export const creditLineAdjust = defineKind({
   prefetch: (transaction) => ({ creditLineIds: [transaction.body.creditLineId] }),
   names: { ...namesNothing, creditLines: (body) => [body.creditLineId] },
   lineage: "credit-line",
-  signing: registeredSignerOnly,
+  signing: approvedSigner,
 });
 
 export const creditLineFreeze = defineKind({

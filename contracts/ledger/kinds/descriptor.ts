@@ -41,9 +41,10 @@ export interface Signing<T extends TransactionType> {
    * Who co-signs: "none" (any cosignature is refused as unexpected_cosignature),
    * "operator-or-organisation" (an operator key approves an organisation's first key, the
    * organisation's own active keys approve every later one) or "new-key" (a rotation's new
-   * key proves possession).
+   * key proves possession) or "approvals" (the organisation's approvals under its approval
+   * policy: approvals.ts checks them after the transition).
    */
-  cosigners: "none" | "operator-or-organisation" | "new-key";
+  cosigners: "none" | "operator-or-organisation" | "new-key" | "approvals";
   /** The key the body introduces, whose signatures can be checked before it is on the ledger. */
   introducesKey: (body: TransactionBodies[T]) => IntroducedKey | undefined;
 }
@@ -89,3 +90,5 @@ export function defineKind<T extends TransactionType, const C extends string, B 
 /** A descriptor whose names, lineage and signing take no body: the common case. */
 export const namesNothing = { claims: () => [], orgs: () => [], creditLines: () => [] } as const;
 export const registeredSignerOnly = { signer: "registered-key", cosigners: "none", introducesKey: () => undefined } as const;
+/** A registered signer whose organisation's approvals ride along as cosignatures (approvals.ts). */
+export const approvedSigner = { signer: "registered-key", cosigners: "approvals", introducesKey: () => undefined } as const;

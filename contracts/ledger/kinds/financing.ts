@@ -3,7 +3,7 @@ import { z } from "zod";
 import { applyFinancingRequest, applyFinancingRequestUnderPolicy, applyFinancingOffer, applyFinancingAccept, applyFinancingDecline, applyFinancingDisburse } from "../financing";
 import { FINANCING_REQUEST_CODES, FINANCING_REQUEST_UNDER_POLICY_CODES, FINANCING_OFFER_CODES, FINANCING_ACCEPT_CODES, FINANCING_DECLINE_CODES, FINANCING_DISBURSE_CODES } from "../codes";
 import { amountMinorSchema, dateSchema, orgIdSchema, claimIdSchema, policyIdSchema, financingIdSchema, rateBpsSchema, reasonSchema, paymentReferenceSchema, sha256HexSchema } from "../fields";
-import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
+import { defineKind, namesNothing, registeredSignerOnly, approvedSigner } from "./descriptor";
 
 /** A financing entry is about the claim of its financing (undefined while the log has not shown the application). */
 function financingClaim(financingId: string, claimOfFinancing: (financingId: string) => string | undefined): string[] {
@@ -59,7 +59,7 @@ export const financingOffer = defineKind({
   prefetch: (transaction) => ({ financingIds: [transaction.body.financingId], checkpointHashes: [transaction.body.checkpointHash] }),
   names: { ...namesNothing, claims: (transaction, _txId, claimOfFinancing) => financingClaim(transaction.body.financingId, claimOfFinancing) },
   lineage: "claims",
-  signing: registeredSignerOnly,
+  signing: approvedSigner,
 });
 
 export const financingAccept = defineKind({

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { PrefetchKeys } from "../state";
 import type { LedgerEnvelope, SignedLedgerTransaction, TransactionBodies, TransactionType } from "../types";
+import { approvalPolicySet } from "./approvals";
 import { claimAccept, claimIssue, claimMarkOverdue, claimPledge, claimReject, claimRelease, claimSplit, claimWithdraw } from "./claims";
 import { creditLineAdjust, creditLineExpire, creditLineFreeze, creditLineGrant } from "./credit-lines";
 import type { IntroducedKey, KindDescriptor, Lineage } from "./descriptor";
@@ -27,6 +28,7 @@ export const KINDS = {
   "key.register": keyRegister,
   "key.rotate": keyRotate,
   "key.revoke": keyRevoke,
+  "approvalPolicy.set": approvalPolicySet,
   "creditLine.grant": creditLineGrant,
   "creditLine.adjust": creditLineAdjust,
   "creditLine.freeze": creditLineFreeze,

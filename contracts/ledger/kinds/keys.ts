@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { applyKeyRegister, applyKeyRotate, applyKeyRevoke } from "../keys";
 import { KEY_REGISTER_CODES, KEY_ROTATE_CODES, KEY_REVOKE_CODES } from "../codes";
-import { orgIdSchema, keyIdSchema, publicKeyHexSchema, reasonSchema, organisationNameSchema } from "../fields";
-import { ORGANISATION_ROLES } from "../types";
-import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
+import { orgIdSchema, keyIdSchema, publicKeyHexSchema, reasonSchema, organisationNameSchema, userIdSchema } from "../fields";
+import { KEY_ROLES, ORGANISATION_ROLES } from "../types";
+import { defineKind, namesNothing, approvedSigner } from "./descriptor";
 
 export const keyRegister = defineKind({
   type: "key.register",
@@ -15,6 +15,8 @@ export const keyRegister = defineKind({
       role: z.enum(ORGANISATION_ROLES),
       publicKeyHex: publicKeyHexSchema,
       keyId: keyIdSchema,
+      keyRole: z.enum(KEY_ROLES),
+      holderUserId: userIdSchema,
     })
     .strict(),
   codes: KEY_REGISTER_CODES,
@@ -54,5 +56,5 @@ export const keyRevoke = defineKind({
   prefetch: (transaction) => ({ orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId] }),
   names: namesNothing,
   lineage: "none",
-  signing: registeredSignerOnly,
+  signing: approvedSigner,
 });

@@ -4,7 +4,7 @@ import { applyFinancingPolicySet, applyFinancingPolicyRevoke } from "../policies
 import { FINANCING_POLICY_SET_CODES, FINANCING_POLICY_REVOKE_CODES } from "../codes";
 import { amountMinorSchema, orgIdSchema, policyIdSchema, MAX_POLICY_DEPTH, rateBpsSchema } from "../fields";
 import { CURRENCIES } from "../types";
-import { defineKind, namesNothing, registeredSignerOnly } from "./descriptor";
+import { defineKind, namesNothing, registeredSignerOnly, approvedSigner } from "./descriptor";
 
 export const financingPolicySet = defineKind({
   type: "financingPolicy.set",
@@ -27,7 +27,7 @@ export const financingPolicySet = defineKind({
   }),
   names: { ...namesNothing, orgs: (body) => [body.coreEnterpriseOrgId] },
   lineage: "policy-introduction",
-  signing: registeredSignerOnly,
+  signing: approvedSigner,
 });
 
 export const financingPolicyRevoke = defineKind({

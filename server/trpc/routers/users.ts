@@ -9,6 +9,6 @@ export const usersRouter = router({
     .input(z.object({ orgId: z.string().min(1).max(64), email: z.string().trim().email().max(254), name: z.string().trim().min(1).max(120), permission: z.enum(PERMISSIONS) }))
     .mutation(({ ctx, input }) => inviteUser(ctx.db, ctx.actor, input, ctx.runtime.mail)),
   update: authedProcedure
-    .input(z.object({ userId: z.string().min(1).max(64), permission: z.enum(PERMISSIONS).optional(), status: z.enum(["active", "disabled"]).optional() }))
+    .input(z.object({ userId: z.string().min(1).max(64), permission: z.enum(PERMISSIONS).optional(), status: z.enum(["active", "disabled"]).optional(), revocations: z.array(z.unknown()).max(20).optional() }))
     .mutation(({ ctx, input }) => updateUser(ctx.db, ctx.actor, input)),
 });

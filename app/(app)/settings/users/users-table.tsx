@@ -8,6 +8,9 @@ import { DataTable } from "../../../_components/data-table";
 import { Alert, Badge, Button, inputClass } from "../../../_components/ui";
 import { Skeleton } from "../../../_components/status-page";
 import { errorMessage } from "../../../_lib/errors";
+import { buildSigned, toWire } from "@/contracts/client";
+import { randomNonce } from "../../../_lib/keystore";
+import { useSigner } from "../../../_lib/signing-context";
 
 const STATUS_TONE = { active: "green", invited: "amber", disabled: "slate" } as const;
 
@@ -17,6 +20,23 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
   const queryClient = useQueryClient();
   const list = useQuery(trpc.users.list.queryOptions({ orgId }));
   const update = useMutation(trpc.users.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) }));
+  const signer = useSigner();
+
+  /**
+   * Disabling a person revokes the signing keys he holds, in the same step: this browser's
+   * admin key signs one key.revoke per key, and the server commits them with the disable.
+   */
+  async function disable(user: { id: string; activeKeyIds: string[] }) {
+    const revocations = [];
+    if (user.activeKeyIds.length > 0) {
+      const identity = await signer.requireIdentity({ reason: t("people.revokeReason", { count: user.activeKeyIds.length }) });
+      for (const keyId of user.activeKeyIds) {
+        const body = { orgId, keyId, reason: "Person disabled" };
+        revocations.push(toWire(buildSigned(identity, "key.revoke", body, { networkId: signer.networkId, nonce: randomNonce(), createdAtMs: Date.now() })));
+      }
+    }
+    update.mutate({ userId: user.id, status: "disabled", revocations });
+  }
 
   if (list.isPending) return <Skeleton label={t("people.loading")} />;
   if (list.error) return <Alert>{errorMessage(list.error, t)}</Alert>;
@@ -69,7 +89,7 @@ export function UsersTable({ orgId, selfId }: { orgId: string; selfId: string })
             cell: (user) => (
               <>
                 {user.status === "active" && user.id !== selfId ? (
-                  <Button variant="secondary" onClick={() => update.mutate({ userId: user.id, status: "disabled" })}>
+                  <Button variant="secondary" onClick={() => void disable(user).catch(() => undefined)}>
                     {t("people.disable")}
                   </Button>
                 ) : null}

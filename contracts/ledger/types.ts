@@ -6,6 +6,7 @@
  * field, and a missing key is too easy to confuse with a null column.
  */
 import type { SignedTransaction, TransactionEnvelope } from "../transaction";
+import type { WebAuthnKeyParameters } from "../webauthn";
 
 export const ORGANISATION_ROLES = ["core_enterprise", "supplier", "lender", "operator", "auditor"] as const;
 export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
@@ -25,6 +26,8 @@ export interface SigningKey {
   status: SigningKeyStatus;
   registeredAtMs: number;
   revokedAtMs: number | null;
+  /** A passkey's parameters (publicKeyHex is then a compressed P-256 key); null for Ed25519. */
+  webauthn: WebAuthnKeyParameters | null;
 }
 
 export const CURRENCIES = ["CNY"] as const;
@@ -198,6 +201,12 @@ export interface KeyRegisterBody {
   role: OrganisationRole;
   publicKeyHex: string;
   keyId: string;
+  /**
+   * Present when the key is a passkey (WebAuthn ES256): publicKeyHex is then a compressed
+   * P-256 key, and the rpId and origins are committed with it. Absent for Ed25519 keys, so
+   * their registrations keep their ids.
+   */
+  webauthn?: WebAuthnKeyParameters;
 }
 export interface KeyRotateBody {
   orgId: string;

@@ -52,6 +52,7 @@ export const toKey = (row: KeyRow): SigningKey => ({
   status: row.status as SigningKey["status"],
   registeredAtMs: row.registeredAtMs,
   revokedAtMs: row.revokedAtMs,
+  webauthn: row.webauthn ?? null,
 });
 
 export const toCreditLine = (row: CreditLineRow): CreditLine => ({

@@ -1,0 +1,2 @@
+ALTER TABLE "signing_keys" ADD COLUMN "webauthn" jsonb;--> statement-breakpoint
+ALTER TABLE "signing_keys" ADD CONSTRAINT "signing_keys_public_key_scheme" CHECK (case when "signing_keys"."webauthn" is null then "signing_keys"."public_key_hex" ~ '^[0-9a-f]{64}$' else "signing_keys"."public_key_hex" ~ '^0[23][0-9a-f]{64}$' end);

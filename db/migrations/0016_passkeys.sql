@@ -1,2 +1,4 @@
+ALTER TABLE "key_requests" DROP CONSTRAINT "key_requests_public_key_format";--> statement-breakpoint
 ALTER TABLE "signing_keys" ADD COLUMN "webauthn" jsonb;--> statement-breakpoint
-ALTER TABLE "signing_keys" ADD CONSTRAINT "signing_keys_public_key_scheme" CHECK (case when "signing_keys"."webauthn" is null then "signing_keys"."public_key_hex" ~ '^[0-9a-f]{64}$' else "signing_keys"."public_key_hex" ~ '^0[23][0-9a-f]{64}$' end);
+ALTER TABLE "signing_keys" ADD CONSTRAINT "signing_keys_public_key_scheme" CHECK (case when "signing_keys"."webauthn" is null then "signing_keys"."public_key_hex" ~ '^[0-9a-f]{64}$' else "signing_keys"."public_key_hex" ~ '^0[23][0-9a-f]{64}$' end);--> statement-breakpoint
+ALTER TABLE "key_requests" ADD CONSTRAINT "key_requests_public_key_format" CHECK ("key_requests"."public_key_hex" ~ '^([0-9a-f]{64}|0[23][0-9a-f]{64})$');

@@ -1,21 +1,22 @@
 /**
- * Passkeys as signing keys in the browser: creating one (navigator.credentials.create, ES256
- * only, user verification required) and signing a ledger transaction with it
- * (navigator.credentials.get with the transaction id as the challenge).
+ * Passkeys in the browser: creating one (@simplewebauthn/browser with the server's options:
+ * ES256 only, user verification required), signing in with one, and signing a ledger
+ * transaction with it (navigator.credentials.get with the transaction id as the challenge).
  *
  * The private key never exists in the page: it stays in the authenticator (the platform's
  * passkey store or a security key), which signs only after the person verifies (fingerprint,
  * face, PIN). What the browser keeps is public: the record below, in localStorage, naming the
  * credential, its public key and the key id the ledger knows it by.
  */
+import { startAuthentication, startRegistration, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON, type RegistrationResponseJSON } from "@simplewebauthn/browser";
 import { z } from "zod";
 import { toWire } from "@/contracts/client";
 import { bytesToHex } from "@/contracts/hex";
 import { keyIdSchema, orgIdSchema, p256PublicKeyHexSchema, webauthnKeyParametersSchema, type WireSignedTransaction } from "@/contracts/ledger/schema";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { transactionDigest } from "@/contracts/transaction";
-import { assertionSignatureHex, base64UrlEncode, COSE_ALGORITHM_ES256, p256PublicKeyHexFromSpki, passkeyKeyIdFor } from "@/contracts/webauthn";
-import { randomBytes, randomNonce, type KeyStorage, type OrganisationProfile } from "./keystore";
+import { assertionSignatureHex, COSE_ALGORITHM_ES256, p256PublicKeyHexFromSpki, passkeyKeyIdFor } from "@/contracts/webauthn";
+import { randomNonce, type KeyStorage, type OrganisationProfile } from "./keystore";
 
 /** How long the browser waits for the person at the authenticator. */
 const CEREMONY_TIMEOUT_MS = 120_000;
@@ -71,47 +72,61 @@ function cancelled(error: unknown): never {
 
 export interface CreatePasskeyOptions {
   orgId: string;
-  userEmail: string;
-  userName: string;
   label: string;
   nowMs: number;
+  /** The server's registration options (auth.passkeyRegistrationOptions): its single-use challenge, ES256 only, user verification required. */
+  optionsJSON: PublicKeyCredentialCreationOptionsJSON;
 }
 
-/** Creates a passkey on this site for signing: ES256, user verification required. */
-export async function createPasskey({ orgId, userEmail, userName, label, nowMs }: CreatePasskeyOptions): Promise<PasskeyRecord> {
-  const container = credentials();
-  let credential: Credential | null;
-  try {
-    credential = await container.create({
-      publicKey: {
-        rp: { id: window.location.hostname, name: "Double-chain" },
-        user: { id: randomBytes(16), name: userEmail, displayName: userName },
-        challenge: randomBytes(32),
-        pubKeyCredParams: [{ type: "public-key", alg: COSE_ALGORITHM_ES256 }],
-        authenticatorSelection: { userVerification: "required", residentKey: "preferred" },
-        attestation: "none",
-        timeout: CEREMONY_TIMEOUT_MS,
-      },
-    });
-  } catch (error) {
-    cancelled(error);
+/**
+ * Creates a passkey on this site (@simplewebauthn/browser). The answer goes back to the
+ * server, which keeps the passkey for signing in; its public key becomes the ledger signing
+ * key of the returned record.
+ */
+export async function createPasskey({ orgId, label, nowMs, optionsJSON }: CreatePasskeyOptions): Promise<{ record: PasskeyRecord; response: RegistrationResponseJSON }> {
+  if (typeof window === "undefined" || !window.isSecureContext || !window.PublicKeyCredential) {
+    throw new PasskeyError("passkeys_unavailable", "This browser cannot use passkeys here. Open Double-chain over https in a current browser.");
   }
-  const response = (credential as PublicKeyCredential | null)?.response as AuthenticatorAttestationResponse | undefined;
-  const spki = response?.getPublicKey();
-  if (!credential || !response || response.getPublicKeyAlgorithm() !== COSE_ALGORITHM_ES256 || !spki) {
+  let response: RegistrationResponseJSON;
+  try {
+    response = await startRegistration({ optionsJSON });
+  } catch (error) {
+    if (error instanceof Error && (error.name === "NotAllowedError" || error.name === "AbortError" || (error as { code?: string }).code === "ERROR_CEREMONY_ABORTED")) {
+      throw new PasskeyError("passkey_cancelled", "The passkey was not used (cancelled or timed out); nothing was sent.");
+    }
+    throw error;
+  }
+  const spki = response.response.publicKey;
+  if (response.response.publicKeyAlgorithm !== COSE_ALGORITHM_ES256 || spki === undefined) {
     throw new PasskeyError("passkey_not_es256", "This authenticator did not make a P-256 (ES256) passkey, the only kind the ledger accepts.");
   }
-  const publicKeyHex = p256PublicKeyHexFromSpki(new Uint8Array(spki));
-  return passkeyRecordSchema.parse({
+  const publicKeyHex = p256PublicKeyHexFromSpki(base64UrlToBytes(spki));
+  const record = passkeyRecordSchema.parse({
     version: 1,
     orgId,
     keyId: passkeyKeyIdFor(publicKeyHex),
     publicKeyHex,
-    credentialId: base64UrlEncode(new Uint8Array((credential as PublicKeyCredential).rawId)),
-    parameters: { algorithm: "ES256", rpId: window.location.hostname, origins: [window.location.origin] },
+    credentialId: response.id,
+    parameters: { algorithm: "ES256", rpId: optionsJSON.rp.id ?? window.location.hostname, origins: [window.location.origin] },
     label: label.trim().slice(0, 200),
     createdAtMs: nowMs,
   });
+  return { record, response };
+}
+
+/** Signs in with one of this site's passkeys: the answer to the server's challenge, for next-auth's "passkey" provider. */
+export async function passkeySignInAnswer(optionsJSON: PublicKeyCredentialRequestOptionsJSON): Promise<string> {
+  if (typeof window === "undefined" || !window.isSecureContext || !window.PublicKeyCredential) {
+    throw new PasskeyError("passkeys_unavailable", "This browser cannot use passkeys here. Open Double-chain over https in a current browser.");
+  }
+  try {
+    return JSON.stringify(await startAuthentication({ optionsJSON }));
+  } catch (error) {
+    if (error instanceof Error && (error.name === "NotAllowedError" || error.name === "AbortError" || (error as { code?: string }).code === "ERROR_CEREMONY_ABORTED")) {
+      throw new PasskeyError("passkey_cancelled", "The passkey was not used (cancelled or timed out); nothing was sent.");
+    }
+    throw error;
+  }
 }
 
 /** The passkey's assertion over a 32-byte transaction digest: the person verifies at the authenticator. */

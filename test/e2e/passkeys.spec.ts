@@ -90,4 +90,33 @@ test("an admin registers a passkey as a signing key, confirms it with the organi
   expect(accepted).toHaveLength(1);
   const clientData = JSON.parse(Buffer.from(accepted[0]!.signed.assertion!.clientDataJSONHex, "hex").toString("utf8")) as { type: string; origin: string };
   expect(clientData).toMatchObject({ type: "webauthn.get", origin: `http://localhost:${PORT}` });
+
+  // The same passkey signs the admin in, without the password.
+  await signOut(page);
+  // Sign-out lands on NEXTAUTH_URL's host (127.0.0.1), which has no passkeys: back to localhost.
+  await page.goto("/signin");
+  await page.getByRole("button", { name: "Use a passkey instead" }).click();
+  await page.waitForURL("**/dashboard");
+  expect((await credentials(cdp, authenticatorId))[0]?.signCount).toBe(signedSoFar + 2);
+  await openNav(page, "Signing keys");
+  await expect(page.getByTestId("passkey-key-id")).toHaveText(keyId);
+  await shot(page, "passkey-signed-in");
+});
+
+test("a passkey the site does not know does not sign anyone in", async ({ page }) => {
+  const { cdp, authenticatorId } = await virtualAuthenticator(page);
+  await page.goto("/signin");
+  // A discoverable credential for this site that was never registered with the server.
+  const privateKey = await page.evaluate(async () => {
+    const pair = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+    const pkcs8 = await crypto.subtle.exportKey("pkcs8", pair.privateKey);
+    return btoa(String.fromCharCode(...new Uint8Array(pkcs8)));
+  });
+  await cdp.send("WebAuthn.addCredential", {
+    authenticatorId,
+    credential: { credentialId: Buffer.from("unknown-passkey-1").toString("base64"), isResidentCredential: true, rpId: "localhost", privateKey, userHandle: Buffer.from("nobody").toString("base64"), signCount: 0 },
+  });
+  await page.getByRole("button", { name: "Use a passkey instead" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "This passkey was not accepted here" })).toBeVisible();
+  await expect(page).toHaveURL(/\/signin/);
 });

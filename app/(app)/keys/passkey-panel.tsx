@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useSession } from "next-auth/react";
 import { useState } from "react";
 import { useTranslations } from "next-intl";
 import { Alert, Badge, Button } from "../../_components/ui";
@@ -20,8 +19,9 @@ interface PasskeyPanelProps {
 }
 
 /**
- * The user's passkey signing key in this browser: create one (the authenticator makes it and
- * keeps it; the person verifies), have it sign its own registration, and see where it stands.
+ * The user's passkey in this browser: create one (the authenticator makes it and keeps it;
+ * the person verifies), which signs the user in from then on and, once its self-signed
+ * registration is approved, signs ledger transactions; and see where it stands.
  * Once this browser holds a passkey, every transaction the user signs is signed with it.
  */
 export function PasskeyPanel({ profile, userName, keys, canRequest }: PasskeyPanelProps) {
@@ -30,7 +30,8 @@ export function PasskeyPanel({ profile, userName, keys, canRequest }: PasskeyPan
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const signer = useSigner();
-  const session = useSession();
+  const registrationOptions = useMutation(trpc.auth.passkeyRegistrationOptions.mutationOptions());
+  const registerForSignIn = useMutation(trpc.auth.registerPasskey.mutationOptions());
   const request = useMutation(trpc.keys.requestRegistration.mutationOptions({ onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.keys.myKeys.queryKey() }) }));
   const [message, setMessage] = useState<{ tone: "red" | "green"; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -57,8 +58,10 @@ export function PasskeyPanel({ profile, userName, keys, canRequest }: PasskeyPan
 
   const create = () =>
     run(async () => {
-      const email = session.data?.user?.email ?? userName;
-      const record = await createPasskey({ orgId: profile.orgId, userEmail: email, userName, label: t("defaultLabel", { name: userName }), nowMs: Date.now() });
+      // One passkey for both: the server keeps it for signing in, the ledger as a signing key.
+      const optionsJSON = await registrationOptions.mutateAsync();
+      const { record, response } = await createPasskey({ orgId: profile.orgId, label: t("defaultLabel", { name: userName }), nowMs: Date.now(), optionsJSON });
+      await registerForSignIn.mutateAsync({ response });
       signer.savePasskey(record);
       await requestRegistration(record);
     });

@@ -578,6 +578,12 @@ export interface operations {
                             role: "core_enterprise" | "supplier" | "lender" | "operator" | "auditor";
                             publicKeyHex: string;
                             keyId: string;
+                            webauthn?: {
+                                /** @constant */
+                                algorithm: "ES256";
+                                rpId: string;
+                                origins: string[];
+                            };
                         };
                         signer: {
                             orgId: string;
@@ -936,10 +942,18 @@ export interface operations {
                         createdAtMs: number;
                     };
                     signatureHex: string;
+                    assertion?: {
+                        authenticatorDataHex: string;
+                        clientDataJSONHex: string;
+                    };
                     cosignatures: {
                         orgId: string;
                         keyId: string;
                         signatureHex: string;
+                        assertion?: {
+                            authenticatorDataHex: string;
+                            clientDataJSONHex: string;
+                        };
                     }[];
                 };
             };

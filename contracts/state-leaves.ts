@@ -16,6 +16,7 @@ import { canonicalBytes, sha256Bytes } from "./canonical";
 import { bytesToHex } from "./hex";
 import { StateMap, stateKey, type StateMapStore } from "./state-map";
 import type { MemoryState } from "./ledger/state";
+import type { WebAuthnKeyParameters } from "./webauthn";
 import type { Claim, ClaimState, Currency, KeyRole, Organisation, OrganisationRole, Pledge, SigningKey, StateChange } from "./ledger/types";
 
 export const STATE_LEAF_VERSION = 1;
@@ -53,7 +54,20 @@ export interface OrgStateLeaf {
   orgId: string;
   role: OrganisationRole;
   /** The organisation's active keys, ordered by keyId. */
-  activeKeys: { keyId: string; publicKeyHex: string; role: KeyRole; holderUserId: string }[];
+  activeKeys: OrgLeafKey[];
+}
+
+/**
+ * One active key in an organisation's leaf. A passkey carries its WebAuthn parameters (rpId,
+ * origins), so a witness or a browser checking the leaf knows where it may sign; an Ed25519
+ * key has no such field, so leaves without passkeys hash as they did before passkeys.
+ */
+export interface OrgLeafKey {
+  keyId: string;
+  publicKeyHex: string;
+  role: KeyRole;
+  holderUserId: string;
+  webauthn?: WebAuthnKeyParameters;
 }
 
 /**
@@ -87,7 +101,10 @@ export function claimStateLeaf(claim: Claim, activePledge: Pledge | undefined): 
 export function orgStateLeaf(org: Organisation, keys: readonly SigningKey[]): OrgStateLeaf {
   const activeKeys = keys
     .filter((key) => key.orgId === org.id && key.status === "active")
-    .map((key) => ({ keyId: key.keyId, publicKeyHex: key.publicKeyHex, role: key.role, holderUserId: key.holderUserId }))
+    .map((key): OrgLeafKey => {
+      const leafKey: OrgLeafKey = { keyId: key.keyId, publicKeyHex: key.publicKeyHex, role: key.role, holderUserId: key.holderUserId };
+      return key.webauthn === null ? leafKey : { ...leafKey, webauthn: key.webauthn };
+    })
     .sort((left, right) => (left.keyId < right.keyId ? -1 : left.keyId > right.keyId ? 1 : 0));
   return { kind: "org", version: ORG_STATE_LEAF_VERSION, orgId: org.id, role: org.role, activeKeys };
 }

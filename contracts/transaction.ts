@@ -10,6 +10,7 @@ import { canonicalBytes, sha256Bytes } from "./canonical";
 import { committedTransaction } from "./split-commitments";
 import { bytesToHex, ED25519_SIGNATURE_BYTES, tryHexToBytes } from "./hex";
 import { keyIdFor, publicKeyFromPrivate, signDigest, type SignatureVerifier } from "./signing";
+import { checkWebAuthnAssertion, isAcceptableP256PublicKey, passkeyKeyIdFor, type WebAuthnAssertion, type WebAuthnKeyParameters } from "./webauthn";
 
 export interface SignerRef {
   orgId: string;
@@ -30,16 +31,38 @@ export interface Cosignature {
   orgId: string;
   keyId: string;
   signatureHex: string;
+  /** Present exactly when the cosigning key is a passkey: signatureHex is then its P-256 signature. */
+  assertion?: WebAuthnAssertion;
 }
 
 export interface SignedTransaction<T extends TransactionEnvelope = TransactionEnvelope> {
   transaction: T;
   signatureHex: string;
+  /**
+   * Present exactly when the signer's key is a passkey (contracts/webauthn.ts): signatureHex is
+   * then the assertion's P-256 signature. Absent for Ed25519 keys, so their entries keep the
+   * encoding (and the leaf hash) they had before passkeys existed.
+   */
+  assertion?: WebAuthnAssertion;
   cosignatures: Cosignature[];
 }
 
+/** A key as a signature check needs it: Ed25519 unless it carries WebAuthn parameters. */
+export interface VerifyingKey {
+  keyId: string;
+  publicKeyHex: string;
+  webauthn?: WebAuthnKeyParameters | null;
+}
+
+/** One signature as a transaction carries it: the signer's, or a cosignature. */
+export interface CarriedSignature {
+  keyId: string;
+  signatureHex: string;
+  assertion?: WebAuthnAssertion;
+}
+
 /** Why a signature check failed, in the order the checks run. */
-export type SignatureCheckCode = "signature_malformed" | "key_id_mismatch" | "signature_invalid";
+export type SignatureCheckCode = "signature_malformed" | "key_id_mismatch" | "signature_invalid" | "signature_scheme_mismatch";
 
 export type SignatureCheck =
   | { ok: true }
@@ -161,6 +184,34 @@ export function checkDigestSignature(
     return fail("signature_invalid", `signature by ${keyId} does not verify over digest ${bytesToHex(digest)}`);
   }
   return { ok: true };
+}
+
+/**
+ * Checks one carried signature over `digest` by `key`, whichever its scheme: an Ed25519
+ * signature through `verifier`, a passkey's WebAuthn assertion through checkWebAuthnAssertion
+ * (pure, the same on every host; its code is in the detail). A signature of the other scheme
+ * than the key's is refused before anything is verified.
+ */
+export function checkKeySignature(
+  digest: Uint8Array,
+  key: VerifyingKey,
+  signature: CarriedSignature,
+  verifier: SignatureVerifier,
+): SignatureCheck {
+  const parameters = key.webauthn ?? null;
+  if ((parameters === null) !== (signature.assertion === undefined)) {
+    return fail("signature_scheme_mismatch", `key ${key.keyId} is ${parameters === null ? "Ed25519" : "a passkey"}, the signature ${signature.assertion === undefined ? "is not" : "is"} a WebAuthn assertion`);
+  }
+  if (parameters === null || signature.assertion === undefined) {
+    const publicKey = tryHexToBytes(key.publicKeyHex, 32);
+    if (publicKey === null) return fail("key_id_mismatch", `key ${key.keyId} is not an Ed25519 key`);
+    return checkDigestSignature(digest, signature.keyId, signature.signatureHex, publicKey, verifier);
+  }
+  if (signature.keyId !== key.keyId || !isAcceptableP256PublicKey(key.publicKeyHex) || passkeyKeyIdFor(key.publicKeyHex) !== key.keyId) {
+    return fail("key_id_mismatch", `keyId ${signature.keyId} does not name the passkey ${key.publicKeyHex}`);
+  }
+  const check = checkWebAuthnAssertion({ digest, publicKeyHex: key.publicKeyHex, parameters, assertion: signature.assertion, signatureHex: signature.signatureHex });
+  return check.ok ? { ok: true } : fail("signature_invalid", `${check.code}: ${check.detail}`);
 }
 
 function publicKeyIdOrNull(publicKey: Uint8Array): string | null {

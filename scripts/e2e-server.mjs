@@ -13,6 +13,10 @@ const env = {
   DEMO_DEPLOYMENT: "1",
   NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? "e2e-secret-not-for-production-use",
   NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+  // Browsers refuse an IP address as a passkey's rpId, so the passkey spec opens the app on
+  // localhost (which resolves to the same server); its passkeys are made for that site.
+  WEBAUTHN_RP_ID: "localhost",
+  WEBAUTHN_ORIGINS: `http://localhost:${port}`,
 };
 if (!env.DATABASE_URL) {
   env.PGLITE_DIR = "data/e2e";

@@ -16,6 +16,12 @@ const schema = z.object({
   NETWORK_ID: networkIdSchema.default(DEMO_NETWORK_ID),
   // The pool's size and timeouts (db/settings.ts).
   ...databaseSettingsSchema.shape,
+  /**
+   * Passkeys (WebAuthn): the relying party id and the exact origins whose pages may create
+   * and use them. Default: the host and origin of NEXTAUTH_URL (server/webauthn.ts).
+   */
+  WEBAUTHN_RP_ID: z.string().min(1).max(253).optional(),
+  WEBAUTHN_ORIGINS: z.string().min(1).max(2000).optional(),
   /** The log's origin line in its C2SP checkpoints (issue 13); witnesses and trust policies pin it. */
   LEDGER_ORIGIN: z
     .string()

@@ -2,6 +2,7 @@ import { TRPCClientError } from "@trpc/client";
 import { useTranslations } from "next-intl";
 import { KeystoreError } from "./keystore";
 import { keystoreErrorText } from "./keystore-text";
+import { PasskeyError } from "./passkeys";
 import { SignerError } from "./signing-context";
 
 type Translate = ReturnType<typeof useTranslations<never>>;
@@ -20,6 +21,7 @@ export function errorMessage(error: unknown, t: Translate): string {
   }
   if (error instanceof SignerError) return t(`signer.${error.code}`);
   if (error instanceof KeystoreError) return keystoreErrorText(t, error);
+  if (error instanceof PasskeyError) return t(`passkeyErrors.${error.code}`);
   if (error instanceof Error && error.name !== "TypeError") return error.message;
   return t("errors.network");
 }

@@ -21,9 +21,11 @@
  */
 import { useSession } from "next-auth/react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
-import type { SigningIdentity } from "@/contracts/client";
+import { buildSigned, type SigningIdentity } from "@/contracts/client";
+import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { UnlockDialog } from "../_components/unlock-dialog";
-import { openKeystore, parseKeyFileText, type KeyFile, type Keystore, type ProgressListener } from "./keystore";
+import { openKeystore, parseKeyFileText, randomNonce, type KeyFile, type Keystore, type ProgressListener } from "./keystore";
+import { passkeyRecordSchema, passkeyStorageKeyFor, removePasskey, savePasskey, signWithPasskey, type PasskeyRecord } from "./passkeys";
 
 export const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 /** Where a user without a key is sent. */
@@ -60,6 +62,17 @@ export interface Signer {
   lock(): void;
   /** The network (deployment) id the ledger is configured with: every transaction signed here names it. */
   networkId: string;
+  /** This browser's passkey signing key for the signed-in user (public data only), or null. */
+  passkey: PasskeyRecord | null;
+  savePasskey(record: PasskeyRecord): void;
+  removePasskey(): void;
+  /**
+   * Signs a ledger transaction with the user's key, whichever kind it is: the passkey when
+   * this browser holds one for the user's organisation (the person verifies at the
+   * authenticator), else the passphrase-protected Ed25519 key (unlocking it if needed).
+   * Pages call this and need not know which.
+   */
+  sign<K extends TransactionType>(type: K, body: TransactionBodies[K], options?: RequireIdentityOptions): Promise<SignedLedgerTransaction<K>>;
 }
 
 const SigningContext = createContext<Signer | null>(null);
@@ -128,6 +141,34 @@ function useStoredKeyFile(storageKey: string): { ready: boolean; keyFile: KeyFil
   const text = useSyncExternalStore(subscribe, () => readStored(storageKey), () => undefined);
   const keyFile = useMemo(() => parseOrNull(text), [text]);
   return { ready: text !== undefined, keyFile };
+}
+
+/** The stored passkey record, read like the key file. */
+function useStoredPasskey(storageKey: string): PasskeyRecord | null {
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const onStorage = (event: StorageEvent) => {
+        if (event.key === null || event.key === storageKey) onChange();
+      };
+      window.addEventListener("storage", onStorage);
+      window.addEventListener(LOCAL_CHANGE_EVENT, onChange);
+      return () => {
+        window.removeEventListener("storage", onStorage);
+        window.removeEventListener(LOCAL_CHANGE_EVENT, onChange);
+      };
+    },
+    [storageKey],
+  );
+  const text = useSyncExternalStore(subscribe, () => readStored(storageKey), () => undefined);
+  return useMemo(() => {
+    if (text == null) return null;
+    try {
+      const parsed = passkeyRecordSchema.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }, [text]);
 }
 
 /** The user's keystore, announcing its writes so every reader in this tab re-renders. */
@@ -291,7 +332,29 @@ function SigningProviderRoot({ userEmail, orgId, networkId, children, idleTimeou
 
   const cancel = useCallback(() => settle({ error: new SignerError("cancelled", "Signing was cancelled; nothing was sent.") }), [settle]);
 
-  const signer = useMemo<Signer>(() => ({ status, keyFile, keystore, requireIdentity, lock, networkId }), [status, keyFile, keystore, requireIdentity, lock, networkId]);
+  const passkey = useStoredPasskey(passkeyStorageKeyFor(userEmail));
+  const passkeyStore = useMemo(() => {
+    const notify = () => window.dispatchEvent(new Event(LOCAL_CHANGE_EVENT));
+    return {
+      save: (record: PasskeyRecord) => (savePasskey(window.localStorage, userEmail, record), notify()),
+      remove: () => (removePasskey(window.localStorage, userEmail), notify()),
+    };
+  }, [userEmail]);
+
+  const sign = useCallback(
+    async <K extends TransactionType>(type: K, body: TransactionBodies[K], options: RequireIdentityOptions = {}): Promise<SignedLedgerTransaction<K>> => {
+      const envelope = { networkId, nonce: randomNonce(), createdAtMs: Date.now() };
+      if (passkey !== null && passkey.orgId === orgId) return signWithPasskey(passkey, type, body, envelope);
+      const identity = await requireIdentity(options);
+      return buildSigned(identity, type, body, envelope);
+    },
+    [passkey, orgId, networkId, requireIdentity],
+  );
+
+  const signer = useMemo<Signer>(
+    () => ({ status, keyFile, keystore, requireIdentity, lock, networkId, passkey, savePasskey: passkeyStore.save, removePasskey: passkeyStore.remove, sign }),
+    [status, keyFile, keystore, requireIdentity, lock, networkId, passkey, passkeyStore, sign],
+  );
 
   return (
     <SigningContext.Provider value={signer}>

@@ -3,22 +3,21 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslations } from "next-intl";
-import { buildSigned, toWire } from "@/contracts/client";
+import { toWire } from "@/contracts/client";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { useTRPC } from "../_trpc/client";
 import { errorMessage } from "./errors";
 import type { RefusalCode } from "@/contracts/ledger/refusals";
 import { refusalText } from "./refusal-text";
 import { useSigner } from "./signing-context";
-import { randomNonce } from "./keystore";
 
 /** A refusal keeps its result code, so a caller can react to one; the message is its text. */
 export type ActionOutcome = { ok: true; txId: string; leafIndex: number } | { ok: false; code: RefusalCode | null; message: string };
 
 
 /**
- * Builds a ledger transaction in the browser, signs it with the user's unlocked key (the
- * private key never leaves this page) and submits it. Returns what happened in words a
+ * Builds a ledger transaction in the browser, signs it with the user's key (signer.sign: a
+ * passkey, or the unlocked Ed25519 key; no private key ever leaves the browser) and submits it. Returns what happened in words a
  * person can act on.
  */
 export function useLedgerAction() {
@@ -32,8 +31,7 @@ export function useLedgerAction() {
   async function run<K extends TransactionType>(type: K, body: TransactionBodies[K]): Promise<ActionOutcome> {
     setBusy(true);
     try {
-      const identity = await signer.requireIdentity();
-      const signed = buildSigned(identity, type, body, { networkId: signer.networkId, nonce: randomNonce(), createdAtMs: Date.now() });
+      const signed = await signer.sign(type, body);
       const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };

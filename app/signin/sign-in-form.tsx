@@ -5,7 +5,11 @@ import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
+import { useMutation } from "@tanstack/react-query";
 import { Alert, Button, Field, inputClass } from "../_components/ui";
+import { errorMessage } from "../_lib/errors";
+import { passkeySignInAnswer } from "../_lib/passkeys";
+import { useTRPC } from "../_trpc/client";
 
 /** The sign-in error codes (server/session/options.ts SIGN_IN_ERRORS), each with words in the catalogue (signin.errors). */
 const KNOWN_ERRORS = ["CredentialsSignin", "RateLimited", "DatabaseUnavailable", "SignInFailed"] as const;
@@ -22,6 +26,29 @@ export function SignInForm({ errorCode }: { errorCode?: string }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(signInMessage(errorCode));
   const [busy, setBusy] = useState(false);
+  const trpc = useTRPC();
+  const tAll = useTranslations();
+  const passkeyOptions = useMutation(trpc.auth.passkeySignInOptions.mutationOptions());
+
+  /** Signs in with a passkey: the server's single-use challenge, answered by the authenticator, checked by next-auth's "passkey" provider. */
+  async function signInWithPasskey() {
+    setBusy(true);
+    setError(null);
+    try {
+      const response = await passkeySignInAnswer(await passkeyOptions.mutateAsync());
+      const result = await signIn("passkey", { response, redirect: false });
+      if (!result || result.error) {
+        setError(result?.error === "CredentialsSignin" ? t("passkeyRefused") : signInMessage(result?.error ?? "unknown"));
+        return;
+      }
+      router.replace("/dashboard");
+      router.refresh();
+    } catch (failure) {
+      setError(errorMessage(failure, tAll));
+    } finally {
+      setBusy(false);
+    }
+  }
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -51,6 +78,9 @@ export function SignInForm({ errorCode }: { errorCode?: string }) {
       </Field>
       <Button type="submit" className="w-full" disabled={busy}>
         {busy ? t("submitting") : t("submit")}
+      </Button>
+      <Button type="button" variant="secondary" className="w-full" disabled={busy} onClick={() => void signInWithPasskey()}>
+        {t("passkey")}
       </Button>
       <p className="text-center text-sm">
         <Link href="/reset-password" className="font-medium text-brand-600 hover:underline">

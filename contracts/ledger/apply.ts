@@ -11,7 +11,7 @@
  * the invariants of everything it touched are asserted (invariants.ts).
  */
 import { hexToBytes } from "../hex";
-import { checkDigestSignature, transactionId, type SignedTransaction } from "../transaction";
+import { checkKeySignature, transactionId, type SignatureCheck, type SignedTransaction } from "../transaction";
 import { assertTransitionInvariants } from "./invariants";
 import { checkApprovals, isApprovedType, type ApprovedType } from "./approvals";
 import { registrationSignerProblem } from "./keys";
@@ -27,7 +27,7 @@ import {
 } from "./outcome";
 import { decodeSignedTransaction, encodeSignedTransaction, isDecodedTransaction } from "./schema";
 import type { StateView } from "./state";
-import type { LedgerEnvelope, Organisation, SignedLedgerTransaction, StateChange } from "./types";
+import type { LedgerEnvelope, Organisation, SignedLedgerTransaction, SigningKey, StateChange } from "./types";
 
 export { SIGNER_CHECKS } from "./codes";
 export { CHECK_ORDER, RESULT_CODES, type ResultCode } from "./kinds";
@@ -58,9 +58,10 @@ type SignerCheck = { ok: true; signerOrg: Organisation | undefined } | Failure<R
  * ctx.txId is the id of this very transaction before any signer check runs, and the id is the
  * digest in hex, so the digest is decoded from it rather than canonicalised and hashed again.
  */
-function signatureVerifies(signed: SignedLedgerTransaction, publicKeyHex: string, ctx: ApplyContext): boolean {
+function checkSignerSignature(signed: SignedLedgerTransaction, key: SigningKey, ctx: ApplyContext): SignatureCheck {
   const { keyId } = signed.transaction.signer;
-  return checkDigestSignature(hexToBytes(ctx.txId, 32), keyId, signed.signatureHex, hexToBytes(publicKeyHex, 32), ctx.verifier).ok;
+  const carried = { keyId, signatureHex: signed.signatureHex, assertion: signed.assertion };
+  return checkKeySignature(hexToBytes(ctx.txId, 32), key, carried, ctx.verifier);
 }
 
 /** Signer checks of every type but key.register: a registered, active key of the signer's organisation. */
@@ -70,7 +71,9 @@ function checkRegisteredSigner(view: StateView, signed: SignedLedgerTransaction,
   if (key === undefined) return fail("signer_key_unknown");
   if (key.orgId !== signer.orgId) return fail("signer_key_wrong_organisation");
   if (key.status !== "active") return fail("signer_key_revoked");
-  if (!signatureVerifies(signed, key.publicKeyHex, ctx)) return fail("signature_invalid");
+  const signature = checkSignerSignature(signed, key, ctx);
+  // A passkey's refusal names the assertion check that failed (assertion_origin_not_allowed, ...).
+  if (!signature.ok) return key.webauthn === null ? fail("signature_invalid") : fail("signature_invalid", signature.detail);
   if (view.hasNonce(signer.orgId, signer.keyId, nonce)) return fail("nonce_reused");
   if (!roleMaySign(signed.transaction.type, key.role)) {
     return fail("signer_role_not_allowed", `${key.role} key ${key.keyId} cannot sign ${signed.transaction.type}`);

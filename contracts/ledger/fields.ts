@@ -57,6 +57,42 @@ export const keyIdSchema = lowerHex(32);
 /** A person's id (the holder of a key): the same alphabet as organisation ids. */
 export const userIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "malformed user id");
 export const publicKeyHexSchema = lowerHex(64);
+/** A passkey's public key: compressed P-256 (contracts/webauthn.ts). */
+export const p256PublicKeyHexSchema = lowerHex(66);
+
+/**
+ * A passkey's relying party id: a lowercase host name. Its origins are exact "https://host"
+ * origins (an optional port) on that host or below it; "http://localhost" is allowed for
+ * development, as browsers allow it.
+ */
+const RP_ID_PATTERN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const ORIGIN_PATTERN = /^(?:https:\/\/([a-z0-9.-]{1,253})|http:\/\/(localhost))(?::[1-9][0-9]{0,4})?$/;
+
+function originHost(origin: string): string | null {
+  const match = ORIGIN_PATTERN.exec(origin);
+  return match === null ? null : (match[1] ?? match[2] ?? null);
+}
+
+export const webauthnKeyParametersSchema = z
+  .object({
+    algorithm: z.literal("ES256"),
+    rpId: z.string().regex(RP_ID_PATTERN, "expected a lowercase host name"),
+    origins: z.array(z.string().regex(ORIGIN_PATTERN, "expected an exact https origin")).min(1).max(8),
+  })
+  .strict()
+  .refine((value) => new Set(value.origins).size === value.origins.length, "origins must not repeat")
+  .refine(
+    (value) => value.origins.every((origin) => { const host = originHost(origin); return host === value.rpId || (host?.endsWith(`.${value.rpId}`) ?? false); }),
+    "every origin must be on the rpId's host or below it",
+  );
+
+/** What a passkey's signature carries besides r||s: authenticatorData and clientDataJSON, as hex. */
+export const webauthnAssertionSchema = z
+  .object({
+    authenticatorDataHex: z.string().regex(/^(?:[0-9a-f]{2}){37,1024}$/, "expected 37 to 1024 bytes of lowercase hex"),
+    clientDataJSONHex: z.string().regex(/^(?:[0-9a-f]{2}){1,2048}$/, "expected at most 2048 bytes of lowercase hex"),
+  })
+  .strict();
 export const signatureHexSchema = lowerHex(128);
 export const sha256HexSchema = lowerHex(64);
 /** 16 random bytes chosen by the signer, in lowercase hex. */

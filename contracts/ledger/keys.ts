@@ -11,22 +11,31 @@
  * key_set_change_by_operator. Every key names its role (roles.ts) and the person who
  * holds it; an organisation's first key is an admin key.
  */
-import { hexToBytes } from "../hex";
+import { hexToBytes, tryHexToBytes } from "../hex";
 import { isAcceptablePublicKey, keyIdFor, type SignatureVerifier } from "../signing";
-import { checkCosignature, checkDigestSignature, type Cosignature } from "../transaction";
+import { checkKeySignature, type Cosignature, type VerifyingKey } from "../transaction";
+import { isAcceptableP256PublicKey, passkeyKeyIdFor, type WebAuthnKeyParameters } from "../webauthn";
 import type { CodeIn, KEY_REGISTER_CODES, KEY_REVOKE_CODES, KEY_ROTATE_CODES } from "./codes";
 import { keyChangeAdminsOf } from "./approvals";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { LedgerEnvelope, LedgerEvent, Organisation, SignedLedgerTransaction, SigningKey, StateChange } from "./types";
 
-/** Why a public key (hex) cannot name `keyId`, if it cannot. */
+/**
+ * Why a public key (hex) cannot name `keyId`, if it cannot: an Ed25519 key, or a passkey's
+ * compressed P-256 key when `webauthn` carries its parameters.
+ */
 export function publicKeyProblem(
   publicKeyHex: string,
   keyId: string,
+  webauthn: WebAuthnKeyParameters | null = null,
 ): "public_key_invalid" | "key_id_mismatch" | undefined {
-  const publicKey = hexToBytes(publicKeyHex, 32);
-  if (!isAcceptablePublicKey(publicKey)) return "public_key_invalid";
+  if (webauthn !== null) {
+    if (!isAcceptableP256PublicKey(publicKeyHex)) return "public_key_invalid";
+    return passkeyKeyIdFor(publicKeyHex) === keyId ? undefined : "key_id_mismatch";
+  }
+  const publicKey = tryHexToBytes(publicKeyHex, 32);
+  if (publicKey === null || !isAcceptablePublicKey(publicKey)) return "public_key_invalid";
   return keyIdFor(publicKey) === keyId ? undefined : "key_id_mismatch";
 }
 
@@ -51,18 +60,19 @@ export function registrationSignerProblem(
   verifier: SignatureVerifier,
 ): RegistrationSignerCode | undefined {
   const { signer, body } = signed.transaction;
-  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId);
+  const webauthn = body.webauthn ?? null;
+  const keyProblem = publicKeyProblem(body.publicKeyHex, body.keyId, webauthn);
   if (keyProblem !== undefined) return keyProblem;
   if (signer.keyId !== body.keyId) return "registration_not_self_signed";
   if (signer.orgId !== body.orgId) return "signer_key_wrong_organisation";
-  const publicKey = hexToBytes(body.publicKeyHex, 32);
-  const check = checkDigestSignature(hexToBytes(txId, 32), signer.keyId, signed.signatureHex, publicKey, verifier);
+  const key: VerifyingKey = { keyId: body.keyId, publicKeyHex: body.publicKeyHex, webauthn };
+  const check = checkKeySignature(hexToBytes(txId, 32), key, { keyId: signer.keyId, signatureHex: signed.signatureHex, assertion: signed.assertion }, verifier);
   return check.ok ? undefined : "signature_invalid";
 }
 
-function verifiesCosignature(context: TransitionContext, cosignature: Cosignature, publicKeyHex: string): boolean {
-  const publicKey = hexToBytes(publicKeyHex, 32);
-  return checkCosignature(context.signed, cosignature, publicKey, context.verifier).ok;
+/** A cosignature by `key` (an Ed25519 key or a passkey) verifies over the transaction's id. */
+function verifiesCosignature(context: TransitionContext, cosignature: Cosignature, key: VerifyingKey): boolean {
+  return checkKeySignature(hexToBytes(context.txId, 32), key, cosignature, context.verifier).ok;
 }
 
 /**
@@ -90,7 +100,7 @@ function checkOnboardingCosignature(view: StateView, context: TransitionContext)
   const key = view.getKey(cosignature.keyId);
   const isOperatorKey = key !== undefined && key.status === "active" && key.orgId === cosignature.orgId && isOperatorOrg(view, cosignature.orgId);
   if (!isOperatorKey) return "operator_cosignature_missing";
-  return verifiesCosignature(context, cosignature, key.publicKeyHex) ? undefined : "operator_cosignature_invalid";
+  return verifiesCosignature(context, cosignature, key) ? undefined : "operator_cosignature_invalid";
 }
 
 /**
@@ -118,7 +128,7 @@ function checkOrganisationApproval(
       return { code: "organisation_approval_missing", detail: `${cosignature.keyId} is not an active key of ${orgId}` };
     }
     if (key.role !== "admin") return { code: "cosigner_role_not_allowed", detail: `${key.role} key ${key.keyId} cannot approve a key of ${orgId}` };
-    if (!verifiesCosignature(context, cosignature, key.publicKeyHex)) return { code: "organisation_approval_invalid", detail: `cosignature by ${key.keyId}` };
+    if (!verifiesCosignature(context, cosignature, key)) return { code: "organisation_approval_invalid", detail: `cosignature by ${key.keyId}` };
     approvers.add(key.holderUserId);
   }
   // Admins are counted as persons: two keys of one admin are one approval.
@@ -175,6 +185,7 @@ export function applyKeyRegister(
     revokedAtMs: null,
     role: body.keyRole,
     holderUserId: body.holderUserId,
+    webauthn: body.webauthn ?? null,
   };
   const events: LedgerEvent[] = existing === undefined ? [{ type: "organisation.registered", orgId: org.id, role: org.role }] : [];
   events.push({ type: "key.registered", orgId: key.orgId, keyId: key.keyId });
@@ -198,7 +209,8 @@ export function applyKeyRotate(
   if (cosignature === undefined || cosignature.keyId !== body.newKeyId || cosignature.orgId !== body.orgId) {
     return fail("new_key_cosignature_missing");
   }
-  if (!verifiesCosignature(context, cosignature, body.newPublicKeyHex)) return fail("new_key_cosignature_invalid");
+  const newKey: VerifyingKey = { keyId: body.newKeyId, publicKeyHex: body.newPublicKeyHex, webauthn: null };
+  if (!verifiesCosignature(context, cosignature, newKey)) return fail("new_key_cosignature_invalid");
   const oldKey = view.getKey(body.oldKeyId) as SigningKey; // the signer checks found it active
   const changes: StateChange[] = [
     { kind: "key", value: { ...oldKey, status: "revoked", revokedAtMs: context.nowMs } },
@@ -214,6 +226,7 @@ export function applyKeyRotate(
         // The new key replaces the old one for the same person and the same powers.
         role: oldKey.role,
         holderUserId: oldKey.holderUserId,
+        webauthn: null,
       },
     },
   ];

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import { seal } from "../canonical";
 import type { SignedTransaction } from "../transaction";
-import { epochMsSchema, keyIdSchema, MAX_COSIGNATURES, networkIdSchema, nonceSchema, orgIdSchema, signatureHexSchema } from "./fields";
+import { epochMsSchema, keyIdSchema, MAX_COSIGNATURES, networkIdSchema, nonceSchema, orgIdSchema, signatureHexSchema, webauthnAssertionSchema } from "./fields";
 import { bodySchemas, KIND_LIST } from "./kinds";
 import type { SignedLedgerTransaction, TransactionType } from "./types";
 
@@ -26,6 +26,9 @@ export {
   orgIdSchema,
   keyIdSchema,
   publicKeyHexSchema,
+  p256PublicKeyHexSchema,
+  webauthnKeyParametersSchema,
+  webauthnAssertionSchema,
   signatureHexSchema,
   sha256HexSchema,
   nonceSchema,
@@ -48,7 +51,7 @@ export { bodySchemas } from "./kinds";
 export const signerSchema = z.object({ orgId: orgIdSchema, keyId: keyIdSchema }).strict();
 
 export const cosignatureSchema = z
-  .object({ orgId: orgIdSchema, keyId: keyIdSchema, signatureHex: signatureHexSchema })
+  .object({ orgId: orgIdSchema, keyId: keyIdSchema, signatureHex: signatureHexSchema, assertion: webauthnAssertionSchema.optional() })
   .strict();
 
 function envelopeSchema<K extends TransactionType>(type: K) {
@@ -78,6 +81,8 @@ export const signedTransactionSchema = z
   .object({
     transaction: transactionSchema,
     signatureHex: signatureHexSchema,
+    // A passkey signer's WebAuthn assertion (contracts/webauthn.ts); absent for Ed25519 keys.
+    assertion: webauthnAssertionSchema.optional(),
     cosignatures: z.array(cosignatureSchema).max(MAX_COSIGNATURES),
   })
   .strict();

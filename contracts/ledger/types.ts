@@ -7,6 +7,7 @@
  */
 import type { SignedTransaction, TransactionEnvelope } from "../transaction";
 import type { CommittedSplitPart, PlainSplitPart, RedactedSplitPart } from "../split-commitments";
+import type { WebAuthnKeyParameters } from "../webauthn";
 
 export const ORGANISATION_ROLES = ["core_enterprise", "supplier", "lender", "operator", "auditor"] as const;
 export type OrganisationRole = (typeof ORGANISATION_ROLES)[number];
@@ -42,6 +43,8 @@ export interface SigningKey {
   role: KeyRole;
   /** The person who holds the key: a user id of the organisation, fixed at registration, kept by a rotation. */
   holderUserId: string;
+  /** A passkey's parameters (publicKeyHex is then a compressed P-256 key); null for Ed25519. */
+  webauthn: WebAuthnKeyParameters | null;
 }
 
 /**
@@ -230,6 +233,12 @@ export interface KeyRegisterBody {
   keyRole: KeyRole;
   /** The person who will hold the key (a user id). */
   holderUserId: string;
+  /**
+   * Present when the key is a passkey (WebAuthn ES256): publicKeyHex is then a compressed
+   * P-256 key, and the rpId and origins are committed with it. Absent for Ed25519 keys, so
+   * their registrations keep their ids.
+   */
+  webauthn?: WebAuthnKeyParameters;
 }
 export interface KeyRotateBody {
   orgId: string;

@@ -10,3 +10,4 @@ export * from "./api";
 export * from "./webhooks";
 export * from "./vouchers";
 export * from "./notifications";
+export * from "./passkeys";

@@ -40,7 +40,8 @@ export const keyRequests = pgTable(
     index("key_requests_status_idx").on(t.status),
     check("key_requests_status_check", sql`${t.status} in ('pending','approved','rejected')`),
     check("key_requests_key_id_format", sql`${t.keyId} ~ '^[0-9a-f]{32}$'`),
-    check("key_requests_public_key_format", sql`${t.publicKeyHex} ~ '^[0-9a-f]{64}$'`),
+    // An Ed25519 key (32 bytes) or a passkey's compressed P-256 key (33 bytes).
+    check("key_requests_public_key_format", sql`${t.publicKeyHex} ~ '^([0-9a-f]{64}|0[23][0-9a-f]{64})$'`),
     // A decision has a time and a decider; a pending request has neither.
     check(
       "key_requests_decision_recorded",

@@ -110,11 +110,15 @@ export const signingKeys = pgTable(
     /** What the key may sign (contracts/ledger/roles.ts) and the person (a user id) who holds it. */
     role: text("role").notNull(),
     holderUserId: text("holder_user_id").notNull(),
+    /** A passkey's parameters (WebAuthn ES256: rpId, origins); null for an Ed25519 key. */
+    webauthn: jsonb("webauthn").$type<{ algorithm: "ES256"; rpId: string; origins: string[] }>(),
   },
   (t) => [
     check("signing_keys_status_check", sql`${t.status} in ('active','revoked')`),
     check("signing_keys_role_check", sql`${t.role} in ('maker','approver','admin')`),
     check("signing_keys_revoked_has_time", sql`(${t.status} = 'revoked') = (${t.revokedAtMs} is not null)`),
+    // An Ed25519 key is 32 bytes, a passkey's compressed P-256 key 33, as the contracts require.
+    check("signing_keys_public_key_scheme", sql`case when ${t.webauthn} is null then ${t.publicKeyHex} ~ '^[0-9a-f]{64}$' else ${t.publicKeyHex} ~ '^0[23][0-9a-f]{64}$' end`),
     index("signing_keys_org_idx").on(t.orgId),
   ],
 );

@@ -581,6 +581,12 @@ export interface operations {
                             /** @enum {string} */
                             keyRole: "maker" | "approver" | "admin";
                             holderUserId: string;
+                            webauthn?: {
+                                /** @constant */
+                                algorithm: "ES256";
+                                rpId: string;
+                                origins: string[];
+                            };
                         };
                         signer: {
                             orgId: string;
@@ -962,10 +968,18 @@ export interface operations {
                         createdAtMs: number;
                     };
                     signatureHex: string;
+                    assertion?: {
+                        authenticatorDataHex: string;
+                        clientDataJSONHex: string;
+                    };
                     cosignatures: {
                         orgId: string;
                         keyId: string;
                         signatureHex: string;
+                        assertion?: {
+                            authenticatorDataHex: string;
+                            clientDataJSONHex: string;
+                        };
                     }[];
                 };
             };

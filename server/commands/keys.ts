@@ -16,6 +16,7 @@ import { ledgerNetworkId } from "../network";
 import { refusalText } from "@/contracts/ledger/refusals";
 import { submitTransaction, type LedgerOptions, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
 import { platformSigner } from "../platform/signer";
+import { passkeyParametersProblem, relyingParty } from "../webauthn";
 
 /*
  * Registering users' signing keys. A key is generated in the user's browser, which signs a
@@ -125,6 +126,8 @@ export async function requestRegistration(db: Db, actor: Actor, wire: unknown, o
     "A key request names you as the key's holder, with the role your permission gives (maker, approver or admin).",
   );
   assertSelfSigned(signed);
+  const passkeyProblem = body.webauthn === undefined ? null : passkeyParametersProblem(body.webauthn, relyingParty());
+  if (passkeyProblem !== null) throw badRequest("passkey_wrong_site", passkeyProblem);
   const [org] = await db.select().from(organisations).where(eq(organisations.id, body.orgId));
   if (!org || org.name !== body.orgName || org.role !== body.role) {
     throw badRequest("registration_organisation_mismatch", "The registration must name your organisation exactly as registered (name and role). Reload the page and try again.");

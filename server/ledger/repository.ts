@@ -56,6 +56,7 @@ export const toKey = (row: KeyRow): SigningKey => ({
   revokedAtMs: row.revokedAtMs,
   role: row.role as SigningKey["role"],
   holderUserId: row.holderUserId,
+  webauthn: row.webauthn ?? null,
 });
 
 export const toApprovalPolicy = (row: typeof approvalPolicies.$inferSelect): ApprovalPolicy => ({

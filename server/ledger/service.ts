@@ -305,7 +305,9 @@ export function logEntryRow(leafIndex: number, acceptedAtMs: number, signed: Sig
 /** The same transaction again gets its original answer; the same id with other signatures is refused. */
 function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
   const stored = JSON.parse(existing.entryCanonical) as { signed: WireSignedTransaction };
-  const sameSignatures = canonicalJson({ s: stored.signed.signatureHex, c: stored.signed.cosignatures }) === canonicalJson({ s: item.signed.signatureHex, c: item.signed.cosignatures });
+  // A passkey's assertion is part of its signature: the same r||s with other authenticatorData is another signature.
+  const signatures = (signed: { signatureHex: string; assertion?: unknown; cosignatures: unknown }) => canonicalJson({ s: signed.signatureHex, a: signed.assertion ?? null, c: signed.cosignatures });
+  const sameSignatures = signatures(stored.signed) === signatures(item.signed);
   if (!sameSignatures) {
     return refusal(item.txId, "transaction_id_conflict", `transaction ${item.txId} is already in the log with other signatures`);
   }

@@ -6,9 +6,34 @@ import type { Db } from "@/db/client";
 import type { Limiter } from "../auth/rate-limit";
 import { serverEnv } from "../env";
 import { authenticate } from "../auth/accounts";
+import { authenticatePasskey } from "../auth/passkeys";
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { processRuntime } from "../runtime/process";
 
 const credentialsSchema = z.object({ email: z.string().trim().email().max(254), password: z.string().min(1).max(200) });
+/** The authenticator's answer to a sign-in challenge, as JSON text (@simplewebauthn/browser's AuthenticationResponseJSON). */
+const passkeyAnswerSchema = z.object({ response: z.string().min(2).max(16_384) });
+
+async function checkPasskey(db: Db, text: string, nowMs: number): Promise<{ id: string; email: string } | null> {
+  let response: AuthenticationResponseJSON;
+  try {
+    response = JSON.parse(text) as AuthenticationResponseJSON;
+  } catch {
+    return null;
+  }
+  if (typeof response?.id !== "string" || typeof response.response?.clientDataJSON !== "string") return null;
+  try {
+    const user = await authenticatePasskey(db, response, nowMs);
+    return user === null ? null : { id: user.userId, email: user.email };
+  } catch (error) {
+    if (isDatabaseFailure(error)) {
+      reportDatabaseFailure(error);
+      throw new Error("DatabaseUnavailable");
+    }
+    console.error(`[auth] passkey sign-in failed on our side: ${error instanceof Error ? error.name : typeof error}`);
+    throw new Error("SignInFailed");
+  }
+}
 
 export const SIGN_IN_ERRORS = {
   CredentialsSignin: "Wrong email or password. Check both and try again.",
@@ -72,6 +97,19 @@ export function authOptions(): NextAuthOptions {
           if (!parsed.success) return null;
           const runtime = await processRuntime().catch(signInUnavailable);
           return checkPassword(runtime.db, runtime.limits.signIn, parsed.data.email.toLowerCase(), parsed.data.password);
+        },
+      }),
+      // Signing in with a passkey: the answer to a challenge from auth.passkeySignInOptions,
+      // taken once (server/auth/passkeys.ts). The challenge is the rate limit: one per answer.
+      CredentialsProvider({
+        id: "passkey",
+        name: "Passkey",
+        credentials: { response: { label: "Passkey answer", type: "text" } },
+        async authorize(raw) {
+          const parsed = passkeyAnswerSchema.safeParse(raw);
+          if (!parsed.success) return null;
+          const runtime = await processRuntime().catch(signInUnavailable);
+          return checkPasskey(runtime.db, parsed.data.response, runtime.clock());
         },
       }),
     ],

@@ -170,7 +170,7 @@ function policy(ids: CaseIds, n: number, fields: Partial<FinancingPolicy> = {}):
 function key(ids: CaseIds, fields: Partial<SigningKey> = {}): StateChange {
   return {
     kind: "key",
-    value: { keyId: ids.key, orgId: SUPPLIER_1, publicKeyHex: ids.key.padEnd(64, "1"), status: "active", registeredAtMs: 1, revokedAtMs: null, role: "maker", holderUserId: "usr_case", ...fields },
+    value: { keyId: ids.key, orgId: SUPPLIER_1, publicKeyHex: ids.key.padEnd(64, "1"), status: "active", registeredAtMs: 1, revokedAtMs: null, role: "maker", holderUserId: "usr_case", webauthn: null, ...fields },
   };
 }
 

@@ -81,6 +81,7 @@ export const CONVERTED_FILES = [
   "app/(app)/keys/page.tsx",
   "app/(app)/keys/keys-workspace.tsx",
   "app/(app)/keys/browser-key.tsx",
+  "app/(app)/keys/passkey-panel.tsx",
   "app/(app)/keys/create-key-form.tsx",
   "app/(app)/keys/no-key-yet.tsx",
   "app/(app)/keys/organisation-keys.tsx",

@@ -31,6 +31,7 @@ import {
 } from "@/contracts/transaction";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { checkCheckpointNoteVectors, checkStateMapVectors } from "./trust-vectors";
+import { checkWebAuthnVectors } from "./webauthn-vectors";
 
 const VECTOR_DIR = path.resolve(__dirname, "..", "vectors");
 
@@ -337,6 +338,7 @@ const CHECKERS: Record<string, () => void> = {
   "checkpoints.json": checkCheckpoints,
   "state-map.json": checkStateMapVectors,
   "checkpoint-notes.json": checkCheckpointNoteVectors,
+  "webauthn-assertions.json": checkWebAuthnVectors,
 };
 
 const vectorFiles = readdirSync(VECTOR_DIR).filter((name) => name.endsWith(".json")).sort();

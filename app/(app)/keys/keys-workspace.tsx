@@ -14,6 +14,7 @@ import { BrowserKey } from "./browser-key";
 import { CreateKeyForm } from "./create-key-form";
 import { NoKeyYet } from "./no-key-yet";
 import { OrganisationKeys } from "./organisation-keys";
+import { PasskeyPanel } from "./passkey-panel";
 
 export interface KeysWorkspaceProps {
   profile: OrganisationProfile;
@@ -59,6 +60,9 @@ export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOper
         ) : (
           <NoKeyYet orgId={profile.orgId} orgName={profile.orgName} demoLogin={demoLogin} canRequest={canRequest} onCreate={() => setCreating(true)} />
         )}
+      </Card>
+      <Card title={t("passkey.title")}>
+        <PasskeyPanel profile={profile} userName={userName} keys={keys.data} canRequest={canRequest} />
       </Card>
       <Card title={t("ofOrganisation", { org: profile.orgName })}>
         {keys.error ? <Alert>{errorMessage(keys.error)}</Alert> : null}

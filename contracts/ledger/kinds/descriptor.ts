@@ -8,6 +8,7 @@ import type { z } from "zod";
 import type { Outcome, TransitionContext } from "../outcome";
 import type { PrefetchKeys, StateView } from "../state";
 import type { LedgerEnvelope, TransactionBodies, TransactionType } from "../types";
+import type { WebAuthnKeyParameters } from "../../webauthn";
 
 /**
  * How an entry of the kind takes part in a claim's provenance bundle (contracts/provenance.ts):
@@ -27,6 +28,8 @@ export type Lineage = "claims" | "whole-tree" | "credit-line" | "key-introductio
 export interface IntroducedKey {
   keyId: string;
   publicKeyHex: string;
+  /** A passkey's parameters; null for an Ed25519 key. */
+  webauthn: WebAuthnKeyParameters | null;
 }
 
 /** Which keys sign a transaction of the kind. */

@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { applyKeyRegister, applyKeyRotate, applyKeyRevoke } from "../keys";
 import { KEY_REGISTER_CODES, KEY_ROTATE_CODES, KEY_REVOKE_CODES } from "../codes";
-import { orgIdSchema, keyIdSchema, publicKeyHexSchema, reasonSchema, organisationNameSchema, userIdSchema } from "../fields";
+import { orgIdSchema, keyIdSchema, p256PublicKeyHexSchema, publicKeyHexSchema, reasonSchema, organisationNameSchema, userIdSchema, webauthnKeyParametersSchema } from "../fields";
 import { KEY_ROLES, ORGANISATION_ROLES } from "../types";
-import { defineKind, namesNothing, approvedSigner } from "./descriptor";
+import { defineKind, namesNothing, approvedSigner, registeredSignerOnly } from "./descriptor";
 
 export const keyRegister = defineKind({
   type: "key.register",
@@ -13,10 +13,12 @@ export const keyRegister = defineKind({
       orgId: orgIdSchema,
       orgName: organisationNameSchema,
       role: z.enum(ORGANISATION_ROLES),
-      publicKeyHex: publicKeyHexSchema,
+      // An Ed25519 key, or a passkey's P-256 key when webauthn is present (the contract checks which).
+      publicKeyHex: z.union([publicKeyHexSchema, p256PublicKeyHexSchema]),
       keyId: keyIdSchema,
       keyRole: z.enum(KEY_ROLES),
       holderUserId: userIdSchema,
+      webauthn: webauthnKeyParametersSchema.optional(),
     })
     .strict(),
   codes: KEY_REGISTER_CODES,
@@ -27,7 +29,7 @@ export const keyRegister = defineKind({
   signing: {
     signer: "key-it-registers",
     cosigners: "operator-or-organisation",
-    introducesKey: (body) => ({ keyId: body.keyId, publicKeyHex: body.publicKeyHex }),
+    introducesKey: (body) => ({ keyId: body.keyId, publicKeyHex: body.publicKeyHex, webauthn: body.webauthn ?? null }),
   },
 });
 
@@ -44,7 +46,7 @@ export const keyRotate = defineKind({
   signing: {
     signer: "registered-key",
     cosigners: "new-key",
-    introducesKey: (body) => ({ keyId: body.newKeyId, publicKeyHex: body.newPublicKeyHex }),
+    introducesKey: (body) => ({ keyId: body.newKeyId, publicKeyHex: body.newPublicKeyHex, webauthn: null }),
   },
 });
 

@@ -5,6 +5,22 @@ import { requestPasswordReset, resetPassword } from "../../commands/password-res
 import { applyForOnboarding } from "../../commands/organisations";
 import { checkUscc } from "@/contracts/uscc";
 import { authedProcedure, publicProcedure, router } from "../init";
+import { passkeyRegistrationOptions, passkeySignInOptions, registerPasskey } from "../../auth/passkeys";
+import type { RegistrationResponseJSON } from "@simplewebauthn/server";
+
+const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/).max(16_384);
+
+/** A registration answer as @simplewebauthn/browser sends it; @simplewebauthn/server checks the rest. */
+const registrationShape = z
+  .object({
+    id: base64url,
+    rawId: base64url,
+    type: z.literal("public-key"),
+    response: z.object({ clientDataJSON: base64url, attestationObject: base64url }).passthrough(),
+    clientExtensionResults: z.record(z.string(), z.unknown()),
+  })
+  .passthrough();
+const registrationResponseSchema = z.custom<RegistrationResponseJSON>((value) => registrationShape.safeParse(value).success, "not a passkey registration answer");
 
 export const passwordSchema = z
   .string()
@@ -30,6 +46,11 @@ const applicationSchema = z.object({
 
 export const authRouter = router({
   me: authedProcedure.query(({ ctx }) => ctx.actor),
+  /** A fresh, single-use challenge for signing in with a passkey. */
+  passkeySignInOptions: publicProcedure.mutation(({ ctx }) => passkeySignInOptions(ctx.db, ctx.runtime.clock())),
+  /** A fresh, single-use challenge for making a passkey (sign-in, and a ledger signing key). */
+  passkeyRegistrationOptions: authedProcedure.mutation(({ ctx }) => passkeyRegistrationOptions(ctx.db, ctx.actor, ctx.runtime.clock())),
+  registerPasskey: authedProcedure.input(z.object({ response: registrationResponseSchema })).mutation(({ ctx, input }) => registerPasskey(ctx.db, ctx.actor, input.response, ctx.runtime.clock())),
   applyToJoin: publicProcedure.input(applicationSchema).mutation(({ ctx, input }) => applyForOnboarding(ctx.db, input)),
   describeInvite: publicProcedure.input(z.object({ token: z.string().min(10).max(200) })).query(({ ctx, input }) => describeInvite(ctx.db, input.token)),
   acceptInvite: publicProcedure

@@ -24,6 +24,7 @@ import { decodeSignedTransaction, DEMO_NETWORK_ID, encodeSignedTransaction } fro
 import { signDigest } from "@/contracts/signing";
 import { transactionDigest, type TransactionEnvelope } from "@/contracts/transaction";
 import { demoIdentity } from "@/server/seed/ledger-seed";
+import { keyRoleFor } from "@/server/authz";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor } from "../helpers/callers";
 
@@ -151,7 +152,7 @@ describe("a passkey as a ledger signing key, through the server", () => {
     nonce: bytesToHex(sha256Bytes(utf8ToBytes(`${type} ${Math.random()}`)).subarray(0, 16)),
     createdAtMs: Date.now(),
   });
-  const registrationBody = (parameters = signingPasskey.parameters) => ({ orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const, publicKeyHex: signingPasskey.publicKeyHex, keyId: signingPasskey.keyId, webauthn: parameters });
+  const registrationBody = (parameters = signingPasskey.parameters) => ({ orgId: "org_pearl", orgName: "Pearl River Assembly Ltd.", role: "supplier" as const, publicKeyHex: signingPasskey.publicKeyHex, keyId: signingPasskey.keyId, keyRole: keyRoleFor(actor.permission)!, holderUserId: actor.userId, webauthn: parameters });
 
   it("refuses a passkey made for another site", async () => {
     const tier1 = callerFor(database.db, actor.userId);

@@ -20,6 +20,9 @@ import { installNodeSha256 } from "@/server/crypto/node-hash";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { LenderAgent, type AgentLogSource } from "@/server/witness/lender-agent";
 import { httpLogSource } from "@/server/witness/log-source";
+import { exitWithParent } from "./exit-with-parent";
+
+exitWithParent();
 
 installNodeSha256();
 

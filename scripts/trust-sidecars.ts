@@ -54,7 +54,9 @@ export interface Sidecars {
 
 function spawnScript(children: ChildProcess[], args: string[], env: Record<string, string>): ChildProcess {
   // Its own process group: tsx runs the script in a child node process, and a stop must reach it.
-  const child = spawn(TSX, args, { stdio: ["ignore", "pipe", "inherit"], detached: true, env: { ...process.env, ...env } });
+  // The child also ends by itself once this process is gone (exit-with-parent.ts), since a kill
+  // of this one with SIGKILL reaches no exit handler and no other process group.
+  const child = spawn(TSX, args, { stdio: ["ignore", "pipe", "inherit"], detached: true, env: { ...process.env, ...env, SIDECAR_PARENT_PID: String(process.pid) } });
   children.push(child);
   return child;
 }

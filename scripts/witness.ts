@@ -15,6 +15,9 @@ import { createWitnessServer } from "@/server/witness/http";
 import { httpLogSource } from "@/server/witness/log-source";
 import { openWitnessStore } from "@/server/witness/store";
 import { Witness } from "@/server/witness/witness";
+import { exitWithParent } from "./exit-with-parent";
+
+exitWithParent();
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

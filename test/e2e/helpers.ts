@@ -6,7 +6,7 @@ export async function signIn(page: Page, login: string, password = DEMO_PASSWORD
   await page.goto("/signin");
   await page.getByLabel("Work email").fill(`${login}@demo.doublechain.cn`);
   await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

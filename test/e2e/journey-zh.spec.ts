@@ -22,7 +22,7 @@ async function signIn(page: Page, login: string): Promise<void> {
   await page.goto("/signin");
   await page.getByLabel(t("signin.email")).fill(`${login}@demo.doublechain.cn`);
   await page.getByLabel(t("signin.password")).fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: t("signin.submit") }).click();
+  await page.getByRole("button", { name: t("signin.submit"), exact: true }).click();
   await page.waitForURL("**/dashboard");
 }
 

@@ -70,7 +70,7 @@ test("a tier-2 holder checks a file against its piece's issuance on the claim pa
   await page.goto("/signin");
   await page.getByLabel("工作邮箱").fill("tier2@demo.doublechain.cn");
   await page.getByLabel("密码").fill("doublechain-demo");
-  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("button", { name: "登录", exact: true }).click();
   await page.waitForURL("**/dashboard");
   await page.goto("/claims");
   await page.locator('a[href^="/claims/c_"]:not([href$="/split"]):not([href$="/finance"])').first().click();

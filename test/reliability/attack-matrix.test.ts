@@ -20,6 +20,11 @@ import { callerFor, runtimeFor } from "../helpers/callers";
 import { addFigures } from "./figures";
 import { codeOf, ids, signed, stateHash } from "./support";
 
+// Passkeys need a site (a domain name); set before the environment is first read.
+vi.hoisted(() => {
+  process.env.WEBAUTHN_RP_ID = "bank.example";
+});
+
 /*
  * Every tRPC procedure x every role, with the expected answer, as a table. The procedures
  * are enumerated from appRouter itself: a procedure added without a row here fails the
@@ -51,8 +56,8 @@ const ORG_OF: Record<Role, string> = {
   anonymous: "org_pearl",
 };
 
-const CODES = { O: "OK", F: "FORBIDDEN", U: "UNAUTHORIZED", N: "NOT_FOUND" } as const;
-/** Eight letters in ROLES order: O allowed, F FORBIDDEN, U UNAUTHORIZED, N NOT_FOUND (hidden). */
+const CODES = { O: "OK", F: "FORBIDDEN", U: "UNAUTHORIZED", N: "NOT_FOUND", B: "BAD_REQUEST" } as const;
+/** Eight letters in ROLES order: O allowed, F FORBIDDEN, U UNAUTHORIZED, N NOT_FOUND (hidden), B BAD_REQUEST (refused on its merits). */
 function expect8(letters: string): Record<Role, string> {
   const list = letters.split(/\s+/);
   if (list.length !== ROLES.length) throw new Error(`expected ${ROLES.length} outcomes, got "${letters}"`);
@@ -150,6 +155,14 @@ const ROWS: Row[] = [
   },
   { procedure: "auth.requestPasswordReset", scenario: "a reset link asked for (public, answers alike for any address)", expected: expect8("O O O O O O O O"), input: () => ({ email: `nobody-${unique()}@example.com` }) },
   { procedure: "auth.resetPassword", scenario: "a reset with a token nobody was sent (public)", expected: expect8("N N N N N N N N"), input: () => ({ token: randomBytes(32).toString("base64url"), password: "a long enough password" }) },
+  { procedure: "auth.passkeySignInOptions", scenario: "a sign-in challenge (public)", expected: expect8("O O O O O O O O") },
+  { procedure: "auth.passkeyRegistrationOptions", scenario: "a challenge to make a passkey for oneself", expected: expect8("O O O O O O O U") },
+  {
+    procedure: "auth.registerPasskey",
+    scenario: "a passkey answer to a challenge nobody was given",
+    expected: expect8("B B B B B B B U"),
+    input: () => ({ response: { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: Buffer.from(JSON.stringify({ type: "webauthn.create", challenge: randomBytes(32).toString("base64url") })).toString("base64url"), attestationObject: "AAAA" }, clientExtensionResults: {} } }),
+  },
   { procedure: "organisations.list", scenario: "every organisation with review status", expected: expect8("O F F F O F F U") },
   { procedure: "organisations.directory", scenario: "approved organisations to address", expected: expect8(APPROVED) },
   { procedure: "organisations.get", scenario: "another organisation (Pearl River)", expected: expect8("O F O F O F F U"), input: () => ({ orgId: "org_pearl" }) },

@@ -122,8 +122,11 @@ function parseOrNull(text: string | null | undefined): KeyFile | null {
   }
 }
 
-/** The stored key file as an external store: other tabs' writes arrive as storage events. */
-function useStoredKeyFile(storageKey: string): { ready: boolean; keyFile: KeyFile | null } {
+/**
+ * One local-storage entry's text as an external store (undefined until the browser has read it):
+ * other tabs' writes arrive as storage events, this tab's as LOCAL_CHANGE_EVENT.
+ */
+function useStoredText(storageKey: string): string | null | undefined {
   const subscribe = useCallback(
     (onChange: () => void) => {
       const onStorage = (event: StorageEvent) => {
@@ -139,27 +142,19 @@ function useStoredKeyFile(storageKey: string): { ready: boolean; keyFile: KeyFil
     [storageKey],
   );
   const text = useSyncExternalStore(subscribe, () => readStored(storageKey), () => undefined);
+  return text;
+}
+
+/** The stored key file, read through useStoredText. */
+function useStoredKeyFile(storageKey: string): { ready: boolean; keyFile: KeyFile | null } {
+  const text = useStoredText(storageKey);
   const keyFile = useMemo(() => parseOrNull(text), [text]);
   return { ready: text !== undefined, keyFile };
 }
 
 /** The stored passkey record, read like the key file. */
 function useStoredPasskey(storageKey: string): PasskeyRecord | null {
-  const subscribe = useCallback(
-    (onChange: () => void) => {
-      const onStorage = (event: StorageEvent) => {
-        if (event.key === null || event.key === storageKey) onChange();
-      };
-      window.addEventListener("storage", onStorage);
-      window.addEventListener(LOCAL_CHANGE_EVENT, onChange);
-      return () => {
-        window.removeEventListener("storage", onStorage);
-        window.removeEventListener(LOCAL_CHANGE_EVENT, onChange);
-      };
-    },
-    [storageKey],
-  );
-  const text = useSyncExternalStore(subscribe, () => readStored(storageKey), () => undefined);
+  const text = useStoredText(storageKey);
   return useMemo(() => {
     if (text == null) return null;
     try {

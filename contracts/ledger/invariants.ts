@@ -15,7 +15,7 @@
 import { MemoryState, OverlayView, vouchForChanges, type StateView } from "./state";
 import { outstandingMinor } from "./claims";
 import { invariant, InvariantViolation } from "./outcome";
-import { isLiveIssuance, isLiveState, type Claim, type FinancingPolicy, type StateChange } from "./types";
+import { isLiveIssuance, isLiveState, KEY_ROLES, type Claim, type FinancingPolicy, type StateChange } from "./types";
 
 function checkPiece(claim: Claim, root: Claim, byId: ReadonlyMap<string, Claim>): void {
   const where = `claim ${claim.id}`;
@@ -126,6 +126,7 @@ function assertOtherInvariants(view: StateView, changes: readonly StateChange[])
       const key = change.value;
       invariant((key.status === "revoked") === (key.revokedAtMs !== null), `key ${key.keyId}: revocation time`);
       invariant(view.getOrg(key.orgId) !== undefined, `key ${key.keyId}: organisation ${key.orgId} unknown`);
+      invariant((KEY_ROLES as readonly string[]).includes(key.role), `key ${key.keyId}: role ${key.role} is not a key role`);
     } else if (change.kind === "pledge") {
       const claim = view.getClaim(change.value.claimId);
       invariant(claim !== undefined, `pledge ${change.value.id}: claim missing`);

@@ -434,4 +434,10 @@ export const INVARIANT_CASES: InvariantCase[] = [
     change: (ids) => [key(ids, { orgId: ids.org })],
     verdict: { contract: /organisation .* unknown/, sql: /signing_keys_org_id_ledger_organisations_id_fk/ },
   },
+  {
+    name: "a key with a role that is not maker, approver or admin is refused",
+    before: () => [],
+    change: (ids) => [key(ids, { role: "owner" as SigningKey["role"] })],
+    verdict: { contract: /not a key role/, sql: /signing_keys_role_check/ },
+  },
 ];

@@ -15,7 +15,7 @@
 import { MemoryState, OverlayView, vouchForChanges, type StateView } from "./state";
 import { outstandingMinor } from "./claims";
 import { invariant, InvariantViolation } from "./outcome";
-import { isLiveIssuance, isLiveState, KEY_ROLES, type Claim, type FinancingPolicy, type StateChange } from "./types";
+import { isLiveIssuance, isLiveState, KEY_ROLES, type Claim, type FinancingPolicy, type SigningKey, type StateChange } from "./types";
 
 function checkPiece(claim: Claim, root: Claim, byId: ReadonlyMap<string, Claim>): void {
   const where = `claim ${claim.id}`;
@@ -127,6 +127,11 @@ function assertOtherInvariants(view: StateView, changes: readonly StateChange[])
       invariant((key.status === "revoked") === (key.revokedAtMs !== null), `key ${key.keyId}: revocation time`);
       invariant(view.getOrg(key.orgId) !== undefined, `key ${key.keyId}: organisation ${key.orgId} unknown`);
       invariant((KEY_ROLES as readonly string[]).includes(key.role), `key ${key.keyId}: role ${key.role} is not a key role`);
+      invariant(publicKeyFitsScheme(key), `key ${key.keyId}: public key does not fit its scheme`);
+    } else if (change.kind === "approvalPolicy") {
+      const policy = change.value;
+      invariant(policy.keyChangeAdmins === 1 || policy.keyChangeAdmins === 2, `approval policy ${policy.orgId}: key changes need 1 or 2 admins`);
+      invariant(policy.approvalAboveMinor === null || policy.approvalAboveMinor >= 0n, `approval policy ${policy.orgId}: negative threshold`);
     } else if (change.kind === "pledge") {
       const claim = view.getClaim(change.value.claimId);
       invariant(claim !== undefined, `pledge ${change.value.id}: claim missing`);
@@ -134,8 +139,20 @@ function assertOtherInvariants(view: StateView, changes: readonly StateChange[])
       assertPolicyInvariants(view, change.value);
     } else if (change.kind === "claim") {
       assertInvoiceInvariant(view, change.value);
+      const reference = change.value.documents?.reference;
+      invariant(reference === undefined || (countCharacters(reference) >= 1 && countCharacters(reference) <= 80), `claim ${change.value.id}: trade reference length out of range`);
     }
   }
+}
+
+/** An Ed25519 key is 32 bytes of hex; a passkey's P-256 key is compressed (02/03 and 32 bytes). */
+function publicKeyFitsScheme(key: SigningKey): boolean {
+  return key.webauthn === null ? /^[0-9a-f]{64}$/.test(key.publicKeyHex) : /^0[23][0-9a-f]{64}$/.test(key.publicKeyHex);
+}
+
+/** Characters as PostgreSQL's char_length counts them: code points, not UTF-16 units. */
+function countCharacters(text: string): number {
+  return [...text].length;
 }
 
 /**

@@ -18,7 +18,7 @@
  *
  * Ids carry a per-row prefix, so every row can share one database.
  */
-import type { Claim, CreditLine, FinancingPolicy, Organisation, Pledge, SigningKey, StateChange } from "@/contracts/ledger/types";
+import type { ApprovalPolicy, Claim, CreditLine, FinancingPolicy, Organisation, Pledge, SigningKey, StateChange } from "@/contracts/ledger/types";
 
 export type Verdict =
   | "holds"
@@ -172,6 +172,13 @@ function key(ids: CaseIds, fields: Partial<SigningKey> = {}): StateChange {
     kind: "key",
     value: { keyId: ids.key, orgId: SUPPLIER_1, publicKeyHex: ids.key.padEnd(64, "1"), status: "active", registeredAtMs: 1, revokedAtMs: null, role: "maker", holderUserId: "usr_case", webauthn: null, ...fields },
   };
+}
+
+const PASSKEY: SigningKey["webauthn"] = { algorithm: "ES256", rpId: "bank.example", origins: ["https://bank.example"] };
+
+/** Supplier 1's approval policy (one row per organisation: rows that write it upsert the same row). */
+function approvalPolicy(fields: Partial<ApprovalPolicy> = {}): StateChange {
+  return { kind: "approvalPolicy", value: { orgId: SUPPLIER_1, approvalAboveMinor: 100_000n, keyChangeAdmins: 1, createdTxId: "tx-approval-policy", ...fields } };
 }
 
 /**
@@ -439,5 +446,53 @@ export const INVARIANT_CASES: InvariantCase[] = [
     before: () => [],
     change: (ids) => [key(ids, { role: "owner" as SigningKey["role"] })],
     verdict: { contract: /not a key role/, sql: /signing_keys_role_check/ },
+  },
+  {
+    name: "an Ed25519 key whose public key is not 32 bytes of lowercase hex is refused",
+    before: () => [],
+    change: (ids) => [key(ids, { publicKeyHex: "AB".repeat(32) })],
+    verdict: { contract: /does not fit its scheme/, sql: /signing_keys_public_key_scheme/ },
+  },
+  {
+    name: "a passkey whose public key is not a compressed P-256 point is refused",
+    before: () => [],
+    change: (ids) => [key(ids, { webauthn: PASSKEY })],
+    verdict: { contract: /does not fit its scheme/, sql: /signing_keys_public_key_scheme/ },
+  },
+  {
+    name: "a passkey with a compressed P-256 public key holds",
+    before: () => [],
+    change: (ids) => [key(ids, { publicKeyHex: `02${"a".repeat(64)}`, webauthn: PASSKEY })],
+    verdict: "holds",
+  },
+  {
+    name: "an approval policy asking for 3 admins per key change is refused",
+    before: () => [],
+    change: () => [approvalPolicy({ keyChangeAdmins: 3 as ApprovalPolicy["keyChangeAdmins"] })],
+    verdict: { contract: /1 or 2 admins/, sql: /approval_policies_key_change_admins_check/ },
+  },
+  {
+    name: "an approval policy with a negative threshold is refused",
+    before: () => [],
+    change: () => [approvalPolicy({ approvalAboveMinor: -1n })],
+    verdict: { contract: /negative threshold/, sql: /approval_policies_threshold_not_negative/ },
+  },
+  {
+    name: "an approval policy with a zero threshold and two admins holds",
+    before: () => [],
+    change: () => [approvalPolicy({ approvalAboveMinor: 0n, keyChangeAdmins: 2 })],
+    verdict: "holds",
+  },
+  {
+    name: "an issuance whose trade reference is longer than 80 characters is refused",
+    before: (ids) => [line(ids, 0n)],
+    change: (ids) => [line(ids, FACE), claim(root(ids, { createdTxId: "tx-change", documents: { ...root(ids).documents!, reference: "合".repeat(81) } }))],
+    verdict: { contract: /trade reference length/, sql: /claims_trade_reference_length/ },
+  },
+  {
+    name: "an issuance whose trade reference is 80 Chinese characters holds",
+    before: (ids) => [line(ids, 0n)],
+    change: (ids) => [line(ids, FACE), claim(root(ids, { createdTxId: "tx-change", documents: { ...root(ids).documents!, reference: "合".repeat(80) } }))],
+    verdict: "holds",
   },
 ];

@@ -14,7 +14,8 @@ import { buildProvenanceBundle, type ProvenanceStore } from "../ledger/provenanc
  *
  * A share opens the claim's bundle only while it is live: not revoked, and the claim still
  * held by the organisation that shared it (a claim financed or passed on since is no longer
- * that holder's to show, and its new holder never agreed to be shown). Every refusal is a
+ * that holder's to show, and its new holder never agreed to be shown), and not split (a split
+ * claim stands only as its pieces, some of them another's; each piece is shared on its own). Every refusal is a
  * not-found with its own code, so the page can say which.
  */
 
@@ -33,7 +34,9 @@ export async function sharedVoucher(db: Db, subtrees: ProvenanceStore, token: st
   const [share] = await db.select().from(voucherShares).where(eq(voucherShares.tokenHash, tokenHashOf(token)));
   if (!share) throw unknown();
   if (share.revokedAtMs !== null) throw notFound("voucher_share_revoked", "The holder has revoked this share link.");
-  const [claim] = await db.select({ holderOrgId: claims.holderOrgId }).from(claims).where(eq(claims.id, share.claimId));
-  if (!claim || claim.holderOrgId !== share.orgId) throw notFound("voucher_share_lapsed", "The claim is no longer held by the organisation that shared it, so this link shows nothing more.");
+  const [claim] = await db.select({ holderOrgId: claims.holderOrgId, state: claims.state }).from(claims).where(eq(claims.id, share.claimId));
+  if (!claim || claim.holderOrgId !== share.orgId || claim.state === "split") {
+    throw notFound("voucher_share_lapsed", "The claim is no longer held as it was shared (passed on, financed or split into pieces), so this link shows nothing more.");
+  }
   return { claimId: share.claimId, sharedAtMs: share.createdAtMs, bundle: await buildProvenanceBundle(db, share.claimId, subtrees) };
 }

@@ -214,6 +214,29 @@ describe("the public answer behind /verify/<token>", () => {
     expect((await ask("203.0.113.7")).status).toBe(200);
   });
 
+  it("a share lapses when its holder splits the claim: the link opens nothing, since the claim now stands only as its pieces", async () => {
+    const [held] = await database.db
+      .select({ id: claims.id, amountMinor: claims.amountMinor, settledMinor: claims.settledMinor })
+      .from(claims)
+      .where(and(eq(claims.holderOrgId, "org_pearl"), eq(claims.state, "held")))
+      .limit(1);
+    if (!held) throw new Error("the demo seed has no claim held by the tier-1 supplier");
+    const { token } = await caller(TIER1).vouchers.share({ claimId: held.id });
+    const runtime = createAppRuntime(database.db);
+    const open = () => answerSharedVoucher(runtime, new Request(`http://localhost/api/verify/${token}`, { headers: { "x-forwarded-for": "192.0.2.10" } }), token);
+    expect((await open()).status).toBe(200);
+    const unpaid = held.amountMinor - held.settledMinor;
+    const wire = toWire(
+      buildSigned(demoIdentity("org_pearl"), "claim.split", { claimId: held.id, parts: [{ toOrgId: "org_pearl", amountMinor: unpaid - 100n }, { toOrgId: "org_xinyuan", amountMinor: 100n }] }, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }),
+    );
+    requireAccepted(await submitWire(database.db, wire));
+    const [split] = await database.db.select({ holderOrgId: claims.holderOrgId, state: claims.state }).from(claims).where(eq(claims.id, held.id));
+    expect(split).toEqual({ holderOrgId: "org_pearl", state: "split" });
+    const lapsed = await open();
+    expect(lapsed.status).toBe(404);
+    expect(await lapsed.json()).toMatchObject({ code: "voucher_share_lapsed" });
+  });
+
   // Last in the file: it finances the tier-3 piece the tests above share.
   it("a share lapses when its claim leaves the holder that shared it (financed by the bank): the link opens nothing, with its own code", async () => {
     const { token } = await caller(HOLDER).vouchers.share({ claimId: tier3PieceId });

@@ -30,6 +30,19 @@ export async function register(): Promise<void> {
   if (process.env.DISABLE_JOBS === "1") return;
   const [{ startScheduler }, { startJobQueue }] = await Promise.all([import("./server/jobs/registry"), import("./server/runtime/job-queue")]);
   // Counted in the runtime's metrics; a run happens only once the database has opened, so the runtime is there by then.
-  startScheduler({ onRun: (run) => void processRuntime().then((runtime) => runtime.signals.metrics.jobRuns.inc({ job: run.name, status: run.status }), () => {}) });
+  // Each run also asks the witnesses to cosign the last checkpoint if they have not: blocks a
+  // job committed (overdue marks) and blocks committed beside the API's submit (a disable's
+  // revocations) are cosigned within a run's interval, and a witness that was down is asked
+  // again though nothing new was submitted. A round for a checkpoint all have cosigned is one query each.
+  startScheduler({
+    onRun: (run) =>
+      void processRuntime().then(
+        (runtime) => {
+          runtime.signals.metrics.jobRuns.inc({ job: run.name, status: run.status });
+          runtime.cosigner.kick();
+        },
+        () => {},
+      ),
+  });
   startJobQueue();
 }

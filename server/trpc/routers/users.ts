@@ -10,5 +10,10 @@ export const usersRouter = router({
     .mutation(({ ctx, input }) => inviteUser(ctx.db, ctx.actor, input, ctx.runtime.mail)),
   update: authedProcedure
     .input(z.object({ userId: z.string().min(1).max(64), permission: z.enum(PERMISSIONS).optional(), status: z.enum(["active", "disabled"]).optional(), revocations: z.array(z.unknown()).max(20).optional() }))
-    .mutation(({ ctx, input }) => updateUser(ctx.db, ctx.actor, input)),
+    .mutation(async ({ ctx, input }) => {
+      const user = await updateUser(ctx.db, ctx.actor, input);
+      // A disable's revocations committed beside the ledger's submit path: ask the witnesses now.
+      if ((input.revocations ?? []).length > 0) ctx.runtime.cosigner.kick();
+      return user;
+    }),
 });

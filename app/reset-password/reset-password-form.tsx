@@ -5,6 +5,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "../_trpc/client";
+import { NewPasswordForm } from "../_components/new-password-form";
 import { Alert, Button, Field, inputClass } from "../_components/ui";
 import { useErrorMessage } from "../_lib/errors";
 
@@ -38,7 +39,6 @@ export function ResetPasswordForm({ token }: { token: string }) {
   const errorMessage = useErrorMessage();
   const trpc = useTRPC();
   const reset = useMutation(trpc.auth.resetPassword.mutationOptions());
-  const [password, setPassword] = useState("");
 
   if (reset.isSuccess) {
     return (
@@ -50,19 +50,13 @@ export function ResetPasswordForm({ token }: { token: string }) {
       </div>
     );
   }
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    reset.mutate({ token, password });
-  };
   return (
-    <form onSubmit={onSubmit} className="space-y-4">
-      {reset.error ? <Alert>{errorMessage(reset.error)}</Alert> : null}
-      <Field label={t("newPassword")} htmlFor="password" hint={t("passwordHint")}>
-        <input id="password" type="password" className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-      </Field>
-      <Button type="submit" disabled={reset.isPending} className="w-full">
-        {t("save")}
-      </Button>
-    </form>
+    <NewPasswordForm
+      label={t("newPassword")}
+      submitLabel={t("save")}
+      pending={reset.isPending}
+      serverError={reset.error ? errorMessage(reset.error) : null}
+      onSubmit={(password) => reset.mutate({ token, password })}
+    />
   );
 }

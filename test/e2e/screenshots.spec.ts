@@ -30,3 +30,32 @@ for (const locale of ["zh-CN", "en"] as const) {
     }
   });
 }
+
+/*
+ * The same at a phone's width (390 px): the sign-in page with its passkey button, and an
+ * admin's keys (with the passkey panel), people and inbox pages. Nothing may be wider than the
+ * screen: a page that scrolls sideways hides its buttons on a phone.
+ */
+const PHONE_PAGES = ["/keys", "/settings/users", "/inbox"];
+
+for (const locale of ["zh-CN", "en"] as const) {
+  test.describe(`${locale} at 390 px`, () => {
+    test.use({ locale, viewport: { width: 390, height: 844 } });
+    test(`sign-in, keys, people and inbox fit a phone's width in ${locale}`, async ({ page, baseURL }) => {
+      const base = baseURL ?? "";
+      const fits = async (name: string) => {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(overflow, `${name} is wider than the screen`).toBeLessThanOrEqual(0);
+        await page.screenshot({ path: `test-results/screenshots/phone/${locale}/${name}.png`, fullPage: true });
+      };
+      await page.goto(`${base}/signin`);
+      await page.waitForLoadState("networkidle");
+      await fits("signin");
+      await signInByIds(page, base, "tier1");
+      for (const entry of PHONE_PAGES) {
+        await openPlanned(page, base, entry);
+        await fits(`tier1_${entry.slice(1).replaceAll("/", "_")}`);
+      }
+    });
+  });
+}

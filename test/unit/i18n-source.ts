@@ -16,6 +16,7 @@ export const CONVERTED_FILES = [
   "app/_components/language-switcher.tsx",
   "app/_components/status-page.tsx",
   "app/_components/verifier-failure.tsx",
+  "app/_components/new-password-form.tsx",
   "app/signin/page.tsx",
   "app/signin/sign-in-form.tsx",
   "app/reset-password/page.tsx",

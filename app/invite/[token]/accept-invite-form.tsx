@@ -2,10 +2,10 @@
 
 import Link from "next/link";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
 import { useTranslations } from "next-intl";
 import { useTRPC } from "../../_trpc/client";
-import { Alert, Button, Field, inputClass } from "../../_components/ui";
+import { Alert } from "../../_components/ui";
+import { NewPasswordForm } from "../../_components/new-password-form";
 import { useErrorMessage } from "../../_lib/errors";
 
 export function AcceptInviteForm({ token }: { token: string }) {
@@ -14,7 +14,6 @@ export function AcceptInviteForm({ token }: { token: string }) {
   const trpc = useTRPC();
   const invite = useQuery(trpc.auth.describeInvite.queryOptions({ token }, { retry: false }));
   const accept = useMutation(trpc.auth.acceptInvite.mutationOptions());
-  const [password, setPassword] = useState("");
 
   if (invite.isPending) return <p className="text-sm text-slate-500">{t("checking")}</p>;
   if (invite.error) return <Alert>{errorMessage(invite.error)}</Alert>;
@@ -28,22 +27,18 @@ export function AcceptInviteForm({ token }: { token: string }) {
       </div>
     );
   }
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    accept.mutate({ token, password });
-  };
   return (
-    <form onSubmit={onSubmit} className="space-y-4">
-      <p className="text-sm text-slate-600">
-        {t.rich("invited", { name: invite.data.name, org: invite.data.orgName, email: invite.data.email, strong: (chunks) => <strong>{chunks}</strong> })}
-      </p>
-      {accept.error ? <Alert>{errorMessage(accept.error)}</Alert> : null}
-      <Field label={t("password")} htmlFor="password" hint={t("passwordHint")}>
-        <input id="password" type="password" className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
-      </Field>
-      <Button type="submit" disabled={accept.isPending} className="w-full">
-        {t("activate")}
-      </Button>
-    </form>
+    <NewPasswordForm
+      intro={
+        <p className="text-sm text-slate-600">
+          {t.rich("invited", { name: invite.data.name, org: invite.data.orgName, email: invite.data.email, strong: (chunks) => <strong>{chunks}</strong> })}
+        </p>
+      }
+      label={t("password")}
+      submitLabel={t("activate")}
+      pending={accept.isPending}
+      serverError={accept.error ? errorMessage(accept.error) : null}
+      onSubmit={(password) => accept.mutate({ token, password })}
+    />
   );
 }

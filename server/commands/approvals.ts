@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, ne, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "@/db/client";
-import { ledgerEntries, organisations, pendingApprovals, signingKeys, users, type PendingApprovalStatus } from "@/db/schema";
+import { creditLines, ledgerEntries, organisations, pendingApprovals, signingKeys, users, type PendingApprovalStatus } from "@/db/schema";
 import { CREATED_AT_TOLERANCE_MS } from "@/contracts/ledger/apply";
 import { isApprovedType } from "@/contracts/ledger/approvals";
 import { decodeSignedTransaction, encodeSignedTransaction, type SealedTransaction, type WireSignedTransaction } from "@/contracts/ledger/schema";
@@ -54,7 +54,7 @@ export interface ApprovalDto {
   reason: string | null;
   refusalCode: string | null;
   leafIndex: number | null;
-  /** Names of the organisations its body refers to, by field (toOrgId -> name). */
+  /** Names of the organisations its body refers to, by field (toOrgId -> name; creditLineId -> the lender's name). */
   summary: Record<string, string>;
   /** The approvals gathered so far (keys that cosigned). */
   cosignedBy: string[];
@@ -117,7 +117,13 @@ async function loadApproval(db: DbOrTx, actor: Actor, id: string, nowMs: number)
 
 /** Names of the organisations a body refers to (every field ending in OrgId), for the queue's words. */
 async function summaryOf(db: DbOrTx, signed: SealedTransaction): Promise<Record<string, string>> {
-  const fields = Object.entries(signed.transaction.body as unknown as Record<string, unknown>).filter((entry): entry is [string, string] => entry[0].endsWith("OrgId") && typeof entry[1] === "string");
+  const body = signed.transaction.body as unknown as Record<string, unknown>;
+  const fields = Object.entries(body).filter((entry): entry is [string, string] => entry[0].endsWith("OrgId") && typeof entry[1] === "string");
+  // A credit line is shown by its lender's name.
+  if (typeof body.creditLineId === "string") {
+    const [line] = await db.select({ lenderOrgId: creditLines.lenderOrgId }).from(creditLines).where(eq(creditLines.id, body.creditLineId));
+    if (line) fields.push(["creditLineId", line.lenderOrgId]);
+  }
   if (fields.length === 0) return {};
   const rows = await db.select({ id: organisations.id, name: organisations.name }).from(organisations).where(inArray(organisations.id, fields.map(([, id]) => id)));
   const names = new Map(rows.map((r) => [r.id, r.name]));

@@ -21,7 +21,7 @@ async function queueShots(page: Page, name: string) {
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 900 });
       await page.reload();
-      await expect(page.getByTestId("approval-item").first()).toBeVisible();
+      await expect(page.getByTestId("approval-item").first()).toBeVisible({ timeout: 20_000 });
       await shot(page, `${name}-${locale}-${width}`);
     }
   }
@@ -65,6 +65,7 @@ test("the approver sees it in his queue, reads what he signs, approves, and the 
   await expect(item).toContainText("Issue a claim");
   await expect(item).toContainText("Prepared by Chen Jing");
   await expect(item).toContainText("Pearl River Assembly Ltd.");
+  await expect(item).toContainText(/China Merchants Trade Bank|Greater Bay Factoring/); // the credit line, by its lender
   await expect(item.getByTestId("approval-amountMinor")).toHaveText(AMOUNT);
   await expect(item.getByTestId("approval-amountMinor-capitals")).toHaveText("壹佰伍拾万元整");
   await item.getByText("Transaction id and signed body (JSON)").click();

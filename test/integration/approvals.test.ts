@@ -88,7 +88,7 @@ async function held(amountMinor = ABOVE) {
 describe("holding a transaction for approval", () => {
   it("holds the maker's issuance above the threshold, tells Huaxin's approver, and shows it to its people only", async () => {
     const { wire, item } = await held();
-    expect(item).toMatchObject({ status: "pending", type: "claim.issue", txId: transactionId(decoded(wire).transaction), mine: true, summary: { toOrgId: "Pearl River Assembly Ltd." } });
+    expect(item).toMatchObject({ status: "pending", type: "claim.issue", txId: transactionId(decoded(wire).transaction), mine: true, summary: { toOrgId: "Pearl River Assembly Ltd.", creditLineId: "China Merchants Trade Bank" } });
     const approverView = await callerFor(db, APPROVER).approvals.list();
     expect(approverView.waiting.map((w) => w.id)).toContain(item.id);
     expect(await callerFor(db, APPROVER).approvals.waitingCount()).toBeGreaterThan(0);

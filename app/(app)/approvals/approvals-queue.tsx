@@ -75,6 +75,7 @@ function BodyFields({ item }: { item: Approval }) {
       rows.push({ label: label(field), value: f.money(minor), testId: `approval-${field}` });
       if (field === "amountMinor" || field === "limitMinor" || field === "approvalAboveMinor" || field === "maxAmountMinor") rows.push({ label: t("fields.capitals"), value: f.capitals(minor), testId: `approval-${field}-capitals` });
     } else if (field.endsWith("OrgId") && typeof raw === "string") rows.push({ label: label(field), value: item.summary[field] ?? raw });
+    else if (field === "creditLineId" && typeof raw === "string") rows.push({ label: label(field), value: item.summary[field] ? `${item.summary[field]} · ${raw}` : raw });
     else if (field.endsWith("Date") && typeof raw === "string") rows.push({ label: label(field), value: f.date(raw) });
     else if (field.endsWith("AtMs") && typeof raw === "number") rows.push({ label: label(field), value: f.dateTime(raw) });
     else if (field === "rateBps" && typeof raw === "number") rows.push({ label: label(field), value: `${(raw / 100).toFixed(2)}%` });

@@ -108,7 +108,7 @@ function ApprovalCard({ item }: { item: Approval }) {
         <p className="text-xs text-slate-500">
           {t("preparedBy", { name: item.preparedBy.name })} · {t("preparedAt", { time: f.dateTime(item.signedAtMs) })}
           {item.status === "pending" ? ` · ${t("expiresAt", { time: f.dateTime(item.expiresAtMs) })}` : null}
-          {item.cosignedBy.length > 0 ? ` · ${t("cosigned", { count: item.cosignedBy.length })}` : null}
+          {item.status === "pending" && item.cosignedBy.length > 0 ? ` · ${t("cosigned", { count: item.cosignedBy.length })}` : null}
         </p>
         <BodyFields item={item} />
         <details className="text-xs">

@@ -40,11 +40,15 @@ export const NOTIFICATION_KINDS = [
   "userPermissionChanged",
   "userDisabled",
   "userEnabled",
+  "approvalRequested",
+  "approvalApproved",
+  "approvalRejected",
+  "approvalSuperseded",
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-/** The page a notification links to: a claim, an issuance tree, a financing, the signing keys, the API keys or the people page. */
-export const NOTIFICATION_SUBJECTS = ["claim", "issuance", "financing", "keys", "apiKeys", "people"] as const;
+/** The page a notification links to: a claim, an issuance tree, a financing, the signing keys, the API keys, the people page or the approvals queue. */
+export const NOTIFICATION_SUBJECTS = ["claim", "issuance", "financing", "keys", "apiKeys", "people", "approvals"] as const;
 export type NotificationSubject = (typeof NOTIFICATION_SUBJECTS)[number];
 
 /** The languages an email may be written in (the interface's). */
@@ -67,5 +71,7 @@ export function notificationPath(subject: NotificationSubject, subjectId: string
       return "/settings/integrations";
     case "people":
       return "/settings/users";
+    case "approvals":
+      return "/approvals";
   }
 }

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { decryptKeyFile, encryptPrivateKey, parseKeyFileText, serializeKeyFile } from "@/app/_lib/keystore";
 import { DEMO_ORGS } from "@/server/seed/demo-data";
-import { demoIdentity } from "@/server/seed/ledger-seed";
+import { demoApproverIdentity, demoIdentity } from "@/server/seed/ledger-seed";
 
 const OUTPUT_DIR = path.join(process.cwd(), "public", "demo-keys");
 /** Organisations that sign: the operator signs with the platform key, the auditor only reads. */
@@ -24,11 +24,15 @@ const SIGNING_ROLES = new Set(["core_enterprise", "supplier", "lender"]);
 
 const demoPassphrase = (login: string) => `demo-key-${login}`;
 
-/** login (the local part of the admin's email) -> organisation, for every demo organisation that signs. */
-function demoKeyLogins(): { login: string; orgId: string; orgName: string }[] {
+/** login (the local part of the email) -> organisation and key, for every demo organisation's admin that signs, and its approver if it has one. */
+function demoKeyLogins(): { login: string; orgId: string; orgName: string; identity: ReturnType<typeof demoIdentity> }[] {
   return DEMO_ORGS.filter((org) => org.status === "approved" && SIGNING_ROLES.has(org.role)).flatMap((org) => {
     const admin = org.users.find((user) => user.permission === "admin");
-    return admin ? [{ login: admin.email.split("@")[0]!, orgId: org.id, orgName: org.name }] : [];
+    const approver = org.users.find((user) => user.permission === "approver");
+    return [
+      ...(admin ? [{ login: admin.email.split("@")[0]!, orgId: org.id, orgName: org.name, identity: demoIdentity(org.id) }] : []),
+      ...(approver ? [{ login: approver.email.split("@")[0]!, orgId: org.id, orgName: org.name, identity: demoApproverIdentity(org.id) }] : []),
+    ];
   });
 }
 
@@ -46,8 +50,7 @@ async function isCurrent(file: string, login: string, keyId: string): Promise<bo
 async function main(): Promise<void> {
   const force = process.argv.includes("--force");
   mkdirSync(OUTPUT_DIR, { recursive: true });
-  for (const { login, orgId, orgName } of demoKeyLogins()) {
-    const identity = demoIdentity(orgId);
+  for (const { login, orgId, orgName, identity } of demoKeyLogins()) {
     const file = path.join(OUTPUT_DIR, `${login}.json`);
     if (!force && (await isCurrent(file, login, identity.keyId))) {
       console.log(`  ${login}.json  kept     ${orgId} ${identity.keyId}`);

@@ -128,6 +128,28 @@ export function canSubmitType(actor: Actor, type: string): boolean {
   return !CREDIT_DECISION_PREFIXES.some((prefix) => type.startsWith(prefix)) || canManageCreditLines(actor);
 }
 
+/**
+ * The approvals queue (复核, server/commands/approvals.ts): an organisation's prepared
+ * transactions are its own business, seen by its people who prepare or check (makers and up);
+ * nobody outside it, the operator included, sees them.
+ */
+export function canSeeApprovals(actor: Actor, orgId: string): boolean {
+  return actor.orgStatus === "approved" && actor.orgId === orgId && hasPermission(actor, "maker");
+}
+
+/** Kinds whose approvals are admins' (contracts/ledger/approvals.ts: changes to the key set and to the policy). */
+const ADMIN_APPROVED_TYPES = ["key.revoke", "approvalPolicy.set"];
+
+/**
+ * An approver or an admin of the organisation approves or rejects what its makers prepared; a
+ * change to the key set or to the policy only an admin. The ledger checks the key's role again,
+ * and that its holder is not the maker's.
+ */
+export function canApprove(actor: Actor, item: { orgId: string; type: string }): boolean {
+  if (!(actor.orgStatus === "approved" && actor.orgId === item.orgId)) return false;
+  return ADMIN_APPROVED_TYPES.includes(item.type) ? hasPermission(actor, "admin") : hasPermission(actor, "approver");
+}
+
 export interface ClaimVisibility {
   holderOrgId: string;
   offeredToOrgId: string | null;

@@ -13,7 +13,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const actor = await requireActor();
   const t = await getTranslations();
   // The badge is a convenience: a failed count leaves it out instead of failing every page.
-  const unreadCount = await (await serverCaller()).notifications.unreadCount().catch(() => null);
+  const caller = await serverCaller();
+  const unreadCount = await caller.notifications.unreadCount().catch(() => null);
+  const approvalsWaiting = actor.orgStatus === "approved" && actor.permission !== "viewer" ? await caller.approvals.waitingCount().catch(() => null) : null;
   return (
     <AppShell
       nav={navFor(actor.orgRole, actor.permission)}
@@ -23,6 +25,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       userEmail={actor.email}
       pendingReview={actor.orgStatus !== "approved"}
       unreadCount={unreadCount}
+      approvalsWaiting={approvalsWaiting}
     >
       <SigningProvider userEmail={actor.email} orgId={actor.orgId} networkId={ledgerNetworkId()}>
         {children}

@@ -20,6 +20,8 @@ interface ShellProps {
   pendingReview: boolean;
   /** The signed-in person's unread inbox notifications when the page was rendered; null when it could not be read. */
   unreadCount: number | null;
+  /** Transactions waiting for the signed-in approver's approval when the page was rendered (null: none to show). */
+  approvalsWaiting?: number | null;
   children: ReactNode;
 }
 
@@ -46,7 +48,7 @@ function useUnreadCount(rendered: number | null): number | null {
   return query.data ?? rendered;
 }
 
-export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, unreadCount: renderedUnread, children }: ShellProps) {
+export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, unreadCount: renderedUnread, approvalsWaiting = null, children }: ShellProps) {
   const t = useTranslations();
   const unreadCount = useUnreadCount(renderedUnread);
   const pathname = usePathname();
@@ -69,6 +71,11 @@ export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pending
         {item.label === "inbox" && unreadCount ? (
           <span className="ml-2 rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white" aria-label={t("shell.unread", { count: unreadCount })}>
             {unreadCount}
+          </span>
+        ) : null}
+        {item.label === "approvals" && approvalsWaiting ? (
+          <span className="ml-2 rounded-full bg-amber-500 px-2 py-0.5 text-xs font-semibold text-white" aria-label={t("shell.approvalsWaiting", { count: approvalsWaiting })} data-testid="approvals-waiting">
+            {approvalsWaiting}
           </span>
         ) : null}
       </Link>

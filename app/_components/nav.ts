@@ -5,7 +5,7 @@ import type { Permission } from "@/db/enums";
 export type NavKey =
   | "dashboard" | "issuances" | "issue" | "creditLines" | "claims" | "financing" | "financingDesk"
   | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people" | "integrations" | "inbox"
-  | "notificationSettings";
+  | "notificationSettings" | "approvals";
 
 export interface NavItem {
   href: string;
@@ -19,6 +19,8 @@ export function navFor(role: OrganisationRole, permission: Permission): NavItem[
   if (role === "supplier") items.push({ href: "/claims", label: "claims" }, { href: "/financing", label: "financing" });
   if (role === "lender") items.push({ href: "/financing", label: "financingDesk" }, { href: "/financing/policies", label: "autoFinancing" }, { href: "/claims", label: "claims" }, { href: "/credit-lines", label: "creditLines" });
   if (role === "lender" || role === "auditor") items.push({ href: "/trust", label: "trust" });
+  // The approvals queue (复核): what makers prepared waits here for an approver; makers follow their own.
+  if (role !== "operator" && role !== "auditor" && permission !== "viewer") items.push({ href: "/approvals", label: "approvals" });
   if (role === "operator") items.push({ href: "/operator/organisations", label: "organisations" });
   items.push(...(role === "operator" ? ([{ href: "/operator/keys", label: "keyRequests" }, { href: "/operator/jobs", label: "jobs" }] satisfies NavItem[]) : []), { href: "/keys", label: "keys" });
   if (permission === "admin") items.push({ href: "/settings/users", label: "people" }, { href: "/settings/integrations", label: "integrations" });

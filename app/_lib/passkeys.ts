@@ -167,6 +167,11 @@ export async function signWithPasskey<K extends TransactionType>(record: Passkey
   return { transaction, ...signature, cosignatures: [] } as SignedLedgerTransaction<K>;
 }
 
+/** The passkey's approval of a transaction another person signed: its assertion over the transaction id, as a cosignature. */
+export async function cosignWithPasskey(record: PasskeyRecord, digest: Uint8Array): Promise<{ orgId: string; keyId: string; signatureHex: string; assertion: { authenticatorDataHex: string; clientDataJSONHex: string } }> {
+  return { orgId: record.orgId, keyId: record.keyId, ...(await assertOver(record, digest)) };
+}
+
 /** key.register of the passkey, signed by the passkey itself (its proof of possession). */
 export async function signPasskeyRegistration(record: PasskeyRecord, org: OrganisationProfile, nowMs: number, networkId: string): Promise<WireSignedTransaction> {
   const body = { orgId: org.orgId, orgName: org.orgName, role: org.role, publicKeyHex: record.publicKeyHex, keyId: record.keyId, keyRole: org.keyRole, holderUserId: org.holderUserId, webauthn: record.parameters };

@@ -22,10 +22,13 @@
 import { useSession } from "next-auth/react";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { buildSigned, type SigningIdentity } from "@/contracts/client";
+import { bytesToHex } from "@/contracts/hex";
+import { signDigest } from "@/contracts/signing";
+import type { Cosignature } from "@/contracts/transaction";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { UnlockDialog } from "../_components/unlock-dialog";
 import { openKeystore, parseKeyFileText, randomNonce, type KeyFile, type Keystore, type ProgressListener } from "./keystore";
-import { passkeyRecordSchema, passkeyStorageKeyFor, removePasskey, savePasskey, signWithPasskey, type PasskeyRecord } from "./passkeys";
+import { cosignWithPasskey, passkeyRecordSchema, passkeyStorageKeyFor, removePasskey, savePasskey, signWithPasskey, type PasskeyRecord } from "./passkeys";
 
 export const IDLE_TIMEOUT_MS = 15 * 60 * 1000;
 /** Where a user without a key is sent. */
@@ -73,6 +76,12 @@ export interface Signer {
    * Pages call this and need not know which.
    */
   sign<K extends TransactionType>(type: K, body: TransactionBodies[K], options?: RequireIdentityOptions): Promise<SignedLedgerTransaction<K>>;
+  /**
+   * Approves a transaction another person signed: a cosignature over its id (the 32-byte
+   * digest) by the user's key, passkey or Ed25519 like `sign`. The caller decodes and shows the
+   * transaction first, so the key signs what the person read.
+   */
+  cosign(digest: Uint8Array, options?: RequireIdentityOptions): Promise<Cosignature>;
 }
 
 const SigningContext = createContext<Signer | null>(null);
@@ -346,9 +355,18 @@ function SigningProviderRoot({ userEmail, orgId, networkId, children, idleTimeou
     [passkey, orgId, networkId, requireIdentity],
   );
 
+  const cosign = useCallback(
+    async (digest: Uint8Array, options: RequireIdentityOptions = {}): Promise<Cosignature> => {
+      if (passkey !== null && passkey.orgId === orgId) return cosignWithPasskey(passkey, digest);
+      const identity = await requireIdentity(options);
+      return { orgId: identity.orgId, keyId: identity.keyId, signatureHex: bytesToHex(signDigest(identity.privateKey, digest)) };
+    },
+    [passkey, orgId, requireIdentity],
+  );
+
   const signer = useMemo<Signer>(
-    () => ({ status, keyFile, keystore, requireIdentity, lock, networkId, passkey, savePasskey: passkeyStore.save, removePasskey: passkeyStore.remove, sign }),
-    [status, keyFile, keystore, requireIdentity, lock, networkId, passkey, passkeyStore, sign],
+    () => ({ status, keyFile, keystore, requireIdentity, lock, networkId, passkey, savePasskey: passkeyStore.save, removePasskey: passkeyStore.remove, sign, cosign }),
+    [status, keyFile, keystore, requireIdentity, lock, networkId, passkey, passkeyStore, sign, cosign],
   );
 
   return (

@@ -11,8 +11,14 @@ import type { RefusalCode } from "@/contracts/ledger/refusals";
 import { refusalText } from "./refusal-text";
 import { useSigner } from "./signing-context";
 
-/** A refusal keeps its result code, so a caller can react to one; the message is its text. */
-export type ActionOutcome = { ok: true; txId: string; leafIndex: number } | { ok: false; code: RefusalCode | null; message: string };
+/**
+ * A refusal keeps its result code, so a caller can react to one; the message is its text. A
+ * transaction the organisation's policy says needs an approval is not refused: it is held for
+ * the approvers (`held`, the queue item's id), and its message says so.
+ */
+export type ActionOutcome =
+  | { ok: true; txId: string; leafIndex: number }
+  | { ok: false; code: RefusalCode | null; message: string; held?: { approvalId: string } };
 
 
 /**
@@ -26,6 +32,7 @@ export function useLedgerAction() {
   const signer = useSigner();
   const t = useTranslations();
   const submit = useMutation(trpc.ledger.submit.mutationOptions());
+  const hold = useMutation(trpc.approvals.hold.mutationOptions());
   const [busy, setBusy] = useState(false);
 
   async function run<K extends TransactionType>(type: K, body: TransactionBodies[K]): Promise<ActionOutcome> {
@@ -35,6 +42,13 @@ export function useLedgerAction() {
       const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };
+      if (result.code === "approval_missing") {
+        // The ledger wants an approver's cosignature: the same signed transaction waits in the
+        // approvals queue (the ledger used none of it: a refusal records no nonce).
+        const held = await hold.mutateAsync({ signed: toWire(signed) });
+        await queryClient.invalidateQueries({ queryKey: trpc.approvals.pathKey() });
+        return { ok: false, code: result.code, message: t("approvals.held"), held: { approvalId: held.id } };
+      }
       return { ok: false, code: result.code, message: refusalText(t, result.code, result.text) };
     } catch (error) {
       return { ok: false, code: null, message: errorMessage(error, t) };

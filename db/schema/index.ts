@@ -11,3 +11,4 @@ export * from "./webhooks";
 export * from "./vouchers";
 export * from "./notifications";
 export * from "./passkeys";
+export * from "./approvals";

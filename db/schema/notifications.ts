@@ -49,7 +49,7 @@ export const notifications = pgTable(
     index("notifications_unread_idx").on(t.userId).where(sql`${t.readAtMs} is null and ${t.inApp}`),
     index("notifications_email_due_idx").on(t.createdAtMs).where(sql`${t.emailStatus} = 'pending'`),
     check("notifications_category_check", sql`${t.category} in ('offer','decision','money','maturity','overdue','organisation')`),
-    check("notifications_subject_check", sql`${t.subject} in ('claim','issuance','financing','keys','apiKeys','people')`),
+    check("notifications_subject_check", sql`${t.subject} in ('claim','issuance','financing','keys','apiKeys','people','approvals')`),
     check("notifications_email_status_check", sql`${t.emailStatus} in (${list(EMAIL_STATUSES)})`),
     check("notifications_emailed_when_handed_over", sql`(${t.emailedAtMs} is null) = (${t.emailStatus} in ('none','pending'))`),
   ],

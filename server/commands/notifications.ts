@@ -42,6 +42,8 @@ export interface NotificationDraft {
   occurredAtMs: number;
   /** The person whose own action it tells of: not told of it. */
   exceptUserId?: string;
+  /** When set, only these people of the organisation (still as the category and their choices allow): a maker told of his own item. */
+  onlyUserIds?: readonly string[];
 }
 
 /** Events found late (a backlog, a first run over an old outbox) are not emailed: an email about last week's offer helps nobody. */
@@ -70,7 +72,7 @@ export async function writeNotifications(db: DbOrTx, drafts: readonly Notificati
     .where(and(inArray(users.orgId, orgIds), eq(users.status, "active")));
   const rows = drafts.flatMap((draft) =>
     people
-      .filter((person) => person.orgId === draft.orgId && person.id !== draft.exceptUserId && receivesNotifications(person, draft.category))
+      .filter((person) => person.orgId === draft.orgId && person.id !== draft.exceptUserId && (draft.onlyUserIds === undefined || draft.onlyUserIds.includes(person.id)) && receivesNotifications(person, draft.category))
       .flatMap((person) => {
         const chosen = preferencesOf(person.preferences ?? undefined);
         const inApp = chosen.inApp.includes(draft.category);

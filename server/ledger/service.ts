@@ -396,3 +396,18 @@ export function requireAccepted(result: SubmitResult): Accepted {
   if (result.status !== "accepted") throw new Error(`The ledger refused the transaction: ${result.code}${result.detail ? ` (${result.detail})` : ""}`);
   return result;
 }
+
+/**
+ * What the ledger would answer to `signed` now, without the head lock and without writing
+ * anything: the contracts applied to the state as it is (the approvals queue asks this before
+ * it holds a transaction, server/commands/approvals.ts). Only an answer for this moment: a
+ * later submission is judged again, under the lock, against the state of its time.
+ */
+export async function dryRun(db: DbOrTx, signed: SealedTransaction, nowMs: number, verifier: SignatureVerifier = nodeVerifier): Promise<{ ok: true } | Refusal> {
+  const txId = transactionId(signed.transaction);
+  const [existing] = await db.select({ leafIndex: ledgerEntries.leafIndex }).from(ledgerEntries).where(eq(ledgerEntries.txId, txId));
+  if (existing) return refusal(txId, "transaction_id_conflict", `transaction ${txId} is already in the log`);
+  const state = await prefetchState(db, prefetchKeys(signed));
+  const outcome = applyTransaction(state, signed, { nowMs, txId, verifier, networkId: ledgerNetworkId() });
+  return outcome.ok ? { ok: true } : refusal(txId, outcome.code, outcome.detail);
+}

@@ -40,6 +40,8 @@ export const DEMO_ORGS: DemoOrg[] = [
     users: [
       { email: "core@demo.doublechain.cn", name: "Chen Jing", permission: "admin" },
       { email: "core.viewer@demo.doublechain.cn", name: "Zhou Min", permission: "viewer" },
+      // The approver (复核) of issuances above the core enterprise's approval policy's threshold.
+      { email: "core.approver@demo.doublechain.cn", name: "Wu Fang", permission: "approver" },
     ],
   },
   {

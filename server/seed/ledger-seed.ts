@@ -31,6 +31,14 @@ export function demoAgentIdentity(orgId: string): SigningIdentity & { publicKeyH
   return identityFor(orgId, sha256(utf8ToBytes(`double-chain demo settlement agent key ${orgId}`)));
 }
 
+/** The demo approver's key of an organisation: held by its user with the approver permission (demo-data.ts). */
+export function demoApproverIdentity(orgId: string): SigningIdentity & { publicKeyHex: string } {
+  return identityFor(orgId, sha256(utf8ToBytes(`double-chain demo approver key ${orgId}`)));
+}
+
+/** The core enterprise's approval policy in the demo: an issuance (or credit decision) above 1,000,000.00 needs an approver. */
+export const DEMO_APPROVAL_ABOVE_MINOR = 100_000_000n;
+
 /** The text of the demo's main invoice (the 1,000,000.00 issuance): a file holding exactly this matches its hash. */
 export const DEMO_INVOICE_TEXT = "Invoice HX-2026-0418: 2,000 mainboard assemblies";
 
@@ -184,6 +192,15 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
 
   // A second issuance waiting in tier 1's inbox.
   const pendingOfferClaimId = await issue(factorLineId, 25_000_000n, addDays(clock(), 120), documentsOf("Invoice HX-2026-0421: 500 camera modules", "Delivery note DN-77055, received 2026-11-24"));
+
+  // Maker-checker at the core enterprise: its approver (Wu Fang) holds an approver key, and
+  // its policy asks for an approval of anything above 1,000,000.00. Set last, so the demo's own
+  // issuances (none above it) were made as before.
+  const approver = demoApproverIdentity("org_huaxin");
+  const huaxin = DEMO_ORGS.find((org) => org.id === "org_huaxin")!;
+  const approverIndex = huaxin.users.findIndex((user) => user.permission === "approver");
+  await submit(sign(approver, "key.register", { orgId: "org_huaxin", orgName: huaxin.name, role: "core_enterprise", publicKeyHex: approver.publicKeyHex, keyId: approver.keyId, keyRole: "approver", holderUserId: demoUserId("org_huaxin", approverIndex) }, [core]));
+  await submit(sign(core, "approvalPolicy.set", { approvalAboveMinor: DEMO_APPROVAL_ABOVE_MINOR, keyChangeAdmins: 1 }));
 
   // What the scheduled job did on the days the history issuances matured.
   // The demo depends on both history issuances being overdue: checked on their pieces, not

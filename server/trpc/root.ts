@@ -10,6 +10,7 @@ import { jobsRouter } from "./routers/jobs";
 import { integrationsRouter } from "./routers/integrations";
 import { vouchersRouter } from "./routers/vouchers";
 import { notificationsRouter } from "./routers/notifications";
+import { approvalsRouter } from "./routers/approvals";
 
 export const appRouter = router({
   auth: authRouter,
@@ -23,6 +24,7 @@ export const appRouter = router({
   integrations: integrationsRouter,
   vouchers: vouchersRouter,
   notifications: notificationsRouter,
+  approvals: approvalsRouter,
 });
 
 export type AppRouter = typeof appRouter;

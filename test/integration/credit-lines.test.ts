@@ -78,13 +78,14 @@ describe("a lender's credit line, granted to adjusted to frozen and back", () =>
   });
 
   it("the core enterprise issues on it; the limit cannot go below what is used", async () => {
-    const issued = await submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 120_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() });
+    // 1,000,000.00: the demo's approval policy asks for an approver only above it.
+    const issued = await submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 100_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() });
     expect(issued.status).toBe("accepted");
-    const below = await submitAs(BANK_ADMIN, bank, "creditLine.adjust", { creditLineId: lineId, limitMinor: 119_999_999n });
+    const below = await submitAs(BANK_ADMIN, bank, "creditLine.adjust", { creditLineId: lineId, limitMinor: 99_999_999n });
     expect(below).toMatchObject({ status: "refused", code: "credit_line_limit_below_used" });
     const adjusted = await submitAs(BANK_ADMIN, bank, "creditLine.adjust", { creditLineId: lineId, limitMinor: 150_000_000n });
     expect(adjusted.status).toBe("accepted");
-    expect(await lineRow(lineId)).toMatchObject({ limitMinor: 150_000_000n, usedMinor: 120_000_000n });
+    expect(await lineRow(lineId)).toMatchObject({ limitMinor: 150_000_000n, usedMinor: 100_000_000n });
   });
 
   it("frozen: the core enterprise's next issuance is refused; unfrozen: accepted again", async () => {
@@ -93,11 +94,11 @@ describe("a lender's credit line, granted to adjusted to frozen and back", () =>
     const issue = () => submitAs(CORE_ADMIN, core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 10_000_000n, currency: "CNY", maturityDate: addDays(Date.now(), 60), documents: freshDocuments() });
     expect(await issue()).toMatchObject({ status: "refused", code: "credit_line_frozen" });
     expect((await callerFor(database.db, CORE_ADMIN).ledger.creditLines()).find((l) => l.id === lineId)?.status).toBe("frozen");
-    expect(await lineRow(lineId)).toMatchObject({ usedMinor: 120_000_000n, status: "frozen" });
+    expect(await lineRow(lineId)).toMatchObject({ usedMinor: 100_000_000n, status: "frozen" });
 
     expect((await submitAs(BANK_ADMIN, bank, "creditLine.freeze", { creditLineId: lineId, frozen: false })).status).toBe("accepted");
     expect((await issue()).status).toBe("accepted");
-    expect(await lineRow(lineId)).toMatchObject({ usedMinor: 130_000_000n, status: "active" });
+    expect(await lineRow(lineId)).toMatchObject({ usedMinor: 110_000_000n, status: "active" });
   });
 
   it("expired: nothing more can be issued, adjusted or frozen on it", async () => {

@@ -74,7 +74,7 @@ describe("ledger service on the seeded demo chain", () => {
     expect(entries.map((e) => e.leafIndex)).toEqual(entries.map((_, i) => i));
     expect(entries[0]?.type).toBe("key.register");
     expect(new Set(entries.slice(0, seededSize).map((e) => e.type))).toEqual(
-      new Set(["key.register", "creditLine.grant", "claim.issue", "claim.accept", "claim.split", "financing.request", "financing.offer", "financing.accept", "financing.disburse", "financingPolicy.set", "claim.markOverdue"]),
+      new Set(["key.register", "creditLine.grant", "claim.issue", "claim.accept", "claim.split", "financing.request", "financing.offer", "financing.accept", "financing.disburse", "financingPolicy.set", "approvalPolicy.set", "claim.markOverdue"]),
     );
     const rows = await database.db.select().from(ledgerCheckpoints).orderBy(ledgerCheckpoints.size);
     const chain = rows.map((r) => ({ checkpoint: { size: r.size, rootHash: r.rootHash, timestampMs: r.timestampMs, previousCheckpointHash: r.previousCheckpointHash }, keyId: r.keyId, signatureHex: r.signatureHex }));

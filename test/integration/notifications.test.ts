@@ -124,7 +124,8 @@ describe("notifications for people", () => {
     const overdue = await database.db.select().from(notifications).where(eq(notifications.kind, "overdueIssuer"));
     const roots = [...new Set(overdue.map((n) => n.subjectId))];
     expect(roots.length).toBeGreaterThan(0);
-    for (const root of roots) expect(await toldOf(`overdue:${root}`)).toEqual(["usr_huaxin_1"]);
+    // Huaxin's admin and its approver (makers and up), not its viewer.
+    for (const root of roots) expect(await toldOf(`overdue:${root}`)).toEqual(["usr_huaxin_1", "usr_huaxin_3"]);
     const holders = await database.db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.kind, "overdueHolder"));
     expect(holders.length).toBeGreaterThan(0);
     expect(holders.every((h) => h.userId !== "usr_huaxin_2")).toBe(true);
@@ -133,14 +134,15 @@ describe("notifications for people", () => {
   it("tells an organisation's admins of its keys: each demo organisation's admin heard of its key, the viewer did not", async () => {
     const keyNews = await database.db.select({ userId: notifications.userId, orgId: notifications.orgId }).from(notifications).where(eq(notifications.kind, "keyRegistered"));
     expect(keyNews.filter((n) => n.orgId === "org_pearl").map((n) => n.userId)).toEqual(["usr_pearl_1"]);
-    expect(keyNews.filter((n) => n.orgId === "org_huaxin").map((n) => n.userId)).toEqual(["usr_huaxin_1"]);
+    // Huaxin's admin heard of both its keys (its own and its approver's), its viewer and approver of neither.
+    expect(keyNews.filter((n) => n.orgId === "org_huaxin").map((n) => n.userId)).toEqual(["usr_huaxin_1", "usr_huaxin_1"]);
   });
 
   it("the daily maturity check tells the issuer's makers and the holder of an issuance due within 7 days, once a Beijing day", async () => {
     const key = (await database.db.select({ k: notifications.dedupeKey }).from(notifications).where(eq(notifications.subjectId, fx.rootId))).find((r) => r.k.startsWith("maturity:"))?.k;
     expect(key).toBe(`maturity:${fx.rootId}:${addDays(Date.now(), 5)}`);
-    // The issuer (Huaxin's admin, not its viewer) and the bank, which holds the financed piece.
-    expect(await toldOf(key!)).toEqual(["usr_cmtb_1", "usr_huaxin_1"]);
+    // The issuer (Huaxin's admin and approver, not its viewer) and the bank, which holds the financed piece.
+    expect(await toldOf(key!)).toEqual(["usr_cmtb_1", "usr_huaxin_1", "usr_huaxin_3"]);
     expect(await notifyMaturities(database.db, Date.now())).toEqual({ checked: false, notified: 0 });
   });
 

@@ -18,7 +18,7 @@ import { DEMO_PASSWORD, demoUserId } from "@/server/seed/demo-data";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, runtimeFor } from "../helpers/callers";
 import { addFigures } from "./figures";
-import { codeOf, ids, signed, stateHash } from "./support";
+import { bankLineId, codeOf, freshDocuments, ids, signed, stateHash } from "./support";
 
 // Passkeys need a site (a domain name); set before the environment is first read.
 vi.hoisted(() => {
@@ -396,6 +396,24 @@ const ROWS: Row[] = [
   { procedure: "integrations.setWebhookEndpointEnabled", scenario: "an endpoint that does not exist", expected: expect8("N N N N F F F U"), input: () => ({ endpointId: "whe_missing", enabled: false }) },
   { procedure: "integrations.webhookDeliveries", scenario: "the organisation's webhook deliveries", expected: expect8("O O O O F F F U") },
   { procedure: "integrations.redeliver", scenario: "a delivery that does not exist", expected: expect8("N N N N F F F U"), input: () => ({ deliveryId: "msg_missing" }) },
+  // The approvals queue (maker-checker): an organisation's own people only; an item of another organisation is "not found".
+  {
+    procedure: "approvals.hold",
+    scenario: "hold Huaxin's small issuance (its policy needs no approval for it; only Huaxin's key holder may hold it)",
+    expected: expect8("F B F F F F F U"),
+    input: async () => ({ signed: signed(ids.core, "claim.issue", { creditLineId: await bankLineId(db), toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: "2099-12-31", documents: freshDocuments() }) }),
+  },
+  { procedure: "approvals.list", scenario: "the own organisation's queue (makers and up)", expected: expect8("O O O O F F F U"), check: (r) => expect(r).toMatchObject({ waiting: expect.any(Array), mine: expect.any(Array), decided: expect.any(Array) }) },
+  { procedure: "approvals.waitingCount", scenario: "how many wait for the caller (0 for anyone who cannot approve)", expected: expect8(APPROVED), check: (r) => expect(typeof r).toBe("number") },
+  { procedure: "approvals.get", scenario: "a queue item that does not exist (or is another organisation's)", expected: expect8("N N N N N F N U"), input: () => ({ id: "apr_missing" }) },
+  {
+    procedure: "approvals.approve",
+    scenario: "approve a queue item that does not exist (or is another organisation's)",
+    expected: expect8("N N N N N F N U"),
+    input: () => ({ id: "apr_missing", cosignature: { orgId: "org_huaxin", keyId: ids.core.keyId, signatureHex: "0".repeat(128) } }),
+  },
+  { procedure: "approvals.reject", scenario: "reject a queue item that does not exist", expected: expect8("N N N N N F N U"), input: () => ({ id: "apr_missing", reason: "no" }) },
+  { procedure: "approvals.withdraw", scenario: "withdraw a queue item that does not exist", expected: expect8("N N N N N F N U"), input: () => ({ id: "apr_missing" }) },
   // The inbox and notification choices: every signed-in person, about themselves alone (the actor's user id).
   {
     procedure: "notifications.list",

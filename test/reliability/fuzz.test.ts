@@ -290,6 +290,12 @@ beforeAll(async () => {
   add("notifications.setPreferences", { userId: null, base: { inApp: ["offer"], email: ["offer"], locale: "en" } });
   add("notifications.markAllRead", { userId: null, base: { seenUpToMs: 1_700_000_000_000 } });
   // No such request: every variant that still parses is NOT_FOUND, and nothing reaches the ledger.
+  // The approvals queue: every variant of a missing item's id or a malformed cosignature is refused before anything is read or written.
+  add("approvals.hold", { userId: "usr_huaxin_1", base: { signed: signed(ids.core, "claim.issue", { creditLineId: lineId, toOrgId: "org_pearl", amountMinor: 1_000n, currency: "CNY", maturityDate: "2099-12-31", documents: freshDocuments() }) } });
+  add("approvals.get", { userId: "usr_huaxin_1", base: { id: "apr_does_not_exist" } });
+  add("approvals.approve", { userId: "usr_huaxin_1", base: { id: "apr_does_not_exist", cosignature: { orgId: "org_huaxin", keyId: ids.core.keyId, signatureHex: "0".repeat(128) } } });
+  add("approvals.reject", { userId: "usr_huaxin_1", base: { id: "apr_does_not_exist", reason: "no" } });
+  add("approvals.withdraw", { userId: "usr_huaxin_1", base: { id: "apr_does_not_exist" } });
   add("keys.confirm", { userId: "usr_pearl_1", base: { requestId: "kreq_does_not_exist", keyId: ids.tier1.keyId, signatureHex: "0".repeat(128) } });
   // No input: whatever arrives is ignored, and the answer is a read.
   add("jobs.list", { userId: "usr_operator_1", base: undefined });

@@ -66,6 +66,8 @@ export const CONVERTED_FILES = [
   "app/(app)/settings/notifications/preferences-form.tsx",
   "app/(app)/inbox/page.tsx",
   "app/(app)/inbox/inbox-list.tsx",
+  "app/(app)/approvals/page.tsx",
+  "app/(app)/approvals/approvals-queue.tsx",
   "app/(app)/credit-lines/page.tsx",
   "app/(app)/credit-lines/credit-lines-table.tsx",
   "app/(app)/credit-lines/grant-form.tsx",

@@ -79,6 +79,7 @@ export function IssueForm({
     if (!amount?.ok) return;
     setError(null);
     const result = await action.run("claim.issue", { creditLineId: lineId, toOrgId, amountMinor: amount.amountMinor, currency: "CNY", maturityDate, documents: referenceText ? { ...documentHashes, reference: referenceText } : documentHashes });
+    if (!result.ok && result.held) return router.push(`/approvals?held=${encodeURIComponent(result.held.approvalId)}`);
     if (!result.ok) return setError(result.message);
     router.push("/issuances?done=issued");
     router.refresh();

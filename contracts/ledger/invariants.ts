@@ -14,6 +14,7 @@
  */
 import { MemoryState, OverlayView, vouchForChanges, type StateView } from "./state";
 import { outstandingMinor } from "./claims";
+import { isOperatorRole } from "./roles";
 import { invariant, InvariantViolation } from "./outcome";
 import { isLiveIssuance, isLiveState, KEY_ROLES, type Claim, type FinancingPolicy, type StateChange } from "./types";
 
@@ -127,6 +128,7 @@ function assertOtherInvariants(view: StateView, changes: readonly StateChange[])
       invariant((key.status === "revoked") === (key.revokedAtMs !== null), `key ${key.keyId}: revocation time`);
       invariant(view.getOrg(key.orgId) !== undefined, `key ${key.keyId}: organisation ${key.orgId} unknown`);
       invariant((KEY_ROLES as readonly string[]).includes(key.role), `key ${key.keyId}: role ${key.role} is not a key role`);
+      invariant(!isOperatorRole(key.role) || view.getOrg(key.orgId)?.role === "operator", `key ${key.keyId}: operator role ${key.role} outside the operator's organisation`);
     } else if (change.kind === "pledge") {
       const claim = view.getClaim(change.value.claimId);
       invariant(claim !== undefined, `pledge ${change.value.id}: claim missing`);

@@ -94,10 +94,15 @@ export async function loadOperatorRoleKeys(db: DbOrTx, env: NodeJS.ProcessEnv = 
  * the roles existed keeps working; one whose role key is not ours has the transaction refused.
  */
 export async function operatorKeyFor(db: DbOrTx, operatorOrgId: string, role: OperatorKeyRole, env: NodeJS.ProcessEnv = process.env): Promise<PlatformKey> {
+  return (await hasActiveOperatorKey(db, operatorOrgId, role)) ? loadOperatorRoleKey(db, role, env) : loadPlatformKey(db, env);
+}
+
+/** Whether the ledger (as `db` sees it: a transaction sees its own block) holds an active operator key of `role`. */
+export async function hasActiveOperatorKey(db: DbOrTx, operatorOrgId: string, role: OperatorKeyRole): Promise<boolean> {
   const [registered] = await db
     .select({ keyId: signingKeys.keyId })
     .from(signingKeys)
     .where(and(eq(signingKeys.orgId, operatorOrgId), eq(signingKeys.role, role), eq(signingKeys.status, "active")))
     .limit(1);
-  return registered ? loadOperatorRoleKey(db, role, env) : loadPlatformKey(db, env);
+  return registered !== undefined;
 }

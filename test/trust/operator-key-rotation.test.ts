@@ -31,7 +31,7 @@ afterEach(async () => {
 async function start() {
   const admin = key();
   const log = new LogBuilder(admin, { notes: true });
-  const operatorBody = (who: SigningIdentity & { publicKeyHex: string }, keyRole: "admin" | "checkpoint") => ({
+  const operatorBody = (who: SigningIdentity & { publicKeyHex: string }, keyRole: "admin" | "checkpoint" | "overdue") => ({
     orgId: OPERATOR_ORG,
     orgName: "Operator",
     role: "operator" as const,
@@ -101,6 +101,19 @@ describe("a witness follows the operator's checkpoint key through its key entrie
     expect((await send(next.privateKey)).status).toBe(200);
     expect(witness.size).toBe(4);
     expect(await witness.evidence()).toEqual([]);
+  });
+
+  it("refuses a checkpoint signed by the operator's overdue key, whose one duty is overdue marks", async () => {
+    const { admin, log, witness, send, operatorBody } = await start();
+    const overdue = key();
+    log.block(log.sign(overdue, "key.register", operatorBody(overdue, "overdue"), [admin]));
+    const refused = await send(overdue.privateKey);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/checkpoint key in force at size 2/);
+    expect(witness.size).toBe(0);
+    // The admin (genesis) key still holds the checkpoint duty: the operator has no checkpoint key.
+    expect((await send(admin.privateKey)).status).toBe(200);
+    expect(witness.size).toBe(2);
   });
 
   it("refuses a checkpoint signed by a key the log never registered", async () => {

@@ -16,6 +16,7 @@ import { transactionId } from "./transaction";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { decodeSignedTransaction } from "./ledger/schema";
 import { MemoryState } from "./ledger/state";
+import { operatorKeysFor } from "./ledger/roles";
 import type { SignedLedgerTransaction } from "./ledger/types";
 
 /** Failures, in the order they are checked for each entry. */
@@ -37,6 +38,14 @@ export class LogFollower {
   #lastAcceptedAtMs = 0;
   /** The log's network: the one its genesis entry names, which every later entry must name too. */
   #networkId: string | null = null;
+  /** The operator's organisation: the one its genesis entry registers. */
+  #operatorOrgId: string | null = null;
+  /**
+   * The public keys (hex) that sign the log's checkpoints, from each size on where they
+   * changed: the operator's checkpoint keys, or its admin keys while it has none (roles.ts
+   * operatorKeysFor). A checkpoint of size n is signed by a key in force at n.
+   */
+  readonly #checkpointKeys: { fromSize: number; publicKeysHex: readonly string[] }[] = [];
 
   /**
    * `operatorPublicKeyHex`, when given, is the key the genesis entry must register for the
@@ -49,6 +58,13 @@ export class LogFollower {
 
   get size(): number {
     return this.#frontier.size;
+  }
+
+  /** The public keys (hex) that may sign a checkpoint of `size` (at most this follower's size): none before the genesis. */
+  checkpointKeysAt(size: number): readonly string[] {
+    let keys: readonly string[] = [];
+    for (const change of this.#checkpointKeys) if (change.fromSize <= size) keys = change.publicKeysHex;
+    return keys;
   }
 
   logRoot(): Uint8Array {
@@ -86,7 +102,15 @@ export class LogFollower {
     return null;
   }
 
-  #apply(index: number, nowMs: number, signed: Parameters<typeof applyTransaction>[1]): FollowFailure | null {
+  #noteCheckpointKeys(index: number, signed: SignedLedgerTransaction): void {
+    if (index === 0) this.#operatorOrgId = signed.transaction.signer.orgId;
+    if (this.#operatorOrgId === null || !changesKeysOf(signed, this.#operatorOrgId)) return;
+    const keys = operatorKeysFor("checkpoint", this.state.getActiveKeysOf(this.#operatorOrgId)).map((key) => key.publicKeyHex);
+    const current = this.checkpointKeysAt(index + 1);
+    if (keys.length !== current.length || keys.some((key, i) => key !== current[i])) this.#checkpointKeys.push({ fromSize: index + 1, publicKeysHex: keys });
+  }
+
+  #apply(index: number, nowMs: number, signed: SignedLedgerTransaction): FollowFailure | null {
     const txId = transactionId(signed.transaction);
     try {
       this.#networkId ??= signed.transaction.networkId;
@@ -94,6 +118,7 @@ export class LogFollower {
       if (!outcome.ok) return { leafIndex: index, code: "contract_refused", detail: outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code };
       this.state.applyChanges(outcome.changes);
       this.stateMap.apply(this.state, outcome.changes);
+      this.#noteCheckpointKeys(index, signed);
       return null;
     } catch (error) {
       // Accepted history that breaks an invariant is a finding about the log, not a crash.
@@ -101,6 +126,12 @@ export class LogFollower {
       throw error;
     }
   }
+}
+
+/** Whether an entry changes the operator's key set, and so maybe who signs checkpoints. */
+function changesKeysOf(signed: SignedLedgerTransaction, orgId: string): boolean {
+  const { transaction } = signed;
+  return (transaction.type === "key.register" || transaction.type === "key.rotate" || transaction.type === "key.revoke") && transaction.body.orgId === orgId;
 }
 
 function registersOperatorKey(transaction: SignedLedgerTransaction["transaction"], publicKeyHex: string): boolean {

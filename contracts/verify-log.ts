@@ -25,6 +25,7 @@ import type { SignatureVerifier } from "./signing";
 import { transactionId } from "./transaction";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { decodeSignedTransaction } from "./ledger/schema";
+import { operatorKeysFor } from "./ledger/roles";
 import { MemoryState } from "./ledger/state";
 import { NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseNote, signaturesByKey, verifyNoteSignature } from "./note";
 import { StateMapUpdater } from "./state-leaves";
@@ -240,6 +241,13 @@ class LogReplay {
     return { where: "checkpoint", index, code: this.chain.code, detail: this.chain.detail };
   }
 
+  /** The operator's checkpoint keys in force after the entries replayed so far: its checkpoint keys, or its admin keys while it has none. */
+  private checkpointKeysNow(): string[] {
+    const operator = [...this.state.orgs.values()].find((org) => org.role === "operator");
+    if (operator === undefined) return [this.exported.operatorPublicKeyHex];
+    return operatorKeysFor("checkpoint", this.state.getActiveKeysOf(operator.id)).map((key) => key.publicKeyHex);
+  }
+
   /**
    * The checkpoint's C2SP note, if the export has one: signed by the operator key under the
    * note's origin, for this size and root, and committing to the state root of the replay.
@@ -253,11 +261,13 @@ class LogReplay {
     const body = parseCheckpointBody(parsed.note.text);
     if (!body.ok) return fail("checkpoint_note_invalid", body.detail);
     const { checkpoint } = body;
-    const key = noteVerifierKey(checkpoint.origin, NOTE_SIGNATURE_TYPE_ED25519, hexToBytes(this.exported.operatorPublicKeyHex, 32));
-    const signatures = signaturesByKey(parsed.note, key);
-    if (signatures.length === 0 || signatures.some((signature) => !verifyNoteSignature(parsed.note.text, signature, key, this.verifier).ok)) {
-      return fail("checkpoint_note_invalid", "the note has no valid signature by the operator key");
-    }
+    // Signed by the operator's checkpoint key in force at this size (docs/ledger.md "Operator keys"): the replay is at it now.
+    const signedByKeyInForce = this.checkpointKeysNow().some((publicKeyHex) => {
+      const key = noteVerifierKey(checkpoint.origin, NOTE_SIGNATURE_TYPE_ED25519, hexToBytes(publicKeyHex, 32));
+      const signatures = signaturesByKey(parsed.note, key);
+      return signatures.length > 0 && signatures.every((signature) => verifyNoteSignature(parsed.note.text, signature, key, this.verifier).ok);
+    });
+    if (!signedByKeyInForce) return fail("checkpoint_note_invalid", "the note has no valid signature by the operator's checkpoint key in force");
     if (checkpoint.size !== size || bytesToHex(checkpoint.rootHash) !== bytesToHex(this.frontier.root())) {
       return fail("checkpoint_note_invalid", `the note is for size ${checkpoint.size} and root ${bytesToHex(checkpoint.rootHash)}, the checkpoint for ${size}`);
     }

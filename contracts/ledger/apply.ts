@@ -15,7 +15,7 @@ import { checkKeySignature, transactionId, type SignatureCheck, type SignedTrans
 import { assertTransitionInvariants } from "./invariants";
 import { checkApprovals, isApprovedType, type ApprovedType } from "./approvals";
 import { registrationSignerProblem } from "./keys";
-import { roleMaySign } from "./roles";
+import { isOperatorRole, roleMaySign } from "./roles";
 import { kindOf, type ResultCode } from "./kinds";
 import {
   fail,
@@ -76,6 +76,8 @@ function checkRegisteredSigner(view: StateView, signed: SignedLedgerTransaction,
   if (!signature.ok) return key.webauthn === null ? fail("signature_invalid") : fail("signature_invalid", signature.detail);
   if (view.hasNonce(signer.orgId, signer.keyId, nonce)) return fail("nonce_reused");
   if (!roleMaySign(signed.transaction.type, key.role)) {
+    // An operator key has one duty (roles.ts OPERATOR_ROLE_DUTIES); used for anything else it is named as such.
+    if (isOperatorRole(key.role)) return fail("operator_key_outside_role", `${key.role} key ${key.keyId} cannot sign ${signed.transaction.type}`);
     return fail("signer_role_not_allowed", `${key.role} key ${key.keyId} cannot sign ${signed.transaction.type}`);
   }
   const signerOrg = view.getOrg(signer.orgId);

@@ -2,6 +2,7 @@
  * Transitions of claims: issue, answer an offer (accept, reject, withdraw), split (which
  * also transfers), pledge and release, and the overdue mark.
  */
+import { operatorKeysFor } from "./roles";
 import { deriveId } from "../canonical";
 import type { CodeIn, CLAIM_ACCEPT_CODES, CLAIM_ISSUE_CODES, CLAIM_MARK_OVERDUE_CODES, CLAIM_PLEDGE_CODES, CLAIM_REJECT_CODES, CLAIM_RELEASE_CODES, CLAIM_SPLIT_CODES, CLAIM_WITHDRAW_CODES } from "./codes";
 import { isCreditLineExpired } from "./credit-lines";
@@ -318,6 +319,10 @@ export function applyClaimMarkOverdue(
   context: TransitionContext,
 ): Outcome<CodeIn<typeof CLAIM_MARK_OVERDUE_CODES>> {
   if (context.signerOrg?.role !== "operator") return fail("signer_not_operator");
+  const signer = transaction.signer;
+  if (!operatorKeysFor("overdue", view.getActiveKeysOf(signer.orgId)).some((key) => key.keyId === signer.keyId)) {
+    return fail("operator_key_outside_role", `${signer.keyId} does not hold the operator's overdue role`);
+  }
   const root = view.getClaim(transaction.body.rootClaimId);
   if (root === undefined) return fail("claim_not_found");
   if (root.id !== root.rootId) return fail("claim_not_root");

@@ -27,7 +27,7 @@ export const SIGNER_CHECKS = [
  * The signer checks and then the role check (roles.ts): every type whose row in the roles
  * table leaves some role out. key.rotate, which any role signs for its own key, has none.
  */
-const ROLE_CHECKED = [...SIGNER_CHECKS, "signer_role_not_allowed"] as const;
+const ROLE_CHECKED = [...SIGNER_CHECKS, "signer_role_not_allowed", "operator_key_outside_role"] as const;
 
 /**
  * The checks of the approvals (cosignatures) of a kind that takes them (approvals.ts), run
@@ -78,11 +78,13 @@ export const KEY_REGISTER_CODES = [
   "signature_invalid",
   "nonce_reused",
   "key_already_registered",
+  "operator_role_outside_operator",
   "genesis_requires_operator",
   "first_key_not_admin",
   "key_set_change_by_operator",
   "unexpected_cosignature",
   "operator_cosignature_missing",
+  "operator_key_outside_role",
   "operator_cosignature_invalid",
   "organisation_approval_missing",
   "cosigner_role_not_allowed",
@@ -111,6 +113,8 @@ export const KEY_REVOKE_CODES = [
   "key_set_change_by_operator",
   "revoke_not_authorised",
   "key_already_revoked",
+  "last_admin_key",
+  "last_operator_role_key",
   ...APPROVAL_CHECKS,
 ] as const;
 

@@ -14,6 +14,7 @@
  */
 import { MemoryState, OverlayView, vouchForChanges, type StateView } from "./state";
 import { outstandingMinor } from "./claims";
+import { isOperatorRole } from "./roles";
 import { invariant, InvariantViolation } from "./outcome";
 import { isLiveIssuance, isLiveState, KEY_ROLES, type Claim, type FinancingPolicy, type SigningKey, type StateChange } from "./types";
 
@@ -128,6 +129,7 @@ function assertOtherInvariants(view: StateView, changes: readonly StateChange[])
       invariant(view.getOrg(key.orgId) !== undefined, `key ${key.keyId}: organisation ${key.orgId} unknown`);
       invariant((KEY_ROLES as readonly string[]).includes(key.role), `key ${key.keyId}: role ${key.role} is not a key role`);
       invariant(publicKeyFitsScheme(key), `key ${key.keyId}: public key does not fit its scheme`);
+      invariant(!isOperatorRole(key.role) || view.getOrg(key.orgId)?.role === "operator", `key ${key.keyId}: operator role ${key.role} outside the operator's organisation`);
     } else if (change.kind === "approvalPolicy") {
       const policy = change.value;
       invariant(policy.keyChangeAdmins === 1 || policy.keyChangeAdmins === 2, `approval policy ${policy.orgId}: key changes need 1 or 2 admins`);

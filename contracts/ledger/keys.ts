@@ -17,6 +17,7 @@ import { checkKeySignature, type Cosignature, type VerifyingKey } from "../trans
 import { isAcceptableP256PublicKey, passkeyKeyIdFor, type WebAuthnKeyParameters } from "../webauthn";
 import type { CodeIn, KEY_REGISTER_CODES, KEY_REVOKE_CODES, KEY_ROTATE_CODES } from "./codes";
 import { keyChangeAdminsOf } from "./approvals";
+import { isOperatorRole, operatorKeysFor } from "./roles";
 import { fail, succeed, type Outcome, type TransitionContext } from "./outcome";
 import type { StateView } from "./state";
 import type { LedgerEnvelope, LedgerEvent, Organisation, SignedLedgerTransaction, SigningKey, StateChange } from "./types";
@@ -90,17 +91,23 @@ function isOperatorOrg(view: StateView, orgId: string): boolean {
 /**
  * The onboarding of a new organisation: its first key, self-signed by the organisation's
  * admin (the signer checks in apply.ts: proof of possession, the admin's one-time
- * confirmation) and approved by exactly one valid cosignature of an active operator key.
+ * confirmation) and approved by exactly one valid cosignature of an active operator key
+ * that holds the onboarding role (roles.ts operatorKeysFor: its onboarding key, or its
+ * admin key while it has none).
  */
-function checkOnboardingCosignature(view: StateView, context: TransitionContext): CodeIn<typeof KEY_REGISTER_CODES> | undefined {
+function checkOnboardingCosignature(view: StateView, context: TransitionContext): { code: CodeIn<typeof KEY_REGISTER_CODES>; detail?: string } | undefined {
   const cosignatures = context.signed.cosignatures;
-  if (cosignatures.length > 1) return "unexpected_cosignature";
+  if (cosignatures.length > 1) return { code: "unexpected_cosignature" };
   const cosignature = cosignatures[0];
-  if (cosignature === undefined) return "operator_cosignature_missing";
+  if (cosignature === undefined) return { code: "operator_cosignature_missing" };
   const key = view.getKey(cosignature.keyId);
   const isOperatorKey = key !== undefined && key.status === "active" && key.orgId === cosignature.orgId && isOperatorOrg(view, cosignature.orgId);
-  if (!isOperatorKey) return "operator_cosignature_missing";
-  return verifiesCosignature(context, cosignature, key) ? undefined : "operator_cosignature_invalid";
+  if (!isOperatorKey) return { code: "operator_cosignature_missing" };
+  const onboardingKeys = operatorKeysFor("onboarding", view.getActiveKeysOf(key.orgId));
+  if (!onboardingKeys.some((holder) => holder.keyId === key.keyId)) {
+    return { code: "operator_key_outside_role", detail: `${key.role} key ${key.keyId} cannot cosign an onboarding` };
+  }
+  return verifiesCosignature(context, cosignature, key) ? undefined : { code: "operator_cosignature_invalid" };
 }
 
 /**
@@ -159,6 +166,9 @@ export function applyKeyRegister(
 ): Outcome<CodeIn<typeof KEY_REGISTER_CODES>> {
   const body = transaction.body;
   if (view.getKey(body.keyId) !== undefined) return fail("key_already_registered");
+  if (isOperatorRole(body.keyRole) && body.role !== "operator") {
+    return fail("operator_role_outside_operator", `a ${body.role} cannot hold a ${body.keyRole} key`);
+  }
   const existing = view.getOrg(body.orgId);
   if (!view.hasKeys()) {
     if (body.role !== "operator") return fail("genesis_requires_operator");
@@ -167,7 +177,7 @@ export function applyKeyRegister(
   } else if (existing === undefined) {
     if (body.keyRole !== "admin") return fail("first_key_not_admin", `${body.orgId}'s first key is a ${body.keyRole} key`);
     const problem = checkOnboardingCosignature(view, context);
-    if (problem !== undefined) return fail(problem);
+    if (problem !== undefined) return fail(problem.code, problem.detail);
   } else {
     const problem = checkOrganisationApproval(view, context, body.orgId);
     if (problem !== undefined) return fail(problem.code, problem.detail);
@@ -246,6 +256,23 @@ export function applyKeyRevoke(
   // The signer checks found the signer's key active and an admin key (roles.ts).
   if (signer.orgId !== body.orgId) return fail("revoke_not_authorised");
   if (key.status === "revoked") return fail("key_already_revoked");
+  const lastKeyProblem = lastKeyOfRole(view, key);
+  if (lastKeyProblem !== undefined) return lastKeyProblem;
   const revoked: SigningKey = { ...key, status: "revoked", revokedAtMs: context.nowMs };
   return succeed([{ kind: "key", value: revoked }], [{ type: "key.revoked", orgId: key.orgId, keyId: key.keyId }]);
+}
+
+/**
+ * The guards on the last keys of a role: revoking the operator's last active key of an
+ * operator role would leave that duty to nobody (its admin keys would take it back, which
+ * undoes the separation silently), and revoking an organisation's last active admin key
+ * would leave nobody able to change its key set again. A rotation keeps the role, so it
+ * never trips them.
+ */
+function lastKeyOfRole(view: StateView, key: SigningKey): Outcome<"last_operator_role_key" | "last_admin_key"> | undefined {
+  if (key.role !== "admin" && !isOperatorRole(key.role)) return undefined;
+  const others = view.getActiveKeysOf(key.orgId).filter((other) => other.role === key.role && other.keyId !== key.keyId);
+  if (others.length > 0) return undefined;
+  if (key.role === "admin") return fail("last_admin_key", `${key.keyId} is the last active admin key of ${key.orgId}`);
+  return fail("last_operator_role_key", `${key.keyId} is the operator's last active ${key.role} key`);
 }

@@ -13,10 +13,31 @@
  * organisation's first key is an admin key; a further one is cosigned by an admin key).
  * A rotation is signed by the key it replaces, whatever its role, and the new key keeps
  * that role and holder, so it changes nobody's powers.
+ *
+ * The operator's keys have roles of their own, one duty each (OPERATOR_ROLE_DUTIES): a
+ * checkpoint key signs checkpoints and nothing on the ledger, an onboarding key only cosigns
+ * an organisation's first key, an overdue key only signs claim.markOverdue. The operator's
+ * admin key (the genesis key) governs the operator's own key set: it confirms a new operator
+ * key (key.register) and revokes one (key.revoke); a rotation is signed by the key it
+ * replaces, as for every key. Until the operator has an active key of a role, its admin
+ * keys hold that role (operatorKeysFor), so a ledger whose operator registered no role keys
+ * yet (every log before roles existed) keeps its meaning; once it has one, an admin key
+ * doing that duty is refused as operator_key_outside_role. apply.ts refuses an operator
+ * role key signing outside its row with the same code, and the guards refuse revoking the
+ * last active key of an operator role (last_operator_role_key) or an organisation's last
+ * active admin key (last_admin_key).
  */
-import type { KeyRole, TransactionType } from "./types";
+import { OPERATOR_KEY_ROLES, type KeyRole, type OperatorKeyRole, type SigningKey, type TransactionType } from "./types";
 
-const ANY_ROLE = ["maker", "approver", "admin"] as const satisfies readonly KeyRole[];
+/** What each operator role's key does; the one place that says it (docs/ledger.md "Operator keys"). */
+export const OPERATOR_ROLE_DUTIES = {
+  checkpoint: "signs the log's checkpoints",
+  onboarding: "cosigns an organisation's first key (its onboarding)",
+  overdue: "signs claim.markOverdue",
+} as const satisfies { [R in OperatorKeyRole]: string };
+
+/** Every role may rotate its own key: the new key keeps the role. */
+const ANY_ROLE = ["maker", "approver", "admin", ...OPERATOR_KEY_ROLES] as const satisfies readonly KeyRole[];
 /** The daily business: a maker prepares it, and an admin may too; an approver only checks (cosigns). */
 const BUSINESS = ["maker", "admin"] as const satisfies readonly KeyRole[];
 const ADMIN = ["admin"] as const satisfies readonly KeyRole[];
@@ -39,7 +60,8 @@ export const SIGNER_ROLES = {
   "claim.split": BUSINESS,
   "claim.pledge": BUSINESS,
   "claim.release": BUSINESS,
-  "claim.markOverdue": BUSINESS,
+  // The operator's overdue key, or its admin key while it has none (operatorKeysFor); claims.ts refuses any other organisation.
+  "claim.markOverdue": ["overdue", "admin"],
   "financingPolicy.set": ADMIN,
   "financingPolicy.revoke": ADMIN,
   "financing.request": BUSINESS,
@@ -59,4 +81,20 @@ export function roleMaySign(type: TransactionType, role: KeyRole): boolean {
 /** True when a key of `role` may approve (cosign under an approval policy). */
 export function roleMayApprove(role: KeyRole): boolean {
   return (APPROVING_ROLES as readonly KeyRole[]).includes(role);
+}
+
+/** True for the roles only operator keys have (checkpoint, onboarding, overdue). */
+export function isOperatorRole(role: KeyRole): role is OperatorKeyRole {
+  return (OPERATOR_KEY_ROLES as readonly KeyRole[]).includes(role);
+}
+
+/**
+ * The operator's keys that hold `role` now, from its active keys (`activeKeys`, those of
+ * the operator's organisation): its keys of that role, or, while it has none, its admin
+ * keys. Checkpoint signatures, onboarding cosignatures and overdue marks are checked
+ * against these, so a rotation takes effect at the entry that makes it.
+ */
+export function operatorKeysFor(role: OperatorKeyRole, activeKeys: readonly SigningKey[]): readonly SigningKey[] {
+  const ofRole = activeKeys.filter((key) => key.role === role);
+  return ofRole.length > 0 ? ofRole : activeKeys.filter((key) => key.role === "admin");
 }

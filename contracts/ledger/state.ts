@@ -24,6 +24,12 @@ import {
 export interface StateView {
   getOrg(orgId: string): Organisation | undefined;
   getKey(keyId: string): SigningKey | undefined;
+  /**
+   * The organisation's active keys, in key id order. The service loads an organisation's
+   * whole key set only when the transaction asks for it (PrefetchKeys.keySets): the guards
+   * on its last keys of a role and the operator's keys by role read it.
+   */
+  getActiveKeysOf(orgId: string): readonly SigningKey[];
   /** The organisation's maker-checker rules, if it set any (approvals.ts). */
   getApprovalPolicy(orgId: string): ApprovalPolicy | undefined;
   getCreditLine(creditLineId: string): CreditLine | undefined;
@@ -79,6 +85,10 @@ export function vouchForChanges(base: StateView, changes: readonly StateChange[]
 
 function byId(left: Claim, right: Claim): number {
   return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
+}
+
+function byKeyId(left: SigningKey, right: SigningKey): number {
+  return left.keyId < right.keyId ? -1 : left.keyId > right.keyId ? 1 : 0;
 }
 
 export interface MemoryStateContents {
@@ -148,6 +158,11 @@ export class MemoryState implements StateView {
   }
   getKey(keyId: string): SigningKey | undefined {
     return this.keys.get(keyId);
+  }
+  getActiveKeysOf(orgId: string): readonly SigningKey[] {
+    const active: SigningKey[] = [];
+    for (const key of this.keys.values()) if (key.orgId === orgId && key.status === "active") active.push(key);
+    return active.sort(byKeyId);
   }
   getApprovalPolicy(orgId: string): ApprovalPolicy | undefined {
     return this.approvalPolicies.get(orgId);
@@ -363,6 +378,12 @@ export class OverlayView implements StateView {
   getKey(keyId: string): SigningKey | undefined {
     return this.pending.getKey(keyId) ?? this.base.getKey(keyId);
   }
+  getActiveKeysOf(orgId: string): readonly SigningKey[] {
+    const merged = new Map<string, SigningKey>();
+    for (const key of this.base.getActiveKeysOf(orgId)) merged.set(key.keyId, key);
+    for (const key of this.pending.keys.values()) if (key.orgId === orgId) merged.set(key.keyId, key);
+    return [...merged.values()].filter((key) => key.status === "active").sort(byKeyId);
+  }
   getApprovalPolicy(orgId: string): ApprovalPolicy | undefined {
     return this.pending.getApprovalPolicy(orgId) ?? this.base.getApprovalPolicy(orgId);
   }
@@ -485,6 +506,8 @@ export interface PrefetchKeys {
   invoices: string[];
   nonces: NonceUse[];
   hasKeys: boolean;
+  /** Organisations whose whole key set the transition reads (getActiveKeysOf). */
+  keySets: string[];
   /** Checkpoints (note-text hashes) the transaction names. */
   checkpointHashes: string[];
 }
@@ -516,6 +539,7 @@ export function mergePrefetchKeys(all: readonly PrefetchKeys[]): PrefetchKeys {
     invoices: unique(all.flatMap((keys) => keys.invoices)),
     nonces: uniqueBy(all.flatMap((keys) => keys.nonces), (use) => nonceKey(use.orgId, use.keyId, use.nonce)),
     hasKeys: all.some((keys) => keys.hasKeys),
+    keySets: unique(all.flatMap((keys) => keys.keySets)),
     checkpointHashes: unique(all.flatMap((keys) => keys.checkpointHashes)),
   };
 }

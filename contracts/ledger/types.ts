@@ -29,8 +29,14 @@ export type SigningKeyStatus = "active" | "revoked";
  * (checkpoints, onboarding, overdue) that no business key has: a new role is a new entry
  * here and in the table, nothing else.
  */
-export const KEY_ROLES = ["maker", "approver", "admin"] as const;
+export const KEY_ROLES = ["maker", "approver", "admin", "checkpoint", "onboarding", "overdue"] as const;
 export type KeyRole = (typeof KEY_ROLES)[number];
+/**
+ * The roles only the platform operator's keys have, one duty each (roles.ts OPERATOR_ROLE_DUTIES):
+ * signing checkpoints, cosigning an organisation's onboarding, marking claims overdue.
+ */
+export const OPERATOR_KEY_ROLES = ["checkpoint", "onboarding", "overdue"] as const satisfies readonly KeyRole[];
+export type OperatorKeyRole = (typeof OPERATOR_KEY_ROLES)[number];
 
 export interface SigningKey {
   keyId: string;

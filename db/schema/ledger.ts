@@ -115,7 +115,8 @@ export const signingKeys = pgTable(
   },
   (t) => [
     check("signing_keys_status_check", sql`${t.status} in ('active','revoked')`),
-    check("signing_keys_role_check", sql`${t.role} in ('maker','approver','admin')`),
+    // contracts/ledger/types.ts KEY_ROLES: the business roles and the operator's (checkpoint, onboarding, overdue).
+    check("signing_keys_role_check", sql`${t.role} in ('maker','approver','admin','checkpoint','onboarding','overdue')`),
     check("signing_keys_revoked_has_time", sql`(${t.status} = 'revoked') = (${t.revokedAtMs} is not null)`),
     // An Ed25519 key is 32 bytes, a passkey's compressed P-256 key 33, as the contracts require.
     check("signing_keys_public_key_scheme", sql`case when ${t.webauthn} is null then ${t.publicKeyHex} ~ '^[0-9a-f]{64}$' else ${t.publicKeyHex} ~ '^0[23][0-9a-f]{64}$' end`),

@@ -579,7 +579,7 @@ export interface operations {
                             publicKeyHex: string;
                             keyId: string;
                             /** @enum {string} */
-                            keyRole: "maker" | "approver" | "admin";
+                            keyRole: "maker" | "approver" | "admin" | "checkpoint" | "onboarding" | "overdue";
                             holderUserId: string;
                             webauthn?: {
                                 /** @constant */

@@ -15,7 +15,7 @@ import { newId } from "../ids";
 import { ledgerNetworkId } from "../network";
 import { refusalText } from "@/contracts/ledger/refusals";
 import { submitTransaction, type LedgerOptions, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
-import { platformSigner } from "../platform/signer";
+import { operatorSigner } from "../platform/signer";
 import { passkeyParametersProblem, relyingParty } from "../webauthn";
 
 /*
@@ -260,10 +260,11 @@ async function approve(db: Db, actor: Actor, request: typeof keyRequests.$inferS
     throw conflict("organisation_confirms_its_keys", "This organisation already has keys on the ledger: an admin of the organisation confirms its further keys with one of its own keys, not the operator.");
   }
   const signed = decodeRegistration(request.signedTransaction);
-  const platform = await platformSigner(db);
+  // The operator's onboarding key (its admin key while the ledger holds none) cosigns.
+  const platform = await operatorSigner(db, "onboarding");
   const [operatorKey] = await db.select().from(signingKeys).where(eq(signingKeys.keyId, platform.key.keyId));
   if (operatorKey?.status !== "active" || operatorKey.orgId !== platform.orgId) {
-    throw conflict("platform_key_not_registered", "The platform key is not an active key on the ledger, so it cannot cosign.");
+    throw conflict("platform_key_not_registered", "The platform's onboarding key is not an active key on the ledger, so it cannot cosign.");
   }
   return submitApproved(db, actor, request.id, platform.cosign(signed), options);
 }

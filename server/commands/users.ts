@@ -126,7 +126,9 @@ export async function updateUser(
   }
   const losesAdmin = target.permission === "admin" && ((input.permission && input.permission !== "admin") || input.status === "disabled");
   if (losesAdmin) await assertAnotherAdmin(db, target.orgId, target.id);
-  const revocations = input.status === "disabled" && target.status !== "disabled" ? await revocationsFor(db, target, input.revocations ?? []) : [];
+  const disabling = input.status === "disabled" && target.status !== "disabled";
+  if (disabling) await assertAnotherAdminKey(db, target);
+  const revocations = disabling ? await revocationsFor(db, target, input.revocations ?? []) : [];
   if (input.status !== "disabled" && (input.revocations ?? []).length > 0) {
     throw badRequest("unexpected_revocations", "Key revocations are sent only when disabling a person.");
   }
@@ -146,7 +148,7 @@ export async function updateUser(
     // The revocations go to the ledger inside this transaction: a refusal undoes the disable too.
     const results = revocations.length > 0 ? await submitBatch(tx, revocations) : [];
     const refused = results.find((result) => result.status === "refused");
-    if (refused?.status === "refused") throw conflict(refused.code, refused.text);
+    if (refused?.status === "refused") throw conflict(refused.code, refused.code === "last_admin_key" ? lastAdminKeyText(target.name) : refused.text);
     return updated;
   });
   return toDto(row);
@@ -186,6 +188,24 @@ async function revocationsFor(db: DbOrTx, target: typeof users.$inferSelect, wir
     throw conflict("key_revocations_required", `Disabling ${target.name} revokes the signing keys he holds (${held.join(", ") || "none"}): sign one revocation for each of them.`);
   }
   return sealed;
+}
+
+function lastAdminKeyText(name: string): string {
+  return `${name} holds your organisation's last active admin key on the ledger: disabling him would revoke it, and nobody could confirm or revoke keys again. Have another admin register an admin key first.`;
+}
+
+/**
+ * Disabling a person revokes his keys; the ledger refuses revoking an organisation's last
+ * active admin key (last_admin_key). Said before anyone signs: if every active admin key of
+ * the organisation is his, another admin must register one first.
+ */
+async function assertAnotherAdminKey(db: DbOrTx, target: typeof users.$inferSelect): Promise<void> {
+  const adminKeys = await db
+    .select({ holderUserId: signingKeys.holderUserId })
+    .from(signingKeys)
+    .where(and(eq(signingKeys.orgId, target.orgId), eq(signingKeys.role, "admin"), eq(signingKeys.status, "active")));
+  const his = adminKeys.filter((key) => key.holderUserId === target.id).length;
+  if (his > 0 && his === adminKeys.length) throw conflict("last_admin_key", lastAdminKeyText(target.name));
 }
 
 async function assertAnotherAdmin(db: DbOrTx, orgId: string, exceptUserId: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import { submitBatch, type LedgerOptions } from "../ledger/service";
-import { platformSigner } from "../platform/signer";
+import { operatorSigner } from "../platform/signer";
 import { defineJob } from "./scheduler";
 
 /*
@@ -31,7 +31,8 @@ export async function markOverdueClaims(db: Db, options: LedgerOptions = {}): Pr
     .from(claims)
     .where(and(lte(claims.maturityDate, beijingDate(nowMs)), inArray(claims.state, [...DUE_STATES]), sql`${claims.amountMinor} > ${claims.settledMinor}`));
   if (due.length === 0) return { roots: 0, accepted: 0, refused: [] };
-  const platform = await platformSigner(db);
+  // The operator's overdue key (its admin key while the ledger holds none).
+  const platform = await operatorSigner(db, "overdue");
   const txs = due.map((d) => platform.sign("claim.markOverdue", { rootClaimId: d.rootId }, nowMs));
   const results = await submitBatch(db, txs, options);
   const refused = results.flatMap((r, i) => (r.status === "refused" ? [{ rootId: due[i]?.rootId ?? "", code: r.code }] : []));

@@ -159,7 +159,11 @@ export const toRepayment = (row: RepaymentRow): Repayment => ({
  * whole issuance tree, its active pledges and its credit line.
  */
 export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<MemoryState> {
-  const keyRows = keys.keyIds.length ? await db.select().from(signingKeys).where(inList(signingKeys.keyId, keys.keyIds)) : [];
+  const keyRows = [
+    ...(keys.keyIds.length ? await db.select().from(signingKeys).where(inList(signingKeys.keyId, keys.keyIds)) : []),
+    // The whole key set of these organisations (guards on their last keys of a role); a key loaded twice is the same row.
+    ...(keys.keySets.length ? await db.select().from(signingKeys).where(and(inList(signingKeys.orgId, keys.keySets), eq(signingKeys.status, "active"))) : []),
+  ];
   const financingRows = keys.financingIds.length ? await db.select().from(financings).where(inList(financings.id, keys.financingIds)) : [];
   const claimIds = [...new Set([...keys.claimIds, ...financingRows.map((f) => f.claimId), ...(await liveIssuanceIds(db, keys.invoices))])];
   const claimRows = claimIds.length

@@ -18,7 +18,8 @@ import type { BatchSignatureVerifier, SignatureToCheck, SignatureVerifier } from
 import { nodeVerifier } from "../crypto/node-verifier";
 import { ledgerNetworkId } from "../network";
 import { conflict, databaseFailureOf, describeInternalError, DomainError, type DatabaseCondition } from "../errors";
-import { loadPlatformKey, type PlatformKey } from "../platform/key";
+import { hasActiveOperatorKey, loadOperatorRoleKey, loadPlatformKey, type PlatformKey } from "../platform/key";
+import { OPERATOR_ORG_ID } from "../platform/signer";
 import { ledgerOrigin } from "../env";
 import { checkpointTextHash, formatCheckpointBody, signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpoint";
 import { GroupCommit } from "./group-commit";
@@ -178,7 +179,9 @@ export async function submitBatch(db: Db, transactions: readonly SealedTransacti
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
       await writeOutbox(tx, results, block.entries);
-      await closeBlock(tx, head, platformKey, clock, { mirrorKey: db, changes: block.changes });
+      // The note is signed by the checkpoint key in force after this block (a rotation in it counts), as witnesses check.
+      const noteKey = (await hasActiveOperatorKey(tx, OPERATOR_ORG_ID, "checkpoint")) ? await loadOperatorRoleKey(db, "checkpoint") : platformKey;
+      await closeBlock(tx, head, platformKey, clock, { mirrorKey: db, changes: block.changes, noteKey });
       return results;
     });
   } catch (error) {
@@ -318,6 +321,12 @@ function replayResult(existing: EntryRow, item: Prepared): SubmitResult {
 export interface BlockStateChanges {
   mirrorKey: object;
   changes: readonly StateChange[];
+  /**
+   * The key the C2SP note is signed with: the operator's checkpoint key in force after the
+   * block (contracts/ledger/roles.ts operatorKeysFor); the operator key when not given. The
+   * checkpoint chain (verify-log's) stays signed by the operator key the export names.
+   */
+  noteKey?: PlatformKey;
 }
 
 /**
@@ -340,7 +349,7 @@ export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, c
   const signed = signCheckpoint(checkpoint, platformKey.keyId, platformKey.privateKey);
   const hash = checkpointHash(checkpoint);
   const body = { origin: ledgerOrigin(), size: head.size, rootHash, extensions: [stateRootExtension(stateRoot)] };
-  const note = signCheckpointNote(body, platformKey.privateKey);
+  const note = signCheckpointNote(body, (block.noteKey ?? platformKey).privateKey);
   const noteTextHash = checkpointTextHash(formatCheckpointBody(body));
   await tx.insert(ledgerCheckpoints).values({ ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex, stateRootHex: bytesToHex(stateRoot), note, noteTextHash });
   await tx

@@ -4,7 +4,8 @@ import { buildSigned, type SigningIdentity } from "@/contracts/client";
 import { cosignTransaction } from "@/contracts/transaction";
 import type { SignedLedgerTransaction, TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { sealTransaction, type SealedTransaction } from "@/contracts/ledger/schema";
-import { loadPlatformKey, type PlatformKey } from "./key";
+import type { OperatorKeyRole } from "@/contracts/ledger/types";
+import { loadPlatformKey, operatorKeyFor, type PlatformKey } from "./key";
 
 /*
  * The platform's own signer: the operator organisation signing with the platform key (key.ts).
@@ -39,7 +40,15 @@ export function signerFor(key: PlatformKey): PlatformSigner {
   };
 }
 
-/** The platform's signer with the deployment's key (see loadPlatformKey). */
+/** The platform's signer with the deployment's admin key (see loadPlatformKey): the genesis, and the operator's own key set. */
 export async function platformSigner(db: DbOrTx): Promise<PlatformSigner> {
   return signerFor(await loadPlatformKey(db));
+}
+
+/**
+ * The platform's signer for one duty (contracts/ledger/roles.ts OPERATOR_ROLE_DUTIES): its key
+ * of that role once the ledger holds one, else its admin key (key.ts operatorKeyFor).
+ */
+export async function operatorSigner(db: DbOrTx, role: OperatorKeyRole): Promise<PlatformSigner> {
+  return signerFor(await operatorKeyFor(db, OPERATOR_ORG_ID, role));
 }

@@ -2,7 +2,9 @@ import type { Db } from "@/db/client";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey } from "@/contracts/note";
 import { TRUST_POLICY_FORMAT } from "@/contracts/trust-policy";
 import { ledgerOrigin, witnessConfig } from "../env";
-import { loadPlatformKey } from "../platform/key";
+import { hexToBytes } from "@/contracts/hex";
+import { loadPlatformKey, operatorKeyFor } from "../platform/key";
+import { OPERATOR_ORG_ID } from "../platform/signer";
 
 /*
  * The trust policy this deployment publishes (issue 15) at /trust-policy.json, in the file
@@ -27,11 +29,14 @@ export interface PublishedTrustPolicy {
 export async function publishedTrustPolicy(db: Db): Promise<PublishedTrustPolicy> {
   const origin = ledgerOrigin();
   const platformKey = await loadPlatformKey(db);
+  // The checkpoint key in force signs the notes; the operator (genesis) key names the log (verify-log pins it).
+  const checkpointKey = await operatorKeyFor(db, OPERATOR_ORG_ID, "checkpoint");
+  const keys = [...new Set([checkpointKey.publicKeyHex, platformKey.publicKeyHex])].map((hex) => hexToBytes(hex, 32));
   const { witnesses, quorum } = witnessConfig();
   return {
     format: TRUST_POLICY_FORMAT,
     origin,
-    operatorKeys: [formatVerifierKey(noteVerifierKey(origin, NOTE_SIGNATURE_TYPE_ED25519, platformKey.publicKey))],
+    operatorKeys: keys.map((publicKey) => formatVerifierKey(noteVerifierKey(origin, NOTE_SIGNATURE_TYPE_ED25519, publicKey))),
     witnesses: witnesses.map((witness) => witness.key),
     quorum,
   };

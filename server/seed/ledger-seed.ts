@@ -13,6 +13,7 @@ import { claims } from "@/db/schema";
 import { DUE_STATES, markOverdueClaims } from "../jobs/overdue";
 import { inList } from "../ledger/repository";
 import { OPERATOR_ORG_ID, platformSigner } from "../platform/signer";
+import { loadOperatorRoleKeys } from "../platform/key";
 import { latestCheckpointTextHash, requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
 import { DEMO_ORGS, demoUserId } from "./demo-data";
 
@@ -69,6 +70,12 @@ export interface DemoLedger {
   dueTodayRootClaimId: string;
 }
 
+/**
+ * The operator roles the demo registers keys for. The checkpoint role stays with the admin
+ * (genesis) key, which the demo's trust policies and exports pin (docs/ledger.md "Operator keys").
+ */
+export const SEEDED_OPERATOR_ROLES = ["onboarding", "overdue"] as const;
+
 /** How far back the demo's history starts: the matured issuances were issued then. */
 export const HISTORY_DAYS = 120;
 
@@ -95,12 +102,22 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   };
 
   // Genesis: the operator's platform key, then every approved organisation's key.
-  await submit(sign(operator, "key.register", { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator", publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId, keyRole: "admin", holderUserId: demoUserId(OPERATOR_ORG_ID) }));
+  const operatorOrg = { orgId: OPERATOR_ORG_ID, orgName: "Double-chain Operations", role: "operator" as const, holderUserId: demoUserId(OPERATOR_ORG_ID) };
+  await submit(sign(operator, "key.register", { ...operatorOrg, publicKeyHex: platform.key.publicKeyHex, keyId: platform.key.keyId, keyRole: "admin" }));
+  // The operator's keys by role (contracts/ledger/roles.ts), each self-signed and confirmed by its admin key.
+  const roleKeys = await loadOperatorRoleKeys(db);
+  await submit(
+    ...SEEDED_OPERATOR_ROLES.map((role) => {
+      const key = roleKeys[role];
+      return sign({ orgId: OPERATOR_ORG_ID, keyId: key.keyId, privateKey: key.privateKey }, "key.register", { ...operatorOrg, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: role }, [operator]);
+    }),
+  );
+  const onboarding: SigningIdentity = { orgId: OPERATOR_ORG_ID, keyId: roleKeys.onboarding.keyId, privateKey: roleKeys.onboarding.privateKey };
   const members = DEMO_ORGS.filter((o) => o.status === "approved" && o.role !== "operator");
   await submit(
     ...members.map((org) => {
       const key = id(org.id);
-      return sign(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: demoUserId(org.id) }, [operator]);
+      return sign(key, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: key.publicKeyHex, keyId: key.keyId, keyRole: "admin", holderUserId: demoUserId(org.id) }, [onboarding]);
     }),
   );
 

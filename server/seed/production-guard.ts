@@ -2,13 +2,16 @@ import { inArray, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { ledgerOrganisations, platformKeys, signingKeys, users } from "@/db/schema";
 import { DEMO_NETWORK_ID } from "@/contracts/ledger/schema";
+import { OPERATOR_KEY_ROLES } from "@/contracts/ledger/types";
+import { OPERATOR_ROLE_KEY_ENV } from "../platform/key";
 import { OPERATOR_ORG_ID } from "../platform/signer";
 import { DEMO_ORGS } from "./demo-data";
 import { demoIdentity } from "./ledger-seed";
 
 /**
- * What a production deployment must not run with (issue 14): the operator's private key kept
- * in the database instead of coming from the environment (a secret store or KMS), signing keys
+ * What a production deployment must not run with (issue 14): the operator's private keys kept
+ * in the database instead of coming from the environment (a secret store or KMS): its admin key
+ * and one key per duty (checkpoint, onboarding, overdue), all distinct; signing keys
  * derived from the demo's public labels (anyone can sign with them), the demo seed's
  * organisations and people, and the demo's network id (a transaction signed for the demo would
  * be valid here). Each refusal says what to do instead. The app refuses to start in production
@@ -16,7 +19,12 @@ import { demoIdentity } from "./ledger-seed";
  * (the e2e and reliability suites, `npm start` of the demo).
  */
 export interface ProductionRefusal {
-  code: "operator_key_not_from_environment" | "operator_key_in_database" | "demo_signing_keys" | "demo_seed_present" | "demo_network_id";
+  code:
+    | "operator_key_not_from_environment"
+    | "operator_role_keys_not_from_environment"
+    | "operator_keys_not_distinct"
+    | "operator_key_in_database"
+    | "demo_signing_keys" | "demo_seed_present" | "demo_network_id";
   message: string;
 }
 
@@ -36,6 +44,15 @@ export async function productionRefusals(db: DbOrTx, env: NodeJS.ProcessEnv = pr
   const refusals: ProductionRefusal[] = [];
   if (!env.OPERATOR_SIGNING_KEY_HEX) {
     refusals.push({ code: "operator_key_not_from_environment", message: "The operator's signing key must come from the environment: set OPERATOR_SIGNING_KEY_HEX from your secret store or key-management service." });
+  }
+  const missingRoles = OPERATOR_KEY_ROLES.filter((role) => !env[OPERATOR_ROLE_KEY_ENV[role]]);
+  if (missingRoles.length > 0) {
+    const names = missingRoles.map((role) => OPERATOR_ROLE_KEY_ENV[role]).join(", ");
+    refusals.push({ code: "operator_role_keys_not_from_environment", message: `Each operator duty has its own key, from the environment: set ${names} (checkpoints, onboarding approvals, overdue marks; contracts/ledger/roles.ts) from your secret store or key-management service.` });
+  }
+  const given = [env.OPERATOR_SIGNING_KEY_HEX, ...OPERATOR_KEY_ROLES.map((role) => env[OPERATOR_ROLE_KEY_ENV[role]])].filter((hex): hex is string => Boolean(hex)).map((hex) => hex.toLowerCase());
+  if (new Set(given).size < given.length) {
+    refusals.push({ code: "operator_keys_not_distinct", message: "Two operator keys are the same: the admin key (OPERATOR_SIGNING_KEY_HEX) and each role's key must differ, or one stolen secret does every duty." });
   }
   const [stored] = await db.select({ n: sql<number>`count(*)::int` }).from(platformKeys);
   if ((stored?.n ?? 0) > 0) {

@@ -28,6 +28,7 @@ import {
   formatSignatureLine,
   formatVerifierKey,
   NOTE_SIGNATURE_TYPE_COSIGNATURE_V1,
+  NOTE_SIGNATURE_TYPE_ED25519,
   noteVerifierKey,
   parseNote,
   signaturesByKey,
@@ -134,25 +135,51 @@ export class Witness {
     const checkpoint = parseCheckpointBody(parsed.note.text);
     if (!checkpoint.ok) return text(400, `checkpoint: ${checkpoint.detail}`);
     if (checkpoint.checkpoint.origin !== this.config.origin) return text(404, `unknown origin ${checkpoint.checkpoint.origin}`);
-    const signatureProblem = this.#logSignatureProblem(parsed.note.text, parsed.note.signatures);
-    if (signatureProblem !== null) return text(403, signatureProblem);
+    const size = checkpoint.checkpoint.size;
+    const signatures = parsed.note.signatures;
+    // The checkpoint key in force at the checkpoint's size, as far as the replayed log tells:
+    // exactly for a size it has replayed; for a larger one, the key now, which entries still to
+    // replay may rotate (the signature is then checked again after the replay).
+    const known = size <= this.#follower.size ? this.#checkpointKeysAt(size) : this.#checkpointKeysAt(this.#follower.size);
+    const signature = this.#logSignature(parsed.note.text, signatures, known);
+    if (signature.problem !== null) return text(403, signature.problem);
+    if (!signature.verified && size <= this.#follower.size) return text(403, `no signature by the log's checkpoint key in force at size ${size}`);
     const shown = { checkpoint: checkpoint.checkpoint, note: request.request.checkpointNote, text: parsed.note.text };
-    const refusal = this.#checkAgainstHistory(shown.checkpoint, request.request.oldSize, request.request.consistencyProof) ?? (await this.#replay(shown.checkpoint));
+    const refusal =
+      this.#checkAgainstHistory(shown.checkpoint, request.request.oldSize, request.request.consistencyProof) ??
+      (await this.#replay(shown.checkpoint, (keys) => this.#logSignature(shown.text, signatures, keys)));
     if (refusal !== null) {
-      if (refusal.evidence) await this.#keepEvidence(refusal.evidence, shown.note);
+      // Evidence only from a note signed by a key this witness knew in force: a stranger's note proves nothing.
+      if (refusal.evidence && signature.verified) await this.#keepEvidence(refusal.evidence, shown.note);
       return refusal;
     }
     return this.#cosign(shown);
   }
 
-  #logSignatureProblem(noteText: string, signatures: Parameters<typeof signaturesByKey>[0]["signatures"]): string | null {
-    const byLog = signaturesByKey({ text: noteText, signatures }, this.config.logKey);
-    if (byLog.length === 0) return "no signature by the log's key";
-    for (const signature of byLog) {
-      const check = verifyNoteSignature(noteText, signature, this.config.logKey, this.config.verifier);
-      if (!check.ok) return check.detail;
+  /** The checkpoint keys in force at `size` of the replayed log; the pinned key before any entry (the genesis must register it). */
+  #checkpointKeysAt(size: number): Uint8Array[] {
+    if (this.#follower.size === 0) return [this.config.logKey.publicKey];
+    return this.#follower.checkpointKeysAt(size).map((hex) => hexToBytes(hex, 32));
+  }
+
+  /**
+   * The note's signatures under the log's key name by `publicKeys`: a problem when one of
+   * them fails (a note carrying a bad signature by the key is refused, as before), else
+   * whether one verifies. Each key is a C2SP Ed25519 verifier key of the pinned key's name.
+   */
+  #logSignature(noteText: string, signatures: Parameters<typeof signaturesByKey>[0]["signatures"], publicKeys: readonly Uint8Array[]): { problem: string | null; verified: boolean } {
+    let verified = false;
+    for (const publicKey of publicKeys) {
+      const key = noteVerifierKey(this.config.logKey.name, NOTE_SIGNATURE_TYPE_ED25519, publicKey);
+      for (const byKey of signaturesByKey({ text: noteText, signatures }, key)) {
+        const check = verifyNoteSignature(noteText, byKey, key, this.config.verifier);
+        if (!check.ok) return { problem: check.detail, verified: false };
+        verified = true;
+      }
     }
-    return null;
+    if (!verified && publicKeys.length === 0) return { problem: "the log has no checkpoint key", verified: false };
+    if (!verified && !signatures.some((line) => line.name === this.config.logKey.name)) return { problem: "no signature by the log's key", verified: false };
+    return { problem: null, verified };
   }
 
   /** Fork, old size and consistency checks against what the witness has seen and cosigned. */
@@ -180,8 +207,12 @@ export class Witness {
     return null;
   }
 
-  /** Fetches and replays the new entries, then compares the roots; undoes everything on a refusal. */
-  async #replay(checkpoint: TlogCheckpoint): Promise<Refusal | null> {
+  /**
+   * Fetches and replays the new entries, then compares the roots and checks the note's
+   * signature by the checkpoint key in force at its size (`signedBy`: a rotation among the
+   * new entries decides it); undoes everything on a refusal.
+   */
+  async #replay(checkpoint: TlogCheckpoint, signedBy: (publicKeys: readonly Uint8Array[]) => { problem: string | null; verified: boolean }): Promise<Refusal | null> {
     const stateRoot = checkpointStateRoot(checkpoint);
     if (stateRoot === null) return text(422, "the checkpoint carries no state root line");
     let entries: LogEntry[];
@@ -190,7 +221,11 @@ export class Witness {
     } catch (error) {
       return text(503, `cannot fetch the log's entries: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const refusal = this.#appendAndCompare(entries, checkpoint, stateRoot);
+    let refusal = this.#appendAndCompare(entries, checkpoint, stateRoot);
+    if (refusal === null) {
+      const signature = signedBy(this.#checkpointKeysAt(checkpoint.size));
+      if (signature.problem !== null || !signature.verified) refusal = text(403, signature.problem ?? `no signature by the log's checkpoint key in force at size ${checkpoint.size}`);
+    }
     if (refusal !== null) await this.#rebuild();
     else this.#pending = entries;
     return refusal;

@@ -12,7 +12,7 @@ import { transactionId } from "@/contracts/transaction";
 import { nobleVerifier } from "@/contracts/signing";
 import { seedDemo } from "@/server/seed/seed";
 import { addDays, demoIdentity, type DemoLedger } from "@/server/seed/ledger-seed";
-import { loadPlatformKey } from "@/server/platform/key";
+import { loadOperatorRoleKey, loadPlatformKey } from "@/server/platform/key";
 import { createLedgerSubmitter, requireAccepted, submitBatch, submitWire } from "@/server/ledger/service";
 import type { BatchSignatureVerifier } from "@/contracts/signing";
 import { openVerifyPool } from "@/server/crypto/verify-pool";
@@ -223,7 +223,8 @@ describe("one block, loaded once and written once per table", () => {
   });
 
   it("commits concurrent single submissions together, each with its own answer", async () => {
-    const platform = await loadPlatformKey(database.db);
+    // The demo seed registered the operator's onboarding key: it cosigns an organisation's first key.
+    const platform = await loadOperatorRoleKey(database.db, "onboarding");
     const operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
     const registrations = Array.from({ length: 12 }, (_, i) => {
       const key = identityFor(`org_group_${i}`, new Uint8Array(randomBytes(32)));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count } from "drizzle-orm";
 import type { Database } from "@/db/client";
 import { claims, ledgerEntries, ledgerOrganisations, pledges, signingKeys } from "@/db/schema";
-import { loadPlatformKey } from "@/server/platform/key";
+import { loadOperatorRoleKey, loadPlatformKey } from "@/server/platform/key";
 import { requireAccepted, submitWire } from "@/server/ledger/service";
 import { verifyDatabase } from "@/server/ledger/export";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
@@ -25,6 +25,10 @@ beforeAll(async () => {
   await seedDemo(database.db);
   const platform = await loadPlatformKey(database.db);
   fx.operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+  for (const role of ["onboarding", "overdue"] as const) {
+    const key = await loadOperatorRoleKey(database.db, role);
+    fx[role] = { orgId: "org_operator", keyId: key.keyId, privateKey: key.privateKey };
+  }
   fx.tier1 = ids.tier1;
   [fx.claimId] = (await heldClaims(database.db, 1)) as [string];
   fx.bankLineId = await bankLineId(database.db);

@@ -23,7 +23,14 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((db) => db.close()));
 });
 
-const PRODUCTION = { NODE_ENV: "production", OPERATOR_SIGNING_KEY_HEX: randomBytes(32).toString("hex"), NETWORK_ID: "acme-scf-prod-1" } as const;
+const PRODUCTION = {
+  NODE_ENV: "production",
+  OPERATOR_SIGNING_KEY_HEX: randomBytes(32).toString("hex"),
+  OPERATOR_CHECKPOINT_KEY_HEX: randomBytes(32).toString("hex"),
+  OPERATOR_ONBOARDING_KEY_HEX: randomBytes(32).toString("hex"),
+  OPERATOR_OVERDUE_KEY_HEX: randomBytes(32).toString("hex"),
+  NETWORK_ID: "acme-scf-prod-1",
+} as const;
 
 describe("the production guard", () => {
   it("applies to a production process unless it declares itself a demo, and never in development", () => {
@@ -33,7 +40,7 @@ describe("the production guard", () => {
     expect(productionGuardApplies({ NODE_ENV: "development" })).toBe(false);
   });
 
-  it("passes an empty database with the operator key and the network id from the environment", async () => {
+  it("passes an empty database with the operator's keys and the network id from the environment", async () => {
     const db = await database();
     expect(await productionRefusals(db.db, PRODUCTION)).toEqual([]);
   });
@@ -42,7 +49,7 @@ describe("the production guard", () => {
     const db = await database();
     await seedDemo(db.db);
     const refusals = await productionRefusals(db.db, { NODE_ENV: "production" });
-    expect(refusals.map((refusal) => refusal.code)).toEqual(["operator_key_not_from_environment", "operator_key_in_database", "demo_signing_keys", "demo_seed_present", "demo_network_id"]);
+    expect(refusals.map((refusal) => refusal.code)).toEqual(["operator_key_not_from_environment", "operator_role_keys_not_from_environment", "operator_key_in_database", "demo_signing_keys", "demo_seed_present", "demo_network_id"]);
     const text = describeProductionRefusals(refusals);
     expect(text).toContain("OPERATOR_SIGNING_KEY_HEX");
     expect(text).toContain("org_huaxin");
@@ -54,5 +61,15 @@ describe("the production guard", () => {
     await db.db.insert(platformKeys).values({ keyId: "k".repeat(16), privateKeyHex: "11".repeat(32), publicKeyHex: "22".repeat(32), createdAtMs: Date.now() });
     expect((await productionRefusals(db.db, PRODUCTION)).map((refusal) => refusal.code)).toEqual(["operator_key_in_database"]);
     expect((await productionRefusals(db.db, { ...PRODUCTION, NETWORK_ID: undefined })).map((refusal) => refusal.code)).toEqual(["operator_key_in_database", "demo_network_id"]);
+  });
+
+  it("refuses an operator role key missing from the environment, naming its variable, and one key reused for two duties", async () => {
+    const db = await database();
+    const refusals = await productionRefusals(db.db, { ...PRODUCTION, OPERATOR_OVERDUE_KEY_HEX: undefined });
+    expect(refusals.map((refusal) => refusal.code)).toEqual(["operator_role_keys_not_from_environment"]);
+    expect(refusals[0]!.message).toContain("OPERATOR_OVERDUE_KEY_HEX");
+    expect(refusals[0]!.message).not.toContain("OPERATOR_CHECKPOINT_KEY_HEX");
+    const reused = await productionRefusals(db.db, { ...PRODUCTION, OPERATOR_OVERDUE_KEY_HEX: PRODUCTION.OPERATOR_CHECKPOINT_KEY_HEX.toUpperCase() });
+    expect(reused.map((refusal) => refusal.code)).toEqual(["operator_keys_not_distinct"]);
   });
 });

@@ -101,4 +101,27 @@ describe("disabling a person revokes his keys on the ledger, in the same step", 
     // Revocations sent with anything but a disable are refused.
     expect(await codeOf(admin.users.update({ userId: user.id, permission: "maker", revocations: [revocation(core)] }))).toBe("BAD_REQUEST unexpected_revocations");
   });
+
+  it("refuses disabling the person who holds the organisation's last active admin key, before and on the ledger; changes nothing", async () => {
+    // Zhou Min is made an admin (of the people page), but every admin key on the ledger is still Chen Wei's.
+    const chen = callerFor(database.db, "usr_huaxin_1");
+    expect((await chen.users.update({ userId: "usr_huaxin_2", permission: "admin" })).permission).toBe("admin");
+    const zhou = callerFor(database.db, "usr_huaxin_2");
+    const lastKey = signed(core, "key.revoke", { orgId: "org_huaxin", keyId: core.keyId, reason: "Chen Wei left" });
+    let message = "";
+    try {
+      await zhou.users.update({ userId: "usr_huaxin_1", status: "disabled", revocations: [lastKey] });
+    } catch (error) {
+      if (!(error instanceof TRPCError) || !(error.cause instanceof DomainError)) throw error;
+      expect(error.cause.code).toBe("last_admin_key");
+      message = error.message;
+    }
+    expect(message).toMatch(/last active admin key.*register an admin key first/);
+    // The ledger itself refuses the same revocation, whoever sends it.
+    expect(await submitWire(database.db, lastKey)).toMatchObject({ status: "refused", code: "last_admin_key" });
+    const [chenNow] = await database.db.select({ status: users.status }).from(users).where(eq(users.id, "usr_huaxin_1"));
+    const [keyNow] = await database.db.select({ status: signingKeys.status }).from(signingKeys).where(eq(signingKeys.keyId, core.keyId));
+    expect({ user: chenNow?.status, key: keyNow?.status }).toEqual({ user: "active", key: "active" });
+  });
 });
+

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database, Db } from "@/db/client";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
-import { loadPlatformKey } from "@/server/platform/key";
+import { loadOperatorRoleKey, loadPlatformKey } from "@/server/platform/key";
 import { requireAccepted, submitWire } from "@/server/ledger/service";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
@@ -28,6 +28,10 @@ beforeAll(async () => {
   await seedDemo(db);
   const platform = await loadPlatformKey(db);
   fx.operator = { orgId: "org_operator", keyId: platform.keyId, privateKey: platform.privateKey };
+  for (const role of ["onboarding", "overdue"] as const) {
+    const key = await loadOperatorRoleKey(db, role);
+    fx[role] = { orgId: "org_operator", keyId: key.keyId, privateKey: key.privateKey };
+  }
   fx.tier1 = ids.tier1;
   [fx.claimId] = (await heldClaims(db, 1)) as [string];
   fx.bankLineId = await bankLineId(db);

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOwnDatabase, freePort, SERVER_SECRET, waitForBuild, type OwnDatabase } from "@/scripts/app-server";
+import { OPERATOR_ROLE_KEY_ENV } from "@/server/platform/key";
 
 /*
  * The built app, started in production on the demo's database without DEMO_DEPLOYMENT=1,
@@ -41,6 +42,7 @@ function productionEnv(port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", DATABASE_URL: own.url, NEXTAUTH_SECRET: SERVER_SECRET, NEXTAUTH_URL: `http://127.0.0.1:${port}`, DISABLE_JOBS: "1" };
   delete env.DEMO_DEPLOYMENT;
   delete env.OPERATOR_SIGNING_KEY_HEX;
+  for (const name of Object.values(OPERATOR_ROLE_KEY_ENV)) delete env[name];
   delete env.NETWORK_ID;
   return env;
 }
@@ -50,7 +52,7 @@ describe("production refuses the demo's configuration", () => {
     const port = await freePort();
     const { code, output } = await runToExit([path.join(ROOT, "node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", "127.0.0.1"], productionEnv(port));
     expect(code, output).toBe(78);
-    for (const problem of ["operator_key_not_from_environment", "operator_key_in_database", "demo_signing_keys", "demo_seed_present", "demo_network_id"]) expect(output).toContain(`[${problem}]`);
+    for (const problem of ["operator_key_not_from_environment", "operator_role_keys_not_from_environment", "operator_key_in_database", "demo_signing_keys", "demo_seed_present", "demo_network_id"]) expect(output).toContain(`[${problem}]`);
   }, 180_000);
 
   it("npm start with two instances stops instead of restarting refusing instances", async () => {

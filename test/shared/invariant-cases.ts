@@ -66,6 +66,7 @@ export const CORE = "org-core";
 export const SUPPLIER_1 = "org-s1";
 export const SUPPLIER_2 = "org-s2";
 export const BANK = "org-bank";
+export const OPERATOR = "org-operator";
 
 /** The organisations both sides know before any row (keys name them). */
 export const ORGANISATIONS: Organisation[] = [
@@ -73,6 +74,7 @@ export const ORGANISATIONS: Organisation[] = [
   { id: SUPPLIER_1, name: "Supplier 1", role: "supplier" },
   { id: SUPPLIER_2, name: "Supplier 2", role: "supplier" },
   { id: BANK, name: "Bank", role: "lender" },
+  { id: OPERATOR, name: "Operator", role: "operator" },
 ];
 
 const line = (ids: CaseIds, usedMinor: bigint, limitMinor = LIMIT): StateChange => ({
@@ -442,7 +444,19 @@ export const INVARIANT_CASES: InvariantCase[] = [
     verdict: { contract: /organisation .* unknown/, sql: /signing_keys_org_id_ledger_organisations_id_fk/ },
   },
   {
-    name: "a key with a role that is not maker, approver or admin is refused",
+    name: "a key of the operator with an operator role (checkpoint) holds",
+    before: () => [],
+    change: (ids) => [key(ids, { orgId: OPERATOR, role: "checkpoint" })],
+    verdict: "holds",
+  },
+  {
+    name: "a key of another organisation with an operator role (overdue) is refused",
+    before: () => [],
+    change: (ids) => [key(ids, { role: "overdue" })],
+    verdict: { contract: /operator role overdue outside the operator's organisation/, sql: /signing_keys_operator_role/ },
+  },
+  {
+    name: "a key with a role that is not a business or an operator role is refused",
     before: () => [],
     change: (ids) => [key(ids, { role: "owner" as SigningKey["role"] })],
     verdict: { contract: /not a key role/, sql: /signing_keys_role_check/ },

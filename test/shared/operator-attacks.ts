@@ -15,8 +15,11 @@ import type { WireSignedTransaction } from "@/contracts/ledger/schema";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 
 export interface AttackFixtures {
-  /** The operator's platform key, an active key of org_operator. */
+  /** The operator's platform key, an active key of org_operator: its admin (genesis) key. */
   operator: SigningIdentity;
+  /** The operator's onboarding and overdue keys (contracts/ledger/roles.ts), registered by the demo seed. */
+  onboarding: SigningIdentity;
+  overdue: SigningIdentity;
   /** Pearl River's (tier 1's) demo key, an active key of org_pearl. */
   tier1: SigningIdentity;
   /** A claim Pearl River holds. */
@@ -128,6 +131,37 @@ export const ATTACKS: readonly Attack[] = [
     name: "the operator adds its cosignature to Pearl River's pledge",
     expected: "unexpected_cosignature",
     build: (fx) => sign(fx.tier1, "claim.pledge", { claimId: fx.claimId, lenderOrgId: "org_cmtb" }, { cosigners: [fx.operator] }),
+  },
+  // Operator keys by role: each key does its one duty, and the last key of a duty stays.
+  {
+    name: "the operator's admin key marks a claim overdue, though the operator has an overdue key",
+    expected: "operator_key_outside_role",
+    build: (fx) => sign(fx.operator, "claim.markOverdue", { rootClaimId: fx.claimId }),
+  },
+  {
+    name: "the operator's onboarding key marks a claim overdue",
+    expected: "operator_key_outside_role",
+    build: (fx) => sign(fx.onboarding, "claim.markOverdue", { rootClaimId: fx.claimId }),
+  },
+  {
+    name: "the operator's overdue key revokes the operator's onboarding key",
+    expected: "operator_key_outside_role",
+    build: (fx) => sign(fx.overdue, "key.revoke", { orgId: "org_operator", keyId: fx.onboarding.keyId, reason: "taking over onboarding" }),
+  },
+  {
+    name: "the operator's overdue key revokes Pearl River's key",
+    expected: "operator_key_outside_role",
+    build: (fx) => sign(fx.overdue, "key.revoke", { orgId: "org_pearl", keyId: fx.tier1.keyId, reason: "the operator says so" }),
+  },
+  {
+    name: "the operator revokes its last overdue key, leaving overdue marks to its admin key",
+    expected: "last_operator_role_key",
+    build: (fx) => sign(fx.operator, "key.revoke", { orgId: "org_operator", keyId: fx.overdue.keyId, reason: "one key for everything" }),
+  },
+  {
+    name: "Pearl River revokes its last active admin key",
+    expected: "last_admin_key",
+    build: (fx) => sign(fx.tier1, "key.revoke", { orgId: "org_pearl", keyId: fx.tier1.keyId, reason: "nobody left to confirm keys" }),
   },
   {
     name: "a revoked key of Pearl River signs a pledge",

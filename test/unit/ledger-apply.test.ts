@@ -22,7 +22,7 @@ import { maturityAtMs } from "@/contracts/ledger/maturity";
 import { prefetchKeys } from "@/contracts/ledger/kinds";
 import { MemoryState, type StateView } from "@/contracts/ledger/state";
 import { decodeSignedTransaction, DEMO_NETWORK_ID, encodeSignedTransaction } from "@/contracts/ledger/schema";
-import { KEY_ROLES, type Claim, type KeyRole, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
+import { KEY_ROLES, type Claim, type KeyRole, type OperatorKeyRole, type TransactionBodies, type TransactionType } from "@/contracts/ledger/types";
 import { roleMaySign } from "@/contracts/ledger/roles";
 import { APPROVAL_RULES, isApprovedType } from "@/contracts/ledger/approvals";
 import {
@@ -133,8 +133,16 @@ function atMaturity(w: World): void {
   w.d.nowMs = MATURITY_MS;
 }
 /** The organisation revokes its own key (with that very key: one active key is its quorum). */
+/** Revokes `who`'s key, after giving its organisation a successor admin key (its last admin key cannot be revoked). */
 function revokeKeyOf(w: World, who: Actor): void {
+  w.d.register(who, keyPair(`${who.name}-successor`), "admin", `usr_${who.name}_successor`);
   w.d.run(who, "key.revoke", { orgId: who.orgId, keyId: who.keyId, reason: "compromised" });
+}
+/** Registers an operator key of `role`, confirmed by the operator's admin (genesis) key. */
+function operatorKey(w: World, role: OperatorKeyRole, name: string = role): KeyPair {
+  const key = keyPair(`operator-${name}`);
+  w.d.register(A.operator, key, role, `usr_operator_${name}`);
+  return key;
 }
 function repay(w: World, rootClaimId: string, amountMinor: bigint): void {
   w.d.run(A.core, "repayment.record", { rootClaimId, amountMinor, paymentReference: "REPAY" });
@@ -190,6 +198,8 @@ const GENERIC_MUTATIONS: Partial<Record<ResultCode, Mutation>> = {
     requireApprovals(w, s);
     return sign(w, s);
   },
+  // The operator signing with its checkpoint key, whose one duty is checkpoints (nothing on the ledger).
+  operator_key_outside_role: (w, s) => sign(w, withOptions(s, { key: operatorKey(w, "checkpoint"), orgId: A.operator.orgId })),
   // A key of the signer's own organisation, active and valid, whose role the kind's row of the roles table leaves out.
   signer_role_not_allowed: (w, s) => {
     const role = KEY_ROLES.find((candidate) => !roleMaySign(s.type, candidate));
@@ -268,6 +278,11 @@ rowsFor("key.register", validRegister, {
   created_at_out_of_range: (w) => GENERIC_MUTATIONS.created_at_out_of_range!(w, validRegister()),
   public_key_invalid: (w) => sign(w, registerSpec(newcomer, newcomer, { publicKeyHex: SMALL_ORDER_PUBLIC_KEY })),
   key_id_mismatch: (w) => sign(w, registerSpec(newcomer, newcomer, { publicKeyHex: keyPair("other").publicKeyHex })),
+  // The onboarding cosigned by the operator's overdue key, whose one duty is overdue marks.
+  operator_key_outside_role: (w) => {
+    const key = operatorKey(w, "overdue");
+    return sign(w, withOptions(validRegister(), { cosigners: [{ orgId: A.operator.orgId, key }] }));
+  },
   registration_not_self_signed: (w) => sign(w, withOptions(validRegister(), { key: A.s1 })),
   signer_key_wrong_organisation: (w) => sign(w, withOptions(validRegister(), { orgId: A.s2.orgId })),
   signature_invalid: (w) => corruptSignature(sign(w, validRegister())),
@@ -337,6 +352,24 @@ ROWS.push({ type: "key.register", code: "first_key_not_admin", build: (w) => {
 } });
 // A further key may have any role; the approver's or maker's key is confirmed by an admin's.
 ROWS.push({ type: "key.register", code: "ok", build: (w) => sign(w, withOptions(registerSpec(A.s1, secondKey, { keyRole: "maker", holderUserId: "usr_s1_maker" }), { cosigners: [{ orgId: A.s1.orgId, key: A.s1 }] })) });
+// Operator roles are the operator's alone.
+ROWS.push({ type: "key.register", code: "operator_role_outside_operator", build: (w) => sign(w, registerSpec(newcomer, newcomer, { keyRole: "checkpoint" })) });
+ROWS.push({ type: "key.register", code: "operator_role_outside_operator", build: (w) =>
+  sign(w, withOptions(registerSpec(A.s1, secondKey, { keyRole: "overdue", holderUserId: "usr_s1_overdue" }), { cosigners: [{ orgId: A.s1.orgId, key: A.s1 }] })) });
+// The operator's onboarding key cosigns an onboarding; its overdue key cannot, nor its admin key once it has an onboarding key.
+ROWS.push({ type: "key.register", code: "ok", build: (w) => {
+  const key = operatorKey(w, "onboarding");
+  return sign(w, withOptions(validRegister(), { cosigners: [{ orgId: A.operator.orgId, key }] }));
+} });
+ROWS.push({ type: "key.register", code: "operator_key_outside_role", build: (w) => {
+  operatorKey(w, "onboarding");
+  return sign(w, validRegister());
+} });
+// The operator's admin key confirms a new operator key (its own key set, like any organisation's).
+ROWS.push({ type: "key.register", code: "ok", build: (w) => {
+  const key = keyPair("operator-checkpoint");
+  return sign(w, withOptions(registerSpec(A.operator, key, { keyRole: "checkpoint", holderUserId: "usr_operator_checkpoint" }), { cosigners: [{ orgId: A.operator.orgId, key: A.operator }] }));
+} });
 ROWS.push({ type: "key.register", code: "operator_cosignature_missing", build: (w) =>
   // A cosignature by an active key that is not an operator's does not count.
   sign(w, withOptions(validRegister(), { cosigners: [{ orgId: A.bank.orgId, key: A.bank }] })) });
@@ -382,7 +415,7 @@ function withSecondKey(build: Build): Build {
 }
 rowsFor("key.revoke", null, {
   ...Object.fromEntries(
-    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "signer_role_not_allowed", "approval_wrong_organisation", "approver_key_not_active", "cosigner_role_not_allowed", "approval_by_signer", "approval_invalid", "approval_missing"] as const)
+    (["malformed_transaction", "network_id_mismatch", "created_at_out_of_range", "signer_key_unknown", "signer_key_wrong_organisation", "signer_key_revoked", "signature_invalid", "nonce_reused", "signer_role_not_allowed", "operator_key_outside_role", "approval_wrong_organisation", "approver_key_not_active", "cosigner_role_not_allowed", "approval_by_signer", "approval_invalid", "approval_missing"] as const)
       .map((code) => [code, withSecondKey((w) => GENERIC_MUTATIONS[code]!(w, validRevoke()))]),
   ),
   key_not_found: tweak(validRevoke, (s) => ({ ...s, body: { ...s.body, keyId: keyPair("stranger").keyId } })),
@@ -395,8 +428,31 @@ rowsFor("key.revoke", null, {
     return sign(w, validRevoke());
   }),
 }, withSecondKey((w) => sign(w, validRevoke())));
-// An organisation may revoke the very key it signs with.
-ROWS.push({ type: "key.revoke", code: "ok", build: (w) => sign(w, spec(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "self" })) });
+// An organisation may revoke the very key it signs with, once another admin key is active.
+ROWS.push({ type: "key.revoke", code: "ok", build: withSecondKey((w) => sign(w, spec(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "self" }))) });
+// ... but not its last active admin key: nobody could change its key set again.
+ROWS.push({ type: "key.revoke", code: "last_admin_key", build: (w) => sign(w, spec(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "self" })) });
+// A maker key is no admin key: s1's only admin key stays, and another admin key being revoked is not its last one.
+ROWS.push({ type: "key.revoke", code: "last_admin_key", build: (w) => {
+  w.d.register(A.s1, secondKey, "maker", "usr_s1_maker");
+  return sign(w, spec(A.s1, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "self" }));
+} });
+// The operator's admin key revokes one of its two checkpoint keys, not the last one.
+ROWS.push({ type: "key.revoke", code: "ok", build: (w) => {
+  const first = operatorKey(w, "checkpoint");
+  operatorKey(w, "checkpoint", "checkpoint-2");
+  return sign(w, spec(A.operator, "key.revoke", { orgId: A.operator.orgId, keyId: first.keyId, reason: "retired" }));
+} });
+ROWS.push({ type: "key.revoke", code: "last_operator_role_key", build: (w) => {
+  const only = operatorKey(w, "overdue");
+  return sign(w, spec(A.operator, "key.revoke", { orgId: A.operator.orgId, keyId: only.keyId, reason: "retired" }));
+} });
+// An operator role key is rotated by a key.rotate it signs itself, cosigned by its successor; the role stays.
+ROWS.push({ type: "key.rotate", code: "ok", build: (w) => {
+  const old = operatorKey(w, "checkpoint");
+  const next = keyPair("operator-checkpoint-next");
+  return sign(w, spec(A.operator, "key.rotate", { orgId: A.operator.orgId, oldKeyId: old.keyId, newKeyId: next.keyId, newPublicKeyHex: next.publicKeyHex }, { key: old, cosigners: [{ orgId: A.operator.orgId, key: next }] }));
+} });
 ROWS.push({ type: "key.revoke", code: "key_set_change_by_operator", build: (w) =>
   sign(w, spec(A.operator, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "the operator says so" })) });
 
@@ -657,6 +713,20 @@ rowsFor("claim.markOverdue", validOverdue, {
     return sign(w, s);
   },
 });
+// The operator's overdue key marks overdue; once it has one, its admin key no longer may, nor may its onboarding key.
+ROWS.push({ type: "claim.markOverdue", code: "ok", build: (w) => {
+  const key = operatorKey(w, "overdue");
+  const s = validOverdue(w);
+  return sign(w, withOptions(s, { key }));
+} });
+ROWS.push({ type: "claim.markOverdue", code: "operator_key_outside_role", build: (w) => {
+  operatorKey(w, "overdue");
+  return sign(w, validOverdue(w));
+} });
+ROWS.push({ type: "claim.markOverdue", code: "operator_key_outside_role", build: (w) => {
+  const key = operatorKey(w, "onboarding");
+  return sign(w, withOptions(validOverdue(w), { key }));
+} });
 ROWS.push({ type: "claim.markOverdue", code: "nothing_overdue", build: (w) => {
   const rootClaimId = heldRoot(w);
   repay(w, rootClaimId, 1000n);
@@ -1025,6 +1095,7 @@ function prefetchedView(state: MemoryState, signed: SignedTransaction): StateVie
   return {
     getOrg: (id) => (allow("org", orgs.has(id), id), state.getOrg(id)),
     getKey: (id) => (allow("key", keys.keyIds.includes(id), id), state.getKey(id)),
+    getActiveKeysOf: (id) => (allow("key set of org", keys.keySets.includes(id), id), state.getActiveKeysOf(id)),
     getApprovalPolicy: (id) => (allow("approval policy of org", orgs.has(id), id), state.getApprovalPolicy(id)),
     getCreditLine: (id) => (allow("credit line", lines.has(id), id), state.getCreditLine(id)),
     getClaim: (id) => (allow("claim", claims.has(id), id), state.getClaim(id)),

@@ -43,12 +43,17 @@ export class LogBuilder {
   readonly noteTextHashes: string[] = [];
   private readonly stateMap: StateMapUpdater | null;
   clock = T0;
+  /** The private key the notes are signed with: the operator's (genesis) key unless a test rotates the checkpoint key. */
+  noteKey: Uint8Array;
+  /** The state root the last note committed to. */
+  lastStateRoot: Uint8Array | null = null;
   private nonces = 0;
 
   constructor(
     private readonly operator: SigningIdentity & { publicKeyHex: string },
     options: LogBuilderOptions = {},
   ) {
+    this.noteKey = operator.privateKey;
     this.stateMap = options.notes ? new StateMapUpdater() : null;
     this.state = new MemoryState(options.notes && options.trackCheckpoints !== false ? { checkpointHashes: [] } : {});
   }
@@ -77,7 +82,8 @@ export class LogBuilder {
     this.checkpoints.push(signCheckpoint(checkpoint, this.operator.keyId, this.operator.privateKey));
     if (this.stateMap !== null) {
       const body = { origin: NOTE_ORIGIN, size: this.entries.length, rootHash: this.frontier.root(), extensions: [stateRootExtension(this.stateMap.root())] };
-      this.notes.push(signCheckpointNote(body, this.operator.privateKey));
+      this.lastStateRoot = this.stateMap.root();
+      this.notes.push(signCheckpointNote(body, this.noteKey));
       const hash = checkpointTextHash(formatCheckpointBody(body));
       this.noteTextHashes.push(hash);
       this.state.addCheckpoint(hash);

@@ -135,7 +135,8 @@ export const claimMarkOverdue = defineKind({
   body: z.object({ rootClaimId: claimIdSchema }).strict(),
   codes: CLAIM_MARK_OVERDUE_CODES,
   transition: applyClaimMarkOverdue,
-  prefetch: (transaction) => ({ claimIds: [transaction.body.rootClaimId] }),
+  // The operator's key set: whether the signer holds the overdue role (roles.ts operatorKeysFor).
+  prefetch: (transaction) => ({ claimIds: [transaction.body.rootClaimId], keySets: [transaction.signer.orgId] }),
   names: { ...namesNothing, claims: (transaction) => [transaction.body.rootClaimId] },
   lineage: "whole-tree",
   signing: registeredSignerOnly,

@@ -114,6 +114,8 @@ export function prefetchKeys(signed: SignedLedgerTransaction): PrefetchKeys {
     invoices: unique(fromBody.invoices ?? []),
     nonces: [{ orgId: signer.orgId, keyId: signer.keyId, nonce }],
     hasKeys: fromBody.hasKeys ?? false,
+    // A registration's cosigner may be the operator's onboarding key: the operator's key set says whether it holds that role.
+    keySets: unique([...(kindOf(signed.transaction.type).signing.cosigners === "operator-or-organisation" ? cosigners.map((c) => c.orgId) : []), ...(fromBody.keySets ?? [])]),
     checkpointHashes: unique(fromBody.checkpointHashes ?? []),
   };
 }

@@ -23,6 +23,7 @@ export const keyRegister = defineKind({
     .strict(),
   codes: KEY_REGISTER_CODES,
   transition: applyKeyRegister,
+  // Its cosigners' key sets come too (kinds/index.ts prefetchKeys): whether an onboarding's cosigner holds the onboarding role.
   prefetch: (transaction) => ({ orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId], hasKeys: true }),
   names: namesNothing,
   lineage: "key-introduction",
@@ -55,7 +56,7 @@ export const keyRevoke = defineKind({
   body: z.object({ orgId: orgIdSchema, keyId: keyIdSchema, reason: reasonSchema }).strict(),
   codes: KEY_REVOKE_CODES,
   transition: applyKeyRevoke,
-  prefetch: (transaction) => ({ orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId] }),
+  prefetch: (transaction) => ({ orgIds: [transaction.body.orgId], keyIds: [transaction.body.keyId], keySets: [transaction.body.orgId] }),
   names: namesNothing,
   lineage: "none",
   signing: approvedSigner,

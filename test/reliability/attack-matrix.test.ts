@@ -356,6 +356,7 @@ const ROWS: Row[] = [
   },
   { procedure: "keys.requestRegistration", scenario: "a new key for the caller's own organisation", expected: expect8("O O O O F F F U"), input: (role) => ({ signed: keyRegistrationCache.get(role) }) },
   { procedure: "keys.myKeys", scenario: "own organisation's keys", expected: expect8(APPROVED) },
+  { procedure: "keys.keySetProof", scenario: "own organisation's committed key set with its state proof", expected: expect8(APPROVED) },
   { procedure: "keys.pendingRequests", scenario: "the operator's review queue", expected: expect8("O F F F F F F U") },
   { procedure: "keys.decide", scenario: "reject a pending key request", expected: expect8("O F F F F F F U"), input: async () => ({ requestId: (await freshKeyRequest()).id, decision: "rejected" }) },
   {

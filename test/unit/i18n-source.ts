@@ -86,6 +86,7 @@ export const CONVERTED_FILES = [
   "app/(app)/keys/no-key-yet.tsx",
   "app/(app)/keys/organisation-keys.tsx",
   "app/(app)/keys/confirm-request.tsx",
+  "app/(app)/keys/key-set-check.tsx",
   "app/_components/unlock-dialog.tsx",
   "app/apply/page.tsx",
   "app/apply/apply-form.tsx",

@@ -14,7 +14,8 @@ import type { DbOrTx } from "@/db/client";
 import { passkeyCredentials, users, webauthnChallenges } from "@/db/schema";
 import { COSE_ALGORITHM_ES256 } from "@/contracts/webauthn";
 import type { Actor } from "../actor";
-import { badRequest } from "../errors";
+import { badRequest, DomainError } from "../errors";
+import type { Limiter } from "./rate-limit";
 import { relyingParty, type RelyingParty } from "../webauthn";
 
 /*
@@ -107,8 +108,15 @@ export async function registerPasskey(db: DbOrTx, actor: Actor, response: Regist
   return { credentialId: credential.id };
 }
 
-/** Options for navigator.credentials.get at sign-in: any of the site's discoverable passkeys, user verified. */
-export async function passkeySignInOptions(db: DbOrTx, nowMs: number): Promise<PublicKeyCredentialRequestOptionsJSON> {
+/**
+ * Options for navigator.credentials.get at sign-in: any of the site's discoverable passkeys, user
+ * verified. Counted against the client address's budget (`limiter`, PASSKEY_SIGN_IN_CHALLENGES)
+ * before anything is written.
+ */
+export async function passkeySignInOptions(db: DbOrTx, limiter: Limiter, clientAddress: string, nowMs: number): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  if (!(await limiter.take(clientAddress))) {
+    throw new DomainError("rate_limited", "passkey_sign_in_rate_limited", "Too many passkey sign-in attempts from this address; wait a minute and try again.");
+  }
   const party = requireParty();
   const options = await generateAuthenticationOptions({ rpID: party.rpId, userVerification: "required", timeout: CHALLENGE_TTL_MS });
   await rememberChallenge(db, options.challenge, "authentication", null, nowMs);

@@ -47,7 +47,7 @@ const applicationSchema = z.object({
 export const authRouter = router({
   me: authedProcedure.query(({ ctx }) => ctx.actor),
   /** A fresh, single-use challenge for signing in with a passkey. */
-  passkeySignInOptions: publicProcedure.mutation(({ ctx }) => passkeySignInOptions(ctx.db, ctx.runtime.clock())),
+  passkeySignInOptions: publicProcedure.mutation(({ ctx }) => passkeySignInOptions(ctx.db, ctx.runtime.limits.passkeySignIn, ctx.clientAddress ?? "unknown", ctx.runtime.clock())),
   /** A fresh, single-use challenge for making a passkey (sign-in, and a ledger signing key). */
   passkeyRegistrationOptions: authedProcedure.mutation(({ ctx }) => passkeyRegistrationOptions(ctx.db, ctx.actor, ctx.runtime.clock())),
   registerPasskey: authedProcedure.input(z.object({ response: registrationResponseSchema })).mutation(({ ctx, input }) => registerPasskey(ctx.db, ctx.actor, input.response, ctx.runtime.clock())),

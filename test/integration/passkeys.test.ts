@@ -200,3 +200,35 @@ describe("the public sign-in challenge has a budget per client address", () => {
     expect(await codeOf(callerFrom("203.0.113.8").auth.passkeySignInOptions())).toBe("OK");
   });
 });
+
+describe("the person's own sign-in passkeys (settings page)", () => {
+  const own = () => callerFor(database.db, actor.userId);
+  const id = b64url(credentialId);
+  // Huaxin's admin: another person, of another organisation (the actor is Pearl River's admin).
+  const OTHER_PERSON = "usr_huaxin_1";
+
+  it("lists the person's passkey with when it was made and last used, unnamed until named, and nobody else's", async () => {
+    const [listed, ...rest] = await own().auth.myPasskeys();
+    expect(rest).toEqual([]);
+    expect(listed).toMatchObject({ credentialId: id, name: null, createdAtMs: NOW_MS });
+    expect(await callerFor(database.db, OTHER_PERSON).auth.myPasskeys()).toEqual([]);
+  });
+
+  it("renames it (trimmed); another person's rename of it is NOT_FOUND and changes nothing; an empty name is BAD_REQUEST", async () => {
+    expect(await own().auth.renamePasskey({ credentialId: id, name: "  Work laptop " })).toMatchObject({ name: "Work laptop" });
+    expect(await codeOf(callerFor(database.db, OTHER_PERSON).auth.renamePasskey({ credentialId: id, name: "Mine now" }))).toBe("NOT_FOUND");
+    expect(await codeOf(own().auth.renamePasskey({ credentialId: id, name: "   " }))).toBe("BAD_REQUEST");
+    expect((await own().auth.myPasskeys()).map((row) => row.name)).toEqual(["Work laptop"]);
+  });
+
+  it("removes it: another person cannot, its owner can, and it no longer signs him in", async () => {
+    expect(await codeOf(callerFor(database.db, OTHER_PERSON).auth.removePasskey({ credentialId: id }))).toBe("NOT_FOUND");
+    expect(await own().auth.myPasskeys()).toHaveLength(1);
+    expect(await own().auth.removePasskey({ credentialId: id })).toEqual({ removed: true });
+    expect(await own().auth.myPasskeys()).toEqual([]);
+    const { challenge } = await passkeySignInOptions(database.db, generousLimiter, "198.51.100.1", NOW_MS);
+    expect(await authenticatePasskey(database.db, signInAnswer(challenge, { counter: 50 }), NOW_MS)).toBeNull();
+    expect(await codeOf(own().auth.removePasskey({ credentialId: id }))).toBe("NOT_FOUND");
+  });
+});
+

@@ -62,6 +62,8 @@ export const CONVERTED_FILES = [
   "app/(app)/settings/integrations/page.tsx",
   "app/(app)/settings/integrations/integrations.tsx",
   "app/(app)/settings/notifications/page.tsx",
+  "app/(app)/settings/sign-in/page.tsx",
+  "app/(app)/settings/sign-in/sign-in-passkeys.tsx",
   "app/(app)/settings/notifications/preferences-form.tsx",
   "app/(app)/inbox/page.tsx",
   "app/(app)/inbox/inbox-list.tsx",

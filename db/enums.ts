@@ -75,3 +75,6 @@ export function notificationPath(subject: NotificationSubject, subjectId: string
       return "/approvals";
   }
 }
+
+/** The longest name a person gives a sign-in passkey (the settings page's input takes as many). */
+export const PASSKEY_NAME_MAX_LENGTH = 80;

@@ -5,7 +5,7 @@ import type { Permission } from "@/db/enums";
 export type NavKey =
   | "dashboard" | "issuances" | "issue" | "creditLines" | "claims" | "financing" | "financingDesk"
   | "autoFinancing" | "trust" | "organisations" | "keyRequests" | "jobs" | "keys" | "people" | "integrations" | "inbox"
-  | "notificationSettings" | "approvals";
+  | "notificationSettings" | "approvals" | "signInSettings";
 
 export interface NavItem {
   href: string;
@@ -24,6 +24,6 @@ export function navFor(role: OrganisationRole, permission: Permission): NavItem[
   if (role === "operator") items.push({ href: "/operator/organisations", label: "organisations" });
   items.push(...(role === "operator" ? ([{ href: "/operator/keys", label: "keyRequests" }, { href: "/operator/jobs", label: "jobs" }] satisfies NavItem[]) : []), { href: "/keys", label: "keys" });
   if (permission === "admin") items.push({ href: "/settings/users", label: "people" }, { href: "/settings/integrations", label: "integrations" });
-  items.push({ href: "/settings/notifications", label: "notificationSettings" });
+  items.push({ href: "/settings/notifications", label: "notificationSettings" }, { href: "/settings/sign-in", label: "signInSettings" });
   return items;
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { users } from "./users";
+import { PASSKEY_NAME_MAX_LENGTH } from "../enums";
 
 const ms = (name: string) => bigint(name, { mode: "number" });
 
@@ -23,8 +24,14 @@ export const passkeyCredentials = pgTable(
     transports: jsonb("transports").$type<string[]>().notNull(),
     createdAtMs: ms("created_at_ms").notNull(),
     lastUsedAtMs: ms("last_used_at_ms"),
+    /** What the person calls it on the settings page ("work laptop"); null until named. */
+    name: text("name"),
   },
-  (t) => [index("passkey_credentials_user_idx").on(t.userId), check("passkey_credentials_counter_check", sql`${t.counter} >= 0`)],
+  (t) => [
+    index("passkey_credentials_user_idx").on(t.userId),
+    check("passkey_credentials_counter_check", sql`${t.counter} >= 0`),
+    check("passkey_credentials_name_length", sql`${t.name} is null or char_length(${t.name}) between 1 and ${sql.raw(String(PASSKEY_NAME_MAX_LENGTH))}`),
+  ],
 );
 
 /**

@@ -9,12 +9,13 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { and, eq, gt, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { passkeyCredentials, users, webauthnChallenges } from "@/db/schema";
 import { COSE_ALGORITHM_ES256 } from "@/contracts/webauthn";
 import type { Actor } from "../actor";
-import { badRequest } from "../errors";
+import { badRequest, DomainError, notFound } from "../errors";
+import type { Limiter } from "./rate-limit";
 import { relyingParty, type RelyingParty } from "../webauthn";
 
 /*
@@ -107,8 +108,15 @@ export async function registerPasskey(db: DbOrTx, actor: Actor, response: Regist
   return { credentialId: credential.id };
 }
 
-/** Options for navigator.credentials.get at sign-in: any of the site's discoverable passkeys, user verified. */
-export async function passkeySignInOptions(db: DbOrTx, nowMs: number): Promise<PublicKeyCredentialRequestOptionsJSON> {
+/**
+ * Options for navigator.credentials.get at sign-in: any of the site's discoverable passkeys, user
+ * verified. Counted against the client address's budget (`limiter`, PASSKEY_SIGN_IN_CHALLENGES)
+ * before anything is written.
+ */
+export async function passkeySignInOptions(db: DbOrTx, limiter: Limiter, clientAddress: string, nowMs: number): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  if (!(await limiter.take(clientAddress))) {
+    throw new DomainError("rate_limited", "passkey_sign_in_rate_limited", "Too many passkey sign-in attempts from this address; wait a minute and try again.");
+  }
   const party = requireParty();
   const options = await generateAuthenticationOptions({ rpID: party.rpId, userVerification: "required", timeout: CHALLENGE_TTL_MS });
   await rememberChallenge(db, options.challenge, "authentication", null, nowMs);
@@ -150,4 +158,48 @@ export async function authenticatePasskey(db: DbOrTx, response: AuthenticationRe
     .set({ counter: verification.authenticationInfo.newCounter, lastUsedAtMs: nowMs })
     .where(eq(passkeyCredentials.credentialId, row.credential.credentialId));
   return { userId: row.credential.userId, email: row.email };
+}
+
+// ---------------------------------------------------------------------------------------
+// The person's own sign-in passkeys, on the settings page: listed, renamed, removed.
+
+export interface SignInPasskeyDto {
+  credentialId: string;
+  name: string | null;
+  createdAtMs: number;
+  lastUsedAtMs: number | null;
+}
+
+/** The signed-in person's sign-in passkeys, newest first. Only his own: the query is by his user id. */
+export async function mySignInPasskeys(db: DbOrTx, actor: Actor): Promise<SignInPasskeyDto[]> {
+  return db
+    .select({ credentialId: passkeyCredentials.credentialId, name: passkeyCredentials.name, createdAtMs: passkeyCredentials.createdAtMs, lastUsedAtMs: passkeyCredentials.lastUsedAtMs })
+    .from(passkeyCredentials)
+    .where(eq(passkeyCredentials.userId, actor.userId))
+    .orderBy(desc(passkeyCredentials.createdAtMs), asc(passkeyCredentials.credentialId));
+}
+
+/** Names one of the person's passkeys; another person's, or one that does not exist, is not found alike. */
+export async function renameSignInPasskey(db: DbOrTx, actor: Actor, input: { credentialId: string; name: string }): Promise<SignInPasskeyDto> {
+  const [row] = await db
+    .update(passkeyCredentials)
+    .set({ name: input.name })
+    .where(and(eq(passkeyCredentials.credentialId, input.credentialId), eq(passkeyCredentials.userId, actor.userId)))
+    .returning({ credentialId: passkeyCredentials.credentialId, name: passkeyCredentials.name, createdAtMs: passkeyCredentials.createdAtMs, lastUsedAtMs: passkeyCredentials.lastUsedAtMs });
+  if (!row) throw notFound("passkey_not_found", "You have no such passkey.");
+  return row;
+}
+
+/**
+ * Removes one of the person's sign-in passkeys: it no longer signs him in. A passkey that is also
+ * a ledger signing key stays on the ledger (revoking it is a signed key.revoke on the Keys page);
+ * this only forgets it for signing in.
+ */
+export async function removeSignInPasskey(db: DbOrTx, actor: Actor, input: { credentialId: string }): Promise<{ removed: true }> {
+  const [row] = await db
+    .delete(passkeyCredentials)
+    .where(and(eq(passkeyCredentials.credentialId, input.credentialId), eq(passkeyCredentials.userId, actor.userId)))
+    .returning({ credentialId: passkeyCredentials.credentialId });
+  if (!row) throw notFound("passkey_not_found", "You have no such passkey.");
+  return { removed: true };
 }

@@ -149,6 +149,13 @@ export class RateLimiter {
 /** Sign-in attempts per email: 10 per 15 minutes (server/runtime.ts holds the process's limiter). */
 export const SIGN_IN_ATTEMPTS = { limit: 10, windowMs: 15 * 60 * 1000 } as const;
 
+/**
+ * Sign-in challenges one client address may ask for in a minute. The endpoint is public and each
+ * challenge is a row until it expires, so without a budget a script fills the table; a person
+ * signing in asks for one or two.
+ */
+export const PASSKEY_SIGN_IN_CHALLENGES = { limit: 20, windowMs: 60 * 1000 } as const;
+
 /** Ledger submissions per organisation per minute; LEDGER_SUBMISSIONS_PER_MINUTE overrides it (load tests). */
 export function submissionsPerMinute(env: Record<string, string | undefined> = process.env): number {
   const configured = Number(env.LEDGER_SUBMISSIONS_PER_MINUTE);

@@ -1,7 +1,8 @@
 import { and, arrayOverlaps, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db/client";
 import { checkpointCosignatures, claims, creditLines, financingPolicies, financings, ledgerCheckpoints, ledgerEntries, ledgerOrganisations, pledges, signingKeys } from "@/db/schema";
-import { claimStateKey, claimStateLeaf, orgStateKey, orgStateLeaf } from "@/contracts/state-leaves";
+import { claimStateKey, claimStateLeaf, orgStateKey, orgStateLeaf, type OrgStateLeaf } from "@/contracts/state-leaves";
+import type { StateMapProof } from "@/contracts/state-map";
 import type { SignedCheckpoint } from "@/contracts/checkpoint";
 import type { LogEntry } from "@/contracts/log";
 import { hashesToHex } from "@/contracts/merkle";
@@ -50,10 +51,9 @@ export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: P
  * and state_map_nodes, which always hold the map of that checkpoint.
  */
 async function readBundleState(tx: DbOrTx, claimId: string, entries: readonly LogEntry[]): Promise<{ size: number; section: BundleState } | null> {
-  const [last] = await tx.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
-  if (!last || last.note === null) return null;
-  const lines = await tx.select({ line: checkpointCosignatures.line }).from(checkpointCosignatures).where(eq(checkpointCosignatures.size, last.size)).orderBy(asc(checkpointCosignatures.witnessName));
-  const checkpointNote = last.note + lines.map((row) => row.line).join(""); // each line ends with its newline
+  const last = await lastCheckpointNote(tx);
+  if (last === null) return null;
+  const checkpointNote = last.note;
   const [claimRow] = await tx.select().from(claims).where(eq(claims.id, claimId));
   if (!claimRow) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
   const [pledgeRow] = await tx.select().from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));
@@ -70,6 +70,35 @@ async function readBundleState(tx: DbOrTx, claimId: string, entries: readonly Lo
     signers.push({ leaf: orgLeaf, proof: await proveFromTable(tx, orgStateKey(orgId)) });
   }
   return { size: last.size, section: { checkpointNote, claim: { leaf, proof: claimProof }, signers } };
+}
+
+/**
+ * An organisation's state leaf and its map proof under the last checkpoint, with that
+ * checkpoint's note and the cosignatures stored so far (issue 14: the Keys page checks its own
+ * organisation's key set with it). Read in one repeatable-read snapshot, in which the tables
+ * hold exactly the state the last checkpoint committed to.
+ */
+export async function organisationStateProof(db: Db, orgId: string): Promise<{ checkpointNote: string; leaf: OrgStateLeaf; proof: StateMapProof } | "no_state_root" | "not_on_ledger"> {
+  return db.transaction(
+    async (tx) => {
+      const checkpointNote = await lastCheckpointNote(tx);
+      if (checkpointNote === null) return "no_state_root";
+      const [org] = await tx.select().from(ledgerOrganisations).where(eq(ledgerOrganisations.id, orgId));
+      if (!org) return "not_on_ledger";
+      const keyRows = await tx.select().from(signingKeys).where(eq(signingKeys.orgId, orgId));
+      const leaf = orgStateLeaf(toOrganisation(org), keyRows.map(toKey));
+      return { checkpointNote: checkpointNote.note, leaf, proof: await proveFromTable(tx, orgStateKey(orgId)) };
+    },
+    { isolationLevel: "repeatable read", accessMode: "read only" },
+  );
+}
+
+/** The last checkpoint's note with its stored cosignature lines; null before state roots. */
+async function lastCheckpointNote(tx: DbOrTx): Promise<{ size: number; note: string } | null> {
+  const [last] = await tx.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
+  if (!last || last.note === null) return null;
+  const lines = await tx.select({ line: checkpointCosignatures.line }).from(checkpointCosignatures).where(eq(checkpointCosignatures.size, last.size)).orderBy(asc(checkpointCosignatures.witnessName));
+  return { size: last.size, note: last.note + lines.map((row) => row.line).join("") }; // each line ends with its newline
 }
 
 async function buildLogPart(db: DbOrTx, claimId: string, subtrees: LogTreeReader): Promise<ProvenanceBundle> {

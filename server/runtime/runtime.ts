@@ -1,7 +1,7 @@
 import { describeDatabaseFailure, isDatabaseFailure } from "@/db/availability";
 import type { Db } from "@/db/client";
 import type { BatchSignatureVerifier } from "@/contracts/signing";
-import { DatabaseRateLimiter, MemoryLimiter, SIGN_IN_ATTEMPTS, submissionsPerMinute, type Limiter } from "../auth/rate-limit";
+import { DatabaseRateLimiter, MemoryLimiter, PASSKEY_SIGN_IN_CHALLENGES, SIGN_IN_ATTEMPTS, submissionsPerMinute, type Limiter } from "../auth/rate-limit";
 import { installNodeSha256 } from "../crypto/node-hash";
 import { API_POST_COMMIT_HOOKS } from "../jobs/hooks";
 import type { PostCommitHook } from "../ledger/hooks";
@@ -32,6 +32,8 @@ export interface Runtime {
     readonly submissionsPerMinute: number;
     /** Public voucher verifications (/api/verify/<token>) per client address per minute. */
     readonly publicVerify: Limiter;
+    /** Passkey sign-in challenges (auth.passkeySignInOptions, public) per client address per minute. */
+    readonly passkeySignIn: Limiter;
   };
   /** Log proofs from the subtree hashes in the database (log_subtree_hashes), with a cache of the upper ones read. */
   readonly provenance: ProvenanceStore;
@@ -117,6 +119,7 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
       // A person checking vouchers opens a few a minute; this stops a script walking tokens or
       // making the server build bundles in a loop. Keyed by the balancer's client address.
       publicVerify: limiter("public-verify", PUBLIC_VERIFY_PER_MINUTE, 60 * 1000),
+      passkeySignIn: limiter("passkey-sign-in", PASSKEY_SIGN_IN_CHALLENGES.limit, PASSKEY_SIGN_IN_CHALLENGES.windowMs),
     },
     provenance,
     cosigner,

@@ -1,6 +1,6 @@
 import "server-only";
 import NextAuth from "next-auth";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { getDb } from "@/db/client";
 import type { Actor } from "../actor";
 import { loadActor } from "../auth/accounts";
@@ -21,6 +21,12 @@ import { sessionUserId } from "./token";
  */
 export async function currentUserId(): Promise<string | null> {
   return sessionUserId(await cookies(), serverEnv().NEXTAUTH_SECRET);
+}
+
+/** The client's address as the balancer saw it (haproxy's X-Forwarded-For), else one shared bucket. */
+export async function currentClientAddress(): Promise<string> {
+  const request = await headers();
+  return request.get("x-forwarded-for")?.split(",", 1)[0]?.trim() || request.get("x-real-ip") || "unknown";
 }
 
 /** The signed-in actor, re-read from the database (a disabled user or organisation has none), or null. */

@@ -20,16 +20,19 @@ export interface Context {
    * by hand (tests) without it reads for each procedure.
    */
   requestActor?: () => Promise<Actor | null>;
+  /** The client's address as the balancer saw it (X-Forwarded-For), for per-address budgets; absent: one shared bucket. */
+  clientAddress?: string;
 }
 
-export function createContextFactory(getRuntime: () => Promise<Runtime>, getUserId: () => Promise<string | null>) {
+export function createContextFactory(getRuntime: () => Promise<Runtime>, getUserId: () => Promise<string | null>, getClientAddress: () => Promise<string> = async () => "unknown") {
   return async (): Promise<Context> => {
     const runtime = await getRuntime().catch(unavailableOrRethrow);
     const userId = await getUserId();
+    const clientAddress = await getClientAddress();
     let actor: Promise<Actor | null> | undefined;
     // Per request, never longer: disabling a user or an organisation takes effect at the next request.
     const requestActor = () => (actor ??= userId === null ? Promise.resolve(null) : loadActor(runtime.db, userId));
-    return { runtime, db: runtime.db, userId, requestActor };
+    return { runtime, db: runtime.db, userId, requestActor, clientAddress };
   };
 }
 

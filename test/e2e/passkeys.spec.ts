@@ -101,6 +101,27 @@ test("an admin registers a passkey as a signing key, confirms it with the organi
   await openNav(page, "Signing keys");
   await expect(page.getByTestId("passkey-key-id")).toHaveText(keyId);
   await shot(page, "passkey-signed-in");
+
+  // Settings > Sign-in lists the passkey that signed in; it is renamed, then removed after a confirmation.
+  await openNav(page, "Sign-in");
+  await page.waitForURL("**/settings/sign-in");
+  const row = page.getByTestId("sign-in-passkey");
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId("passkey-name")).toHaveText("Unnamed passkey");
+  await expect(row).toContainText("last used");
+  await row.getByRole("button", { name: "Rename" }).click();
+  await row.getByLabel("Name").fill("Virtual authenticator");
+  await row.getByRole("button", { name: "Save" }).click();
+  await expect(row.getByTestId("passkey-name")).toHaveText("Virtual authenticator");
+  await shot(page, "sign-in-passkeys");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, "sign-in-passkeys-390");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await row.getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("alertdialog", { name: "Remove the passkey “Virtual authenticator”?" })).toBeVisible();
+  await shot(page, "sign-in-passkey-remove");
+  await page.getByRole("button", { name: "Remove it" }).click();
+  await expect(page.getByText("No sign-in passkeys yet")).toBeVisible();
 });
 
 test("a passkey the site does not know does not sign anyone in", async ({ page }) => {

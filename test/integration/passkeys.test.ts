@@ -26,7 +26,10 @@ import { transactionDigest, type TransactionEnvelope } from "@/contracts/transac
 import { demoIdentity } from "@/server/seed/ledger-seed";
 import { keyRoleFor } from "@/server/authz";
 import { createTestDatabase } from "../helpers/db";
-import { callerFor } from "../helpers/callers";
+import { callerFor, codeOf, contextFor, runtimeFor } from "../helpers/callers";
+import { MemoryLimiter, PASSKEY_SIGN_IN_CHALLENGES } from "@/server/auth/rate-limit";
+import { createCallerFactory } from "@/server/trpc/init";
+import { appRouter } from "@/server/trpc/root";
 
 // The deployment's passkey site, read once by server/env.ts.
 process.env.WEBAUTHN_RP_ID = "bank.example";
@@ -36,6 +39,8 @@ const NOW_MS = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 let database: Database;
 let actor: Actor;
+/** The service's budget in the tests that are not about it. */
+const generousLimiter = new MemoryLimiter(1000, 60_000);
 beforeAll(async () => {
   database = await createTestDatabase();
   await seedDemo(database.db);
@@ -112,7 +117,7 @@ describe("signing in with a passkey", () => {
   });
 
   it("signs the user in once per challenge: the same answer again is refused", async () => {
-    const { challenge } = await passkeySignInOptions(database.db, NOW_MS);
+    const { challenge } = await passkeySignInOptions(database.db, generousLimiter, "198.51.100.1", NOW_MS);
     const answer = signInAnswer(challenge, { counter: 5 });
     expect(await authenticatePasskey(database.db, answer, NOW_MS + 1000)).toEqual({ userId: actor.userId, email: actor.email });
     expect(await authenticatePasskey(database.db, answer, NOW_MS + 2000)).toBeNull();
@@ -120,14 +125,14 @@ describe("signing in with a passkey", () => {
 
   it("refuses a challenge the server never handed out, and one past its five minutes", async () => {
     expect(await authenticatePasskey(database.db, signInAnswer(b64url(new Uint8Array(32).fill(7)), { counter: 6 }), NOW_MS)).toBeNull();
-    const { challenge } = await passkeySignInOptions(database.db, NOW_MS);
+    const { challenge } = await passkeySignInOptions(database.db, generousLimiter, "198.51.100.1", NOW_MS);
     expect(await authenticatePasskey(database.db, signInAnswer(challenge, { counter: 6 }), NOW_MS + 5 * 60_000 + 1)).toBeNull();
   });
 
   it("refuses an answer from another origin, and one without user verification, and leaves their challenges used", async () => {
-    const first = await passkeySignInOptions(database.db, NOW_MS);
+    const first = await passkeySignInOptions(database.db, generousLimiter, "198.51.100.1", NOW_MS);
     expect(await authenticatePasskey(database.db, signInAnswer(first.challenge, { counter: 7, origin: "https://evil.example" }), NOW_MS)).toBeNull();
-    const second = await passkeySignInOptions(database.db, NOW_MS);
+    const second = await passkeySignInOptions(database.db, generousLimiter, "198.51.100.1", NOW_MS);
     expect(await authenticatePasskey(database.db, signInAnswer(second.challenge, { counter: 8, flags: 0x01 }), NOW_MS)).toBeNull();
     const left = await database.db.select().from(webauthnChallenges).where(eq(webauthnChallenges.challenge, second.challenge));
     expect(left).toHaveLength(0);
@@ -181,3 +186,49 @@ describe("a passkey as a ledger signing key, through the server", () => {
     expect((await database.db.select().from(claims).where(eq(claims.id, offer!.id)))[0]?.state).toBe("held");
   });
 });
+
+describe("the public sign-in challenge has a budget per client address", () => {
+  const callerFrom = (clientAddress: string) => createCallerFactory(appRouter)({ ...contextFor(database.db, null), clientAddress });
+
+  it(`hands out ${PASSKEY_SIGN_IN_CHALLENGES.limit} challenges a minute to one address, then TOO_MANY_REQUESTS, writing no challenge; another address still gets one`, async () => {
+    await runtimeFor(database.db).limits.passkeySignIn.clear();
+    const caller = callerFrom("203.0.113.7");
+    for (let i = 0; i < PASSKEY_SIGN_IN_CHALLENGES.limit; i++) await caller.auth.passkeySignInOptions();
+    const before = await database.db.select().from(webauthnChallenges);
+    expect(await codeOf(caller.auth.passkeySignInOptions())).toBe("TOO_MANY_REQUESTS");
+    expect(await database.db.select().from(webauthnChallenges)).toHaveLength(before.length);
+    expect(await codeOf(callerFrom("203.0.113.8").auth.passkeySignInOptions())).toBe("OK");
+  });
+});
+
+describe("the person's own sign-in passkeys (settings page)", () => {
+  const own = () => callerFor(database.db, actor.userId);
+  const id = b64url(credentialId);
+  // Huaxin's admin: another person, of another organisation (the actor is Pearl River's admin).
+  const OTHER_PERSON = "usr_huaxin_1";
+
+  it("lists the person's passkey with when it was made and last used, unnamed until named, and nobody else's", async () => {
+    const [listed, ...rest] = await own().auth.myPasskeys();
+    expect(rest).toEqual([]);
+    expect(listed).toMatchObject({ credentialId: id, name: null, createdAtMs: NOW_MS });
+    expect(await callerFor(database.db, OTHER_PERSON).auth.myPasskeys()).toEqual([]);
+  });
+
+  it("renames it (trimmed); another person's rename of it is NOT_FOUND and changes nothing; an empty name is BAD_REQUEST", async () => {
+    expect(await own().auth.renamePasskey({ credentialId: id, name: "  Work laptop " })).toMatchObject({ name: "Work laptop" });
+    expect(await codeOf(callerFor(database.db, OTHER_PERSON).auth.renamePasskey({ credentialId: id, name: "Mine now" }))).toBe("NOT_FOUND");
+    expect(await codeOf(own().auth.renamePasskey({ credentialId: id, name: "   " }))).toBe("BAD_REQUEST");
+    expect((await own().auth.myPasskeys()).map((row) => row.name)).toEqual(["Work laptop"]);
+  });
+
+  it("removes it: another person cannot, its owner can, and it no longer signs him in", async () => {
+    expect(await codeOf(callerFor(database.db, OTHER_PERSON).auth.removePasskey({ credentialId: id }))).toBe("NOT_FOUND");
+    expect(await own().auth.myPasskeys()).toHaveLength(1);
+    expect(await own().auth.removePasskey({ credentialId: id })).toEqual({ removed: true });
+    expect(await own().auth.myPasskeys()).toEqual([]);
+    const { challenge } = await passkeySignInOptions(database.db, generousLimiter, "198.51.100.1", NOW_MS);
+    expect(await authenticatePasskey(database.db, signInAnswer(challenge, { counter: 50 }), NOW_MS)).toBeNull();
+    expect(await codeOf(own().auth.removePasskey({ credentialId: id }))).toBe("NOT_FOUND");
+  });
+});
+

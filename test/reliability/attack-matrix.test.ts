@@ -163,6 +163,9 @@ const ROWS: Row[] = [
     expected: expect8("B B B B B B B U"),
     input: () => ({ response: { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: Buffer.from(JSON.stringify({ type: "webauthn.create", challenge: randomBytes(32).toString("base64url") })).toString("base64url"), attestationObject: "AAAA" }, clientExtensionResults: {} } }),
   },
+  { procedure: "auth.myPasskeys", scenario: "one's own sign-in passkeys", expected: expect8("O O O O O O O U") },
+  { procedure: "auth.renamePasskey", scenario: "rename a passkey one does not have", expected: expect8("N N N N N N N U"), input: () => ({ credentialId: randomBytes(16).toString("base64url"), name: "Work laptop" }) },
+  { procedure: "auth.removePasskey", scenario: "remove a passkey one does not have", expected: expect8("N N N N N N N U"), input: () => ({ credentialId: randomBytes(16).toString("base64url") }) },
   { procedure: "organisations.list", scenario: "every organisation with review status", expected: expect8("O F F F O F F U") },
   { procedure: "organisations.directory", scenario: "approved organisations to address", expected: expect8(APPROVED) },
   { procedure: "organisations.get", scenario: "another organisation (Pearl River)", expected: expect8("O F O F O F F U"), input: () => ({ orgId: "org_pearl" }) },
@@ -356,6 +359,7 @@ const ROWS: Row[] = [
   },
   { procedure: "keys.requestRegistration", scenario: "a new key for the caller's own organisation", expected: expect8("O O O O F F F U"), input: (role) => ({ signed: keyRegistrationCache.get(role) }) },
   { procedure: "keys.myKeys", scenario: "own organisation's keys", expected: expect8(APPROVED) },
+  { procedure: "keys.keySetProof", scenario: "own organisation's committed key set with its state proof", expected: expect8(APPROVED) },
   { procedure: "keys.pendingRequests", scenario: "the operator's review queue", expected: expect8("O F F F F F F U") },
   { procedure: "keys.decide", scenario: "reject a pending key request", expected: expect8("O F F F F F F U"), input: async () => ({ requestId: (await freshKeyRequest()).id, decision: "rejected" }) },
   {

@@ -253,6 +253,8 @@ beforeAll(async () => {
   add("auth.acceptInvite", { userId: null, base: { token: "t".repeat(24), password: "a long enough password" } });
   add("auth.requestPasswordReset", { userId: null, base: { email: "nobody@nowhere.example" } });
   add("auth.resetPassword", { userId: null, base: { token: "t".repeat(24), password: "a long enough password" } });
+  add("auth.renamePasskey", { userId: "usr_pearl_1", base: { credentialId: "AAAA", name: "Work laptop" } });
+  add("auth.removePasskey", { userId: "usr_pearl_1", base: { credentialId: "AAAA" } });
   add("auth.registerPasskey", { userId: "usr_pearl_1", base: { response: { id: "AAAA", rawId: "AAAA", type: "public-key", response: { clientDataJSON: "e30", attestationObject: "AAAA" }, clientExtensionResults: {} } } });
   add("organisations.list", { userId: "usr_operator_1", base: { status: "pending" } });
   add("organisations.directory", { userId: "usr_pearl_1", base: { role: "lender" } });

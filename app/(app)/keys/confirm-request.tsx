@@ -9,6 +9,7 @@ import { signDigest } from "@/contracts/signing";
 import { transactionDigest } from "@/contracts/transaction";
 import { Button } from "../../_components/ui";
 import { useErrorMessage } from "../../_lib/errors";
+import { rememberKnownKeys } from "../../_lib/known-keys";
 import { refusalText } from "../../_lib/refusal-text";
 import { SignerError, useSigner } from "../../_lib/signing-context";
 import { useTRPC } from "../../_trpc/client";
@@ -40,6 +41,8 @@ export function ConfirmRequest({ request }: { request: KeyRequest }) {
       const signatureHex = bytesToHex(signDigest(identity.privateKey, transactionDigest(decoded.value.transaction)));
       const result = await confirm.mutateAsync({ requestId: request.id, keyId: identity.keyId, signatureHex });
       if (result.ledger?.status === "refused") setError(refusalText(t, result.ledger.code, result.ledger.text));
+      // An admin who confirmed a key here knows it: the key-set check does not warn about it.
+      else rememberKnownKeys(window.localStorage, request.orgId, [request.keyId]);
     } catch (failure) {
       if (!(failure instanceof SignerError && failure.code === "cancelled")) setError(errorMessage(failure));
     }

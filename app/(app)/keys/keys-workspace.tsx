@@ -12,6 +12,7 @@ import { useSigner } from "../../_lib/signing-context";
 import { useTRPC } from "../../_trpc/client";
 import { BrowserKey } from "./browser-key";
 import { CreateKeyForm } from "./create-key-form";
+import { KeySetCheckPanel } from "./key-set-check";
 import { NoKeyYet } from "./no-key-yet";
 import { OrganisationKeys } from "./organisation-keys";
 import { PasskeyPanel } from "./passkey-panel";
@@ -67,6 +68,11 @@ export function KeysWorkspace({ profile, demoLogin, userName, canRequest, isOper
       <Card title={t("ofOrganisation", { org: profile.orgName })}>
         {keys.error ? <Alert>{errorMessage(keys.error)}</Alert> : null}
         {keys.isPending ? <Skeleton label={t("loading")} /> : null}
+        {keys.data ? (
+          <div className="mb-4">
+            <KeySetCheckPanel orgId={profile.orgId} keys={keys.data} />
+          </div>
+        ) : null}
         {keys.data ? <OrganisationKeys data={keys.data} browserKeyId={signer.keyFile?.keyId ?? null} canConfirm={canConfirm} /> : null}
       </Card>
     </div>

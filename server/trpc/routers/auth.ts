@@ -5,7 +5,8 @@ import { requestPasswordReset, resetPassword } from "../../commands/password-res
 import { applyForOnboarding } from "../../commands/organisations";
 import { checkUscc } from "@/contracts/uscc";
 import { authedProcedure, publicProcedure, router } from "../init";
-import { passkeyRegistrationOptions, passkeySignInOptions, registerPasskey } from "../../auth/passkeys";
+import { mySignInPasskeys, passkeyRegistrationOptions, passkeySignInOptions, registerPasskey, removeSignInPasskey, renameSignInPasskey } from "../../auth/passkeys";
+import { PASSKEY_NAME_MAX_LENGTH } from "@/db/enums";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 
 const base64url = z.string().regex(/^[A-Za-z0-9_-]+$/).max(16_384);
@@ -47,10 +48,16 @@ const applicationSchema = z.object({
 export const authRouter = router({
   me: authedProcedure.query(({ ctx }) => ctx.actor),
   /** A fresh, single-use challenge for signing in with a passkey. */
-  passkeySignInOptions: publicProcedure.mutation(({ ctx }) => passkeySignInOptions(ctx.db, ctx.runtime.clock())),
+  passkeySignInOptions: publicProcedure.mutation(({ ctx }) => passkeySignInOptions(ctx.db, ctx.runtime.limits.passkeySignIn, ctx.clientAddress ?? "unknown", ctx.runtime.clock())),
   /** A fresh, single-use challenge for making a passkey (sign-in, and a ledger signing key). */
   passkeyRegistrationOptions: authedProcedure.mutation(({ ctx }) => passkeyRegistrationOptions(ctx.db, ctx.actor, ctx.runtime.clock())),
   registerPasskey: authedProcedure.input(z.object({ response: registrationResponseSchema })).mutation(({ ctx, input }) => registerPasskey(ctx.db, ctx.actor, input.response, ctx.runtime.clock())),
+  /** The signed-in person's own sign-in passkeys (settings page). */
+  myPasskeys: authedProcedure.query(({ ctx }) => mySignInPasskeys(ctx.db, ctx.actor)),
+  renamePasskey: authedProcedure
+    .input(z.object({ credentialId: base64url.max(1024), name: z.string().trim().min(1).max(PASSKEY_NAME_MAX_LENGTH) }))
+    .mutation(({ ctx, input }) => renameSignInPasskey(ctx.db, ctx.actor, input)),
+  removePasskey: authedProcedure.input(z.object({ credentialId: base64url.max(1024) })).mutation(({ ctx, input }) => removeSignInPasskey(ctx.db, ctx.actor, input)),
   applyToJoin: publicProcedure.input(applicationSchema).mutation(({ ctx, input }) => applyForOnboarding(ctx.db, input)),
   describeInvite: publicProcedure.input(z.object({ token: z.string().min(10).max(200) })).query(({ ctx, input }) => describeInvite(ctx.db, input.token)),
   acceptInvite: publicProcedure

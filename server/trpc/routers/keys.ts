@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { encodeSignedTransaction, keyIdSchema, signatureHexSchema, signedTransactionSchema } from "@/contracts/ledger/schema";
 import { confirmRequest, decideRequest, organisationKeys, pendingRequests, requestRegistration } from "../../commands/keys";
+import { organisationKeySetProof } from "../../read/organisation-key-set";
 import { orgProcedure, router } from "../init";
 
 export const keysRouter = router({
@@ -10,6 +11,8 @@ export const keysRouter = router({
     .mutation(({ ctx, input }) => requestRegistration(ctx.db, ctx.actor, encodeSignedTransaction(input.signed))),
   /** The caller's organisation's keys on the ledger and its key requests. */
   myKeys: orgProcedure.query(({ ctx }) => organisationKeys(ctx.db, ctx.actor)),
+  /** The caller's organisation's state leaf and map proof under the last checkpoint, which the Keys page verifies. */
+  keySetProof: orgProcedure.query(({ ctx }) => organisationKeySetProof(ctx.db, ctx.actor)),
   /** The operator's review queue. */
   pendingRequests: orgProcedure.query(({ ctx }) => pendingRequests(ctx.db, ctx.actor)),
   decide: orgProcedure

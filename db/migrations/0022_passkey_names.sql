@@ -1,0 +1,2 @@
+ALTER TABLE "passkey_credentials" ADD COLUMN "name" text;--> statement-breakpoint
+ALTER TABLE "passkey_credentials" ADD CONSTRAINT "passkey_credentials_name_length" CHECK ("passkey_credentials"."name" is null or char_length("passkey_credentials"."name") between 1 and 80);

@@ -32,10 +32,21 @@ function fromPrivate(privateKey: Uint8Array): PlatformKey {
   return key;
 }
 
+// A stored key is never changed or deleted once written (nothing here updates platform_keys), so
+// each database handle reads it once: ledger.operatorKey and every co-signature then cost no
+// round trip (issue 17). A transaction's handle is a new object, so inside one it is read again.
+const storedFor = new WeakMap<object, PlatformKey>();
+
 export async function loadPlatformKey(db: DbOrTx, env: NodeJS.ProcessEnv = process.env): Promise<PlatformKey> {
   if (env.OPERATOR_SIGNING_KEY_HEX) return fromPrivate(hexToBytes(env.OPERATOR_SIGNING_KEY_HEX, 32));
+  const known = storedFor.get(db);
+  if (known) return known;
   const [row] = await db.select().from(platformKeys).limit(1);
-  if (row) return fromPrivate(hexToBytes(row.privateKeyHex, 32));
+  if (row) {
+    const key = fromPrivate(hexToBytes(row.privateKeyHex, 32));
+    storedFor.set(db, key);
+    return key;
+  }
   const key = fromPrivate(new Uint8Array(randomBytes(32)));
   await db
     .insert(platformKeys)

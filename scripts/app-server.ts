@@ -1,5 +1,5 @@
 /*
- * The built app (`next start`) on a loopback port against a database of its own, for the
+ * The built app (scripts/serve.ts, as `npm start` runs each instance) on a loopback port against a database of its own, for the
  * crash script and the reliability suite's HTTP tests; plus the few HTTP calls they make
  * (next-auth sign-in with its CSRF token, tRPC calls in superjson's wire format).
  */
@@ -13,7 +13,7 @@ import { openDatabase, type Database } from "@/db/client";
 import { seedDemo } from "@/server/seed/seed";
 
 const ROOT = process.cwd();
-const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+const SERVE = path.join(ROOT, "scripts", "serve.ts");
 const BUILD_ID = path.join(ROOT, ".next", "BUILD_ID");
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -165,7 +165,7 @@ export interface AppServer {
 
 export const SERVER_SECRET = "reliability-secret-not-for-production";
 
-/** Starts `next start` in its own process group and waits until it answers; retries around a concurrent build. */
+/** Starts the built app (scripts/serve.ts) in its own process group and waits until it answers; retries around a concurrent build. */
 export async function startAppServer(options: AppServerOptions): Promise<AppServer> {
   const log = options.log ?? (() => {});
   for (let attempt = 1; ; attempt += 1) {
@@ -183,7 +183,7 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
 async function startOnce(options: AppServerOptions): Promise<AppServer> {
   const url = `http://127.0.0.1:${options.port}`;
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(options.port), "-H", "127.0.0.1"], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", SERVE, "-p", String(options.port), "-H", "127.0.0.1"], {
     cwd: ROOT,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -220,7 +220,7 @@ async function startOnce(options: AppServerOptions): Promise<AppServer> {
   };
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (!alive) throw new Error(`next start exited: ${output.slice(-500)}`);
+    if (!alive) throw new Error(`the app server exited: ${output.slice(-500)}`);
     try {
       const res = await fetch(`${url}/api/auth/csrf`, { signal: AbortSignal.timeout(5000) });
       if (res.ok) return server;
@@ -230,7 +230,7 @@ async function startOnce(options: AppServerOptions): Promise<AppServer> {
     await sleep(150);
   }
   await server.kill("SIGKILL");
-  throw new Error(`next start did not answer within 90 s: ${output.slice(-500)}`);
+  throw new Error(`the app server did not answer within 90 s: ${output.slice(-500)}`);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Starts the built app for the browser tests: a fresh PGlite folder (unless DATABASE_URL is
 // set), migrated and seeded; the demo's witnesses and the factor's settlement agent
 // (scripts/trust-sidecars.ts, on the three ports after the app's), which cosign the seed; then
-// `next start` on the given port, asking those witnesses after every block.
+// the built app (scripts/serve.ts, as `npm start` runs it) on the given port, asking those witnesses after every block.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 
@@ -37,7 +37,7 @@ const witnesses = await new Promise((resolve, reject) => {
   sidecars.on("exit", (code) => reject(new Error(`trust sidecars exited with ${code}`)));
 });
 sidecars.stdout.on("data", (chunk) => process.stdout.write(chunk));
-const server = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], { env: { ...env, LEDGER_WITNESSES: witnesses, LEDGER_WITNESS_QUORUM: "2" }, stdio: "inherit" });
+const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "-p", port, "-H", "127.0.0.1"], { env: { ...env, LEDGER_WITNESSES: witnesses, LEDGER_WITNESS_QUORUM: "2" }, stdio: "inherit" });
 const stop = () => {
   sidecars.kill("SIGTERM");
   server.kill("SIGTERM");

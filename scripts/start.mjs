@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /*
  * npm start: the built app in production.
- *  - With DATABASE_URL and haproxy installed: N instances of `next start` (INSTANCES, else one
+ *  - With DATABASE_URL and haproxy installed: N instances of the app (INSTANCES, else one
  *    per core) on loopback ports PORT+1..PORT+N, behind haproxy on PORT (3000 by default),
  *    all on the one PostgreSQL. haproxy checks each instance's /readyz every second and sends
  *    nothing to one that is down or not ready; a connection refused is retried on another
  *    instance. An instance that exits is started again after a second. /metrics is not
  *    served through the balancer: scrape each instance on its own port.
- *  - Otherwise (PGlite allows one process; or INSTANCES=1; or no haproxy): one `next start` on PORT.
+ *  - Otherwise (PGlite allows one process; or INSTANCES=1; or no haproxy): one instance on PORT.
+ * An instance is scripts/serve.ts (Next's custom-server pattern: /api/trpc/* on plain node:http
+ * with tRPC's standalone adapter, everything else through Next's handler); APP_SERVER=next runs
+ * plain `next start` instead (every request through Next's pipeline: the bench's comparison).
  * Each instance's lines are prefixed with "[app N]"; the supervisor's own lines with "[start]".
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -17,6 +20,10 @@ import path from "node:path";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const NEXT_BIN = path.join(ROOT, "node_modules", "next", "dist", "bin", "next");
+const SERVE = path.join(ROOT, "scripts", "serve.ts");
+/** The command line (after node) of one instance on port and host. */
+const appArgs = (port, host) =>
+  process.env.APP_SERVER === "next" ? [NEXT_BIN, "start", "-p", String(port), "-H", host] : ["--import", "tsx", SERVE, "-p", String(port), "-H", host];
 const PORT = Number(process.env.PORT ?? 3000);
 const HOST = process.env.HOST ?? "0.0.0.0";
 const wanted = process.env.INSTANCES ? Number(process.env.INSTANCES) : os.availableParallelism();
@@ -33,7 +40,7 @@ if (!Number.isInteger(wanted) || wanted < 1 || wanted > 64) {
 if (!process.env.DATABASE_URL || wanted === 1 || !haproxy) {
   if (!process.env.DATABASE_URL && wanted > 1 && process.env.INSTANCES) say("no DATABASE_URL: the embedded database allows one process, so one instance");
   if (process.env.DATABASE_URL && wanted > 1 && !haproxy) say("haproxy is not installed (apt-get install -y haproxy): one instance");
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(PORT), "-H", HOST], { stdio: "inherit", cwd: ROOT });
+  const child = spawn(process.execPath, appArgs(PORT, HOST), { stdio: "inherit", cwd: ROOT });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
@@ -55,7 +62,7 @@ function runBalanced(count) {
 
   const startInstance = (index) => {
     const port = ports[index];
-    const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], {
+    const child = spawn(process.execPath, appArgs(port, "127.0.0.1"), {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, INSTANCE: String(index + 1) },

@@ -7,7 +7,21 @@ import { classifyDatabaseFailure, DATABASE_BUSY_MESSAGE, DATABASE_UNAVAILABLE_ME
  */
 export type ErrorKind = "bad_request" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "unavailable";
 
+/** Marks a DomainError across module copies (see DomainError's Symbol.hasInstance). */
+const DOMAIN_ERROR = Symbol.for("double-chain.DomainError");
+
 export class DomainError extends Error {
+  /**
+   * The custom server (scripts/serve.ts) loads the API tier's modules beside Next's bundle of
+   * the same modules, and both use the one runtime (server/runtime/process.ts): an error thrown
+   * by one copy is a DomainError to the other too, by this brand, not by prototype identity.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[DOMAIN_ERROR] === true;
+  }
+
+  readonly [DOMAIN_ERROR] = true;
+
   constructor(
     readonly kind: ErrorKind,
     readonly code: string,

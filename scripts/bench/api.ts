@@ -142,6 +142,8 @@ export interface StartOptions {
   instances: number;
   /** The port clients use (the balancer's; the instances take the next ones); a free one when absent. */
   port?: number;
+  /** Each instance: "serve" (scripts/serve.ts: /api/trpc on the API tier, the rest through Next; as `npm start`) or "next" (`next start`: everything through Next's pipeline, the comparison). */
+  server?: "serve" | "next";
 }
 
 const HAPROXY = ["/usr/sbin/haproxy", "/usr/bin/haproxy", "/usr/local/sbin/haproxy"].find((p) => fs.existsSync(p)) ?? null;
@@ -158,10 +160,11 @@ export async function startApp(env: Record<string, string>, options: StartOption
   const nodeArgs = (process.env.BENCH_NEXT_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const appEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NODE_ENV: "production", DEMO_DEPLOYMENT: "1", NEXTAUTH_URL: baseUrl, NEXTAUTH_SECRET: "bench-secret-not-for-production-use", NEXT_TELEMETRY_DISABLED: "1", LEDGER_SUBMISSIONS_PER_MINUTE: "1000000", LOG_LEVEL: "warn" };
   const balanced = options.instances > 1;
+  const server = options.server ?? "serve";
   if (balanced && (!HAPROXY || !env.DATABASE_URL)) throw new Error("several instances need haproxy and a PostgreSQL DATABASE_URL");
   const child: ChildProcess = balanced
-    ? spawn(process.execPath, [path.join("scripts", "start.mjs")], { env: { ...appEnv, INSTANCES: String(options.instances), PORT: String(port), HOST: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] })
-    : spawn(process.execPath, [...nodeArgs, nextBin(), "start", "-p", String(port), "-H", "127.0.0.1"], { env: appEnv, stdio: ["ignore", "ignore", "pipe"] });
+    ? spawn(process.execPath, [path.join("scripts", "start.mjs")], { env: { ...appEnv, INSTANCES: String(options.instances), PORT: String(port), HOST: "127.0.0.1", APP_SERVER: server }, stdio: ["ignore", "pipe", "pipe"] })
+    : spawn(process.execPath, [...nodeArgs, ...(server === "next" ? [nextBin(), "start"] : ["--import", "tsx", path.join("scripts", "serve.ts")]), "-p", String(port), "-H", "127.0.0.1"], { env: appEnv, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -458,6 +461,8 @@ export interface ApiOptions {
   openLoopSeconds: number;
   /** The port the app (or its balancer) listens on; a free one when absent. */
   port?: number;
+  /** What each instance runs (StartOptions.server); "serve" when absent. */
+  server?: "serve" | "next";
 }
 
 /**
@@ -479,8 +484,10 @@ export async function measureApi(db: Db, env: Record<string, string>, options: A
   say(`ledger of ${fmt(head?.size ?? 0)} transactions; ${all.length} clients planned`);
   const runs: ApiRun[] = [];
   for (const instances of options.instances) {
-    section(`API with ${instances === 1 ? "one instance (next start)" : `${instances} instances behind haproxy (npm start)`}`);
-    const app = await startApp(env, { instances, ...(options.port === undefined ? {} : { port: options.port }) });
+    const server = options.server ?? "serve";
+    const each = server === "next" ? "next start" : "scripts/serve.ts: API tier + Next";
+    section(`API with ${instances === 1 ? `one instance (${each})` : `${instances} instances behind haproxy (npm start, each ${each})`}`);
+    const app = await startApp(env, { instances, server, ...(options.port === undefined ? {} : { port: options.port }) });
     try {
       runs.push(await measureOneSetup(app, all, receivers, instances, options));
     } finally {

@@ -1,5 +1,5 @@
 // npm run bench [-- --quick] [--only limits,ledger,replay,provenance,api] [--ledger-db NAME]
-//               [--scratch-db NAME] [--keep] [--profile DIR] [--no-build]
+//               [--scratch-db NAME] [--keep] [--profile DIR] [--no-build] [--server next]
 //
 // Measures, in one run: the machine's Ed25519/SHA-256 limits; ledger throughput through the
 // ledger service; full replay verification; provenance verification of a depth-10 lineage
@@ -124,6 +124,8 @@ if (scratch && only.has("api")) {
       openLoopPerSecond: 100,
       openLoopSeconds: quick ? 20 : 60,
       ...(port === undefined ? {} : { port: Number(port) }),
+      // --server next: every instance is plain `next start` (every request through Next's pipeline), the before of issue 17's API tier.
+      server: argValue(argv, "server") === "next" ? ("next" as const) : ("serve" as const),
     };
     api = await measureApi(db.db, db.env, options, async () => {
       await db.close();

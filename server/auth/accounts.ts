@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db/client";
 import { organisations, users } from "@/db/schema";
 import type { Actor } from "../actor";
@@ -17,8 +17,8 @@ export async function authenticate(db: DbOrTx, email: string, password: string):
   return { userId: row.id };
 }
 
-export async function loadActor(db: DbOrTx, userId: string): Promise<Actor | null> {
-  const [row] = await db
+function actorQuery(db: DbOrTx) {
+  return db
     .select({
       userId: users.id,
       email: users.email,
@@ -32,7 +32,24 @@ export async function loadActor(db: DbOrTx, userId: string): Promise<Actor | nul
     })
     .from(users)
     .innerJoin(organisations, eq(organisations.id, users.orgId))
-    .where(eq(users.id, userId));
+    .where(eq(users.id, sql.placeholder("userId")))
+    .prepare("load_actor");
+}
+
+/*
+ * Every authenticated request reads its actor (trpc/init.ts), so the query is built once per
+ * database handle (drizzle's prepare: no query building per request; postgres.js prepares it on
+ * the server once per connection). A transaction's handle is a new object: prepared again there.
+ */
+const preparedActor = new WeakMap<object, ReturnType<typeof actorQuery>>();
+
+export async function loadActor(db: DbOrTx, userId: string): Promise<Actor | null> {
+  let query = preparedActor.get(db);
+  if (!query) {
+    query = actorQuery(db);
+    preparedActor.set(db, query);
+  }
+  const [row] = await query.execute({ userId });
   if (!row || row.status !== "active") return null;
   return {
     userId: row.userId,

@@ -1,4 +1,4 @@
-import { and, eq, ne, or } from "drizzle-orm";
+import { and, eq, gt, ne, not, or, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims } from "@/db/schema";
 import type { ClaimDocuments } from "@/contracts/ledger/types";
@@ -9,16 +9,37 @@ import { organisationNames, toClaim } from "../ledger/repository";
 import { buildProvenanceBundle, type ProvenanceStore } from "../ledger/provenance";
 import { loadVisibleClaim } from "./visibility";
 
-/** The claims an organisation holds or is offered (a supplier's or lender's own book). */
-export async function listOwnClaims(db: Db, actor: Actor) {
-  const rows = await db
+/** A page of an organisation's claims: at most `limit`, after the claim `after` in (maturity date, id) order. */
+export interface ClaimPage {
+  limit: number;
+  after?: { maturityDate: string; id: string };
+}
+
+/** The most claims one page of ledger.myClaims carries, and how many when the caller does not say. */
+export const CLAIM_PAGE_MAX = 500;
+export const CLAIM_PAGE_DEFAULT = 200;
+
+/**
+ * The claims an organisation holds or is offered (a supplier's or lender's own book), by
+ * maturity date then id. With a page, one page of them (a keyset cursor: the next page starts
+ * after the last claim of this one); without, all of them (the dashboard's totals, /api/v1).
+ */
+export async function listOwnClaims(db: Db, actor: Actor, page?: ClaimPage) {
+  const conditions: SQL[] = [
+    or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId))!,
+    // A split claim was consumed into its children, which are listed instead.
+    ne(claims.state, "split"),
+    // A core enterprise "holds" its own issuance only while offering it; that is shown as issued, not held.
+    not(and(eq(claims.issuerOrgId, actor.orgId), eq(claims.id, claims.rootId), eq(claims.state, "offered"))!),
+  ];
+  if (page?.after) conditions.push(or(gt(claims.maturityDate, page.after.maturityDate), and(eq(claims.maturityDate, page.after.maturityDate), gt(claims.id, page.after.id)))!);
+  const query = db
     .select()
     .from(claims)
-    // A split claim was consumed into its children, which are listed instead.
-    .where(and(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)), ne(claims.state, "split")))
+    .where(and(...conditions))
     .orderBy(claims.maturityDate, claims.id);
-  // A core enterprise "holds" its own issuance only while offering it; that is shown as issued, not held.
-  return rows.filter((r) => !(r.issuerOrgId === actor.orgId && r.id === r.rootId && r.state === "offered")).map(toClaim);
+  const rows = page ? await query.limit(page.limit) : await query;
+  return rows.map(toClaim);
 }
 
 /** The whole tree of one issuance (穿透): for its core enterprise, auditors and the operator. */

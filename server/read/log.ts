@@ -1,4 +1,4 @@
-import { and, arrayOverlaps, desc, eq, or, sql } from "drizzle-orm";
+import { and, arrayOverlaps, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { claims, ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys, users } from "@/db/schema";
 import type { KeyRole } from "@/contracts/ledger/types";
@@ -24,7 +24,11 @@ export async function ledgerStatus(db: Db) {
  * An entry the organisation signed names the person whose key signed it and the key's role
  * (another organisation's people are not named).
  */
-export async function history(db: Db, actor: Actor, limit = 50) {
+/** The most entries one page of ledger.history carries. */
+export const HISTORY_PAGE_MAX = 100;
+
+/** The organisation's latest log entries, newest first: `limit` of them, before leaf `before` when given (the next page's cursor is the last entry's leafIndex). */
+export async function history(db: Db, actor: Actor, limit = 50, before?: number) {
   const own = await db.select({ id: claims.id }).from(claims).where(or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId)));
   const ids = own.map((c) => c.id);
   const touching = ids.length ? arrayOverlaps(ledgerEntries.claimIds, ids) : sql`false`;
@@ -42,7 +46,7 @@ export async function history(db: Db, actor: Actor, limit = 50) {
     .from(ledgerEntries)
     .leftJoin(signingKeys, eq(signingKeys.keyId, ledgerEntries.signerKeyId))
     .leftJoin(users, and(eq(users.id, signingKeys.holderUserId), eq(users.orgId, actor.orgId)))
-    .where(or(eq(ledgerEntries.signerOrgId, actor.orgId), touching))
+    .where(and(or(eq(ledgerEntries.signerOrgId, actor.orgId), touching), before === undefined ? undefined : lt(ledgerEntries.leafIndex, before)))
     .orderBy(desc(ledgerEntries.leafIndex))
     .limit(limit);
   const names = await organisationNames(db);

@@ -90,7 +90,7 @@ export function createSignals(options: SignalsOptions = {}): Signals {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The request id from the balancer's X-Request-Id when it is well-formed (it goes into log lines), else a fresh one. */
-export function requestIdFrom(headers: Headers): string {
+export function requestIdFrom(headers: Pick<Headers, "get">): string {
   const given = headers.get("x-request-id");
   return given !== null && REQUEST_ID.test(given) ? given : randomUUID();
 }

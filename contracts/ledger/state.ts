@@ -192,6 +192,10 @@ export class MemoryState implements StateView {
   hasNonce(orgId: string, keyId: string, nonce: string): boolean {
     return this.nonces.has(nonceKey(orgId, keyId, nonce));
   }
+  /** How many nonces were spent (listNonces without building the list). */
+  get nonceCount(): number {
+    return this.nonces.size;
+  }
   hasKeys(): boolean {
     return this.keys.size > 0;
   }

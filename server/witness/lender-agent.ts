@@ -142,7 +142,9 @@ export class LenderAgent {
       let chunk: string[] = [];
       for (const line of this.#follower.snapshotLines()) {
         chunk.push(line);
-        if (chunk.length === 1000) (writeSync(fd, `${chunk.join("\n")}\n`), (chunk = []));
+        if (chunk.length < 1000) continue;
+        writeSync(fd, `${chunk.join("\n")}\n`);
+        chunk = [];
       }
       writeSync(fd, `${chunk.join("\n")}\n`);
     } finally {

@@ -9,13 +9,13 @@
  * be all-or-nothing per checkpoint (the witness) rebuilds from what it had persisted.
  */
 import { entryWithDecoded, logEntryLeafHash, type LogEntry } from "./log";
-import { MerkleFrontier } from "./merkle";
+import { MerkleFrontier, type SerializedFrontier } from "./merkle";
 import type { SignatureVerifier } from "./signing";
 import { StateMapUpdater } from "./state-leaves";
 import { transactionId } from "./transaction";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { decodeSignedTransaction } from "./ledger/schema";
-import { MemoryState } from "./ledger/state";
+import { MemoryState, type MemoryStateContents } from "./ledger/state";
 import { operatorKeysFor } from "./ledger/roles";
 import type { SignedLedgerTransaction } from "./ledger/types";
 
@@ -30,11 +30,26 @@ export type FollowCode =
 
 export type FollowFailure = { leafIndex: number; code: FollowCode; detail: string };
 
+/** The first line of a follower's snapshot; each further line is one row of its state. */
+interface SnapshotHeader {
+  format: typeof SNAPSHOT_FORMAT;
+  frontier: SerializedFrontier;
+  lastAcceptedAtMs: number;
+  networkId: string | null;
+  /** Who signs checkpoints from which size on (absent in snapshots written before operator key roles: then the follower keeps none). */
+  operatorOrgId?: string | null;
+  checkpointKeys?: { fromSize: number; publicKeysHex: readonly string[] }[];
+}
+
+const SNAPSHOT_FORMAT = "double-chain/log-follower-snapshot/v1";
+type ContentsKey = Exclude<keyof MemoryStateContents, "checkpointHashes">;
+const CONTENTS_KEYS: readonly ContentsKey[] = ["orgs", "keys", "approvalPolicies", "creditLines", "claims", "pledges", "financings", "policies", "repayments", "nonces"];
+
 export class LogFollower {
   /** Untracked checkpoints: a follower may start mid-log, so decisions naming a checkpoint are checked by the full replay (verifyLog), not here. */
-  readonly state = new MemoryState();
-  readonly stateMap = new StateMapUpdater();
-  readonly #frontier = new MerkleFrontier();
+  readonly state: MemoryState;
+  readonly stateMap: StateMapUpdater;
+  readonly #frontier: MerkleFrontier;
   #lastAcceptedAtMs = 0;
   /** The log's network: the one its genesis entry names, which every later entry must name too. */
   #networkId: string | null = null;
@@ -54,7 +69,67 @@ export class LogFollower {
   constructor(
     private readonly verifier: SignatureVerifier,
     private readonly operatorPublicKeyHex: string | null = null,
-  ) {}
+    resumed?: {
+      state: MemoryState;
+      frontier: MerkleFrontier;
+      lastAcceptedAtMs: number;
+      networkId: string | null;
+      operatorOrgId?: string | null;
+      checkpointKeys?: readonly { fromSize: number; publicKeysHex: readonly string[] }[];
+    },
+  ) {
+    this.state = resumed?.state ?? new MemoryState();
+    this.stateMap = resumed ? StateMapUpdater.fromState(resumed.state) : new StateMapUpdater();
+    this.#frontier = resumed?.frontier ?? new MerkleFrontier();
+    this.#lastAcceptedAtMs = resumed?.lastAcceptedAtMs ?? 0;
+    this.#networkId = resumed?.networkId ?? null;
+    this.#operatorOrgId = resumed?.operatorOrgId ?? null;
+    this.#checkpointKeys.push(...(resumed?.checkpointKeys ?? []));
+  }
+
+  /**
+   * The replay as lines of text (a header, then one line per row of the state), so a follower
+   * that stops resumes where it was instead of replaying the log from genesis: the state map
+   * is rebuilt from the rows. Lines, not one text: a large state would pass a string's limit.
+   * Amounts (bigint) are written as {"$bigint": "digits"}.
+   */
+  *snapshotLines(): Generator<string> {
+    const header: SnapshotHeader = {
+      format: SNAPSHOT_FORMAT,
+      frontier: this.#frontier.serialize(),
+      lastAcceptedAtMs: this.#lastAcceptedAtMs,
+      networkId: this.#networkId,
+      operatorOrgId: this.#operatorOrgId,
+      checkpointKeys: this.#checkpointKeys,
+    };
+    yield JSON.stringify(header);
+    const contents = this.state.contents();
+    for (const key of CONTENTS_KEYS) for (const row of contents[key] ?? []) yield JSON.stringify([key, row], bigintReplacer);
+  }
+
+  /** A follower that goes on from a snapshot (the caller's own storage: it is trusted as written). */
+  static restore(verifier: SignatureVerifier, operatorPublicKeyHex: string | null, lines: Iterable<string>): LogFollower {
+    let header: SnapshotHeader | null = null;
+    const contents: Record<ContentsKey, unknown[]> = Object.fromEntries(CONTENTS_KEYS.map((key) => [key, []])) as unknown as Record<ContentsKey, unknown[]>;
+    for (const line of lines) {
+      if (line.length === 0) continue;
+      if (header === null) {
+        header = JSON.parse(line) as SnapshotHeader;
+        if (header.format !== SNAPSHOT_FORMAT) throw new Error(`not a follower snapshot: format ${String(header.format)}`);
+        continue;
+      }
+      const [key, row] = JSON.parse(line, bigintReviver) as [ContentsKey, unknown];
+      if (!CONTENTS_KEYS.includes(key)) throw new Error(`follower snapshot: unknown row kind ${String(key)}`);
+      contents[key].push(row);
+    }
+    if (header === null) throw new Error("follower snapshot: empty");
+    const state = new MemoryState(contents as MemoryStateContents);
+    return new LogFollower(verifier, operatorPublicKeyHex, { state, frontier: MerkleFrontier.deserialize(header.frontier), lastAcceptedAtMs: header.lastAcceptedAtMs,
+      networkId: header.networkId,
+      operatorOrgId: header.operatorOrgId ?? null,
+      checkpointKeys: header.checkpointKeys ?? [],
+    });
+  }
 
   get size(): number {
     return this.#frontier.size;
@@ -132,6 +207,18 @@ export class LogFollower {
 function changesKeysOf(signed: SignedLedgerTransaction, orgId: string): boolean {
   const { transaction } = signed;
   return (transaction.type === "key.register" || transaction.type === "key.rotate" || transaction.type === "key.revoke") && transaction.body.orgId === orgId;
+}
+
+function bigintReplacer(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? { $bigint: value.toString() } : value;
+}
+
+function bigintReviver(_key: string, value: unknown): unknown {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === "$bigint") return BigInt((value as { $bigint: string }).$bigint);
+  }
+  return value;
 }
 
 function registersOperatorKey(transaction: SignedLedgerTransaction["transaction"], publicKeyHex: string): boolean {

@@ -102,6 +102,74 @@ export async function runWithBatchVerifier<R>(
   });
 }
 
+/** A check run in steps (a replay fed a leaf range at a time): `step` says whether to go on. */
+export interface SteppedRun<P, R> {
+  step(part: P): boolean;
+  finish(): R;
+}
+
+/** Batches whose answers may be outstanding while the run goes on: a bound on what is held. */
+const BATCHES_IN_FLIGHT = 4;
+
+/**
+ * runWithBatchVerifier for a run fed in parts that are read as it goes (`parts` can be read
+ * again from the start). Each part's signatures go to a batch of their own and are taken as
+ * valid for now; a few batches may be outstanding while the next parts run, so nothing is
+ * kept for the whole run but a count of the checks answered valid. If every answer says
+ * valid, the optimistic result stands. If one says invalid, the run starts again from the
+ * first part with the real answers: every check before that one was valid, that one is not,
+ * and `fallback` answers the rest.
+ */
+export async function runStepsWithBatchVerifier<P, R>(
+  begin: (verifier: SignatureVerifier) => SteppedRun<P, R>,
+  parts: () => AsyncIterable<P>,
+  batchVerifier: BatchSignatureVerifier,
+  fallback: SignatureVerifier = nobleVerifier,
+): Promise<R> {
+  let batch = batchVerifier();
+  let calls = 0;
+  const run = begin((publicKey, message, signature) => (calls++, batch.add({ publicKey, message, signature }), true));
+  const inFlight: { answers: Promise<boolean[]>; firstCall: number }[] = [];
+  let closedCalls = 0;
+  let firstInvalid = -1;
+  const closeBatch = () => {
+    inFlight.push({ answers: batch.answers(), firstCall: closedCalls });
+    closedCalls = calls;
+    batch = batchVerifier();
+  };
+  // Batches are settled oldest first, so the first invalid answer found is the run's first.
+  const settleOldest = async () => {
+    const { answers, firstCall } = inFlight.shift() as (typeof inFlight)[number];
+    const invalid = (await answers).findIndex((answer) => answer !== true);
+    if (invalid !== -1 && firstInvalid === -1) firstInvalid = firstCall + invalid;
+  };
+  let optimistic: { value: R } | { error: unknown };
+  try {
+    for await (const part of parts()) {
+      const going = run.step(part);
+      closeBatch();
+      while (inFlight.length > BATCHES_IN_FLIGHT) await settleOldest();
+      if (!going || firstInvalid !== -1) break;
+    }
+    optimistic = { value: run.finish() };
+  } catch (error) {
+    optimistic = { error };
+  }
+  closeBatch();
+  while (inFlight.length > 0) await settleOldest();
+  if (firstInvalid === -1) {
+    if ("error" in optimistic) throw optimistic.error;
+    return optimistic.value;
+  }
+  let call = 0;
+  const again = begin((publicKey, message, signature) => {
+    const index = call++;
+    return index < firstInvalid ? true : index === firstInvalid ? false : fallback(publicKey, message, signature);
+  });
+  for await (const part of parts()) if (!again.step(part)) break;
+  return again.finish();
+}
+
 /** Signs the 32-byte digest that the ledger signs (transaction id or checkpoint hash). */
 export function signDigest(privateKey: Uint8Array, digest: Uint8Array): Uint8Array {
   assertLength(privateKey, ED25519_PRIVATE_KEY_BYTES, "private key");

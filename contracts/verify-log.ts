@@ -75,17 +75,84 @@ export interface VerifyLogOptions {
   networkId?: string;
 }
 
+/** What a log's replay needs besides its entries: an export without them. */
+export type LogHeader = Omit<LedgerExport, "entries">;
+
+/** What the replay computed for an entry it accepted, for a caller that checks stored copies of it. */
+export interface ReplayedEntry {
+  entry: LogEntry;
+  signed: SignedLedgerTransaction;
+  txId: string;
+  leafHash: Uint8Array;
+}
+
+export interface LogVerificationOptions {
+  networkId?: string;
+  /** Called for every entry the replay accepted, in order. */
+  onEntry?(replayed: ReplayedEntry): void;
+}
+
 const PROGRESS_EVERY = 1000;
 
 export function verifyLog(exported: LedgerExport, verifier: SignatureVerifier, options: VerifyLogOptions = {}): VerifyLogResult {
-  const operatorKey = tryHexToBytes(exported.operatorPublicKeyHex, 32);
-  if (exported.format !== LEDGER_EXPORT_FORMAT || operatorKey === null) {
-    const detail = `expected format ${LEDGER_EXPORT_FORMAT} and a 32-byte operatorPublicKeyHex`;
-    return { ok: false, failure: { where: "file", index: 0, code: "file_malformed", detail } };
+  const opened = LogVerification.open(exported, verifier, options);
+  if (!(opened instanceof LogVerification)) return { ok: false, failure: opened };
+  const entries = exported.entries;
+  // A whole export answers, for an entry out of place, whether the leaf it should be is elsewhere.
+  let present: Set<number> | null = null;
+  const leafIndexPresent = (index: number) => (present ??= new Set(entries.map((entry) => entry.leafIndex))).has(index);
+  for (let from = 0; from < entries.length; from += PROGRESS_EVERY) {
+    const failure = opened.append(entries.slice(from, from + PROGRESS_EVERY), leafIndexPresent);
+    if (failure !== null) return { ok: false, failure };
+    options.onProgress?.(Math.min(from + PROGRESS_EVERY, entries.length), entries.length);
   }
-  const replay = new LogReplay(exported, verifyCheckpointChain(exported.checkpoints, operatorKey, verifier), verifier, options.networkId ?? null);
-  const failure = replay.run(options.onProgress);
-  return failure === null ? { ok: true, summary: replay.summary(), state: replay.state } : { ok: false, failure };
+  return opened.finish();
+}
+
+/**
+ * The replay of a log fed in leaf ranges: `append` the entries in order, a range at a time,
+ * then `finish`. It keeps the state, the Merkle frontier and the transaction ids, never the
+ * entries, so a reader that streams the log (`npm run verify`, server/ledger/export.ts) holds
+ * one range at a time. verifyLog is this with the whole export as one source.
+ */
+export class LogVerification {
+  readonly #replay: LogReplay;
+
+  private constructor(replay: LogReplay) {
+    this.#replay = replay;
+  }
+
+  /** Starts a replay, or names why the header cannot be replayed at all. */
+  static open(header: LogHeader, verifier: SignatureVerifier, options: LogVerificationOptions = {}): LogVerification | LogFailure {
+    const operatorKey = tryHexToBytes(header.operatorPublicKeyHex, 32);
+    if (header.format !== LEDGER_EXPORT_FORMAT || operatorKey === null) {
+      const detail = `expected format ${LEDGER_EXPORT_FORMAT} and a 32-byte operatorPublicKeyHex`;
+      return { where: "file", index: 0, code: "file_malformed", detail };
+    }
+    const chain = verifyCheckpointChain(header.checkpoints, operatorKey, verifier);
+    return new LogVerification(new LogReplay(header, chain, verifier, options.networkId ?? null, options.onEntry ?? null));
+  }
+
+  /** Leaves replayed so far. */
+  get size(): number {
+    return this.#replay.size;
+  }
+
+  /**
+   * Replays the next entries (the first is leaf `size`); the first failure, or null.
+   * `leafIndexPresent` tells, for an entry out of place, whether the leaf due there is
+   * anywhere in the log (leaf_out_of_order) or nowhere (leaf_missing); without it, an entry
+   * naming a later leaf is reported as leaf_missing.
+   */
+  append(entries: readonly LogEntry[], leafIndexPresent?: (leafIndex: number) => boolean): LogFailure | null {
+    return this.#replay.append(entries, leafIndexPresent ?? null);
+  }
+
+  /** After the last entry: every checkpoint covered, nothing left uncovered. */
+  finish(): VerifyLogResult {
+    const failure = this.#replay.finish();
+    return failure === null ? { ok: true, summary: this.#replay.summary(), state: this.#replay.state } : { ok: false, failure };
+  }
 }
 
 class LogReplay {
@@ -99,47 +166,58 @@ class LogReplay {
   private readonly stateMap: StateMapUpdater | null;
   private readonly frontier = new MerkleFrontier();
   private readonly leafOfTxId = new Map<string, number>();
-  /** Every leafIndex the log holds; built only when an entry is out of place (it reads every entry). */
-  private presentLeafIndexes: Set<number> | null = null;
   private lastAcceptedAtMs = 0;
+  private started = false;
   /** Next checkpoint to check, and the size of the last one whose root matched. */
   private nextCheckpoint = 0;
   private verifiedSize = 0;
 
   constructor(
-    private readonly exported: LedgerExport,
+    private readonly exported: LogHeader,
     private readonly chain: CheckpointChainCheck,
     private readonly verifier: SignatureVerifier,
     /** The log's network: given, or the one its genesis entry names. */
     private networkId: string | null,
+    private readonly onEntry: ((replayed: ReplayedEntry) => void) | null,
   ) {
     this.stateMap = exported.notes?.some((note) => note !== null) ? new StateMapUpdater() : null;
     this.state = new MemoryState(this.stateMap === null ? {} : { checkpointHashes: [] });
   }
 
-  run(onProgress?: (done: number, total: number) => void): LogFailure | null {
-    const entries = this.exported.entries;
-    if (entries.length === 0) return entryFailure(0, "leaf_missing", "the log is empty: it has no genesis entry");
-    let failure = this.checkCheckpointsUpTo(0);
-    for (let index = 0; failure === null && index < entries.length; index++) {
-      failure = this.replayEntry(index, entries[index] as LogEntry) ?? this.checkCheckpointsUpTo(index + 1);
-      if (onProgress && ((index + 1) % PROGRESS_EVERY === 0 || index + 1 === entries.length)) onProgress(index + 1, entries.length);
+  get size(): number {
+    return this.frontier.size;
+  }
+
+  append(entries: readonly LogEntry[], leafIndexPresent: ((leafIndex: number) => boolean) | null): LogFailure | null {
+    let failure: LogFailure | null = null;
+    if (!this.started) {
+      this.started = true;
+      failure = this.checkCheckpointsUpTo(0);
     }
-    return failure ?? this.checkCoverage();
+    for (let i = 0; failure === null && i < entries.length; i++) {
+      const index = this.frontier.size;
+      failure = this.replayEntry(index, entries[i] as LogEntry, leafIndexPresent) ?? this.checkCheckpointsUpTo(index + 1);
+    }
+    return failure;
+  }
+
+  finish(): LogFailure | null {
+    if (this.frontier.size === 0) return entryFailure(0, "leaf_missing", "the log is empty: it has no genesis entry");
+    return this.checkCoverage();
   }
 
   summary(): VerifyLogSummary {
     const checkpoints = this.exported.checkpoints;
     return {
-      transactions: this.exported.entries.length,
+      transactions: this.frontier.size,
       checkpoints: checkpoints.length,
       rootHashHex: bytesToHex(this.frontier.root()),
       lastCheckpointSize: checkpoints.at(-1)?.checkpoint.size ?? 0,
     };
   }
 
-  private replayEntry(index: number, entry: LogEntry): LogFailure | null {
-    const shape = this.checkPosition(index, entry);
+  private replayEntry(index: number, entry: LogEntry, leafIndexPresent: ((leafIndex: number) => boolean) | null): LogFailure | null {
+    const shape = this.checkPosition(index, entry, leafIndexPresent);
     if (shape !== null) return shape;
     const decoded = decodeSignedTransaction(entry.signed);
     if (!decoded.ok) return entryFailure(index, "entry_malformed", decoded.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
@@ -154,15 +232,16 @@ class LogReplay {
     if (applied !== null) return applied;
     this.leafOfTxId.set(txId, index);
     this.lastAcceptedAtMs = entry.acceptedAtMs;
-    this.frontier.append(logEntryLeafHash(entryWithDecoded(entry, signed)));
+    const leafHash = logEntryLeafHash(entryWithDecoded(entry, signed));
+    this.frontier.append(leafHash);
+    this.onEntry?.({ entry, signed, txId, leafHash });
     return null;
   }
 
-  private checkPosition(index: number, entry: LogEntry): LogFailure | null {
+  private checkPosition(index: number, entry: LogEntry, leafIndexPresent: ((leafIndex: number) => boolean) | null): LogFailure | null {
     if (entry.leafIndex !== index) {
       // An entry that appears elsewhere was moved; one that appears nowhere was removed.
-      this.presentLeafIndexes ??= new Set(this.exported.entries.map((present) => present.leafIndex));
-      const moved = entry.leafIndex < index || this.presentLeafIndexes.has(index);
+      const moved = entry.leafIndex < index || (leafIndexPresent?.(index) ?? false);
       const code = moved ? "leaf_out_of_order" : "leaf_missing";
       return entryFailure(index, code, `position ${index} holds leafIndex ${entry.leafIndex}${moved ? "" : `; leaf ${index} is not in the log`}`);
     }
@@ -283,7 +362,7 @@ class LogReplay {
   /** After the last entry: nothing checkpointed beyond the log, nothing in the log uncheckpointed. */
   private checkCoverage(): LogFailure | null {
     const checkpoints = this.exported.checkpoints;
-    const total = this.exported.entries.length;
+    const total = this.frontier.size;
     if (this.nextCheckpoint < checkpoints.length) {
       const index = this.nextCheckpoint;
       const size = (checkpoints[index] as SignedCheckpoint).checkpoint.size;

@@ -4,7 +4,10 @@
  *
  *   npm run lender-agent -- --lender ORG --key-file FILE --trust TRUST.json \
  *     --log-url http://127.0.0.1:3000/api/ledger --submit-url http://127.0.0.1:3000/api/v1/transactions \
- *     [--max-amount MINOR] [--daily-cap MINOR] [--paused] [--interval-ms 250]
+ *     [--max-amount MINOR] [--daily-cap MINOR] [--paused] [--interval-ms 250] [--state-dir DIR [--snapshot-every 10000]]
+ *
+ * With --state-dir the agent keeps its replay (every --snapshot-every entries) and its decisions
+ * there, and a restart goes on from them instead of replaying the log from genesis.
  *
  * FILE holds the agent key's 32-byte Ed25519 private key in hex: a key the lender registered
  * on the ledger for its agent. The API key that authenticates the submission (the signature is
@@ -37,6 +40,8 @@ const { values } = parseArgs({
     "daily-cap": { type: "string" },
     paused: { type: "boolean", default: false },
     "interval-ms": { type: "string", default: "250" },
+    "state-dir": { type: "string" },
+    "snapshot-every": { type: "string" },
   },
 });
 
@@ -80,6 +85,8 @@ async function main(): Promise<void> {
     verifier: nodeVerifier,
     limits: { maxAmountMinor: amount("max-amount"), dailyCapMinor: amount("daily-cap"), paused: values.paused === true },
     log: (line) => console.log(line),
+    ...(values["state-dir"] ? { stateDir: values["state-dir"] } : {}),
+    ...(values["snapshot-every"] ? { snapshotEveryEntries: Number(values["snapshot-every"]) } : {}),
     async submit(signed) {
       const response = await fetch(submitUrl, {
         method: "POST",
@@ -94,6 +101,7 @@ async function main(): Promise<void> {
   console.log(`lender agent for ${key.orgId} with key ${key.keyId}, following ${logUrl}`);
   const intervalMs = Number(values["interval-ms"]);
   let lastWaiting = "";
+  let lastSize = -1;
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (stopping = true));
   console.log("lender agent ready");
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
       if (result.status === "halted") break;
       if (result.status === "waiting" && result.detail !== lastWaiting) console.log(`waiting: ${result.detail}`);
       lastWaiting = result.status === "waiting" ? result.detail : "";
+      if (result.status === "decided" && result.size !== lastSize) console.log(`replayed to leaf ${(lastSize = result.size)}`);
       if (result.status === "decided" && result.decisions.length > 0) console.log(`checkpoint ${result.size}: ${result.decisions.length} decision(s)`);
     } catch (error) {
       console.log(`unreachable: ${error instanceof Error ? error.message : String(error)}`);

@@ -88,7 +88,7 @@ function startAgent(children: ChildProcess[], options: SidecarOptions, logKey: s
   writeFileSync(path.join(dir, "trust.json"), JSON.stringify(formatTrustPolicy({ origin: ledgerOrigin(), logKeys: [parse(logKey)], witnesses: witnessKeys.map(parse), quorum: 2 }), null, 2));
   writeFileSync(path.join(dir, "agent.key"), bytesToHex(demoAgentIdentity("org_gbfactor").privateKey), { mode: 0o600 });
   const app = `http://127.0.0.1:${options.port}`;
-  const args = ["scripts/lender-agent.ts", "--lender", "org_gbfactor", "--key-file", path.join(dir, "agent.key"), "--trust", path.join(dir, "trust.json"), "--log-url", `${app}/api/ledger`, "--submit-url", `${app}/api/v1/transactions`];
+  const args = ["scripts/lender-agent.ts", "--lender", "org_gbfactor", "--key-file", path.join(dir, "agent.key"), "--trust", path.join(dir, "trust.json"), "--log-url", `${app}/api/ledger`, "--submit-url", `${app}/api/v1/transactions`, "--state-dir", path.join(dir, "state")];
   const child = spawnScript(children, args, { LENDER_AGENT_API_KEY: apiToken });
   child.stdout?.on("data", (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n")) if (line && !line.startsWith("unreachable")) options.log(`[factor agent] ${line}`);

@@ -71,5 +71,5 @@ if (!result.ok) {
   process.exit(1);
 }
 console.log(
-  `OK ${database.kind}: transactions=${result.summary.transactions} blocks=${result.summary.checkpoints} root=${result.summary.rootHashHex} seconds=${result.seconds.toFixed(2)} (signatures, hashes, Merkle roots, checkpoint signatures and links, contract rules, materialised tables)`,
+  `OK ${database.kind}: transactions=${result.summary.transactions} blocks=${result.summary.checkpoints} root=${result.summary.rootHashHex} seconds=${result.seconds.toFixed(2)} (signatures, hashes, Merkle roots, checkpoint signatures and links, contract rules, materialised tables, log_subtree_hashes)`,
 );

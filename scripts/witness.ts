@@ -28,6 +28,7 @@ const { values, positionals } = parseArgs({
     origin: { type: "string" },
     "log-key": { type: "string" },
     "log-url": { type: "string" },
+    "snapshot-every": { type: "string" },
   },
 });
 
@@ -59,11 +60,12 @@ async function serve(): Promise<void> {
   const port = Number(required("port"));
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error("--port is a TCP port number");
   const store = await openWitnessStore(storeOptions());
-  const witness = await Witness.open({ name: required("name"), origin: required("origin"), logKey: logKey.key, logSource: httpLogSource(required("log-url")), store, verifier: nodeVerifier });
+  const witness = await Witness.open({ name: required("name"), origin: required("origin"), logKey: logKey.key, logSource: httpLogSource(required("log-url")), store, verifier: nodeVerifier, ...(values["snapshot-every"] ? { snapshotEveryEntries: Number(values["snapshot-every"]) } : {}) });
   const server = createWitnessServer(witness);
   server.listen(port, "127.0.0.1", () => {
     console.log(`witness key ${witness.verifierKeyText}`);
-    console.log(`witness ${required("name")} listening on http://127.0.0.1:${port} (cosigned size ${witness.size})`);
+    const resumed = witness.snapshotSize > 0 ? `, replay resumed at leaf ${witness.snapshotSize}` : "";
+    console.log(`witness ${required("name")} listening on http://127.0.0.1:${port} (cosigned size ${witness.size}${resumed})`);
   });
   const stop = () => server.close(() => void store.close().then(() => process.exit(0)));
   process.on("SIGTERM", stop);

@@ -207,6 +207,26 @@ export class MemoryState implements StateView {
   hasNonce(orgId: string, keyId: string, nonce: string): boolean {
     return this.nonces.has(nonceKey(orgId, keyId, nonce));
   }
+  /** What this state holds, as MemoryState's constructor takes it (a follower's snapshot). */
+  contents(): MemoryStateContents {
+    return {
+      orgs: [...this.orgs.values()],
+      keys: [...this.keys.values()],
+      approvalPolicies: [...this.approvalPolicies.values()],
+      creditLines: [...this.creditLines.values()],
+      claims: [...this.claims.values()],
+      pledges: [...this.pledges.values()],
+      financings: [...this.financings.values()],
+      policies: [...this.policies.values()],
+      repayments: [...this.repayments.values()],
+      nonces: this.listNonces(),
+      ...(this.checkpoints === null ? {} : { checkpointHashes: [...this.checkpoints] }),
+    };
+  }
+  /** How many nonces were spent (listNonces without building the list). */
+  get nonceCount(): number {
+    return this.nonces.size;
+  }
   hasKeys(): boolean {
     return this.keys.size > 0;
   }

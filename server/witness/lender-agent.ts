@@ -24,6 +24,8 @@
  * is taken once per financing: a refused one is logged with its reason and left alone.
  */
 import { randomBytes } from "node:crypto";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import path from "node:path";
 import { buildSigned, toWire, type SigningIdentity } from "@/contracts/client";
 import type { WireSignedTransaction } from "@/contracts/ledger/schema";
 import { bytesToHex } from "@/contracts/hex";
@@ -66,7 +68,21 @@ export interface LenderAgentOptions {
   verifier: SignatureVerifier;
   clock?: () => number;
   log?: (line: string) => void;
+  /**
+   * A folder of the agent's own: its replay (a follower snapshot, written after a cosigned
+   * checkpoint once SNAPSHOT_EVERY_ENTRIES more entries were replayed) and its decisions
+   * (written after every decision, so a restart neither decides twice nor forgets what it
+   * disbursed today). A restart goes on from there instead of replaying from genesis.
+   */
+  stateDir?: string;
+  snapshotEveryEntries?: number;
 }
+
+/** Entries fetched and replayed per request while catching up: the agent never holds more. */
+const CATCH_UP_PAGE = 1000;
+const SNAPSHOT_EVERY_ENTRIES = 10_000;
+const SNAPSHOT_FILE = "replay.snapshot";
+const DECISIONS_FILE = "decisions.json";
 
 export type AgentDecisionCode = "policy_not_active" | "over_local_limit" | "daily_cap_reached" | "agent_paused" | string;
 
@@ -88,11 +104,63 @@ export class LenderAgent {
   #disbursedByDay = new Map<string, bigint>();
   readonly #clock: () => number;
   readonly #log: (line: string) => void;
+  /** The size of the replay last written to the state folder. */
+  #snapshotSize = 0;
 
   constructor(private readonly options: LenderAgentOptions) {
-    this.#follower = new LogFollower(options.verifier, options.operatorPublicKeyHex);
     this.#clock = options.clock ?? Date.now;
     this.#log = options.log ?? (() => {});
+    this.#follower = this.#resume() ?? new LogFollower(options.verifier, options.operatorPublicKeyHex);
+  }
+
+  /** The replay and decisions kept in the state folder, if any. */
+  #resume(): LogFollower | null {
+    const dir = this.options.stateDir;
+    if (dir === undefined) return null;
+    mkdirSync(dir, { recursive: true });
+    const decisionsFile = path.join(dir, DECISIONS_FILE);
+    if (existsSync(decisionsFile)) {
+      const saved = JSON.parse(readFileSync(decisionsFile, "utf8")) as { decided: string[]; disbursedByDay: [string, string][] };
+      for (const id of saved.decided) this.#decided.add(id);
+      this.#disbursedByDay = new Map(saved.disbursedByDay.map(([day, minor]) => [day, BigInt(minor)]));
+    }
+    const snapshotFile = path.join(dir, SNAPSHOT_FILE);
+    if (!existsSync(snapshotFile)) return null;
+    const follower = LogFollower.restore(this.options.verifier, this.options.operatorPublicKeyHex, readFileSync(snapshotFile, "utf8").split("\n"));
+    this.#snapshotSize = follower.size;
+    this.#log(`resumed the replay at leaf ${follower.size} from ${snapshotFile}`);
+    return follower;
+  }
+
+  /** Writes the replay beside the decisions: to a temporary file, then renamed over the last one. */
+  #saveSnapshot(): void {
+    const dir = this.options.stateDir;
+    if (dir === undefined || this.#follower.size - this.#snapshotSize < (this.options.snapshotEveryEntries ?? SNAPSHOT_EVERY_ENTRIES)) return;
+    const file = path.join(dir, SNAPSHOT_FILE);
+    const fd = openSync(`${file}.tmp`, "w");
+    try {
+      let chunk: string[] = [];
+      for (const line of this.#follower.snapshotLines()) {
+        chunk.push(line);
+        if (chunk.length < 1000) continue;
+        writeSync(fd, `${chunk.join("\n")}\n`);
+        chunk = [];
+      }
+      writeSync(fd, `${chunk.join("\n")}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(`${file}.tmp`, file);
+    this.#snapshotSize = this.#follower.size;
+  }
+
+  #saveDecisions(): void {
+    const dir = this.options.stateDir;
+    if (dir === undefined) return;
+    const file = path.join(dir, DECISIONS_FILE);
+    const saved = { decided: [...this.#decided], disbursedByDay: [...this.#disbursedByDay].map(([day, minor]) => [day, minor.toString()]) };
+    writeFileSync(`${file}.tmp`, JSON.stringify(saved));
+    renameSync(`${file}.tmp`, file);
   }
 
   get size(): number {
@@ -111,15 +179,24 @@ export class LenderAgent {
     if (!check.ok) return { status: "waiting", detail: `${check.code}: ${check.detail}` };
     const { size, rootHash } = check.verified.checkpoint;
     if (size < this.#follower.size) return { status: "waiting", detail: `checkpoint ${size} is behind the replay at ${this.#follower.size}` };
-    if (size > this.#follower.size) {
-      const failure = this.#follower.appendAll(await this.options.source.entries(this.#follower.size, size));
+    // A page at a time: a follower far behind never holds more than one page of entries.
+    while (size > this.#follower.size) {
+      const from = this.#follower.size;
+      const page = await this.options.source.entries(from, Math.min(size, from + CATCH_UP_PAGE));
+      if (page.length === 0) return { status: "waiting", detail: `the log served no entries from leaf ${from}` };
+      const failure = this.#follower.appendAll(page);
       if (failure !== null) return this.#halt(`replay failed at leaf ${failure.leafIndex}: ${failure.code}: ${failure.detail}`);
     }
     if (bytesToHex(this.#follower.logRoot()) !== bytesToHex(rootHash)) return this.#halt(`the cosigned checkpoint ${size} has another log root than this agent's replay`);
     if (bytesToHex(this.#follower.stateRoot()) !== bytesToHex(check.verified.stateRoot)) return this.#halt(`the cosigned checkpoint ${size} has another state root than this agent's replay`);
+    // Only a replay that matched a cosigned checkpoint is kept.
+    this.#saveSnapshot();
     const checkpointHash = checkpointTextHash(check.verified.text);
     const decisions: AgentDecision[] = [];
-    for (const financing of this.#pending()) decisions.push(await this.#decide(financing, checkpointHash));
+    for (const financing of this.#pending()) {
+      decisions.push(await this.#decide(financing, checkpointHash));
+      this.#saveDecisions();
+    }
     return { status: "decided", size, decisions };
   }
 

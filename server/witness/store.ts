@@ -34,7 +34,15 @@ export interface EvidenceRow {
   receivedAtMs: number;
 }
 
+export interface ReplaySnapshot {
+  size: number;
+  lines: Iterable<string>;
+}
+
 type Row = Record<string, unknown>;
+
+/** Snapshot lines per row of witness_snapshot. */
+const SNAPSHOT_LINES_PER_ROW = 2000;
 
 interface SqlRunner {
   query(text: string, params?: unknown[]): Promise<Row[]>;
@@ -43,10 +51,13 @@ interface SqlRunner {
 export interface WitnessStore {
   identity(): Promise<WitnessIdentityRow | null>;
   saveIdentity(identity: WitnessIdentityRow): Promise<void>;
-  entries(): Promise<LogEntry[]>;
+  /** The entries of leaf indexes [start, end) it replayed, in order. */
+  entries(start: number, end: number): Promise<LogEntry[]>;
   latestCosigned(): Promise<CosignedRow | null>;
-  /** Appends entries and records the cosigned checkpoint, atomically. */
-  commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow): Promise<void>;
+  /** The last replay snapshot kept (LogFollower.snapshotLines) and the log size it is at, or null. */
+  snapshot(): Promise<ReplaySnapshot | null>;
+  /** Appends entries and records the cosigned checkpoint, atomically, with a new replay snapshot if given. */
+  commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow, snapshot?: ReplaySnapshot): Promise<void>;
   addEvidence(evidence: Omit<EvidenceRow, "id">): Promise<void>;
   evidence(): Promise<EvidenceRow[]>;
   close(): Promise<void>;
@@ -56,6 +67,7 @@ const SCHEMA = [
   `create table if not exists witness_identity (name text primary key, private_key_hex text not null)`,
   `create table if not exists witness_entries (leaf_index bigint primary key, entry text not null)`,
   `create table if not exists witness_cosigned (size bigint primary key, note text not null, cosigned_at_ms bigint not null)`,
+  `create table if not exists witness_snapshot (part integer primary key, size bigint not null, lines text not null)`,
   `create table if not exists witness_evidence (id bigserial primary key, reason text not null, detail text not null, cosigned_note text, shown_note text not null, received_at_ms bigint not null)`,
 ];
 
@@ -86,6 +98,22 @@ export async function openWitnessStore(options: { dataDir: string | null; databa
   return store;
 }
 
+/** Replaces the kept snapshot, SNAPSHOT_LINES_PER_ROW lines a row. */
+async function writeSnapshot(tx: SqlRunner, snapshot: ReplaySnapshot): Promise<void> {
+  await tx.query("delete from witness_snapshot");
+  let part = 0;
+  let lines: string[] = [];
+  const flush = async () => {
+    await tx.query("insert into witness_snapshot (part, size, lines) values ($1, $2, $3)", [part++, snapshot.size, lines.join("\n")]);
+    lines = [];
+  };
+  for (const line of snapshot.lines) {
+    lines.push(line);
+    if (lines.length === SNAPSHOT_LINES_PER_ROW) await flush();
+  }
+  if (lines.length > 0) await flush();
+}
+
 class SqlWitnessStore implements WitnessStore {
   constructor(
     private readonly sql: SqlRunner,
@@ -106,9 +134,15 @@ class SqlWitnessStore implements WitnessStore {
     await this.sql.query("insert into witness_identity (name, private_key_hex) values ($1, $2)", [identity.name, identity.privateKeyHex]);
   }
 
-  async entries(): Promise<LogEntry[]> {
-    const rows = await this.sql.query("select entry from witness_entries order by leaf_index");
+  async entries(start: number, end: number): Promise<LogEntry[]> {
+    const rows = await this.sql.query("select entry from witness_entries where leaf_index >= $1 and leaf_index < $2 order by leaf_index", [start, end]);
     return rows.map((row) => JSON.parse(String(row.entry)) as LogEntry);
+  }
+
+  async snapshot(): Promise<ReplaySnapshot | null> {
+    const rows = await this.sql.query("select size, lines from witness_snapshot order by part");
+    if (rows.length === 0) return null;
+    return { size: Number((rows[0] as Row).size), lines: rows.flatMap((row) => String(row.lines).split("\n")) };
   }
 
   async latestCosigned(): Promise<CosignedRow | null> {
@@ -116,8 +150,9 @@ class SqlWitnessStore implements WitnessStore {
     return row === undefined ? null : { size: Number(row.size), note: String(row.note), cosignedAtMs: Number(row.cosigned_at_ms) };
   }
 
-  async commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow): Promise<void> {
+  async commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow, snapshot?: ReplaySnapshot): Promise<void> {
     await this.inTransaction(async (tx) => {
+      if (snapshot !== undefined) await writeSnapshot(tx, snapshot);
       for (const entry of entries) await tx.query("insert into witness_entries (leaf_index, entry) values ($1, $2)", [entry.leafIndex, JSON.stringify(entry)]);
       // Cosigning the same size again (a fresh timestamp) replaces the note of that size.
       await tx.query(

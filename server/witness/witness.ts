@@ -55,7 +55,13 @@ export interface WitnessConfig {
   store: WitnessStore;
   verifier: SignatureVerifier;
   nowMs?: () => number;
+  /** A replay snapshot is kept with a cosigned checkpoint once this many more entries were replayed (default 10,000). */
+  snapshotEveryEntries?: number;
 }
+
+/** Entries read back from the store per query when the witness rebuilds its replay. */
+const REBUILD_PAGE = 2000;
+const SNAPSHOT_EVERY_ENTRIES = 10_000;
 
 export interface WitnessResponse {
   status: number;
@@ -78,6 +84,8 @@ export class Witness {
   /** Entries replayed for the checkpoint being cosigned, persisted with it. */
   #pending: LogEntry[] = [];
   #queue: Promise<unknown> = Promise.resolve();
+  /** The log size of the replay snapshot last kept in the store. */
+  #snapshotSize = 0;
 
   private constructor(
     private readonly config: WitnessConfig,
@@ -260,8 +268,12 @@ export class Witness {
     const line = formatSignatureLine(cosignNoteText(shown.text, this.config.name, this.privateKey, Math.floor(nowMs / 1000)));
     const entries = this.#pending;
     this.#pending = [];
+    const follower = this.#follower;
+    const snapshotDue = follower.size - this.#snapshotSize >= (this.config.snapshotEveryEntries ?? SNAPSHOT_EVERY_ENTRIES);
+    const snapshot = snapshotDue ? { size: follower.size, lines: follower.snapshotLines() } : undefined;
     try {
-      await this.config.store.commitCosigned(entries, { size: shown.checkpoint.size, note: shown.note, cosignedAtMs: nowMs });
+      await this.config.store.commitCosigned(entries, { size: shown.checkpoint.size, note: shown.note, cosignedAtMs: nowMs }, snapshot);
+      if (snapshot !== undefined) this.#snapshotSize = snapshot.size;
     } catch (error) {
       await this.#rebuild();
       throw error;
@@ -279,18 +291,35 @@ export class Witness {
     return new LogFollower(this.config.verifier, bytesToHex(this.config.logKey.publicKey));
   }
 
-  /** Replays the persisted entries from scratch: at start, and after a refused batch. */
+  /**
+   * Rebuilds the replay from what the witness persisted: at start, and after a refused batch.
+   * The contracts replay from the kept snapshot on (the whole log only when there is none),
+   * reading the stored entries a page at a time; the leaf hashes of the fork check are
+   * recomputed from every stored entry (hashing, not replaying).
+   */
   async #rebuild(): Promise<void> {
-    const follower = this.#newFollower();
+    const cosignedSize = this.#latest?.size ?? 0;
+    const kept = await this.config.store.snapshot();
+    const resume = kept !== null && kept.size <= cosignedSize;
+    const follower = resume ? LogFollower.restore(this.config.verifier, bytesToHex(this.config.logKey.publicKey), kept.lines) : this.#newFollower();
     const history = new SubtreeHashes();
-    const entries = await this.config.store.entries();
-    const failure = follower.appendAll(entries);
-    if (failure !== null) throw new Error(`the witness's own entries do not replay: leaf ${failure.leafIndex}: ${failure.code}: ${failure.detail}`);
-    for (const entry of entries) history.append(logEntryLeafHash(entry));
-    if (follower.size !== (this.#latest?.size ?? 0)) throw new Error(`the witness holds ${follower.size} entries but cosigned size ${this.#latest?.size ?? 0}`);
+    for (let start = 0; start < cosignedSize; start += REBUILD_PAGE) {
+      const entries = await this.config.store.entries(start, Math.min(cosignedSize, start + REBUILD_PAGE));
+      for (const entry of entries) history.append(logEntryLeafHash(entry));
+      const failure = follower.appendAll(entries.filter((entry) => entry.leafIndex >= follower.size));
+      if (failure !== null) throw new Error(`the witness's own entries do not replay: leaf ${failure.leafIndex}: ${failure.code}: ${failure.detail}`);
+    }
+    if (follower.size !== cosignedSize || history.size !== cosignedSize) throw new Error(`the witness holds ${history.size} entries but cosigned size ${cosignedSize}`);
+    if (!equalBytes(follower.logRoot(), history.root(0, cosignedSize))) throw new Error("the witness's replay snapshot is not of its own entries");
     this.#follower = follower;
     this.#history = history;
     this.#pending = [];
+    this.#snapshotSize = resume ? kept.size : 0;
+  }
+
+  /** The log size its replay was resumed at, or last kept at (0: replayed from genesis). */
+  get snapshotSize(): number {
+    return this.#snapshotSize;
   }
 }
 

@@ -13,6 +13,7 @@ import { selectProvenanceEntries, verifyProvenance } from "@/contracts/provenanc
 import { nobleVerifier } from "@/contracts/signing";
 import { verifyLog } from "@/contracts/verify-log";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
+import { withVerifyPool } from "@/server/crypto/verify-pool";
 import { DomainError } from "@/server/errors";
 import { exportLedger, verifyDatabase, type VerifyDatabaseResult } from "@/server/ledger/export";
 import { loadPlatformKey } from "@/server/platform/key";
@@ -63,14 +64,15 @@ beforeAll(async () => {
 afterAll(async () => database.close());
 
 /** Runs `edit` and verifyDatabase in one transaction, then rolls both back. */
-async function tamperAndVerify(edit: (tx: DbOrTx) => Promise<unknown>): Promise<VerifyDatabaseResult> {
+async function tamperAndVerify(edit: (tx: DbOrTx) => Promise<unknown>, options: { pageRows?: number; pool?: boolean } = {}): Promise<VerifyDatabaseResult> {
   let result: VerifyDatabaseResult | undefined;
   try {
     await database.db.transaction(async (tx) => {
       await tx.execute(sql`alter table ledger_entries disable trigger ledger_entries_append_only`);
       await tx.execute(sql`alter table ledger_checkpoints disable trigger ledger_checkpoints_append_only`);
+      await tx.execute(sql`alter table log_subtree_hashes disable trigger log_subtree_hashes_append_only`);
       await edit(tx);
-      result = await verifyDatabase(tx, nodeVerifier);
+      result = options.pool ? await withVerifyPool((pool) => verifyDatabase(tx, nodeVerifier, pool, options)) : await verifyDatabase(tx, nodeVerifier, undefined, options);
       tx.rollback();
     });
   } catch (error) {
@@ -93,6 +95,9 @@ describe("verifying the seeded database", () => {
   it("replays the whole log and finds every table as the log says", async () => {
     const result = await verifyDatabase(database.db, nodeVerifier);
     expect(result).toMatchObject({ ok: true });
+    // Read five leaves at a time, tables too, with the signatures on worker threads: the same answer.
+    const paged = await withVerifyPool((pool) => verifyDatabase(database.db, nodeVerifier, pool, { pageRows: 5 }));
+    expect(paged.ok && paged.summary).toEqual(result.ok && result.summary);
     const [{ count }] = (await database.db.select({ count: sql<number>`count(*)::int` }).from(ledgerEntries)) as [{ count: number }];
     expect(result.ok && result.summary).toMatchObject({ transactions: count, lastCheckpointSize: count });
   });
@@ -222,9 +227,47 @@ describe("verifyDatabase names what a database administrator edited", () => {
     expect(result).toMatchObject({ ok: false, failure: { where: "row", table: "credit_lines", id: root!.creditLineId, field: "usedMinor" } });
   });
 
-  it("a nonce row that no transaction spent", async () => {
-    const result = await tamperAndVerify((tx) => tx.execute(sql`insert into ledger_nonces (org_id, key_id, nonce) values ('org_pearl', 'k', 'n')`));
+  it("a nonce row that no transaction spent, and a claims row removed, read a few rows at a time", async () => {
+    const removeClaim = async (tx: DbOrTx) => {
+      await tx.execute(sql`alter table claims disable trigger all`);
+      await tx.execute(sql`delete from claims where id = ${ids.tier3}`);
+    };
+    const removed = await tamperAndVerify(removeClaim, { pageRows: 3 });
+    expect(removed).toEqual({ ok: false, failure: { where: "row", table: "claims", id: ids.tier3, field: "(row)", expected: "present", actual: "absent" } });
+    const result = await tamperAndVerify((tx) => tx.execute(sql`insert into ledger_nonces (org_id, key_id, nonce) values ('org_pearl', 'k', 'n')`), { pageRows: 3 });
     expect(result).toEqual({ ok: false, failure: { where: "row", table: "ledger_nonces", id: "org_pearl/k/n", field: "(row)", expected: "absent", actual: "present" } });
+  });
+
+  it("a stored subtree hash of the log, naming the leaf that completes it", async () => {
+    // Node (2, 1) is leaves 4..7; leaf 7 completes it (and nodes (1, 3) and (3, 0) above and below it).
+    const result = await tamperAndVerify((tx) => tx.execute(sql`update log_subtree_hashes set hash = ${"ab".repeat(32)} where level = 2 and node_index = 1`));
+    expect(result).toMatchObject({ ok: false, failure: { where: "entry", index: 7, code: "subtree_hash_mismatch" } });
+    expect(!result.ok && "detail" in result.failure && result.failure.detail).toMatch(/^log_subtree_hashes \(level 2, node 1\) is abab/);
+  });
+
+  it("a subtree hash row removed, and one added for leaves the log does not have", async () => {
+    const removed = await tamperAndVerify((tx) => tx.execute(sql`delete from log_subtree_hashes where level = 1 and node_index = 2`));
+    expect(removed).toMatchObject({ ok: false, failure: { where: "entry", index: 5, code: "subtree_hash_mismatch" } });
+    expect(!removed.ok && "detail" in removed.failure && removed.failure.detail).toMatch(/is missing/);
+    const added = await tamperAndVerify((tx) => tx.execute(sql`insert into log_subtree_hashes (level, node_index, hash) values (1, 1000000, ${"cd".repeat(32)})`));
+    expect(added).toEqual({ ok: false, failure: { where: "row", table: "log_subtree_hashes", id: "1:1000000", field: "(row)", expected: "absent", actual: "present" } });
+  });
+
+  it("a removed entry and a moved one, read a few leaves at a time", async () => {
+    const removed = await tamperAndVerify((tx) => tx.execute(sql`delete from ledger_entries where leaf_index = 9`), { pageRows: 4 });
+    expect(removed).toMatchObject({ ok: false, failure: { where: "entry", index: 9, code: "leaf_missing" } });
+    // The row keeps its text (leafIndex 9) but sorts last: leaf 9 is in the log, out of place.
+    const moved = await tamperAndVerify((tx) => tx.execute(sql`update ledger_entries set leaf_index = 1000000 where leaf_index = 9`), { pageRows: 4 });
+    expect(moved).toMatchObject({ ok: false, failure: { where: "entry", index: 9, code: "leaf_out_of_order" } });
+  });
+
+  it("an edited amount, read a few leaves at a time with the signatures on worker threads, as on one thread", async () => {
+    const leaf = await leafOf("claim.split", ids.root);
+    const edit = (tx: DbOrTx) => tx.execute(sql`update ledger_entries set entry_canonical = replace(entry_canonical, '"amountMinor":"30000000"', '"amountMinor":"30000001"') where leaf_index = ${leaf}`);
+    const oneThread = await tamperAndVerify(edit);
+    const paged = await tamperAndVerify(edit, { pageRows: 3, pool: true });
+    expect(paged).toEqual(oneThread);
+    expect(paged).toMatchObject({ ok: false, failure: { where: "entry", index: leaf, code: "contract_refused" } });
   });
 
   it("leaves the database intact once each edit is rolled back, triggers included", async () => {

@@ -87,8 +87,10 @@ async function adminQuery(statement: string): Promise<void> {
   await admin.end();
 }
 
+let listeningLine = "";
+
 function startWitness(): Promise<void> {
-  const args = ["scripts/witness.ts", "--name", WITNESS_NAME, "--port", String(WITNESS_PORT), "--data", dataDir, "--origin", ORIGIN, "--log-key", formatVerifierKey(logKey), "--log-url", `http://127.0.0.1:${LOG_PORT}`];
+  const args = ["scripts/witness.ts", "--name", WITNESS_NAME, "--port", String(WITNESS_PORT), "--data", dataDir, "--origin", ORIGIN, "--log-key", formatVerifierKey(logKey), "--log-url", `http://127.0.0.1:${LOG_PORT}`, "--snapshot-every", "1"];
   const child = spawn(TSX, args, { stdio: ["ignore", "pipe", "pipe"], env: witnessEnv() });
   witness = child;
   return new Promise((resolve, reject) => {
@@ -99,6 +101,7 @@ function startWitness(): Promise<void> {
       const key = /witness key (\S+)/.exec(output);
       if (key && output.includes("listening")) {
         printedKey = key[1] as string;
+        listeningLine = /listening .*/.exec(output)?.[0] ?? "";
         resolve();
       }
     });
@@ -204,6 +207,8 @@ describe("a witness process", () => {
   it("keeps its key and what it cosigned across a restart; the log's client learns the size and goes on from there", async () => {
     await stopWitness();
     await startWitness();
+    // Its replay resumed from the snapshot kept with the last cosigned checkpoint, not from genesis.
+    expect(listeningLine).toContain(`(cosigned size ${b2}, replay resumed at leaf ${b2})`);
     expect((await (await fetch(`http://127.0.0.1:${WITNESS_PORT}/key`)).text()).trim()).toBe(printedKey);
     expect((await addCheckpoint(request(0, checkpointAt(b3)))).body).toBe(`${b2}\n`);
     const key = parseVerifierKey(printedKey);

@@ -59,6 +59,7 @@ const dataDirs = NAMES.map((name) => mkdtempSync(path.join(tmpdir(), `agent-${na
 const children: ChildProcess[] = [];
 const keys: string[] = ["", "", ""];
 let agentOutput = "";
+let agentProcess: ChildProcess | null = null;
 
 function startProcess(args: string[], ready: (output: string) => boolean, onOutput: (text: string) => void = () => {}): Promise<string> {
   // Its own process group: tsx runs the script in a child node process, and a kill must reach it.
@@ -102,8 +103,21 @@ async function startAgent(): Promise<void> {
     "--submit-url", `http://127.0.0.1:${APP_PORT}/transactions`,
     "--max-amount", AGENT_MAX_MINOR.toString(),
     "--interval-ms", "100",
+    // Its replay kept after every cosigned checkpoint, so a restart is seen to resume.
+    "--state-dir", path.join(workDir, "agent-state"),
+    "--snapshot-every", "1",
   ];
   await startProcess(args, (text) => text.includes("lender agent ready"), (text) => (agentOutput += text));
+  agentProcess = children.at(-1) as ChildProcess;
+}
+
+async function stopAgent(): Promise<void> {
+  const child = agentProcess as ChildProcess;
+  child.removeAllListeners("exit");
+  await new Promise<void>((resolve) => {
+    child.on("exit", () => resolve());
+    process.kill(-(child.pid as number), "SIGTERM");
+  });
 }
 
 /** The app's part: the log endpoints, and submissions through the service, each block then cosigned. */
@@ -246,6 +260,30 @@ describe("the factor's settlement agent, a process of its own", () => {
     const forged = toWire(wire(operator, "financing.disburse", { financingId, paymentReference: "DC-AUTO-FORGED", checkpointHash: (await latestCheckpointTextHash(database.db))! }));
     expect(await submitWire(database.db, forged)).toMatchObject({ status: "refused", code: "signer_not_financier" });
     expect(await financingRow(financingId)).toMatchObject({ status: "accepted" });
+  });
+});
+
+describe("the agent restarted", () => {
+  it("goes on from the replay and decisions it kept, not from genesis, and decides nothing twice", async () => {
+    const before = agentOutput;
+    const leftAlone = [...before.matchAll(/left alone (fin_\w+)/g)].map((match) => match[1]);
+    expect(leftAlone.length).toBeGreaterThan(0);
+    await stopAgent();
+    agentOutput = "";
+    await startAgent();
+    const [{ size }] = (await database.db.select({ size: sql<number>`max(${ledgerCheckpoints.size})::int` }).from(ledgerCheckpoints)) as [{ size: number }];
+    const resumedAt = Number(/resumed the replay at leaf (\d+)/.exec(agentOutput)?.[1] ?? -1);
+    expect(resumedAt).toBeGreaterThan(0);
+    expect(resumedAt).toBeLessThanOrEqual(size);
+    // Still following: it replays the blocks committed after the restart from where it resumed,
+    // and the financings it left alone before (still accepted) are not decided again.
+    await freshTier3Piece(20_000n);
+    const [{ after }] = (await database.db.select({ after: sql<number>`max(${ledgerCheckpoints.size})::int` }).from(ledgerCheckpoints)) as [{ after: number }];
+    await until("the replay of the new blocks", async () => (agentOutput.includes(`replayed to leaf ${after}`) ? true : null));
+    for (const id of leftAlone) {
+      expect(await financingRow(id!)).toMatchObject({ status: "accepted" });
+      expect(agentOutput).not.toContain(`left alone ${id}`);
+    }
   });
 });
 

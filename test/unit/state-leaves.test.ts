@@ -48,6 +48,28 @@ describe("LogFollower", () => {
     expect(bytesToHex(follower.stateRoot())).toBe(rootBefore);
   });
 
+  it("resumes from its snapshot where it stopped, knowing who signs checkpoints, and ends with the roots and rows of a follower that never stopped", () => {
+    const half = Math.floor(log.entries.length / 2);
+    const first = new LogFollower(nobleVerifier, operator.publicKeyHex);
+    expect(first.appendAll(log.entries.slice(0, half))).toBeNull();
+    const lines = [...first.snapshotLines()];
+    const resumed = LogFollower.restore(nobleVerifier, operator.publicKeyHex, lines);
+    expect(resumed.size).toBe(half);
+    expect(bytesToHex(resumed.stateRoot())).toBe(bytesToHex(first.stateRoot()));
+    // It knows who signs checkpoints at once (a restarted witness checks the operator's signature before any new entry).
+    expect(first.checkpointKeysAt(half)).toEqual([operator.publicKeyHex]);
+    expect(resumed.checkpointKeysAt(half)).toEqual(first.checkpointKeysAt(half));
+    // It expects the next leaf, not genesis, and refuses an entry out of place as the stopped one would.
+    expect(resumed.append(log.entries[half + 1]!)?.code).toBe("leaf_out_of_order");
+    expect(resumed.appendAll(log.entries.slice(half))).toBeNull();
+    const straight = new LogFollower(nobleVerifier, operator.publicKeyHex);
+    expect(straight.appendAll(log.entries)).toBeNull();
+    expect(bytesToHex(resumed.logRoot())).toBe(bytesToHex(straight.logRoot()));
+    expect(bytesToHex(resumed.stateRoot())).toBe(bytesToHex(straight.stateRoot()));
+    expect(canonicalJson(resumed.state.contents() as never)).toBe(canonicalJson(straight.state.contents() as never));
+    expect(() => LogFollower.restore(nobleVerifier, null, ['{"format":"something else"}'])).toThrow(/not a follower snapshot/);
+  });
+
   it("refuses a log whose genesis registers another operator key than the pinned one", () => {
     expect(new LogFollower(nobleVerifier, operator.publicKeyHex).append(log.entries[0]!)).toBeNull();
     expect(new LogFollower(nobleVerifier, s1.publicKeyHex).append(log.entries[0]!)?.code).toBe("genesis_key_mismatch");

@@ -36,6 +36,7 @@ import type { SignatureVerifier } from "@/contracts/signing";
 import { claimStateLeaf } from "@/contracts/state-leaves";
 import { checkpointTextHash, verifyCheckpointNote, type TrustPolicy } from "@/contracts/tlog-checkpoint";
 import { checkEligibility } from "@/contracts/trust-policy";
+import { memoryAgentState, type AgentState, type AgentStateStore } from "./agent-state";
 
 /** The lender's own limits, on top of its policies on the ledger (the agent's policy file). */
 export interface AgentLimits {
@@ -66,6 +67,8 @@ export interface LenderAgentOptions {
   verifier: SignatureVerifier;
   clock?: () => number;
   log?: (line: string) => void;
+  /** Where the daily amounts disbursed are kept across restarts (agent-state.ts); in memory without one. */
+  state?: AgentStateStore;
 }
 
 export type AgentDecisionCode = "policy_not_active" | "over_local_limit" | "daily_cap_reached" | "agent_paused" | string;
@@ -85,7 +88,9 @@ export class LenderAgent {
   /** Financings decided once, whatever the outcome. */
   readonly #decided = new Set<string>();
   #halted: string | null = null;
-  #disbursedByDay = new Map<string, bigint>();
+  /** Daily amounts disbursed (Beijing days) and the financings they count, as kept by #store. */
+  readonly #spent: AgentState;
+  readonly #store: AgentStateStore;
   readonly #clock: () => number;
   readonly #log: (line: string) => void;
 
@@ -93,6 +98,8 @@ export class LenderAgent {
     this.#follower = new LogFollower(options.verifier, options.operatorPublicKeyHex);
     this.#clock = options.clock ?? Date.now;
     this.#log = options.log ?? (() => {});
+    this.#store = options.state ?? memoryAgentState();
+    this.#spent = this.#store.load();
   }
 
   get size(): number {
@@ -152,14 +159,23 @@ export class LenderAgent {
       this.#log(`submit failed for ${financing.id}: ${answer.detail}`);
       return { financingId: financing.id, outcome: "submit_failed", detail: answer.detail };
     }
-    const day = beijingDate(this.#clock());
-    this.#disbursedByDay.set(day, (this.#disbursedByDay.get(day) ?? 0n) + (financing.faceMinor ?? 0n));
+    this.#count(financing);
     this.#log(`disbursed ${financing.id} at checkpoint ${checkpointHash}`);
     return { financingId: financing.id, outcome: "disbursed", checkpointHash, txId: answer.detail };
   }
 
   #spentToday(): bigint {
-    return this.#disbursedByDay.get(beijingDate(this.#clock())) ?? 0n;
+    return this.#spent.disbursedByDay.get(beijingDate(this.#clock())) ?? 0n;
+  }
+
+  /** Counts an accepted disbursement towards today's cap, once, and keeps it before going on. */
+  #count(financing: Financing): void {
+    if (this.#spent.disbursed.has(financing.id)) return;
+    const day = beijingDate(this.#clock());
+    const amountMinor = financing.faceMinor ?? this.#follower.state.getClaim(financing.claimId)?.amountMinor ?? 0n;
+    this.#spent.disbursedByDay.set(day, (this.#spent.disbursedByDay.get(day) ?? 0n) + amountMinor);
+    this.#spent.disbursed.add(financing.id);
+    this.#store.record(this.#spent);
   }
 }
 

@@ -41,7 +41,8 @@ export function logEntryLeafHash(entry: LogEntry): Uint8Array {
   const transaction = entry.signed.transaction;
   const committed = committedTransaction(transaction);
   if (committed === transaction) return leafHash(logEntryBytes(entry));
-  const hashed = { leafIndex: entry.leafIndex, acceptedAtMs: entry.acceptedAtMs, signed: { ...entry.signed, transaction: committed } };
+  // Every member of the entry is kept (an entry given a member it never had must not hash as the original).
+  const hashed = { ...entry, signed: { ...entry.signed, transaction: committed } };
   return leafHash(utf8ToBytes(canonicalJson(hashed)));
 }
 

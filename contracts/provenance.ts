@@ -10,7 +10,9 @@
  *  - every entry that touched the claim or one of its ancestors (issue, accept, split,
  *    pledge, release, financing), EXCEPT repayment.record and claim.markOverdue;
  *  - the credit-line entries (grant/adjust/freeze/expire) of the root's line that came
- *    before the root's issuance: they decide whether the issuance was allowed;
+ *    before the root's issuance: they decide whether the issuance was allowed; for anyone but
+ *    the line's lender, a grant or adjustment signed with a terms salt shows its limit and
+ *    expiry only as their commitment (terms-commitments.ts, docs/ledger.md "Privacy in bundles");
  *  - the financingPolicy.set entry of every policy an included application was priced by;
  *  - the key.register / key.rotate entries introducing every key that signed or co-signed
  *    an included entry, and the first registration of every organisation an included entry
@@ -49,6 +51,7 @@ import { verifyInclusion } from "./merkle";
 import { nobleVerifier, runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "./signing";
 import { transactionId } from "./transaction";
 import { isCommittedPart, redactPart } from "./split-commitments";
+import { redactTerms } from "./terms-commitments";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { claimIdSchema, decodeSignedTransaction, sha256HexSchema } from "./ledger/schema";
 import { introducedKey, kindOf, orgsNamed } from "./ledger/kinds";
@@ -501,7 +504,7 @@ interface LogIndex {
  * `allEntries` may be the whole log or any part of it that holds every entry the selection
  * needs (the server passes such a part). An empty list means the claim is not in the log.
  */
-export function selectProvenanceEntries(allEntries: readonly LogEntry[], claimId: string): LogEntry[] {
+export function selectProvenanceEntries(allEntries: readonly LogEntry[], claimId: string, options: SelectionOptions = {}): LogEntry[] {
   const index = indexLog(allEntries);
   const chain = chainOf(index, claimId);
   if (chain.length === 0) return [];
@@ -515,9 +518,31 @@ export function selectProvenanceEntries(allEntries: readonly LogEntry[], claimId
         isLineageEntry(index, item, chainSet) ||
         (item.entry.leafIndex < rootIssue.entry.leafIndex && isCreditLineEntry(item, lineId)),
     )
-    .map((item) => redactOffBranch(item, chainSet));
+    .map((item) => redactLineTerms(redactOffBranch(item, chainSet), options.viewerOrgId ?? null));
   const withKeys = addIntroductions(index, selected);
   return withKeys.sort((a, b) => a.entry.leafIndex - b.entry.leafIndex).map((item) => item.entry);
+}
+
+export interface SelectionOptions {
+  /**
+   * The organisation the bundle is for: the credit line's lender sees its own line's terms;
+   * everyone else (and a bundle for nobody in particular, a shared voucher) sees them as their
+   * commitment (terms-commitments.ts), where the line was signed with a terms salt.
+   */
+  viewerOrgId?: string | null;
+}
+
+/** A credit-line entry of another lender than the viewer, with its terms replaced by their commitment (same id, signature and leaf). */
+function redactLineTerms(item: DecodedEntry, viewerOrgId: string | null): DecodedEntry {
+  const transaction = item.signed.transaction;
+  if (kindOf(transaction.type).lineage !== "credit-line" || transaction.signer.orgId === viewerOrgId) return item;
+  const wire = item.entry.signed as unknown as { transaction: { type: string; body: unknown } };
+  const redacted = redactTerms(wire.transaction);
+  if (redacted === wire.transaction) return item;
+  const signed = { ...wire, transaction: redacted } as unknown as LogEntry["signed"];
+  const decoded = decodeSignedTransaction(signed);
+  if (!decoded.ok) throw new Error(`credit-line entry at leaf ${item.entry.leafIndex} does not decode with its terms committed`);
+  return { entry: { ...item.entry, signed }, signed: decoded.value, txId: item.txId };
 }
 
 /**

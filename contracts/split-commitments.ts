@@ -39,6 +39,7 @@
 import { ristretto255, ristretto255_hasher } from "@noble/curves/ed25519.js";
 import { canonicalBytes, sha256Bytes } from "./canonical";
 import { bytesToHex, isLowerHex, tryHexToBytes, utf8ToBytes } from "./hex";
+import { committedTermsBody, isTermsType } from "./terms-commitments";
 
 type Point = InstanceType<typeof ristretto255.Point>;
 
@@ -183,9 +184,16 @@ export function commitmentsSumTo(parts: readonly (CommittedSplitPart | RedactedS
 
 /**
  * The form that is hashed and signed: a split whose parts carry commitments has each part
- * replaced by its commitments; every other transaction is returned as it is.
+ * replaced by its commitments, a credit-line grant or adjustment with a terms salt its terms by
+ * their commitment (terms-commitments.ts); every other transaction is returned as it is.
  */
 export function committedTransaction<T extends { type: string; body: unknown }>(transaction: T): T {
+  if (isTermsType(transaction.type)) {
+    // A credit line's terms (terms-commitments.ts) work the same way.
+    const body = transaction.body as Record<string, unknown>;
+    const committed = typeof body === "object" && body !== null ? committedTermsBody(transaction.type, body) : body;
+    return committed === body ? transaction : { ...transaction, body: committed };
+  }
   if (transaction.type !== "claim.split") return transaction;
   const body = transaction.body as { parts?: unknown };
   if (!Array.isArray(body.parts)) return transaction;

@@ -4,23 +4,29 @@
  *
  *   npm run lender-agent -- --lender ORG --key-file FILE --trust TRUST.json \
  *     --log-url http://127.0.0.1:3000/api/ledger --submit-url http://127.0.0.1:3000/api/v1/transactions \
- *     [--max-amount MINOR] [--daily-cap MINOR] [--paused] [--interval-ms 250] [--state-dir DIR [--snapshot-every 10000]]
+ *     [--data DIR] [--max-amount MINOR] [--daily-cap MINOR] [--paused] [--interval-ms 250]
+ *     [--state-dir DIR [--snapshot-every 10000]]
  *
- * With --state-dir the agent keeps its replay (every --snapshot-every entries) and its decisions
- * there, and a restart goes on from them instead of replaying the log from genesis.
+ * --data DIR keeps the agent's daily amounts disbursed (agent-state.json) and its API key's
+ * record; its replay (every --snapshot-every entries) and decisions go to --state-dir, by default
+ * DIR/replay, and a restart goes on from them instead of replaying the log from genesis.
  *
  * FILE holds the agent key's 32-byte Ed25519 private key in hex: a key the lender registered
  * on the ledger for its agent. The API key that authenticates the submission (the signature is
  * what authorises it) comes from LENDER_AGENT_API_KEY. The trust policy is the lender's own,
- * pinned out of band (operator key, witness keys, quorum).
+ * pinned out of band (operator key, witness keys, quorum). DIR is the agent's own data folder:
+ * the amounts it disbursed per Beijing day are kept there (agent-state.json), so a restart keeps
+ * the daily cap; without --data they last as long as the process.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { identityFor } from "@/contracts/client";
 import { hexToBytes } from "@/contracts/hex";
 import { parseTrustPolicyText, pinnedOperatorKeysHex } from "@/contracts/trust-policy";
 import { installNodeSha256 } from "@/server/crypto/node-hash";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
+import { fileAgentState } from "@/server/witness/agent-state";
 import { LenderAgent, type AgentLogSource } from "@/server/witness/lender-agent";
 import { httpLogSource } from "@/server/witness/log-source";
 import { exitWithParent } from "./exit-with-parent";
@@ -36,6 +42,7 @@ const { values } = parseArgs({
     trust: { type: "string" },
     "log-url": { type: "string" },
     "submit-url": { type: "string" },
+    data: { type: "string" },
     "max-amount": { type: "string" },
     "daily-cap": { type: "string" },
     paused: { type: "boolean", default: false },
@@ -83,9 +90,10 @@ async function main(): Promise<void> {
     operatorPublicKeyHex,
     source,
     verifier: nodeVerifier,
+    ...(values.data ? { state: fileAgentState(values.data) } : {}),
     limits: { maxAmountMinor: amount("max-amount"), dailyCapMinor: amount("daily-cap"), paused: values.paused === true },
     log: (line) => console.log(line),
-    ...(values["state-dir"] ? { stateDir: values["state-dir"] } : {}),
+    ...(values["state-dir"] ? { stateDir: values["state-dir"] } : values.data ? { stateDir: path.join(values.data, "replay") } : {}),
     ...(values["snapshot-every"] ? { snapshotEveryEntries: Number(values["snapshot-every"]) } : {}),
     async submit(signed) {
       const response = await fetch(submitUrl, {

@@ -3,7 +3,8 @@
  * own data folder and key) that cosign the seeded ledger before the app starts, and the factor's
  * settlement agent (scripts/lender-agent.ts) beside them, with the key the seed registered for
  * it, the factor's pinned trust policy (operator key, the three witnesses, quorum 2) and an API
- * key made here to submit its disbursements through /api/v1.
+ * key to submit its disbursements through /api/v1: made here on the first start and kept in the
+ * agent's folder (DIR/agent-factor/api-key.json), reused on every later start while it is valid.
  *
  * Used by `npm run dev` (scripts/dev.ts) and, as a process of its own, by the browser tests'
  * server (scripts/e2e-server.mjs):
@@ -15,7 +16,7 @@
  * witnesses follow http://127.0.0.1:APP_PORT/api/ledger), then hands the port back.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -24,7 +25,7 @@ import { bytesToHex } from "@/contracts/hex";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseVerifierKey } from "@/contracts/note";
 import { formatTrustPolicy } from "@/contracts/trust-policy";
 import { loadActor } from "@/server/auth/accounts";
-import { createApiKey } from "@/server/commands/api-keys";
+import { apiKeyStillValid, createApiKey } from "@/server/commands/api-keys";
 import { installNodeSha256 } from "@/server/crypto/node-hash";
 import { ledgerOrigin } from "@/server/env";
 import { WitnessCosigner } from "@/server/ledger/cosign";
@@ -88,7 +89,7 @@ function startAgent(children: ChildProcess[], options: SidecarOptions, logKey: s
   writeFileSync(path.join(dir, "trust.json"), JSON.stringify(formatTrustPolicy({ origin: ledgerOrigin(), logKeys: [parse(logKey)], witnesses: witnessKeys.map(parse), quorum: 2 }), null, 2));
   writeFileSync(path.join(dir, "agent.key"), bytesToHex(demoAgentIdentity("org_gbfactor").privateKey), { mode: 0o600 });
   const app = `http://127.0.0.1:${options.port}`;
-  const args = ["scripts/lender-agent.ts", "--lender", "org_gbfactor", "--key-file", path.join(dir, "agent.key"), "--trust", path.join(dir, "trust.json"), "--log-url", `${app}/api/ledger`, "--submit-url", `${app}/api/v1/transactions`, "--state-dir", path.join(dir, "state")];
+  const args = ["scripts/lender-agent.ts", "--lender", "org_gbfactor", "--data", dir, "--key-file", path.join(dir, "agent.key"), "--trust", path.join(dir, "trust.json"), "--log-url", `${app}/api/ledger`, "--submit-url", `${app}/api/v1/transactions`];
   const child = spawnScript(children, args, { LENDER_AGENT_API_KEY: apiToken });
   child.stdout?.on("data", (chunk: Buffer) => {
     for (const line of chunk.toString().split("\n")) if (line && !line.startsWith("unreachable")) options.log(`[factor agent] ${line}`);
@@ -113,11 +114,32 @@ export async function startTrustSidecars(db: Db, options: SidecarOptions): Promi
   const round = await new WitnessCosigner(db, new ProvenanceStore(), witnesses, 2).cosignLatest();
   options.log(`Witnesses cosigned checkpoint ${round?.size ?? "-"}: ${round?.cosigned.join(", ") || "none"}${round?.failed.length ? `; failed: ${round.failed.map((f) => `${f.witness} (${f.detail})`).join(", ")}` : ""}`);
   await new Promise((resolve) => server.close(resolve));
+  const apiToken = await agentApiToken(db, path.join(options.dataRoot, "agent-factor"));
+  startAgent(children, options, logKey, keys, apiToken.token);
+  return { witnesses, children };
+}
+
+/** A key is replaced when it has less than this left: the agent must not lose it mid-run. */
+const API_KEY_MARGIN_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The factor agent's API key: the one kept in DIR/api-key.json while it is still valid for
+ * submissions (not revoked, not expiring within a day), else a new one made by the factor's
+ * admin (which notifies the factor's other admins) and kept there. `created` says which.
+ */
+export async function agentApiToken(db: Db, dir: string, nowMs = Date.now()): Promise<{ token: string; created: boolean }> {
+  const file = path.join(dir, "api-key.json");
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, "utf8")) as { id?: unknown; token?: unknown };
+    if (typeof kept.token === "string" && (await apiKeyStillValid(db, kept.token, "org_gbfactor", "submit", API_KEY_MARGIN_MS, nowMs))) return { token: kept.token, created: false };
+  }
   const factorAdmin = await loadActor(db, "usr_gbfactor_1");
   if (!factorAdmin) throw new Error("the demo seed has no factor admin usr_gbfactor_1");
-  const apiKey = await createApiKey(db, factorAdmin, { name: "Settlement agent (demo)", scopes: ["submit"], expiresInDays: 1 });
-  startAgent(children, options, logKey, keys, apiKey.token);
-  return { witnesses, children };
+  const apiKey = await createApiKey(db, factorAdmin, { name: "Settlement agent (demo)", scopes: ["submit"], expiresInDays: 30 }, nowMs);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify({ id: apiKey.id, token: apiKey.token }), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return { token: apiKey.token, created: true };
 }
 
 export function stopSidecars(children: readonly ChildProcess[]): void {

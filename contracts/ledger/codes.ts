@@ -124,6 +124,7 @@ export const APPROVAL_POLICY_SET_CODES = [...ROLE_CHECKED, ...APPROVAL_CHECKS] a
 /** creditLine.grant */
 export const CREDIT_LINE_GRANT_CODES = [
   ...ROLE_CHECKED,
+  "credit_line_terms_hidden",
   "signer_not_lender",
   "organisation_not_found",
   "recipient_not_core_enterprise",
@@ -133,7 +134,7 @@ export const CREDIT_LINE_GRANT_CODES = [
 ] as const;
 
 /** creditLine.adjust */
-export const CREDIT_LINE_ADJUST_CODES = [...ROLE_CHECKED, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_limit_below_used", ...APPROVAL_CHECKS] as const;
+export const CREDIT_LINE_ADJUST_CODES = [...ROLE_CHECKED, "credit_line_terms_hidden", ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_limit_below_used", ...APPROVAL_CHECKS] as const;
 
 /** creditLine.freeze */
 export const CREDIT_LINE_FREEZE_CODES = [...NO_COSIGNATURES, ...CREDIT_LINE_LENDER, "credit_line_expired", "credit_line_freeze_unchanged"] as const;

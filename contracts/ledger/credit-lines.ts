@@ -20,6 +20,7 @@ export function applyCreditLineGrant(
   context: TransitionContext,
 ): Outcome<CodeIn<typeof CREDIT_LINE_GRANT_CODES>> {
   const body = transaction.body;
+  if (body.termsCommitmentHex !== undefined && context.partialReplay !== true) return fail("credit_line_terms_hidden");
   if (context.signerOrg?.role !== "lender") return fail("signer_not_lender");
   const target = view.getOrg(body.coreEnterpriseOrgId);
   if (target === undefined) return fail("organisation_not_found", body.coreEnterpriseOrgId);
@@ -57,6 +58,7 @@ export function applyCreditLineAdjust(
   transaction: LedgerEnvelope<"creditLine.adjust">,
   context: TransitionContext,
 ): Outcome<CodeIn<typeof CREDIT_LINE_ADJUST_CODES>> {
+  if (transaction.body.termsCommitmentHex !== undefined && context.partialReplay !== true) return fail("credit_line_terms_hidden");
   const found = lineOfSigningLender(view, transaction.body.creditLineId, transaction.signer.orgId);
   if (!found.ok) return found;
   const line = found.line;

@@ -267,15 +267,24 @@ export interface ApprovalPolicySetBody {
   /** How many different admins (people) sign a change to the key set or to this policy. */
   keyChangeAdmins: 1 | 2;
 }
+/**
+ * A credit line's terms may be committed (contracts/terms-commitments.ts): signed with a
+ * `termsSaltHex`, shown in another lender's provenance bundle as `termsCommitmentHex` alone, the
+ * replay then standing in HIDDEN_LIMIT_MINOR and HIDDEN_EXPIRES_AT_MS for the terms.
+ */
 export interface CreditLineGrantBody {
   coreEnterpriseOrgId: string;
   currency: Currency;
   limitMinor: bigint;
   expiresAtMs: number;
+  termsSaltHex?: string;
+  termsCommitmentHex?: string;
 }
 export interface CreditLineAdjustBody {
   creditLineId: string;
   limitMinor: bigint;
+  termsSaltHex?: string;
+  termsCommitmentHex?: string;
 }
 export interface CreditLineFreezeBody {
   creditLineId: string;

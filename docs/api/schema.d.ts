@@ -649,6 +649,12 @@ export interface operations {
                             currency: "CNY";
                             limitMinor: string;
                             expiresAtMs: number;
+                            termsSaltHex?: string;
+                        } | {
+                            coreEnterpriseOrgId: string;
+                            /** @enum {string} */
+                            currency: "CNY";
+                            termsCommitmentHex: string;
                         };
                         signer: {
                             orgId: string;
@@ -663,6 +669,10 @@ export interface operations {
                         body: {
                             creditLineId: string;
                             limitMinor: string;
+                            termsSaltHex?: string;
+                        } | {
+                            creditLineId: string;
+                            termsCommitmentHex: string;
                         };
                         signer: {
                             orgId: string;

@@ -5,12 +5,15 @@
  * the verifier the desk ships (verifyProvenanceBatched with WebCrypto Ed25519), in Debian's
  * Chromium (/usr/bin/chromium, headless, through Playwright; never a downloaded browser).
  *
- *   npx tsx scripts/bench/browser-verify.ts [--runs 30]
+ *   npx tsx scripts/bench/browser-verify.ts [--runs 30] [--plain]
+ *   DATABASE_URL=postgres://… npx tsx scripts/bench/browser-verify.ts --db dc_bench_ledger [--runs 30]
  *
- * The ledger is the demo seed plus the lineage, on an in-memory PGlite: small. What a large ledger
- * changes in the bundle is the length of each inclusion proof (log2 n hashes: 20 at a million
- * entries, against about 6 here) and of the state proofs (about log2 of the claims); the figure
- * printed for the hashing cost per proof hash lets one scale it. Prints figures; asserts nothing.
+ * Without --db the ledger is the demo seed plus the lineage, on an in-memory PGlite: small. With
+ * --db it is a large ledger built by `npm run bench:seed -- --tx N --db NAME` on that server: the
+ * bundle is that of its first live depth-10 claim (the seed's lineages carry splits without
+ * commitments), and its inclusion proofs have log2 n hashes (18 at 266,000 entries, 20 at a
+ * million). The head checkpoint gets three witness cosignatures in both cases (fresh keys, added
+ * to checkpoint_cosignatures as the app stores them). Prints figures; asserts nothing.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,8 +21,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
-import { eq } from "drizzle-orm";
-import { openDatabase } from "@/db/client";
+import { and, asc, desc, eq, inArray, like } from "drizzle-orm";
+import { openDatabase, type Db } from "@/db/client";
 import { checkpointCosignatures, claims, ledgerCheckpoints } from "@/db/schema";
 import { buildSigned, toWire } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
@@ -38,9 +41,12 @@ import { seedDemo } from "@/server/seed/seed";
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1] || 30);
 /** --plain: splits without commitments (siblings shown whole), to see what the commitments cost. */
 const plain = process.argv.includes("--plain");
+const dbArg = process.argv.indexOf("--db");
+const benchDb = dbArg > 0 ? process.argv[dbArg + 1] : undefined;
 const nonce = () => randomBytes(16).toString("hex");
 
 async function depthTenBundle() {
+  if (benchDb !== undefined) return largeLedgerBundle(benchDb);
   const database = openDatabase({ kind: "pglite", dataDir: null });
   await database.migrate();
   await seedDemo(database.db);
@@ -64,14 +70,41 @@ async function depthTenBundle() {
     amountMinor = passed;
   }
   const [claim] = await db.select().from(claims).where(eq(claims.id, claimId));
+  const result = await cosignedBundle(db, claimId, claim!.depth);
+  await database.close();
+  return result;
+}
+
+/** A depth-10 claim of a bench ledger (bench:seed) on DATABASE_URL. */
+async function largeLedgerBundle(name: string) {
+  const base = process.env.DATABASE_URL;
+  if (!base) throw new Error("--db needs DATABASE_URL (the PostgreSQL server holding the bench ledger)");
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const database = openDatabase({ kind: "postgres", url: url.toString(), max: 4 });
+  const db = database.db;
+  const [claim] = await db
+    .select({ id: claims.id, depth: claims.depth })
+    .from(claims)
+    .where(and(eq(claims.depth, 10), inArray(claims.state, ["held", "financed", "pledged", "offered"])))
+    .orderBy(asc(claims.id))
+    .limit(1);
+  if (!claim) throw new Error(`${name} has no live depth-10 claim`);
+  await db.delete(checkpointCosignatures).where(like(checkpointCosignatures.witnessName, "bench-witness.%"));
+  const result = await cosignedBundle(db, claim.id, claim.depth, "bench-witness");
+  await database.close();
+  return result;
+}
+
+async function cosignedBundle(db: Db, claimId: string, depth: number, prefix = "witness") {
   // Three witnesses cosign the last checkpoint (what server/witness does after its replay).
-  const checkpoints = await db.select().from(ledgerCheckpoints);
-  const head = checkpoints.sort((x, y) => y.size - x.size)[0]!;
+  const [head] = await db.select().from(ledgerCheckpoints).orderBy(desc(ledgerCheckpoints.size)).limit(1);
+  if (!head) throw new Error("the ledger has no checkpoint");
   const parsed = parseNote(head.note!);
   if (!parsed.ok) throw new Error(parsed.detail);
   const witnesses = ["bank", "factor", "auditor"].map((name) => {
     const privateKey = randomBytes(32);
-    const witnessName = `witness.${name}.example`;
+    const witnessName = `${prefix}.${name}.example`;
     return { witnessName, privateKey, key: noteVerifierKey(witnessName, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, publicKeyFromPrivate(privateKey)) };
   });
   for (const witness of witnesses) {
@@ -81,8 +114,7 @@ async function depthTenBundle() {
   const bundle = await buildProvenanceBundle(db, claimId, new ProvenanceStore());
   const platform = await loadPlatformKey(db);
   const policy = formatTrustPolicy({ origin: ledgerOrigin(), logKeys: [noteVerifierKey(ledgerOrigin(), NOTE_SIGNATURE_TYPE_ED25519, platform.publicKey)], witnesses: witnesses.map((w) => w.key), quorum: 2 });
-  await database.close();
-  return { bundle, policy, operatorKeyHex: bytesToHex(platform.publicKey), depth: claim!.depth, size: head.size };
+  return { bundle, policy, operatorKeyHex: bytesToHex(platform.publicKey), depth, size: head.size };
 }
 
 function browserBundle(dir: string): string {
@@ -110,6 +142,9 @@ function browserBundle(dir: string): string {
 
 async function main(): Promise<void> {
   const { bundle, policy, operatorKeyHex, depth, size } = await depthTenBundle();
+  const saveArg = process.argv.indexOf("--save");
+  // --save FILE: the bundle, policy and key as JSON, to profile the verifier elsewhere (scripts/bench/verify-profile.ts).
+  if (saveArg > 0) writeFileSync(process.argv[saveArg + 1]!, JSON.stringify({ bundle, policy, operatorKeyHex }));
   const dir = mkdtempSync(path.join(tmpdir(), "browser-verify-"));
   const script = browserBundle(dir);
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox"] });
@@ -125,7 +160,7 @@ async function main(): Promise<void> {
   await browser.close();
   const sorted = [...times].sort((x, y) => x - y);
   const proofHashes = bundle.inclusionProofs.reduce((sum, proof) => sum + proof.proofHex.length, 0);
-  console.log(`${plain ? "plain splits" : "splits with commitments"}: browser verification in Chromium (${await chromiumVersion()}), depth-${depth} claim, ledger of ${size} entries, ${bundle.entries.length} entries in the bundle, ${proofHashes} inclusion-proof hashes, state proofs, 3 cosignatures (2-of-3 policy), ${JSON.stringify(bundle).length} bytes`);
+  console.log(`${benchDb ? `bench ledger ${benchDb}` : plain ? "plain splits" : "splits with commitments"}: browser verification in Chromium (${await chromiumVersion()}), depth-${depth} claim, ledger of ${size} entries, ${bundle.entries.length} entries in the bundle, ${proofHashes} inclusion-proof hashes, state proofs, 3 cosignatures (2-of-3 policy), ${JSON.stringify(bundle).length} bytes`);
   console.log(`  first run excluded; ${runs} runs: p50 ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} ms, min ${sorted[0]!.toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
 }
 

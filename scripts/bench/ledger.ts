@@ -60,6 +60,8 @@ export interface ThroughputConfig {
    * submitting thread, before the lock.
    */
   verifyThreads?: number;
+  /** Called after each committed block, as the app's runtime kicks its witness cosigner (scripts/bench/witness-lag.ts). */
+  afterBlock?: () => void;
 }
 
 /** A database handle that counts the queries it sends (postgres.js debug hook), or the given one (PGlite). */
@@ -159,6 +161,7 @@ export async function runThroughput(db: Db, queries: () => number, config: Throu
         }
         for (let k = 0; k < block.length; k++) latencies.push(ms);
         committed += block.length;
+        config.afterBlock?.();
       }
     }),
   );

@@ -144,6 +144,17 @@ export async function authenticateApiKey(db: DbOrTx, token: string, nowMs = Date
   };
 }
 
+/**
+ * Whether a token kept by a process of the organisation (the lender's settlement agent) still
+ * authenticates for `scope` and stays valid for at least `marginMs`; records no use. Lets such a
+ * process reuse its key across restarts instead of making (and announcing) a new one each time.
+ */
+export async function apiKeyStillValid(db: DbOrTx, token: string, orgId: string, scope: ApiKeyScope, marginMs: number, nowMs = Date.now()): Promise<boolean> {
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return false;
+  const [key] = await db.select().from(apiKeys).where(and(eq(apiKeys.tokenHash, hashToken(token)), eq(apiKeys.orgId, orgId)));
+  return key !== undefined && key.revokedAtMs === null && nowMs + marginMs < key.expiresAtMs && (key.scopes as ApiKeyScope[]).includes(scope);
+}
+
 export async function recordApiCall(db: DbOrTx, call: { orgId: string; keyId: string; method: string; path: string; status: number; code: string | null }, nowMs = Date.now()) {
   await db.insert(apiAudit).values({ id: newId("call"), atMs: nowMs, ...call, path: call.path.slice(0, 500) });
 }

@@ -7,7 +7,7 @@ import type { SignedCheckpoint } from "@/contracts/checkpoint";
 import type { LogEntry } from "@/contracts/log";
 import { hashesToHex } from "@/contracts/merkle";
 import { typesWithLineage } from "@/contracts/ledger/kinds";
-import { organisationsNamedBy, selectProvenanceEntries, toWireClaimStateLeaf, type BundleState, type ProvenanceBundle } from "@/contracts/provenance";
+import { organisationsNamedBy, selectProvenanceEntries, toWireClaimStateLeaf, type BundleState, type ProvenanceBundle, type SelectionOptions } from "@/contracts/provenance";
 import { notFound } from "../errors";
 import { toClaim, toKey, toOrganisation, toPledge } from "./repository";
 import { latestCheckpoint } from "./service";
@@ -28,14 +28,15 @@ const LINEAGE_EXCLUDED_TYPES = typesWithLineage("whole-tree");
 const CREDIT_LINE_CHANGE_TYPES = typesWithLineage("credit-line");
 const KEY_INTRODUCTION_TYPES = typesWithLineage("key-introduction");
 
-export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: ProvenanceStore): Promise<ProvenanceBundle> {
+/** `viewerOrgId`: who the bundle is for; a credit line's terms show in the clear to its own lender only (selectProvenanceEntries). */
+export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: ProvenanceStore, options: SelectionOptions = {}): Promise<ProvenanceBundle> {
   // The whole bundle is read in one repeatable-read snapshot, so its log part and its state
   // section name the same checkpoint however many blocks commit meanwhile. (Reading them apart
   // and rebuilding when they differed never caught up under a steady write load: the bench's
   // mixed workload got 500s.)
   return db.transaction(
     async (tx) => {
-      const bundle = await buildLogPart(tx, claimId, { db: tx, cache: subtrees.cache, cacheKey: db });
+      const bundle = await buildLogPart(tx, claimId, { db: tx, cache: subtrees.cache, cacheKey: db }, options);
       const state = await readBundleState(tx, claimId, bundle.entries);
       if (state === null) return bundle; // a ledger written before state roots
       if (state.size !== bundle.checkpoint.checkpoint.size) throw new Error(`one snapshot gave checkpoints of sizes ${state.size} and ${bundle.checkpoint.checkpoint.size}`);
@@ -101,7 +102,7 @@ async function lastCheckpointNote(tx: DbOrTx): Promise<{ size: number; note: str
   return { size: last.size, note: last.note + lines.map((row) => row.line).join("") }; // each line ends with its newline
 }
 
-async function buildLogPart(db: DbOrTx, claimId: string, subtrees: LogTreeReader): Promise<ProvenanceBundle> {
+async function buildLogPart(db: DbOrTx, claimId: string, subtrees: LogTreeReader, options: SelectionOptions): Promise<ProvenanceBundle> {
   // The claims first, the checkpoint second: a checkpoint read later covers every block the
   // claims were read from, so every entry the bundle needs is below its size.
   const { chain, creditLineId } = await lineageOf(db, claimId);
@@ -109,7 +110,7 @@ async function buildLogPart(db: DbOrTx, claimId: string, subtrees: LogTreeReader
   if (checkpoint === null) throw new Error("claims exist but the ledger has no checkpoint");
   const size = checkpoint.checkpoint.size;
   const candidates = await candidateEntries(db, chain, creditLineId, size);
-  const entries = selectProvenanceEntries(candidates, claimId);
+  const entries = selectProvenanceEntries(candidates, claimId, options);
   if (entries.length === 0) throw new Error(`claim ${claimId} is in the claims table but not in the log`);
   const inclusionProofs = await proofsFor(subtrees, entries, checkpoint);
   return { claimId, entries, inclusionProofs, checkpoint };

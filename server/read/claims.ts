@@ -66,7 +66,7 @@ export async function tradeDocumentsFor(db: Db, actor: Actor, claimId: string): 
 /** The provenance bundle of a claim the caller may see, for verification in their own browser. */
 export async function provenanceFor(db: Db, subtrees: ProvenanceStore, actor: Actor, claimId: string) {
   const claim = await loadVisibleClaim(db, actor, claimId);
-  const bundle = await buildProvenanceBundle(db, claimId, subtrees);
+  const bundle = await buildProvenanceBundle(db, claimId, subtrees, { viewerOrgId: actor.orgId });
   const names = await organisationNames(db, orgIdsIn([claim, bundle]));
   return { claim, bundle, organisationNames: Object.fromEntries(names) };
 }

@@ -38,6 +38,7 @@ import type { SignatureVerifier } from "@/contracts/signing";
 import { claimStateLeaf } from "@/contracts/state-leaves";
 import { checkpointTextHash, verifyCheckpointNote, type TrustPolicy } from "@/contracts/tlog-checkpoint";
 import { checkEligibility } from "@/contracts/trust-policy";
+import { memoryAgentState, type AgentState, type AgentStateStore } from "./agent-state";
 
 /** The lender's own limits, on top of its policies on the ledger (the agent's policy file). */
 export interface AgentLimits {
@@ -71,11 +72,13 @@ export interface LenderAgentOptions {
   /**
    * A folder of the agent's own: its replay (a follower snapshot, written after a cosigned
    * checkpoint once SNAPSHOT_EVERY_ENTRIES more entries were replayed) and its decisions
-   * (written after every decision, so a restart neither decides twice nor forgets what it
-   * disbursed today). A restart goes on from there instead of replaying from genesis.
+   * (written after every decision, so a restart does not decide twice; the amounts disbursed
+   * each day are kept by `state`). A restart goes on from there instead of replaying from genesis.
    */
   stateDir?: string;
   snapshotEveryEntries?: number;
+  /** Where the daily amounts disbursed are kept across restarts (agent-state.ts); in memory without one. */
+  state?: AgentStateStore;
 }
 
 /** Entries fetched and replayed per request while catching up: the agent never holds more. */
@@ -101,7 +104,9 @@ export class LenderAgent {
   /** Financings decided once, whatever the outcome. */
   readonly #decided = new Set<string>();
   #halted: string | null = null;
-  #disbursedByDay = new Map<string, bigint>();
+  /** Daily amounts disbursed (Beijing days) and the financings they count, as kept by #store. */
+  readonly #spent: AgentState;
+  readonly #store: AgentStateStore;
   readonly #clock: () => number;
   readonly #log: (line: string) => void;
   /** The size of the replay last written to the state folder. */
@@ -110,6 +115,8 @@ export class LenderAgent {
   constructor(private readonly options: LenderAgentOptions) {
     this.#clock = options.clock ?? Date.now;
     this.#log = options.log ?? (() => {});
+    this.#store = options.state ?? memoryAgentState();
+    this.#spent = this.#store.load();
     this.#follower = this.#resume() ?? new LogFollower(options.verifier, options.operatorPublicKeyHex);
   }
 
@@ -120,9 +127,8 @@ export class LenderAgent {
     mkdirSync(dir, { recursive: true });
     const decisionsFile = path.join(dir, DECISIONS_FILE);
     if (existsSync(decisionsFile)) {
-      const saved = JSON.parse(readFileSync(decisionsFile, "utf8")) as { decided: string[]; disbursedByDay: [string, string][] };
+      const saved = JSON.parse(readFileSync(decisionsFile, "utf8")) as { decided: string[] };
       for (const id of saved.decided) this.#decided.add(id);
-      this.#disbursedByDay = new Map(saved.disbursedByDay.map(([day, minor]) => [day, BigInt(minor)]));
     }
     const snapshotFile = path.join(dir, SNAPSHOT_FILE);
     if (!existsSync(snapshotFile)) return null;
@@ -158,7 +164,7 @@ export class LenderAgent {
     const dir = this.options.stateDir;
     if (dir === undefined) return;
     const file = path.join(dir, DECISIONS_FILE);
-    const saved = { decided: [...this.#decided], disbursedByDay: [...this.#disbursedByDay].map(([day, minor]) => [day, minor.toString()]) };
+    const saved = { decided: [...this.#decided] };
     writeFileSync(`${file}.tmp`, JSON.stringify(saved));
     renameSync(`${file}.tmp`, file);
   }
@@ -229,14 +235,23 @@ export class LenderAgent {
       this.#log(`submit failed for ${financing.id}: ${answer.detail}`);
       return { financingId: financing.id, outcome: "submit_failed", detail: answer.detail };
     }
-    const day = beijingDate(this.#clock());
-    this.#disbursedByDay.set(day, (this.#disbursedByDay.get(day) ?? 0n) + (financing.faceMinor ?? 0n));
+    this.#count(financing);
     this.#log(`disbursed ${financing.id} at checkpoint ${checkpointHash}`);
     return { financingId: financing.id, outcome: "disbursed", checkpointHash, txId: answer.detail };
   }
 
   #spentToday(): bigint {
-    return this.#disbursedByDay.get(beijingDate(this.#clock())) ?? 0n;
+    return this.#spent.disbursedByDay.get(beijingDate(this.#clock())) ?? 0n;
+  }
+
+  /** Counts an accepted disbursement towards today's cap, once, and keeps it before going on. */
+  #count(financing: Financing): void {
+    if (this.#spent.disbursed.has(financing.id)) return;
+    const day = beijingDate(this.#clock());
+    const amountMinor = financing.faceMinor ?? this.#follower.state.getClaim(financing.claimId)?.amountMinor ?? 0n;
+    this.#spent.disbursedByDay.set(day, (this.#spent.disbursedByDay.get(day) ?? 0n) + amountMinor);
+    this.#spent.disbursed.add(financing.id);
+    this.#store.record(this.#spent);
   }
 }
 

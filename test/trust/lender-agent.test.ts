@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -43,6 +43,8 @@ const PORTS = [PORT_BASE + 1, PORT_BASE + 2, PORT_BASE + 3];
 const ORIGIN = ledgerOrigin();
 /** The agent's own ceiling, below the factor's ledger policy (5,000.00): a lender's local limit. */
 const AGENT_MAX_MINOR = 50_000n;
+/** The agent's daily cap: the 200.00 piece fits, and so would a 300.00 one alone, but not both. */
+const AGENT_DAILY_CAP_MINOR = 45_000n;
 
 const tier2 = demoIdentity("org_lingnan");
 const tier3 = demoIdentity("org_xinyuan");
@@ -55,11 +57,13 @@ let appServer: Server;
 let cosigner: WitnessCosigner;
 const subtrees = new ProvenanceStore();
 const workDir = mkdtempSync(path.join(tmpdir(), "lender-agent-"));
+/** The agent's own data folder (agent-state.json), kept across its restart. */
+const agentDataDir = path.join(workDir, "agent-data");
+let agentProcess: ChildProcess | null = null;
 const dataDirs = NAMES.map((name) => mkdtempSync(path.join(tmpdir(), `agent-${name}-`)));
 const children: ChildProcess[] = [];
 const keys: string[] = ["", "", ""];
 let agentOutput = "";
-let agentProcess: ChildProcess | null = null;
 
 function startProcess(args: string[], ready: (output: string) => boolean, onOutput: (text: string) => void = () => {}): Promise<string> {
   // Its own process group: tsx runs the script in a child node process, and a kill must reach it.
@@ -101,22 +105,25 @@ async function startAgent(): Promise<void> {
     "--trust", trustFile,
     "--log-url", `http://127.0.0.1:${APP_PORT}`,
     "--submit-url", `http://127.0.0.1:${APP_PORT}/transactions`,
+    "--data", agentDataDir,
     "--max-amount", AGENT_MAX_MINOR.toString(),
+    "--daily-cap", AGENT_DAILY_CAP_MINOR.toString(),
     "--interval-ms", "100",
     // Its replay kept after every cosigned checkpoint, so a restart is seen to resume.
     "--state-dir", path.join(workDir, "agent-state"),
     "--snapshot-every", "1",
   ];
   await startProcess(args, (text) => text.includes("lender agent ready"), (text) => (agentOutput += text));
-  agentProcess = children.at(-1) as ChildProcess;
+  agentProcess = children.at(-1)!;
 }
 
 async function stopAgent(): Promise<void> {
-  const child = agentProcess as ChildProcess;
+  const child = agentProcess!;
   child.removeAllListeners("exit");
+  if (child.exitCode !== null) return;
   await new Promise<void>((resolve) => {
     child.on("exit", () => resolve());
-    process.kill(-(child.pid as number), "SIGTERM");
+    process.kill(-child.pid!, "SIGTERM");
   });
 }
 
@@ -245,6 +252,21 @@ describe("the factor's settlement agent, a process of its own", () => {
     const [application] = await commitBlock(await applicationFor(pieceId));
     const financingId = deriveId("fin", application!, 0);
     await until("the agent's decision", async () => (agentOutput.includes(`left alone ${financingId}: over_local_limit`) ? true : null));
+    expect(await financingRow(financingId)).toMatchObject({ status: "accepted" });
+  });
+
+  it("keeps its daily cap across a restart: after the 200.00 disbursed before it, a 300.00 piece is over the 450.00 cap", async () => {
+    await stopAgent();
+    const kept = JSON.parse(readFileSync(path.join(agentDataDir, "agent-state.json"), "utf8"));
+    expect(kept.disbursedByDay).toEqual({ [beijingDate(Date.now())]: "20000" });
+    agentOutput = "";
+    await startAgent();
+    // 300.00 is within the agent's 500.00 ceiling and, alone, within its cap: only what it
+    // disbursed before the restart puts it over.
+    const pieceId = await freshTier3Piece(30_000n);
+    const [application] = await commitBlock(await applicationFor(pieceId));
+    const financingId = deriveId("fin", application!, 0);
+    await until("the agent's decision", async () => (agentOutput.includes(`left alone ${financingId}: daily_cap_reached: 20000 disbursed today`) ? true : null));
     expect(await financingRow(financingId)).toMatchObject({ status: "accepted" });
   });
 

@@ -11,6 +11,11 @@ import { signCheckpoint } from "@/contracts/checkpoint";
 import { amountCommitmentHex, commitSplitParts, holderCommitmentHex, redactPart, scalarToHex, type CommittedSplitPart } from "@/contracts/split-commitments";
 import { transactionId } from "@/contracts/transaction";
 import type { TransactionBodies } from "@/contracts/ledger/types";
+import { committedTermsBody, termsCommitmentHex } from "@/contracts/terms-commitments";
+import { applyTransaction } from "@/contracts/ledger/apply";
+import { MemoryState } from "@/contracts/ledger/state";
+import { sealTransaction } from "@/contracts/ledger/schema";
+import { nobleVerifier } from "@/contracts/signing";
 
 /*
  * Issue 13, deliverable 7: a provenance bundle shows the branch that leads to its claim and
@@ -42,6 +47,12 @@ const SIBLING1_MINOR = 123_457n;
 const KEPT1_MINOR = 576_543n;
 const SIBLING2_MINOR = 77_771n;
 const KEPT2_MINOR = 122_229n;
+// The bank's credit line: terms no other field of the bundle could contain by chance.
+const LINE_LIMIT_MINOR = 987_654_321n;
+const LINE_EXPIRES_AT_MS = T0 + 365 * 86_400_000 + 12_345;
+const ADJUSTED_LIMIT_MINOR = 876_543_219n;
+const LINE_SALT = bytesToHex(random(32));
+const ADJUST_SALT = bytesToHex(random(32));
 
 function buildLog() {
   const log = new LogBuilder(operator);
@@ -58,7 +69,9 @@ function buildLog() {
     register(bank, "Bank", "lender"),
     register(factor, "Factor", "lender"),
   );
-  const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000 }));
+  // Signed with a terms salt (what clients sign now): another lender sees the terms as a commitment.
+  const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: LINE_LIMIT_MINOR, expiresAtMs: LINE_EXPIRES_AT_MS, termsSaltHex: LINE_SALT }));
+  log.block(log.sign(bank, "creditLine.adjust", { creditLineId: deriveId("cl", grant!, 0), limitMinor: ADJUSTED_LIMIT_MINOR, termsSaltHex: ADJUST_SALT }));
   const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
   const [issue] = log.block(log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor: 1_000_000n, currency: "CNY", maturityDate: "2026-07-01", documents }));
   const rootId = deriveId("c", issue!, 0);
@@ -86,7 +99,8 @@ function bundleOf(entries: LogEntry[], claimId: string, log = FIXTURE.log): Prov
   return { claimId, entries, inclusionProofs, checkpoint: log.checkpoints.at(-1)! };
 }
 
-const bundleFor = (claimId: string) => bundleOf(selectProvenanceEntries(FIXTURE.log.entries, claimId), claimId);
+const bundleFor = (claimId: string, viewerOrgId: string | null = null) => bundleOf(selectProvenanceEntries(FIXTURE.log.entries, claimId, { viewerOrgId }), claimId);
+const lineEntries = (bundle: ProvenanceBundle) => bundle.entries.filter((entry) => entry.signed.transaction.type.startsWith("creditLine."));
 const splitsOf = (bundle: ProvenanceBundle) => bundle.entries.filter((entry) => entry.signed.transaction.type === "claim.split");
 type WireParts = { parts: Record<string, unknown>[] };
 const partsOf = (entry: LogEntry) => (entry.signed.transaction.body as WireParts).parts;
@@ -150,6 +164,64 @@ describe("a provenance bundle shows only the branch", () => {
     const part = FIXTURE.split1Parts[1] as CommittedSplitPart;
     expect(holderCommitmentHex(part.saltHex, part.toOrgId)).not.toBe(holderCommitmentHex("0".repeat(64), part.toOrgId));
     expect(amountCommitmentHex(part.amountMinor, part.blindingHex)).not.toBe(amountCommitmentHex(part.amountMinor, scalarToHex(1n)));
+  });
+});
+
+describe("a bundle shows a credit line's terms to its lender only", () => {
+  const terms = [LINE_LIMIT_MINOR, ADJUSTED_LIMIT_MINOR, LINE_EXPIRES_AT_MS].map(String);
+
+  it("holds none of the bank's terms or salts in the bundle the factor (or a shared link) gets, and still verifies", () => {
+    for (const viewer of [factor.orgId, null]) {
+      const bundle = bundleFor(FIXTURE.tier3Id, viewer);
+      const text = JSON.stringify(bundle);
+      for (const hidden of [...terms, LINE_SALT, ADJUST_SALT]) expect(text).not.toContain(hidden);
+      const [grant, adjust] = lineEntries(bundle);
+      expect(grant!.signed.transaction.body).toEqual({ coreEnterpriseOrgId: core.orgId, currency: "CNY", termsCommitmentHex: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(adjust!.signed.transaction.body).toEqual({ creditLineId: expect.any(String), termsCommitmentHex: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      const result = verifyProvenance(bundle, OPERATOR_KEY);
+      expect(result.ok, JSON.stringify(!result.ok && result)).toBe(true);
+    }
+  });
+
+  it("shows the bank its own line in the clear", () => {
+    const bundle = bundleFor(FIXTURE.tier3Id, bank.orgId);
+    const [grant, adjust] = lineEntries(bundle);
+    expect(grant!.signed.transaction.body).toMatchObject({ limitMinor: LINE_LIMIT_MINOR.toString(), expiresAtMs: LINE_EXPIRES_AT_MS, termsSaltHex: LINE_SALT });
+    expect(adjust!.signed.transaction.body).toMatchObject({ limitMinor: ADJUSTED_LIMIT_MINOR.toString() });
+    expect(verifyProvenance(bundle, OPERATOR_KEY).ok).toBe(true);
+  });
+
+  it("keeps the grant's transaction id, signature and leaf hash when its terms are hidden", () => {
+    const full = lineEntries(bundleFor(FIXTURE.tier3Id, bank.orgId));
+    const hidden = lineEntries(bundleFor(FIXTURE.tier3Id, factor.orgId));
+    for (const [i, entry] of hidden.entries()) {
+      expect(transactionId(entry.signed.transaction)).toBe(transactionId(full[i]!.signed.transaction));
+      expect(entry.signed.signatureHex).toBe(full[i]!.signed.signatureHex);
+      expect(logEntryLeafHash(entry)).toEqual(logEntryLeafHash(full[i]!));
+    }
+  });
+
+  it("a hidden grant whose commitment was changed (another limit claimed) is no longer in the log", () => {
+    const bundle = bundleFor(FIXTURE.tier3Id, factor.orgId);
+    const [grant] = lineEntries(bundle);
+    const body = grant!.signed.transaction.body as { termsCommitmentHex: string };
+    const forged = termsCommitmentHex("creditLine.grant", "0".repeat(64), { limitMinor: 10n ** 12n, expiresAtMs: LINE_EXPIRES_AT_MS });
+    const entries = bundle.entries.map((entry) => (entry === grant ? { ...entry, signed: { ...entry.signed, transaction: { ...entry.signed.transaction, body: { ...body, termsCommitmentHex: forged } } } } : entry));
+    expect(verifyProvenance({ ...bundle, entries }, OPERATOR_KEY)).toMatchObject({ ok: false, code: "inclusion_proof_invalid", leafIndex: grant!.leafIndex });
+  });
+
+  it("the ledger itself refuses a grant whose terms are given only as their commitment", () => {
+    const state = new MemoryState();
+    for (const entry of FIXTURE.log.entries.filter((item) => item.signed.transaction.type === "key.register")) {
+      const signed = sealTransaction(entry.signed as never);
+      const outcome = applyTransaction(state, signed, { nowMs: entry.acceptedAtMs, txId: transactionId(signed.transaction), verifier: nobleVerifier, networkId: signed.transaction.networkId });
+      if (!outcome.ok) throw new Error(outcome.code);
+      state.applyChanges(outcome.changes);
+    }
+    const hidden = committedTermsBody("creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 5n, expiresAtMs: LINE_EXPIRES_AT_MS, termsSaltHex: "7".repeat(64) });
+    const signed = sealTransaction(buildSigned(bank, "creditLine.grant", hidden as never, { nonce: "e".repeat(32), createdAtMs: T0, cosigners: [] }));
+    const outcome = applyTransaction(state, signed, { nowMs: T0, txId: transactionId(signed.transaction), verifier: nobleVerifier, networkId: signed.transaction.networkId });
+    expect(outcome).toMatchObject({ ok: false, code: "credit_line_terms_hidden" });
   });
 });
 

@@ -9,6 +9,7 @@ import { describe, expect, test } from "vitest";
 import { sha256 as sha256Noble } from "@noble/hashes/sha2.js";
 import { nobleVerifier } from "@/contracts/signing";
 import { commitSplitParts, redactPart } from "@/contracts/split-commitments";
+import { committedTermsBody } from "@/contracts/terms-commitments";
 import { transactionId, type SignedTransaction } from "@/contracts/transaction";
 import {
   applyTransaction,
@@ -457,6 +458,10 @@ ROWS.push({ type: "key.revoke", code: "key_set_change_by_operator", build: (w) =
   sign(w, spec(A.operator, "key.revoke", { orgId: A.s1.orgId, keyId: A.s1.keyId, reason: "the operator says so" })) });
 
 // creditLine.* --------------------------------------------------------------------------
+/** A body in the committed form a bundle shows another lender (terms-commitments.ts). */
+function hiddenTerms<T extends "creditLine.grant" | "creditLine.adjust">(type: T, body: TransactionBodies[T]): TransactionBodies[T] {
+  return committedTermsBody(type, { ...body, termsSaltHex: "6".repeat(64) } as unknown as Record<string, unknown>) as unknown as TransactionBodies[T];
+}
 const validGrant = () =>
   spec(A.bank, "creditLine.grant", { coreEnterpriseOrgId: A.core2.orgId, currency: "CNY", limitMinor: 5000n, expiresAtMs: NOW_MS + 30 * DAY_MS });
 rowsFor("creditLine.grant", validGrant, {
@@ -465,7 +470,11 @@ rowsFor("creditLine.grant", validGrant, {
   recipient_not_core_enterprise: tweak(validGrant, (s) => ({ ...s, body: { ...s.body, coreEnterpriseOrgId: A.s1.orgId } })),
   credit_line_limit_not_positive: tweak(validGrant, (s) => ({ ...s, body: { ...s.body, limitMinor: 0n } })),
   credit_line_expiry_not_in_future: tweak(validGrant, (s) => ({ ...s, body: { ...s.body, expiresAtMs: NOW_MS } })),
+  // Terms as their commitment alone are for a provenance bundle's replay; the ledger takes them in full.
+  credit_line_terms_hidden: tweak(validGrant, (s) => ({ ...s, body: hiddenTerms("creditLine.grant", s.body) })),
 });
+// A grant signed with a terms salt (what clients sign now) is a grant like any other.
+ROWS.push({ type: "creditLine.grant", code: "ok", build: tweak(validGrant, (s) => ({ ...s, body: { ...s.body, termsSaltHex: "5".repeat(64) } })) });
 
 const validAdjust = (w: World) => spec(A.bank, "creditLine.adjust", { creditLineId: w.lineId, limitMinor: 2n * LINE_LIMIT_MINOR });
 const lineCommon = <K extends "creditLine.adjust" | "creditLine.freeze" | "creditLine.expire">(valid: (w: World) => Spec<K>) => ({
@@ -474,6 +483,7 @@ const lineCommon = <K extends "creditLine.adjust" | "creditLine.freeze" | "credi
 });
 rowsFor("creditLine.adjust", validAdjust, {
   ...lineCommon(validAdjust),
+  credit_line_terms_hidden: tweak(validAdjust, (s) => ({ ...s, body: hiddenTerms("creditLine.adjust", s.body) })),
   credit_line_expired: (w) => {
     w.d.nowMs = NOW_MS + 366 * DAY_MS;
     return sign(w, validAdjust(w));

@@ -5,18 +5,32 @@ import { applyCreditLineGrant, applyCreditLineAdjust, applyCreditLineFreeze, app
 import { CREDIT_LINE_GRANT_CODES, CREDIT_LINE_ADJUST_CODES, CREDIT_LINE_FREEZE_CODES, CREDIT_LINE_EXPIRE_CODES } from "../codes";
 import { amountMinorSchema, orgIdSchema, creditLineIdSchema, epochMsSchema } from "../fields";
 import { CURRENCIES } from "../types";
+import { HIDDEN_EXPIRES_AT_MS, HIDDEN_LIMIT_MINOR } from "../../terms-commitments";
 import { defineKind, namesNothing, registeredSignerOnly, approvedSigner } from "./descriptor";
+
+/** 32 bytes of lowercase hex: a terms salt or commitment (terms-commitments.ts). */
+const hex32 = z.string().regex(/^[0-9a-f]{64}$/, "32 bytes of lowercase hex");
 
 export const creditLineGrant = defineKind({
   type: "creditLine.grant",
-  body: z
-    .object({
-      coreEnterpriseOrgId: orgIdSchema,
-      currency: z.enum(CURRENCIES),
-      limitMinor: amountMinorSchema,
-      expiresAtMs: epochMsSchema,
-    })
-    .strict(),
+  // In the clear (with a terms salt, or without: the form before commitments), or, in a
+  // provenance bundle only, with its terms as their commitment: the replay then stands in an
+  // unbounded limit and no expiry (the contract refuses that form everywhere else).
+  body: z.union([
+    z
+      .object({
+        coreEnterpriseOrgId: orgIdSchema,
+        currency: z.enum(CURRENCIES),
+        limitMinor: amountMinorSchema,
+        expiresAtMs: epochMsSchema,
+        termsSaltHex: hex32.optional(),
+      })
+      .strict(),
+    z
+      .object({ coreEnterpriseOrgId: orgIdSchema, currency: z.enum(CURRENCIES), termsCommitmentHex: hex32 })
+      .strict()
+      .transform((body) => ({ ...body, limitMinor: HIDDEN_LIMIT_MINOR, expiresAtMs: HIDDEN_EXPIRES_AT_MS })),
+  ]),
   codes: CREDIT_LINE_GRANT_CODES,
   transition: applyCreditLineGrant,
   prefetch: (transaction) => ({ orgIds: [transaction.body.coreEnterpriseOrgId] }),
@@ -27,7 +41,13 @@ export const creditLineGrant = defineKind({
 
 export const creditLineAdjust = defineKind({
   type: "creditLine.adjust",
-  body: z.object({ creditLineId: creditLineIdSchema, limitMinor: amountMinorSchema }).strict(),
+  body: z.union([
+    z.object({ creditLineId: creditLineIdSchema, limitMinor: amountMinorSchema, termsSaltHex: hex32.optional() }).strict(),
+    z
+      .object({ creditLineId: creditLineIdSchema, termsCommitmentHex: hex32 })
+      .strict()
+      .transform((body) => ({ ...body, limitMinor: HIDDEN_LIMIT_MINOR })),
+  ]),
   codes: CREDIT_LINE_ADJUST_CODES,
   transition: applyCreditLineAdjust,
   prefetch: (transaction) => ({ creditLineIds: [transaction.body.creditLineId] }),

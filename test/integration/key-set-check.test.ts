@@ -8,7 +8,7 @@ import { parseVerifierKey, type NoteVerifierKey } from "@/contracts/note";
 import { nobleVerifier } from "@/contracts/signing";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { requireAccepted, submitWire } from "@/server/ledger/service";
-import { demoIdentity } from "@/server/seed/ledger-seed";
+import { demoApproverIdentity, demoIdentity } from "@/server/seed/ledger-seed";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, codeOf } from "../helpers/callers";
@@ -24,6 +24,8 @@ import { callerFor, codeOf } from "../helpers/callers";
 let database: Database;
 const HUAXIN_ADMIN = "usr_huaxin_1";
 const core = demoIdentity("org_huaxin");
+/** The demo's approver (Wu Fang) holds the organisation's second key. */
+const approver = demoApproverIdentity("org_huaxin");
 const nonce = () => randomBytes(16).toString("hex");
 const signed = <K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) =>
   toWire(buildSigned(who, type, body, { nonce: nonce(), createdAtMs: Date.now(), cosigners }));
@@ -48,9 +50,9 @@ async function pageCheck(known: readonly string[]): Promise<KeySetCheck> {
 
 describe("keys.keySetProof", () => {
   it("proves the organisation's leaf under the operator's checkpoint, and the page finds nothing amiss when the browser knows its keys", async () => {
-    const check = await pageCheck([core.keyId]);
+    const check = await pageCheck([core.keyId, approver.keyId]);
     expect(check.ok ? check.verified : check).toMatchObject({ witnessed: false, unknown: [], listedNotCommitted: [], committedNotListed: [] });
-    expect(check.ok && check.verified.committed.map((key) => key.keyId)).toEqual([core.keyId]);
+    expect(check.ok && check.verified.committed.map((key) => key.keyId).sort()).toEqual([core.keyId, approver.keyId].sort());
   });
 
   it("refuses a caller who is not signed in", async () => {
@@ -61,7 +63,7 @@ describe("keys.keySetProof", () => {
     const added = identityFor("org_huaxin", new Uint8Array(randomBytes(32)));
     const body = { orgId: "org_huaxin", orgName: "Huaxin Electronics Co., Ltd.", role: "core_enterprise" as const, publicKeyHex: added.publicKeyHex, keyId: added.keyId, keyRole: "maker" as const, holderUserId: "usr_huaxin_2" };
     requireAccepted(await submitWire(database.db, signed(added, "key.register", body, [core])));
-    const check = await pageCheck([core.keyId]);
+    const check = await pageCheck([core.keyId, approver.keyId]);
     expect(check.ok && check.verified.unknown.map((key) => key.keyId)).toEqual([added.keyId]);
     expect(check.ok && check.verified.listedNotCommitted).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, isNull, sql, TransactionRollbackError } from "drizzle-orm";
 import type { Database, DbOrTx } from "@/db/client";
 import { claims, ledgerCheckpoints, ledgerEntries, logSubtreeHashes } from "@/db/schema";
-import { buildSigned, toWire } from "@/contracts/client";
+import { buildSigned } from "@/contracts/client";
 import { sealTransaction } from "@/contracts/ledger/schema";
 import { parseLedgerExportText, serializeLedgerExport } from "@/contracts/export";
 import { bytesToHex, hexToBytes } from "@/contracts/hex";

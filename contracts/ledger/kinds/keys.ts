@@ -4,7 +4,7 @@ import { applyKeyRegister, applyKeyRotate, applyKeyRevoke } from "../keys";
 import { KEY_REGISTER_CODES, KEY_ROTATE_CODES, KEY_REVOKE_CODES } from "../codes";
 import { orgIdSchema, keyIdSchema, p256PublicKeyHexSchema, publicKeyHexSchema, reasonSchema, organisationNameSchema, userIdSchema, webauthnKeyParametersSchema } from "../fields";
 import { KEY_ROLES, ORGANISATION_ROLES } from "../types";
-import { defineKind, namesNothing, approvedSigner, registeredSignerOnly } from "./descriptor";
+import { defineKind, namesNothing, approvedSigner } from "./descriptor";
 
 export const keyRegister = defineKind({
   type: "key.register",

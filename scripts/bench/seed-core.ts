@@ -47,7 +47,7 @@ import type {
 } from "@/contracts/ledger/types";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { exportLedger } from "@/server/ledger/export";
-import { loadPlatformKey, type PlatformKey } from "@/server/platform/key";
+import { loadPlatformKey, operatorKeyFor, type PlatformKey } from "@/server/platform/key";
 import { OPERATOR_ORG_ID } from "@/server/platform/signer";
 import { writeChanges, writeRows } from "@/server/ledger/repository";
 import { closeBlock, latestCheckpointTextHash, lockHead, logEntryRow, type EntryRow, type Head } from "@/server/ledger/service";
@@ -264,7 +264,8 @@ export class LedgerWriter {
 
 export interface OpenedLedger {
   writer: LedgerWriter;
-  operator: Identity;
+  /** The operator's onboarding key (its admin key on a ledger without one), which cosigns an organisation's first key. */
+  onboarding: Identity;
   existingSize: number;
 }
 
@@ -279,10 +280,10 @@ export async function openLedger(db: Db, blockSize: number, maxExisting: number)
   const replayed = verifyLog(await exportLedger(db), nodeVerifier);
   if (!replayed.ok) throw new Error(`the existing ledger does not verify: ${replayed.failure.code} ${replayed.failure.detail}`);
   const platform = await loadPlatformKey(db);
-  const operator = withKeyObject(OPERATOR_ORG_ID, platform.privateKey);
+  const onboarding = withKeyObject(OPERATOR_ORG_ID, (await operatorKeyFor(db, OPERATOR_ORG_ID, "onboarding")).privateKey);
   const frontier = MerkleFrontier.deserialize(head.frontier as SerializedFrontier);
   const writer = new LedgerWriter(db, replayed.state, frontier, head, platform, blockSize);
-  return { writer, operator, existingSize: head.size };
+  return { writer, onboarding, existingSize: head.size };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -343,7 +344,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
   const log = options.log ?? (() => {});
   const random = prng(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
-  const { writer, operator } = await openLedger(db, options.blockSize, options.maxExisting ?? 10_000);
+  const { writer, onboarding } = await openLedger(db, options.blockSize, options.maxExisting ?? 10_000);
   const nonces = new NoncePool();
   const budget = options.transactions;
   let deepest: { claimId: string; depth: number } | null = null;
@@ -361,7 +362,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
     return decidedOn;
   };
 
-  // Onboarding: every bench organisation registers its key, co-signed by the operator.
+  // Onboarding: every bench organisation registers its key, co-signed by the operator's onboarding key.
   const orgs: Org[] = [];
   const make = (id: string, name: string, role: OrganisationRole, tier: number) => orgs.push({ id, name, role, tier, identity: benchIdentity(id) });
   for (let i = 1; i <= CORE_COUNT; i++) make(`bcore_${pad(i)}`, `Bench Core Enterprise ${pad(i)}`, "core_enterprise", 0);
@@ -373,7 +374,7 @@ export async function seedBenchLedger(db: Db, options: SeedOptions): Promise<See
     if (done()) break;
     if (writer.state.getKey(org.identity.keyId)) continue;
     const { identity } = org;
-    await submit(identity, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: identity.publicKeyHex, keyId: identity.keyId, keyRole: "admin", holderUserId: `usr_${org.id}` }, [operator]);
+    await submit(identity, "key.register", { orgId: org.id, orgName: org.name, role: org.role, publicKeyHex: identity.publicKeyHex, keyId: identity.keyId, keyRole: "admin", holderUserId: `usr_${org.id}` }, [onboarding]);
   }
   const cores = orgs.filter((o) => o.role === "core_enterprise");
   const lenders = orgs.filter((o) => o.role === "lender");

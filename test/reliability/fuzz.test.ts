@@ -266,6 +266,9 @@ beforeAll(async () => {
   add("ledger.issuanceTree", { userId: "usr_huaxin_1", base: { rootId: root!.id } });
   add("ledger.provenance", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("ledger.claim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
+  // Pages of the holder's claims and of the history (cursor pagination, issue 17): a broken cursor or limit is refused or answers a page, never a write.
+  add("ledger.myClaims", { userId: "usr_pearl_1", base: { limit: 20, after: { maturityDate: kept!.maturityDate, id: kept!.id } } });
+  add("ledger.history", { userId: "usr_pearl_1", base: { limit: 20, before: 10 } });
   add("financing.lendersForClaim", { userId: "usr_pearl_1", base: { claimId: kept!.id } });
   add("financing.get", { userId: "usr_cmtb_1", base: { financingId: financing!.id } });
   add("financing.policyOffers", { userId: "usr_pearl_1", base: { claimId: kept!.id } });

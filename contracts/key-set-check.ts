@@ -19,7 +19,8 @@ import { parseNote, signaturesByKey, verifyNoteSignature, type NoteVerifierKey }
 import type { SignatureVerifier } from "./signing";
 import { orgStateKey, ORG_STATE_LEAF_VERSION, type OrgLeafKey, type OrgStateLeaf } from "./state-leaves";
 import { verifyStateMapProof, type StateMapProof } from "./state-map";
-import { checkpointStateRoot, parseCheckpointBody, verifyCheckpointNote, type TrustPolicy } from "./tlog-checkpoint";
+import { checkpointStateRoot, parseCheckpointBody, type TrustPolicy } from "./tlog-checkpoint";
+import { checkCheckpointTrust, type AcceptedCheckpoint } from "./trust-policy";
 
 /** What the server answers: the organisation's leaf and its proof under the note's state root. */
 export interface OrgKeySetProof {
@@ -48,9 +49,16 @@ export interface KeySetCheckInput {
   listed: readonly ListedKey[];
   /** The key ids this browser knows. */
   known: ReadonlySet<string>;
+  /**
+   * Under a policy: the last checkpoint this browser accepted (the desk's and this page's), which
+   * the answer's checkpoint must extend, and the RFC 9162 consistency proof to it (lowercase hex;
+   * null when none was served). Absent: nothing accepted before.
+   */
+  lastAccepted?: AcceptedCheckpoint | null;
+  consistencyProofHex?: readonly string[] | null;
 }
 
-export type KeySetCheckCode = "checkpoint_invalid" | "leaf_malformed" | "leaf_of_another_organisation" | "state_proof_invalid";
+export type KeySetCheckCode = "checkpoint_invalid" | "checkpoint_inconsistent" | "leaf_malformed" | "leaf_of_another_organisation" | "state_proof_invalid";
 
 export interface VerifiedKeySet {
   size: number;
@@ -65,13 +73,15 @@ export interface VerifiedKeySet {
   listedNotCommitted: ListedKey[];
   /** Committed keys the page does not list as active. */
   committedNotListed: OrgLeafKey[];
+  /** Under a policy, the checkpoint to remember as the last accepted one; null without a policy. */
+  accepted: AcceptedCheckpoint | null;
 }
 
 export type KeySetCheck = { ok: true; verified: VerifiedKeySet } | { ok: false; code: KeySetCheckCode; detail: string };
 
 /** Checks the answer, in order: the checkpoint note, the leaf's form and organisation, the map proof; then compares. */
 export function checkOrgKeySet(input: KeySetCheckInput, verifier: SignatureVerifier): KeySetCheck {
-  const note = verifyNote(input.answer.checkpointNote, input.policy, input.operatorKeys, verifier);
+  const note = verifyNote(input, verifier);
   if (!note.ok) return note;
   const leafProblem = orgLeafProblem(input.answer.leaf);
   if (leafProblem !== null) return refuse("leaf_malformed", leafProblem);
@@ -90,17 +100,27 @@ export function checkOrgKeySet(input: KeySetCheckInput, verifier: SignatureVerif
       unknown: committed.filter((key) => !input.known.has(key.keyId)),
       listedNotCommitted: input.listed.filter((listed) => !committed.some((key) => sameKey(key, listed))),
       committedNotListed: committed.filter((key) => !input.listed.some((listed) => sameKey(key, listed))),
+      accepted: note.accepted,
     },
   };
 }
 
-type VerifiedNote = { ok: true; size: number; stateRoot: Uint8Array; cosigners: string[] } | { ok: false; code: "checkpoint_invalid"; detail: string };
+type VerifiedNote =
+  | { ok: true; size: number; stateRoot: Uint8Array; cosigners: string[]; accepted: AcceptedCheckpoint | null }
+  | { ok: false; code: "checkpoint_invalid" | "checkpoint_inconsistent"; detail: string };
 
-function verifyNote(message: string, policy: TrustPolicy | null, operatorKeys: readonly NoteVerifierKey[], verifier: SignatureVerifier): VerifiedNote {
+/** The trust checks that compare the checkpoint with the last one this browser accepted. */
+const INCONSISTENT = new Set(["checkpoint_older_than_accepted", "checkpoint_forks_accepted", "consistency_proof_missing", "consistency_proof_invalid"]);
+
+function verifyNote(input: KeySetCheckInput, verifier: SignatureVerifier): VerifiedNote {
+  const { checkpointNote: message } = input.answer;
+  const { policy, operatorKeys } = input;
   if (policy !== null) {
-    const check = verifyCheckpointNote(message, policy, verifier);
-    if (!check.ok) return refuse("checkpoint_invalid", `${check.code}: ${check.detail}`);
-    return { ok: true, size: check.verified.checkpoint.size, stateRoot: check.verified.stateRoot, cosigners: check.verified.cosigners.map((cosigner) => cosigner.name) };
+    // The desk's own check (trust-policy.ts): the note under the policy, then its relation to the last accepted checkpoint.
+    const check = checkCheckpointTrust({ note: message, policy, lastAccepted: input.lastAccepted ?? null, consistencyProofHex: input.consistencyProofHex ?? null }, verifier);
+    if (!check.ok) return refuse(INCONSISTENT.has(check.code) ? "checkpoint_inconsistent" : "checkpoint_invalid", `${check.code}: ${check.detail}`);
+    const { verified } = check;
+    return { ok: true, size: verified.checkpoint.size, stateRoot: verified.stateRoot, cosigners: verified.cosigners.map((cosigner) => cosigner.name), accepted: check.accepted };
   }
   // No pinned policy: one valid signature by an operator key, and no invalid one by it.
   const parsed = parseNote(message);
@@ -118,7 +138,7 @@ function verifyNote(message: string, policy: TrustPolicy | null, operatorKeys: r
   if (signed === 0) return refuse("checkpoint_invalid", "log_signature_missing: no signature by the operator's checkpoint key");
   const stateRoot = checkpointStateRoot(body.checkpoint);
   if (stateRoot === null) return refuse("checkpoint_invalid", "state_root_missing: the checkpoint carries no state root");
-  return { ok: true, size: body.checkpoint.size, stateRoot, cosigners: [] };
+  return { ok: true, size: body.checkpoint.size, stateRoot, cosigners: [], accepted: null };
 }
 
 /** The leaf's form: it is hashed as given, so only its shape needs checking, not every field's meaning. */

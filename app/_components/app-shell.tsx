@@ -25,32 +25,37 @@ interface ShellProps {
   children: ReactNode;
 }
 
-/** How often the open shell asks for the unread count (one indexed count: notifications_unread_idx). */
-const UNREAD_POLL_MS = 30_000;
+/** How often the open shell asks for its badges' counts (the unread one is one indexed count; the approvals one reads the organisation's pending rows, pending_approvals_org_status_idx). */
+const COUNT_POLL_MS = 30_000;
+
+/** Polling for a badge's count: every 30 s while the tab is visible and whenever the window regains focus; a failed poll keeps the last count. */
+const countPolling = { staleTime: COUNT_POLL_MS / 2, refetchInterval: COUNT_POLL_MS, refetchIntervalInBackground: false, refetchOnWindowFocus: "always", retry: false } as const;
 
 /**
- * The unread badge's count: the server's at render, then asked again every 30 s while the tab is
- * visible and whenever the window regains focus, so a notification shows without navigating. The
- * inbox invalidates it when something is marked read. A failed poll keeps the last count.
+ * The unread badge's count: the server's at render, then polled (countPolling), so a
+ * notification shows without navigating. The inbox invalidates it when something is marked read.
  */
 function useUnreadCount(rendered: number | null): number | null {
   const trpc = useTRPC();
-  const query = useQuery(
-    trpc.notifications.unreadCount.queryOptions(undefined, {
-      ...(rendered === null ? {} : { initialData: rendered }),
-      staleTime: UNREAD_POLL_MS / 2,
-      refetchInterval: UNREAD_POLL_MS,
-      refetchIntervalInBackground: false,
-      refetchOnWindowFocus: "always",
-      retry: false,
-    }),
-  );
+  const query = useQuery(trpc.notifications.unreadCount.queryOptions(undefined, { ...(rendered === null ? {} : { initialData: rendered }), ...countPolling }));
   return query.data ?? rendered;
 }
 
-export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, unreadCount: renderedUnread, approvalsWaiting = null, children }: ShellProps) {
+/**
+ * The approvals badge's count, polled like the unread one for everyone the layout asked it for
+ * (null, never asked: viewers and organisations awaiting approval), so a transaction waiting for
+ * approval shows without navigating.
+ */
+function useApprovalsWaiting(rendered: number | null): number | null {
+  const trpc = useTRPC();
+  const query = useQuery(trpc.approvals.waitingCount.queryOptions(undefined, { ...(rendered === null ? {} : { initialData: rendered }), enabled: rendered !== null, ...countPolling }));
+  return rendered === null ? null : (query.data ?? rendered);
+}
+
+export function AppShell({ nav, orgName, roleLabel, userName, userEmail, pendingReview, unreadCount: renderedUnread, approvalsWaiting: renderedApprovals = null, children }: ShellProps) {
   const t = useTranslations();
   const unreadCount = useUnreadCount(renderedUnread);
+  const approvalsWaiting = useApprovalsWaiting(renderedApprovals);
   const pathname = usePathname();
   const [menuOpen, setMenuOpen] = useState(false);
   // The most specific entry wins: /financing/policies is Auto-financing, not also the desk.

@@ -93,3 +93,30 @@ test("the maker sees the approval and the issued claim", async ({ page }) => {
   await page.waitForURL("**/issuances");
   await expect(page.getByTestId(/^issuance-/).filter({ hasText: AMOUNT }).filter({ hasText: "awaiting acceptance" })).toHaveCount(1);
 });
+
+test("a transaction held for approval reaches the approver's badge without a reload, and leaves it when withdrawn", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  await startWithKey(page, "core.approver");
+  const badge = page.getByRole("navigation", { name: "Main" }).getByTestId("approvals-waiting");
+  await expect(badge).toHaveCount(0);
+
+  const maker = await (await browser.newContext({ extraHTTPHeaders: { "accept-language": "en-GB" } })).newPage();
+  await startWithKey(maker, "core");
+  await openNav(maker, "Issue a claim");
+  await maker.waitForURL("**/issue");
+  await maker.getByLabel("Tier-1 supplier").selectOption("org_pearl");
+  await maker.getByLabel("Amount (CNY)").fill("1,200,000.00");
+  await maker.getByLabel("Maturity date").fill(MATURITY);
+  await maker.getByRole("button", { name: "Preview" }).click();
+  await maker.getByRole("button", { name: "Sign and issue" }).click();
+  await unlockIfAsked(maker, "core");
+  await maker.waitForURL("**/approvals?held=*");
+
+  // The shell asks every 30 s: the approver's open page counts it without navigating.
+  await expect(badge).toHaveText("1", { timeout: 45_000 });
+  const held = maker.getByTestId("approval-item").filter({ hasText: "¥1,200,000.00" });
+  await held.getByRole("button", { name: "Withdraw" }).click();
+  await expect(held).toContainText("Withdrawn");
+  await expect(badge).toHaveCount(0, { timeout: 45_000 });
+  await maker.context().close();
+});

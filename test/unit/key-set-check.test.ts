@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { utf8ToBytes } from "@/contracts/hex";
+import { bytesToHex, utf8ToBytes } from "@/contracts/hex";
 import { checkOrgKeySet, type KeySetCheckInput, type ListedKey } from "@/contracts/key-set-check";
 import { cosignNoteText, formatSignatureLine, NOTE_SIGNATURE_TYPE_COSIGNATURE_V1, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey } from "@/contracts/note";
 import { nobleVerifier, publicKeyFromPrivate } from "@/contracts/signing";
@@ -15,6 +15,7 @@ import { orgStateKey, orgStateLeaf, stateLeafValueHash } from "@/contracts/state
 import { StateMap } from "@/contracts/state-map";
 import { addSignatureLines, signCheckpointNote, stateRootExtension, type TrustPolicy } from "@/contracts/tlog-checkpoint";
 import type { SigningKey } from "@/contracts/ledger/types";
+import type { AcceptedCheckpoint } from "@/contracts/trust-policy";
 
 const ORIGIN = "double-chain.example/ledger";
 const operatorKey = sha256(utf8ToBytes("key set test operator"));
@@ -57,6 +58,11 @@ function note(stateRoot: Uint8Array, options: { cosigners?: number[]; key?: Uint
   return addSignatureLines(signed, lines);
 }
 
+/** A checkpoint this browser accepted earlier, of `size` and a root named by `rootLabel`. */
+function acceptedAt(size: number, rootLabel: string): AcceptedCheckpoint {
+  return { origin: ORIGIN, size, rootHashHex: bytesToHex(sha256(utf8ToBytes(rootLabel))), stateRootHex: bytesToHex(map.root()), checkpointHash: "0".repeat(64), cosigners: [] };
+}
+
 const listed: ListedKey[] = keys.filter((k) => k.status === "active").map(({ keyId, publicKeyHex, role, holderUserId }) => ({ keyId, publicKeyHex, role, holderUserId }));
 const base: KeySetCheckInput = {
   orgId: pearl.id,
@@ -93,9 +99,17 @@ describe("checkOrgKeySet", () => {
     expect(check.ok && check.verified.listedNotCommitted.map((k) => k.keyId)).toEqual(["k_maker_b2"]);
   });
 
+  it("under a policy, returns the checkpoint to remember, and accepts it again at the size this browser accepted", () => {
+    const first = checkOrgKeySet(base, nobleVerifier);
+    const accepted = first.ok ? first.verified.accepted : null;
+    expect(accepted).toMatchObject({ origin: ORIGIN, size: 42, rootHashHex: bytesToHex(sha256(utf8ToBytes("log root"))), stateRootHex: bytesToHex(map.root()) });
+    const again = checkOrgKeySet({ ...base, lastAccepted: accepted }, nobleVerifier);
+    expect(again.ok && again.verified.accepted?.checkpointHash).toBe(accepted?.checkpointHash);
+  });
+
   it("without a pinned policy, checks the operator's signature only and says so", () => {
     const check = checkOrgKeySet({ ...base, policy: null, answer: { ...base.answer, checkpointNote: note(map.root(), { cosigners: [] }) } }, nobleVerifier);
-    expect(check.ok && check.verified).toMatchObject({ witnessed: false, cosigners: [] });
+    expect(check.ok && check.verified).toMatchObject({ witnessed: false, cosigners: [], accepted: null });
   });
 
   // One row per failure, in the order the checks run.
@@ -108,6 +122,11 @@ describe("checkOrgKeySet", () => {
     ["a leaf of another version", { answer: { ...base.answer, leaf: { ...leaf, version: 1 as never } } }, "leaf_malformed", "version"],
     ["another organisation's leaf", { answer: { ...base.answer, leaf: other, proof: map.prove(orgStateKey("org_bank")) } }, "leaf_of_another_organisation", "org_bank"],
     ["a leaf with a key added (the server's rows, not the committed state)", { answer: { ...base.answer, leaf: withKey } }, "state_proof_invalid", "value_mismatch"],
+    // The last checkpoint this browser accepted (the answer's is size 42, root "log root").
+    ["a checkpoint older than the one accepted", { lastAccepted: acceptedAt(50, "log root") }, "checkpoint_inconsistent", "checkpoint_older_than_accepted"],
+    ["a fork: another root at the size accepted", { lastAccepted: acceptedAt(42, "the other fork's root") }, "checkpoint_inconsistent", "checkpoint_forks_accepted"],
+    ["a larger checkpoint without a consistency proof", { lastAccepted: acceptedAt(40, "an earlier root") }, "checkpoint_inconsistent", "consistency_proof_missing"],
+    ["a larger checkpoint with a proof that does not join the roots", { lastAccepted: acceptedAt(40, "an earlier root"), consistencyProofHex: [bytesToHex(sha256(utf8ToBytes("not a proof")))] }, "checkpoint_inconsistent", "consistency_proof_invalid"],
     ["a tampered proof", { answer: { ...base.answer, proof: tamperedProof } }, "state_proof_invalid", "root_mismatch"],
     ["a proof under another root", { answer: { ...base.answer, checkpointNote: note(sha256(utf8ToBytes("another state"))) } }, "state_proof_invalid", "root_mismatch"],
   ];

@@ -12,7 +12,8 @@ import { Alert, Button } from "../../_components/ui";
 import { useErrorMessage } from "../../_lib/errors";
 import { loadKnownKeys, rememberKnownKeys } from "../../_lib/known-keys";
 import { useSigner } from "../../_lib/signing-context";
-import { loadTrust } from "../../_lib/trust-store";
+import { loadTrust, rememberAccepted } from "../../_lib/trust-store";
+import { fetchConsistencyProofHex } from "../../_lib/consistency-proof";
 import { createWebCryptoVerifier } from "../../_lib/webcrypto-verifier";
 import { useTRPC } from "../../_trpc/client";
 import type { OrganisationKeys } from "./key-status";
@@ -53,8 +54,12 @@ export function KeySetCheckPanel({ orgId, keys }: { orgId: string; keys: Organis
         return;
       }
       const operatorKeys = data.operatorKeys.map(parseVerifierKey).flatMap((parsed): NoteVerifierKey[] => (parsed.ok ? [parsed.key] : []));
-      const input = { orgId, answer: data, policy: policy?.ok ? policy.policy : null, operatorKeys, listed, known };
+      // Under a pinned policy the checkpoint must extend the last one this browser accepted (here or at the desk), which it then becomes.
+      const lastAccepted = policy?.ok ? (trust?.lastAccepted ?? null) : null;
+      const consistencyProofHex = await fetchConsistencyProofHex(lastAccepted, data.checkpointNote);
+      const input = { orgId, answer: data, policy: policy?.ok ? policy.policy : null, operatorKeys, listed, known, lastAccepted, consistencyProofHex };
       const check = await runWithBatchVerifier((batched) => checkOrgKeySet(input, batched), verifier);
+      if (check.ok && check.verified.accepted !== null) await rememberAccepted(orgId, check.verified.accepted).catch(() => undefined);
       if (!cancelled) setOutcome({ status: "checked", check });
     })();
     return () => {

@@ -6,15 +6,14 @@ import { useEffect, useState } from "react";
 import { runWithBatchVerifier } from "@/contracts/signing";
 import { checkEligibility, parseTrustPolicy, verifyBundleUnderPolicy, type AcceptedCheckpoint, type BundleWithNote, type TrustCheckCode } from "@/contracts/trust-policy";
 import type { ClaimStateLeaf } from "@/contracts/state-leaves";
-import { bytesToHex } from "@/contracts/hex";
-import { base64Decode, parseNote } from "@/contracts/note";
-import { checkpointNoteTextHash, parseCheckpointBody } from "@/contracts/tlog-checkpoint";
+import { checkpointNoteTextHash } from "@/contracts/tlog-checkpoint";
 import type { FinancingDto } from "../../../_trpc/types";
 import { useTRPC } from "../../../_trpc/client";
 import { Alert, Badge, Card } from "../../../_components/ui";
 import { VerifierFailure } from "../../../_components/verifier-failure";
 import { useFormatters } from "../../../_lib/use-formatters";
 import { loadTrust, rememberAccepted } from "../../../_lib/trust-store";
+import { fetchConsistencyProofHex } from "../../../_lib/consistency-proof";
 import { createWebCryptoVerifier } from "../../../_lib/webcrypto-verifier";
 
 const verifier = createWebCryptoVerifier();
@@ -27,33 +26,12 @@ export type DeskDecision =
   | { status: "refused"; code: TrustCheckCode; detail: string }
   | { status: "eligible"; state: ClaimStateLeaf; accepted: AcceptedCheckpoint };
 
-/**
- * The consistency proof from the last checkpoint this browser accepted to the bundle's, from the
- * log's public endpoint. Nothing in it is trusted (the check verifies it against both roots); when
- * there is nothing to prove, or it cannot be fetched, null, and the check says the proof is missing.
- */
-async function fetchConsistencyProofHex(lastAccepted: AcceptedCheckpoint | null, bundle: BundleWithNote): Promise<string[] | null> {
-  const note = typeof bundle.state?.checkpointNote === "string" ? parseNote(bundle.state.checkpointNote) : null;
-  const body = note?.ok ? parseCheckpointBody(note.note.text) : null;
-  if (lastAccepted === null || !body?.ok || body.checkpoint.size <= lastAccepted.size) return null;
-  try {
-    const response = await fetch(`/api/ledger/consistency?old=${lastAccepted.size}&new=${body.checkpoint.size}`, { cache: "no-store" });
-    if (!response.ok) return null;
-    const answer = (await response.json()) as { proof?: unknown };
-    if (!Array.isArray(answer.proof)) return null;
-    const hashes = answer.proof.map((hash) => (typeof hash === "string" ? base64Decode(hash) : null));
-    return hashes.every((hash) => hash !== null) ? hashes.map((hash) => bytesToHex(hash as Uint8Array)) : null;
-  } catch {
-    return null;
-  }
-}
-
 async function decide(orgId: string, financing: FinancingDto, bundle: BundleWithNote): Promise<DeskDecision> {
   const stored = await loadTrust(orgId);
   if (stored.policy === null) return { status: "no-policy", checkpointHash: checkpointNoteTextHash(bundle.state?.checkpointNote) };
   const policy = parseTrustPolicy(stored.policy);
   if (!policy.ok) return { status: "refused", code: policy.code, detail: policy.detail };
-  const consistencyProofHex = await fetchConsistencyProofHex(stored.lastAccepted, bundle);
+  const consistencyProofHex = await fetchConsistencyProofHex(stored.lastAccepted, bundle.state?.checkpointNote);
   const verified = await runWithBatchVerifier((batched) => verifyBundleUnderPolicy({ bundle, policy: policy.policy, lastAccepted: stored.lastAccepted, consistencyProofHex }, batched), verifier);
   if (!verified.ok) return { status: "refused", code: verified.code, detail: verified.detail };
   const application = { claimId: financing.claimId, financingId: financing.id, applicantOrgId: financing.holderOrgId, lenderOrgId: financing.lenderOrgId };

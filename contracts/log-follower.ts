@@ -17,7 +17,7 @@ import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { decodeSignedTransaction } from "./ledger/schema";
 import { MemoryState, type MemoryStateContents } from "./ledger/state";
 import { operatorKeysFor } from "./ledger/roles";
-import type { SignedLedgerTransaction } from "./ledger/types";
+import type { SignedLedgerTransaction, StateChange } from "./ledger/types";
 
 /** Failures, in the order they are checked for each entry. */
 export type FollowCode =
@@ -150,16 +150,32 @@ export class LogFollower {
     return this.stateMap.root();
   }
 
-  /** Appends entries in order; stops at the first that fails and returns why. */
-  appendAll(entries: readonly LogEntry[]): FollowFailure | null {
-    for (const entry of entries) {
-      const failure = this.append(entry);
-      if (failure !== null) return failure;
+  /**
+   * Appends entries in order; stops at the first that fails and returns why. The state map is
+   * updated once for the whole batch, after the entries replayed (each changed leaf from its
+   * final row, the nodes above them hashed once), which gives the root per-entry updates would:
+   * the map's root depends only on its final leaves. `onLeaf` is told each appended entry's
+   * log leaf hash (a witness keeps them for its fork checks without hashing the entry again).
+   */
+  appendAll(entries: readonly LogEntry[], onLeaf?: (leafHash: Uint8Array) => void): FollowFailure | null {
+    const changes: StateChange[] = [];
+    try {
+      for (const entry of entries) {
+        const failure = this.#append(entry, changes, onLeaf);
+        if (failure !== null) return failure;
+      }
+      return null;
+    } finally {
+      // Also after a failure: the entries before it are kept, and so are their leaves.
+      this.stateMap.apply(this.state, changes);
     }
-    return null;
   }
 
   append(entry: LogEntry): FollowFailure | null {
+    return this.appendAll([entry]);
+  }
+
+  #append(entry: LogEntry, changes: StateChange[], onLeaf: ((leafHash: Uint8Array) => void) | undefined): FollowFailure | null {
     const index = this.#frontier.size;
     if (entry.leafIndex !== index) return { leafIndex: index, code: "leaf_out_of_order", detail: `expected leaf ${index}, got leafIndex ${entry.leafIndex}` };
     if (!Number.isSafeInteger(entry.acceptedAtMs) || entry.acceptedAtMs < this.#lastAcceptedAtMs) {
@@ -170,10 +186,12 @@ export class LogFollower {
     if (index === 0 && this.operatorPublicKeyHex !== null && !registersOperatorKey(decoded.value.transaction, this.operatorPublicKeyHex)) {
       return { leafIndex: 0, code: "genesis_key_mismatch", detail: `the genesis entry must be the operator's key.register of ${this.operatorPublicKeyHex}` };
     }
-    const failure = this.#apply(index, entry.acceptedAtMs, decoded.value);
+    const failure = this.#apply(index, entry.acceptedAtMs, decoded.value, changes);
     if (failure !== null) return failure;
     this.#lastAcceptedAtMs = entry.acceptedAtMs;
-    this.#frontier.append(logEntryLeafHash(entryWithDecoded(entry, decoded.value)));
+    const leafHash = logEntryLeafHash(entryWithDecoded(entry, decoded.value));
+    this.#frontier.append(leafHash);
+    onLeaf?.(leafHash);
     return null;
   }
 
@@ -185,14 +203,15 @@ export class LogFollower {
     if (keys.length !== current.length || keys.some((key, i) => key !== current[i])) this.#checkpointKeys.push({ fromSize: index + 1, publicKeysHex: keys });
   }
 
-  #apply(index: number, nowMs: number, signed: SignedLedgerTransaction): FollowFailure | null {
+  /** Applies one entry to the state; its changes are added to `changes` for the state map. */
+  #apply(index: number, nowMs: number, signed: SignedLedgerTransaction, changes: StateChange[]): FollowFailure | null {
     const txId = transactionId(signed.transaction);
     try {
       this.#networkId ??= signed.transaction.networkId;
       const outcome = applyTransaction(this.state, signed, { nowMs, txId, verifier: this.verifier, networkId: this.#networkId });
       if (!outcome.ok) return { leafIndex: index, code: "contract_refused", detail: outcome.detail ? `${outcome.code}: ${outcome.detail}` : outcome.code };
       this.state.applyChanges(outcome.changes);
-      this.stateMap.apply(this.state, outcome.changes);
+      for (const change of outcome.changes) changes.push(change);
       this.#noteCheckpointKeys(index, signed);
       return null;
     } catch (error) {

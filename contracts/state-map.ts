@@ -301,6 +301,8 @@ export class MemoryStateMapStore implements StateMapStore {
 }
 
 const LEAF_LENGTH = 3 * SHA256_BYTES;
+/** An inner node laid out by `setMany` before its hash is computed (never left in the store). */
+const PENDING_INNER_NODE = "\0".repeat(SHA256_BYTES);
 
 /**
  * The id of the subtree at `depth` on the key's path: one character whose code is the depth,
@@ -384,6 +386,48 @@ export class StateMap {
     this.#rehashRange(keyHash, 0, depth - 1);
   }
 
+  /**
+   * Inserts or replaces several entries at once: the same map, and so the same root, as
+   * `set` for each in turn, but each node on their paths is hashed once, not once per entry
+   * under it (a block's changes share the upper levels). The paths are laid out first, with
+   * new inner nodes as placeholders, then rehashed from the deepest level up; nothing else
+   * runs in between, so no placeholder is ever seen outside this call.
+   */
+  setMany(entries: readonly StateMapEntry[]): void {
+    for (const { keyHash, valueHash } of entries) {
+      assertHash(keyHash, "key hash");
+      assertHash(valueHash, "value hash");
+    }
+    if (entries.length === 1) return this.set((entries[0] as StateMapEntry).keyHash, (entries[0] as StateMapEntry).valueHash);
+    // The inner nodes to recompute, by depth: position -> a key whose path goes through it.
+    const stale: Map<string, Uint8Array>[] = [];
+    for (const { keyHash, valueHash } of entries) {
+      const { depth, node } = this.#walk(keyHash);
+      const leaf = makeLeaf(keyHash, valueHash);
+      let bottom = depth - 1;
+      if (node === undefined || leafHoldsKey(node, keyHash)) {
+        this.store.set(positionId(keyHash, depth), leaf);
+      } else {
+        const existingKey = leafKey(node);
+        const parting = commonPrefixBits(existingKey, keyHash);
+        this.store.set(positionId(existingKey, parting + 1), node);
+        this.store.set(positionId(keyHash, parting + 1), leaf);
+        for (let level = depth; level <= parting; level++) this.store.set(positionId(keyHash, level), PENDING_INNER_NODE);
+        bottom = parting;
+      }
+      for (let level = bottom; level >= 0; level--) {
+        const position = positionId(keyHash, level);
+        const atLevel = (stale[level] ??= new Map());
+        // Every path is marked up to the root, so a marked node's ancestors are marked already.
+        if (atLevel.has(position)) break;
+        atLevel.set(position, keyHash);
+      }
+    }
+    for (let level = stale.length - 1; level >= 0; level--) {
+      for (const [position, keyHash] of stale[level] ?? []) this.store.set(position, bytesToByteString(this.#innerHash(keyHash, level)));
+    }
+  }
+
   /** Removes the key; returns false when it was not there. */
   delete(keyHash: Uint8Array): boolean {
     assertHash(keyHash, "key hash");
@@ -437,14 +481,16 @@ export class StateMap {
 
   /** Recomputes the nodes on the key's path from depth `bottom` up to depth `top`. */
   #rehashRange(keyHash: Uint8Array, top: number, bottom: number): void {
-    for (let depth = bottom; depth >= top; depth--) {
-      const ownNode = this.store.get(positionId(keyHash, depth + 1));
-      const otherNode = this.store.get(siblingPosition(keyHash, depth + 1));
-      const own = ownNode === undefined ? emptyAtDepth(depth + 1) : nodeHashOf(ownNode);
-      const other = otherNode === undefined ? emptyAtDepth(depth + 1) : nodeHashOf(otherNode);
-      const hash = keyBit(keyHash, depth) === 0 ? stateNodeHash(own, other) : stateNodeHash(other, own);
-      this.store.set(positionId(keyHash, depth), bytesToByteString(hash));
-    }
+    for (let depth = bottom; depth >= top; depth--) this.store.set(positionId(keyHash, depth), bytesToByteString(this.#innerHash(keyHash, depth)));
+  }
+
+  /** The hash of the inner node at `depth` on the key's path, from its two children as stored. */
+  #innerHash(keyHash: Uint8Array, depth: number): Uint8Array {
+    const ownNode = this.store.get(positionId(keyHash, depth + 1));
+    const otherNode = this.store.get(siblingPosition(keyHash, depth + 1));
+    const own = ownNode === undefined ? emptyAtDepth(depth + 1) : nodeHashOf(ownNode);
+    const other = otherNode === undefined ? emptyAtDepth(depth + 1) : nodeHashOf(otherNode);
+    return keyBit(keyHash, depth) === 0 ? stateNodeHash(own, other) : stateNodeHash(other, own);
   }
 }
 

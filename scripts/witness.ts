@@ -10,6 +10,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { parseVerifierKey, NOTE_SIGNATURE_TYPE_ED25519 } from "@/contracts/note";
+import { installNodeSha256 } from "@/server/crypto/node-hash";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { createWitnessServer } from "@/server/witness/http";
 import { httpLogSource } from "@/server/witness/log-source";
@@ -18,6 +19,8 @@ import { Witness } from "@/server/witness/witness";
 import { exitWithParent } from "./exit-with-parent";
 
 exitWithParent();
+// The replay hashes every log leaf, state leaf and map node: through OpenSSL, as the server does.
+installNodeSha256();
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

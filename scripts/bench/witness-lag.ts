@@ -1,5 +1,5 @@
 // DATABASE_URL=postgres://… npx tsx scripts/bench/witness-lag.ts [--db dc_bench_lag] [--rate 1000]
-//     [--seconds 30] [--throughput-seconds 15] [--port-base 4630] [--block 100]
+//     [--seconds 30] [--throughput-seconds 15] [--port-base 4630] [--block 100] [--cpu-prof DIR]
 //
 // Issue 13, "Measure": three real witness processes (scripts/witness.ts, each its own PGlite
 // folder and key) follow a bench ledger (`npm run bench:seed -- --tx 30000 --db NAME` first) and
@@ -15,6 +15,8 @@
 //
 // The witnesses run on the same machine as the ledger and the database, so their replay takes
 // CPU from the ledger: the figures are for that worst case. Prints figures; asserts nothing.
+// --cpu-prof DIR runs the first witness under `node --cpu-prof` and leaves its .cpuprofile in DIR
+// (summarise it with scripts/bench/cpuprofile-summary.ts).
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -23,6 +25,8 @@ import path from "node:path";
 import { argNumber, argValue, fmt, machine, say, section, sleep, stats } from "./common";
 import { openBenchDatabase } from "./db";
 import { prepareSplits, runThroughput, type ThroughputRun } from "./ledger";
+import { inArray } from "drizzle-orm";
+import { checkpointCosignatures } from "@/db/schema";
 import { formatVerifierKey, NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey } from "@/contracts/note";
 import { installNodeSha256 } from "@/server/crypto/node-hash";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
@@ -42,6 +46,7 @@ const seconds = argNumber(argv, "seconds", 30);
 const throughputSeconds = argNumber(argv, "throughput-seconds", 15);
 const portBase = argNumber(argv, "port-base", 4630);
 const blockSize = argNumber(argv, "block", 100);
+const cpuProfDir = argValue(argv, "cpu-prof");
 const TSX = path.resolve("node_modules", ".bin", "tsx");
 const NAMES = ["witness.bank.example", "witness.factor.example", "witness.auditor.example"];
 
@@ -52,7 +57,9 @@ function startWitness(index: number, logKey: string): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `lag-witness-${index}-`));
   dirs.push(dir);
   const args = ["scripts/witness.ts", "--name", NAMES[index]!, "--port", String(portBase + 1 + index), "--data", dir, "--origin", ledgerOrigin(), "--log-key", logKey, "--log-url", `http://127.0.0.1:${portBase}`];
-  const child = spawn(TSX, args, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WITNESS_DATABASE_URL: "", SIDECAR_PARENT_PID: String(process.pid) } });
+  // The profiled witness runs under node itself (--cpu-prof is refused in NODE_OPTIONS), tsx as its loader.
+  const [command, commandArgs] = cpuProfDir !== undefined && index === 0 ? [process.execPath, ["--cpu-prof", `--cpu-prof-dir=${path.resolve(cpuProfDir)}`, "--import", "tsx", ...args]] : [TSX, args];
+  const child = spawn(command, commandArgs, { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WITNESS_DATABASE_URL: "", SIDECAR_PARENT_PID: String(process.pid) } });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = "";
@@ -70,7 +77,13 @@ function startWitness(index: number, logKey: string): Promise<string> {
 function stopWitnesses(): void {
   for (const child of children) {
     child.removeAllListeners("exit");
-    if (child.exitCode === null && child.pid) process.kill(-child.pid, "SIGTERM");
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
   }
 }
 
@@ -146,6 +159,10 @@ async function main(): Promise<void> {
   try {
     const platform = await loadPlatformKey(database.db);
     const logKey = formatVerifierKey(noteVerifierKey(ledgerOrigin(), NOTE_SIGNATURE_TYPE_ED25519, platform.publicKey));
+    // The witnesses start empty, with new keys: cosignatures an earlier run stored under their
+    // names would make the cosigner count the head as cosigned and ask them from the wrong size,
+    // so the catch-up below would end at once and the replay from genesis fall into the lag.
+    await database.db.delete(checkpointCosignatures).where(inArray(checkpointCosignatures.witnessName, NAMES));
     const keys = await Promise.all(NAMES.map((_, index) => startWitness(index, logKey)));
     const cosigner = new WitnessCosigner(database.db, new ProvenanceStore(), keys.map((key, index) => ({ url: `http://127.0.0.1:${portBase + 1 + index}`, key })), 2, nodeVerifier, () => {});
     const catchUpStarted = performance.now();

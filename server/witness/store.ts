@@ -153,7 +153,13 @@ class SqlWitnessStore implements WitnessStore {
   async commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow, snapshot?: ReplaySnapshot): Promise<void> {
     await this.inTransaction(async (tx) => {
       if (snapshot !== undefined) await writeSnapshot(tx, snapshot);
-      for (const entry of entries) await tx.query("insert into witness_entries (leaf_index, entry) values ($1, $2)", [entry.leafIndex, JSON.stringify(entry)]);
+      // One statement for the whole batch: the entries' texts as one JSON array of strings (sent as
+      // text: a json parameter would be encoded once more by postgres.js).
+      if (entries.length > 0) {
+        await tx.query("insert into witness_entries (leaf_index, entry) select (value::json->>'leafIndex')::bigint, value from json_array_elements_text($1::text::json)", [
+          JSON.stringify(entries.map((entry) => JSON.stringify(entry))),
+        ]);
+      }
       // Cosigning the same size again (a fresh timestamp) replaces the note of that size.
       await tx.query(
         "insert into witness_cosigned (size, note, cosigned_at_ms) values ($1, $2, $3) on conflict (size) do update set note = excluded.note, cosigned_at_ms = excluded.cosigned_at_ms",

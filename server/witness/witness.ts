@@ -244,12 +244,12 @@ export class Witness {
       const detail = `the log served ${entries.length} entries for leaves ${this.#follower.size}..${checkpoint.size - 1}`;
       return { ...text(422, detail), evidence: { reason: "entries_missing", detail } };
     }
-    const failure = this.#follower.appendAll(entries);
+    // The follower's leaf hashes feed the fork check's tree: each entry is hashed once.
+    const failure = this.#follower.appendAll(entries, (leafHash) => this.#history.append(leafHash));
     if (failure !== null) {
       const detail = `leaf ${failure.leafIndex}: ${failure.code}: ${failure.detail}`;
       return { ...text(422, detail), evidence: { reason: "replay_failed", detail } };
     }
-    for (const entry of entries) this.#history.append(logEntryLeafHash(entry));
     const logRoot = this.#follower.logRoot();
     if (!equalBytes(logRoot, checkpoint.rootHash)) {
       const detail = `the entries give root ${bytesToHex(logRoot)}, the checkpoint says ${bytesToHex(checkpoint.rootHash)}`;

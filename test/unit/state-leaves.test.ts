@@ -34,6 +34,34 @@ describe("LogFollower", () => {
     expect(bytesToHex(StateMapUpdater.fromState(log.state).root())).toBe(bytesToHex(follower.stateRoot()));
   });
 
+  it("gives the same state root, log root and leaf hashes whether it takes the log entry by entry or in batches of any size", () => {
+    const oneByOne = new LogFollower(nobleVerifier);
+    const rootsByEntry: string[] = [];
+    for (const entry of log.entries) {
+      expect(oneByOne.append(entry)).toBeNull();
+      rootsByEntry.push(bytesToHex(oneByOne.stateRoot()));
+    }
+    for (const batchSize of [2, 3, 7, log.entries.length]) {
+      const batched = new LogFollower(nobleVerifier);
+      const leaves: Uint8Array[] = [];
+      for (let start = 0; start < log.entries.length; start += batchSize) {
+        expect(batched.appendAll(log.entries.slice(start, start + batchSize), (leaf) => leaves.push(leaf))).toBeNull();
+        expect(bytesToHex(batched.stateRoot())).toBe(rootsByEntry[batched.size - 1]);
+      }
+      expect(leaves).toHaveLength(log.entries.length);
+      expect(bytesToHex(batched.logRoot())).toBe(bytesToHex(oneByOne.logRoot()));
+      expect(bytesToHex(batched.stateRoot())).toBe(bytesToHex(stateRootOf(log.state)));
+    }
+  });
+
+  it("keeps the state map of the entries before a failing one in the same batch", () => {
+    const follower = new LogFollower(nobleVerifier);
+    const failure = follower.appendAll([...log.entries.slice(0, 6), log.entries[7]!]);
+    expect(failure?.code).toBe("leaf_out_of_order");
+    expect(follower.size).toBe(6);
+    expect(bytesToHex(follower.stateRoot())).toBe(bytesToHex(stateRootOf(follower.state)));
+  });
+
   it("names the entry a tampered log goes wrong at, and keeps nothing of it", () => {
     const follower = new LogFollower(nobleVerifier);
     expect(follower.appendAll(log.entries.slice(0, 5))).toBeNull();

@@ -72,6 +72,46 @@ describe("StateMap against the reference implementation", () => {
     );
   });
 
+  it("setMany gives the nodes, root and proofs of one set after another, batch after batch of a random sequence", () => {
+    const batchArbitrary = fc.array(fc.record({ key: keyArbitrary, value: fc.integer({ min: 0, max: 1000 }) }), { maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(batchArbitrary.map((sets) => ({ kind: "batch" as const, sets })), fc.record({ kind: fc.constant("delete" as const), key: keyArbitrary })), { maxLength: 12 }), (steps) => {
+        const oneByOneStore = new MemoryStateMapStore();
+        const batchedStore = new MemoryStateMapStore();
+        const oneByOne = new StateMap(oneByOneStore);
+        const batched = new StateMap(batchedStore);
+        const model = new Map<string, StateMapEntry>();
+        for (const step of steps) {
+          if (step.kind === "delete") {
+            expect(batched.delete(step.key)).toBe(oneByOne.delete(step.key));
+            model.delete(bytesToHex(step.key));
+          } else {
+            for (const { key, value: n } of step.sets) {
+              oneByOne.set(key, value(n));
+              model.set(bytesToHex(key), { keyHash: key, valueHash: value(n) });
+            }
+            batched.setMany(step.sets.map(({ key, value: n }) => ({ keyHash: key, valueHash: value(n) })));
+          }
+          // Node for node the same store (no placeholder left), so the same root and proofs.
+          expect(new Map([...batchedStore.takeChanges()].filter(([, node]) => node !== undefined))).toEqual(new Map([...oneByOneStore.takeChanges()].filter(([, node]) => node !== undefined)));
+          expect(batchedStore.size).toBe(oneByOneStore.size);
+          expect(bytesToHex(batched.root())).toBe(bytesToHex(referenceRoot([...model.values()])));
+          for (const { keyHash } of model.values()) expect(batched.prove(keyHash)).toEqual(oneByOne.prove(keyHash));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("setMany checks every entry before it changes anything", () => {
+    const map = new StateMap();
+    map.set(stateKey("claim", "a"), value(1));
+    const root = bytesToHex(map.root());
+    expect(() => map.setMany([{ keyHash: stateKey("claim", "b"), valueHash: value(2) }, { keyHash: new Uint8Array(31), valueHash: value(3) }])).toThrow();
+    expect(bytesToHex(map.root())).toBe(root);
+    expect(map.get(stateKey("claim", "b"))).toBeUndefined();
+  });
+
   it("leaves no stale node behind: a map emptied by deletes holds no nodes and has the empty root", () => {
     fc.assert(
       fc.property(fc.uniqueArray(keyArbitrary, { selector: bytesToHex, maxLength: 20 }), (keys) => {

@@ -128,7 +128,7 @@ describe("a signed transaction shown with its terms committed", () => {
   it("keeps its transaction id and its signature, and decodes with the replay's stand-ins", () => {
     expect(redacted.transaction.body).toEqual({ financingId: body.financingId, checkpointHash: body.checkpointHash, termsCommitmentHex: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const decoded = decodeSignedTransaction(redacted);
-    if (!decoded.ok) throw new Error(decoded.detail);
+    if (!decoded.ok) throw new Error(JSON.stringify(decoded.issues));
     expect(decoded.value.transaction.body).toMatchObject(HIDDEN_TERMS["financing.offer"]);
     expect(transactionId(decoded.value.transaction)).toBe(transactionId(signed.transaction));
     expect(verifyTransactionSignature(decoded.value, hexToBytes(lender.publicKeyHex), nobleVerifier)).toBe(true);
@@ -137,7 +137,7 @@ describe("a signed transaction shown with its terms committed", () => {
   it("a committed form whose commitment was changed is another transaction: the signature no longer verifies", () => {
     const forged = { ...redacted, transaction: { ...redacted.transaction, body: { ...redacted.transaction.body, termsCommitmentHex: termsCommitmentHex("financing.offer", "0".repeat(64), { rateBps: 1, feeMinor: 0n, disbursementDate: "2026-12-04", recourse: false }) } } };
     const decoded = decodeSignedTransaction(forged);
-    if (!decoded.ok) throw new Error(decoded.detail);
+    if (!decoded.ok) throw new Error(JSON.stringify(decoded.issues));
     expect(transactionId(decoded.value.transaction)).not.toBe(transactionId(signed.transaction));
     expect(verifyTransactionSignature(decoded.value, hexToBytes(lender.publicKeyHex), nobleVerifier)).toBe(false);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { buildSigned, identityFor, toWire } from "@/contracts/client";
 import { hexToBytes, utf8ToBytes } from "@/contracts/hex";
-import { decodeSignedTransaction } from "@/contracts/ledger/schema";
+import { decodeSignedTransaction, encodeSignedTransaction } from "@/contracts/ledger/schema";
 import type { TransactionBodies } from "@/contracts/ledger/types";
 import { nobleVerifier } from "@/contracts/signing";
 import { committedTransaction } from "@/contracts/split-commitments";
@@ -132,6 +132,12 @@ describe("a signed transaction shown with its terms committed", () => {
     expect(decoded.value.transaction.body).toMatchObject(HIDDEN_TERMS["financing.offer"]);
     expect(transactionId(decoded.value.transaction)).toBe(transactionId(signed.transaction));
     expect(verifyTransactionSignature(decoded.value, hexToBytes(lender.publicKeyHex), nobleVerifier)).toBe(true);
+  });
+
+  it("encodes the decoded committed form back to the committed form, so a second decoding (the server's edge) gives the same transaction", () => {
+    const decoded = decodeSignedTransaction(redacted);
+    if (!decoded.ok) throw new Error(JSON.stringify(decoded.issues));
+    expect(encodeSignedTransaction(decoded.value)).toEqual(redacted);
   });
 
   it("a committed form whose commitment was changed is another transaction: the signature no longer verifies", () => {

@@ -129,6 +129,8 @@ describe("another lender's financing in a bundle", () => {
     expect(bodyOf(bundle, "financingPolicy.set")).toMatchObject({ maxAmountMinor: "500000", maxDepth: 5, rateBps: 420 });
     expect(bodyOf(bundle, "financing.decline", scenario.factorFinancingId)).toMatchObject({ reason: FACTOR_REASON });
     expect(bodyOf(bundle, "financing.offer", scenario.bankFinancingId)).toEqual({ financingId: scenario.bankFinancingId, checkpointHash: COMMITMENT, termsCommitmentHex: COMMITMENT });
+    // The issuance's credit line is the bank's: the seed signs its grant with a terms salt too.
+    expect(bodyOf(bundle, "creditLine.grant")).toEqual({ coreEnterpriseOrgId: "org_huaxin", currency: "CNY", termsCommitmentHex: COMMITMENT });
     await expectVerifies(bundle);
   });
 

@@ -15,10 +15,10 @@
  *   termsCommitmentHex = SHA-256(RFC 8785 of {domain, type, saltHex, terms})
  *
  * with `terms` the committed fields of the kind and `domain` its family's (a credit line's or a
- * financing's). A bundle for anyone but the parties (a line's lender; a financing's lender and
- * applicant; a policy's lender and those who applied under it) shows the body in that committed
- * form (`redactTerms`): same transaction id, signature and leaf hash, and 32 random bytes of salt
- * keep anyone from testing guesses of the terms.
+ * financing's). A bundle for anyone but the parties (a line's or a policy's lender; a financing's
+ * lender and applicant) shows the body in that committed form (`redactTerms`): same transaction
+ * id, signature and leaf hash, and 32 random bytes of salt keep anyone from testing guesses of the
+ * terms. A policy's ceiling and depth are its lender's alone, so its applicants see it committed too.
  *
  * What a bundle verifier checks about hidden terms (docs/ledger.md "Privacy in bundles"): the
  * entry is in the log, signed by the key of the organisation the contract wants (the line's or

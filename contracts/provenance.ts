@@ -10,10 +10,12 @@
  *  - every entry that touched the claim or one of its ancestors (issue, accept, split,
  *    pledge, release, financing), EXCEPT repayment.record and claim.markOverdue;
  *  - the credit-line entries (grant/adjust/freeze/expire) of the root's line that came
- *    before the root's issuance: they decide whether the issuance was allowed; for anyone but
- *    the line's lender, a grant or adjustment signed with a terms salt shows its limit and
- *    expiry only as their commitment (terms-commitments.ts, docs/ledger.md "Privacy in bundles");
+ *    before the root's issuance: they decide whether the issuance was allowed;
  *  - the financingPolicy.set entry of every policy an included application was priced by;
+ *  - in every entry signed with a terms salt (terms-commitments.ts: a line's grant or adjustment,
+ *    a policy, an application under it, an offer, a decline, a disbursement), the terms only as
+ *    their commitment, unless the bundle is for a party: the line's or the policy's lender, the
+ *    financing's lender or its applicant (docs/ledger.md "Privacy in bundles");
  *  - the key.register / key.rotate entries introducing every key that signed or co-signed
  *    an included entry, and the first registration of every organisation an included entry
  *    signs for or names (a split's receivers, a pledge's or financing's lender), since the
@@ -51,7 +53,7 @@ import { verifyInclusion } from "./merkle";
 import { nobleVerifier, runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "./signing";
 import { transactionId } from "./transaction";
 import { isCommittedPart, redactPart } from "./split-commitments";
-import { redactTerms } from "./terms-commitments";
+import { isTermsType, redactTerms } from "./terms-commitments";
 import { applyTransaction, InvariantViolation } from "./ledger/apply";
 import { claimIdSchema, decodeSignedTransaction, sha256HexSchema } from "./ledger/schema";
 import { introducedKey, kindOf, orgsNamed } from "./ledger/kinds";
@@ -495,6 +497,8 @@ interface LogIndex {
   parentOf: Map<string, string | null>;
   createdBy: Map<string, DecodedEntry>;
   claimOfFinancing: Map<string, string>;
+  /** The parties of each financing: its applicant (the holder that signed the application) and its lender. */
+  financingParties: Map<string, readonly string[]>;
   /** The financingPolicy.set entry that created each policy. */
   policyCreatedBy: Map<string, DecodedEntry>;
 }
@@ -518,30 +522,44 @@ export function selectProvenanceEntries(allEntries: readonly LogEntry[], claimId
         isLineageEntry(index, item, chainSet) ||
         (item.entry.leafIndex < rootIssue.entry.leafIndex && isCreditLineEntry(item, lineId)),
     )
-    .map((item) => redactLineTerms(redactOffBranch(item, chainSet), options.viewerOrgId ?? null));
-  const withKeys = addIntroductions(index, selected);
+    .map((item) => redactOffBranch(item, chainSet));
+  // Terms are redacted after the introductions are added: a policy comes in as one.
+  const withKeys = addIntroductions(index, selected).map((item) => redactTermsFor(index, item, options.viewerOrgId ?? null));
   return withKeys.sort((a, b) => a.entry.leafIndex - b.entry.leafIndex).map((item) => item.entry);
 }
 
 export interface SelectionOptions {
   /**
-   * The organisation the bundle is for: the credit line's lender sees its own line's terms;
-   * everyone else (and a bundle for nobody in particular, a shared voucher) sees them as their
-   * commitment (terms-commitments.ts), where the line was signed with a terms salt.
+   * The organisation the bundle is for: a credit line's or a policy's lender sees its own terms,
+   * a financing's lender and applicant see the financing's; everyone else (and a bundle for
+   * nobody in particular, a shared voucher) sees them as their commitment (terms-commitments.ts),
+   * where the entry was signed with a terms salt.
    */
   viewerOrgId?: string | null;
 }
 
-/** A credit-line entry of another lender than the viewer, with its terms replaced by their commitment (same id, signature and leaf). */
-function redactLineTerms(item: DecodedEntry, viewerOrgId: string | null): DecodedEntry {
+/**
+ * Who may read an entry's terms: a line's or a policy's lender (its signer); a financing's
+ * parties, its applicant and its lender. A financing whose application the index lacks has none.
+ */
+function termsParties(index: LogIndex, item: DecodedEntry): readonly string[] {
+  const { transaction } = item.signed;
+  if (transaction.type === "financing.requestUnderPolicy") return index.financingParties.get(deriveId("fin", item.txId, 0)) ?? [];
+  const financingId = (transaction.body as { financingId?: unknown }).financingId;
+  if (typeof financingId === "string") return index.financingParties.get(financingId) ?? [];
+  return [transaction.signer.orgId];
+}
+
+/** An entry with terms the viewer is no party to, with its terms replaced by their commitment (same id, signature and leaf). */
+function redactTermsFor(index: LogIndex, item: DecodedEntry, viewerOrgId: string | null): DecodedEntry {
   const transaction = item.signed.transaction;
-  if (kindOf(transaction.type).lineage !== "credit-line" || transaction.signer.orgId === viewerOrgId) return item;
+  if (!isTermsType(transaction.type) || (viewerOrgId !== null && termsParties(index, item).includes(viewerOrgId))) return item;
   const wire = item.entry.signed as unknown as { transaction: { type: string; body: unknown } };
   const redacted = redactTerms(wire.transaction);
   if (redacted === wire.transaction) return item;
   const signed = { ...wire, transaction: redacted } as unknown as LogEntry["signed"];
   const decoded = decodeSignedTransaction(signed);
-  if (!decoded.ok) throw new Error(`credit-line entry at leaf ${item.entry.leafIndex} does not decode with its terms committed`);
+  if (!decoded.ok) throw new Error(`${transaction.type} at leaf ${item.entry.leafIndex} does not decode with its terms committed`);
   return { entry: { ...item.entry, signed }, signed: decoded.value, txId: item.txId };
 }
 
@@ -566,7 +584,7 @@ function redactOffBranch(item: DecodedEntry, chain: ReadonlySet<string>): Decode
 }
 
 function indexLog(allEntries: readonly LogEntry[]): LogIndex {
-  const index: LogIndex = { decoded: [], parentOf: new Map(), createdBy: new Map(), claimOfFinancing: new Map(), policyCreatedBy: new Map() };
+  const index: LogIndex = { decoded: [], parentOf: new Map(), createdBy: new Map(), claimOfFinancing: new Map(), financingParties: new Map(), policyCreatedBy: new Map() };
   // Log order matters: an organisation's first registration is the one that created it.
   const ordered = [...allEntries].sort((a, b) => a.leafIndex - b.leafIndex);
   for (const entry of ordered) {
@@ -593,7 +611,10 @@ function recordCreations(index: LogIndex, item: DecodedEntry): void {
       index.createdBy.set(id, item);
     });
   } else if (transaction.type === "financing.request" || transaction.type === "financing.requestUnderPolicy") {
-    index.claimOfFinancing.set(deriveId("fin", item.txId, 0), transaction.body.claimId);
+    const financingId = deriveId("fin", item.txId, 0);
+    index.claimOfFinancing.set(financingId, transaction.body.claimId);
+    const lenderOrgId = transaction.type === "financing.request" ? transaction.body.lenderOrgId : index.policyCreatedBy.get(transaction.body.policyId)?.signed.transaction.signer.orgId;
+    index.financingParties.set(financingId, lenderOrgId === undefined ? [transaction.signer.orgId] : [transaction.signer.orgId, lenderOrgId]);
   } else if (transaction.type === "financingPolicy.set") {
     index.policyCreatedBy.set(deriveId("pol", item.txId, 0), item);
   }

@@ -184,12 +184,12 @@ export function commitmentsSumTo(parts: readonly (CommittedSplitPart | RedactedS
 
 /**
  * The form that is hashed and signed: a split whose parts carry commitments has each part
- * replaced by its commitments, a credit-line grant or adjustment with a terms salt its terms by
+ * replaced by its commitments, a credit-line or financing entry with a terms salt its terms by
  * their commitment (terms-commitments.ts); every other transaction is returned as it is.
  */
 export function committedTransaction<T extends { type: string; body: unknown }>(transaction: T): T {
   if (isTermsType(transaction.type)) {
-    // A credit line's terms (terms-commitments.ts) work the same way.
+    // A credit line's or a financing's terms (terms-commitments.ts) work the same way.
     const body = transaction.body as Record<string, unknown>;
     const committed = typeof body === "object" && body !== null ? committedTermsBody(transaction.type, body) : body;
     return committed === body ? transaction : { ...transaction, body: committed };

@@ -1,46 +1,83 @@
 /**
- * Commitments to a credit line's terms (issue 13, privacy in bundles).
+ * Commitments to a credit line's or a financing's terms (issue 13, privacy in bundles).
  *
  * Every provenance bundle carries the credit-line entries of its root's line (provenance.ts):
  * they decide whether the issuance was allowed. The line is one lender's business with one core
  * enterprise; another lender verifying a piece of the chain must not read its limit or expiry.
- * So a grant or an adjustment may be signed with its terms committed, like split parts
+ * The same holds for the financing entries on the claim and its ancestors: a lender's policy
+ * (its standing rate, fee, recourse, ceiling and depth), an application under it, an offer (rate,
+ * fee, disbursement date, recourse), a decline's reason and a disbursement's payment reference are
+ * the business of that lender and the holder it financed, not of the next lender the piece goes to.
+ * So these kinds (TERM_FIELDS) may be signed with their terms committed, like split parts
  * (split-commitments.ts): beside the terms the body carries a random `termsSaltHex`, and what is
  * hashed, signed and logged is not the terms but
  *
  *   termsCommitmentHex = SHA-256(RFC 8785 of {domain, type, saltHex, terms})
  *
- * with `terms` the committed fields (TERM_FIELDS). A bundle for anyone but the line's lender
- * shows the body in that committed form (`redactTerms`): same transaction id, signature and
- * leaf hash, and 32 random bytes of salt keep anyone from testing guesses of the limit.
+ * with `terms` the committed fields of the kind and `domain` its family's (a credit line's or a
+ * financing's). A bundle for anyone but the parties (a line's or a policy's lender; a financing's
+ * lender and applicant) shows the body in that committed form (`redactTerms`): same transaction
+ * id, signature and leaf hash, and 32 random bytes of salt keep anyone from testing guesses of the
+ * terms. A policy's ceiling and depth are its lender's alone, so its applicants see it committed too.
  *
- * What a bundle verifier checks about a hidden line (docs/ledger.md "Privacy in bundles"): the
- * grant is in the log before the issuance, signed by a registered lender's key, for the issuing
- * core enterprise and the claim's currency, and its id is the one the issuance names; no later
- * freeze or expiry before the issuance. What it cannot check: that the issuance fitted under
- * the limit and before the expiry. A provenance replay gives a hidden line an unbounded limit
- * and no expiry (HIDDEN_*), and the witnesses, which replay the full log with the terms in the
- * clear, vouch for the rest through the cosigned state root. The service and the witnesses
- * never accept a body in the committed form (credit_line_terms_hidden).
+ * What a bundle verifier checks about hidden terms (docs/ledger.md "Privacy in bundles"): the
+ * entry is in the log, signed by the key of the organisation the contract wants (the line's or
+ * the financing's lender, the applicant), for the claim, financing or policy it names, in an order
+ * the contracts accept; the claim's verified state (held, pledged, financed once) does not depend
+ * on the terms. What it cannot check: whatever needs the values (the issuance under the limit, the
+ * price, the disbursement date). A provenance replay stands in values that pass those checks
+ * (HIDDEN_*), and the witnesses, which replay the full log with the terms in the clear, vouch for
+ * the rest through the cosigned state root. The service and the witnesses never accept a body in
+ * the committed form (credit_line_terms_hidden, financing_terms_hidden).
  *
  * Pure: the salt comes from the signer's client (`termsSalt` takes the random bytes).
  */
 import { canonicalBytes, sha256Bytes } from "./canonical";
 import { bytesToHex, isLowerHex } from "./hex";
 
-const DOMAIN = "double-chain/credit-line-terms/v1";
+/**
+ * The domain of each family of kinds. A credit line's is the one its commitments were first made
+ * under (changing it would change the id of every grant already logged).
+ */
+const DOMAINS = { creditLine: "double-chain/credit-line-terms/v1", financing: "double-chain/financing-terms/v1" } as const;
 
 /** The fields each kind commits to when its body carries a salt. */
 export const TERM_FIELDS = {
   "creditLine.grant": ["limitMinor", "expiresAtMs"],
   "creditLine.adjust": ["limitMinor"],
+  "financingPolicy.set": ["maxAmountMinor", "maxDepth", "rateBps", "feeMinor", "recourse"],
+  "financing.requestUnderPolicy": ["rateBps", "feeMinor", "recourse", "disbursementDate"],
+  "financing.offer": ["rateBps", "feeMinor", "disbursementDate", "recourse"],
+  "financing.decline": ["reason"],
+  "financing.disburse": ["paymentReference"],
 } as const;
 
 export type TermsType = keyof typeof TERM_FIELDS;
 
-/** What a provenance replay puts in place of hidden terms: checks against them always pass. */
+function domainOf(type: TermsType): string {
+  return type.startsWith("creditLine.") ? DOMAINS.creditLine : DOMAINS.financing;
+}
+
+/**
+ * What a provenance replay puts in place of hidden terms: checks against them always pass (an
+ * unbounded limit and depth, no expiry, a disbursement date after every maturity, so no offer
+ * expires), and the contracts skip what needs the real values (pricing, the day of disbursement).
+ */
 export const HIDDEN_LIMIT_MINOR = 10n ** 30n;
 export const HIDDEN_EXPIRES_AT_MS = 8_640_000_000_000_000;
+export const HIDDEN_MAX_DEPTH = Number.MAX_SAFE_INTEGER;
+export const HIDDEN_DISBURSEMENT_DATE = "9999-12-31";
+
+/** The stand-ins of every kind's hidden terms, exactly its TERM_FIELDS (so the committed form drops them again). */
+export const HIDDEN_TERMS = {
+  "creditLine.grant": { limitMinor: HIDDEN_LIMIT_MINOR, expiresAtMs: HIDDEN_EXPIRES_AT_MS },
+  "creditLine.adjust": { limitMinor: HIDDEN_LIMIT_MINOR },
+  "financingPolicy.set": { maxAmountMinor: HIDDEN_LIMIT_MINOR, maxDepth: HIDDEN_MAX_DEPTH, rateBps: 0, feeMinor: 0n, recourse: false },
+  "financing.requestUnderPolicy": { rateBps: 0, feeMinor: 0n, recourse: false, disbursementDate: HIDDEN_DISBURSEMENT_DATE },
+  "financing.offer": { rateBps: 0, feeMinor: 0n, disbursementDate: HIDDEN_DISBURSEMENT_DATE, recourse: false },
+  "financing.decline": { reason: "" },
+  "financing.disburse": { paymentReference: "" },
+} as const satisfies { [T in TermsType]: Record<(typeof TERM_FIELDS)[T][number], unknown> };
 
 export function isTermsType(type: string): type is TermsType {
   return Object.hasOwn(TERM_FIELDS, type);
@@ -53,10 +90,10 @@ export function termsSalt(randomBytes: (length: number) => Uint8Array): string {
 
 export function termsCommitmentHex(type: TermsType, saltHex: string, body: Record<string, unknown>): string {
   const terms = Object.fromEntries(TERM_FIELDS[type].map((field) => [field, body[field]]));
-  return bytesToHex(sha256Bytes(canonicalBytes({ domain: DOMAIN, type, saltHex, terms })));
+  return bytesToHex(sha256Bytes(canonicalBytes({ domain: domainOf(type), type, saltHex, terms })));
 }
 
-/** True for a body shown in the committed form (a bundle's hidden line). */
+/** True for a body shown in the committed form (a bundle's hidden line or financing). */
 export function hasHiddenTerms(body: unknown): boolean {
   return typeof body === "object" && body !== null && "termsCommitmentHex" in body;
 }
@@ -85,4 +122,13 @@ export function redactTerms<T extends { type: string; body: unknown }>(transacti
   const body = transaction.body as Record<string, unknown>;
   if (typeof body.termsSaltHex !== "string") return transaction;
   return { ...transaction, body: committedTermsBody(transaction.type, body) };
+}
+
+/**
+ * The body a client signs: a kind with committable terms gets a fresh salt unless it has one;
+ * every other body is returned as it is. `randomBytes(n)` must be a CSPRNG.
+ */
+export function withTermsSalt<B>(type: string, body: B, randomBytes: (length: number) => Uint8Array): B {
+  if (!isTermsType(type) || typeof body !== "object" || body === null || "termsSaltHex" in body) return body;
+  return { ...body, termsSaltHex: termsSalt(randomBytes) };
 }

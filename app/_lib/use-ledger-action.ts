@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslations } from "next-intl";
 import { toWire } from "@/contracts/client";
+import { withTermsSalt } from "@/contracts/terms-commitments";
 import type { TransactionBodies, TransactionType } from "@/contracts/ledger/types";
 import { useTRPC } from "../_trpc/client";
 import { errorMessage } from "./errors";
@@ -38,7 +39,10 @@ export function useLedgerAction() {
   async function run<K extends TransactionType>(type: K, body: TransactionBodies[K]): Promise<ActionOutcome> {
     setBusy(true);
     try {
-      const signed = await signer.sign(type, body);
+      // A kind with terms (a credit line's, a policy's, a financing's) is signed with a fresh terms
+      // salt, so a provenance bundle shows them to anyone but the parties as a commitment only.
+      const salted = withTermsSalt(type, body, (length) => crypto.getRandomValues(new Uint8Array(length)));
+      const signed = await signer.sign(type, salted);
       const result = await submit.mutateAsync(toWire(signed));
       await queryClient.invalidateQueries({ queryKey: trpc.ledger.pathKey() });
       if (result.status === "accepted") return { ok: true, txId: result.txId, leafIndex: result.leafIndex };

@@ -44,7 +44,8 @@ export const APPROVAL_RULES: { [T in ApprovedType]: ApprovalRule<T> } = {
   // the limit needed an approver; the witnesses' full replay checked it.
   "creditLine.grant": { needs: "approver-above-amount", amountOf: (_view, transaction) => (transaction.body.termsCommitmentHex === undefined ? transaction.body.limitMinor : 0n) },
   "creditLine.adjust": { needs: "approver-above-amount", amountOf: (_view, transaction) => (transaction.body.termsCommitmentHex === undefined ? transaction.body.limitMinor : 0n) },
-  "financingPolicy.set": { needs: "approver-above-amount", amountOf: (_view, transaction) => transaction.body.maxAmountMinor },
+  // A policy's hidden ceiling likewise (the witnesses' full replay checked its approvals).
+  "financingPolicy.set": { needs: "approver-above-amount", amountOf: (_view, transaction) => (transaction.body.termsCommitmentHex === undefined ? transaction.body.maxAmountMinor : 0n) },
   "financing.offer": { needs: "approver-above-amount", amountOf: (view, transaction) => financedAmount(view, transaction.body.financingId) },
   "key.revoke": { needs: "admins" },
   "approvalPolicy.set": { needs: "admins" },

@@ -207,6 +207,7 @@ export const CLAIM_MARK_OVERDUE_CODES = [
 /** financingPolicy.set */
 export const FINANCING_POLICY_SET_CODES = [
   ...ROLE_CHECKED,
+  "financing_terms_hidden",
   "signer_not_lender",
   "organisation_not_found",
   "recipient_not_core_enterprise",
@@ -229,6 +230,7 @@ export const FINANCING_REQUEST_CODES = [
 /** financing.requestUnderPolicy */
 export const FINANCING_REQUEST_UNDER_POLICY_CODES = [
   ...NO_COSIGNATURES,
+  "financing_terms_hidden",
   "claim_not_found",
   "policy_not_found",
   ...FINANCEABLE,
@@ -244,6 +246,7 @@ export const FINANCING_REQUEST_UNDER_POLICY_CODES = [
 /** financing.offer */
 export const FINANCING_OFFER_CODES = [
   ...ROLE_CHECKED,
+  "financing_terms_hidden",
   "financing_not_found",
   "signer_not_financier",
   "checkpoint_unknown",
@@ -270,6 +273,7 @@ export const FINANCING_ACCEPT_CODES = [
 /** financing.decline */
 export const FINANCING_DECLINE_CODES = [
   ...NO_COSIGNATURES,
+  "financing_terms_hidden",
   "financing_not_found",
   "signer_not_financing_party",
   "financing_closed",
@@ -278,6 +282,7 @@ export const FINANCING_DECLINE_CODES = [
 /** financing.disburse */
 export const FINANCING_DISBURSE_CODES = [
   ...NO_COSIGNATURES,
+  "financing_terms_hidden",
   "financing_not_found",
   "signer_not_financier",
   "checkpoint_unknown",

@@ -11,11 +11,23 @@ import { quoteFinancing } from "../pricing";
 import type { CodeIn, FINANCING_ACCEPT_CODES, FINANCING_DECLINE_CODES, FINANCING_DISBURSE_CODES, FINANCING_OFFER_CODES, FINANCING_REQUEST_CODES, FINANCING_REQUEST_UNDER_POLICY_CODES } from "./codes";
 import { isMatured, outstandingMinor } from "./claims";
 import { beijingDate } from "./maturity";
-import { fail, invariant, InvariantViolation, succeed, type Failure, type Outcome, type TransitionContext } from "./outcome";
+import { fail, invariant, InvariantViolation, succeed, type Failure, type Outcome, type Success, type TransitionContext } from "./outcome";
+import { HIDDEN_DISBURSEMENT_DATE } from "../terms-commitments";
 import type { StateView } from "./state";
 import type { Claim, Financing, FinancingPolicy, FinancingRequestUnderPolicyBody, LedgerEnvelope, StateChange } from "./types";
 
 type ClaimCheck<C extends string> = { ok: true; claim: Claim } | Failure<C>;
+
+/**
+ * Whether a body shows its terms only as their commitment (terms-commitments.ts): true only in
+ * a provenance replay of another lender's financing, whose checks that need the terms (pricing,
+ * the day of disbursement) it skips; the witnesses' full replay made them. Everywhere else such a
+ * body is refused, before anything else of the kind is checked.
+ */
+function termsHidden(body: { termsCommitmentHex?: string }, context: TransitionContext): Failure<"financing_terms_hidden"> | boolean {
+  if (body.termsCommitmentHex === undefined) return false;
+  return context.partialReplay === true ? true : fail("financing_terms_hidden");
+}
 
 type FinanceableCode =
   | "claim_not_held_by_signer"
@@ -118,7 +130,9 @@ function checkPolicyMatch(
 ): Failure<PolicyMatchCode> | undefined {
   const ineligible = policyIneligibility(policy, claim);
   if (ineligible !== undefined) return ineligible;
-  if (body.rateBps !== policy.rateBps || body.feeMinor !== policy.feeMinor || body.recourse !== policy.recourse) {
+  // A policy whose terms a provenance bundle hides cannot be compared; the witnesses' full replay did.
+  const termsKnown = policy.termsHidden !== true;
+  if (termsKnown && (body.rateBps !== policy.rateBps || body.feeMinor !== policy.feeMinor || body.recourse !== policy.recourse)) {
     return fail("policy_terms_changed");
   }
   if (body.disbursementDate !== beijingDate(nowMs)) return fail("disbursement_date_not_today");
@@ -136,19 +150,24 @@ export function applyFinancingRequestUnderPolicy(
   context: TransitionContext,
 ): Outcome<CodeIn<typeof FINANCING_REQUEST_UNDER_POLICY_CODES>> {
   const { body, signer } = transaction;
+  const hidden = termsHidden(body, context);
+  if (typeof hidden !== "boolean") return hidden;
   const claim = view.getClaim(body.claimId);
   if (claim === undefined) return fail("claim_not_found");
   const policy = view.getPolicy(body.policyId);
   if (policy === undefined) return fail("policy_not_found");
   const financeable = checkFinanceable(view, claim, signer.orgId, policy.lenderOrgId, context.nowMs);
   if (!financeable.ok) return financeable;
-  const mismatch = checkPolicyMatch(policy, claim, body, context.nowMs);
+  const mismatch = hidden ? policyIneligibility(policy, claim) : checkPolicyMatch(policy, claim, body, context.nowMs);
   if (mismatch !== undefined) return mismatch;
+  if (hidden) return acceptedUnderHiddenTerms(claim, policy, context.txId);
   const faceMinor = outstandingMinor(claim);
+  // The holder signed the policy's terms (checked above unless the policy's are hidden, when the
+  // witnesses checked them), so the body's price is the policy's.
   const quote = quoteFinancing({
     faceMinor,
-    rateBps: policy.rateBps,
-    feeMinor: policy.feeMinor,
+    rateBps: body.rateBps,
+    feeMinor: body.feeMinor,
     disbursementDate: body.disbursementDate,
     maturityDate: claim.maturityDate,
   });
@@ -161,14 +180,31 @@ export function applyFinancingRequestUnderPolicy(
     ...newFinancing(deriveId("fin", context.txId, 0), claim, policy.lenderOrgId, context.txId),
     status: "accepted",
     faceMinor,
-    rateBps: policy.rateBps,
+    rateBps: body.rateBps,
     feeMinor: quote.feesMinor,
     disbursementDate: body.disbursementDate,
     interestMinor: quote.interestMinor,
     netMinor: quote.netMinor,
-    recourse: policy.recourse,
+    recourse: body.recourse,
     policyId: policy.id,
   };
+  return acceptedUnderPolicy(claim, financing, quote.netMinor);
+}
+
+/** An application under a policy whose terms a provenance bundle hides: accepted, its price unknown to the replay. */
+function acceptedUnderHiddenTerms(claim: Claim, policy: FinancingPolicy, txId: string): Success {
+  const financing: Financing = {
+    ...newFinancing(deriveId("fin", txId, 0), claim, policy.lenderOrgId, txId),
+    status: "accepted",
+    faceMinor: outstandingMinor(claim),
+    disbursementDate: HIDDEN_DISBURSEMENT_DATE,
+    policyId: policy.id,
+  };
+  return acceptedUnderPolicy(claim, financing, 0n);
+}
+
+function acceptedUnderPolicy(claim: Claim, financing: Financing, netMinor: bigint): Success {
+  const policyId = financing.policyId as string;
   return succeed(
     [
       { kind: "financing", value: financing },
@@ -176,7 +212,7 @@ export function applyFinancingRequestUnderPolicy(
     ],
     [
       { type: "financing.requested", financingId: financing.id, claimId: claim.id },
-      { type: "financing.autoApproved", financingId: financing.id, claimId: claim.id, policyId: policy.id, netMinor: quote.netMinor },
+      { type: "financing.autoApproved", financingId: financing.id, claimId: claim.id, policyId, netMinor },
     ],
   );
 }
@@ -222,6 +258,8 @@ export function applyFinancingOffer(
   context: TransitionContext,
 ): Outcome<CodeIn<typeof FINANCING_OFFER_CODES>> {
   const { body, signer } = transaction;
+  const hidden = termsHidden(body, context);
+  if (typeof hidden !== "boolean") return hidden;
   const found = financingSignedBy(view, body.financingId, signer.orgId, "lenderOrgId", "signer_not_financier");
   if (!found.ok) return found;
   if (!view.hasCheckpoint(body.checkpointHash)) return fail("checkpoint_unknown");
@@ -230,8 +268,14 @@ export function applyFinancingOffer(
   const claim = claimOf(view, financing);
   if (isMatured(claim, context.nowMs)) return fail("claim_matured");
   if (!claimUnchanged(claim, { ...financing, faceMinor: null })) return fail("financing_claim_changed");
-  if (body.disbursementDate < beijingDate(context.nowMs)) return fail("disbursement_date_in_past");
   const faceMinor = outstandingMinor(claim);
+  if (hidden) {
+    // The price is unknown to the replay; a disbursement date after every maturity keeps the
+    // offer open for its acceptance and disbursement, whose dates the witnesses checked.
+    const offered: Financing = { ...financing, status: "offered", faceMinor, disbursementDate: HIDDEN_DISBURSEMENT_DATE };
+    return succeed([{ kind: "financing", value: offered }], [{ type: "financing.offered", financingId: financing.id, netMinor: 0n }]);
+  }
+  if (body.disbursementDate < beijingDate(context.nowMs)) return fail("disbursement_date_in_past");
   const quote = quoteFinancing({
     faceMinor,
     rateBps: body.rateBps,
@@ -288,8 +332,11 @@ export function applyFinancingAccept(
 export function applyFinancingDecline(
   view: StateView,
   transaction: LedgerEnvelope<"financing.decline">,
+  context: TransitionContext,
 ): Outcome<CodeIn<typeof FINANCING_DECLINE_CODES>> {
   const { body, signer } = transaction;
+  const hidden = termsHidden(body, context);
+  if (typeof hidden !== "boolean") return hidden;
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");
   if (signer.orgId !== financing.holderOrgId && signer.orgId !== financing.lenderOrgId) {
@@ -328,6 +375,8 @@ export function applyFinancingDisburse(
   context: TransitionContext,
 ): Outcome<CodeIn<typeof FINANCING_DISBURSE_CODES>> {
   const { body, signer } = transaction;
+  const hidden = termsHidden(body, context);
+  if (typeof hidden !== "boolean") return hidden;
   const financing = view.getFinancing(body.financingId);
   if (financing === undefined) return fail("financing_not_found");
   if (!maySignDisbursement(financing, signer.orgId)) return fail("signer_not_financier");

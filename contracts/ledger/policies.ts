@@ -16,6 +16,9 @@ export function applyFinancingPolicySet(
   context: TransitionContext,
 ): Outcome<CodeIn<typeof FINANCING_POLICY_SET_CODES>> {
   const { body, signer } = transaction;
+  // Terms as their commitment alone are a provenance bundle's (terms-commitments.ts); the ledger takes them in full.
+  const hidden = body.termsCommitmentHex !== undefined;
+  if (hidden && context.partialReplay !== true) return fail("financing_terms_hidden");
   if (context.signerOrg?.role !== "lender") return fail("signer_not_lender");
   const target = view.getOrg(body.coreEnterpriseOrgId);
   if (target === undefined) return fail("organisation_not_found", body.coreEnterpriseOrgId);
@@ -34,6 +37,7 @@ export function applyFinancingPolicySet(
     status: "active",
     createdTxId: context.txId,
     endedTxId: null,
+    ...(hidden ? { termsHidden: true as const } : {}),
   };
   const changes: StateChange[] = [];
   const events: Parameters<typeof succeed>[1] = [];

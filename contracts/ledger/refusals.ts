@@ -96,6 +96,7 @@ export const REFUSAL_TEXTS: Readonly<Record<RefusalCode, string>> = {
   split_commitment_invalid: "The split's commitments are malformed. Reload the page and split again.",
   split_part_redacted: "Every part of a split must be given in full. Reload the page and split again.",
   credit_line_terms_hidden: "A credit line's limit and expiry must be given in full. Reload the page and sign again.",
+  financing_terms_hidden: "A financing's terms (rate, fee, dates, reference or reason) must be given in full. Reload the page and sign again.",
   split_part_not_positive: "Every part must be at least ¥0.01.",
   split_amounts_do_not_sum: "The parts must add up exactly to the claim's amount. Adjust the parts so the remainder is ¥0.00.",
   split_changes_nothing: "Give at least one part to another organisation, or split into two or more parts.",

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { seal } from "../canonical";
+import { committedTermsBody, hasHiddenTerms, isTermsType } from "../terms-commitments";
 import type { SignedTransaction } from "../transaction";
 import { epochMsSchema, keyIdSchema, MAX_COSIGNATURES, networkIdSchema, nonceSchema, orgIdSchema, signatureHexSchema, webauthnAssertionSchema } from "./fields";
 import { bodySchemas, KIND_LIST } from "./kinds";
@@ -161,7 +162,16 @@ function toWireValue(value: unknown): unknown {
   return value;
 }
 
-/** The wire (JSON) form of a signed transaction: every bigint becomes its decimal string. */
+/**
+ * The wire (JSON) form of a signed transaction: every bigint becomes its decimal string. A body
+ * decoded from the committed form of its terms carries a replay's stand-ins for them
+ * (terms-commitments.ts); its wire form is the committed form again, so that decoding it once
+ * more (the server's edge re-encodes what tRPC decoded) gives the same transaction, which the
+ * contract then refuses by its code.
+ */
 export function encodeSignedTransaction(signed: SignedTransaction): WireSignedTransaction {
-  return toWireValue(signed) as WireSignedTransaction;
+  const { type, body } = signed.transaction;
+  if (!isTermsType(type) || !hasHiddenTerms(body)) return toWireValue(signed) as WireSignedTransaction;
+  const committed = { ...signed, transaction: { ...signed.transaction, body: committedTermsBody(type, body as Record<string, unknown>) } };
+  return toWireValue(committed) as WireSignedTransaction;
 }

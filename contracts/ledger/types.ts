@@ -172,8 +172,10 @@ export type FinancingPolicyStatus = "active" | "replaced" | "revoked";
  * disbursement from the lender's settlement account, so small tickets finance themselves.
  */
 /** A lender's standing terms for one core enterprise: the body it signed, and its life on the ledger. */
-export interface FinancingPolicy extends FinancingPolicySetBody {
+export interface FinancingPolicy extends Omit<FinancingPolicySetBody, "termsSaltHex" | "termsCommitmentHex"> {
   id: string;
+  /** Set only by a provenance replay of a policy shown as its terms' commitment: its terms are stand-ins. */
+  termsHidden?: true;
   lenderOrgId: string;
   status: FinancingPolicyStatus;
   createdTxId: string;
@@ -335,7 +337,17 @@ export interface FinancingRequestBody {
   claimId: string;
   lenderOrgId: string;
 }
-export interface FinancingPolicySetBody {
+/**
+ * The financing kinds with terms (a policy, an application under it, an offer, a decline's reason,
+ * a disbursement's payment reference) may commit them like a credit line (terms-commitments.ts):
+ * signed with a `termsSaltHex`, shown in a provenance bundle for anyone but the parties as
+ * `termsCommitmentHex` alone, the replay then standing in HIDDEN_TERMS for them.
+ */
+interface CommittableTerms {
+  termsSaltHex?: string;
+  termsCommitmentHex?: string;
+}
+export interface FinancingPolicySetBody extends CommittableTerms {
   coreEnterpriseOrgId: string;
   currency: Currency;
   maxAmountMinor: bigint;
@@ -352,7 +364,7 @@ export interface FinancingPolicyRevokeBody {
  * quoted, so the holder signs exactly the price it saw: a policy changed in between is
  * refused rather than silently applied.
  */
-export interface FinancingRequestUnderPolicyBody {
+export interface FinancingRequestUnderPolicyBody extends CommittableTerms {
   claimId: string;
   policyId: string;
   rateBps: number;
@@ -360,7 +372,7 @@ export interface FinancingRequestUnderPolicyBody {
   recourse: boolean;
   disbursementDate: string;
 }
-export interface FinancingOfferBody {
+export interface FinancingOfferBody extends CommittableTerms {
   financingId: string;
   rateBps: number;
   feeMinor: bigint;
@@ -372,11 +384,11 @@ export interface FinancingOfferBody {
 export interface FinancingAcceptBody {
   financingId: string;
 }
-export interface FinancingDeclineBody {
+export interface FinancingDeclineBody extends CommittableTerms {
   financingId: string;
   reason: string;
 }
-export interface FinancingDisburseBody {
+export interface FinancingDisburseBody extends CommittableTerms {
   financingId: string;
   paymentReference: string;
   /** The checkpoint the disbursement was decided on: checkpointTextHash of its note. */

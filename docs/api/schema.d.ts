@@ -849,6 +849,12 @@ export interface operations {
                             rateBps: number;
                             feeMinor: string;
                             recourse: boolean;
+                            termsSaltHex?: string;
+                        } | {
+                            coreEnterpriseOrgId: string;
+                            /** @enum {string} */
+                            currency: "CNY";
+                            termsCommitmentHex: string;
                         };
                         signer: {
                             orgId: string;
@@ -894,6 +900,11 @@ export interface operations {
                             feeMinor: string;
                             recourse: boolean;
                             disbursementDate: string;
+                            termsSaltHex?: string;
+                        } | {
+                            claimId: string;
+                            policyId: string;
+                            termsCommitmentHex: string;
                         };
                         signer: {
                             orgId: string;
@@ -912,6 +923,11 @@ export interface operations {
                             disbursementDate: string;
                             recourse: boolean;
                             checkpointHash: string;
+                            termsSaltHex?: string;
+                        } | {
+                            financingId: string;
+                            checkpointHash: string;
+                            termsCommitmentHex: string;
                         };
                         signer: {
                             orgId: string;
@@ -939,6 +955,10 @@ export interface operations {
                         body: {
                             financingId: string;
                             reason: string;
+                            termsSaltHex?: string;
+                        } | {
+                            financingId: string;
+                            termsCommitmentHex: string;
                         };
                         signer: {
                             orgId: string;
@@ -954,6 +974,11 @@ export interface operations {
                             financingId: string;
                             paymentReference: string;
                             checkpointHash: string;
+                            termsSaltHex?: string;
+                        } | {
+                            financingId: string;
+                            checkpointHash: string;
+                            termsCommitmentHex: string;
                         };
                         signer: {
                             orgId: string;

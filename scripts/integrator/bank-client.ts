@@ -12,6 +12,7 @@ import { buildSigned, identityFor, toWire } from "@/contracts/client";
 import { hexToBytes } from "@/contracts/hex";
 import { verifyProvenance } from "@/contracts/provenance";
 import { checkpointNoteTextHash } from "@/contracts/tlog-checkpoint";
+import { termsSalt } from "@/contracts/terms-commitments";
 import type { ProvenanceBundle } from "@/contracts/provenance";
 import type { paths } from "../../docs/api/schema";
 
@@ -48,7 +49,8 @@ export async function fetchAndVerifyBundle(client: BankClient, claimId: string, 
 export async function signAndSubmitOffer(client: BankClient, financingId: string, terms: { rateBps: number; disbursementDate: string; checkpointHash: string }, key = demoBankKey()) {
   const quote = await client.GET("/financing/applications/{financingId}/quote", { params: { path: { financingId }, query: { rateBps: terms.rateBps, disbursementDate: terms.disbursementDate } } });
   if (quote.error) throw new Error(`quote: ${quote.error.code}: ${quote.error.detail}`);
-  const body = { financingId, rateBps: terms.rateBps, feeMinor: 0n, disbursementDate: terms.disbursementDate, recourse: false, checkpointHash: terms.checkpointHash };
+  // The terms salt keeps the offer's terms out of other lenders' bundles (contracts/terms-commitments.ts).
+  const body = { financingId, rateBps: terms.rateBps, feeMinor: 0n, disbursementDate: terms.disbursementDate, recourse: false, checkpointHash: terms.checkpointHash, termsSaltHex: termsSalt(randomBytes) };
   const wire = toWire(buildSigned(key, "financing.offer", body, { nonce: randomBytes(16).toString("hex"), createdAtMs: Date.now() }));
   const submitted = await client.POST("/transactions", { body: wire as never, headers: { "idempotency-key": `offer-${financingId}-${wire.transaction.nonce}` } });
   return { quote: quote.data, submitted: submitted.data ?? null, problem: submitted.error ?? null, status: submitted.response.status };

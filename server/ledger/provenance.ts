@@ -28,7 +28,7 @@ const LINEAGE_EXCLUDED_TYPES = typesWithLineage("whole-tree");
 const CREDIT_LINE_CHANGE_TYPES = typesWithLineage("credit-line");
 const KEY_INTRODUCTION_TYPES = typesWithLineage("key-introduction");
 
-/** `viewerOrgId`: who the bundle is for; a credit line's terms show in the clear to its own lender only (selectProvenanceEntries). */
+/** `viewerOrgId`: who the bundle is for; a credit line's, a policy's or a financing's terms show in the clear to its parties only (selectProvenanceEntries). */
 export async function buildProvenanceBundle(db: Db, claimId: string, subtrees: ProvenanceStore, options: SelectionOptions = {}): Promise<ProvenanceBundle> {
   // The whole bundle is read in one repeatable-read snapshot, so its log part and its state
   // section name the same checkpoint however many blocks commit meanwhile. (Reading them apart

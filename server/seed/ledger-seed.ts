@@ -16,7 +16,7 @@ import { OPERATOR_ORG_ID, platformSigner } from "../platform/signer";
 import { loadOperatorRoleKeys } from "../platform/key";
 import { latestCheckpointTextHash, requireAccepted, submitBatch, type LedgerOptions } from "../ledger/service";
 import { DEMO_ORGS, demoUserId } from "./demo-data";
-import { termsSalt } from "@/contracts/terms-commitments";
+import { withTermsSalt } from "@/contracts/terms-commitments";
 
 /**
  * The demo supply chain, built only through real signed transactions: key registrations
@@ -88,8 +88,9 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const platform = await platformSigner(db);
   const operator = platform.identity;
   const id = (orgId: string) => demoIdentity(orgId);
+  // Every kind with terms is signed with a terms salt, as the app signs it (terms-commitments.ts).
   const sign = <K extends TransactionType>(who: SigningIdentity, type: K, body: TransactionBodies[K], cosigners: SigningIdentity[] = []) =>
-    buildSigned(who, type, body, { nonce: nonce(), createdAtMs: clock(), cosigners });
+    buildSigned(who, type, withTermsSalt(type, body, randomBytes), { nonce: nonce(), createdAtMs: clock(), cosigners });
   const submit = async (...txs: SignedLedgerTransaction[]) => {
     const results = await submitBatch(db, txs.map(sealTransaction), { ...options, clock });
     return results.map(requireAccepted);
@@ -129,8 +130,8 @@ export async function seedLedger(db: Db, options: LedgerOptions = {}): Promise<D
   const bank = id("org_cmtb");
   const factor = id("org_gbfactor");
   const expiresAtMs = presentClock() + 365 * DAY_MS;
-  const bankLineId = deriveId("cl", await txId(sign(bank, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 5_000_000_000n, expiresAtMs, termsSaltHex: termsSalt(randomBytes) })), 0);
-  const factorLineId = deriveId("cl", await txId(sign(factor, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 2_000_000_000n, expiresAtMs, termsSaltHex: termsSalt(randomBytes) })), 0);
+  const bankLineId = deriveId("cl", await txId(sign(bank, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 5_000_000_000n, expiresAtMs })), 0);
+  const factorLineId = deriveId("cl", await txId(sign(factor, "creditLine.grant", { coreEnterpriseOrgId: "org_huaxin", currency: "CNY", limitMinor: 2_000_000_000n, expiresAtMs })), 0);
 
   // Each issuance has its own invoice (one invoice backs one live issuance) under the one
   // framework contract. The "files" are these texts: a file holding exactly one of them

@@ -38,6 +38,7 @@ import type { SignatureVerifier } from "@/contracts/signing";
 import { claimStateLeaf } from "@/contracts/state-leaves";
 import { checkpointTextHash, verifyCheckpointNote, type TrustPolicy } from "@/contracts/tlog-checkpoint";
 import { checkEligibility } from "@/contracts/trust-policy";
+import { termsSalt } from "@/contracts/terms-commitments";
 import { memoryAgentState, type AgentState, type AgentStateStore } from "./agent-state";
 
 /** The lender's own limits, on top of its policies on the ledger (the agent's policy file). */
@@ -227,7 +228,8 @@ export class LenderAgent {
       this.#log(`left alone ${financing.id}: ${refusal.code}: ${refusal.detail}`);
       return { financingId: financing.id, outcome: "left_alone", ...refusal };
     }
-    const body = { financingId: financing.id, paymentReference: paymentReference(financing.id), checkpointHash };
+    // With a terms salt, so another lender's bundle shows the payment reference as a commitment only.
+    const body = { financingId: financing.id, paymentReference: paymentReference(financing.id), checkpointHash, termsSaltHex: termsSalt(randomBytes) };
     const signed = buildSigned(this.options.key, "financing.disburse", body, { nonce: randomBytes(16).toString("hex"), createdAtMs: this.#clock() });
     const wire = toWire(signed);
     const answer = await this.options.submit(wire);

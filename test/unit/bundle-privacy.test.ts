@@ -276,3 +276,137 @@ function forgedSplitBundle(): ProvenanceBundle {
   const inclusionProofs = selected.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leafHashes, entry.leafIndex)) }));
   return { claimId: tier2Id, entries: selected, inclusionProofs, checkpoint };
 }
+
+/*
+ * Other lenders' financings on the lineage (issue 13, deliverable 7): a policy, an application
+ * under it, an offer, a decline and a disbursement signed with a terms salt show their terms to
+ * the financing's parties only (its lender and its applicant; a policy's terms to its lender),
+ * and as a commitment to everyone else, with the same id, signature and leaf; every bundle still
+ * replays and verifies.
+ */
+const TODAY = "2026-01-05"; // the Beijing day of T0, when every entry of the builder is accepted
+// Terms no other field of the bundle could contain by chance.
+const FACTOR_OFFER = { rateBps: 777, feeMinor: 12_345n, disbursementDate: "2026-01-06", recourse: true };
+const FACTOR_POLICY = { maxAmountMinor: 4_321_987n, maxDepth: 7, rateBps: 613, feeMinor: 2_468n, recourse: true };
+const DECLINE_REASON = "Seven point seven seven percent is beyond our budget";
+const LEFT_REASON = "Holder withdrew the policy application";
+const BANK_OFFER = { rateBps: 389, feeMinor: 13_579n, disbursementDate: TODAY, recourse: false };
+const BANK_REFERENCE = "BANK-PAYMENT-REF-424242";
+const DECIDED_ON = "d".repeat(64);
+
+function buildFinancingLog() {
+  counter = 1000;
+  const salt = () => bytesToHex(random(32));
+  const log = new LogBuilder(operator);
+  const register = (who: SigningIdentity & { publicKeyHex: string }, name: string, role: TransactionBodies["key.register"]["role"]) =>
+    log.sign(who, "key.register", { orgId: who.orgId, orgName: name, role, publicKeyHex: who.publicKeyHex, keyId: who.keyId, keyRole: "admin", holderUserId: `usr_${who.orgId}` }, role === "operator" ? [] : [operator]);
+  log.block(register(operator, "Operator", "operator"));
+  log.block(register(core, "Core Enterprise", "core_enterprise"), register(s1, "Tier One", "supplier"), register(s2, "Tier Two", "supplier"), register(bank, "Bank", "lender"), register(factor, "Factor", "lender"));
+  const [grant] = log.block(log.sign(bank, "creditLine.grant", { coreEnterpriseOrgId: core.orgId, currency: "CNY", limitMinor: 10_000_000n, expiresAtMs: T0 + 365 * 86_400_000, termsSaltHex: salt() }));
+  const documents = { invoiceSha256: "a".repeat(64), contractSha256: "b".repeat(64), deliveryNoteSha256: "c".repeat(64) };
+  const [issue] = log.block(log.sign(core, "claim.issue", { creditLineId: deriveId("cl", grant!, 0), toOrgId: s1.orgId, amountMinor: 1_000_000n, currency: "CNY", maturityDate: "2026-07-01", documents }));
+  const rootId = deriveId("c", issue!, 0);
+  log.block(log.sign(s1, "claim.accept", { claimId: rootId }));
+  // The factor offers on the root; tier one declines.
+  const [request] = log.block(log.sign(s1, "financing.request", { claimId: rootId, lenderOrgId: factor.orgId }));
+  const factorFinancingId = deriveId("fin", request!, 0);
+  log.block(log.sign(factor, "financing.offer", { financingId: factorFinancingId, ...FACTOR_OFFER, checkpointHash: DECIDED_ON, termsSaltHex: salt() }));
+  log.block(log.sign(s1, "financing.decline", { financingId: factorFinancingId, reason: DECLINE_REASON, termsSaltHex: salt() }));
+  // The factor's policy; tier one applies under it, then withdraws (a decline by the applicant).
+  const [policy] = log.block(log.sign(factor, "financingPolicy.set", { coreEnterpriseOrgId: core.orgId, currency: "CNY", ...FACTOR_POLICY, termsSaltHex: salt() }));
+  const underPolicy = { rateBps: FACTOR_POLICY.rateBps, feeMinor: FACTOR_POLICY.feeMinor, recourse: FACTOR_POLICY.recourse, disbursementDate: TODAY };
+  const [application] = log.block(log.sign(s1, "financing.requestUnderPolicy", { claimId: rootId, policyId: deriveId("pol", policy!, 0), ...underPolicy, termsSaltHex: salt() }));
+  log.block(log.sign(s1, "financing.decline", { financingId: deriveId("fin", application!, 0), reason: LEFT_REASON, termsSaltHex: salt() }));
+  // Tier one passes a piece to tier two, which the bank finances.
+  const [split] = log.block(log.sign(s1, "claim.split", { claimId: rootId, parts: commitSplitParts([{ toOrgId: s2.orgId, amountMinor: 400_000n }, { toOrgId: s1.orgId, amountMinor: 600_000n }], random) }));
+  const pieceId = deriveId("c", split!, 0);
+  log.block(log.sign(s2, "claim.accept", { claimId: pieceId }));
+  const [bankRequest] = log.block(log.sign(s2, "financing.request", { claimId: pieceId, lenderOrgId: bank.orgId }));
+  const bankFinancingId = deriveId("fin", bankRequest!, 0);
+  log.block(log.sign(bank, "financing.offer", { financingId: bankFinancingId, ...BANK_OFFER, checkpointHash: DECIDED_ON, termsSaltHex: salt() }));
+  log.block(log.sign(s2, "financing.accept", { financingId: bankFinancingId }));
+  log.block(log.sign(bank, "financing.disburse", { financingId: bankFinancingId, paymentReference: BANK_REFERENCE, checkpointHash: DECIDED_ON, termsSaltHex: salt() }));
+  return { log, pieceId, factorFinancingId, bankFinancingId };
+}
+
+const FINANCING = buildFinancingLog();
+const financingBundleFor = (viewerOrgId: string | null) => bundleOf(selectProvenanceEntries(FINANCING.log.entries, FINANCING.pieceId, { viewerOrgId }), FINANCING.pieceId, FINANCING.log);
+type WireBody = Record<string, unknown>;
+const bodiesOf = (bundle: ProvenanceBundle, type: string) => bundle.entries.filter((entry) => entry.signed.transaction.type === type).map((entry) => entry.signed.transaction.body as WireBody);
+/** The body of the entry of `type` about `financingId` (the first, if several). */
+const financingBody = (bundle: ProvenanceBundle, type: string, financingId: string) => bodiesOf(bundle, type).find((body) => body.financingId === financingId)!;
+const COMMITMENT = expect.stringMatching(/^[0-9a-f]{64}$/);
+
+describe("a bundle shows a financing's terms to its parties only", () => {
+  // As they are written in a body (quoted, so that no hex digest can contain them by chance).
+  const quoted = (value: unknown) => JSON.stringify(String(value));
+  const factorText = [FACTOR_OFFER.feeMinor, FACTOR_OFFER.disbursementDate, DECLINE_REASON, LEFT_REASON, FACTOR_POLICY.maxAmountMinor, FACTOR_POLICY.feeMinor].map(quoted);
+  const bankText = [BANK_OFFER.feeMinor, BANK_REFERENCE].map(quoted);
+
+  function expectVerifies(bundle: ProvenanceBundle) {
+    const result = verifyProvenance(bundle, OPERATOR_KEY);
+    expect(result.ok, JSON.stringify(!result.ok && result)).toBe(true);
+    if (result.ok) expect(result.claim).toMatchObject({ id: FINANCING.pieceId, holderOrgId: bank.orgId, state: "financed", financedOnce: true });
+  }
+
+  it("gives the bank the factor's offer, policy, application and the declines as commitments only, its own financing in the clear, and verifies", () => {
+    const bundle = financingBundleFor(bank.orgId);
+    const text = JSON.stringify(bundle);
+    for (const hidden of factorText) expect(text).not.toContain(hidden);
+    expect(financingBody(bundle, "financing.offer", FINANCING.factorFinancingId)).toEqual({ financingId: FINANCING.factorFinancingId, checkpointHash: DECIDED_ON, termsCommitmentHex: COMMITMENT });
+    expect(bodiesOf(bundle, "financingPolicy.set")).toEqual([{ coreEnterpriseOrgId: core.orgId, currency: "CNY", termsCommitmentHex: COMMITMENT }]);
+    expect(bodiesOf(bundle, "financing.requestUnderPolicy")).toEqual([{ claimId: expect.any(String), policyId: expect.any(String), termsCommitmentHex: COMMITMENT }]);
+    for (const body of bodiesOf(bundle, "financing.decline")) expect(body).toEqual({ financingId: expect.any(String), termsCommitmentHex: COMMITMENT });
+    expect(financingBody(bundle, "financing.offer", FINANCING.bankFinancingId)).toMatchObject({ rateBps: BANK_OFFER.rateBps, feeMinor: BANK_OFFER.feeMinor.toString(), termsSaltHex: expect.any(String) });
+    expect(financingBody(bundle, "financing.disburse", FINANCING.bankFinancingId)).toMatchObject({ paymentReference: BANK_REFERENCE });
+    expectVerifies(bundle);
+  });
+
+  it("gives the factor its own offer, policy and the declines in the clear and the bank's financing as commitments, and verifies", () => {
+    const bundle = financingBundleFor(factor.orgId);
+    const text = JSON.stringify(bundle);
+    for (const hidden of bankText) expect(text).not.toContain(hidden);
+    expect(financingBody(bundle, "financing.offer", FINANCING.factorFinancingId)).toMatchObject({ rateBps: FACTOR_OFFER.rateBps, feeMinor: FACTOR_OFFER.feeMinor.toString(), recourse: true });
+    expect(bodiesOf(bundle, "financingPolicy.set")[0]).toMatchObject({ maxAmountMinor: FACTOR_POLICY.maxAmountMinor.toString(), maxDepth: FACTOR_POLICY.maxDepth });
+    expect(bodiesOf(bundle, "financing.decline").map((body) => body.reason)).toEqual([DECLINE_REASON, LEFT_REASON]);
+    expect(financingBody(bundle, "financing.disburse", FINANCING.bankFinancingId)).toEqual({ financingId: FINANCING.bankFinancingId, checkpointHash: DECIDED_ON, termsCommitmentHex: COMMITMENT });
+    expectVerifies(bundle);
+  });
+
+  it("gives tier one, the applicant, its financings' terms but not the factor's policy nor the bank's financing of tier two's piece, and verifies", () => {
+    const bundle = financingBundleFor(s1.orgId);
+    expect(financingBody(bundle, "financing.offer", FINANCING.factorFinancingId)).toMatchObject({ rateBps: FACTOR_OFFER.rateBps });
+    expect(bodiesOf(bundle, "financing.requestUnderPolicy")[0]).toMatchObject({ rateBps: FACTOR_POLICY.rateBps, disbursementDate: TODAY });
+    expect(bodiesOf(bundle, "financingPolicy.set")).toEqual([{ coreEnterpriseOrgId: core.orgId, currency: "CNY", termsCommitmentHex: COMMITMENT }]);
+    expect(financingBody(bundle, "financing.offer", FINANCING.bankFinancingId)).toEqual({ financingId: FINANCING.bankFinancingId, checkpointHash: DECIDED_ON, termsCommitmentHex: COMMITMENT });
+    expectVerifies(bundle);
+  });
+
+  it("gives a shared link (no viewer) every term as a commitment, and verifies", () => {
+    const bundle = financingBundleFor(null);
+    const text = JSON.stringify(bundle);
+    for (const hidden of [...factorText, ...bankText, '"termsSaltHex"', '"rateBps"', '"paymentReference"', '"reason"']) expect(text).not.toContain(hidden);
+    expectVerifies(bundle);
+  });
+
+  it("keeps every hidden entry's transaction id, signature and leaf hash", () => {
+    const hidden = financingBundleFor(null).entries;
+    const full = hidden.map((entry) => FINANCING.log.entries[entry.leafIndex]!);
+    const changed = hidden.filter((entry, i) => JSON.stringify(entry) !== JSON.stringify(full[i]) && entry.signed.transaction.type.startsWith("financing"));
+    expect(changed.map((entry) => entry.signed.transaction.type).sort()).toEqual(["financing.decline", "financing.decline", "financing.disburse", "financing.offer", "financing.offer", "financing.requestUnderPolicy", "financingPolicy.set"].sort());
+    for (const [i, entry] of hidden.entries()) {
+      expect(transactionId(entry.signed.transaction)).toBe(transactionId(full[i]!.signed.transaction));
+      expect(entry.signed.signatureHex).toBe(full[i]!.signed.signatureHex);
+      expect(logEntryLeafHash(entry)).toEqual(logEntryLeafHash(full[i]!));
+    }
+  });
+
+  it("a hidden offer whose commitment was changed (other terms claimed) is no longer in the log", () => {
+    const bundle = financingBundleFor(bank.orgId);
+    const offer = bundle.entries.find((entry) => entry.signed.transaction.type === "financing.offer" && (entry.signed.transaction.body as WireBody).financingId === FINANCING.factorFinancingId)!;
+    const forged = termsCommitmentHex("financing.offer", "0".repeat(64), { ...FACTOR_OFFER, rateBps: 1 });
+    const body = { ...(offer.signed.transaction.body as WireBody), termsCommitmentHex: forged };
+    const entries = bundle.entries.map((entry) => (entry === offer ? { ...entry, signed: { ...entry.signed, transaction: { ...entry.signed.transaction, body } } } : entry));
+    expect(verifyProvenance({ ...bundle, entries }, OPERATOR_KEY)).toMatchObject({ ok: false, code: "inclusion_proof_invalid", leafIndex: offer.leafIndex });
+  });
+});

@@ -9,7 +9,7 @@ import { describe, expect, test } from "vitest";
 import { sha256 as sha256Noble } from "@noble/hashes/sha2.js";
 import { nobleVerifier } from "@/contracts/signing";
 import { commitSplitParts, redactPart } from "@/contracts/split-commitments";
-import { committedTermsBody } from "@/contracts/terms-commitments";
+import { committedTermsBody, type TermsType } from "@/contracts/terms-commitments";
 import { transactionId, type SignedTransaction } from "@/contracts/transaction";
 import {
   applyTransaction,
@@ -459,7 +459,7 @@ ROWS.push({ type: "key.revoke", code: "key_set_change_by_operator", build: (w) =
 
 // creditLine.* --------------------------------------------------------------------------
 /** A body in the committed form a bundle shows another lender (terms-commitments.ts). */
-function hiddenTerms<T extends "creditLine.grant" | "creditLine.adjust">(type: T, body: TransactionBodies[T]): TransactionBodies[T] {
+function hiddenTerms<T extends TermsType>(type: T, body: TransactionBodies[T]): TransactionBodies[T] {
   return committedTermsBody(type, { ...body, termsSaltHex: "6".repeat(64) } as unknown as Record<string, unknown>) as unknown as TransactionBodies[T];
 }
 const validGrant = () =>
@@ -745,6 +745,11 @@ ROWS.push({ type: "claim.markOverdue", code: "nothing_overdue", build: (w) => {
 } });
 
 // financing.* ---------------------------------------------------------------------------
+/** A financing kind's terms given only as their commitment: the ledger takes them in full (a provenance replay alone accepts them). */
+const termsHiddenIn = <K extends TermsType>(valid: (w: World) => Spec<K>): Build => tweak(valid, (s) => ({ ...s, body: hiddenTerms(s.type, s.body) }));
+/** The same kind signed with a terms salt (what clients sign now) is like any other. */
+const termsSaltedIn = <K extends TermsType>(valid: (w: World) => Spec<K>): Build => tweak(valid, (s) => ({ ...s, body: { ...s.body, termsSaltHex: "4".repeat(64) } }));
+
 const requestOf = (claimId: string, who: Actor = A.s1, lender: Actor = A.bank) =>
   spec(who, "financing.request", { claimId, lenderOrgId: lender.orgId });
 rowsFor("financing.request", (w) => requestOf(heldRoot(w)), {
@@ -789,8 +794,10 @@ rowsFor("financing.offer", (w) => offerOf(financing(w, "requested").financingId)
   financing_days_not_positive: (w) =>
     sign(w, offerOf(financing(w, "requested").financingId, { disbursementDate: MATURITY_DATE })),
   net_proceeds_not_positive: (w) => sign(w, offerOf(financing(w, "requested").financingId, { feeMinor: 990n })),
+  financing_terms_hidden: termsHiddenIn((w) => offerOf(financing(w, "requested").financingId)),
 });
 ROWS.push({ type: "financing.offer", code: "ok", build: (w) => sign(w, offerOf(financing(w, "offered").financingId, { rateBps: 900 })) });
+ROWS.push({ type: "financing.offer", code: "ok", build: termsSaltedIn((w) => offerOf(financing(w, "requested").financingId)) });
 ROWS.push({ type: "financing.offer", code: "ok", build: (w) => {
   const { financingId } = financing(w, "requested");
   trackCheckpoints(w);
@@ -823,6 +830,7 @@ const declineOf = (financingId: string, who: Actor = A.s1) => spec(who, "financi
 rowsFor("financing.decline", (w) => declineOf(financing(w, "offered").financingId), {
   financing_not_found: (w) => sign(w, declineOf(MISSING_FINANCING)),
   signer_not_financing_party: (w) => sign(w, declineOf(financing(w, "offered").financingId, A.bank2)),
+  financing_terms_hidden: termsHiddenIn((w) => declineOf(financing(w, "offered").financingId)),
   financing_closed: (w) => {
     const { financingId } = financing(w, "offered");
     w.d.run(A.bank, "financing.decline", { financingId, reason: "changed our mind" });
@@ -835,6 +843,7 @@ ROWS.push({ type: "financing.decline", code: "ok", build: (w) => {
   w.d.nowMs = MATURITY_MS + DAY_MS;
   return sign(w, declineOf(financingId, A.bank));
 } });
+ROWS.push({ type: "financing.decline", code: "ok", build: termsSaltedIn((w) => declineOf(financing(w, "offered").financingId)) });
 ROWS.push({ type: "financing.decline", code: "financing_closed", build: (w) => {
   const { financingId } = financing(w, "accepted");
   w.d.run(A.bank, "financing.disburse", { financingId, paymentReference: "PAY-1", checkpointHash: DECIDED_ON });
@@ -846,6 +855,7 @@ const disburseOf = (financingId: string, who: Actor = A.bank, checkpointHash = D
 rowsFor("financing.disburse", (w) => disburseOf(financing(w, "accepted").financingId), {
   financing_not_found: (w) => sign(w, disburseOf(MISSING_FINANCING)),
   signer_not_financier: (w) => sign(w, disburseOf(financing(w, "accepted").financingId, A.s1)),
+  financing_terms_hidden: termsHiddenIn((w) => disburseOf(financing(w, "accepted").financingId)),
   checkpoint_unknown: (w) => {
     const { financingId } = financing(w, "accepted");
     trackCheckpoints(w);
@@ -894,7 +904,9 @@ rowsFor("financingPolicy.set", () => policySpec(), {
   organisation_not_found: (w) => sign(w, policySpec({ coreEnterpriseOrgId: "org-nobody" })),
   recipient_not_core_enterprise: (w) => sign(w, policySpec({ coreEnterpriseOrgId: A.s1.orgId })),
   policy_max_amount_not_positive: (w) => sign(w, policySpec({ maxAmountMinor: 0n })),
+  financing_terms_hidden: termsHiddenIn(() => policySpec()),
 });
+ROWS.push({ type: "financingPolicy.set", code: "ok", build: termsSaltedIn(() => policySpec()) });
 ROWS.push({ type: "financingPolicy.set", code: "ok", build: (w) => {
   // A second policy for the same pair replaces the first.
   setPolicy(w);
@@ -957,6 +969,8 @@ rowsFor("financing.requestUnderPolicy", (w) => underPolicyOf(heldRoot(w), setPol
 });
 ROWS.push({ type: "financing.requestUnderPolicy", code: "ok", build: (w) => sign(w, underPolicyOf(tier2Piece(w), setPolicy(w, { maxDepth: 2 }), A.s2)) });
 ROWS.push({ type: "financing.requestUnderPolicy", code: "ok", build: (w) => sign(w, underPolicyOf(pledged(w, A.bank), setPolicy(w))) });
+ROWS.push({ type: "financing.requestUnderPolicy", code: "ok", build: termsSaltedIn((w) => underPolicyOf(heldRoot(w), setPolicy(w))) });
+ROWS.push({ type: "financing.requestUnderPolicy", code: "financing_terms_hidden", build: termsHiddenIn((w) => underPolicyOf(heldRoot(w), setPolicy(w))) });
 
 /** An application under the bank's policy, accepted at once. */
 function policyFinancing(w: World): string {
@@ -968,6 +982,7 @@ function policyFinancing(w: World): string {
 // Under a policy the lender (its settlement agent's key) confirms the disbursement; the platform key never does.
 ROWS.push({ type: "financing.disburse", code: "signer_not_financier", build: (w) => sign(w, disburseOf(policyFinancing(w), A.operator)) });
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => sign(w, disburseOf(policyFinancing(w), A.bank)) });
+ROWS.push({ type: "financing.disburse", code: "ok", build: termsSaltedIn((w) => disburseOf(financing(w, "accepted").financingId)) });
 ROWS.push({ type: "financing.disburse", code: "ok", build: (w) => {
   const { financingId } = financing(w, "accepted");
   trackCheckpoints(w);

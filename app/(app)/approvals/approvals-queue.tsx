@@ -64,7 +64,8 @@ function BodyFields({ item }: { item: Approval }) {
   const rows: { label: string; value: string; testId?: string }[] = [];
   const label = (field: string) => (t.has(`fields.${field}`) ? t(`fields.${field}` as "fields.amountMinor") : field);
   for (const [field, raw] of Object.entries(body)) {
-    if (raw === null || raw === undefined) continue;
+    // A terms salt (contracts/terms-commitments.ts) is random bytes for bundles' privacy, nothing an approver weighs.
+    if (raw === null || raw === undefined || field === "termsSaltHex") continue;
     if (field === "documents" && typeof raw === "object") {
       const reference = (raw as { reference?: string }).reference;
       if (reference) rows.push({ label: label("reference"), value: reference });

@@ -10,7 +10,6 @@ import { Alert, Badge, Button, Field, inputClass } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import type { Formatters } from "../../_lib/localized-format";
 import { useLedgerAction, type ActionOutcome } from "../../_lib/use-ledger-action";
-import { termsSalt } from "@/contracts/terms-commitments";
 
 type View = "lender" | "core";
 type Translate = ReturnType<typeof useTranslations<"creditLines">>;
@@ -109,7 +108,7 @@ export function CreditLinesTable({ lines, view, manage }: { lines: CreditLineDto
           <h3 className="text-sm font-semibold text-slate-900">
             {t("lineTo", { name: selected.coreEnterpriseName, amount: format.money(selected.limitMinor) })}
           </h3>
-          <AdjustForm key={selected.id} line={selected} busy={action.busy} onSign={(limitMinor) => void sign(action.run("creditLine.adjust", { creditLineId: selected.id, limitMinor, termsSaltHex: termsSalt((length) => crypto.getRandomValues(new Uint8Array(length))) }), t("adjusted", { name: selected.coreEnterpriseName, amount: format.money(limitMinor) }))} />
+          <AdjustForm key={selected.id} line={selected} busy={action.busy} onSign={(limitMinor) => void sign(action.run("creditLine.adjust", { creditLineId: selected.id, limitMinor }), t("adjusted", { name: selected.coreEnterpriseName, amount: format.money(limitMinor) }))} />
           <div className="flex flex-wrap items-center gap-2 border-t border-slate-200 pt-4">
             <Button
               variant="secondary"

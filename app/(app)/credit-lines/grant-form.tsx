@@ -8,7 +8,6 @@ import { Alert, Button, Card, Field, inputClass } from "../../_components/ui";
 import { useFormatters } from "../../_lib/use-formatters";
 import { useLedgerAction } from "../../_lib/use-ledger-action";
 import { beijingDate } from "@/contracts/ledger/maturity";
-import { termsSalt } from "@/contracts/terms-commitments";
 
 const DAY_MS = 86_400_000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -42,9 +41,8 @@ export function GrantForm({ coreEnterprises }: { coreEnterprises: { id: string; 
   async function grant() {
     if (!core || !limit?.ok) return;
     setNotice(null);
-    // The terms salt lets a provenance bundle show other lenders the line's terms as a commitment only.
-    const termsSaltHex = termsSalt((length) => crypto.getRandomValues(new Uint8Array(length)));
-    const result = await action.run("creditLine.grant", { coreEnterpriseOrgId: core.id, currency: "CNY", limitMinor: limit.amountMinor, expiresAtMs: expiryMs(expiry), termsSaltHex });
+    // useLedgerAction signs it with a terms salt: other lenders' bundles show the line's terms as a commitment only.
+    const result = await action.run("creditLine.grant", { coreEnterpriseOrgId: core.id, currency: "CNY", limitMinor: limit.amountMinor, expiresAtMs: expiryMs(expiry) });
     if (!result.ok) return setNotice({ tone: "red", text: result.message });
     setNotice({ tone: "green", text: t("granted", { amount: format.money(limit.amountMinor), name: core.name, date: format.date(expiry) }) });
     setCoreId("");

@@ -5,7 +5,7 @@ import { applyCreditLineGrant, applyCreditLineAdjust, applyCreditLineFreeze, app
 import { CREDIT_LINE_GRANT_CODES, CREDIT_LINE_ADJUST_CODES, CREDIT_LINE_FREEZE_CODES, CREDIT_LINE_EXPIRE_CODES } from "../codes";
 import { amountMinorSchema, orgIdSchema, creditLineIdSchema, epochMsSchema } from "../fields";
 import { CURRENCIES } from "../types";
-import { HIDDEN_EXPIRES_AT_MS, HIDDEN_LIMIT_MINOR } from "../../terms-commitments";
+import { HIDDEN_TERMS } from "../../terms-commitments";
 import { defineKind, namesNothing, registeredSignerOnly, approvedSigner } from "./descriptor";
 
 /** 32 bytes of lowercase hex: a terms salt or commitment (terms-commitments.ts). */
@@ -29,7 +29,7 @@ export const creditLineGrant = defineKind({
     z
       .object({ coreEnterpriseOrgId: orgIdSchema, currency: z.enum(CURRENCIES), termsCommitmentHex: hex32 })
       .strict()
-      .transform((body) => ({ ...body, limitMinor: HIDDEN_LIMIT_MINOR, expiresAtMs: HIDDEN_EXPIRES_AT_MS })),
+      .transform((body) => ({ ...body, ...HIDDEN_TERMS["creditLine.grant"] })),
   ]),
   codes: CREDIT_LINE_GRANT_CODES,
   transition: applyCreditLineGrant,
@@ -46,7 +46,7 @@ export const creditLineAdjust = defineKind({
     z
       .object({ creditLineId: creditLineIdSchema, termsCommitmentHex: hex32 })
       .strict()
-      .transform((body) => ({ ...body, limitMinor: HIDDEN_LIMIT_MINOR })),
+      .transform((body) => ({ ...body, ...HIDDEN_TERMS["creditLine.adjust"] })),
   ]),
   codes: CREDIT_LINE_ADJUST_CODES,
   transition: applyCreditLineAdjust,

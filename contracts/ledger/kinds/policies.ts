@@ -2,23 +2,33 @@
 import { z } from "zod";
 import { applyFinancingPolicySet, applyFinancingPolicyRevoke } from "../policies";
 import { FINANCING_POLICY_SET_CODES, FINANCING_POLICY_REVOKE_CODES } from "../codes";
-import { amountMinorSchema, orgIdSchema, policyIdSchema, MAX_POLICY_DEPTH, rateBpsSchema } from "../fields";
+import { amountMinorSchema, orgIdSchema, policyIdSchema, MAX_POLICY_DEPTH, rateBpsSchema, sha256HexSchema } from "../fields";
 import { CURRENCIES } from "../types";
+import { HIDDEN_TERMS } from "../../terms-commitments";
 import { defineKind, namesNothing, registeredSignerOnly, approvedSigner } from "./descriptor";
 
 export const financingPolicySet = defineKind({
   type: "financingPolicy.set",
-  body: z
-    .object({
-      coreEnterpriseOrgId: orgIdSchema,
-      currency: z.enum(CURRENCIES),
-      maxAmountMinor: amountMinorSchema,
-      maxDepth: z.int().min(1).max(MAX_POLICY_DEPTH),
-      rateBps: rateBpsSchema,
-      feeMinor: amountMinorSchema,
-      recourse: z.boolean(),
-    })
-    .strict(),
+  // In the clear (with a terms salt, or without), or, in a provenance bundle only, with its terms
+  // as their commitment (terms-commitments.ts): the replay stands in an unbounded ceiling and depth.
+  body: z.union([
+    z
+      .object({
+        coreEnterpriseOrgId: orgIdSchema,
+        currency: z.enum(CURRENCIES),
+        maxAmountMinor: amountMinorSchema,
+        maxDepth: z.int().min(1).max(MAX_POLICY_DEPTH),
+        rateBps: rateBpsSchema,
+        feeMinor: amountMinorSchema,
+        recourse: z.boolean(),
+        termsSaltHex: sha256HexSchema.optional(),
+      })
+      .strict(),
+    z
+      .object({ coreEnterpriseOrgId: orgIdSchema, currency: z.enum(CURRENCIES), termsCommitmentHex: sha256HexSchema })
+      .strict()
+      .transform((body) => ({ ...body, ...HIDDEN_TERMS["financingPolicy.set"] })),
+  ]),
   codes: FINANCING_POLICY_SET_CODES,
   transition: applyFinancingPolicySet,
   prefetch: (transaction) => ({

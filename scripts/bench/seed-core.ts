@@ -47,7 +47,7 @@ import type {
 } from "@/contracts/ledger/types";
 import { nodeVerifier } from "@/server/crypto/node-verifier";
 import { exportLedger } from "@/server/ledger/export";
-import { loadPlatformKey, type PlatformKey } from "@/server/platform/key";
+import { loadPlatformKey, operatorKeyFor, type PlatformKey } from "@/server/platform/key";
 import { OPERATOR_ORG_ID } from "@/server/platform/signer";
 import { writeChanges, writeRows } from "@/server/ledger/repository";
 import { closeBlock, latestCheckpointTextHash, lockHead, logEntryRow, type EntryRow, type Head } from "@/server/ledger/service";
@@ -252,7 +252,9 @@ export class LedgerWriter {
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
       const moved: Head = { ...head, size: end.size, frontier: MerkleFrontier.deserialize(end.frontier), lastAcceptedAtMs: end.lastAcceptedAtMs };
-      await closeBlock(tx, moved, this.platformKey, Date.now, { mirrorKey: this.db, changes: block.changes });
+      // The note is signed by the operator's checkpoint key, as the service signs it.
+      const noteKey = await operatorKeyFor(tx, OPERATOR_ORG_ID, "checkpoint");
+      await closeBlock(tx, moved, this.platformKey, Date.now, { mirrorKey: this.db, changes: block.changes, noteKey });
     });
     this.writeMs += performance.now() - started;
     this.blocksWritten += 1;
@@ -279,7 +281,8 @@ export async function openLedger(db: Db, blockSize: number, maxExisting: number)
   const replayed = verifyLog(await exportLedger(db), nodeVerifier);
   if (!replayed.ok) throw new Error(`the existing ledger does not verify: ${replayed.failure.code} ${replayed.failure.detail}`);
   const platform = await loadPlatformKey(db);
-  const operator = withKeyObject(OPERATOR_ORG_ID, platform.privateKey);
+  // The demo seed registers the operator's role keys: onboardings are cosigned by its onboarding key.
+  const operator = withKeyObject(OPERATOR_ORG_ID, (await operatorKeyFor(db, OPERATOR_ORG_ID, "onboarding")).privateKey);
   const frontier = MerkleFrontier.deserialize(head.frontier as SerializedFrontier);
   const writer = new LedgerWriter(db, replayed.state, frontier, head, platform, blockSize);
   return { writer, operator, existingSize: head.size };

@@ -14,7 +14,7 @@
  */
 import { canonicalBytes, sha256Bytes } from "./canonical";
 import { bytesToHex } from "./hex";
-import { StateMap, stateKey, type StateMapStore } from "./state-map";
+import { StateMap, stateKey, type StateMapEntry, type StateMapStore } from "./state-map";
 import type { MemoryState } from "./ledger/state";
 import type { WebAuthnKeyParameters } from "./webauthn";
 import type { Claim, ClaimState, Currency, KeyRole, Organisation, OrganisationRole, Pledge, SigningKey, StateChange } from "./ledger/types";
@@ -200,8 +200,10 @@ export class StateMapUpdater {
         orgIds.add(change.value.orgId);
       }
     }
-    for (const claimId of claimIds) this.#updateClaim(state, claimId);
-    for (const orgId of orgIds) this.#updateOrg(state, orgId);
+    const entries: StateMapEntry[] = [];
+    for (const claimId of claimIds) entries.push(this.#claimEntry(state, claimId));
+    for (const orgId of orgIds) entries.push(this.#orgEntry(state, orgId));
+    this.map.setMany(entries);
   }
 
   root(): Uint8Array {
@@ -214,16 +216,16 @@ export class StateMapUpdater {
     this.#keysByOrg.set(key.orgId, keys);
   }
 
-  #updateClaim(state: MemoryState, claimId: string): void {
+  #claimEntry(state: MemoryState, claimId: string): StateMapEntry {
     const claim = state.getClaim(claimId);
     if (claim === undefined) throw new Error(`a change names claim ${claimId}, which the state does not hold`);
-    this.map.set(claimStateKey(claimId), stateLeafValueHash(claimStateLeaf(claim, state.getActivePledge(claimId))));
+    return { keyHash: claimStateKey(claimId), valueHash: stateLeafValueHash(claimStateLeaf(claim, state.getActivePledge(claimId))) };
   }
 
-  #updateOrg(state: MemoryState, orgId: string): void {
+  #orgEntry(state: MemoryState, orgId: string): StateMapEntry {
     const org = state.getOrg(orgId);
     if (org === undefined) throw new Error(`a change names organisation ${orgId}, which the state does not hold`);
     const keys = [...(this.#keysByOrg.get(orgId)?.values() ?? [])].map((key) => state.getKey(key.keyId) ?? key);
-    this.map.set(orgStateKey(orgId), stateLeafValueHash(orgStateLeaf(org, keys)));
+    return { keyHash: orgStateKey(orgId), valueHash: stateLeafValueHash(orgStateLeaf(org, keys)) };
   }
 }

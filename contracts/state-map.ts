@@ -302,6 +302,9 @@ export class MemoryStateMapStore implements StateMapStore {
 
 const LEAF_LENGTH = 3 * SHA256_BYTES;
 
+/** A node whose hash is not computed yet (StateMap.setMany): node-sized, so never taken for a leaf. */
+const PENDING_NODE: StoredNode = "\u0000".repeat(SHA256_BYTES);
+
 /**
  * The id of the subtree at `depth` on the key's path: one character whose code is the depth,
  * then the first ceil(depth / 8) bytes of the key with the bits beyond `depth` cleared.
@@ -382,6 +385,51 @@ export class StateMap {
       this.#splitLeaf(depth, node, keyHash, leaf);
     }
     this.#rehashRange(keyHash, 0, depth - 1);
+  }
+
+  /**
+   * Inserts or replaces several values at once, with the same nodes as `set` one at a time:
+   * the leaves first, then every node above them once, level by level from the bottom, where
+   * `set` recomputes a key's whole path for each key (a block's thousands of leaves share the
+   * upper levels of their paths, so that is most of the hashing).
+   */
+  setMany(entries: readonly StateMapEntry[]): void {
+    // By depth: each position whose hash must be recomputed, with a key under it.
+    const dirty: Map<string, Uint8Array>[] = [];
+    for (const { keyHash, valueHash } of entries) {
+      assertHash(keyHash, "key hash");
+      assertHash(valueHash, "value hash");
+      let bottom = this.#placeLeaf(keyHash, makeLeaf(keyHash, valueHash));
+      for (; bottom >= 0; bottom--) {
+        const level = (dirty[bottom] ??= new Map<string, Uint8Array>());
+        const position = positionId(keyHash, bottom);
+        // Marked by an earlier key: so is the rest of the path up to the root.
+        if (level.has(position)) break;
+        level.set(position, keyHash);
+      }
+    }
+    for (let depth = dirty.length - 1; depth >= 0; depth--) {
+      for (const keyHash of dirty[depth]?.values() ?? []) this.#rehashRange(keyHash, depth, depth);
+    }
+  }
+
+  /**
+   * Puts a leaf in place without hashing above it; returns the depth of the deepest node on
+   * the key's path that must be hashed again. Where it splits a lone entry, the positions it
+   * turns into nodes hold PENDING_NODE until then, so a later walk goes through them.
+   */
+  #placeLeaf(keyHash: Uint8Array, leaf: StoredNode): number {
+    const { depth, node } = this.#walk(keyHash);
+    if (node === undefined || leafHoldsKey(node, keyHash)) {
+      this.store.set(positionId(keyHash, depth), leaf);
+      return depth - 1;
+    }
+    const existingKey = leafKey(node);
+    const parting = commonPrefixBits(existingKey, keyHash);
+    this.store.set(positionId(existingKey, parting + 1), node);
+    this.store.set(positionId(keyHash, parting + 1), leaf);
+    for (let level = depth; level <= parting; level++) this.store.set(positionId(keyHash, level), PENDING_NODE);
+    return parting;
   }
 
   /** Removes the key; returns false when it was not there. */

@@ -72,6 +72,37 @@ describe("StateMap against the reference implementation", () => {
     );
   });
 
+  it("setMany stores exactly the nodes of the same sets one at a time, in batches between deletes", () => {
+    const batchArbitrary = fc.array(fc.record({ key: keyArbitrary, value: fc.integer({ min: 0, max: 1000 }) }), { maxLength: 12 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(batchArbitrary, fc.array(keyArbitrary, { maxLength: 3 })), { maxLength: 6 }), (rounds) => {
+        const batchStore = new MemoryStateMapStore();
+        const singleStore = new MemoryStateMapStore();
+        const batched = new StateMap(batchStore);
+        const single = new StateMap(singleStore);
+        const model = new Map<string, StateMapEntry>();
+        for (const [batch, deletes] of rounds) {
+          const entries = batch.map((entry) => ({ keyHash: entry.key, valueHash: value(entry.value) }));
+          batched.setMany(entries);
+          for (const entry of entries) {
+            single.set(entry.keyHash, entry.valueHash);
+            model.set(bytesToHex(entry.keyHash), entry);
+          }
+          expect(bytesToHex(batched.root())).toBe(bytesToHex(referenceRoot([...model.values()])));
+          expect(new Map(batchStore.takeChanges())).toEqual(new Map(singleStore.takeChanges()));
+          for (const key of deletes) {
+            expect(batched.delete(key)).toBe(single.delete(key));
+            model.delete(bytesToHex(key));
+          }
+        }
+        const nodes = (store: MemoryStateMapStore) => [...store.takeChanges()].sort();
+        expect(nodes(batchStore)).toEqual(nodes(singleStore));
+        expect(bytesToHex(batched.root())).toBe(bytesToHex(referenceRoot([...model.values()])));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("leaves no stale node behind: a map emptied by deletes holds no nodes and has the empty root", () => {
     fc.assert(
       fc.property(fc.uniqueArray(keyArbitrary, { selector: bytesToHex, maxLength: 20 }), (keys) => {

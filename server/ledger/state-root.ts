@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx, Tx } from "@/db/client";
 import { claims, ledgerOrganisations, pledges, signingKeys, stateMapNodes } from "@/db/schema";
-import { bytesToHex } from "@/contracts/hex";
 import { MemoryState } from "@/contracts/ledger/state";
 import type { StateChange } from "@/contracts/ledger/types";
 import { StateMapUpdater } from "@/contracts/state-leaves";
@@ -166,12 +165,12 @@ function siblingOf(keyHash: Uint8Array, depth: number): string {
   return id.slice(0, last) + String.fromCharCode(id.charCodeAt(last) ^ (0x80 >> ((depth - 1) & 7)));
 }
 
+// Byte strings (one character per byte, codes 0-255) are latin1: Buffer converts them natively
+// (the loops per character were 4.6% of the ledger process's CPU in the bench's profile).
 function latin1Hex(text: string): string {
-  return bytesToHex(Uint8Array.from(text, (char) => char.charCodeAt(0)));
+  return Buffer.from(text, "latin1").toString("hex");
 }
 
 function hexLatin1(hex: string): string {
-  let text = "";
-  for (let i = 0; i < hex.length; i += 2) text += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
-  return text;
+  return Buffer.from(hex, "hex").toString("latin1");
 }

@@ -176,7 +176,7 @@ async function withFollowUps(db: Db, result: SubmitResult, afterCommit: readonly
  * in the same database transaction.
  */
 export async function submitBatch(db: Db, transactions: readonly SealedTransaction[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
-  const context = await blockContext(db, transactions, options);
+  const context = await blockContext(db, prepareItems(transactions), options);
   try {
     return (await db.transaction((tx) => commitUnderLock(db, tx, context))).results;
   } catch (error) {
@@ -192,8 +192,11 @@ interface BlockContext {
   platformKey: PlatformKey;
 }
 
-async function blockContext(db: Db, transactions: readonly SealedTransaction[], options: LedgerOptions): Promise<BlockContext> {
-  const items = transactions.map((signed): Prepared => ({ signed, txId: transactionId(signed.transaction) }));
+function prepareItems(transactions: readonly SealedTransaction[]): Prepared[] {
+  return transactions.map((signed): Prepared => ({ signed, txId: transactionId(signed.transaction) }));
+}
+
+async function blockContext(db: Db, items: Prepared[], options: LedgerOptions): Promise<BlockContext> {
   const verified = await preverifySignatures(db, items, options);
   return { items, verified, clock: options.clock ?? Date.now, platformKey: await loadPlatformKey(db) };
 }
@@ -214,19 +217,23 @@ async function commitInPipeline(
   previous: Previous<AppliedBlock> | null,
   handOn: (block: AppliedBlock) => void,
 ): Promise<{ results: SubmitResult[]; path: BlockPath }> {
-  const context = await blockContext(db, transactions, options);
+  const items = prepareItems(transactions);
+  // The signature checks run while the block applied ahead loads its rows.
+  const ready = blockContext(db, items, options);
   try {
     if (previous !== null) {
-      const ahead = await applyAhead(db, previous.tail, context).catch(judgeUnderLock);
+      const ahead = await applyAhead(db, previous.tail, items, ready).catch(judgeUnderLock);
       if (ahead !== null && (await previous.committed)) {
         const written = await db.transaction((tx) => commitAhead(tx, ahead, previous.tail.head, handOn));
         if (written !== null) return { results: written.results, path: "ahead" };
       }
       // The answers of the block before come first: its retries, if it failed, run before this one is judged again.
       await previous.settled;
+      const context = await ready;
       const again = await db.transaction((tx) => commitUnderLock(db, tx, context, handOn));
       return { results: again.results, path: ahead === null ? "locked" : "again" };
     }
+    const context = await ready;
     return { results: (await db.transaction((tx) => commitUnderLock(db, tx, context, handOn))).results, path: "locked" };
   } catch (error) {
     throw translateDatabaseError(error);
@@ -267,9 +274,9 @@ async function commitUnderLock(db: Db, tx: Tx, context: BlockContext, handOn: (b
  * from the mirror it left. Null when the mirror is not that block's (it is rebuilt only under
  * the lock).
  */
-async function applyAhead(db: Db, before: AppliedBlock, context: BlockContext): Promise<AppliedBlock | null> {
+async function applyAhead(db: Db, before: AppliedBlock, items: readonly Prepared[], ready: Promise<BlockContext>): Promise<AppliedBlock | null> {
   const head = { ...before.head, frontier: before.head.frontier.clone() };
-  const block = await openBlock(db, context.items, before);
+  const [block, context] = await Promise.all([openBlock(db, items, before), ready]);
   const applied = applyBlock(block, head, context);
   if (applied.head.size === head.lastCheckpointSize) return applied;
   const noteKey = await checkpointNoteKey(db, db, [...before.changes, ...applied.changes], context.platformKey);

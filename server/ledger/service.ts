@@ -423,10 +423,10 @@ interface Block {
  * its changes are laid over the rows.
  */
 async function openBlock(db: DbOrTx, items: readonly Prepared[], before: AppliedBlock | null): Promise<Block> {
-  const txIds = [...new Set(items.map((item) => item.txId))];
-  const rows = txIds.length ? await db.select().from(ledgerEntries).where(inList(ledgerEntries.txId, txIds)) : [];
+  const txIds = new Set(items.map((item) => item.txId));
+  const rows = txIds.size ? await db.select().from(ledgerEntries).where(inList(ledgerEntries.txId, [...txIds])) : [];
   const existing = new Map(rows.map((row) => [row.txId, row]));
-  for (const entry of before?.entries ?? []) if (txIds.includes(entry.txId)) existing.set(entry.txId, entry);
+  for (const entry of before?.entries ?? []) if (txIds.has(entry.txId)) existing.set(entry.txId, entry);
   const fresh = items.filter((item) => !existing.has(item.txId));
   const state = await prefetchState(db, mergePrefetchKeys(fresh.map((item) => prefetchKeys(item.signed))), before?.changes ?? []);
   return { state, existing, accepted: new Map(), entries: [], changes: [] };

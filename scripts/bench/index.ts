@@ -63,6 +63,7 @@ if (scratch && only.has("ledger")) {
     ? [
         { label: "blocks of 500, 2 submitters", blockSize: 500, lanes: 2, transactions: 6000, maxSeconds: 25 },
         { label: "blocks of 500, 2 submitters, signatures on a worker thread", blockSize: 500, lanes: 2, transactions: 6000, maxSeconds: 25, verifyThreads: 1 },
+        { label: "blocks of 500, 2 submitters, pipelined (group commit), signatures on a worker thread", blockSize: 500, lanes: 2, transactions: 9000, maxSeconds: 25, verifyThreads: 1, mode: "pipelined" },
         { label: "one transaction per block, 8 submitters", blockSize: 1, lanes: 8, transactions: 1500, maxSeconds: 12 },
         { label: "single submissions, 64 submitters (group commit)", blockSize: 1, lanes: 64, transactions: 6000, maxSeconds: 15, mode: "single" },
       ]
@@ -72,12 +73,13 @@ if (scratch && only.has("ledger")) {
         { label: "blocks of 500, 4 submitters", blockSize: 500, lanes: 4, transactions: 16000, maxSeconds: 60 },
         { label: "blocks of 500, 2 submitters, signatures on a worker thread", blockSize: 500, lanes: 2, transactions: 16000, maxSeconds: 60, verifyThreads: 1 },
         { label: "blocks of 500, 4 submitters, signatures on a worker thread", blockSize: 500, lanes: 4, transactions: 16000, maxSeconds: 60, verifyThreads: 1 },
+        { label: "blocks of 500, 2 submitters, pipelined (group commit), signatures on a worker thread", blockSize: 500, lanes: 2, transactions: 16000, maxSeconds: 60, verifyThreads: 1, mode: "pipelined" },
         { label: "blocks of 2000, 2 submitters", blockSize: 2000, lanes: 2, transactions: 16000, maxSeconds: 60 },
         { label: "one transaction per block, 8 submitters", blockSize: 1, lanes: 8, transactions: 3000, maxSeconds: 30 },
         { label: "single submissions, 8 submitters (group commit)", blockSize: 1, lanes: 8, transactions: 3000, maxSeconds: 30, mode: "single" },
         { label: "single submissions, 64 submitters (group commit)", blockSize: 1, lanes: 64, transactions: 16000, maxSeconds: 60, mode: "single" },
       ];
-  if (profileDir !== undefined) configs.push({ label: "profiled: blocks of 500, 2 submitters, signatures on a worker thread", blockSize: 500, lanes: 2, transactions: 3000, maxSeconds: 20, verifyThreads: 1, profile: profile("ledger") ?? null });
+  if (profileDir !== undefined) configs.push({ label: "profiled: blocks of 500, 2 submitters, pipelined, signatures on a worker thread", blockSize: 500, lanes: 2, transactions: 6000, maxSeconds: 20, verifyThreads: 1, mode: "pipelined", profile: profile("ledger") ?? null });
   const url = scratch.env.DATABASE_URL ?? null;
   ledgerRuns = await measureLedger(scratch.db, url, configs);
 }

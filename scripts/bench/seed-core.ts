@@ -252,7 +252,9 @@ export class LedgerWriter {
       await writeRows(tx, ledgerEntries, block.entries);
       await writeChanges(tx, block.changes);
       const moved: Head = { ...head, size: end.size, frontier: MerkleFrontier.deserialize(end.frontier), lastAcceptedAtMs: end.lastAcceptedAtMs };
-      await closeBlock(tx, moved, this.platformKey, Date.now, { mirrorKey: this.db, changes: block.changes });
+      // The note is signed by the operator's checkpoint key, as the service signs it.
+      const noteKey = await operatorKeyFor(tx, OPERATOR_ORG_ID, "checkpoint");
+      await closeBlock(tx, moved, this.platformKey, Date.now, { mirrorKey: this.db, changes: block.changes, noteKey });
     });
     this.writeMs += performance.now() - started;
     this.blocksWritten += 1;

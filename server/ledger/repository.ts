@@ -157,24 +157,38 @@ export const toRepayment = (row: RepaymentRow): Repayment => ({
  * Loads everything one transaction (or, with mergePrefetchKeys, one block) needs into a MemoryState, following the transitive rule
  * of PrefetchKeys: keys bring their organisations, financings their claims, claims their
  * whole issuance tree, its active pledges and its credit line.
+ *
+ * `overlay` is what a block still being written (not yet committed) changed, for a block
+ * applied ahead of the head lock on the state that one leaves (service.ts commitAhead): the
+ * tables may then show the state before that block or after it, statement by statement, and
+ * the overlay, laid over the rows, makes both the state after it. The rows it adds are
+ * reached through it too (a claim the block in flight created brings its issuance's tree, a
+ * key it registered its organisation, a financing it opened its claim), since the tables may
+ * not hold them yet.
  */
-export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<MemoryState> {
+export async function prefetchState(db: DbOrTx, keys: PrefetchKeys, overlay: readonly StateChange[] = []): Promise<MemoryState> {
+  const ahead = overlayIndex(overlay);
   const keyRows = [
     ...(keys.keyIds.length ? await db.select().from(signingKeys).where(inList(signingKeys.keyId, keys.keyIds)) : []),
     // The whole key set of these organisations (guards on their last keys of a role); a key loaded twice is the same row.
     ...(keys.keySets.length ? await db.select().from(signingKeys).where(and(inList(signingKeys.orgId, keys.keySets), eq(signingKeys.status, "active"))) : []),
   ];
   const financingRows = keys.financingIds.length ? await db.select().from(financings).where(inList(financings.id, keys.financingIds)) : [];
-  const claimIds = [...new Set([...keys.claimIds, ...financingRows.map((f) => f.claimId), ...(await liveIssuanceIds(db, keys.invoices))])];
+  const financedClaimIds = [...financingRows.map((f) => f.claimId), ...keys.financingIds.flatMap((id) => ahead.financingClaims.get(id) ?? [])];
+  const claimIds = [...new Set([...keys.claimIds, ...financedClaimIds, ...(await liveIssuanceIds(db, keys.invoices))])];
+  const rootIds = [...new Set(claimIds.flatMap((id) => ahead.claimRoots.get(id) ?? []))];
   const claimRows = claimIds.length
-    ? await db.select().from(claims).where(inArray(claims.rootId, db.select({ rootId: claims.rootId }).from(claims).where(inList(claims.id, claimIds))))
+    ? await db
+        .select()
+        .from(claims)
+        .where(or(inArray(claims.rootId, db.select({ rootId: claims.rootId }).from(claims).where(inList(claims.id, claimIds))), ...(rootIds.length ? [inList(claims.rootId, rootIds)] : [])))
     : [];
   const pledgeRows = claimRows.length
     ? await db.select().from(pledges).where(and(inList(pledges.claimId, claimRows.map((c) => c.id)), eq(pledges.status, "active")))
     : [];
-  const creditLineIds = [...new Set([...keys.creditLineIds, ...claimRows.map((c) => c.creditLineId)])];
+  const creditLineIds = [...new Set([...keys.creditLineIds, ...claimRows.map((c) => c.creditLineId), ...ahead.creditLineIds])];
   const creditLineRows = creditLineIds.length ? await db.select().from(creditLines).where(inList(creditLines.id, creditLineIds)) : [];
-  const orgIds = [...new Set([...keys.orgIds, ...keyRows.map((k) => k.orgId)])];
+  const orgIds = [...new Set([...keys.orgIds, ...keyRows.map((k) => k.orgId), ...keys.keyIds.flatMap((id) => ahead.keyOrgs.get(id) ?? [])])];
   const orgRows = orgIds.length ? await db.select().from(ledgerOrganisations).where(inList(ledgerOrganisations.id, orgIds)) : [];
   const nonceRows = keys.nonces.length
     ? await db
@@ -189,7 +203,7 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
   const checkpointRows = keys.checkpointHashes.length
     ? await db.select({ hash: ledgerCheckpoints.noteTextHash }).from(ledgerCheckpoints).where(inList(ledgerCheckpoints.noteTextHash, keys.checkpointHashes))
     : [];
-  return new PrefetchedState(anyKey.length > 0, {
+  const state = new PrefetchedState(anyKey.length > 0, {
     orgs: orgRows.map(toOrganisation),
     keys: keyRows.map(toKey),
     approvalPolicies: approvalPolicyRows.map(toApprovalPolicy),
@@ -202,6 +216,25 @@ export async function prefetchState(db: DbOrTx, keys: PrefetchKeys): Promise<Mem
     // Tracked: a checkpoint the database does not hold has not closed.
     checkpointHashes: checkpointRows.map((row) => row.hash as string),
   });
+  // In order, so each row ends as the block in flight left it.
+  if (overlay.length > 0) state.applyChanges(overlay);
+  return state;
+}
+
+/** What prefetchState reaches through an overlay: the issuance of each claim, the claim of each financing, the organisation of each key, the credit lines named. */
+function overlayIndex(overlay: readonly StateChange[]) {
+  const claimRoots = new Map<string, string>();
+  const financingClaims = new Map<string, string>();
+  const keyOrgs = new Map<string, string>();
+  const creditLineIds = new Set<string>();
+  for (const change of overlay) {
+    if (change.kind === "claim") {
+      claimRoots.set(change.value.id, change.value.rootId);
+      creditLineIds.add(change.value.creditLineId);
+    } else if (change.kind === "financing") financingClaims.set(change.value.id, change.value.claimId);
+    else if (change.kind === "key") keyOrgs.set(change.value.keyId, change.value.orgId);
+  }
+  return { claimRoots, financingClaims, keyOrgs, creditLineIds };
 }
 
 /**

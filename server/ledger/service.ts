@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "@/db/client";
 import { isDatabaseFailure } from "@/db/availability";
 import { ledgerCheckpoints, ledgerEntries, ledgerHead, signingKeys } from "@/db/schema";
@@ -22,8 +22,8 @@ import { hasActiveOperatorKey, loadOperatorRoleKey, loadPlatformKey, type Platfo
 import { OPERATOR_ORG_ID } from "../platform/signer";
 import { ledgerOrigin } from "../env";
 import { checkpointTextHash, formatCheckpointBody, signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpoint";
-import { GroupCommit } from "./group-commit";
-import { advanceStateMirror, keepStateMirror, takeStateMirror } from "./state-root";
+import { GroupCommit, type Previous } from "./group-commit";
+import { advanceStateMirrorInMemory, keepStateMirror, takeKeptStateMirror, takeStateMirror, writeStateNodes, type ChangedStateNodes, type StateMirror } from "./state-root";
 import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
 import { writeOutbox } from "./outbox";
 import { inList, prefetchState, touchedClaimIds, writeChanges, writeRows } from "./repository";
@@ -94,15 +94,16 @@ export function sealWire(wire: unknown): SealedTransaction | Refusal {
  * in `defaults`) have run for it.
  */
 export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}, observer: BlockObserver | null = null): LedgerSubmitter {
-  const queue = new GroupCommit<Queued, LedgerOptions, SubmitResult>(
-    async (items, batchOptions) => {
+  const queue = new GroupCommit<Queued, LedgerOptions, SubmitResult, AppliedBlock>(
+    async (items, batchOptions, previous, handOn) => {
       const startedMs = performance.now();
+      const report = { size: items.length, requestIds: requestIdsOf(items) };
       try {
-        const results = await submitBatch(db, items.map((item) => item.transaction), batchOptions);
-        observer?.block({ size: items.length, ms: performance.now() - startedMs, requestIds: requestIdsOf(items), results, error: null });
+        const { results, path } = await commitInPipeline(db, items.map((item) => item.transaction), batchOptions, previous, handOn);
+        observer?.block({ ...report, ms: performance.now() - startedMs, results, error: null, path });
         return results;
       } catch (error) {
-        observer?.block({ size: items.length, ms: performance.now() - startedMs, requestIds: requestIdsOf(items), results: [], error });
+        observer?.block({ ...report, ms: performance.now() - startedMs, results: [], error, path: null });
         throw error;
       }
     },
@@ -129,9 +130,17 @@ const requestIdsOf = (items: readonly Queued[]) => items.flatMap((item) => (item
 export interface BlockObserver {
   /** The id of the request being served when a submission is queued. */
   requestId(): string | undefined;
-  /** A block committed (results) or failed (error), with the ids of the requests in it. */
-  block(report: { size: number; ms: number; requestIds: readonly string[]; results: readonly SubmitResult[]; error: unknown }): void;
+  /** A block committed (results) or failed (error), with the ids of the requests in it and how it was applied (null when it failed). */
+  block(report: { size: number; ms: number; requestIds: readonly string[]; results: readonly SubmitResult[]; error: unknown; path: BlockPath | null }): void;
 }
+
+/**
+ * How a block was applied: "ahead" on the state the block before it leaves, while that one
+ * was written, and committed as applied; "again" applied ahead, then judged again under the
+ * head lock because the block before did not commit or another writer's block came in
+ * between; "locked" applied under the head lock only (nothing was in flight before it).
+ */
+export type BlockPath = "ahead" | "again" | "locked";
 
 /**
  * Submits one sealed transaction as a block of its own (see submitBatch), with no group
@@ -167,26 +176,171 @@ async function withFollowUps(db: Db, result: SubmitResult, afterCommit: readonly
  * in the same database transaction.
  */
 export async function submitBatch(db: Db, transactions: readonly SealedTransaction[], options: LedgerOptions = {}): Promise<SubmitResult[]> {
-  const clock = options.clock ?? Date.now;
-  const prepared = transactions.map((signed): Prepared => ({ signed, txId: transactionId(signed.transaction) }));
-  const verified = await preverifySignatures(db, prepared, options);
-  const platformKey = await loadPlatformKey(db);
+  const context = await blockContext(db, prepareItems(transactions), options);
   try {
-    return await db.transaction(async (tx) => {
-      const head = await lockHead(tx);
-      const block = await openBlock(tx, prepared);
-      const results = prepared.map((item) => appendOne(block, head, item, clock, verified));
-      await writeRows(tx, ledgerEntries, block.entries);
-      await writeChanges(tx, block.changes);
-      await writeOutbox(tx, results, block.entries);
-      // The note is signed by the checkpoint key in force after this block (a rotation in it counts), as witnesses check.
-      const noteKey = (await hasActiveOperatorKey(tx, OPERATOR_ORG_ID, "checkpoint")) ? await loadOperatorRoleKey(db, "checkpoint") : platformKey;
-      await closeBlock(tx, head, platformKey, clock, { mirrorKey: db, changes: block.changes, noteKey });
-      return results;
-    });
+    return (await db.transaction((tx) => commitUnderLock(db, tx, context))).results;
   } catch (error) {
     throw translateDatabaseError(error);
   }
+}
+
+/** What applying a block needs that is known before the lock: the items, their checked signatures, the clock and the operator key. */
+interface BlockContext {
+  items: Prepared[];
+  verified: SignatureVerifier;
+  clock: () => number;
+  platformKey: PlatformKey;
+}
+
+function prepareItems(transactions: readonly SealedTransaction[]): Prepared[] {
+  return transactions.map((signed): Prepared => ({ signed, txId: transactionId(signed.transaction) }));
+}
+
+async function blockContext(db: Db, items: Prepared[], options: LedgerOptions): Promise<BlockContext> {
+  const verified = await preverifySignatures(db, items, options);
+  return { items, verified, clock: options.clock ?? Date.now, platformKey: await loadPlatformKey(db) };
+}
+
+/**
+ * A group-committed block, pipelined (group-commit.ts): with a block in flight before it, it
+ * is applied ahead, on the state that block leaves, while that one's statements and commit
+ * run, then written under the head lock if the head is still where that block left it. If
+ * the block before failed, or another writer's block (another app instance, a job) came in
+ * between, what was applied ahead is dropped and the block is judged again under the lock
+ * against the database, as if nothing had been applied: nothing is ever accepted on a state
+ * that did not commit.
+ */
+async function commitInPipeline(
+  db: Db,
+  transactions: readonly SealedTransaction[],
+  options: LedgerOptions,
+  previous: Previous<AppliedBlock> | null,
+  handOn: (block: AppliedBlock) => void,
+): Promise<{ results: SubmitResult[]; path: BlockPath }> {
+  const items = prepareItems(transactions);
+  // The signature checks run while the block applied ahead loads its rows.
+  const ready = blockContext(db, items, options);
+  try {
+    if (previous !== null) {
+      const ahead = await applyAhead(db, previous.tail, items, ready).catch(judgeUnderLock);
+      if (ahead !== null && (await previous.committed)) {
+        const written = await db.transaction((tx) => commitAhead(tx, ahead, previous.tail.head, handOn));
+        if (written !== null) return { results: written.results, path: "ahead" };
+      }
+      // The answers of the block before come first: its retries, if it failed, run before this one is judged again.
+      await previous.settled;
+      const context = await ready;
+      const again = await db.transaction((tx) => commitUnderLock(db, tx, context, handOn));
+      return { results: again.results, path: ahead === null ? "locked" : "again" };
+    }
+    const context = await ready;
+    return { results: (await db.transaction((tx) => commitUnderLock(db, tx, context, handOn))).results, path: "locked" };
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+}
+
+/** A block applied in memory: its answers, what it writes, and the head as it leaves it. */
+export interface AppliedBlock {
+  results: SubmitResult[];
+  entries: EntryRow[];
+  changes: StateChange[];
+  /** The head after the block (its own frontier, not shared with the block before). */
+  head: Head;
+  /** The checkpoint that closes it, with the state map's changed nodes; null when it accepted nothing. */
+  seal: BlockSeal | null;
+}
+
+/** The classic block: under the head lock, load what it needs, apply, seal, hand it on (its state is known), write. */
+async function commitUnderLock(db: Db, tx: Tx, context: BlockContext, handOn: (block: AppliedBlock) => void = () => {}): Promise<AppliedBlock> {
+  const head = await lockHead(tx);
+  const block = await openBlock(tx, context.items, null);
+  const applied = applyBlock(block, head, context);
+  if (applied.head.size > head.lastCheckpointSize) {
+    const noteKey = await checkpointNoteKey(tx, db, applied.changes, context.platformKey);
+    const mirror = await takeStateMirror(db, tx, head.lastCheckpointHash);
+    applied.seal = sealBlock(applied.head, mirror, applied.changes, context.platformKey, noteKey, context.clock);
+    keepStateMirror(db, { ...mirror, checkpointHash: applied.head.lastCheckpointHash });
+  }
+  handOn(applied);
+  await writeBlock(tx, applied);
+  return applied;
+}
+
+/**
+ * Applies a block on the state the block in flight before it (`before`) leaves, before taking
+ * the head lock: the rows are read outside any transaction with that block's changes laid
+ * over them (prefetchState's overlay), the log continues from its head, and the state map
+ * from the mirror it left. Null when the mirror is not that block's (it is rebuilt only under
+ * the lock).
+ */
+async function applyAhead(db: Db, before: AppliedBlock, items: readonly Prepared[], ready: Promise<BlockContext>): Promise<AppliedBlock | null> {
+  const head = { ...before.head, frontier: before.head.frontier.clone() };
+  const [block, context] = await Promise.all([openBlock(db, items, before), ready]);
+  const applied = applyBlock(block, head, context);
+  if (applied.head.size === head.lastCheckpointSize) return applied;
+  const noteKey = await checkpointNoteKey(db, db, [...before.changes, ...applied.changes], context.platformKey);
+  const mirror = takeKeptStateMirror(db, before.head.lastCheckpointHash);
+  if (mirror === null) return null;
+  applied.seal = sealBlock(applied.head, mirror, applied.changes, context.platformKey, noteKey, context.clock);
+  // Kept under this block's checkpoint: if the block is judged again, the head never names it and the next block rebuilds.
+  keepStateMirror(db, { ...mirror, checkpointHash: applied.head.lastCheckpointHash });
+  return applied;
+}
+
+/**
+ * What applying ahead does with a failure: rows read while another writer's block landed can
+ * disagree with each other (that block is not in the overlay), and the contracts may then
+ * throw on them. The block is judged under the lock instead, where a real fault throws again.
+ */
+function judgeUnderLock(): null {
+  return null;
+}
+
+/** Writes a block applied ahead if the head is still where the block before left it; null (nothing written) if not. */
+async function commitAhead(tx: Tx, ahead: AppliedBlock, expected: Head, handOn: (block: AppliedBlock) => void): Promise<AppliedBlock | null> {
+  const head = await lockHead(tx);
+  if (head.size !== expected.size || head.lastCheckpointHash !== expected.lastCheckpointHash) return null;
+  handOn(ahead);
+  await writeBlock(tx, ahead);
+  return ahead;
+}
+
+function applyBlock(block: Block, head: Head, context: BlockContext): AppliedBlock {
+  const results = context.items.map((item) => appendOne(block, head, item, context.clock, context.verified));
+  return { results, entries: block.entries, changes: block.changes, head, seal: null };
+}
+
+/** The block's statements: its log entries, its state, its events, then its checkpoint and the head. */
+async function writeBlock(tx: Tx, block: AppliedBlock): Promise<void> {
+  await writeRows(tx, ledgerEntries, block.entries);
+  await writeChanges(tx, block.changes);
+  await writeOutbox(tx, block.results, block.entries);
+  if (block.seal !== null) await writeSeal(tx, block.head, block.seal);
+}
+
+/**
+ * The key the C2SP note is signed with: the operator's checkpoint key in force after the
+ * block (a rotation in it counts, as witnesses check), else the operator key. `db` reads the
+ * operator's keys as they are before `changes` (or after: they are laid over).
+ */
+async function checkpointNoteKey(db: DbOrTx, keyCache: Db, changes: readonly StateChange[], platformKey: PlatformKey): Promise<PlatformKey> {
+  const operatorKeys = changes.flatMap((change) => (change.kind === "key" && change.value.orgId === OPERATOR_ORG_ID ? [change.value] : []));
+  let active: boolean;
+  if (operatorKeys.length === 0) active = await hasActiveOperatorKey(db, OPERATOR_ORG_ID, "checkpoint");
+  else {
+    const rows = await db
+      .select({ keyId: signingKeys.keyId })
+      .from(signingKeys)
+      .where(and(eq(signingKeys.orgId, OPERATOR_ORG_ID), eq(signingKeys.role, "checkpoint"), eq(signingKeys.status, "active")));
+    const keyIds = new Set(rows.map((row) => row.keyId));
+    for (const key of operatorKeys) {
+      if (key.status === "active" && key.role === "checkpoint") keyIds.add(key.keyId);
+      else keyIds.delete(key.keyId);
+    }
+    active = keyIds.size > 0;
+  }
+  return active ? loadOperatorRoleKey(keyCache, "checkpoint") : platformKey;
 }
 
 /**
@@ -263,13 +417,18 @@ interface Block {
   changes: StateChange[];
 }
 
-/** Loads, in one set of queries, what the block's new transactions need. */
-async function openBlock(tx: Tx, items: readonly Prepared[]): Promise<Block> {
-  const txIds = [...new Set(items.map((item) => item.txId))];
-  const rows = txIds.length ? await tx.select().from(ledgerEntries).where(inList(ledgerEntries.txId, txIds)) : [];
+/**
+ * Loads, in one set of queries, what the block's new transactions need; with `before` (a block
+ * in flight, not yet committed), as that block leaves it: its entries count as in the log and
+ * its changes are laid over the rows.
+ */
+async function openBlock(db: DbOrTx, items: readonly Prepared[], before: AppliedBlock | null): Promise<Block> {
+  const txIds = new Set(items.map((item) => item.txId));
+  const rows = txIds.size ? await db.select().from(ledgerEntries).where(inList(ledgerEntries.txId, [...txIds])) : [];
   const existing = new Map(rows.map((row) => [row.txId, row]));
+  for (const entry of before?.entries ?? []) if (txIds.has(entry.txId)) existing.set(entry.txId, entry);
   const fresh = items.filter((item) => !existing.has(item.txId));
-  const state = await prefetchState(tx, mergePrefetchKeys(fresh.map((item) => prefetchKeys(item.signed))));
+  const state = await prefetchState(db, mergePrefetchKeys(fresh.map((item) => prefetchKeys(item.signed))), before?.changes ?? []);
   return { state, existing, accepted: new Map(), entries: [], changes: [] };
 }
 
@@ -338,7 +497,24 @@ export interface BlockStateChanges {
 export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, clock: () => number, block: BlockStateChanges): Promise<void> {
   if (head.size === head.lastCheckpointSize) return;
   const mirror = await takeStateMirror(block.mirrorKey, tx, head.lastCheckpointHash);
-  const stateRoot = await advanceStateMirror(tx, mirror, block.changes);
+  const seal = sealBlock(head, mirror, block.changes, platformKey, block.noteKey ?? platformKey, clock);
+  await writeSeal(tx, head, seal);
+  // Kept for the next block, which uses it only if the head still names this checkpoint (a rolled-back block's never will).
+  keepStateMirror(block.mirrorKey, { ...mirror, checkpointHash: head.lastCheckpointHash });
+}
+
+/** What closes a block: its checkpoint row (the signed checkpoint and note), and the state map's nodes that changed. */
+export interface BlockSeal {
+  checkpoint: typeof ledgerCheckpoints.$inferInsert;
+  nodes: ChangedStateNodes;
+}
+
+/**
+ * Signs the checkpoint of a block whose entries are on `head` (in memory: the state map is
+ * advanced on `mirror`, the mirror of the last checkpoint) and moves the head past it.
+ */
+function sealBlock(head: Head, mirror: StateMirror, changes: readonly StateChange[], platformKey: PlatformKey, noteKey: PlatformKey, clock: () => number): BlockSeal {
+  const { root: stateRoot, nodes } = advanceStateMirrorInMemory(mirror, changes);
   const rootHash = head.frontier.root();
   const checkpoint: Checkpoint = {
     size: head.size,
@@ -349,15 +525,21 @@ export async function closeBlock(tx: Tx, head: Head, platformKey: PlatformKey, c
   const signed = signCheckpoint(checkpoint, platformKey.keyId, platformKey.privateKey);
   const hash = checkpointHash(checkpoint);
   const body = { origin: ledgerOrigin(), size: head.size, rootHash, extensions: [stateRootExtension(stateRoot)] };
-  const note = signCheckpointNote(body, (block.noteKey ?? platformKey).privateKey);
+  const note = signCheckpointNote(body, noteKey.privateKey);
   const noteTextHash = checkpointTextHash(formatCheckpointBody(body));
-  await tx.insert(ledgerCheckpoints).values({ ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex, stateRootHex: bytesToHex(stateRoot), note, noteTextHash });
+  head.lastCheckpointHash = hash;
+  head.lastCheckpointSize = head.size;
+  return { checkpoint: { ...checkpoint, checkpointHash: hash, keyId: signed.keyId, signatureHex: signed.signatureHex, stateRootHex: bytesToHex(stateRoot), note, noteTextHash }, nodes };
+}
+
+/** The seal's statements: the state map's nodes, the checkpoint, the head. */
+async function writeSeal(tx: Tx, head: Head, seal: BlockSeal): Promise<void> {
+  await writeStateNodes(tx, seal.nodes);
+  await tx.insert(ledgerCheckpoints).values(seal.checkpoint);
   await tx
     .update(ledgerHead)
-    .set({ size: head.size, frontier: head.frontier.serialize(), lastAcceptedAtMs: head.lastAcceptedAtMs, lastCheckpointHash: hash, lastCheckpointSize: head.size })
+    .set({ size: head.size, frontier: head.frontier.serialize(), lastAcceptedAtMs: head.lastAcceptedAtMs, lastCheckpointHash: head.lastCheckpointHash, lastCheckpointSize: head.size })
     .where(eq(ledgerHead.id, 1));
-  // Kept for the next block, which uses it only if the head still names this checkpoint (a rolled-back block's never will).
-  keepStateMirror(block.mirrorKey, { ...mirror, checkpointHash: hash });
 }
 
 /**

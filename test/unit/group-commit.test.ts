@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommit } from "@/server/ledger/group-commit";
+import { GroupCommit, type Previous } from "@/server/ledger/group-commit";
 
 /** A commit that records its groups (and the options each was committed with) and fails any group holding a "bad" item. */
 function recorder() {
@@ -59,5 +59,32 @@ describe("GroupCommit", () => {
     ]);
     expect(groups).toEqual([["a"], ["b", "c"], ["d"], ["e"]]);
     expect(tags).toEqual([undefined, "x", "x", undefined]);
+  });
+
+  it("starts the next group once the one in flight hands on its tail, keeps at most two in flight, and tells the next whether the tail committed", async () => {
+    const log: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const commit = async (items: string[], _options: object, previous: Previous<string> | null, handOn: (tail: string) => void) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      log.push(`start ${items.join("")} after ${previous?.tail ?? "-"}`);
+      const committedBefore = previous === null ? null : await previous.committed;
+      handOn(items.join(""));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      inFlight -= 1;
+      if (items.includes("bad")) throw new Error("broken invariant");
+      log.push(`done ${items.join("")} (before committed: ${committedBefore})`);
+      return items.map((item) => `ok:${item}`);
+    };
+    const queue = new GroupCommit<string, object, string, string>(commit);
+    const first = queue.submit("a", {});
+    const second = queue.submit("bad", {});
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    const third = queue.submit("c", {});
+    const results = await Promise.allSettled([first, second, third]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual(["ok:a", "broken invariant", "ok:c"]);
+    expect(log).toEqual(["start a after -", "start bad after a", "done a (before committed: null)", "start c after bad", "done c (before committed: false)"]);
+    expect(most).toBe(2);
   });
 });

@@ -111,26 +111,25 @@ export function KeySetCheckPanel({ orgId, keys }: { orgId: string; keys: Organis
           </ul>
         </Alert>
       ) : null}
-      {verified.listedNotCommitted.length > 0 ? (
-        <Alert>
-          <p className="font-medium">{t("listedNotCommitted", { count: verified.listedNotCommitted.length })}</p>
-          <ul className="mt-1 break-all font-mono text-xs">
-            {verified.listedNotCommitted.map((key) => (
-              <li key={key.keyId} data-testid={`uncommitted-key-${key.keyId}`}>{key.keyId}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
-      {verified.committedNotListed.length > 0 ? (
-        <Alert>
-          <p className="font-medium">{t("committedNotListed", { count: verified.committedNotListed.length })}</p>
-          <ul className="mt-1 break-all font-mono text-xs">
-            {verified.committedNotListed.map((key) => (
-              <li key={key.keyId}>{key.keyId}</li>
-            ))}
-          </ul>
-        </Alert>
-      ) : null}
+      <KeyIdList title={t("listedNotCommitted", { count: verified.listedNotCommitted.length })} keyIds={verified.listedNotCommitted.map((key) => key.keyId)} testIdPrefix="uncommitted-key-" />
+      <KeyIdList title={t("committedNotListed", { count: verified.committedNotListed.length })} keyIds={verified.committedNotListed.map((key) => key.keyId)} />
     </div>
+  );
+}
+
+/** A warning naming key ids, one a line; nothing when there are none. */
+function KeyIdList({ title, keyIds, testIdPrefix }: { title: string; keyIds: string[]; testIdPrefix?: string }) {
+  if (keyIds.length === 0) return null;
+  return (
+    <Alert>
+      <p className="font-medium">{title}</p>
+      <ul className="mt-1 break-all font-mono text-xs">
+        {keyIds.map((keyId) => (
+          <li key={keyId} data-testid={testIdPrefix ? `${testIdPrefix}${keyId}` : undefined}>
+            {keyId}
+          </li>
+        ))}
+      </ul>
+    </Alert>
   );
 }

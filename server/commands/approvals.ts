@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, ne, or } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, ne, or } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import type { Db, DbOrTx } from "@/db/client";
 import { creditLines, ledgerEntries, organisations, pendingApprovals, signingKeys, users, type PendingApprovalStatus } from "@/db/schema";
@@ -217,8 +217,14 @@ export async function listApprovals(db: DbOrTx, actor: Actor, nowMs: number): Pr
 
 /** How many items wait for the caller's approval (the navigation's count). */
 export async function countWaiting(db: DbOrTx, actor: Actor, nowMs: number): Promise<number> {
-  if (!canSeeApprovals(actor, actor.orgId) || !canApprove(actor, { orgId: actor.orgId, type: "claim.issue" })) return 0;
-  return (await listApprovals(db, actor, nowMs)).waiting.length;
+  if (!canSeeApprovals(actor, actor.orgId)) return 0;
+  // Asked every 30 s by every open page: counted in the database, by type (whether the caller may approve depends on it), not by building the queue.
+  const byType = await db
+    .select({ type: pendingApprovals.type, n: count() })
+    .from(pendingApprovals)
+    .where(and(eq(pendingApprovals.orgId, actor.orgId), eq(pendingApprovals.status, "pending"), ne(pendingApprovals.preparedByUserId, actor.userId), gte(pendingApprovals.signedAtMs, nowMs - CREATED_AT_TOLERANCE_MS)))
+    .groupBy(pendingApprovals.type);
+  return byType.reduce((sum, { type, n }) => sum + (canApprove(actor, { orgId: actor.orgId, type }) ? n : 0), 0);
 }
 
 export async function getApproval(db: DbOrTx, actor: Actor, id: string, nowMs: number): Promise<ApprovalDto> {

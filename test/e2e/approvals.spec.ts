@@ -79,7 +79,10 @@ test("the approver sees it in his queue, reads what he signs, approves, and the 
   await unlockIfAsked(page, "core.approver");
   const decided = page.getByRole("region", { name: "Decided lately" }).getByTestId("approval-item").filter({ hasText: AMOUNT });
   await expect(decided).toContainText("Approved");
-  await expect(decided).toContainText(/Approved: the ledger accepted it as entry #\d+/);
+  await expect(decided).toContainText("Approved: the ledger accepted it.");
+  // The ledger entry's number is there for whoever opens the signed body, not in the sentence.
+  await decided.getByText("Transaction id and signed body (JSON)").click();
+  await expect(decided).toContainText(/Ledger entry: #\d+/);
   await expect(page.getByText("Nothing waits for your approval.")).toBeVisible();
   await shot(page, "approvals-approved");
   await signOut(page);
@@ -116,6 +119,10 @@ test("a transaction held for approval reaches the approver's badge without a rel
   await expect(badge).toHaveText("1", { timeout: 45_000 });
   const held = maker.getByTestId("approval-item").filter({ hasText: "¥1,200,000.00" });
   await held.getByRole("button", { name: "Withdraw" }).click();
+  // Nothing happens until the maker confirms: the item still waits.
+  await expect(held.getByRole("group", { name: "Withdraw this transaction?" })).toBeVisible();
+  await expect(badge).toHaveText("1");
+  await held.getByRole("button", { name: "Withdraw it" }).click();
   await expect(held).toContainText("Withdrawn");
   await expect(badge).toHaveCount(0, { timeout: 45_000 });
   await maker.context().close();

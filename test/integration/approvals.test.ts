@@ -201,3 +201,33 @@ describe("rejecting and withdrawing", () => {
     expect(later.status).toBe("accepted");
   });
 });
+
+describe("counting what waits (the navigation's badge)", () => {
+  /** The badge's count, and what the queue lists as waiting, for one caller. */
+  async function countAndList(userId: string): Promise<[number, number]> {
+    return [await callerFor(db, userId).approvals.waitingCount(), (await callerFor(db, userId).approvals.list()).waiting.length];
+  }
+
+  it("counts exactly what the queue lists as waiting for each caller, and leaves out the expired and the withdrawn", async () => {
+    const { item } = await held();
+    const [approverCount, approverListed] = await countAndList(APPROVER);
+    expect(approverCount).toBeGreaterThan(0);
+    expect(approverCount).toBe(approverListed);
+    for (const userId of [MAKER, "usr_huaxin_1", PEARL_APPROVER]) {
+      const [counted, listed] = await countAndList(userId);
+      expect(counted, userId).toBe(listed);
+    }
+    // The maker never approves his own: his count leaves it out.
+    expect((await callerFor(db, MAKER).approvals.list()).waiting.map((w) => w.id)).not.toContain(item.id);
+
+    // Past the ledger's window it is expired: neither counted nor listed as waiting.
+    const [row] = await db.select({ signedAtMs: pendingApprovals.signedAtMs }).from(pendingApprovals).where(eq(pendingApprovals.id, item.id));
+    await db.update(pendingApprovals).set({ signedAtMs: row!.signedAtMs - 25 * 3_600_000 }).where(eq(pendingApprovals.id, item.id));
+    expect(await countAndList(APPROVER)).toEqual([approverCount - 1, approverCount - 1]);
+    await db.update(pendingApprovals).set({ signedAtMs: row!.signedAtMs }).where(eq(pendingApprovals.id, item.id));
+    expect(await countAndList(APPROVER)).toEqual([approverCount, approverCount]);
+
+    await callerFor(db, MAKER).approvals.withdraw({ id: item.id });
+    expect(await countAndList(APPROVER)).toEqual([approverCount - 1, approverCount - 1]);
+  });
+});

@@ -76,7 +76,8 @@ function BodyFields({ item }: { item: Approval }) {
       rows.push({ label: label(field), value: f.money(minor), testId: `approval-${field}` });
       if (field === "amountMinor" || field === "limitMinor" || field === "approvalAboveMinor" || field === "maxAmountMinor") rows.push({ label: t("fields.capitals"), value: f.capitals(minor), testId: `approval-${field}-capitals` });
     } else if (field.endsWith("OrgId") && typeof raw === "string") rows.push({ label: label(field), value: item.summary[field] ?? raw });
-    else if (field === "creditLineId" && typeof raw === "string") rows.push({ label: label(field), value: item.summary[field] ? `${item.summary[field]} · ${raw}` : raw });
+    // A credit line by its lender's name; its id is in the signed body below.
+    else if (field === "creditLineId" && typeof raw === "string") rows.push({ label: label(field), value: item.summary[field] ? t("creditLineOf", { lender: item.summary[field] }) : raw });
     else if (field.endsWith("Date") && typeof raw === "string") rows.push({ label: label(field), value: f.date(raw) });
     else if (field.endsWith("AtMs") && typeof raw === "number") rows.push({ label: label(field), value: f.dateTime(raw) });
     else if (field === "rateBps" && typeof raw === "number") rows.push({ label: label(field), value: `${(raw / 100).toFixed(2)}%` });
@@ -115,6 +116,7 @@ function ApprovalCard({ item }: { item: Approval }) {
         <details className="text-xs">
           <summary className="cursor-pointer text-brand-700">{t("showBody")}</summary>
           <p className="mt-2 break-all font-mono">{t("txId")}: {item.txId}</p>
+          {item.leafIndex !== null ? <p className="mt-1 font-mono">{t("entry", { leaf: item.leafIndex })}</p> : null}
           <pre className="mt-2 max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono">{JSON.stringify(item.signed, null, 2)}</pre>
         </details>
         <Outcome item={item} />
@@ -134,7 +136,7 @@ function Outcome({ item }: { item: Approval }) {
   return (
     <div className="space-y-1 text-sm text-slate-600">
       {by ? <p>{t(`status.${item.status}`)}: {by}</p> : null}
-      {item.status === "approved" && item.leafIndex !== null ? <p>{t("approved", { leaf: item.leafIndex })}</p> : null}
+      {item.status === "approved" ? <p>{t("approved")}</p> : null}
       {item.reason ? <p>{t("reasonLabel")}: {item.reason}</p> : null}
       {item.status === "expired" || item.status === "superseded" ? <p>{t(`statusHelp.${item.status}`)}</p> : null}
       {item.refusalCode ? <p>{t("refusalLabel")}: {refusalText(tAll, item.refusalCode)}</p> : null}
@@ -159,7 +161,7 @@ function Actions({ item }: { item: Approval }) {
   const approve = useMutation(trpc.approvals.approve.mutationOptions());
   const reject = useMutation(trpc.approvals.reject.mutationOptions());
   const withdraw = useMutation(trpc.approvals.withdraw.mutationOptions());
-  const [step, setStep] = useState<"idle" | "confirm" | "reject">("idle");
+  const [step, setStep] = useState<"idle" | "confirm" | "reject" | "withdraw">("idle");
   const [reason, setReason] = useState("");
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [message, setMessage] = useState<{ tone: "green" | "red" | "amber"; text: string } | null>(null);
@@ -174,7 +176,7 @@ function Actions({ item }: { item: Approval }) {
       const cosignature = await signer.cosign(transactionDigest(decoded.value.transaction), { reason: t("confirmTitle") });
       const result = await approve.mutateAsync({ id: item.id, cosignature });
       const ledger = result.ledger;
-      if (ledger === null || ledger.status === "accepted") setMessage({ tone: "green", text: t("approved", { leaf: ledger?.status === "accepted" ? ledger.leafIndex : (result.approval.leafIndex ?? 0) }) });
+      if (ledger === null || ledger.status === "accepted") setMessage({ tone: "green", text: t("approved") });
       else if (ledger.code === "approval_missing" && result.approval.status === "pending") setMessage({ tone: "amber", text: t("moreNeeded", { reason: refusalText(tAll, ledger.code, ledger.text) }) });
       else setMessage({ tone: "red", text: t("refused", { reason: refusalText(tAll, ledger.code, ledger.text) }) });
       setStep("idle");
@@ -201,6 +203,7 @@ function Actions({ item }: { item: Approval }) {
     setMessage(null);
     try {
       await withdraw.mutateAsync({ id: item.id });
+      setStep("idle");
       setMessage({ tone: "green", text: t("withdrawn") });
       await refresh();
     } catch (failure) {
@@ -213,7 +216,19 @@ function Actions({ item }: { item: Approval }) {
     return (
       <div className="space-y-2">
         {feedback}
-        <Button variant="secondary" disabled={busy} onClick={() => void runWithdraw()}>{t("withdraw")}</Button>
+        {step === "withdraw" ? (
+          // Withdrawing cannot be undone: the maker says so once more before it happens.
+          <div className="space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm" role="group" aria-label={t("withdrawConfirmTitle")}>
+            <p className="font-medium">{t("withdrawConfirmTitle")}</p>
+            <p>{t("withdrawConfirmText")}</p>
+            <div className="flex flex-wrap gap-2">
+              <Button disabled={busy} onClick={() => void runWithdraw()}>{t("confirmWithdraw")}</Button>
+              <Button variant="secondary" disabled={busy} onClick={() => setStep("idle")}>{t("cancel")}</Button>
+            </div>
+          </div>
+        ) : (
+          <Button variant="secondary" disabled={busy} onClick={() => setStep("withdraw")}>{t("withdraw")}</Button>
+        )}
       </div>
     );
   }

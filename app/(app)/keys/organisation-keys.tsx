@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { Badge, EmptyState } from "../../_components/ui";
+import { DataTable, type Column } from "../../_components/data-table";
 import { useFormatters } from "../../_lib/use-formatters";
 import type { Formatters } from "../../_lib/localized-format";
 import { ConfirmRequest } from "./confirm-request";
@@ -66,46 +67,38 @@ export function OrganisationKeys({ data, browserKeyId, canConfirm }: { data: Org
   if (rows.length === 0) {
     return <EmptyState title={t("none")}>{t("noneBody")}</EmptyState>;
   }
-  return (
-    <div className="-mx-5 overflow-x-auto">
-      <table className="min-w-full text-sm">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th className="px-5 py-2 font-medium">{t("keyId")}</th>
-            <th className="px-5 py-2 font-medium">{t("holder")}</th>
-            <th className="px-5 py-2 font-medium">{t("role")}</th>
-            <th className="px-5 py-2 font-medium">{t("status")}</th>
-            <th className="px-5 py-2 font-medium">{t("date")}</th>
-            <th className="px-5 py-2 font-medium">{t("requestedBy")}</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {rows.map((row) => (
-            <tr key={row.keyId} data-testid={`org-key-${row.keyId}`}>
-              <td className="px-5 py-3">
-                <span className="font-mono text-xs text-slate-800">{row.keyId}</span>
-                {row.keyId === browserKeyId ? (
-                  <span className="ml-2">
-                    <Badge tone="blue">{t("thisBrowser")}</Badge>
-                  </span>
-                ) : null}
-              </td>
-              <td className="px-5 py-3 text-slate-800" data-testid="key-holder">{row.holder ?? "—"}</td>
-              <td className="px-5 py-3" data-testid="key-role">{row.role ? <Badge tone={row.role === "admin" ? "blue" : "slate"}>{t(`roles.${row.role}`)}</Badge> : null}</td>
-              <td className="px-5 py-3">
-                <Badge tone={row.status.tone}>{row.status.label}</Badge>
-                {canConfirm && row.toConfirm && row.keyId !== browserKeyId ? (
-                  <div className="mt-2">
-                    <ConfirmRequest request={row.toConfirm} />
-                  </div>
-                ) : null}
-              </td>
-              <td className="whitespace-nowrap px-5 py-3 text-slate-600">{row.date}</td>
-              <td className="px-5 py-3 text-slate-600">{row.requestedBy ?? <span className="text-slate-400">{t("atOnboarding")}</span>}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  const columns: Column<Row>[] = [
+    {
+      header: t("keyId"),
+      cell: (row) => (
+        <>
+          <span className="break-all font-mono text-xs text-slate-800">{row.keyId}</span>
+          {row.keyId === browserKeyId ? (
+            <span className="ml-2">
+              <Badge tone="blue">{t("thisBrowser")}</Badge>
+            </span>
+          ) : null}
+        </>
+      ),
+    },
+    { header: t("holder"), className: "text-slate-800", cell: (row) => <span data-testid="key-holder">{row.holder ?? "—"}</span> },
+    { header: t("role"), cell: (row) => <span data-testid="key-role">{row.role ? <Badge tone={row.role === "admin" ? "blue" : "slate"}>{t(`roles.${row.role}`)}</Badge> : null}</span> },
+    {
+      header: t("status"),
+      cell: (row) => (
+        <>
+          <Badge tone={row.status.tone}>{row.status.label}</Badge>
+          {canConfirm && row.toConfirm && row.keyId !== browserKeyId ? (
+            <div className="mt-2">
+              <ConfirmRequest request={row.toConfirm} />
+            </div>
+          ) : null}
+        </>
+      ),
+    },
+    { header: t("date"), className: "whitespace-nowrap text-slate-600", cell: (row) => row.date },
+    { header: t("requestedBy"), className: "text-slate-600", cell: (row) => row.requestedBy ?? <span className="text-slate-400">{t("atOnboarding")}</span> },
+  ];
+  // Stacked on a phone: every key's role and status stay readable without scrolling sideways.
+  return <DataTable columns={columns} rows={rows} rowKey={(row) => row.keyId} rowTestId={(row) => `org-key-${row.keyId}`} stack />;
 }

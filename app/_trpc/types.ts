@@ -9,7 +9,7 @@ import type { AppRouter } from "@/server/trpc/root";
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
 
-export type ClaimRowDto = RouterOutputs["ledger"]["dashboard"]["claims"][number];
+export type ClaimRowDto = RouterOutputs["ledger"]["claimRows"][number];
 export type CreditLineDto = RouterOutputs["ledger"]["creditLines"][number];
 export type MaturityDto = RouterOutputs["ledger"]["maturities"][number];
 export type IssueRecipientsDto = RouterOutputs["ledger"]["issueRecipients"];

@@ -19,19 +19,24 @@ export interface ClaimPage {
 export const CLAIM_PAGE_MAX = 500;
 export const CLAIM_PAGE_DEFAULT = 200;
 
-/**
- * The claims an organisation holds or is offered (a supplier's or lender's own book), by
- * maturity date then id. With a page, one page of them (a keyset cursor: the next page starts
- * after the last claim of this one); without, all of them (the dashboard's totals, /api/v1).
- */
-export async function listOwnClaims(db: Db, actor: Actor, page?: ClaimPage) {
-  const conditions: SQL[] = [
+/** Which claims are an organisation's own book (held or offered to it): the list's and the dashboard totals' one definition. */
+export function ownClaimConditions(actor: Pick<Actor, "orgId">): SQL[] {
+  return [
     or(eq(claims.holderOrgId, actor.orgId), eq(claims.offeredToOrgId, actor.orgId))!,
     // A split claim was consumed into its children, which are listed instead.
     ne(claims.state, "split"),
     // A core enterprise "holds" its own issuance only while offering it; that is shown as issued, not held.
     not(and(eq(claims.issuerOrgId, actor.orgId), eq(claims.id, claims.rootId), eq(claims.state, "offered"))!),
   ];
+}
+
+/**
+ * The claims an organisation holds or is offered (a supplier's or lender's own book), by
+ * maturity date then id. With a page, one page of them (a keyset cursor: the next page starts
+ * after the last claim of this one); without, all of them (the claims page, /api/v1).
+ */
+export async function listOwnClaims(db: Db, actor: Actor, page?: ClaimPage) {
+  const conditions = ownClaimConditions(actor);
   if (page?.after) conditions.push(or(gt(claims.maturityDate, page.after.maturityDate), and(eq(claims.maturityDate, page.after.maturityDate), gt(claims.id, page.after.id)))!);
   const query = db
     .select()

@@ -9,6 +9,7 @@ import { seedDemo } from "@/server/seed/seed";
 import { demoIdentity } from "@/server/seed/ledger-seed";
 import { createTestDatabase } from "../helpers/db";
 import { callerFor, codeOf } from "../helpers/callers";
+import { DASHBOARD_ROWS, dashboardFor } from "@/server/read/dashboard";
 
 let database: Database;
 let tier3ClaimId: string;
@@ -25,6 +26,8 @@ beforeAll(async () => {
 afterAll(async () => database.close());
 
 const nonce = () => randomBytes(16).toString("hex");
+/** Zhengxin's auditor: its dashboard lists every live claim on the ledger. */
+const AUDITOR = "usr_zhengxin_1";
 
 describe("ledger API authorisation", () => {
   // The one test that changes the ledger writes to a seed of its own: the shared one stays as seeded for the readers below.
@@ -106,13 +109,50 @@ describe("claim visibility", () => {
     expect(core.figures.find((f) => f.key === "overdueIssued")?.valueMinor).toBe(13_000_000n);
     // Its rows are its issuances, each speaking for its pieces: together they owe what the
     // "Outstanding claims" card says, and the two matured ones read overdue.
-    const rowsOwe = core.claims.reduce((total, row) => total + row.outstandingMinor, 0n);
+    const rowsOwe = (await callerFor(database.db, "usr_huaxin_1").ledger.claimRows()).reduce((total, row) => total + row.outstandingMinor, 0n);
     expect(rowsOwe).toBe(core.figures.find((f) => f.key === "outstandingClaims")?.valueMinor);
-    expect(core.claims.filter((row) => row.state === "overdue").map((row) => row.outstandingMinor).sort()).toEqual([5_000_000n, 8_000_000n]);
+    expect((await callerFor(database.db, "usr_huaxin_1").ledger.claimRows()).filter((row) => row.state === "overdue").map((row) => row.outstandingMinor).sort()).toEqual([5_000_000n, 8_000_000n]);
     const bank = await callerFor(database.db, "usr_cmtb_1").ledger.dashboard();
     // Tier 3's 200.00 and the overdue tier-2 piece of the issuance that matured today.
     expect(bank.figures[0]?.valueMinor).toBe(20_000n + 3_000_000n);
     expect(await codeOf(callerFor(database.db, "usr_metalworks_1").ledger.dashboard())).toBe("FORBIDDEN");
+  });
+
+  it("a dashboard lists the first rows of its role's whole list, soonest maturity first, and counts the whole list", async () => {
+    for (const userId of ["usr_pearl_1", "usr_xinyuan_1", "usr_huaxin_1", "usr_cmtb_1", AUDITOR]) {
+      const caller = callerFor(database.db, userId);
+      const [dashboard, all] = await Promise.all([caller.ledger.dashboard(), caller.ledger.claimRows()]);
+      expect(all.map((row) => `${row.maturityDate} ${row.id}`), userId).toEqual(all.map((row) => `${row.maturityDate} ${row.id}`).sort());
+      expect(dashboard.claims, userId).toEqual(all.slice(0, DASHBOARD_ROWS));
+      expect(dashboard.claimsTotal, userId).toBe(all.length);
+      // The demo's lists are shorter than a dashboard shows: cut one row short, each is cut, its figures unchanged.
+      expect(all.length, userId).toBeGreaterThan(0);
+      const cut = await dashboardFor(database.db, await caller.auth.me(), Date.now(), all.length - 1);
+      expect(cut.claims, userId).toEqual(all.slice(0, all.length - 1));
+      expect(cut.claimsTotal, userId).toBe(all.length);
+      expect(cut.figures, userId).toEqual(dashboard.figures);
+    }
+  });
+
+  it("dashboard figures, added up in the database, equal the same sums over the whole list", async () => {
+    const live = ["offered", "held", "pledged", "financed", "overdue"];
+    const owed = (rows: { outstandingMinor: bigint }[]) => rows.reduce((total, row) => total + row.outstandingMinor, 0n);
+    for (const [userId, self] of [["usr_pearl_1", "org_pearl"], ["usr_lingnan_1", "org_lingnan"], ["usr_xinyuan_1", "org_xinyuan"]] as const) {
+      const caller = callerFor(database.db, userId);
+      const [{ figures }, all] = await Promise.all([caller.ledger.dashboard(), caller.ledger.claimRows()]);
+      const held = all.filter((row) => row.holderOrgId === self && ["held", "pledged", "overdue"].includes(row.state) && row.outstandingMinor > 0n);
+      const offered = all.filter((row) => row.offeredToName !== null && row.holderOrgId !== self);
+      expect(figures.find((f) => f.key === "holdings"), userId).toMatchObject({ count: held.length, valueMinor: owed(held) });
+      expect(figures.find((f) => f.key === "awaitingAcceptance"), userId).toMatchObject({ count: offered.length, valueMinor: offered.reduce((total, row) => total + row.amountMinor, 0n) });
+    }
+    const bank = callerFor(database.db, "usr_cmtb_1");
+    const [bankDashboard, financed] = await Promise.all([bank.ledger.dashboard(), bank.ledger.claimRows()]);
+    expect(bankDashboard.figures.find((f) => f.key === "exposure")).toMatchObject({ count: financed.length, valueMinor: owed(financed) });
+    const auditor = callerFor(database.db, AUDITOR);
+    const [auditDashboard, liveRows] = await Promise.all([auditor.ledger.dashboard(), auditor.ledger.claimRows()]);
+    expect(liveRows.every((row) => live.includes(row.state))).toBe(true);
+    expect(auditDashboard.figures.find((f) => f.key === "outstanding")?.valueMinor).toBe(owed(liveRows));
+    expect(auditDashboard.figures.find((f) => f.key === "overdue")?.valueMinor).toBe(owed(liveRows.filter((row) => row.state === "overdue")));
   });
 
   it("dashboard rows and the claim list name the organisations involved, and never list a split claim", async () => {

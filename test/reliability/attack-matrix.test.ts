@@ -194,6 +194,7 @@ const ROWS: Row[] = [
     check: (r) => expect(r).toMatchObject({ status: "refused", code: "claim_not_found" }),
   },
   { procedure: "ledger.dashboard", scenario: "own figures", expected: expect8(APPROVED) },
+  { procedure: "ledger.claimRows", scenario: "own list (holdings and offers, financed claims, issuances; the live claims for an auditor)", expected: expect8(APPROVED), check: (r) => expect(Array.isArray(r)).toBe(true) },
   {
     procedure: "ledger.issueRecipients",
     scenario: "the suppliers the issue form offers (core enterprise only): its tier-1 suppliers and new ones, never a tier-2 or tier-3 it reaches through splits",

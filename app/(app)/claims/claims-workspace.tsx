@@ -21,13 +21,13 @@ export function ClaimsWorkspace({ selfOrgId, canSign }: { selfOrgId: string; can
   const t = useTranslations();
   const format = useFormatters();
   const trpc = useTRPC();
-  const dashboard = useQuery(trpc.ledger.dashboard.queryOptions());
+  const list = useQuery(trpc.ledger.claimRows.queryOptions());
   const historyQuery = useQuery(trpc.ledger.history.queryOptions());
   // Outcomes live here, not in the inbox item: an accepted or rejected offer leaves the inbox.
   const [notice, setNotice] = useState<string | null>(null);
-  if (dashboard.isPending) return <LoadingPage label={t("claims.loading")} />;
-  if (dashboard.error) return <Alert>{errorMessage(dashboard.error, t)}</Alert>;
-  const rows = dashboard.data.claims;
+  if (list.isPending) return <LoadingPage label={t("claims.loading")} />;
+  if (list.error) return <Alert>{errorMessage(list.error, t)}</Alert>;
+  const rows = list.data;
   const inbox = rows.filter((c) => c.offeredToName !== null && c.holderOrgId !== selfOrgId);
   const holdings = rows.filter((c) => c.holderOrgId === selfOrgId);
   return (

@@ -25,6 +25,13 @@ const FIGURE_LINKS: Record<string, string> = {
   creditGranted: "/credit-lines",
 };
 
+/** Where the list's "view all" leads when the dashboard shows only its first rows (an auditor's has no such page). */
+const LIST_LINKS: Record<string, string | undefined> = {
+  supplier: "/claims",
+  lender: "/claims",
+  core_enterprise: "/issuances",
+};
+
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("dashboard"))("metaTitle") };
 }
@@ -99,7 +106,8 @@ async function BusinessDashboard({ actor }: { actor: Actor }) {
   const t = await getTranslations();
   const format = formattersFor(await getLocale());
   const caller = await serverCaller();
-  const { figures, claims } = await caller.ledger.dashboard();
+  const { figures, claims, claimsTotal } = await caller.ledger.dashboard();
+  const allHref = LIST_LINKS[role];
   // Portfolio charts and exports are about the organisation's own book; auditors have the ledger-wide list instead.
   const charts = role === "auditor" ? [] : await caller.reports.portfolio();
   return (
@@ -123,7 +131,20 @@ async function BusinessDashboard({ actor }: { actor: Actor }) {
           ))}
         </div>
       ) : null}
-      <Card title={t(`dashboard.listTitle.${role}`)}>
+      <Card
+        title={t(`dashboard.listTitle.${role}`)}
+        action={
+          claimsTotal > claims.length ? (
+            allHref ? (
+              <Link href={allHref} className="text-sm font-medium text-brand-600 hover:underline" data-testid="dashboard-view-all">
+                {t("dashboard.viewAll", { count: claimsTotal })}
+              </Link>
+            ) : (
+              <span className="text-xs text-slate-500" data-testid="dashboard-view-all">{t("dashboard.showingFirst", { shown: claims.length, count: claimsTotal })}</span>
+            )
+          ) : null
+        }
+      >
         {claims.length === 0 ? (
           <EmptyState title={t(`dashboard.empty.${role}.title`)}>{t(`dashboard.empty.${role}.body`)}</EmptyState>
         ) : (

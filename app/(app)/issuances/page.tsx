@@ -19,7 +19,7 @@ export default async function IssuancesPage({ searchParams }: { searchParams: Pr
   if (actor.orgRole !== "core_enterprise") redirect("/dashboard");
   const t = await getTranslations("issuances");
   const caller = await serverCaller();
-  const [{ claims }, maturities] = await Promise.all([caller.ledger.dashboard(), caller.ledger.maturities()]);
+  const [claims, maturities] = await Promise.all([caller.ledger.claimRows(), caller.ledger.maturities()]);
   return (
     <>
       <PageHeader

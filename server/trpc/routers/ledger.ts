@@ -3,7 +3,7 @@ import { claimIdSchema, encodeSignedTransaction, signedTransactionSchema } from 
 import { submitSigned } from "../../commands/submit";
 import { CLAIM_PAGE_DEFAULT, CLAIM_PAGE_MAX, issuanceTree, listOwnClaims, provenanceFor, tradeDocumentsFor } from "../../read/claims";
 import { grantableCoreEnterprises, listCreditLines } from "../../read/credit-lines";
-import { dashboardFor } from "../../read/dashboard";
+import { claimRowsFor, dashboardFor } from "../../read/dashboard";
 import { issueRecipients } from "../../read/issue-recipients";
 import { history, HISTORY_PAGE_MAX, ledgerStatus, operatorKey } from "../../read/log";
 import { maturitiesFor } from "../../read/maturities";
@@ -13,7 +13,10 @@ import { orgProcedure, router } from "../init";
 export const ledgerRouter = router({
   /** A transaction built and signed in the caller's browser. */
   submit: orgProcedure.input(signedTransactionSchema).mutation(({ ctx, input }) => submitSigned(ctx.runtime, ctx.actor, encodeSignedTransaction(input))),
+  /** The caller's figures (aggregates) and the first rows of its list. */
   dashboard: orgProcedure.query(({ ctx }) => dashboardFor(ctx.db, ctx.actor)),
+  /** The caller's whole list, as the dashboard's rows: holdings and offers, financed claims, issuances (each speaking for its pieces), or the live claims for an auditor. */
+  claimRows: orgProcedure.query(({ ctx }) => claimRowsFor(ctx.db, ctx.actor)),
   /** What falls due on the caller's issuances (core enterprises). */
   maturities: orgProcedure.query(({ ctx }) => maturitiesFor(ctx.db, ctx.actor)),
   /** The suppliers a core enterprise's issue form offers: its tier-1 suppliers, and new ones. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import superjson from "superjson";
+import superjson, { type SuperJSONResult } from "superjson";
 import { apiTransformer, isPlainJson } from "@/server/trpc/transformer";
 
 /** What a serialiser does with a value: its answer, or the error it throws. */
@@ -72,6 +72,29 @@ describe("the API's output serialiser", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("annotates bigints, Dates and undefined properties in one walk exactly as superjson does, less referentialEqualities", () => {
+    const overTheWire = (wire: unknown) => superjson.deserialize(JSON.parse(JSON.stringify(wire)));
+    const withoutReferences = (wire: SuperJSONResult) => ({ json: wire.json, meta: wire.meta === undefined ? undefined : { values: wire.meta.values, v: wire.meta.v } });
+    fc.assert(
+      fc.property(fc.anything({ withBigInt: true, withDate: true, withNullPrototype: true, maxDepth: 4 }), (value) => {
+        const ours = outcome(apiTransformer.output.serialize, value);
+        const theirs = outcome((v) => superjson.serialize(v), value);
+        if ("refused" in theirs) return void expect(ours).toEqual(theirs);
+        expect("answer" in ours).toBe(true);
+        const wire = (ours as { answer: SuperJSONResult }).answer;
+        expect(withoutReferences(wire)).toEqual(withoutReferences(theirs.answer as SuperJSONResult));
+        expect(overTheWire(wire)).toEqual(overTheWire(theirs.answer));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("escapes keys holding a dot or a backslash in annotation paths, as superjson does", () => {
+    const value = { "a.b": { "c\\d": 1n, list: [2n, new Date(0), undefined] } };
+    expect(apiTransformer.output.serialize(value)).toEqual(superjson.serialize(value));
+    expect(superjson.deserialize(JSON.parse(JSON.stringify(apiTransformer.output.serialize(value))))).toEqual(value);
   });
 
   it("gives up on a value nested deeper than 64 levels (superjson serialises it)", () => {

@@ -11,7 +11,7 @@ import { organisationsNamedBy, selectProvenanceEntries, toWireClaimStateLeaf, ty
 import { notFound } from "../errors";
 import { toClaim, toKey, toOrganisation, toPledge } from "./repository";
 import { latestCheckpoint } from "./service";
-import { proveFromTable } from "./state-root";
+import { proveFromTable, proveManyFromTable } from "./state-root";
 import { LogTreeCache, storedConsistencyProof, storedInclusionProofs, type LogTreeReader } from "./log-tree";
 
 /*
@@ -59,18 +59,20 @@ async function readBundleState(tx: DbOrTx, claimId: string, entries: readonly Lo
   if (!claimRow) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
   const [pledgeRow] = await tx.select().from(pledges).where(and(eq(pledges.claimId, claimId), eq(pledges.status, "active")));
   const leaf = toWireClaimStateLeaf(claimStateLeaf(toClaim(claimRow), pledgeRow ? toPledge(pledgeRow) : undefined));
-  const claimProof = await proveFromTable(tx, claimStateKey(claimId));
   const signerIds = [...new Set(entries.map((entry) => entry.signed.transaction.signer.orgId))].sort();
-  const orgRows = await tx.select().from(ledgerOrganisations).where(inArray(ledgerOrganisations.id, signerIds));
-  const keyRows = await tx.select().from(signingKeys).where(inArray(signingKeys.orgId, signerIds));
-  const signers: BundleState["signers"] = [];
-  for (const orgId of signerIds) {
+  // The claim's and every signer's paths in the map, read together.
+  const [orgRows, keyRows, [claimProof, ...signerProofs]] = await Promise.all([
+    tx.select().from(ledgerOrganisations).where(inArray(ledgerOrganisations.id, signerIds)),
+    tx.select().from(signingKeys).where(inArray(signingKeys.orgId, signerIds)),
+    proveManyFromTable(tx, [claimStateKey(claimId), ...signerIds.map(orgStateKey)]),
+  ]);
+  const signers: BundleState["signers"] = signerIds.map((orgId, i) => {
     const org = orgRows.find((row) => row.id === orgId);
     if (!org) throw new Error(`organisation ${orgId} signed a log entry but is not in the table`);
     const orgLeaf = orgStateLeaf(toOrganisation(org), keyRows.filter((row) => row.orgId === orgId).map(toKey));
-    signers.push({ leaf: orgLeaf, proof: await proveFromTable(tx, orgStateKey(orgId)) });
-  }
-  return { size: last.size, section: { checkpointNote, claim: { leaf, proof: claimProof }, signers } };
+    return { leaf: orgLeaf, proof: signerProofs[i]! };
+  });
+  return { size: last.size, section: { checkpointNote, claim: { leaf, proof: claimProof! }, signers } };
 }
 
 /**
@@ -116,23 +118,27 @@ async function buildLogPart(db: DbOrTx, claimId: string, subtrees: LogTreeReader
   return { claimId, entries, inclusionProofs, checkpoint };
 }
 
-/** The claim and its ancestors through claims.parent_id, root first, and their credit line. */
+/** The claim and its ancestors through claims.parent_id, root first, and their credit line: one recursive query. */
 async function lineageOf(db: DbOrTx, claimId: string): Promise<{ chain: string[]; creditLineId: string }> {
-  const chain: string[] = [];
-  let creditLineId = "";
-  for (let id: string | null = claimId; id !== null; ) {
-    const [row] = await db.select({ id: claims.id, parentId: claims.parentId, creditLineId: claims.creditLineId }).from(claims).where(eq(claims.id, id));
-    if (!row) {
-      if (id === claimId) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
-      throw new Error(`claim ${chain[0]} names a parent ${id} that does not exist`);
-    }
-    if (chain.includes(row.id)) throw new Error(`the parents of claim ${claimId} form a cycle`);
-    chain.unshift(row.id);
-    creditLineId = row.creditLineId;
-    id = row.parentId;
-  }
-  return { chain, creditLineId };
+  // Depth-bounded, so that a cycle in parent_id (never written by the contracts) ends the walk and is reported below.
+  const result = await db.execute<{ id: string; parent_id: string | null; credit_line_id: string; depth: number }>(sql`
+    with recursive lineage(id, parent_id, credit_line_id, depth) as (
+      select ${claims.id}, ${claims.parentId}, ${claims.creditLineId}, 0 from ${claims} where ${claims.id} = ${claimId}
+      union all
+      select c.id, c.parent_id, c.credit_line_id, l.depth + 1 from ${claims} c join lineage l on c.id = l.parent_id where l.depth < ${MAX_LINEAGE}
+    )
+    select id, parent_id, credit_line_id, depth from lineage order by depth`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: { id: string; parent_id: string | null; credit_line_id: string; depth: number }[] }).rows) as { id: string; parent_id: string | null; credit_line_id: string }[];
+  if (rows.length === 0) throw notFound("claim_not_found", `There is no claim ${claimId}.`);
+  const chain = rows.map((row) => row.id);
+  if (new Set(chain).size !== chain.length) throw new Error(`the parents of claim ${claimId} form a cycle`);
+  const top = rows.at(-1)!;
+  if (top.parent_id !== null) throw new Error(`claim ${chain[0]} names a parent ${top.parent_id} that does not exist`);
+  return { chain: chain.reverse(), creditLineId: top.credit_line_id };
 }
+
+/** Deeper than any lineage the contracts allow; a walk that reaches it has met a cycle. */
+const MAX_LINEAGE = 1_000;
 
 /**
  * A superset of the bundle's entries, below the checkpoint's size: the lineage and credit

@@ -137,26 +137,38 @@ async function readNodes(db: DbOrTx, positions: readonly string[]): Promise<[str
  * key's path and their siblings, 32 levels per query, until the walk ends.
  */
 export async function proveFromTable(db: DbOrTx, keyHash: Uint8Array): Promise<StateMapProof> {
+  const [proof] = await proveManyFromTable(db, [keyHash]);
+  return proof!;
+}
+
+/**
+ * Proofs for several keys (a bundle's claim and its signers), their paths read together: one
+ * query per 32 levels for all the keys still walking, not one per key.
+ */
+export async function proveManyFromTable(db: DbOrTx, keyHashes: readonly Uint8Array[]): Promise<StateMapProof[]> {
   const store = new MemoryStateMapStore();
-  for (let from = 0; from <= 256; from += 32) {
+  let walking = [...keyHashes];
+  for (let from = 0; from <= 256 && walking.length > 0; from += 32) {
+    const to = Math.min(from + 32, 257);
     const positions: string[] = [];
-    for (let depth = from; depth < Math.min(from + 32, 257); depth++) {
-      positions.push(positionId(keyHash, depth));
-      if (depth > 0) positions.push(siblingOf(keyHash, depth));
-    }
-    for (const [position, node] of await readNodes(db, positions)) store.set(position, node);
-    // The walk ends at the first empty position or lone entry on the path.
-    let ended = false;
-    for (let depth = from; depth < Math.min(from + 32, 257); depth++) {
-      const node = store.get(positionId(keyHash, depth));
-      if (node === undefined || node.length === 96) {
-        ended = true;
-        break;
+    for (const keyHash of walking) {
+      for (let depth = from; depth < to; depth++) {
+        positions.push(positionId(keyHash, depth));
+        if (depth > 0) positions.push(siblingOf(keyHash, depth));
       }
     }
-    if (ended) break;
+    for (const [position, node] of await readNodes(db, [...new Set(positions)])) store.set(position, node);
+    // A key's walk ends at the first empty position or lone entry on its path.
+    walking = walking.filter((keyHash) => {
+      for (let depth = from; depth < to; depth++) {
+        const node = store.get(positionId(keyHash, depth));
+        if (node === undefined || node.length === 96) return false;
+      }
+      return true;
+    });
   }
-  return new StateMap(store).prove(keyHash);
+  const map = new StateMap(store);
+  return keyHashes.map((keyHash) => map.prove(keyHash));
 }
 
 function siblingOf(keyHash: Uint8Array, depth: number): string {

@@ -5,7 +5,7 @@ import { claims, ledgerCheckpoints, ledgerOrganisations, pledges, signingKeys, s
 import { bytesToHex, hexToBytes } from "@/contracts/hex";
 import { NOTE_SIGNATURE_TYPE_ED25519, noteVerifierKey, parseNote, signaturesByKey, verifyNoteSignature } from "@/contracts/note";
 import { MemoryState } from "@/contracts/ledger/state";
-import { claimStateKey, claimStateLeaf, stateLeafValueHash, stateRootOf, StateMapUpdater } from "@/contracts/state-leaves";
+import { claimStateKey, claimStateLeaf, orgStateKey, stateLeafValueHash, stateRootOf, StateMapUpdater } from "@/contracts/state-leaves";
 import { MemoryStateMapStore, verifyStateMapProof } from "@/contracts/state-map";
 import { checkpointStateRoot, parseCheckpointBody } from "@/contracts/tlog-checkpoint";
 import { verifyLog } from "@/contracts/verify-log";
@@ -14,7 +14,7 @@ import { exportLedger } from "@/server/ledger/export";
 import { buildProvenanceBundle, ProvenanceStore } from "@/server/ledger/provenance";
 import { verifyProvenance } from "@/contracts/provenance";
 import { toClaim, toKey, toOrganisation, toPledge } from "@/server/ledger/repository";
-import { proveFromTable } from "@/server/ledger/state-root";
+import { proveFromTable, proveManyFromTable } from "@/server/ledger/state-root";
 import { loadPlatformKey } from "@/server/platform/key";
 import { seedDemo } from "@/server/seed/seed";
 import { createTestDatabase } from "../helpers/db";
@@ -75,6 +75,15 @@ describe("checkpoints with a state root", () => {
       const other = stateLeafValueHash({ ...claimStateLeaf(claim, pledge), financedOnce: !claim.financedOnce });
       expect(verifyStateMapProof(hexToBytes(last!.stateRootHex!, 32), claimStateKey(claim.id), other, proof)).toMatchObject({ ok: false, code: "value_mismatch" });
     }
+  });
+
+  it("proves several keys read together exactly as each read alone: claims, organisations and a key not in the map", async () => {
+    const claimRows = await database.db.select({ id: claims.id }).from(claims);
+    const orgRows = await database.db.select({ id: ledgerOrganisations.id }).from(ledgerOrganisations);
+    const keys = [...claimRows.map((row) => claimStateKey(row.id)), ...orgRows.map((row) => orgStateKey(row.id)), claimStateKey("clm_not_on_the_ledger")];
+    const together = await proveManyFromTable(database.db, keys);
+    expect(together).toHaveLength(keys.length);
+    for (const [i, keyHash] of keys.entries()) expect(together[i]).toEqual(await proveFromTable(database.db, keyHash));
   });
 
   it("has every checkpoint note's state root checked by the export's replay, and names a forged one", async () => {

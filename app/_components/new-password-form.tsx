@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Alert, Button, Field, inputClass } from "./ui";
@@ -59,5 +60,17 @@ export function NewPasswordForm({
         {submitLabel}
       </Button>
     </form>
+  );
+}
+
+/** What both forms show once the password is set: the outcome, and the way to sign in with it. */
+export function PasswordSet({ message, signInLabel }: { message: string; signInLabel: string }) {
+  return (
+    <div className="space-y-4">
+      <Alert tone="green">{message}</Alert>
+      <Link href="/signin" className="text-sm font-medium text-brand-600 hover:underline">
+        {signInLabel}
+      </Link>
+    </div>
   );
 }

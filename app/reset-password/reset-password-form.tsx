@@ -1,11 +1,10 @@
 "use client";
 
-import Link from "next/link";
 import { useMutation } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "../_trpc/client";
-import { NewPasswordForm } from "../_components/new-password-form";
+import { NewPasswordForm, PasswordSet } from "../_components/new-password-form";
 import { Alert, Button, Field, inputClass } from "../_components/ui";
 import { useErrorMessage } from "../_lib/errors";
 
@@ -40,16 +39,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   const trpc = useTRPC();
   const reset = useMutation(trpc.auth.resetPassword.mutationOptions());
 
-  if (reset.isSuccess) {
-    return (
-      <div className="space-y-4">
-        <Alert tone="green">{t("done", { email: reset.data.email })}</Alert>
-        <Link href="/signin" className="text-sm font-medium text-brand-600 hover:underline">
-          {t("toSignIn")}
-        </Link>
-      </div>
-    );
-  }
+  if (reset.isSuccess) return <PasswordSet message={t("done", { email: reset.data.email })} signInLabel={t("toSignIn")} />;
   return (
     <NewPasswordForm
       label={t("newPassword")}

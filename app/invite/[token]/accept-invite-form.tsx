@@ -1,11 +1,10 @@
 "use client";
 
-import Link from "next/link";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useTranslations } from "next-intl";
 import { useTRPC } from "../../_trpc/client";
 import { Alert } from "../../_components/ui";
-import { NewPasswordForm } from "../../_components/new-password-form";
+import { NewPasswordForm, PasswordSet } from "../../_components/new-password-form";
 import { useErrorMessage } from "../../_lib/errors";
 
 export function AcceptInviteForm({ token }: { token: string }) {
@@ -17,16 +16,7 @@ export function AcceptInviteForm({ token }: { token: string }) {
 
   if (invite.isPending) return <p className="text-sm text-slate-500">{t("checking")}</p>;
   if (invite.error) return <Alert>{errorMessage(invite.error)}</Alert>;
-  if (accept.isSuccess) {
-    return (
-      <div className="space-y-4">
-        <Alert tone="green">{t("active", { email: accept.data.email })}</Alert>
-        <Link href="/signin" className="text-sm font-medium text-brand-600 hover:underline">
-          {t("toSignIn")}
-        </Link>
-      </div>
-    );
-  }
+  if (accept.isSuccess) return <PasswordSet message={t("active", { email: accept.data.email })} signInLabel={t("toSignIn")} />;
   return (
     <NewPasswordForm
       intro={

@@ -48,7 +48,7 @@ import { checkpointStateRoot, parseCheckpointBody, verifyCheckpointNote, type Tr
 import { verifyCheckpoint, type SignedCheckpoint } from "./checkpoint";
 import { describeZodError, logEntryWireSchema, signedCheckpointSchema } from "./export";
 import { bytesToHex, tryHexToBytes } from "./hex";
-import { logEntryLeafHash, type LogEntry } from "./log";
+import { entryWithDecoded, logEntryLeafHash, type LogEntry } from "./log";
 import { verifyInclusion } from "./merkle";
 import { nobleVerifier, runWithBatchVerifier, type BatchSignatureVerifier, type SignatureVerifier } from "./signing";
 import { transactionId } from "./transaction";
@@ -195,15 +195,17 @@ export function verifyProvenance(
   if (bundle.state === undefined && (options.requireState || options.policy !== undefined)) {
     return failed("state_proof_missing", "the bundle carries no state proofs, so it cannot show that nothing about the claim was left out");
   }
+  // Each entry is decoded (and sealed) once: its leaf hash, id and replay share the decoded form.
+  const decoded = bundle.entries.map(decodedEntry);
   const failure =
     checkCheckpointSignature(bundle, operatorPublicKey, verifier) ??
     checkOrder(bundle) ??
-    checkInclusion(bundle) ??
-    checkGenesis(bundle.entries[0] as LogEntry, bytesToHex(operatorPublicKey));
+    checkInclusion(bundle, decoded) ??
+    checkGenesis(decoded[0] as BundleEntry, bytesToHex(operatorPublicKey));
   if (failure !== null) return failure;
   const note = bundle.state === undefined ? null : checkBundleNote(bundle, bundle.state, operatorPublicKey, verifier, options.policy);
   if (note !== null && "code" in note) return note;
-  const replay = replayBundle(bundle.entries, verifier);
+  const replay = replayBundle(decoded, verifier);
   if ("code" in replay) return replay;
   const result = lineageOf(bundle, replay);
   if (!result.ok || note === null || bundle.state === undefined) return result;
@@ -340,16 +342,28 @@ function checkOrder(bundle: ProvenanceBundle): Failed | null {
   return null;
 }
 
-function checkInclusion(bundle: ProvenanceBundle): Failed | null {
+/** A bundle entry and its decoded transaction. */
+interface BundleEntry {
+  entry: LogEntry;
+  signed: SignedLedgerTransaction;
+}
+
+/** The bundle schema already decoded every entry, so this cannot fail. */
+function decodedEntry(entry: LogEntry): BundleEntry {
+  return { entry, signed: (decodeSignedTransaction(entry.signed) as { ok: true; value: SignedLedgerTransaction }).value };
+}
+
+function checkInclusion(bundle: ProvenanceBundle, decoded: readonly BundleEntry[]): Failed | null {
   const { size, rootHash } = bundle.checkpoint.checkpoint;
   const root = tryHexToBytes(rootHash, 32) as Uint8Array; // the checkpoint verified, so its root is well-formed
-  for (const [i, entry] of bundle.entries.entries()) {
+  for (const [i, { entry, signed }] of decoded.entries()) {
     const proof = bundle.inclusionProofs[i];
     if (proof === undefined || proof.leafIndex !== entry.leafIndex) {
       return failed("inclusion_proof_missing", `no inclusion proof for leaf ${entry.leafIndex} at position ${i}`, entry.leafIndex);
     }
     const path = proof.proofHex.map((hashHex) => tryHexToBytes(hashHex, 32) as Uint8Array);
-    const check = verifyInclusion(logEntryLeafHash(entry), entry.leafIndex, size, path, root);
+    // The decoded form has the same canonical bytes (entryWithDecoded), and the id reuses its work.
+    const check = verifyInclusion(logEntryLeafHash(entryWithDecoded(entry, signed)), entry.leafIndex, size, path, root);
     if (!check.ok) return failed("inclusion_proof_invalid", `${check.code}: ${check.detail}`, entry.leafIndex);
   }
   if (bundle.inclusionProofs.length !== bundle.entries.length) {
@@ -358,12 +372,11 @@ function checkInclusion(bundle: ProvenanceBundle): Failed | null {
   return null;
 }
 
-function checkGenesis(first: LogEntry, operatorPublicKeyHex: string): Failed | null {
+function checkGenesis({ entry: first, signed }: BundleEntry, operatorPublicKeyHex: string): Failed | null {
   if (first.leafIndex !== 0) return failed("genesis_missing", `the bundle starts at leaf ${first.leafIndex}, not at the genesis`, first.leafIndex);
-  const decoded = decodeSignedTransaction(first.signed);
-  const transaction = decoded.ok ? decoded.value.transaction : null;
+  const transaction = signed.transaction;
   const isOperatorRegistration =
-    transaction?.type === "key.register" && transaction.body.role === "operator" && transaction.body.publicKeyHex === operatorPublicKeyHex;
+    transaction.type === "key.register" && transaction.body.role === "operator" && transaction.body.publicKeyHex === operatorPublicKeyHex;
   return isOperatorRegistration ? null : failed("genesis_key_mismatch", `the genesis entry does not register the operator key ${operatorPublicKeyHex}`, 0);
 }
 
@@ -380,17 +393,18 @@ interface Replayed {
 }
 
 /** Applies the entries in order on an empty state, at each entry's commit time. */
-function replayBundle(entries: readonly LogEntry[], verifier: SignatureVerifier): Replayed | Failed {
+function replayBundle(entries: readonly BundleEntry[], verifier: SignatureVerifier): Replayed | Failed {
   const state = new MemoryState();
   const replayed: ReplayedEntry[] = [];
   let lastAcceptedAtMs = 0;
   // The bundle opens with the genesis entry, whose network is the log's: every entry must name it.
   let networkId: string | null = null;
-  for (const entry of entries) {
+  for (const item of entries) {
+    const { entry } = item;
     if (entry.acceptedAtMs < lastAcceptedAtMs) {
       return failed("accepted_at_decreased", `acceptedAtMs ${entry.acceptedAtMs} is before the previous ${lastAcceptedAtMs}`, entry.leafIndex);
     }
-    const step = replayOne(state, entry, verifier, (networkId ??= networkOf(entry)));
+    const step = replayOne(state, item, verifier, (networkId ??= item.signed.transaction.networkId));
     if ("code" in step) return step;
     replayed.push(step);
     lastAcceptedAtMs = entry.acceptedAtMs;
@@ -398,14 +412,7 @@ function replayBundle(entries: readonly LogEntry[], verifier: SignatureVerifier)
   return { state, replayed };
 }
 
-/** The network an entry names (the bundle schema already decoded every entry, so this cannot fail). */
-function networkOf(entry: LogEntry): string {
-  return (decodeSignedTransaction(entry.signed) as { ok: true; value: SignedLedgerTransaction }).value.transaction.networkId;
-}
-
-function replayOne(state: MemoryState, entry: LogEntry, verifier: SignatureVerifier, networkId: string): ReplayedEntry | Failed {
-  // The bundle schema already decoded every entry, so this cannot fail.
-  const signed = (decodeSignedTransaction(entry.signed) as { ok: true; value: SignedLedgerTransaction }).value;
+function replayOne(state: MemoryState, { entry, signed }: BundleEntry, verifier: SignatureVerifier, networkId: string): ReplayedEntry | Failed {
   const txId = transactionId(signed.transaction);
   try {
     // partialReplay: a split may show the parts off the branch as commitments alone.

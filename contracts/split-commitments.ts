@@ -37,7 +37,7 @@
  * random bytes as an argument).
  */
 import { ristretto255, ristretto255_hasher } from "@noble/curves/ed25519.js";
-import { canonicalBytes, sha256Bytes } from "./canonical";
+import { canonicalBytes, isSealed, seal, sha256Bytes } from "./canonical";
 import { bytesToHex, isLowerHex, tryHexToBytes, utf8ToBytes } from "./hex";
 import { committedTermsBody, isTermsType } from "./terms-commitments";
 
@@ -128,11 +128,31 @@ export function amountCommitmentHex(amountMinor: bigint, blindingHex: string): s
   return bytesToHex(pedersen(amountMinor, blinding).toBytes());
 }
 
+/**
+ * Amount commitments of frozen (decoded) parts in the clear, by the part object. A verifier needs
+ * one part's commitment up to three times (the transaction's id, its log leaf, the contract's
+ * conservation check), and each costs two scalar multiplications; a frozen part cannot change,
+ * so its commitment is computed once. Unfrozen parts are computed afresh every time.
+ */
+const partCommitments = new WeakMap<object, { point: Point; hex: string }>();
+
+function partCommitment(part: CommittedSplitPart, blinding: bigint): { point: Point; hex: string } {
+  const frozen = Object.isFrozen(part);
+  const known = frozen ? partCommitments.get(part) : undefined;
+  if (known !== undefined) return known;
+  // The wire form carries the amount as a decimal string, the decoded form as a bigint.
+  const point = pedersen(BigInt(part.amountMinor), blinding);
+  const commitment = { point, hex: bytesToHex(point.toBytes()) };
+  if (frozen) partCommitments.set(part, commitment);
+  return commitment;
+}
+
 /** The commitments of a part in the clear (a redacted part is its own commitments). */
 export function redactPart(part: CommittedSplitPart | RedactedSplitPart): RedactedSplitPart {
   if (isRedactedPart(part)) return { holderCommitmentHex: part.holderCommitmentHex, amountCommitmentHex: part.amountCommitmentHex };
-  // The wire form carries the amount as a decimal string, the decoded form as a bigint.
-  return { holderCommitmentHex: holderCommitmentHex(part.saltHex, part.toOrgId), amountCommitmentHex: amountCommitmentHex(BigInt(part.amountMinor), part.blindingHex) };
+  const blinding = scalarOf(part.blindingHex);
+  if (blinding === null) throw new Error("blinding is not a scalar below the group order");
+  return { holderCommitmentHex: holderCommitmentHex(part.saltHex, part.toOrgId), amountCommitmentHex: partCommitment(part, blinding).hex };
 }
 
 /** Why a set of committed parts is not well-formed, or null; checked by the contract before anything else about them. */
@@ -175,12 +195,20 @@ function decodePoint(hex: string): Point | null {
 export function commitmentsSumTo(parts: readonly (CommittedSplitPart | RedactedSplitPart)[], totalMinor: bigint): boolean {
   let sum = ristretto255.Point.ZERO;
   for (const part of parts) {
-    const point = isRedactedPart(part) ? decodePoint(part.amountCommitmentHex) : pedersen(part.amountMinor, scalarOf(part.blindingHex) ?? 0n);
+    const point = isRedactedPart(part) ? decodePoint(part.amountCommitmentHex) : clearCommitment(part);
     if (point === null) return false;
     sum = sum.add(point);
   }
   return sum.equals(ristretto255.Point.BASE.multiply(totalMinor % GROUP_ORDER));
 }
+
+function clearCommitment(part: CommittedSplitPart): Point {
+  const blinding = scalarOf(part.blindingHex);
+  return blinding === null ? pedersen(part.amountMinor, 0n) : partCommitment(part, blinding).point;
+}
+
+/** Committed forms of sealed (decoded) transactions: the id and the log leaf of one entry share it. */
+const committedForms = new WeakMap<object, object>();
 
 /**
  * The form that is hashed and signed: a split whose parts carry commitments has each part
@@ -188,6 +216,17 @@ export function commitmentsSumTo(parts: readonly (CommittedSplitPart | RedactedS
  * their commitment (terms-commitments.ts); every other transaction is returned as it is.
  */
 export function committedTransaction<T extends { type: string; body: unknown }>(transaction: T): T {
+  // Only a sealed (deep-frozen) transaction is remembered: nothing in it can change afterwards.
+  if (!isSealed(transaction)) return committedForm(transaction);
+  const known = committedForms.get(transaction);
+  if (known !== undefined) return known as T;
+  // Sealed too, so the id's and the leaf's canonical texts are built once.
+  const committed = seal(committedForm(transaction));
+  committedForms.set(transaction, committed);
+  return committed;
+}
+
+function committedForm<T extends { type: string; body: unknown }>(transaction: T): T {
   if (isTermsType(transaction.type)) {
     // A credit line's or a financing's terms (terms-commitments.ts) work the same way.
     const body = transaction.body as Record<string, unknown>;

@@ -5,11 +5,12 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { identityFor, type SigningIdentity } from "@/contracts/client";
 import { deriveId } from "@/contracts/canonical";
 import { signCheckpoint } from "@/contracts/checkpoint";
-import { hexToBytes, utf8ToBytes } from "@/contracts/hex";
+import { bytesToHex, hexToBytes, utf8ToBytes } from "@/contracts/hex";
 import { logEntryLeafHash, type LogEntry } from "@/contracts/log";
-import { hashesToHex, inclusionProof } from "@/contracts/merkle";
+import { hashesToHex, inclusionProof, rootFromLeafHashes } from "@/contracts/merkle";
 import { selectProvenanceEntries, verifyProvenance, verifyProvenanceBatched, type ProvenanceBundle } from "@/contracts/provenance";
 import { createWebCryptoVerifier } from "@/app/_lib/webcrypto-verifier";
+import type { BatchSignatureVerifier } from "@/contracts/signing";
 import { transactionId } from "@/contracts/transaction";
 import { beijingDate } from "@/contracts/ledger/maturity";
 import type { TransactionBodies } from "@/contracts/ledger/types";
@@ -287,5 +288,53 @@ describe("verifyProvenanceBatched (signatures checked together with WebCrypto)",
     const expected = verifyProvenance(bundle, operatorKey);
     expect(await verifyProvenanceBatched(bundle, operatorKey, webCrypto)).toEqual(expected);
     if (bundle !== valid) expect(expected.ok).toBe(false);
+  });
+
+  /** WebCrypto's batches, recording how many checks each was given before its answers were asked for. */
+  const recording = () => {
+    const sizes: number[] = [];
+    const batch: BatchSignatureVerifier = () => {
+      const inner = webCrypto();
+      let added = 0;
+      return { add: (check) => (added++, inner.add(check)), answers: () => (sizes.push(added), inner.answers()) };
+    };
+    return { batch, sizes };
+  };
+
+  it("hands every signature of the bundle to one batch before awaiting any answer", async () => {
+    const { batch, sizes } = recording();
+    const result = await verifyProvenanceBatched(valid, OPERATOR_KEY, batch);
+    expect(result.ok).toBe(true);
+    // One batch, holding the checkpoint's signature, every entry's and every cosignature.
+    expect(sizes).toEqual([result.ok ? result.checked.signatures : -1]);
+  });
+
+  /**
+   * A bundle from an operator that logged an entry with one bad cosignature: the entry is in the
+   * tree the operator signed, so the inclusion proofs hold and only the signature check finds it.
+   */
+  function withLoggedBadCosignature() {
+    const entries = structuredClone(FIXTURE.log.entries);
+    const position = entries.findLastIndex((entry) => selectProvenanceEntries(FIXTURE.log.entries, FIXTURE.tier3Id).some((kept) => kept.leafIndex === entry.leafIndex) && entry.signed.cosignatures.length > 0);
+    const cosignature = entries[position]!.signed.cosignatures[0]!;
+    cosignature.signatureHex = flipHex(cosignature.signatureHex, 20);
+    const leafHashes = entries.map(logEntryLeafHash);
+    const head = FIXTURE.log.checkpoints.at(-1)!.checkpoint;
+    const checkpoint = signCheckpoint({ ...head, size: entries.length, rootHash: bytesToHex(rootFromLeafHashes(leafHashes)) }, operator.keyId, operator.privateKey);
+    const selected = selectProvenanceEntries(entries, FIXTURE.tier3Id);
+    const inclusionProofs = selected.map((entry) => ({ leafIndex: entry.leafIndex, proofHex: hashesToHex(inclusionProof(leafHashes, entry.leafIndex)) }));
+    return { bundle: { claimId: FIXTURE.tier3Id, entries: selected, inclusionProofs, checkpoint }, leafIndex: entries[position]!.leafIndex };
+  }
+
+  it("fails with the sequential verifier's code when one logged cosignature among all the bundle's signatures is bad", async () => {
+    const { bundle, leafIndex } = withLoggedBadCosignature();
+    const expected = verifyProvenance(bundle, OPERATOR_KEY);
+    expect(expected).toMatchObject({ ok: false, code: "contract_refused", leafIndex });
+    expect(!expected.ok && expected.detail).toMatch(/cosignature/);
+    const { batch, sizes } = recording();
+    expect(await verifyProvenanceBatched(bundle, OPERATOR_KEY, batch)).toEqual(expected);
+    // Every signature went to one batch at once (the optimistic run), the bad one among them.
+    const signatures = 1 + bundle.entries.reduce((sum, entry) => sum + 1 + entry.signed.cosignatures.length, 0);
+    expect(sizes).toEqual([signatures]);
   });
 });

@@ -104,10 +104,11 @@ if (usingPostgres()) {
     await admin.end();
   });
 
-  /** An app instance's ledger: its own pool, group commit and writer session. */
-  function instance(): Runtime {
+  /** An app instance's ledger: its own pool, group commit and writer session (`deaf`: its LISTEN never hears anything, as if every notification were lost). */
+  function instance(deaf = false): Runtime {
     const own = openDatabase({ kind: "postgres", url, max: 10 });
-    const runtime = createRuntime(own.db, { limits: "memory", writer: { session: openWriterSession(url), answerTimeoutMs: 10_000, pollMs: 50 } });
+    const session = openWriterSession(url);
+    const runtime = createRuntime(own.db, { limits: "memory", writer: { session: deaf ? { ...session, listen: async () => {} } : session, answerTimeoutMs: 10_000, pollMs: 50 } });
     opened.push({ database: own, runtime });
     return runtime;
   }
@@ -229,5 +230,17 @@ if (usingPostgres()) {
       expect(after - before).toBe(transactions.length);
       await expectLogReplays();
     }, 90_000);
+  });
+
+  describe("notifications lost", () => {
+    it("the writer finds the rows and the submitters their answers by polling: every submission answered", async () => {
+      for (const { runtime } of opened) await runtime.writer?.close();
+      const instances = [instance(true), instance(true)];
+      await until("one writer", () => instances.filter((one) => one.writer?.isWriter).length === 1);
+      const follower = instances.find((one) => !one.writer?.isWriter)!;
+      const results = await Promise.all(Array.from({ length: 20 }, () => follower.ledger.submit(issue(lineId, 1_000n))));
+      expect(results.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => "accepted"));
+      expect(await database.db.select().from(ledgerInbox)).toEqual([]);
+    }, 60_000);
   });
 }

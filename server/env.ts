@@ -22,6 +22,8 @@ const schema = z.object({
    */
   WEBAUTHN_RP_ID: z.string().min(1).max(253).optional(),
   WEBAUTHN_ORIGINS: z.string().min(1).max(2000).optional(),
+  /** "off": every instance on the database commits its own blocks instead of electing one writer (server/ledger/writer.ts). */
+  LEDGER_SINGLE_WRITER: z.enum(["on", "off"]).default("on"),
   /** The log's origin line in its C2SP checkpoints (issue 13); witnesses and trust policies pin it. */
   LEDGER_ORIGIN: z
     .string()

@@ -12,3 +12,4 @@ export * from "./vouchers";
 export * from "./notifications";
 export * from "./passkeys";
 export * from "./approvals";
+export * from "./ledger-inbox";

@@ -23,6 +23,7 @@ import { OPERATOR_ORG_ID } from "../platform/signer";
 import { ledgerOrigin } from "../env";
 import { checkpointTextHash, formatCheckpointBody, signCheckpointNote, stateRootExtension } from "@/contracts/tlog-checkpoint";
 import { GroupCommit, type Previous } from "./group-commit";
+import type { LedgerWriter } from "./writer";
 import { advanceStateMirrorInMemory, keepStateMirror, takeKeptStateMirror, takeStateMirror, writeStateNodes, type ChangedStateNodes, type StateMirror } from "./state-root";
 import { runPostCommitHooks, type FollowUp, type PostCommitHook } from "./hooks";
 import { writeOutbox } from "./outbox";
@@ -93,7 +94,7 @@ export function sealWire(wire: unknown): SealedTransaction | Refusal {
  * one. Each still gets its own answer, after the post-commit hooks named in its options (or
  * in `defaults`) have run for it.
  */
-export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}, observer: BlockObserver | null = null): LedgerSubmitter {
+export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}, observer: BlockObserver | null = null, writer: LedgerWriter<SubmitResult> | null = null): LedgerSubmitter {
   const queue = new GroupCommit<Queued, LedgerOptions, SubmitResult, AppliedBlock>(
     async (items, batchOptions, previous, handOn) => {
       const startedMs = performance.now();
@@ -110,10 +111,18 @@ export function createLedgerSubmitter(db: Db, defaults: LedgerOptions = {}, obse
     500,
     isDatabaseFailure,
   );
+  const { afterCommit: defaultHooks = [], ...defaultCommitOptions } = defaults;
+  // The writer commits what other instances hand it with this submitter's own options.
+  writer?.attach((transaction) => queue.submit({ transaction, requestId: undefined }, defaultCommitOptions));
   return {
     async submit(transaction, options = {}) {
-      const { afterCommit = [], ...commitOptions } = { ...defaults, ...options };
-      return withFollowUps(db, await queue.submit({ transaction, requestId: observer?.requestId() }, commitOptions), afterCommit);
+      const { afterCommit = defaultHooks, ...callOptions } = options;
+      const commitOptions = { ...defaultCommitOptions, ...callOptions };
+      const local = (sealed: SealedTransaction) => queue.submit({ transaction: sealed, requestId: observer?.requestId() }, commitOptions);
+      // Options of its own (a test's clock or verifier) cannot cross to the writer: such a submission commits here, under the head lock as ever.
+      const ownOptions = Object.entries(callOptions).some(([key, value]) => value !== undefined && value !== (defaultCommitOptions as Record<string, unknown>)[key]);
+      const result = writer === null || ownOptions ? await local(transaction) : await writer.submit(transaction, local);
+      return withFollowUps(db, result, afterCommit);
     },
   };
 }

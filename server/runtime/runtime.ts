@@ -6,7 +6,9 @@ import { installNodeSha256 } from "../crypto/node-hash";
 import { API_POST_COMMIT_HOOKS } from "../jobs/hooks";
 import type { PostCommitHook } from "../ledger/hooks";
 import { ProvenanceStore } from "../ledger/provenance";
-import { createLedgerSubmitter, type BlockObserver, type LedgerSubmitter } from "../ledger/service";
+import { createLedgerSubmitter, sealWire, type BlockObserver, type LedgerSubmitter, type SubmitResult } from "../ledger/service";
+import { LedgerWriter } from "../ledger/writer";
+import type { WriterSession } from "@/db/writer-session";
 import { WitnessCosigner } from "../ledger/cosign";
 import { witnessConfig, type WitnessConfig } from "../env";
 import { createSignals, type Signals, type SignalsOptions } from "./signals";
@@ -43,6 +45,8 @@ export interface Runtime {
   readonly signals: Signals;
   /** Email to people (invitations, password resets): SMTP_URL's transport and the app's address. */
   readonly mail: MailSettings;
+  /** The election of one ledger writer among the instances on the database (ledger/writer.ts); null: this process commits its own. */
+  readonly writer: LedgerWriter<SubmitResult> | null;
 }
 
 export interface RuntimeOptions {
@@ -65,6 +69,12 @@ export interface RuntimeOptions {
   signals?: SignalsOptions;
   /** Defaults to SMTP_URL and MAIL_FROM (nothing sent without SMTP_URL), links to NEXTAUTH_URL. */
   mail?: MailSettings;
+  /**
+   * A session for the ledger writer's election (db/writer-session.ts): with it, one instance at
+   * a time commits what all submit (ledger/writer.ts). Without it (PGlite, tests), this runtime
+   * commits its own submissions, as a single process does.
+   */
+  writer?: { session: WriterSession; answerTimeoutMs: number; pollMs?: number };
 }
 
 function mailFromEnvironment(): MailSettings {
@@ -89,6 +99,7 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
   const provenance = new ProvenanceStore();
   const { witnesses, quorum } = options.witnesses ?? witnessConfig();
   const cosigner = new WitnessCosigner(db, provenance, witnesses, quorum);
+  const writer = options.writer ? new LedgerWriter<SubmitResult>(db, options.writer.session, sealWire, options.writer) : null;
   const submitter = createLedgerSubmitter(
     db,
     {
@@ -97,6 +108,7 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
       ...(options.afterCommit ? { afterCommit: options.afterCommit } : {}),
     },
     blockSignals(signals),
+    writer,
   );
   return {
     db,
@@ -124,6 +136,7 @@ export function createRuntime(db: Db, options: RuntimeOptions = {}): Runtime {
     provenance,
     cosigner,
     mail: options.mail ?? mailFromEnvironment(),
+    writer,
   };
 }
 

@@ -166,9 +166,18 @@ export class Witness {
   /** Polls the log's latest checkpoint every `intervalMs` and replays up to it (see the top of the file). */
   follow(intervalMs: number): void {
     if (this.config.logSource.latestCheckpoint === undefined || this.#followTimer !== null) return;
+    // A log that is away (the app restarting) is said once, not at every poll.
+    let lastProblem: string | null = null;
     const tick = () => {
       this.#enqueue(() => this.followOnce())
-        .catch((error: unknown) => console.error(`witness ${this.config.name}: following the log failed: ${error instanceof Error ? error.message : String(error)}`))
+        .then(() => {
+          lastProblem = null;
+        })
+        .catch((error: unknown) => {
+          const problem = error instanceof Error ? error.message : String(error);
+          if (problem !== lastProblem) console.error(`witness ${this.config.name}: following the log failed (tried again every ${intervalMs} ms): ${problem}`);
+          lastProblem = problem;
+        })
         .finally(() => {
           if (this.#followTimer !== null) this.#followTimer = setTimeout(tick, intervalMs);
         });

@@ -111,7 +111,10 @@ export async function startTrustSidecars(db: Db, options: SidecarOptions): Promi
       .catch((error: unknown) => res.writeHead(400).end(String(error)));
   });
   await new Promise<void>((resolve) => server.listen(options.port, "127.0.0.1", resolve));
-  const round = await new WitnessCosigner(db, new ProvenanceStore(), witnesses, 2).cosignLatest();
+  const cosigner = new WitnessCosigner(db, new ProvenanceStore(), witnesses, 2);
+  const round = await cosigner.cosignLatest();
+  // The round ends at the quorum: the third witness's answer is awaited too, so the seed ends cosigned by all three.
+  await cosigner.settle();
   options.log(`Witnesses cosigned checkpoint ${round?.size ?? "-"}: ${round?.cosigned.join(", ") || "none"}${round?.failed.length ? `; failed: ${round.failed.map((f) => `${f.witness} (${f.detail})`).join(", ")}` : ""}`);
   await new Promise((resolve) => server.close(resolve));
   const apiToken = await agentApiToken(db, path.join(options.dataRoot, "agent-factor"));

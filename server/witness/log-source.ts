@@ -7,6 +7,10 @@
  * strings), at most ENTRIES_PAGE_LIMIT per answer; the witness asks again from where an answer
  * stopped. Nothing an answer says is trusted: the witness replays the entries and compares
  * the roots with the signed checkpoint.
+ *
+ *   GET <log url>/checkpoint  ->  200 {"note": "<signed checkpoint note, cosignature lines>", ...}
+ *
+ * the log's latest checkpoint, which a following witness polls (404, or no note: none yet).
  */
 import type { LogEntry } from "@/contracts/log";
 import type { LogSource } from "./witness";
@@ -28,6 +32,13 @@ export function httpLogSource(baseUrl: string, fetchImpl: typeof fetch = fetch):
         entries.push(...(page.slice(0, to - from) as LogEntry[]));
       }
       return entries;
+    },
+    async latestCheckpoint() {
+      const response = await fetchImpl(`${base}/checkpoint`);
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`GET checkpoint answered ${response.status}`);
+      const note = ((await response.json()) as { note?: unknown }).note;
+      return typeof note === "string" ? note : null;
     },
   };
 }

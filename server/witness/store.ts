@@ -56,8 +56,10 @@ export interface WitnessStore {
   latestCosigned(): Promise<CosignedRow | null>;
   /** The last replay snapshot kept (LogFollower.snapshotLines) and the log size it is at, or null. */
   snapshot(): Promise<ReplaySnapshot | null>;
-  /** Appends entries and records the cosigned checkpoint, atomically, with a new replay snapshot if given. */
-  commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow, snapshot?: ReplaySnapshot): Promise<void>;
+  /** Appends entries and records the cosigned checkpoint, atomically. */
+  commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow): Promise<void>;
+  /** Replaces the kept replay snapshot, atomically (its size is one the witness already cosigned). */
+  writeSnapshot(snapshot: ReplaySnapshot): Promise<void>;
   addEvidence(evidence: Omit<EvidenceRow, "id">): Promise<void>;
   evidence(): Promise<EvidenceRow[]>;
   close(): Promise<void>;
@@ -150,9 +152,8 @@ class SqlWitnessStore implements WitnessStore {
     return row === undefined ? null : { size: Number(row.size), note: String(row.note), cosignedAtMs: Number(row.cosigned_at_ms) };
   }
 
-  async commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow, snapshot?: ReplaySnapshot): Promise<void> {
+  async commitCosigned(entries: readonly LogEntry[], cosigned: CosignedRow): Promise<void> {
     await this.inTransaction(async (tx) => {
-      if (snapshot !== undefined) await writeSnapshot(tx, snapshot);
       // One statement for the whole batch: the entries' texts as one JSON array of strings (sent as
       // text: a json parameter would be encoded once more by postgres.js).
       if (entries.length > 0) {
@@ -166,6 +167,10 @@ class SqlWitnessStore implements WitnessStore {
         [cosigned.size, cosigned.note, cosigned.cosignedAtMs],
       );
     });
+  }
+
+  async writeSnapshot(snapshot: ReplaySnapshot): Promise<void> {
+    await this.inTransaction((tx) => writeSnapshot(tx, snapshot));
   }
 
   async addEvidence(evidence: Omit<EvidenceRow, "id">): Promise<void> {

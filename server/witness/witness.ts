@@ -17,6 +17,20 @@
  * Then it persists the entries and the cosigned checkpoint in one transaction, and answers
  * with its cosignature/v1 line. Requests are handled one at a time (the spec requires the
  * old-size check and the update to be atomic; one process, one queue).
+ *
+ * Following: with `follow(intervalMs)` the witness also polls the log's latest checkpoint on its
+ * own and, when it is behind, replays up to it and makes every check above but the old-size one
+ * (entries, roots, state root, signature), without cosigning or persisting. It remembers the
+ * state root at each checkpoint it stopped at, so a request for that checkpoint, or for the one
+ * it reached, is answered from the replay already done. A request for a size it replayed past
+ * without stopping there cannot be checked against its own state root and is answered 503 (ask
+ * with a newer checkpoint); a request for a larger size replays only the rest. A followed
+ * checkpoint that fails a check is dropped (the replay is rebuilt); evidence is kept when the
+ * log presents it for cosigning, as before.
+ *
+ * The replay snapshot (every N entries, at an offset per witness so that witnesses do not all
+ * write theirs at the same size) is taken after the answer, off the request path, and written
+ * in its own transaction; the process waits for it on close.
  */
 import { randomBytes } from "node:crypto";
 import { bytesToHex, equalBytes, hexToBytes } from "@/contracts/hex";
@@ -44,6 +58,8 @@ import type { EvidenceRow, WitnessStore } from "./store";
 export interface LogSource {
   /** Entries with leafIndex in [start, end), in order. */
   entries(start: number, end: number): Promise<LogEntry[]>;
+  /** The log's latest checkpoint note (signed; untrusted until replayed), or null when it has none. */
+  latestCheckpoint?(): Promise<string | null>;
 }
 
 export interface WitnessConfig {
@@ -57,6 +73,8 @@ export interface WitnessConfig {
   nowMs?: () => number;
   /** A replay snapshot is kept with a cosigned checkpoint once this many more entries were replayed (default 10,000). */
   snapshotEveryEntries?: number;
+  /** Where in each period of `snapshotEveryEntries` this witness keeps its snapshot (default: from its name). */
+  snapshotOffsetEntries?: number;
 }
 
 /** Entries read back from the store per query when the witness rebuilds its replay. */
@@ -86,6 +104,12 @@ export class Witness {
   #queue: Promise<unknown> = Promise.resolve();
   /** The log size of the replay snapshot last kept in the store. */
   #snapshotSize = 0;
+  /** Own state roots at the checkpoints the follower stopped at beyond the last cosigned one. */
+  #stopStateRoots = new Map<number, Uint8Array>();
+  /** The text of the last followed checkpoint refused, not replayed again. */
+  #followRefused: string | null = null;
+  #followTimer: NodeJS.Timeout | null = null;
+  #snapshotWrite: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly config: WitnessConfig,
@@ -130,9 +154,80 @@ export class Witness {
 
   /** Handles one add-checkpoint request body; requests run one after another. */
   addCheckpoint(body: string): Promise<WitnessResponse> {
-    const run = this.#queue.then(() => this.#addCheckpoint(body));
+    return this.#enqueue(() => this.#addCheckpoint(body));
+  }
+
+  #enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work);
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Polls the log's latest checkpoint every `intervalMs` and replays up to it (see the top of the file). */
+  follow(intervalMs: number): void {
+    if (this.config.logSource.latestCheckpoint === undefined || this.#followTimer !== null) return;
+    // A log that is away (the app restarting) is said once, not at every poll.
+    let lastProblem: string | null = null;
+    const tick = () => {
+      this.#enqueue(() => this.followOnce())
+        .then(() => {
+          lastProblem = null;
+        })
+        .catch((error: unknown) => {
+          const problem = error instanceof Error ? error.message : String(error);
+          if (problem !== lastProblem) console.error(`witness ${this.config.name}: following the log failed (tried again every ${intervalMs} ms): ${problem}`);
+          lastProblem = problem;
+        })
+        .finally(() => {
+          if (this.#followTimer !== null) this.#followTimer = setTimeout(tick, intervalMs);
+        });
+    };
+    this.#followTimer = setTimeout(tick, intervalMs);
+  }
+
+  /** Stops following and waits for the work in hand (a request, a snapshot being written). */
+  async close(): Promise<void> {
+    if (this.#followTimer !== null) clearTimeout(this.#followTimer);
+    this.#followTimer = null;
+    await this.#queue;
+    await this.#snapshotWrite;
+  }
+
+  /**
+   * One step of following: the log's latest checkpoint, replayed and checked if it is beyond
+   * the replay. Returns the size the replay is at. Not queued: callers hold the queue (follow,
+   * tests through followNow).
+   */
+  async followOnce(): Promise<number> {
+    const note = await this.config.logSource.latestCheckpoint?.();
+    if (note === undefined || note === null) return this.#follower.size;
+    const parsed = parseNote(note);
+    const checkpoint = parsed.ok ? parseCheckpointBody(parsed.note.text) : null;
+    if (!parsed.ok || checkpoint === null || !checkpoint.ok || checkpoint.checkpoint.origin !== this.config.origin) return this.#follower.size;
+    if (checkpoint.checkpoint.size <= this.#follower.size || parsed.note.text === this.#followRefused) return this.#follower.size;
+    // A note that no key in force signed is not worth a replay.
+    const signature = this.#logSignature(parsed.note.text, parsed.note.signatures, this.#checkpointKeysAt(this.#follower.size));
+    if (signature.problem !== null) {
+      this.#followRefused = parsed.note.text;
+      return this.#follower.size;
+    }
+    const refusal = await this.#replay(checkpoint.checkpoint, (keys) => this.#logSignature(parsed.note.text, parsed.note.signatures, keys));
+    if (refusal !== null) {
+      this.#followRefused = parsed.note.text;
+      console.error(`witness ${this.config.name}: the log's checkpoint of size ${checkpoint.checkpoint.size} does not check (${refusal.status}): ${refusal.body.trim()}`);
+    }
+    return this.#follower.size;
+  }
+
+  /** One step of following, queued with the requests (tests). */
+  followNow(): Promise<number> {
+    return this.#enqueue(() => this.followOnce());
+  }
+
+  /** Waits for the replay snapshot being written, if any (tests). */
+  async snapshotWritten(): Promise<void> {
+    await this.#queue;
+    await this.#snapshotWrite;
   }
 
   async #addCheckpoint(body: string): Promise<WitnessResponse> {
@@ -223,9 +318,11 @@ export class Witness {
   async #replay(checkpoint: TlogCheckpoint, signedBy: (publicKeys: readonly Uint8Array[]) => { problem: string | null; verified: boolean }): Promise<Refusal | null> {
     const stateRoot = checkpointStateRoot(checkpoint);
     if (stateRoot === null) return text(422, "the checkpoint carries no state root line");
+    if (checkpoint.size < this.#follower.size) return this.#compareAtStop(checkpoint, stateRoot, signedBy);
     let entries: LogEntry[];
     try {
-      entries = await this.config.logSource.entries(this.#follower.size, checkpoint.size);
+      // Nothing to fetch when the follower is at the checkpoint's size already (it followed the log there).
+      entries = checkpoint.size === this.#follower.size ? [] : await this.config.logSource.entries(this.#follower.size, checkpoint.size);
     } catch (error) {
       return text(503, `cannot fetch the log's entries: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -235,8 +332,28 @@ export class Witness {
       if (signature.problem !== null || !signature.verified) refusal = text(403, signature.problem ?? `no signature by the log's checkpoint key in force at size ${checkpoint.size}`);
     }
     if (refusal !== null) await this.#rebuild();
-    else this.#pending = entries;
+    else {
+      for (const entry of entries) this.#pending.push(entry);
+      this.#stopStateRoots.set(checkpoint.size, this.#follower.stateRoot());
+    }
     return refusal;
+  }
+
+  /**
+   * A checkpoint below the size the follower reached: checked against the state root kept when
+   * the follower stopped at that size (the log root was checked by the fork check); one it
+   * passed without stopping cannot be checked, and is left to a newer checkpoint.
+   */
+  #compareAtStop(checkpoint: TlogCheckpoint, stateRoot: Uint8Array, signedBy: (publicKeys: readonly Uint8Array[]) => { problem: string | null; verified: boolean }): Refusal | null {
+    const own = this.#stopStateRoots.get(checkpoint.size);
+    if (own === undefined) return text(503, `this witness replayed past size ${checkpoint.size} to ${this.#follower.size} following the log, without a state root at ${checkpoint.size}; ask with a checkpoint of size ${this.#follower.size} or later`);
+    if (!equalBytes(own, stateRoot)) {
+      const detail = `replaying the log gives state root ${bytesToHex(own)} at size ${checkpoint.size}, the checkpoint says ${bytesToHex(stateRoot)}`;
+      return { ...text(422, detail), evidence: { reason: "state_root_mismatch", detail } };
+    }
+    const signature = signedBy(this.#checkpointKeysAt(checkpoint.size));
+    if (signature.problem !== null || !signature.verified) return text(403, signature.problem ?? `no signature by the log's checkpoint key in force at size ${checkpoint.size}`);
+    return null;
   }
 
   #appendAndCompare(entries: readonly LogEntry[], checkpoint: TlogCheckpoint, stateRoot: Uint8Array): Refusal | null {
@@ -266,20 +383,54 @@ export class Witness {
   async #cosign(shown: { checkpoint: TlogCheckpoint; note: string; text: string }): Promise<WitnessResponse> {
     const nowMs = (this.config.nowMs ?? Date.now)();
     const line = formatSignatureLine(cosignNoteText(shown.text, this.config.name, this.privateKey, Math.floor(nowMs / 1000)));
-    const entries = this.#pending;
-    this.#pending = [];
-    const follower = this.#follower;
-    const snapshotDue = follower.size - this.#snapshotSize >= (this.config.snapshotEveryEntries ?? SNAPSHOT_EVERY_ENTRIES);
-    const snapshot = snapshotDue ? { size: follower.size, lines: follower.snapshotLines() } : undefined;
+    const size = shown.checkpoint.size;
+    // The entries up to the cosigned size are persisted; those the follower replayed beyond it stay pending.
+    const cut = this.#pending.findIndex((entry) => entry.leafIndex >= size);
+    const entries = cut === -1 ? this.#pending : this.#pending.slice(0, cut);
     try {
-      await this.config.store.commitCosigned(entries, { size: shown.checkpoint.size, note: shown.note, cosignedAtMs: nowMs }, snapshot);
-      if (snapshot !== undefined) this.#snapshotSize = snapshot.size;
+      await this.config.store.commitCosigned(entries, { size, note: shown.note, cosignedAtMs: nowMs });
     } catch (error) {
       await this.#rebuild();
       throw error;
     }
-    this.#latest = { size: shown.checkpoint.size, rootHash: shown.checkpoint.rootHash, note: shown.note };
+    this.#pending = cut === -1 ? [] : this.#pending.slice(cut);
+    for (const stop of this.#stopStateRoots.keys()) if (stop <= size) this.#stopStateRoots.delete(stop);
+    this.#latest = { size, rootHash: shown.checkpoint.rootHash, note: shown.note };
+    if (this.#snapshotDue(size)) this.#snapshotAfterAnswer(size);
     return { status: 200, contentType: "text/plain; charset=utf-8", body: line };
+  }
+
+  /**
+   * Whether a snapshot is kept at this cosigned size: only where the follower is (its state is
+   * of that size), once a mark of the witness's own period was crossed since the last one.
+   */
+  #snapshotDue(size: number): boolean {
+    if (this.#follower.size !== size) return false;
+    const every = this.config.snapshotEveryEntries ?? SNAPSHOT_EVERY_ENTRIES;
+    const offset = (this.config.snapshotOffsetEntries ?? snapshotOffsetFor(this.config.name, every)) % every;
+    return Math.floor((size + offset) / every) > Math.floor((this.#snapshotSize + offset) / every);
+  }
+
+  /**
+   * Takes the snapshot once the answer has gone (queued, so no request changes the state while
+   * its lines are taken; the next tick, so the answer is written first) and writes it in the
+   * background, one write at a time.
+   */
+  #snapshotAfterAnswer(size: number): void {
+    void this.#enqueue(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      // A request or a follow step queued before this one moved the replay on: a later cosigning keeps it.
+      if (this.#latest?.size !== size || this.#follower.size !== size || this.#snapshotSize >= size) return;
+      // Taken now, whole: the state changes with the next request while the rows are written.
+      const lines = [...this.#follower.snapshotLines()];
+      this.#snapshotSize = size;
+      const previous = this.#snapshotWrite;
+      this.#snapshotWrite = previous.then(() =>
+        this.config.store.writeSnapshot({ size, lines }).catch((error: unknown) => {
+          console.error(`witness ${this.config.name}: writing the replay snapshot at ${size} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }),
+      );
+    });
   }
 
   async #keepEvidence(evidence: { reason: string; detail: string }, shownNote: string): Promise<void> {
@@ -314,6 +465,7 @@ export class Witness {
     this.#follower = follower;
     this.#history = history;
     this.#pending = [];
+    this.#stopStateRoots.clear();
     this.#snapshotSize = resume ? kept.size : 0;
   }
 
@@ -340,6 +492,13 @@ function cosignedFromNote(note: string): Cosigned {
   const checkpoint = parsed.ok ? parseCheckpointBody(parsed.note.text) : null;
   if (checkpoint === null || !checkpoint.ok) throw new Error("the witness's stored checkpoint does not parse");
   return { size: checkpoint.checkpoint.size, rootHash: checkpoint.checkpoint.rootHash, note };
+}
+
+/** A stable offset in [0, every) from the witness's name (FNV-1a), so witnesses keep their snapshots at different sizes. */
+export function snapshotOffsetFor(name: string, every: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % Math.max(1, every);
 }
 
 function text(status: number, body: string): WitnessResponse {

@@ -117,8 +117,10 @@ beforeAll(async () => {
   await seedDemo(database.db);
   platformKey = await loadPlatformKey(database.db);
   logKey = noteVerifierKey(ORIGIN, NOTE_SIGNATURE_TYPE_ED25519, platformKey.publicKey);
+  // The log's entries, and its latest checkpoint, which the witnesses poll to follow the log on their own.
   logServer = createServer((req, res) => {
-    logEntries(database.db, new URL(req.url ?? "/", "http://log").searchParams)
+    const url = new URL(req.url ?? "/", "http://log");
+    (url.pathname === "/checkpoint" ? logCheckpoint(database.db, url.searchParams, 2) : logEntries(database.db, url.searchParams))
       .then((answer) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer)))
       .catch((error: unknown) => res.writeHead(400).end(String(error)));
   });
@@ -137,6 +139,7 @@ afterAll(async () => {
 describe("three witnesses following the ledger", () => {
   it("replay the seeded log and all cosign its last checkpoint, which is then final at quorum 2 of 3", async () => {
     const round = await cosigner.cosignLatest();
+    await cosigner.settle();
     expect(round?.failed).toEqual([]);
     expect(round?.cosigned.sort()).toEqual([...NAMES].sort());
     const checkpoint = await lastCheckpoint();
@@ -199,6 +202,8 @@ describe("three witnesses following the ledger", () => {
     await commitABlock();
     const round = await cosigner.cosignLatest();
     expect(round?.cosigned.sort()).toEqual([NAMES[0], NAMES[1]].sort());
+    // The round ended at the quorum; the killed witness's failure is added to it when its request ends.
+    await cosigner.settle();
     expect(round?.failed.map((f) => f.witness)).toEqual([NAMES[2]]);
     const checkpoint = await lastCheckpoint();
     expect(checkpoint.final).toBe(true);
@@ -214,6 +219,7 @@ describe("three witnesses following the ledger", () => {
     const kept = await (await fetch(`http://127.0.0.1:${PORTS[2]}/checkpoint`)).text();
     expect(Number(kept.split("\n")[1])).toBeLessThan(size);
     const round = await cosigner.cosignLatest();
+    await cosigner.settle();
     expect(round?.cosigned).toContain(NAMES[2]);
     expect(verifyCheckpointNote((await lastCheckpoint()).note, policy(3), nodeVerifier).ok).toBe(true);
   });

@@ -17,7 +17,9 @@ for (const file of fs.readdirSync(dir).sort()) {
   } else if (file.startsWith("vitest-")) {
     const report = JSON.parse(fs.readFileSync(full, "utf8"));
     const p = report.numPassedTests ?? 0;
-    const f = (report.numFailedTests ?? 0) + (report.numTotalTestSuites > 0 && report.success === false && report.numFailedTests === 0 ? 1 : 0);
+    const ranNone = (report.numTotalTests ?? 0) === 0;
+    if (ranNone) failures.push(`${file}: no test ran`);
+    const f = (report.numFailedTests ?? 0) + ((report.numTotalTestSuites > 0 && report.success === false && report.numFailedTests === 0) || ranNone ? 1 : 0);
     passed += p;
     failed += f;
     lines.push(`${file}: ${p} passed, ${f} failed, ${report.numPendingTests ?? 0} skipped`);
@@ -41,7 +43,11 @@ for (const file of fs.readdirSync(dir).sort()) {
     };
     for (const suite of report.suites ?? []) walk(suite);
     const p = stats.expected ?? 0;
-    const f = (stats.unexpected ?? 0) + (stats.flaky ?? 0);
+    // A run that stopped before any test (its web server never came up: a global error) or ran none is a failure, not "0 failed".
+    for (const error of report.errors ?? []) failures.push(`${file}: ${String(error.message ?? error).split("\n")[0].slice(0, 300)}`);
+    const none = p + (stats.unexpected ?? 0) + (stats.flaky ?? 0) === 0;
+    if (none && (report.errors ?? []).length === 0) failures.push(`${file}: no test ran`);
+    const f = (stats.unexpected ?? 0) + (stats.flaky ?? 0) + ((report.errors ?? []).length > 0 || none ? 1 : 0);
     passed += p;
     failed += f;
     lines.push(`${file}: ${p} passed, ${f} failed, ${stats.skipped ?? 0} skipped`);

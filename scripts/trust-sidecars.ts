@@ -116,7 +116,11 @@ export async function startTrustSidecars(db: Db, options: SidecarOptions): Promi
   // The round ends at the quorum: the third witness's answer is awaited too, so the seed ends cosigned by all three.
   await cosigner.settle();
   options.log(`Witnesses cosigned checkpoint ${round?.size ?? "-"}: ${round?.cosigned.join(", ") || "none"}${round?.failed.length ? `; failed: ${round.failed.map((f) => `${f.witness} (${f.detail})`).join(", ")}` : ""}`);
-  await new Promise((resolve) => server.close(resolve));
+  // The witnesses follow the log at this port (every 200 ms, on kept-alive connections): close those
+  // too, or close() waits for them for ever and the app never gets its port.
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeAllConnections();
+  await closed;
   const apiToken = await agentApiToken(db, path.join(options.dataRoot, "agent-factor"));
   startAgent(children, options, logKey, keys, apiToken.token);
   return { witnesses, children };
